@@ -1,0 +1,30 @@
+#pragma once
+// Minimal option parsing for the CLI: accessors consume the options they know, and
+// finish() rejects anything left over, so a typo is an error rather than ignored.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vole::cli {
+
+class Args {
+ public:
+  explicit Args(std::vector<std::string> tokens);
+
+  // Value of an option given as "-m X", "--model X" or "--model=X"; nullopt if absent.
+  std::optional<std::string> get(std::initializer_list<const char*> names);
+  std::string get_or(std::initializer_list<const char*> names, const std::string& fallback);
+  std::string require(std::initializer_list<const char*> names);  // error if absent
+  int64_t get_int(std::initializer_list<const char*> names, int64_t fallback);
+  double get_double(std::initializer_list<const char*> names, double fallback);
+  bool flag(const char* name);  // true if the bare flag is present
+  std::vector<std::string> positionals();  // remaining non-option tokens
+  void finish();  // throws if any option was not consumed
+
+ private:
+  std::vector<std::string> tokens_;
+  std::vector<bool> used_;
+};
+
+}  // namespace vole::cli

@@ -1,0 +1,51 @@
+#include "util/hash.h"
+
+#include <openssl/evp.h>
+#include <xxhash.h>
+
+#include "util/error.h"
+
+namespace vole {
+
+struct Sha256::Impl {
+  EVP_MD_CTX* ctx = nullptr;
+};
+
+Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
+  impl_->ctx = EVP_MD_CTX_new();
+  if (!impl_->ctx || EVP_DigestInit_ex(impl_->ctx, EVP_sha256(), nullptr) != 1)
+    fail(ErrorCode::Internal, "OpenSSL SHA-256 init failed");
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(impl_->ctx); }
+
+void Sha256::update(std::span<const uint8_t> data) {
+  if (EVP_DigestUpdate(impl_->ctx, data.data(), data.size()) != 1)
+    fail(ErrorCode::Internal, "OpenSSL SHA-256 update failed");
+}
+
+std::string Sha256::hex_digest() {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(impl_->ctx, md, &len) != 1) fail(ErrorCode::Internal, "OpenSSL SHA-256 final failed");
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  out.reserve(len * 2);
+  for (unsigned i = 0; i < len; ++i) {
+    out.push_back(digits[md[i] >> 4]);
+    out.push_back(digits[md[i] & 15]);
+  }
+  return out;
+}
+
+std::string sha256_hex(std::span<const uint8_t> data) {
+  Sha256 h;
+  h.update(data);
+  return h.hex_digest();
+}
+
+uint64_t xxh3_64(std::span<const uint8_t> data, uint64_t seed) {
+  return XXH3_64bits_withSeed(data.data(), data.size(), seed);
+}
+
+}  // namespace vole

@@ -1,0 +1,29 @@
+#pragma once
+// Hashes: SHA-256 (OpenSSL) where a value must match what others publish, e.g. the
+// Hugging Face LFS object ids; XXH3 (xxhash) where we only check our own files fast.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace vole {
+
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void update(std::span<const uint8_t> data);
+  void update(const std::string& s) { update({reinterpret_cast<const uint8_t*>(s.data()), s.size()}); }
+  std::string hex_digest();  // finishes the hash; lower-case hex, 64 chars
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+std::string sha256_hex(std::span<const uint8_t> data);
+uint64_t xxh3_64(std::span<const uint8_t> data, uint64_t seed = 0);
+
+}  // namespace vole

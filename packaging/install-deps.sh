@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every Debian package Vole needs to build, run and test.
+# Idempotent: packages already present are skipped, so re-running is cheap.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git ccache
+  # Vulkan compute: loader + headers, Mesa's CPU driver (lavapipe), GLSL->SPIR-V compiler
+  libvulkan-dev vulkan-tools mesa-vulkan-drivers glslc spirv-tools vulkan-validationlayers
+  # engine libraries
+  nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libpcre2-dev libicu-dev libxxhash-dev ca-certificates
+  # tests: GoogleTest, jinja2 oracle for chat templates, npm for the tokenizer oracle
+  libgtest-dev libgmock-dev python3 python3-jinja2 nodejs npm
+  # desktop app: Qt 6 + QML modules, and Xvfb for window tests
+  qt6-base-dev qt6-declarative-dev qt6-multimedia-dev libgl-dev
+  qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
+  qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
+  qml6-module-qtquick-dialogs qml6-module-qtcore qml6-module-qt-labs-platform
+  qml6-module-qtmultimedia xvfb xauth
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  # nodejs/npm may come from elsewhere (e.g. a newer Node on the PATH); accept that.
+  if [[ $p == nodejs || $p == npm ]] && command -v "${p/nodejs/node}" >/dev/null 2>&1; then
+    continue
+  fi
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+[[ $(id -u) -ne 0 ]] && SUDO="sudo"
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
