@@ -23,11 +23,13 @@ Operand Operand::slice(uint64_t sub_offset, uint64_t sub_bytes) const {
   return o;
 }
 
-Operand whole(const Buffer& buffer) { return Operand{&buffer, -1, 0, buffer.size()}; }
+Operand whole(const Buffer& buffer) { return Operand{buffer.handle(), buffer.size(), -1, 0, buffer.size()}; }
 
 Operand slice(const Buffer& buffer, uint64_t offset, uint64_t bytes) {
-  require(offset + bytes <= buffer.size(), "slice exceeds buffer " + buffer.name());
-  return Operand{&buffer, -1, offset, bytes};
+  require(offset + bytes <= buffer.size(), "slice [" + std::to_string(offset) + ", +" + std::to_string(bytes) +
+                                              ") exceeds buffer " + buffer.name() + " of " +
+                                              std::to_string(buffer.size()) + " bytes");
+  return Operand{buffer.handle(), buffer.size(), -1, offset, bytes};
 }
 
 std::string Profile::table() const {
@@ -65,7 +67,7 @@ Operand Graph::new_activation(uint64_t bytes, const std::string& name) {
   require(!compiled(), "graph " + name_ + " is already compiled");
   require(bytes > 0, "activation " + name + " has zero size");
   activations_.push_back({name, bytes});
-  return Operand{nullptr, static_cast<int32_t>(activations_.size() - 1), 0, bytes};
+  return Operand{VK_NULL_HANDLE, 0, static_cast<int32_t>(activations_.size() - 1), 0, bytes};
 }
 
 void Graph::check_operand(const Operand& o, const std::string& label) const {
@@ -74,7 +76,7 @@ void Graph::check_operand(const Operand& o, const std::string& label) const {
     require(static_cast<size_t>(o.activation) < activations_.size(), label + ": operand from another graph");
     require(o.offset + o.bytes <= activations_[o.activation].bytes, label + ": operand outside its activation");
   } else {
-    require(o.offset + o.bytes <= o.buffer->size(), label + ": operand outside buffer " + o.buffer->name());
+    require(o.offset + o.bytes <= o.buffer_bytes, label + ": operand outside its buffer");
   }
 }
 
@@ -136,7 +138,7 @@ Graph::Range Graph::resolve(const Operand& o) const {
     uint64_t base = activation_offsets_[o.activation] + o.offset;
     return {arena_.handle(), base, base + o.bytes};
   }
-  return {o.buffer->handle(), o.offset, o.offset + o.bytes};
+  return {o.buffer, o.offset, o.offset + o.bytes};
 }
 
 uint64_t Graph::unshared_activation_bytes() const {

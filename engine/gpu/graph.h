@@ -27,13 +27,16 @@ inline constexpr uint64_t kWholeBuffer = ~0ull;
 
 // A byte range a node reads or writes: part of a real buffer, or of an activation
 // whose place in the arena is decided at compile().
+// Holds the VkBuffer handle (not the Buffer wrapper, which may move); the Buffer
+// must outlive every graph that uses it.
 struct Operand {
-  const Buffer* buffer = nullptr;
+  VkBuffer buffer = VK_NULL_HANDLE;
+  uint64_t buffer_bytes = 0;
   int32_t activation = -1;
   uint64_t offset = 0;
   uint64_t bytes = 0;
 
-  bool valid() const { return buffer || activation >= 0; }
+  bool valid() const { return buffer != VK_NULL_HANDLE || activation >= 0; }
   // A sub-range (offset relative to this operand).
   Operand slice(uint64_t sub_offset, uint64_t sub_bytes) const;
 };

@@ -1,0 +1,70 @@
+#include "ops/elementwise.h"
+
+#include "gpu/context.h"
+#include "gpu/pipeline.h"
+#include "util/error.h"
+
+namespace vole::ops {
+
+namespace {
+
+// Must match kernels/elementwise/binary.comp and unary.comp.
+enum BinaryKind : uint32_t { kAdd = 0, kMul = 1, kSwiglu = 2, kSigmoidGate = 3 };
+
+struct ElementwisePush {
+  uint32_t n;
+  uint32_t op;
+};
+
+// Spreads n elements over at most 65535 workgroups of 256 threads; kernels loop.
+std::array<uint32_t, 3> grid_for(int64_t n) { return {std::min<uint32_t>(ceil_div(n, 256), 65535u), 1, 1}; }
+
+void binary(gpu::Graph& g, const char* name, uint32_t kind, const Tensor& a, const Tensor& b, const Tensor& out) {
+  expect_dtype(name, a, DType::F32, "a");
+  expect_dtype(name, b, DType::F32, "b");
+  expect_dtype(name, out, DType::F32, "out");
+  expect_same_shape(name, a, b);
+  expect_same_shape(name, a, out);
+  auto& p = g.context().pipeline("elementwise_binary");
+  ElementwisePush push{static_cast<uint32_t>(a.numel()), kind};
+  g.dispatch(p, {gpu::in(a.data), gpu::in(b.data), gpu::out(out.data)}, push, grid_for(a.numel()), name);
+}
+
+}  // namespace
+
+void add(gpu::Graph& g, const Tensor& a, const Tensor& b, const Tensor& out) { binary(g, "add", kAdd, a, b, out); }
+void mul(gpu::Graph& g, const Tensor& a, const Tensor& b, const Tensor& out) { binary(g, "mul", kMul, a, b, out); }
+void swiglu(gpu::Graph& g, const Tensor& gate, const Tensor& up, const Tensor& out) {
+  binary(g, "swiglu", kSwiglu, gate, up, out);
+}
+void sigmoid_gate(gpu::Graph& g, const Tensor& x, const Tensor& gate, const Tensor& out) {
+  binary(g, "sigmoid_gate", kSigmoidGate, x, gate, out);
+}
+
+void unary(gpu::Graph& g, Unary op, const Tensor& x, const Tensor& out) {
+  expect_dtype("unary", x, DType::F32, "x");
+  expect_dtype("unary", out, DType::F32, "out");
+  expect_same_shape("unary", x, out);
+  static const char* labels[] = {"silu", "sigmoid", "gelu_tanh", "gelu_erf", "softplus"};
+  auto& p = g.context().pipeline("elementwise_unary");
+  ElementwisePush push{static_cast<uint32_t>(x.numel()), static_cast<uint32_t>(op)};
+  g.dispatch(p, {gpu::in(x.data), gpu::out(out.data)}, push, grid_for(x.numel()), labels[static_cast<int>(op)]);
+}
+
+void copy_columns(gpu::Graph& g, const Tensor& src, int64_t col_begin, const Tensor& out) {
+  expect_dtype("copy_columns", src, DType::F32, "src");
+  expect_dtype("copy_columns", out, DType::F32, "out");
+  require(src.rank() == 2 && out.rank() == 2 && src.dim(0) == out.dim(0),
+          "copy_columns: src and out must be [R, C] with equal rows, got " + src.describe() + " and " + out.describe());
+  require(col_begin >= 0 && col_begin + out.dim(1) <= src.dim(1),
+          "copy_columns: columns [" + std::to_string(col_begin) + ", +" + std::to_string(out.dim(1)) +
+              ") outside " + src.describe());
+  struct Push {
+    uint32_t rows, src_cols, col_begin, cols;
+  } push{static_cast<uint32_t>(src.dim(0)), static_cast<uint32_t>(src.dim(1)), static_cast<uint32_t>(col_begin),
+         static_cast<uint32_t>(out.dim(1))};
+  auto& p = g.context().pipeline("copy_columns");
+  g.dispatch(p, {gpu::in(src.data), gpu::out(out.data)}, push, grid_for(out.numel()), "copy_columns");
+}
+
+}  // namespace vole::ops

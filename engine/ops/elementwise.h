@@ -1,0 +1,20 @@
+#pragma once
+// Element-wise ops on f32 tensors of equal shape. `out` may alias an input.
+#include "ops/tensor.h"
+
+namespace vole::ops {
+
+enum class Unary { Silu, Sigmoid, GeluTanh, GeluErf, Softplus };
+
+void add(gpu::Graph& g, const Tensor& a, const Tensor& b, const Tensor& out);
+void mul(gpu::Graph& g, const Tensor& a, const Tensor& b, const Tensor& out);
+void unary(gpu::Graph& g, Unary op, const Tensor& x, const Tensor& out);
+// out = silu(gate) * up
+void swiglu(gpu::Graph& g, const Tensor& gate, const Tensor& up, const Tensor& out);
+// out = x * sigmoid(gate)
+void sigmoid_gate(gpu::Graph& g, const Tensor& x, const Tensor& gate, const Tensor& out);
+// Copies column block [col_begin, col_begin + out.cols) of every row of src [R, C] into
+// out [R, w] (e.g. pulling one part out of a fused projection).
+void copy_columns(gpu::Graph& g, const Tensor& src, int64_t col_begin, const Tensor& out);
+
+}  // namespace vole::ops

@@ -1,0 +1,24 @@
+#pragma once
+// Normalisations over the last dimension, f32 in and out, statistics in f32.
+// x is viewed as rows [R, D]; weight/bias are f32 [D]. `out` may alias x.
+#include "ops/tensor.h"
+
+namespace vole::ops {
+
+enum class NormWeight {
+  Plain,    // y = n * w         (Qwen3, GDN gated norm)
+  PlusOne,  // y = n * (1 + w)   (Qwen3.5 "zero-centred" RMSNorm)
+};
+
+// y = x / sqrt(mean(x²) + eps) * w'
+void rms_norm(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tensor& out, float eps, NormWeight mode);
+// y = w * (x / sqrt(mean(x²) + eps)) * silu(z)   (Gated DeltaNet output norm; w plain)
+void rms_norm_gated(gpu::Graph& g, const Tensor& x, const Tensor& z, const Tensor& weight, const Tensor& out,
+                    float eps);
+// y = x * rsqrt(sum(x²) + eps) * scale
+void l2_norm(gpu::Graph& g, const Tensor& x, const Tensor& out, float eps, float scale = 1.0f);
+// y = (x - mean) / sqrt(var + eps) * w + b   (biased variance, as torch.nn.LayerNorm)
+void layer_norm(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& out,
+                float eps);
+
+}  // namespace vole::ops

@@ -1,0 +1,99 @@
+// Element-wise kernels vs. CPU reference. f32 in, f32 out: tolerance 1e-6 relative
+// (exp/tanh in the kernels are the device's, within a few ulp) plus 1e-6 absolute.
+#include <gtest/gtest.h>
+
+#include "ops/elementwise.h"
+#include "reference/elementwise.h"
+#include "support/gpu_test.h"
+#include "util/error.h"
+
+using namespace vole;
+using namespace vole::test;
+
+namespace {
+
+// Not a multiple of the workgroup size (256), and large enough to loop.
+constexpr int64_t kRows = 7, kCols = 3584 + 13;
+
+TEST(Elementwise, BinaryOps) {
+  auto a = random_floats(kRows * kCols, 1, -8, 8), b = random_floats(kRows * kCols, 2, -8, 8);
+  auto ta = gpu_tensor(a, {kRows, kCols}), tb = gpu_tensor(b, {kRows, kCols});
+  auto o_add = gpu_output({kRows, kCols}), o_mul = gpu_output({kRows, kCols}), o_sw = gpu_output({kRows, kCols}),
+       o_sg = gpu_output({kRows, kCols});
+  gpu::Graph g(gpu_context(), "binary");
+  ops::add(g, ta, tb, o_add);
+  ops::mul(g, ta, tb, o_mul);
+  ops::swiglu(g, ta, tb, o_sw);
+  ops::sigmoid_gate(g, ta, tb, o_sg);
+  run_graph(g);
+  std::vector<float> add(a.size()), mul(a.size()), sg(a.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    add[i] = a[i] + b[i];
+    mul[i] = a[i] * b[i];
+    sg[i] = a[i] * ref::sigmoid(b[i]);
+  }
+  expect_close(read_f32(o_add), add, 0, 0, "add");
+  expect_close(read_f32(o_mul), mul, 0, 0, "mul");
+  expect_close(read_f32(o_sw), ref::swiglu(a, b), 1e-5f, 1e-6f, "swiglu");
+  expect_close(read_f32(o_sg), sg, 1e-5f, 1e-6f, "sigmoid_gate");
+}
+
+TEST(Elementwise, InPlaceAdd) {
+  auto a = random_floats(1000, 3), b = random_floats(1000, 4);
+  auto ta = gpu_tensor(a, {1000}), tb = gpu_tensor(b, {1000});
+  gpu::Graph g(gpu_context(), "inplace");
+  ops::add(g, ta, tb, ta);
+  run_graph(g);
+  std::vector<float> want(1000);
+  for (int i = 0; i < 1000; ++i) want[i] = a[i] + b[i];
+  expect_close(read_f32(ta), want, 0, 0);
+}
+
+TEST(Elementwise, UnaryOps) {
+  auto x = random_floats(kRows * kCols, 5, -30, 30);
+  auto tx = gpu_tensor(x, {kRows, kCols});
+  struct Case {
+    ops::Unary op;
+    float (*ref)(float);
+    const char* name;
+  } cases[] = {{ops::Unary::Silu, ref::silu, "silu"},
+               {ops::Unary::Sigmoid, ref::sigmoid, "sigmoid"},
+               {ops::Unary::GeluTanh, ref::gelu_tanh, "gelu_tanh"},
+               {ops::Unary::GeluErf, ref::gelu_erf, "gelu_erf"},
+               {ops::Unary::Softplus, ref::softplus, "softplus"}};
+  for (const auto& c : cases) {
+    auto out = gpu_output({kRows, kCols});
+    gpu::Graph g(gpu_context(), c.name);
+    ops::unary(g, c.op, tx, out);
+    run_graph(g);
+    std::vector<float> want(x.size());
+    for (size_t i = 0; i < x.size(); ++i) want[i] = c.ref(x[i]);
+    expect_close(read_f32(out), want, 2e-6f, 2e-6f, c.name);
+  }
+}
+
+TEST(Elementwise, CopyColumns) {
+  auto x = random_floats(5 * 300, 6);
+  auto tx = gpu_tensor(x, {5, 300});
+  auto out = gpu_output({5, 77});
+  gpu::Graph g(gpu_context(), "cols");
+  ops::copy_columns(g, tx, 200, out);
+  run_graph(g);
+  std::vector<float> want;
+  for (int r = 0; r < 5; ++r)
+    for (int c = 0; c < 77; ++c) want.push_back(x[r * 300 + 200 + c]);
+  expect_close(read_f32(out), want, 0, 0);
+}
+
+TEST(Elementwise, RejectsBadShapes) {
+  auto a = gpu_tensor(random_floats(10, 1), {10}), b = gpu_tensor(random_floats(12, 1), {12});
+  gpu::Graph g(gpu_context(), "bad");
+  EXPECT_THROW(ops::add(g, a, b, a), Error);
+  auto ids = gpu_tensor_i32({1, 2, 3}, {3});
+  EXPECT_THROW(ops::unary(g, ops::Unary::Silu, ids, ids), Error);
+  auto src = gpu_tensor(random_floats(20, 1), {2, 10});
+  auto dst = gpu_output({2, 4});
+  EXPECT_THROW(ops::copy_columns(g, src, 8, dst), Error);
+}
+
+}  // namespace
