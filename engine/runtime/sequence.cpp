@@ -1,0 +1,293 @@
+#include "runtime/sequence.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "ops/sampling.h"
+#include "util/error.h"
+
+namespace vole::runtime {
+
+namespace {
+constexpr uint64_t kSlot = 256;            // spacing of the input fields (>= any storage offset alignment)
+constexpr int64_t kHistoryCapacity = 4096;  // max penalty window
+uint64_t round_up(uint64_t v) { return (v + kSlot - 1) / kSlot * kSlot; }
+}  // namespace
+
+// The host-written inputs of a forward pass: ids, positions, start, kv_len, each in its
+// own aligned slot of one host-visible buffer.
+struct Sequence::Io {
+  int64_t max_tokens = 0;
+  bool mrope = false;
+  gpu::Buffer buffer;
+  uint64_t ids_offset = 0, positions_offset = 0, start_offset = 0, kv_len_offset = 0;
+
+  Io(gpu::Context& ctx, int64_t max_tokens_, bool mrope_, const char* name) : max_tokens(max_tokens_), mrope(mrope_) {
+    positions_offset = round_up(max_tokens * 4);
+    start_offset = positions_offset + round_up(max_tokens * 4 * (mrope ? 3 : 1));
+    kv_len_offset = start_offset + kSlot;
+    buffer = ctx.create_buffer(kv_len_offset + kSlot, gpu::MemoryKind::Upload, name);
+  }
+
+  arch::StepInputs inputs(int64_t T, int64_t past) const {
+    arch::StepInputs in;
+    in.ids = ops::view(buffer, DType::I32, {T}, ids_offset);
+    in.positions = mrope ? ops::view(buffer, DType::I32, {3, T}, positions_offset)
+                         : ops::view(buffer, DType::I32, {T}, positions_offset);
+    in.start = ops::view(buffer, DType::I32, {1}, start_offset);
+    in.kv_len = ops::view(buffer, DType::I32, {1}, kv_len_offset);
+    in.tokens = T;
+    in.past = past;
+    return in;
+  }
+};
+
+Sequence::Sequence(gpu::Context& ctx, const arch::LanguageModel& model, SequenceOptions options)
+    : ctx_(ctx), model_(model), options_(options), state_(ctx, model.state_shapes(options.capacity)) {
+  require(options_.capacity > 0, "context length must be positive");
+  require(options_.prefill_chunk > 0, "prefill chunk must be positive");
+  options_.prefill_chunk = std::min(options_.prefill_chunk, options_.capacity);
+  bool mrope = model.spec().mrope;
+  decode_io_ = std::make_unique<Io>(ctx, 1, mrope, "decode inputs");
+  prefill_io_ = std::make_unique<Io>(ctx, options_.prefill_chunk, mrope, "prefill inputs");
+  logits_ = ctx.create_buffer(static_cast<uint64_t>(model.spec().vocab) * 4, gpu::MemoryKind::Device, "logits");
+  sampler_params_ = ctx.create_buffer(sizeof(ops::SamplerParams), gpu::MemoryKind::Upload, "sampler params");
+  history_ = ctx.create_buffer(kHistoryCapacity * 4, gpu::MemoryKind::Upload, "token history");
+  token_out_ = ctx.create_buffer(4, gpu::MemoryKind::Readback, "sampled token");
+}
+
+Sequence::~Sequence() = default;
+
+uint64_t Sequence::device_bytes() const {
+  uint64_t total = state_.device_bytes() + logits_.size();
+  for (const auto& s : snapshots_) total += s.bytes();
+  for (const auto& l : snapshot_logits_) total += l.size();
+  if (decode_graph_) total += decode_graph_->arena_bytes();
+  return total;
+}
+
+void Sequence::check_tokens(std::span<const int32_t> tokens) const {
+  int32_t vocab = model_.spec().vocab;
+  for (size_t i = 0; i < tokens.size(); ++i)
+    if (tokens[i] < 0 || tokens[i] >= vocab)
+      fail(ErrorCode::InvalidArgument, "token id " + std::to_string(tokens[i]) + " at position " + std::to_string(i) +
+                                           " is outside the vocabulary [0, " + std::to_string(vocab) + ")");
+}
+
+void Sequence::write_inputs(Io& io, std::span<const int32_t> ids, int64_t start) {
+  int64_t T = static_cast<int64_t>(ids.size());
+  uint8_t* base = io.buffer.mapped();
+  std::memcpy(base + io.ids_offset, ids.data(), T * 4);
+  auto* pos = reinterpret_cast<int32_t*>(base + io.positions_offset);
+  // Text-only input: the temporal, height and width positions are all the token index.
+  for (int row = 0; row < (io.mrope ? 3 : 1); ++row)
+    for (int64_t t = 0; t < T; ++t) pos[row * T + t] = static_cast<int32_t>(start + t);
+  int32_t s = static_cast<int32_t>(start), n = static_cast<int32_t>(start + T);
+  std::memcpy(base + io.start_offset, &s, 4);
+  std::memcpy(base + io.kv_len_offset, &n, 4);
+}
+
+void Sequence::write_sampler(const SamplingOptions& sampling, uint32_t seed, uint32_t step) {
+  int64_t n = std::min<int64_t>({sampling.penalty_last_n, length(), kHistoryCapacity});
+  std::memcpy(history_.mapped(), tokens_.data() + (length() - n), n * 4);
+  ops::SamplerParams p = to_sampler_params(sampling, seed, step, static_cast<uint32_t>(n));
+  std::memcpy(sampler_params_.mapped(), &p, sizeof p);
+}
+
+void Sequence::run_chunk(std::span<const int32_t> chunk, std::vector<float>* all_logits) {
+  const auto& spec = model_.spec();
+  int64_t T = static_cast<int64_t>(chunk.size()), past = length();
+  write_inputs(*prefill_io_, chunk, past);
+  arch::StepInputs in = prefill_io_->inputs(T, past);
+
+  gpu::Graph g(ctx_, "prefill");
+  std::optional<gpu::Buffer> hidden_buffer;
+  ops::Tensor hidden;
+  if (all_logits) {
+    hidden_buffer = ctx_.create_buffer(static_cast<uint64_t>(T) * spec.hidden * 4, gpu::MemoryKind::Device, "hidden");
+    hidden = ops::view(*hidden_buffer, DType::F32, {T, spec.hidden});
+  } else {
+    hidden = ops::activation(g, DType::F32, {T, spec.hidden}, "hidden");
+  }
+  model_.record_forward(g, in, state_, hidden);
+  model_.record_logits(g, hidden.rows(T - 1, 1), ops::view(logits_, DType::F32, {1, spec.vocab}));
+  g.compile();
+  g.run();
+  tokens_.insert(tokens_.end(), chunk.begin(), chunk.end());
+  if (!all_logits) return;
+
+  // Every position's logits, a block of rows at a time: [rows, vocab] must fit one binding.
+  uint64_t row_bytes = static_cast<uint64_t>(spec.vocab) * 4;
+  uint64_t limit = std::min<uint64_t>(ctx_.info().max_storage_buffer_range, 256ull << 20);
+  int64_t rows_per_block = std::max<int64_t>(1, static_cast<int64_t>(limit / row_bytes));
+  gpu::Buffer block = ctx_.create_buffer(std::min(rows_per_block, T) * row_bytes, gpu::MemoryKind::Device, "logits");
+  for (int64_t r = 0; r < T; r += rows_per_block) {
+    int64_t n = std::min(rows_per_block, T - r);
+    gpu::Graph lg(ctx_, "logits");
+    model_.record_logits(lg, hidden.rows(r, n), ops::view(block, DType::F32, {n, spec.vocab}));
+    lg.compile();
+    lg.run();
+    size_t old = all_logits->size();
+    all_logits->resize(old + n * spec.vocab);
+    ctx_.download(block, 0, all_logits->data() + old, n * row_bytes);
+  }
+}
+
+void Sequence::evaluate(std::span<const int32_t> tokens, bool, std::vector<float>* all_logits) {
+  for (size_t i = 0; i < tokens.size(); i += options_.prefill_chunk) {
+    size_t n = std::min<size_t>(options_.prefill_chunk, tokens.size() - i);
+    run_chunk(tokens.subspan(i, n), all_logits);
+  }
+}
+
+void Sequence::append(std::span<const int32_t> tokens) {
+  check_tokens(tokens);
+  if (length() + static_cast<int64_t>(tokens.size()) > capacity())
+    fail(ErrorCode::ContextFull, "the conversation needs " + std::to_string(length() + tokens.size()) +
+                                     " tokens but the context length is " + std::to_string(capacity()) +
+                                     " (start a new chat or raise the context length)");
+  evaluate(tokens, false, nullptr);
+}
+
+int64_t Sequence::sync(std::span<const int32_t> tokens) {
+  check_tokens(tokens);
+  if (static_cast<int64_t>(tokens.size()) > capacity())
+    fail(ErrorCode::ContextFull, "the prompt has " + std::to_string(tokens.size()) +
+                                     " tokens but the context length is " + std::to_string(capacity()) +
+                                     " (shorten it, start a new chat or raise the context length)");
+  size_t common = 0;
+  while (common < tokens.size() && common < tokens_.size() && tokens[common] == tokens_[common]) ++common;
+  if (common == tokens.size() && common == tokens_.size()) return 0;
+  int64_t before = length();
+  if (static_cast<int64_t>(common) < before) truncate(static_cast<int64_t>(common));
+  if (common == tokens.size()) return 0;
+  append(tokens.subspan(common));
+  snapshot();
+  return static_cast<int64_t>(tokens.size() - common);
+}
+
+void Sequence::truncate(int64_t n) {
+  require(n >= 0 && n <= length(), "cannot truncate a sequence of " + std::to_string(length()) + " tokens to " +
+                                       std::to_string(n));
+  if (n == length()) return;
+  std::vector<int32_t> old = tokens_;
+  if (state_.has_recurrent_state()) {
+    while (!snapshots_.empty() && snapshots_.back().length > n) {
+      snapshots_.pop_back();
+      snapshot_logits_.pop_back();
+    }
+    if (snapshots_.empty()) {
+      state_.clear();
+      tokens_.clear();
+    } else {
+      state_.restore(snapshots_.back());
+      tokens_.resize(snapshots_.back().length);
+      ctx_.run_one_shot([&](VkCommandBuffer cmd) {
+        VkBufferCopy region{0, 0, logits_.size()};
+        vkCmdCopyBuffer(cmd, snapshot_logits_.back().handle(), logits_.handle(), 1, &region);
+      });
+    }
+  } else {
+    // KV rows past the length are never read; re-evaluating the last kept token
+    // rewrites its own row identically and makes its logits current.
+    tokens_.resize(n > 0 ? n - 1 : 0);
+  }
+  evaluate(std::span<const int32_t>(old).subspan(tokens_.size(), n - tokens_.size()), false, nullptr);
+}
+
+void Sequence::reset() {
+  tokens_.clear();
+  snapshots_.clear();
+  snapshot_logits_.clear();
+  state_.clear();
+}
+
+void Sequence::snapshot() {
+  if (!state_.has_recurrent_state() || options_.max_snapshots <= 0 || length() == 0) return;
+  if (!snapshots_.empty() && snapshots_.back().length == length()) return;
+  gpu::Buffer saved = ctx_.create_buffer(logits_.size(), gpu::MemoryKind::Device, "snapshot logits");
+  ctx_.run_one_shot([&](VkCommandBuffer cmd) {
+    VkBufferCopy region{0, 0, logits_.size()};
+    vkCmdCopyBuffer(cmd, logits_.handle(), saved.handle(), 1, &region);
+  });
+  snapshots_.push_back(state_.snapshot(length()));
+  snapshot_logits_.push_back(std::move(saved));
+  while (static_cast<int>(snapshots_.size()) > options_.max_snapshots) {
+    snapshots_.pop_front();
+    snapshot_logits_.pop_front();
+  }
+}
+
+void Sequence::build_sample_graph() {
+  sample_graph_ = std::make_unique<gpu::Graph>(ctx_, "sample");
+  ops::sample(*sample_graph_, ops::view(logits_, DType::F32, {1, model_.spec().vocab}),
+              ops::view(history_, DType::I32, {kHistoryCapacity}),
+              ops::view(sampler_params_, DType::U32, {sizeof(ops::SamplerParams) / 4}),
+              ops::view(token_out_, DType::I32, {1}));
+  sample_graph_->compile();
+}
+
+void Sequence::build_decode_graph() {
+  const auto& spec = model_.spec();
+  decode_graph_ = std::make_unique<gpu::Graph>(ctx_, "decode");
+  gpu::Graph& g = *decode_graph_;
+  ops::Tensor hidden = ops::activation(g, DType::F32, {1, spec.hidden}, "hidden");
+  model_.record_forward(g, decode_io_->inputs(1, 0), state_, hidden);
+  ops::Tensor logits = ops::view(logits_, DType::F32, {1, spec.vocab});
+  model_.record_logits(g, hidden, logits);
+  ops::sample(g, logits, ops::view(history_, DType::I32, {kHistoryCapacity}),
+              ops::view(sampler_params_, DType::U32, {sizeof(ops::SamplerParams) / 4}),
+              ops::view(token_out_, DType::I32, {1}));
+  g.compile();
+}
+
+int32_t Sequence::sample(const SamplingOptions& sampling, uint32_t seed, uint32_t step) {
+  require(length() > 0, "nothing to sample from: the sequence is empty");
+  if (!sample_graph_) build_sample_graph();
+  write_sampler(sampling, seed, step);
+  sample_graph_->run();
+  int32_t token;
+  std::memcpy(&token, token_out_.mapped(), 4);
+  return token;
+}
+
+int32_t Sequence::step(int32_t token, const SamplingOptions& sampling, uint32_t seed, uint32_t step_index) {
+  std::span<const int32_t> one(&token, 1);
+  check_tokens(one);
+  if (length() >= capacity())
+    fail(ErrorCode::ContextFull, "the context length of " + std::to_string(capacity()) + " tokens is used up");
+  if (!decode_graph_) build_decode_graph();
+  write_inputs(*decode_io_, one, length());
+  tokens_.push_back(token);
+  write_sampler(sampling, seed, step_index);
+  try {
+    decode_graph_->run();
+  } catch (...) {
+    tokens_.pop_back();
+    throw;
+  }
+  int32_t next;
+  std::memcpy(&next, token_out_.mapped(), 4);
+  return next;
+}
+
+std::vector<float> Sequence::logits() const {
+  std::vector<float> out(model_.spec().vocab);
+  ctx_.download(logits_, 0, out.data(), out.size() * 4);
+  return out;
+}
+
+std::vector<float> Sequence::evaluate_all(std::span<const int32_t> tokens) {
+  check_tokens(tokens);
+  require(!tokens.empty(), "no tokens to evaluate");
+  if (static_cast<int64_t>(tokens.size()) > capacity())
+    fail(ErrorCode::ContextFull, std::to_string(tokens.size()) + " tokens exceed the context length of " +
+                                     std::to_string(capacity()));
+  reset();
+  std::vector<float> all;
+  all.reserve(tokens.size() * model_.spec().vocab);
+  evaluate(tokens, true, &all);
+  return all;
+}
+
+}  // namespace vole::runtime

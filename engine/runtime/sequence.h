@@ -1,0 +1,88 @@
+#pragma once
+// One token sequence on the GPU: its KV caches and recurrent states, the graphs that
+// extend it, and the snapshots that let it roll back. Token-level only (no text).
+//
+// Invariant: after any call that evaluates tokens, the logits of the last token are
+// current (logits(), sample(), step() use them). Rolling back a hybrid model restores
+// the latest snapshot at or before the target length and re-evaluates the gap;
+// attention-only models just forget KV rows.
+//
+// Threading: a Sequence (like its gpu::Context) is used from one thread at a time.
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "arch/language_model.h"
+#include "arch/sequence_state.h"
+#include "gpu/graph.h"
+#include "runtime/sampling.h"
+
+namespace vole::runtime {
+
+struct SequenceOptions {
+  int64_t capacity = 4096;    // context length in tokens
+  int max_snapshots = 4;      // recurrent-state snapshots kept for rollback (hybrid models)
+  int64_t prefill_chunk = 512;  // prompt tokens evaluated per GPU submission
+};
+
+class Sequence {
+ public:
+  Sequence(gpu::Context& ctx, const arch::LanguageModel& model, SequenceOptions options = {});
+  ~Sequence();
+
+  int64_t length() const { return static_cast<int64_t>(tokens_.size()); }
+  int64_t capacity() const { return options_.capacity; }
+  const std::vector<int32_t>& tokens() const { return tokens_; }
+  uint64_t device_bytes() const;  // state + snapshots + I/O buffers
+
+  // Makes the sequence hold exactly `tokens`, reusing the longest common prefix.
+  // Returns the number of tokens evaluated. Throws ContextFull (sequence unchanged)
+  // if they do not fit, InvalidArgument for ids outside the vocabulary.
+  int64_t sync(std::span<const int32_t> tokens);
+  // Evaluates more tokens at the end.
+  void append(std::span<const int32_t> tokens);
+  // Forgets every token after `length`.
+  void truncate(int64_t length);
+  void reset();
+  // Records the recurrent state at the current length (sync does this at its end).
+  void snapshot();
+
+  // The next token drawn from the current logits (on the GPU; one id read back).
+  int32_t sample(const SamplingOptions& sampling, uint32_t seed, uint32_t step);
+  // Appends `token` and draws the one after it in the same submission (a decode step).
+  int32_t step(int32_t token, const SamplingOptions& sampling, uint32_t seed, uint32_t step_index);
+
+  std::vector<float> logits() const;  // [vocab], of the last token
+  // From an empty sequence: the logits of every position of `tokens`, row-major [T, vocab].
+  std::vector<float> evaluate_all(std::span<const int32_t> tokens);
+
+ private:
+  struct Io;  // host-written inputs of one graph kind
+  void check_tokens(std::span<const int32_t> tokens) const;
+  void evaluate(std::span<const int32_t> tokens, bool keep_hidden, std::vector<float>* hidden_rows_logits);
+  void run_chunk(std::span<const int32_t> chunk, std::vector<float>* all_logits);
+  void write_inputs(Io& io, std::span<const int32_t> ids, int64_t start);
+  void write_sampler(const SamplingOptions& sampling, uint32_t seed, uint32_t step);
+  void build_decode_graph();
+  void build_sample_graph();
+
+  gpu::Context& ctx_;
+  const arch::LanguageModel& model_;
+  SequenceOptions options_;
+  arch::SequenceState state_;
+  std::vector<int32_t> tokens_;
+  std::deque<arch::SequenceState::Snapshot> snapshots_;
+  std::deque<gpu::Buffer> snapshot_logits_;
+
+  std::unique_ptr<Io> decode_io_, prefill_io_;
+  gpu::Buffer logits_;        // [vocab] f32, last token
+  gpu::Buffer sampler_params_;
+  gpu::Buffer history_;       // recent tokens for the penalties
+  gpu::Buffer token_out_;     // i32, host-readable
+  std::unique_ptr<gpu::Graph> decode_graph_, sample_graph_;
+};
+
+}  // namespace vole::runtime
