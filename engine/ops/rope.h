@@ -8,19 +8,26 @@
 // H if i % 3 == 1 and i < 3*sections[1], W if i % 3 == 2 and i < 3*sections[2], else T
 // (Qwen3.5, see specs §6). With text-only input all three rows are equal.
 #include <array>
+#include <vector>
 
 #include "ops/tensor.h"
 
 namespace vole::ops {
 
 struct RopeParams {
-  int rotary_dims = 0;  // <= head_dim, even
+  int rotary_dims = 0;  // even, <= head_dim and <= 256
   float theta = 10000.0f;
   bool mrope = false;                  // positions are [3, T]
   std::array<int, 3> sections{0, 0, 0};  // M-RoPE sections (t, h, w), in frequency slots
 };
 
-// x: f32 [T, H, head_dim], rotated in place into out (may alias x).
+// x: f32 [T, H, head_dim], rotated into out (may alias x). The angle of slot i is the
+// f32 product position * inv_freq[i], as in the reference model; its sin/cos are exact
+// to ~1e-7 at any position (not the GPU's coarse built-ins).
 void rope(gpu::Graph& g, const Tensor& x, const Tensor& positions, const Tensor& out, const RopeParams& params);
+
+// The f32 inverse frequencies the kernel uses, computed as the reference model does in
+// f32: 1 / f32(theta ^ f32(2i / rotary_dims)).
+std::vector<float> rope_inv_freq(const RopeParams& params);
 
 }  // namespace vole::ops

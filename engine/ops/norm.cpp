@@ -1,0 +1,100 @@
+#include "ops/norm.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+#include "gpu/context.h"
+#include "gpu/pipeline.h"
+#include "ops/reduce_path.h"
+#include "util/error.h"
+
+namespace vole::ops {
+
+namespace {
+
+// Must match kernels/norm/norm.comp.
+struct NormPush {
+  uint32_t rows;
+  uint32_t d;
+  float eps;
+  float scale;
+  uint32_t plus_one;
+};
+
+// Rows of d elements, checked: x is [..., d] f32 and `out` has its shape.
+struct RowShape {
+  int64_t rows;
+  int64_t d;
+};
+
+RowShape check_rows(const char* op, const Tensor& x, const Tensor& out, float eps) {
+  expect_dtype(op, x, DType::F32, "x");
+  expect_dtype(op, out, DType::F32, "out");
+  require(x.rank() >= 1 && x.numel() > 0, std::string(op) + ": x must be a non-empty [..., D] tensor, got " +
+                                              x.describe());
+  expect_same_shape(op, x, out);
+  require(x.numel() <= UINT32_MAX, std::string(op) + ": " + x.describe() + " has too many elements");
+  require(std::isfinite(eps) && eps >= 0, std::string(op) + ": eps must be finite and >= 0, got " +
+                                              std::to_string(eps));
+  int64_t d = x.dim(-1);
+  return {x.numel() / d, d};
+}
+
+void expect_row_vector(const char* op, const Tensor& t, int64_t d, const char* what) {
+  expect_dtype(op, t, DType::F32, what);
+  expect_shape(op, t, {d}, what);
+}
+
+// One workgroup per row, sized so each invocation handles about four elements: 32
+// invocations for d = 128, 256 from d = 1024 up (larger rows loop).
+void dispatch_rows(gpu::Graph& g, const char* kernel, const char* label, const RowShape& s,
+                   std::initializer_list<gpu::Binding> bindings, const NormPush& push) {
+  auto& ctx = g.context();
+  const auto& info = ctx.info();
+  uint32_t wg = std::bit_ceil(static_cast<uint32_t>(std::clamp<int64_t>((s.d + 3) / 4, 32, 256)));
+  wg = std::min({wg, std::bit_floor(info.max_workgroup_invocations), std::bit_floor(info.max_workgroup_size[0])});
+  auto& p = ctx.pipeline(reduce_variant(ctx, kernel), {wg});
+  uint32_t groups = static_cast<uint32_t>(std::min<int64_t>(s.rows, info.max_workgroup_count[0]));
+  g.dispatch(p, bindings, push, {groups, 1, 1}, label);
+}
+
+}  // namespace
+
+void rms_norm(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tensor& out, float eps, NormWeight mode) {
+  RowShape s = check_rows("rms_norm", x, out, eps);
+  expect_row_vector("rms_norm", weight, s.d, "weight");
+  NormPush push{static_cast<uint32_t>(s.rows), static_cast<uint32_t>(s.d), eps, 1.0f,
+                mode == NormWeight::PlusOne ? 1u : 0u};
+  dispatch_rows(g, "norm_rms", "rms_norm", s, {gpu::in(x.data), gpu::in(weight.data), gpu::out(out.data)}, push);
+}
+
+void rms_norm_gated(gpu::Graph& g, const Tensor& x, const Tensor& z, const Tensor& weight, const Tensor& out,
+                    float eps) {
+  RowShape s = check_rows("rms_norm_gated", x, out, eps);
+  expect_dtype("rms_norm_gated", z, DType::F32, "z");
+  expect_same_shape("rms_norm_gated", x, z);
+  expect_row_vector("rms_norm_gated", weight, s.d, "weight");
+  NormPush push{static_cast<uint32_t>(s.rows), static_cast<uint32_t>(s.d), eps, 1.0f, 0};
+  dispatch_rows(g, "norm_gated", "rms_norm_gated", s,
+                {gpu::in(x.data), gpu::in(z.data), gpu::in(weight.data), gpu::out(out.data)}, push);
+}
+
+void l2_norm(gpu::Graph& g, const Tensor& x, const Tensor& out, float eps, float scale) {
+  RowShape s = check_rows("l2_norm", x, out, eps);
+  require(std::isfinite(scale), "l2_norm: scale must be finite");
+  NormPush push{static_cast<uint32_t>(s.rows), static_cast<uint32_t>(s.d), eps, scale, 0};
+  dispatch_rows(g, "norm_l2", "l2_norm", s, {gpu::in(x.data), gpu::out(out.data)}, push);
+}
+
+void layer_norm(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& out,
+                float eps) {
+  RowShape s = check_rows("layer_norm", x, out, eps);
+  expect_row_vector("layer_norm", weight, s.d, "weight");
+  expect_row_vector("layer_norm", bias, s.d, "bias");
+  NormPush push{static_cast<uint32_t>(s.rows), static_cast<uint32_t>(s.d), eps, 1.0f, 0};
+  dispatch_rows(g, "norm_layer", "layer_norm", s,
+                {gpu::in(x.data), gpu::in(weight.data), gpu::in(bias.data), gpu::out(out.data)}, push);
+}
+
+}  // namespace vole::ops

@@ -1,0 +1,85 @@
+#include "ops/rope.h"
+
+#include <bit>
+#include <cmath>
+
+#include "gpu/context.h"
+#include "gpu/pipeline.h"
+#include "util/error.h"
+
+namespace vole::ops {
+
+namespace {
+
+constexpr int kMaxFrequencies = 128;  // specialisation constants in kernels/rope/rope.comp
+
+// Must match kernels/rope/rope.comp.
+struct RopePush {
+  uint32_t tokens, heads, head_dim, half_rot, tail, mrope, sec_h, sec_w;
+};
+
+bool same_range(const gpu::Operand& a, const gpu::Operand& b) {
+  return a.buffer == b.buffer && a.activation == b.activation && a.offset == b.offset && a.bytes == b.bytes;
+}
+
+}  // namespace
+
+std::vector<float> rope_inv_freq(const RopeParams& params) {
+  // As the reference implementation does it in f32: exponent 2i/R rounded to f32,
+  // theta^exponent rounded to f32, then its f32 reciprocal.
+  std::vector<float> f(params.rotary_dims / 2);
+  for (int i = 0; i < params.rotary_dims / 2; ++i) {
+    float exponent = static_cast<float>(2 * i) / static_cast<float>(params.rotary_dims);
+    float p = static_cast<float>(std::pow(static_cast<double>(params.theta), static_cast<double>(exponent)));
+    f[i] = 1.0f / p;
+  }
+  return f;
+}
+
+void rope(gpu::Graph& g, const Tensor& x, const Tensor& positions, const Tensor& out, const RopeParams& params) {
+  expect_dtype("rope", x, DType::F32, "x");
+  expect_dtype("rope", out, DType::F32, "out");
+  expect_dtype("rope", positions, DType::I32, "positions");
+  require(x.rank() == 3 && x.numel() > 0, "rope: x must be [T, H, head_dim], got " + x.describe());
+  expect_same_shape("rope", x, out);
+  require(x.numel() <= UINT32_MAX, "rope: " + x.describe() + " has too many elements");
+  int64_t tokens = x.dim(0), heads = x.dim(1), head_dim = x.dim(2);
+  int rd = params.rotary_dims;
+  require(rd >= 2 && rd % 2 == 0 && rd <= head_dim,
+          "rope: rotary_dims must be even and in [2, head_dim = " + std::to_string(head_dim) + "], got " +
+              std::to_string(rd));
+  require(rd / 2 <= kMaxFrequencies, "rope: rotary_dims " + std::to_string(rd) + " above the supported " +
+                                         std::to_string(2 * kMaxFrequencies));
+  require(std::isfinite(params.theta) && params.theta > 0,
+          "rope: theta must be finite and > 0, got " + std::to_string(params.theta));
+  if (params.mrope) {
+    expect_shape("rope", positions, {3, tokens}, "M-RoPE positions");
+    const auto& s = params.sections;
+    require(s[0] >= 0 && s[1] >= 0 && s[2] >= 0 && s[0] + s[1] + s[2] == rd / 2,
+            "rope: M-RoPE sections (" + std::to_string(s[0]) + ", " + std::to_string(s[1]) + ", " +
+                std::to_string(s[2]) + ") must be >= 0 and sum to rotary_dims / 2 = " + std::to_string(rd / 2));
+  } else {
+    expect_shape("rope", positions, {tokens}, "positions");
+  }
+
+  std::vector<uint32_t> spec(kMaxFrequencies, 0);
+  auto inv_freq = rope_inv_freq(params);
+  for (size_t i = 0; i < inv_freq.size(); ++i) spec[i] = std::bit_cast<uint32_t>(inv_freq[i]);
+  auto& p = g.context().pipeline("rope", spec);
+
+  bool in_place = same_range(x.data, out.data);
+  RopePush push{static_cast<uint32_t>(tokens),
+                static_cast<uint32_t>(heads),
+                static_cast<uint32_t>(head_dim),
+                static_cast<uint32_t>(rd / 2),
+                in_place ? 0u : static_cast<uint32_t>(head_dim - rd),
+                params.mrope ? 1u : 0u,
+                static_cast<uint32_t>(params.mrope ? params.sections[1] : 0),
+                static_cast<uint32_t>(params.mrope ? params.sections[2] : 0)};
+  uint64_t items = static_cast<uint64_t>(tokens) * heads * (push.half_rot + push.tail);
+  std::array<uint32_t, 3> groups{std::min<uint32_t>(ceil_div(items, 256), 65535u), 1, 1};
+  g.dispatch(p, {gpu::in(x.data), gpu::in(positions.data), gpu::out(out.data)}, push, groups,
+             params.mrope ? "mrope" : "rope");
+}
+
+}  // namespace vole::ops
