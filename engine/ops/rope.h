@@ -22,8 +22,10 @@ struct RopeParams {
 };
 
 // x: f32 [T, H, head_dim], rotated into out (may alias x). The angle of slot i is the
-// f32 product position * inv_freq[i], as in the reference model; its sin/cos are exact
-// to ~1e-7 at any position (not the GPU's coarse built-ins).
+// f32 product position * inv_freq[i], as in the reference model; its sin/cos are
+// accurate to ~1e-7 for angles up to ~1e6 on every device (the built-ins are not).
+// Each distinct (rotary_dims, theta) is its own pipeline (the frequencies are
+// specialisation constants).
 void rope(gpu::Graph& g, const Tensor& x, const Tensor& positions, const Tensor& out, const RopeParams& params);
 
 // The f32 inverse frequencies the kernel uses, computed as the reference model does in

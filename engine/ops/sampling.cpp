@@ -37,6 +37,15 @@ int64_t row_vocab(const char* op, const Tensor& logits) {
   return logits.numel();
 }
 
+// The selection kernels run 256 invocations per workgroup (one candidate each).
+void require_selection_support(const gpu::Context& ctx, const char* op) {
+  const auto& info = ctx.info();
+  if (info.max_workgroup_invocations < kWorkgroup || info.max_workgroup_size[0] < kWorkgroup)
+    fail(ErrorCode::Unsupported, std::string(op) + ": needs workgroups of " + std::to_string(kWorkgroup) +
+                                     " invocations; " + info.name + " allows " +
+                                     std::to_string(info.max_workgroup_invocations));
+}
+
 // Top-k pass 1 (optionally with penalties) into a candidate activation [chunks, k].
 Tensor partial_top_k(gpu::Graph& g, const Tensor& logits, int64_t vocab, uint32_t k, const Tensor* counts,
                      const Tensor* params, const Chunking& c) {
@@ -97,6 +106,7 @@ void top_k(gpu::Graph& g, const Tensor& logits, const Tensor& values, const Tens
   require(k >= 1 && k <= kMaxCandidates,
           "top_k: k must be in [1, " + std::to_string(kMaxCandidates) + "], got " + std::to_string(k));
   require(k <= vocab, "top_k: k = " + std::to_string(k) + " exceeds the " + std::to_string(vocab) + " logits");
+  require_selection_support(g.context(), "top_k");
   Chunking c = chunking(vocab);
   Tensor cand = partial_top_k(g, logits, vocab, static_cast<uint32_t>(k), nullptr, nullptr, c);
   MergePush push{c.chunks, static_cast<uint32_t>(k)};
@@ -116,6 +126,7 @@ void sample(gpu::Graph& g, const Tensor& logits, const Tensor& history, const Te
   expect_shape("sample", token, {1}, "token");
   require(history.numel() < (int64_t{1} << 32), "sample: history too long: " + history.describe());
   auto& ctx = g.context();
+  require_selection_support(ctx, "sample");
 
   // Occurrences of each token in the history, for the penalties.
   Tensor counts = activation(g, DType::U32, {vocab}, "penalty counts");

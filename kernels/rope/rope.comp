@@ -6,10 +6,11 @@
 // its position from row 1 if j % 3 == 1 and j < 3*sec_h, row 2 if j % 3 == 2 and
 // j < 3*sec_w, else row 0 (interleaved M-RoPE, specs §6).
 //
-// The inverse frequencies come as specialisation constants (f32 bit patterns, computed
-// on the host exactly as the reference model does): the GPU's pow is far too coarse
-// (~1e-6 relative, i.e. 0.06 rad at position 1e5). The angle is then the f32 product
-// position * inv_freq, as in the reference, and its sin/cos are computed accurately.
+// The inverse frequencies come as specialisation constants (f32 bit patterns computed on
+// the host as the reference model does): Vulkan lets pow err like exp2(y * log2(x)),
+// up to ~50 ulp for theta = 1e7, which at position 1e5 would move an angle by ~0.1 rad.
+// The angle is then the f32 product position * inv_freq, as in the reference, and its
+// sin/cos come from rope/sincos.glsl, not from the loosely specified built-ins.
 #include "rope/sincos.glsl"
 
 layout(local_size_x = 256) in;

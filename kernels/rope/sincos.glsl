@@ -1,6 +1,6 @@
 // sin and cos of an f32 angle, accurate to about 1e-7 absolute for |angle| up to ~1e6
-// on every device. The built-in sin/cos only promise 2^-11 inside [-pi, pi] and nothing
-// outside, while RoPE angles reach position * 1 = 1e5 and more.
+// on every device. Vulkan only requires the built-in sin/cos to be within 2^-11 inside
+// [-pi, pi] and nothing outside, while RoPE angles reach position * 1 = 1e5 and more.
 //
 // Reduction: k = round(a * 2/pi), r = a - k*pi/2 with pi/2 = HI + MID + LO; k*HI is
 // formed exactly (Dekker's product of 12-bit halves, so no FMA is needed) and a - k*HI

@@ -7,12 +7,13 @@
 //   uint sel_key(uint j)     order key of element j (0: not a candidate)
 //   uint sel_index(uint j)   its token index (ties go to the lower one)
 //
-// Method: radix select finds the k-th best key in at most three histogram rounds (12, 10
+// Method: radix select finds the k-th best key in at most three histogram rounds (11, 11
 // and 10 bits) over the elements, stopping early once a whole bin is in. If more
 // elements share that exact key than places are left, a second radix select over
 // ~index among them picks the lowest indices. The k winners are then gathered (in any
 // order) and sorted by a bitonic network. Cost: a few reads of the elements, no global
-// sort, no limit on the number of elements.
+// sort, no limit on the number of elements; about 12 KiB of shared memory (Vulkan
+// guarantees 16).
 #ifndef VOLE_SELECT_GLSL
 #define VOLE_SELECT_GLSL
 
@@ -22,7 +23,7 @@ const uint kSlots = 256;  // == workgroup size == ops::kMaxCandidates
 
 shared uint top_key[kSlots];
 shared uint top_idx[kSlots];
-shared uint sel_hist[4096];
+shared uint sel_hist[2048];
 shared uint sel_scan[kSlots];
 shared uvec4 sel_found;  // (digit, places left in its bin, bin count, found)
 shared uint sel_fill;
@@ -60,8 +61,8 @@ uvec4 radix_select(bool by_index, uint tie_key, uint need) {
   uint n = sel_size();
   uint prefix = 0u, mask = 0u;
   for (uint round = 0u; round < 3u; ++round) {
-    uint bits = round == 0u ? 12u : 10u;
-    uint shift = 20u - 10u * round;
+    uint bits = round == 2u ? 10u : 11u;
+    uint shift = round == 0u ? 21u : (round == 1u ? 10u : 0u);
     uint bins = 1u << bits;
     for (uint b = t; b < bins; b += kSlots) sel_hist[b] = 0u;
     if (t == 0u) sel_found = uvec4(0u);

@@ -2,10 +2,9 @@
 // rotation in double).
 //
 // Tolerance: atol 2e-6 + rtol 2e-6 for |x| <= 1. The angle is the same f32 value on both
-// sides (same inv_freq bits, correctly rounded f32 product); the kernel's own sin/cos
-// are within ~1e-7 of the exact values for angles up to ~1e6, and the rotation adds a
-// few f32 roundings. With the GPU's built-in sin/cos, or inv_freq from the GPU's pow,
-// positions near 1e5 would miss by 1e-3..1e-1.
+// sides (inv_freq within 1 ulp, correctly rounded f32 product); the kernel's own sin/cos
+// are within ~1e-7 of the exact values for angles up to ~1e6 (positions up to 1e6 are
+// tested), and the rotation adds a few f32 roundings.
 #include <gtest/gtest.h>
 
 #include "ops/rope.h"

@@ -170,6 +170,7 @@ struct Sampler {
   int32_t draw(const ops::SamplerParams& p) {
     params.set(p);
     g.run();
+    EXPECT_EQ(gpu_context().validation_errors(), 0u);
     return read_i32(token)[0];
   }
 };
