@@ -215,20 +215,34 @@ TEST(Sample, PenaltiesChangeExactlyTheRightLogits) {
   std::vector<float> want = {2.0f / 2 - 0.5f - 0.25f, -2.0f * 2 - 0.5f - 0.5f, 0 - 0.5f - 0.25f, 4, -1, 3};
   EXPECT_EQ(got, want);
 
-  // GPU: with temperature 0 the pick follows the penalised order step by step.
-  std::vector<float> l2 = {5, 4.9f, -1, -1.05f, 0, 0};
-  Sampler s(l2, {0, 0, 0, 2});
+  // GPU: with temperature 0 the pick shows which side of a threshold the penalised logit
+  // of token 0 (three times in the history) lands.
   ops::SamplerParams q;
   q.temperature = 0;
-  q.history_len = 1;
-  q.repetition_penalty = 1.1f;  // 5 / 1.1 = 4.55 < 4.9
-  EXPECT_EQ(s.draw(q), 1);
-  q.repetition_penalty = 1.0f;
   q.history_len = 3;
-  q.frequency_penalty = 0.03f;  // 5 - 0.09 = 4.91 > 4.9
-  EXPECT_EQ(s.draw(q), 0);
-  q.frequency_penalty = 0.04f;  // 5 - 0.12 < 4.9
-  EXPECT_EQ(s.draw(q), 1);
+  Sampler rep({5, 4}, {0, 0, 0});
+  q.repetition_penalty = 1.1f;  // once: 4.55 > 4 (three times would give 3.76)
+  EXPECT_EQ(rep.draw(q), 0);
+  q.repetition_penalty = 1.3f;  // 3.85 < 4
+  EXPECT_EQ(rep.draw(q), 1);
+  Sampler negative({-1, -1.05f}, {0, 0, 0});
+  q.repetition_penalty = 1.1f;  // a negative logit is multiplied: -1.1 < -1.05
+  EXPECT_EQ(negative.draw(q), 1);
+  q.repetition_penalty = 1.0f;
+  Sampler close({5, 4.9f}, {0, 0, 0, 7, -1});  // 7 and -1 are not tokens: ignored
+  q.history_len = 5;
+  q.frequency_penalty = 0.03f;  // 5 - 3 * 0.03 = 4.91 > 4.9
+  EXPECT_EQ(close.draw(q), 0);
+  q.frequency_penalty = 0.04f;  // 4.88 < 4.9
+  EXPECT_EQ(close.draw(q), 1);
+  q.history_len = 2;  // only two occurrences count: 4.92 > 4.9
+  EXPECT_EQ(close.draw(q), 0);
+  q.frequency_penalty = 0;
+  q.history_len = 3;
+  q.presence_penalty = 0.05f;  // once: 4.95 > 4.9 (three times would give 4.85)
+  EXPECT_EQ(close.draw(q), 0);
+  q.presence_penalty = 0.15f;
+  EXPECT_EQ(close.draw(q), 1);
 }
 
 TEST(Sample, MatchesReferenceDrawForDraw) {
