@@ -1,6 +1,10 @@
 #pragma once
-// Normalisations over the last dimension, f32 in and out, statistics in f32.
-// x is viewed as rows [R, D]; weight/bias are f32 [D]. `out` may alias x.
+// Normalisations over the last dimension, f32 in and out, statistics in f32 (as the
+// reference model computes them; a row whose sum of squares overflows f32, |x| above
+// ~1e18, normalises to 0). x is viewed as rows [R, D], any D; weight/bias are f32 [D].
+// `out` may alias x (or z). One workgroup per row, sized to D (32 invocations for
+// D = 128 up to 256 from D = 1024), with subgroup or shared-memory reductions
+// (ops/reduce_path.h).
 #include "ops/tensor.h"
 
 namespace vole::ops {

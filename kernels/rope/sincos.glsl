@@ -1,4 +1,5 @@
-// sin and cos of an f32 angle, accurate to about 1e-7 absolute for |angle| up to ~1e6
+// sin and cos of an f32 angle, within 1e-7 absolute for |angle| up to 1e6 (2e-7 up to
+// 4e6; checked against double on the CPU with this exact sequence of f32 operations)
 // on every device. Vulkan only requires the built-in sin/cos to be within 2^-11 inside
 // [-pi, pi] and nothing outside, while RoPE angles reach position * 1 = 1e5 and more.
 //
@@ -19,8 +20,11 @@ const float kPio2Lo = -1.7151245100058819e-15;   // f32(pi/2 - kPio2Hi - kPio2Mi
 vec2 sincos_accurate(float a) {
   precise float k = round(a * 0.6366197466850281);
   int ki = int(k);
-  precise float kh = float(ki & ~0xfff);  // <= 12 significant bits for |k| < 2^24
-  precise float kl = float(ki & 0xfff);
+  // k = kh + kl, both with k's sign and <= 12 significant bits (|k| < 2^24), kh nearest k.
+  int ka = abs(ki);
+  float sign = ki < 0 ? -1.0 : 1.0;
+  precise float kh = sign * float(ka & ~0xfff);
+  precise float kl = sign * float(ka & 0xfff);
   precise float p = k * kPio2Hi;
   precise float e = ((kh * kPio2HiHi - p) + kh * kPio2HiLo + kl * kPio2HiHi) + kl * kPio2HiLo;  // k*HI = p + e
   precise float r = (((a - p) - e) - k * kPio2Mid) - k * kPio2Lo;

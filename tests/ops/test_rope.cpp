@@ -83,7 +83,7 @@ TEST(Rope, Qwen3FullRotaryLargePositions) {
 
 TEST(Rope, OddShapes) {
   // Items per head not a multiple of the workgroup; rotary dims < head_dim, odd head count.
-  std::vector<int32_t> pos = {7, 0, 123, 4, 77};
+  std::vector<int32_t> pos = {7, 0, -123, 4, -100000};  // negative positions rotate backwards
   check_rope(5, 3, 96, pos, ops::RopeParams{32, 10000.0f}, "hd 96 rot 32");
   check_rope(5, 1, 2, pos, ops::RopeParams{2, 10000.0f}, "hd 2");
   check_rope(5, 5, 50, pos, ops::RopeParams{18, 500.0f}, "hd 50 rot 18");
