@@ -222,7 +222,7 @@ void Sequence::build_sample_graph() {
   sample_graph_ = std::make_unique<gpu::Graph>(ctx_, "sample");
   ops::sample(*sample_graph_, ops::view(logits_, DType::F32, {1, model_.spec().vocab}),
               ops::view(history_, DType::I32, {kHistoryCapacity}),
-              ops::view(sampler_params_, DType::U32, {sizeof(ops::SamplerParams) / 4}),
+              ops::sampler_params_view(sampler_params_),
               ops::view(token_out_, DType::I32, {1}));
   sample_graph_->compile();
 }
@@ -236,7 +236,7 @@ void Sequence::build_decode_graph() {
   ops::Tensor logits = ops::view(logits_, DType::F32, {1, spec.vocab});
   model_.record_logits(g, hidden, logits);
   ops::sample(g, logits, ops::view(history_, DType::I32, {kHistoryCapacity}),
-              ops::view(sampler_params_, DType::U32, {sizeof(ops::SamplerParams) / 4}),
+              ops::sampler_params_view(sampler_params_),
               ops::view(token_out_, DType::I32, {1}));
   g.compile();
 }
