@@ -53,11 +53,10 @@ DeltaShapes check_delta(const char* op, const Tensor& qkv, const Tensor& beta, c
           static_cast<uint32_t>(p.key_dim), static_cast<uint32_t>(p.value_dim)};
 }
 
-// State columns per workgroup of chunk_scan.comp: 32 when its shared arrays (state
-// block [dk, CJ], V' [chunk, CJ], three chunk vectors) fit, else 16.
-uint32_t scan_columns(uint32_t dk, uint32_t chunk, uint32_t budget) {
-  return 4ull * (dk * 32 + chunk * 32 + 3 * chunk) <= budget ? 32 : 16;
-}
+// State columns per workgroup (both forms). The columns of a head's state evolve
+// independently, so 16-column blocks give Qwen3.5-0.8B's 16 heads 128 workgroups:
+// enough to spread one layer's sequential pass over a large GPU.
+constexpr uint32_t kStateColumns = 16;
 
 }  // namespace
 
@@ -114,9 +113,9 @@ void deltanet_recurrent(gpu::Graph& g, const Tensor& qkv, const Tensor& beta, co
   const auto& info = g.context().info();
   if (!info.subgroup_shuffle)
     fail(ErrorCode::Unsupported, std::string(op) + ": needs subgroup shuffles, which " + info.name + " lacks");
-  // P lanes share a state column (sums over dk by shuffles); CJ columns per workgroup.
-  const uint32_t lanes = std::min<uint32_t>(4, std::max<uint32_t>(1, info.subgroup_size));
-  const uint32_t cols = 32;
+  // P lanes share a state column (sums over dk by shuffles, so P <= subgroup size).
+  const uint32_t lanes = std::min<uint32_t>(8, std::max<uint32_t>(1, info.subgroup_size));
+  const uint32_t cols = kStateColumns;
   // Token block: as many tokens as fit (q and k of each, plus v, beta, decay).
   uint32_t tb = kRecurrentTokenBlock;
   while (tb > 1 && 4ull * tb * (2 * s.dk + cols + 2) > info.max_shared_memory_bytes) tb /= 2;
@@ -155,7 +154,7 @@ void deltanet_chunked(gpu::Graph& g, const Tensor& qkv, const Tensor& beta, cons
              {gpu::in(qkv.data), gpu::in(beta.data), gpu::in(gate.data), gpu::out(uw.data), gpu::out(aux.data)},
              prep, {chunks, s.hv, 1}, "deltanet_chunk_prepare");
 
-  const uint32_t cols = scan_columns(s.dk, c, info.max_shared_memory_bytes);
+  const uint32_t cols = kStateColumns;
   struct ScanPush {
     uint32_t t, hk, hv;
   } scan{s.t, s.hk, s.hv};

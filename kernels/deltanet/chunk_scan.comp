@@ -13,7 +13,7 @@
 layout(constant_id = 0) const uint DK = 128;
 layout(constant_id = 1) const uint DV = 128;
 layout(constant_id = 2) const uint C = 64;   // chunk, multiple of 16, <= 64
-layout(constant_id = 3) const uint CJ = 32;  // state columns per workgroup (16 or 32)
+layout(constant_id = 3) const uint CJ = 16;  // state columns per workgroup (8, 16 or 32)
 const uint WG = 128;
 const uint RG = WG / CJ;      // row groups
 const uint CR = C / RG;       // chunk rows per invocation (V', O)

@@ -13,8 +13,8 @@
 #include "deltanet/deltanet_common.glsl"
 
 layout(constant_id = 0) const uint DK = 128;  // key dim
-layout(constant_id = 1) const uint CJ = 32;   // state columns per workgroup
-layout(constant_id = 2) const uint P = 4;     // lanes per column (power of 2, <= subgroup size)
+layout(constant_id = 1) const uint CJ = 16;   // state columns per workgroup
+layout(constant_id = 2) const uint P = 8;     // lanes per column (power of 2, <= subgroup size)
 layout(constant_id = 3) const uint TB = 16;   // tokens staged per block
 const uint WG = CJ * P;
 const uint ROWS = DK / P;  // state rows per invocation

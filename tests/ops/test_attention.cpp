@@ -164,6 +164,7 @@ TEST(AttentionPrefill, BidirectionalF32) {
   check_prefill({12, 12, 64}, 100, 0, false, false, 0, 80);  // vision tower shape
   check_prefill(kQwen3, 65, 0, false, false, 0, 81);
   check_prefill({4, 1, 256}, 3, 0, false, false, 0, 82);
+  check_prefill({16, 1, 64}, 20, 0, false, false, 0, 83);
 }
 
 // Decode against the reference for several kv_len values, re-running one recorded
@@ -206,6 +207,11 @@ TEST(AttentionDecode, Qwen3HeadsLongContext) {
   // Capacity 8192 with 8 kv heads: 32 splits, so near capacity each split streams
   // several 128-row tiles.
   check_decode(kQwen3, 8192, {1, 2, 300, 8190, 8192}, 110);
+}
+
+TEST(AttentionDecode, GroupSizesOneAndSixteen) {
+  check_decode({4, 4, 128}, 150, {1, 65, 150}, 115);  // plain multi-head attention
+  check_decode({16, 1, 64}, 150, {1, 65, 150}, 116);  // 16 query heads on one kv head
 }
 
 TEST(AttentionDecode, ReRunsWithNewLengthAndClamps) {
