@@ -28,7 +28,7 @@ void expect_head_dim(const char* op, int64_t d) {
 
 // Heads per kv head, checking that kv heads divide query heads.
 int64_t group_size(const char* op, int64_t heads, int64_t kv_heads) {
-  require(kv_heads > 0 && heads % kv_heads == 0,
+  require(heads > 0 && kv_heads > 0 && heads % kv_heads == 0,
           std::string(op) + ": " + dims(heads) + " query heads are not a multiple of " + dims(kv_heads) + " kv heads");
   return heads / kv_heads;
 }
@@ -82,6 +82,7 @@ void store_kv(gpu::Graph& g, const Tensor& k, const Tensor& v, const Tensor& cac
   expect_same_shape(op, k, v);
   expect_dtype(op, v, DType::F32, "v");
   const int64_t t = k.dim(0), hkv = k.dim(1), d = k.dim(2);
+  require(t > 0 && hkv > 0, std::string(op) + ": empty input " + k.describe());
   require(d % 2 == 0, std::string(op) + ": head dim must be even, got " + k.describe());
   expect_cache(op, cache_k, hkv, d, "cache_k");
   expect_cache(op, cache_v, hkv, d, "cache_v");
@@ -109,6 +110,7 @@ void attention_decode(gpu::Graph& g, const Tensor& q, const Tensor& cache_k, con
   expect_dtype(op, out, DType::F32, "out");
   expect_same_shape(op, q, out);
   const int64_t h = q.dim(1), d = q.dim(2);
+  require(h > 0, std::string(op) + ": no heads in " + q.describe());
   expect_head_dim(op, d);
   require(cache_k.rank() == 3, std::string(op) + ": cache_k must be [capacity, Hkv, D], got " + cache_k.describe());
   const int64_t hkv = cache_k.dim(1), gsize = group_size(op, h, hkv);
@@ -160,6 +162,7 @@ void attention_prefill(gpu::Graph& g, const Tensor& q, const Tensor& k, const Te
   expect_dtype(op, out, DType::F32, "out");
   expect_same_shape(op, q, out);
   const int64_t t = q.dim(0), h = q.dim(1), d = q.dim(2);
+  require(t > 0 && h > 0, std::string(op) + ": empty input " + q.describe());
   expect_head_dim(op, d);
   require(k.dtype == DType::F16 || k.dtype == DType::F32,
           std::string(op) + ": k must be f16 or f32, got " + k.describe());

@@ -41,6 +41,7 @@ DeltaShapes check_delta(const char* op, const Tensor& qkv, const Tensor& beta, c
   for (const auto* t : {&qkv, &beta, &gate, &state, &out}) expect_dtype(op, *t, DType::F32, "every tensor");
   require(qkv.rank() == 2, std::string(op) + ": qkv must be [T, channels], got " + qkv.describe());
   const int64_t t = qkv.dim(0);
+  require(t > 0, std::string(op) + ": no tokens");
   const int64_t channels = 2ll * p.key_heads * p.key_dim + static_cast<int64_t>(p.value_heads) * p.value_dim;
   expect_shape(op, qkv, {t, channels}, "qkv");
   expect_shape(op, beta, {t, p.value_heads}, "beta");
@@ -65,6 +66,7 @@ void conv1d_silu(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Ten
   for (const auto* t : {&x, &weight, &state, &out}) expect_dtype(op, *t, DType::F32, "every tensor");
   require(x.rank() == 2, std::string(op) + ": x must be [T, C], got " + x.describe());
   const int64_t t = x.dim(0), c = x.dim(1);
+  require(t > 0 && c > 0, std::string(op) + ": empty input " + x.describe());
   require(weight.rank() == 2 && weight.dim(0) == c,
           std::string(op) + ": weight must be [" + dims(c) + ", K], got " + weight.describe());
   const int64_t taps = weight.dim(1);
@@ -91,6 +93,7 @@ void deltanet_gates(gpu::Graph& g, const Tensor& b, const Tensor& a, const Tenso
   for (const auto* t : {&b, &a, &a_log, &dt_bias, &beta, &gate}) expect_dtype(op, *t, DType::F32, "every tensor");
   require(b.rank() == 2, std::string(op) + ": b must be [T, Hv], got " + b.describe());
   const int64_t hv = b.dim(1);
+  require(b.numel() > 0, std::string(op) + ": empty input " + b.describe());
   expect_same_shape(op, b, a);
   expect_same_shape(op, b, beta);
   expect_same_shape(op, b, gate);
@@ -140,6 +143,14 @@ void deltanet_chunked(gpu::Graph& g, const Tensor& qkv, const Tensor& beta, cons
   const uint32_t chunks = ceil_div(s.t, c);
   const auto& info = g.context().info();
   require(chunks <= info.max_workgroup_count[0], std::string(op) + ": too many tokens for one dispatch");
+  // Shared arrays of chunk_prepare.comp (A/T, a 32-column block, four chunk vectors)
+  // and chunk_scan.comp (state block, V', three chunk vectors).
+  const uint64_t prepare_shared = 4ull * (c * (c + 1) + c * 33 + 4 * c);
+  const uint64_t scan_shared = 4ull * (s.dk * kStateColumns + c * kStateColumns + 3 * c);
+  if (std::max(prepare_shared, scan_shared) > info.max_shared_memory_bytes)
+    fail(ErrorCode::Unsupported, std::string(op) + ": chunk " + dims(c) + " needs " +
+                                     dims(std::max(prepare_shared, scan_shared)) + " bytes of shared memory, " +
+                                     info.name + " has " + dims(info.max_shared_memory_bytes));
 
   // Per (chunk, value head): U and W, then P, gamma and the q/k normalisation factors.
   Tensor uw = activation(g, DType::F32, {chunks, s.hv, c, s.dv + s.dk}, "deltanet_chunked.uw");

@@ -158,6 +158,15 @@ void check_against_reference(const Case& c, Form form, std::vector<int64_t> part
   expect_near_scaled(state, want_state, tolerance(form), what + " state");
 }
 
+// The chunked form against the reference and against the recurrent kernel (one pass).
+void check_chunked(const Case& c, std::vector<int64_t> parts, const std::string& what, int chunk = 64) {
+  check_against_reference(c, Form::Chunked, parts, what, chunk);
+  auto [rec_out, rec_state] = run_delta(c, Form::Recurrent, {c.shape.tokens});
+  auto [ch_out, ch_state] = run_delta(c, Form::Chunked, parts, chunk);
+  expect_near_scaled(ch_out, rec_out, tolerance(Form::Chunked), what + " vs recurrent out");
+  expect_near_scaled(ch_state, rec_state, tolerance(Form::Chunked), what + " vs recurrent state");
+}
+
 TEST(DeltaNetReference, ChunkedFormEqualsRecurrence) {
   // The algorithm of spec §5.10 itself, in f64: equal to §5.5 for any chunk split.
   for (int64_t t : {1, 5, 16, 37}) {
@@ -188,30 +197,24 @@ TEST(DeltaNetRecurrent, GroupedHeadsAndTokenByToken) {
 TEST(DeltaNetChunked, Qwen35Sizes) {
   for (int64_t t : {1, 2, 3, 63, 64, 65, 200}) {
     Case c = make_case(t, 16, 16, 128, 128, 60 + static_cast<uint32_t>(t));
-    check_against_reference(c, Form::Chunked, {t}, "T " + std::to_string(t));
+    check_chunked(c, {t}, "T " + std::to_string(t));
   }
 }
 
 TEST(DeltaNetChunked, GroupedHeads) {
   for (int64_t t : {1, 2, 3, 63, 64, 65, 200}) {
     Case c = make_case(t, 2, 4, 64, 64, 70 + static_cast<uint32_t>(t));
-    check_against_reference(c, Form::Chunked, {t}, "T " + std::to_string(t));
+    check_chunked(c, {t}, "T " + std::to_string(t));
   }
-  Case wide = make_case(70, 1, 2, 256, 32, 79);  // dk 256: the narrower column block
-  check_against_reference(wide, Form::Chunked, {70}, "dk 256");
-  Case small_chunks = make_case(50, 2, 4, 64, 64, 78);
-  check_against_reference(small_chunks, Form::Chunked, {50}, "chunk 16", 16);
+  check_chunked(make_case(70, 1, 2, 256, 32, 79), {70}, "dk 256, dv 32");
+  check_chunked(make_case(50, 2, 4, 64, 64, 78), {50}, "chunk 16", 16);
+  check_chunked(make_case(50, 2, 4, 64, 64, 77), {50}, "chunk 48", 48);
 }
 
 TEST(DeltaNetChunked, ContinuationAndRecurrentAgree) {
-  // A prompt in two prefill parts, then decode tokens: chunked + recurrent in any split
-  // equals one recurrent pass, at Qwen3.5 sizes.
-  Case c = make_case(103, 16, 16, 128, 128, 90);
-  auto [rec_out, rec_state] = run_delta(c, Form::Recurrent, {103});
-  auto [ch_out, ch_state] = run_delta(c, Form::Chunked, {37, 64, 2});
-  expect_near_scaled(ch_out, rec_out, tolerance(Form::Chunked), "chunked 37+64+2 vs recurrent out");
-  expect_near_scaled(ch_state, rec_state, tolerance(Form::Chunked), "chunked 37+64+2 vs recurrent state");
-  check_against_reference(c, Form::Chunked, {37, 64, 2}, "chunked 37+64+2");
+  // A prompt in two prefill parts, then a decode token: chunked in any split equals one
+  // recurrent pass, at Qwen3.5 sizes.
+  check_chunked(make_case(103, 16, 16, 128, 128, 90), {37, 64, 2}, "chunked 37+64+2");
 }
 
 TEST(DeltaNet, RejectsBadShapes) {
