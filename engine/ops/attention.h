@@ -10,7 +10,8 @@ namespace vole::ops {
 // Writes k, v [T, Hkv, D] f32 into the caches at rows [pos, pos + T), pos read from
 // `start` (i32 [1], so a recorded decode graph takes a new position each run). Rows
 // outside [0, capacity) are skipped on the GPU: a bad position never writes past the
-// cache (the host checks T <= capacity). f32 -> f16 rounds to nearest even.
+// cache (the host checks T <= capacity). f32 -> f16 by packHalf2x16 (round to nearest
+// even on lavapipe, checked bit-exactly by the tests).
 void store_kv(gpu::Graph& g, const Tensor& k, const Tensor& v, const Tensor& cache_k, const Tensor& cache_v,
               const Tensor& start);
 
