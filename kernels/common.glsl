@@ -12,7 +12,14 @@ float bf16_hi(uint packed) { return uintBitsToFloat(packed & 0xffff0000u); }
 
 float silu(float x) { return x / (1.0 + exp(-x)); }
 float sigmoid(float x) { return 1.0 / (1.0 + exp(-x)); }
+// log(1 + u) without the cancellation of 1 + u for small u (Goldberg's correction).
+// `precise` keeps the compiler from folding (1 + u) - 1 back into u.
+float log1p_accurate(float u) {
+  precise float w = 1.0 + u;
+  precise float wm1 = w - 1.0;
+  return w == 1.0 ? u : log(w) * (u / wm1);
+}
 // PyTorch's softplus: returns x above the threshold 20 to avoid overflow.
-float softplus(float x) { return x > 20.0 ? x : log(1.0 + exp(x)); }
+float softplus(float x) { return x > 20.0 ? x : log1p_accurate(exp(x)); }
 
 #endif
