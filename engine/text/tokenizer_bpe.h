@@ -1,0 +1,119 @@
+#pragma once
+// tokenizer.json "model" of type BPE over a byte-level vocabulary: a piece of raw
+// bytes starts as one symbol per byte and adjacent symbols are merged, lowest merge
+// rank first (leftmost first among equal ranks), until no merge applies. Results are
+// cached per piece, which is what makes natural text fast (words repeat).
+#include <array>
+#include <memory>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "text/tokenizer_json.h"
+
+namespace vole::text {
+
+// (left id, right id) -> (rank, merged id), open addressing.
+class MergeTable {
+ public:
+  struct Merge {
+    int32_t rank;
+    int32_t merged;
+  };
+  void reserve(size_t count);
+  // A pair listed twice keeps its last rank (as HF tokenizers and transformers.js do).
+  void insert(int32_t left, int32_t right, Merge merge);
+  const Merge* find(int32_t left, int32_t right) const {
+    if (slots_.empty()) return nullptr;
+    uint64_t key = pack(left, right);
+    for (size_t i = slot_of(key);; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.key == key) return &s.merge;
+      if (s.key == kEmpty) return nullptr;
+    }
+  }
+  size_t size() const { return size_; }
+
+ private:
+  static constexpr uint64_t kEmpty = ~0ull;
+  struct Slot {
+    uint64_t key = kEmpty;
+    Merge merge{};
+  };
+  static uint64_t pack(int32_t a, int32_t b) { return (uint64_t(uint32_t(a)) << 32) | uint32_t(b); }
+  size_t slot_of(uint64_t key) const { return size_t((key * 0x9E3779B97F4A7C15ull) >> shift_); }
+  std::vector<Slot> slots_;
+  size_t mask_ = 0, size_ = 0;
+  int shift_ = 64;
+};
+
+// Hash/equality for string-keyed maps that accept std::string_view lookups.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <class V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+
+// Reusable buffers for one encode call.
+struct BpeScratch {
+  struct Symbol {
+    int32_t id, prev, next;
+  };
+  struct Candidate {
+    int32_t rank, pos, left, right, merged;
+  };
+  std::vector<Symbol> symbols;
+  std::vector<Candidate> heap;
+  std::vector<int32_t> ids;
+};
+
+class BpeModel {
+ public:
+  // `model` is tokenizer.json's "model" object.
+  static BpeModel from_json(const Json& model, const JsonPath& at);
+  BpeModel();
+  ~BpeModel();
+  BpeModel(BpeModel&&) noexcept;
+  BpeModel& operator=(BpeModel&&) noexcept;
+
+  // Appends the ids of one piece of raw bytes (cached).
+  void encode_piece(std::string_view bytes, std::vector<int32_t>& out, BpeScratch& scratch) const;
+  // The same without the cache (what the cache stores; exposed for tests).
+  void encode_piece_uncached(std::string_view bytes, std::vector<int32_t>& out, BpeScratch& scratch) const;
+
+  std::optional<int32_t> token_to_id(std::string_view vocab_form) const;
+  // Vocabulary form of `id`, or nullptr if the vocabulary has no such id.
+  const std::string* id_to_token(int32_t id) const;
+  // One past the largest id in the vocabulary.
+  int32_t id_limit() const { return static_cast<int32_t>(id_to_token_.size()); }
+  size_t merge_count() const { return merges_.size(); }
+
+ private:
+  int32_t byte_symbol(uint8_t byte) const;
+
+  StringMap<int32_t> vocab_;
+  std::vector<std::string> id_to_token_;
+  std::vector<bool> has_id_;
+  std::array<int32_t, 256> byte_ids_{};
+  MergeTable merges_;
+  std::string origin_;  // the file, for errors at encode time
+  int32_t unk_id_ = -1;
+  bool ignore_merges_ = false;
+  StringMap<int32_t> raw_vocab_;  // raw bytes -> id, for ignore_merges
+
+  // Piece -> ids. Bounded: cleared when full (cheap, and text re-warms it quickly).
+  static constexpr size_t kCacheMaxEntries = 1 << 16;
+  static constexpr size_t kCacheMaxPieceBytes = 256;
+  struct PieceCache {
+    std::mutex mutex;
+    StringMap<std::vector<int32_t>> map;
+  };
+  std::unique_ptr<PieceCache> cache_;
+};
+
+}  // namespace vole::text
