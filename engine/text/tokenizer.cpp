@@ -65,7 +65,7 @@ struct Tokenizer::Impl {
   BpeModel model;
   std::vector<AddedToken> added;  // never resized after loading: the matchers point into it
   AddedTokenMatcher raw_matcher, normalized_matcher;
-  StringMap<int32_t> added_by_content;
+  StringIdTable added_by_content;
   // Decode table: bytes of id i are bytes[offsets[i], offsets[i + 1]).
   std::string bytes;
   std::vector<uint32_t> offsets;
@@ -97,7 +97,7 @@ void Tokenizer::Impl::build(const Json& root) {
     added.reserve(list->size());
     for (size_t i = 0; i < list->size(); ++i) {
       added.push_back(parse_added_token((*list)[i], (at / "added_tokens")[i]));
-      added_by_content[added.back().content] = added.back().id;
+      added_by_content.insert(added.back().content, added.back().id);
     }
   }
   for (const AddedToken& t : added) {
@@ -121,10 +121,11 @@ void Tokenizer::Impl::build_decode_table() {
       // Added tokens decode to their content as written (they were never byte-mapped).
       bytes += t->content;
       flags[size_t(id)] = kHasToken | (t->special ? kSpecial : 0);
-    } else if (const std::string* token = model.id_to_token(id)) {
+    } else if (auto token = model.id_to_token(id)) {
       // Like HF's ByteLevel decoder: a token with characters outside the byte mapping
       // decodes to its own UTF-8.
-      bytes += vocab_form_to_bytes(*token, raw) ? raw : *token;
+      if (vocab_form_to_bytes(*token, raw)) bytes += raw;
+      else bytes += *token;
       flags[size_t(id)] = kHasToken;
     }
     if (bytes.size() > UINT32_MAX) fail(ErrorCode::InvalidFile, origin + ": vocabulary too large");
@@ -225,8 +226,8 @@ std::string Tokenizer::decode(std::span<const int32_t> ids, bool skip_special) c
 }
 
 std::optional<int32_t> Tokenizer::token_to_id(std::string_view token) const {
-  auto it = impl_->added_by_content.find(token);
-  if (it != impl_->added_by_content.end()) return it->second;
+  int32_t added = impl_->added_by_content.find(token);
+  if (added >= 0) return added;
   return impl_->model.token_to_id(token);
 }
 
@@ -234,7 +235,7 @@ std::optional<std::string> Tokenizer::id_to_token(int32_t id) const {
   if (id < 0 || id >= impl_->limit() || !(impl_->flags[size_t(id)] & kHasToken)) return std::nullopt;
   for (const AddedToken& t : impl_->added)
     if (t.id == id) return t.content;
-  return *impl_->model.id_to_token(id);
+  return std::string(*impl_->model.id_to_token(id));
 }
 
 std::string_view Tokenizer::token_bytes(int32_t id) const {

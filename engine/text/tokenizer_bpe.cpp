@@ -1,6 +1,7 @@
 #include "text/tokenizer_bpe.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 
 #include "text/tokenizer_byte_level.h"
@@ -41,11 +42,6 @@ void MergeTable::insert(int32_t left, int32_t right, Merge merge) {
   }
 }
 
-BpeModel::BpeModel() : cache_(std::make_unique<PieceCache>()) {}
-BpeModel::~BpeModel() = default;
-BpeModel::BpeModel(BpeModel&&) noexcept = default;
-BpeModel& BpeModel::operator=(BpeModel&&) noexcept = default;
-
 namespace {
 
 // Options that change how words are built; Vole's byte-level BPE has none of them.
@@ -62,23 +58,38 @@ void reject_word_options(const Json& model, const JsonPath& at) {
   }
 }
 
-std::pair<std::string, std::string> merge_sides(const Json& m, const JsonPath& at) {
+std::pair<std::string_view, std::string_view> merge_sides(const Json& m, const JsonPath& at) {
   if (m.is_string()) {
-    // "a b": byte-level symbols never contain a space, so the first space separates.
-    const std::string& s = m.get_ref<const std::string&>();
+    // "a b": byte-level symbols never contain a space, so the one space separates.
+    std::string_view s = m.get_ref<const std::string&>();
     size_t sp = s.find(' ');
-    if (sp == std::string::npos || s.find(' ', sp + 1) != std::string::npos) at.malformed("merge \"" + s + "\" is not two tokens separated by one space");
+    if (sp == std::string_view::npos || s.find(' ', sp + 1) != std::string_view::npos)
+      at.malformed("merge \"" + std::string(s) + "\" is not two tokens separated by one space");
     return {s.substr(0, sp), s.substr(sp + 1)};
   }
-  if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) return {m[0].get<std::string>(), m[1].get<std::string>()};
+  if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string())
+    return {m[0].get_ref<const std::string&>(), m[1].get_ref<const std::string&>()};
   at.malformed("expected a merge as \"a b\" or [\"a\", \"b\"]");
 }
+
+uint64_t next_instance() {
+  static std::atomic<uint64_t> counter{0};
+  return ++counter;
+}
+
+// The piece cache of this thread and the model it belongs to.
+struct ThreadCache {
+  uint64_t owner = 0;
+  PieceCache cache;
+};
+thread_local ThreadCache t_cache;
 
 }  // namespace
 
 BpeModel BpeModel::from_json(const Json& model, const JsonPath& at) {
   BpeModel m;
   m.origin_ = at.file();
+  m.instance_ = next_instance();
   if (const Json* type = json_optional(model, at, "type")) {
     const std::string& t = json_string(*type, at / "type");
     if (t != "BPE") (at / "type").unsupported("model type '" + t + "' is not supported (Vole implements BPE)");
@@ -89,47 +100,54 @@ BpeModel BpeModel::from_json(const Json& model, const JsonPath& at) {
   const Json& vocab = json_member(model, at, "vocab");
   if (!vocab.is_object()) (at / "vocab").malformed("expected an object of token -> id");
   m.vocab_.reserve(vocab.size());
-  int64_t max_id = -1;
+  std::vector<std::pair<int32_t, const std::string*>> by_id;
+  by_id.reserve(vocab.size());
   for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-    if (!it.value().is_number_integer() || it.value().get<int64_t>() < 0 || it.value().get<int64_t>() > INT32_MAX)
-      (at / "vocab").malformed("id of token \"" + it.key() + "\" is not an integer in [0, 2^31)");
-    max_id = std::max(max_id, it.value().get<int64_t>());
-    m.vocab_.emplace(it.key(), static_cast<int32_t>(it.value().get<int64_t>()));
+    const Json& v = it.value();
+    int64_t id = v.is_number_integer() ? v.get<int64_t>() : -1;
+    if (id < 0 || id >= INT32_MAX) (at / "vocab").malformed("id of token \"" + it.key() + "\" is not an integer in [0, 2^31)");
+    m.vocab_.insert(it.key(), static_cast<int32_t>(id));
+    by_id.emplace_back(static_cast<int32_t>(id), &it.key());
   }
-  m.id_to_token_.resize(size_t(max_id + 1));
-  m.has_id_.assign(size_t(max_id + 1), false);
-  for (auto& [token, id] : m.vocab_) {
-    if (m.has_id_[id]) (at / "vocab").malformed("id " + std::to_string(id) + " is used by \"" + m.id_to_token_[id] + "\" and \"" + token + "\"");
-    m.has_id_[id] = true;
-    m.id_to_token_[id] = token;
+  std::sort(by_id.begin(), by_id.end());
+  int32_t limit = by_id.empty() ? 0 : by_id.back().first + 1;
+  m.has_id_.assign(size_t(limit), false);
+  m.token_offsets_.assign(size_t(limit) + 1, 0);
+  size_t next = 0;
+  for (int32_t id = 0; id < limit; ++id) {
+    m.token_offsets_[size_t(id)] = static_cast<uint32_t>(m.token_arena_.size());
+    if (next < by_id.size() && by_id[next].first == id) {
+      if (next + 1 < by_id.size() && by_id[next + 1].first == id)
+        (at / "vocab").malformed("id " + std::to_string(id) + " is used by \"" + *by_id[next].second + "\" and \"" + *by_id[next + 1].second + "\"");
+      m.token_arena_ += *by_id[next++].second;
+      m.has_id_[size_t(id)] = true;
+    }
   }
-  for (int b = 0; b < 256; ++b) {
-    auto it = m.vocab_.find(bytes_to_vocab_form(std::string(1, char(b))));
-    m.byte_ids_[b] = it == m.vocab_.end() ? -1 : it->second;
-  }
-  if (const Json* unk = json_optional(model, at, "unk_token")) {
-    auto it = m.vocab_.find(json_string(*unk, at / "unk_token"));
-    if (it != m.vocab_.end()) m.unk_id_ = it->second;
-  }
+  m.token_offsets_[size_t(limit)] = static_cast<uint32_t>(m.token_arena_.size());
+  if (m.token_arena_.size() > UINT32_MAX) (at / "vocab").malformed("vocabulary too large");
+
+  for (int b = 0; b < 256; ++b) m.byte_ids_[b] = m.vocab_.find(bytes_to_vocab_form(std::string(1, char(b))));
+  if (const Json* unk = json_optional(model, at, "unk_token")) m.unk_id_ = m.vocab_.find(json_string(*unk, at / "unk_token"));
   if (m.ignore_merges_) {
     std::string raw;
-    for (auto& [token, id] : m.vocab_)
-      if (vocab_form_to_bytes(token, raw)) m.raw_vocab_.emplace(raw, id);
+    for (const auto& [id, token] : by_id)
+      if (vocab_form_to_bytes(*token, raw)) m.raw_vocab_.insert(raw, id);
   }
 
   const Json& merges = json_array(json_member(model, at, "merges"), at / "merges");
   m.merges_.reserve(merges.size());
   std::string joined;
   for (size_t i = 0; i < merges.size(); ++i) {
-    JsonPath mp = (at / "merges")[i];
-    auto [a, b] = merge_sides(merges[i], mp);
-    auto ia = m.vocab_.find(a), ib = m.vocab_.find(b);
-    if (ia == m.vocab_.end()) mp.malformed("merge token \"" + a + "\" is not in the vocabulary");
-    if (ib == m.vocab_.end()) mp.malformed("merge token \"" + b + "\" is not in the vocabulary");
-    joined = a + b;
-    auto ij = m.vocab_.find(joined);
-    if (ij == m.vocab_.end()) mp.malformed("merged token \"" + joined + "\" is not in the vocabulary");
-    m.merges_.insert(ia->second, ib->second, {static_cast<int32_t>(i), ij->second});
+    auto [a, b] = merge_sides(merges[i], (at / "merges")[i]);
+    int32_t ia = m.vocab_.find(a), ib = m.vocab_.find(b);
+    joined.assign(a);
+    joined.append(b);
+    int32_t ij = m.vocab_.find(joined);
+    if (ia < 0 || ib < 0 || ij < 0) {
+      std::string missing = ia < 0 ? std::string(a) : ib < 0 ? std::string(b) : joined;
+      (at / "merges")[i].malformed((ia < 0 || ib < 0 ? "merge token \"" : "merged token \"") + missing + "\" is not in the vocabulary");
+    }
+    m.merges_.insert(ia, ib, {static_cast<int32_t>(i), ij});
   }
   return m;
 }
@@ -146,9 +164,9 @@ int32_t BpeModel::byte_symbol(uint8_t byte) const {
 void BpeModel::encode_piece_uncached(std::string_view bytes, std::vector<int32_t>& out, BpeScratch& scratch) const {
   if (bytes.empty()) return;
   if (ignore_merges_) {
-    auto it = raw_vocab_.find(bytes);
-    if (it != raw_vocab_.end()) {
-      out.push_back(it->second);
+    int32_t whole = raw_vocab_.find(bytes);
+    if (whole >= 0) {
+      out.push_back(whole);
       return;
     }
   }
@@ -164,15 +182,19 @@ void BpeModel::encode_piece_uncached(std::string_view bytes, std::vector<int32_t
     return x.rank != y.rank ? x.rank > y.rank : x.pos > y.pos;
   };
   heap.clear();
-  auto consider = [&](int32_t pos) {
+  auto candidate = [&](int32_t pos) {
     int32_t next = sym[pos].next;
-    if (next < 0) return;
-    if (const MergeTable::Merge* mg = merges_.find(sym[pos].id, sym[next].id)) {
-      heap.push_back({mg->rank, pos, sym[pos].id, sym[next].id, mg->merged});
-      std::push_heap(heap.begin(), heap.end(), later);
-    }
+    if (next < 0) return false;
+    const MergeTable::Merge* mg = merges_.find(sym[pos].id, sym[next].id);
+    if (!mg) return false;
+    heap.push_back({mg->rank, pos, sym[pos].id, sym[next].id, mg->merged});
+    return true;
   };
-  for (int32_t i = 0; i + 1 < n; ++i) consider(i);
+  for (int32_t i = 0; i + 1 < n; ++i) candidate(i);
+  std::make_heap(heap.begin(), heap.end(), later);
+  auto consider = [&](int32_t pos) {
+    if (candidate(pos)) std::push_heap(heap.begin(), heap.end(), later);
+  };
   while (!heap.empty()) {
     std::pop_heap(heap.begin(), heap.end(), later);
     BpeScratch::Candidate c = heap.back();
@@ -196,35 +218,32 @@ void BpeModel::encode_piece(std::string_view bytes, std::vector<int32_t>& out, B
     out.push_back(byte_symbol(uint8_t(bytes[0])));
     return;
   }
-  if (bytes.size() > kCacheMaxPieceBytes) {
+  if (bytes.size() > PieceCache::kMaxPieceBytes) {
     encode_piece_uncached(bytes, out, scratch);
     return;
   }
-  {
-    std::lock_guard lock(cache_->mutex);
-    auto it = cache_->map.find(bytes);
-    if (it != cache_->map.end()) {
-      out.insert(out.end(), it->second.begin(), it->second.end());
-      return;
-    }
+  ThreadCache& tc = t_cache;
+  if (tc.owner != instance_) {
+    tc.cache.clear();
+    tc.owner = instance_;
   }
-  scratch.ids.clear();
-  encode_piece_uncached(bytes, scratch.ids, scratch);
-  out.insert(out.end(), scratch.ids.begin(), scratch.ids.end());
-  std::lock_guard lock(cache_->mutex);
-  if (cache_->map.size() >= kCacheMaxEntries) cache_->map.clear();
-  cache_->map.emplace(std::string(bytes), scratch.ids);
+  uint64_t h = hash_bytes(bytes);
+  if (tc.cache.lookup(bytes, h, out)) return;
+  size_t start = out.size();
+  encode_piece_uncached(bytes, out, scratch);
+  tc.cache.insert(bytes, h, std::span<const int32_t>(out).subspan(start));
 }
 
 std::optional<int32_t> BpeModel::token_to_id(std::string_view vocab_form) const {
-  auto it = vocab_.find(vocab_form);
-  if (it == vocab_.end()) return std::nullopt;
-  return it->second;
+  int32_t id = vocab_.find(vocab_form);
+  if (id < 0) return std::nullopt;
+  return id;
 }
 
-const std::string* BpeModel::id_to_token(int32_t id) const {
-  if (id < 0 || id >= id_limit() || !has_id_[size_t(id)]) return nullptr;
-  return &id_to_token_[size_t(id)];
+std::optional<std::string_view> BpeModel::id_to_token(int32_t id) const {
+  if (id < 0 || id >= id_limit() || !has_id_[size_t(id)]) return std::nullopt;
+  size_t b = token_offsets_[size_t(id)], e = token_offsets_[size_t(id) + 1];
+  return std::string_view(token_arena_).substr(b, e - b);
 }
 
 }  // namespace vole::text

@@ -4,16 +4,14 @@
 // rank first (leftmost first among equal ranks), until no merge applies. Results are
 // cached per piece, which is what makes natural text fast (words repeat).
 #include <array>
-#include <memory>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "text/tokenizer_json.h"
+#include "text/tokenizer_tables.h"
 
 namespace vole::text {
 
@@ -51,14 +49,6 @@ class MergeTable {
   int shift_ = 64;
 };
 
-// Hash/equality for string-keyed maps that accept std::string_view lookups.
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-template <class V>
-using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
-
 // Reusable buffers for one encode call.
 struct BpeScratch {
   struct Symbol {
@@ -76,44 +66,35 @@ class BpeModel {
  public:
   // `model` is tokenizer.json's "model" object.
   static BpeModel from_json(const Json& model, const JsonPath& at);
-  BpeModel();
-  ~BpeModel();
-  BpeModel(BpeModel&&) noexcept;
-  BpeModel& operator=(BpeModel&&) noexcept;
 
-  // Appends the ids of one piece of raw bytes (cached).
+  // Appends the ids of one piece of raw bytes. Results are cached per thread (no locks;
+  // a thread's cache serves the tokenizer it used last).
   void encode_piece(std::string_view bytes, std::vector<int32_t>& out, BpeScratch& scratch) const;
   // The same without the cache (what the cache stores; exposed for tests).
   void encode_piece_uncached(std::string_view bytes, std::vector<int32_t>& out, BpeScratch& scratch) const;
 
+  // Vocabulary form ("Ġthe") <-> id.
   std::optional<int32_t> token_to_id(std::string_view vocab_form) const;
-  // Vocabulary form of `id`, or nullptr if the vocabulary has no such id.
-  const std::string* id_to_token(int32_t id) const;
+  std::optional<std::string_view> id_to_token(int32_t id) const;
   // One past the largest id in the vocabulary.
-  int32_t id_limit() const { return static_cast<int32_t>(id_to_token_.size()); }
+  int32_t id_limit() const { return static_cast<int32_t>(token_offsets_.size()) - 1; }
   size_t merge_count() const { return merges_.size(); }
 
  private:
   int32_t byte_symbol(uint8_t byte) const;
 
-  StringMap<int32_t> vocab_;
-  std::vector<std::string> id_to_token_;
+  StringIdTable vocab_;
+  // Token strings by id: token_arena_[token_offsets_[id], token_offsets_[id + 1]).
+  std::string token_arena_;
+  std::vector<uint32_t> token_offsets_{0};
   std::vector<bool> has_id_;
   std::array<int32_t, 256> byte_ids_{};
   MergeTable merges_;
   std::string origin_;  // the file, for errors at encode time
   int32_t unk_id_ = -1;
   bool ignore_merges_ = false;
-  StringMap<int32_t> raw_vocab_;  // raw bytes -> id, for ignore_merges
-
-  // Piece -> ids. Bounded: cleared when full (cheap, and text re-warms it quickly).
-  static constexpr size_t kCacheMaxEntries = 1 << 16;
-  static constexpr size_t kCacheMaxPieceBytes = 256;
-  struct PieceCache {
-    std::mutex mutex;
-    StringMap<std::vector<int32_t>> map;
-  };
-  std::unique_ptr<PieceCache> cache_;
+  StringIdTable raw_vocab_;  // raw bytes -> id, for ignore_merges
+  uint64_t instance_ = 0;    // identifies this model to the per-thread caches
 };
 
 }  // namespace vole::text

@@ -86,7 +86,7 @@ std::string translate_hf_pattern(std::string_view pattern) {
 Regex::Regex(std::string_view pattern, Syntax syntax, const std::string& what)
     : code_(std::make_unique<Code>()), source_(pattern) {
   std::string compiled = syntax == Syntax::Pattern ? translate_hf_pattern(pattern) : std::string(pattern);
-  uint32_t options = PCRE2_UTF | PCRE2_UCP | (syntax == Syntax::Literal ? PCRE2_LITERAL : 0);
+  uint32_t options = PCRE2_UTF | (syntax == Syntax::Literal ? PCRE2_LITERAL : PCRE2_UCP);
   int error = 0;
   PCRE2_SIZE offset = 0;
   code_->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(compiled.data()), compiled.size(), options, &error,
