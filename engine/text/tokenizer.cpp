@@ -18,7 +18,6 @@ enum TokenFlags : uint8_t { kHasToken = 1, kSpecial = 2 };
 // Buffers reused across the pieces of one encode call.
 struct EncodeScratch {
   PreTokenizerScratch pre;
-  PreTokenized pieces;
   BpeScratch bpe;
   std::vector<AddedTokenMatcher::Match> raw_matches, normalized_matches;
   std::string normalized;
@@ -170,8 +169,8 @@ void Tokenizer::Impl::encode_section(std::string_view text, std::vector<int32_t>
 }
 
 void Tokenizer::Impl::encode_plain(std::string_view text, std::vector<int32_t>& out, EncodeScratch& s) const {
-  pre_tokenizer.split(text, s.pieces, s.pre);
-  for (size_t i = 0; i < s.pieces.pieces.size(); ++i) model.encode_piece(s.pieces.piece(i), out, s.bpe);
+  auto encode_piece = [&](std::string_view piece) { model.encode_piece(piece, out, s.bpe); };
+  pre_tokenizer.for_each_piece(text, s.pre, encode_piece);
 }
 
 Tokenizer::Tokenizer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

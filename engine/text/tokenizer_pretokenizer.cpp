@@ -23,64 +23,87 @@ SplitBehavior parse_behavior(const Json& obj, const JsonPath& at) {
   (at / "behavior").unsupported("split behavior '" + b + "' is not supported");
 }
 
-struct Segment {
-  Span span;
-  bool is_match;
+// Turns the alternating gaps and matches of a piece, fed in order, into output pieces
+// according to a delimiter behavior. Same result as HF's folds over the whole list: each
+// fold only ever changes its last element, so everything before it is final.
+template <class Emit>
+class SegmentCutter {
+ public:
+  SegmentCutter(SplitBehavior behavior, Emit& emit) : behavior_(behavior), emit_(emit) {}
+
+  void add(Span s, bool is_match) {
+    switch (behavior_) {
+      case SplitBehavior::Removed:
+        if (!is_match) out(s);
+        break;
+      case SplitBehavior::Isolated:
+        out(s);
+        break;
+      case SplitBehavior::MergedWithPrevious:
+        // A delimiter joins the piece before it, unless that piece is a delimiter too.
+        if (is_match && !previous_match_ && has_pending_) pending_.end = s.end;
+        else replace_pending(s);
+        break;
+      case SplitBehavior::MergedWithNext:
+        // A delimiter joins the piece after it, unless that piece is a delimiter too.
+        if (!is_match) {
+          if (has_pending_) s.begin = pending_.begin;
+          has_pending_ = false;
+          out(s);
+        } else {
+          replace_pending(s);
+        }
+        break;
+      case SplitBehavior::Contiguous:
+        // Runs of adjacent delimiters become one piece.
+        if (is_match == previous_match_ && has_pending_) pending_.end = s.end;
+        else replace_pending(s);
+        break;
+    }
+    previous_match_ = is_match;
+  }
+
+  void finish() {
+    if (has_pending_) out(pending_);
+    has_pending_ = false;
+  }
+
+ private:
+  void out(Span s) {
+    if (s.end > s.begin) emit_(s);
+  }
+  void replace_pending(Span s) {
+    if (has_pending_) out(pending_);
+    pending_ = s;
+    has_pending_ = true;
+  }
+  SplitBehavior behavior_;
+  Emit& emit_;
+  Span pending_{};
+  bool has_pending_ = false, previous_match_ = false;
 };
+
+// Feeds the gaps and matches of [0, length) to `cut` (flags flipped when inverted).
+template <class Next, class Cutter>
+void cut_piece(Next&& next_match, size_t length, bool invert, Cutter& cut) {
+  size_t prev = 0;
+  for (Span m; next_match(m);) {
+    if (prev != m.begin) cut.add({prev, m.begin}, invert);
+    cut.add(m, !invert);
+    prev = m.end;
+  }
+  if (prev != length) cut.add({prev, length}, invert);
+  cut.finish();
+}
 
 }  // namespace
 
 void split_by_matches(const std::vector<Span>& matches, size_t offset, size_t length, SplitBehavior behavior,
                       bool invert, std::vector<Span>& out) {
-  // The piece as alternating gaps and matches covering [0, length).
-  std::vector<Segment> segs;
-  segs.reserve(matches.size() * 2 + 1);
-  size_t prev = 0;
-  for (const Span& m : matches) {
-    if (prev != m.begin) segs.push_back({{prev, m.begin}, invert});
-    segs.push_back({m, !invert});
-    prev = m.end;
-  }
-  if (prev != length) segs.push_back({{prev, length}, invert});
-
-  std::vector<Span> kept;
-  kept.reserve(segs.size());
-  bool previous_match = false;
-  switch (behavior) {
-    case SplitBehavior::Removed:
-      for (auto& s : segs)
-        if (!s.is_match) kept.push_back(s.span);
-      break;
-    case SplitBehavior::Isolated:
-      for (auto& s : segs) kept.push_back(s.span);
-      break;
-    case SplitBehavior::MergedWithPrevious:
-      // A delimiter joins the piece before it, unless that piece is a delimiter too.
-      for (auto& s : segs) {
-        if (s.is_match && !previous_match && !kept.empty()) kept.back().end = s.span.end;
-        else kept.push_back(s.span);
-        previous_match = s.is_match;
-      }
-      break;
-    case SplitBehavior::MergedWithNext:
-      for (auto it = segs.rbegin(); it != segs.rend(); ++it) {
-        if (it->is_match && !previous_match && !kept.empty()) kept.back().begin = it->span.begin;
-        else kept.push_back(it->span);
-        previous_match = it->is_match;
-      }
-      std::reverse(kept.begin(), kept.end());
-      break;
-    case SplitBehavior::Contiguous:
-      // Runs of adjacent delimiters become one piece.
-      for (auto& s : segs) {
-        if (s.is_match == previous_match && !kept.empty()) kept.back().end = s.span.end;
-        else kept.push_back(s.span);
-        previous_match = s.is_match;
-      }
-      break;
-  }
-  for (const Span& s : kept)
-    if (s.end > s.begin) out.push_back({s.begin + offset, s.end + offset});
+  auto emit = [&](Span s) { out.push_back({s.begin + offset, s.end + offset}); };
+  SegmentCutter cut(behavior, emit);
+  size_t i = 0;
+  cut_piece([&](Span& m) { return i < matches.size() ? (m = matches[i++], true) : false; }, length, invert, cut);
 }
 
 PreTokenizer PreTokenizer::from_json(const Json* value, const JsonPath& at) {
@@ -127,31 +150,38 @@ void PreTokenizer::add(const Json& value, const JsonPath& at) {
   }
 }
 
-void PreTokenizer::split(std::string_view text, PreTokenized& out, PreTokenizerScratch& scratch) const {
-  out.text.assign(text);
-  out.pieces.clear();
-  if (!text.empty()) out.pieces.push_back({0, text.size()});
-  for (const Step& step : steps_) {
-    scratch.next.clear();
-    if (step.kind == Step::Kind::Split) {
-      for (const Span& p : out.pieces) {
-        scratch.matches.clear();
-        step.regex->find_all(std::string_view(out.text).substr(p.begin, p.end - p.begin), scratch.matches, scratch.regex);
-        split_by_matches(scratch.matches, p.begin, p.end - p.begin, step.behavior, step.invert, scratch.next);
-      }
-    } else {
-      // Every piece that does not start with a space gets one.
-      scratch.text.clear();
-      for (const Span& p : out.pieces) {
-        size_t begin = scratch.text.size();
-        if (out.text[p.begin] != ' ') scratch.text.push_back(' ');
-        scratch.text.append(out.text, p.begin, p.end - p.begin);
-        scratch.next.push_back({begin, scratch.text.size()});
-      }
-      out.text.swap(scratch.text);
-    }
-    out.pieces.swap(scratch.next);
+void PreTokenizer::for_each_piece(std::string_view text, PreTokenizerScratch& scratch, const PieceFn& emit) const {
+  if (scratch.regex.size() < steps_.size()) {
+    scratch.regex.resize(steps_.size());
+    for (auto& r : scratch.regex)
+      if (!r) r = std::make_unique<RegexScratch>();
+    scratch.prefixed.resize(steps_.size());
   }
+  run(0, text, scratch, emit);
+}
+
+void PreTokenizer::run(size_t index, std::string_view piece, PreTokenizerScratch& scratch, const PieceFn& emit) const {
+  if (piece.empty()) return;
+  if (index == steps_.size()) {
+    emit(piece);
+    return;
+  }
+  const Step& step = steps_[index];
+  if (step.kind == Step::Kind::PrefixSpace) {
+    if (piece[0] == ' ') {
+      run(index + 1, piece, scratch, emit);
+    } else {
+      std::string& buf = scratch.prefixed[index];  // one buffer per step: later steps nest inside
+      buf.assign(1, ' ');
+      buf.append(piece);
+      run(index + 1, buf, scratch, emit);
+    }
+    return;
+  }
+  auto next_step = [&](Span s) { run(index + 1, piece.substr(s.begin, s.end - s.begin), scratch, emit); };
+  SegmentCutter cut(step.behavior, next_step);
+  MatchIterator matches(*step.regex, piece, *scratch.regex[index]);
+  cut_piece([&](Span& m) { return matches.next(m); }, piece.size(), step.invert, cut);
 }
 
 }  // namespace vole::text

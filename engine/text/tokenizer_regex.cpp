@@ -104,33 +104,45 @@ Regex::~Regex() = default;
 Regex::Regex(Regex&&) noexcept = default;
 Regex& Regex::operator=(Regex&&) noexcept = default;
 
-void Regex::find_all(std::string_view subject, std::vector<Span>& out, RegexScratch& scratch) const {
+bool Regex::search(std::string_view subject, size_t start, RegexScratch& scratch, Span& match) const {
   auto& st = *scratch.state_;
   auto* subj = reinterpret_cast<PCRE2_SPTR>(subject.data());
-  const size_t n = subject.size();
-  size_t pos = 0;
-  size_t last_end = SIZE_MAX;
-  while (pos <= n) {
-    int rc = code_->jit ? pcre2_jit_match(code_->code, subj, n, pos, 0, st.match, st.context)
-                        : pcre2_match(code_->code, subj, n, pos, PCRE2_NO_UTF_CHECK, st.match, st.context);
-    if (rc == PCRE2_ERROR_NOMATCH) break;
+  for (;;) {
+    int rc = code_->jit ? pcre2_jit_match(code_->code, subj, subject.size(), start, 0, st.match, st.context)
+                        : pcre2_match(code_->code, subj, subject.size(), start, PCRE2_NO_UTF_CHECK, st.match, st.context);
+    if (rc == PCRE2_ERROR_NOMATCH) return false;
     if (rc == PCRE2_ERROR_JIT_STACKLIMIT && st.grow_jit_stack()) continue;
     if (rc < 0) {
-      fail(ErrorCode::InvalidArgument, "pre-tokenizer regex failed on a " + std::to_string(n) +
+      fail(ErrorCode::InvalidArgument, "pre-tokenizer regex failed on a " + std::to_string(subject.size()) +
                                            "-byte piece of text: " + pcre2_message(rc));
     }
     const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(st.match);
-    size_t b = ov[0], e = ov[1];
-    if (b == e) {
-      if (b != last_end) out.push_back({b, e});
-      if (e >= n) break;
-      pos = e + decode_utf8_char(subject.substr(e)).length;
-    } else {
-      out.push_back({b, e});
-      pos = e;
-    }
-    last_end = e;
+    match = {ov[0], ov[1]};
+    return true;
   }
+}
+
+void Regex::find_all(std::string_view subject, std::vector<Span>& out, RegexScratch& scratch) const {
+  MatchIterator it(*this, subject, scratch);
+  for (Span m; it.next(m);) out.push_back(m);
+}
+
+bool MatchIterator::next(Span& m) {
+  while (!done_ && pos_ <= subject_.size()) {
+    if (!regex_.search(subject_, pos_, scratch_, m)) break;
+    bool touches_previous = m.begin == m.end && m.begin == last_end_;
+    last_end_ = m.end;
+    if (m.begin == m.end) {
+      if (m.end >= subject_.size()) done_ = true;
+      else pos_ = m.end + decode_utf8_char(subject_.substr(m.end)).length;
+      if (touches_previous) continue;
+    } else {
+      pos_ = m.end;
+    }
+    return true;
+  }
+  done_ = true;
+  return false;
 }
 
 }  // namespace vole::text

@@ -5,6 +5,7 @@
 // patterns is \s: Oniguruma's is the Unicode White_Space property (it includes U+0085,
 // not U+180E), PCRE2's is not, so \s and \S are rewritten to \p{White_Space}.
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,9 +42,9 @@ class Regex {
   Regex(Regex&&) noexcept;
   Regex& operator=(Regex&&) noexcept;
 
-  // Appends the non-overlapping matches in `subject` (valid UTF-8), leftmost first. An
-  // empty match advances the search by one character and is dropped when it touches the
-  // previous match (the iteration rule of the Rust regex crates behind HF tokenizers).
+  // The leftmost match in `subject` (valid UTF-8) starting at or after `start`.
+  bool search(std::string_view subject, size_t start, RegexScratch& scratch, Span& match) const;
+  // Appends all matches, as MatchIterator yields them.
   void find_all(std::string_view subject, std::vector<Span>& out, RegexScratch& scratch) const;
 
   const std::string& pattern() const { return source_; }
@@ -52,6 +53,24 @@ class Regex {
   struct Code;
   std::unique_ptr<Code> code_;
   std::string source_;
+};
+
+// The non-overlapping matches in a subject, leftmost first. An empty match advances the
+// search by one character and is dropped when it touches the previous match (the
+// iteration rule of the Rust regex crates behind HF tokenizers).
+class MatchIterator {
+ public:
+  MatchIterator(const Regex& regex, std::string_view subject, RegexScratch& scratch)
+      : regex_(regex), subject_(subject), scratch_(scratch) {}
+  bool next(Span& match);
+
+ private:
+  const Regex& regex_;
+  std::string_view subject_;
+  RegexScratch& scratch_;
+  size_t pos_ = 0;
+  size_t last_end_ = SIZE_MAX;
+  bool done_ = false;
 };
 
 // The Oniguruma -> PCRE2 rewrite described above (exposed for tests).

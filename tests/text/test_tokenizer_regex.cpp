@@ -17,11 +17,10 @@ const std::string kFile = "test.json";
 
 std::vector<std::string> split_with(const Json& pre_tokenizer, std::string_view text) {
   PreTokenizer p = PreTokenizer::from_json(&pre_tokenizer, JsonPath(kFile, "pre_tokenizer"));
-  PreTokenized out;
   PreTokenizerScratch scratch;
-  p.split(text, out, scratch);
   std::vector<std::string> pieces;
-  for (size_t i = 0; i < out.pieces.size(); ++i) pieces.emplace_back(out.piece(i));
+  auto collect = [&](std::string_view piece) { pieces.emplace_back(piece); };
+  p.for_each_piece(text, scratch, collect);
   return pieces;
 }
 
