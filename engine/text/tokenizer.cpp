@@ -70,7 +70,7 @@ struct Tokenizer::Impl {
   std::vector<uint32_t> offsets;
   std::vector<uint8_t> flags;
 
-  void build(const Json& root);
+  void build(const TokenizerJson& file);
   void build_decode_table();
   void encode(std::string_view text, std::vector<int32_t>& out, bool parse_special) const;
   void encode_section(std::string_view text, std::vector<int32_t>& out, bool parse_special, EncodeScratch& s) const;
@@ -78,13 +78,14 @@ struct Tokenizer::Impl {
   int32_t limit() const { return static_cast<int32_t>(flags.size()); }
 };
 
-void Tokenizer::Impl::build(const Json& root) {
+void Tokenizer::Impl::build(const TokenizerJson& file) {
+  const Json& root = file.root;
   JsonPath at(origin, "");
   if (!root.is_object()) at.malformed("expected a JSON object");
   for (const char* key : {"truncation", "padding"}) {
     if (json_optional(root, at, key)) (at / key).unsupported(std::string(key) + " settings are not supported (expected null)");
   }
-  model = BpeModel::from_json(json_member(root, at, "model"), at / "model");
+  model = BpeModel::from_json(json_member(root, at, "model"), file.bpe, at / "model");
   normalizer = Normalizer::from_json(json_optional(root, at, "normalizer"), at / "normalizer");
   pre_tokenizer = PreTokenizer::from_json(json_optional(root, at, "pre_tokenizer"), at / "pre_tokenizer");
   if (!pre_tokenizer.has_byte_level()) (at / "pre_tokenizer").unsupported("a pre-tokenizer without a ByteLevel step is not supported (Vole implements byte-level BPE)");
@@ -186,14 +187,9 @@ Tokenizer Tokenizer::load(const std::filesystem::path& path) {
 Tokenizer Tokenizer::from_json(std::string_view json_text, const std::string& origin) {
   auto impl = std::make_unique<Impl>();
   impl->origin = origin;
-  Json root;
+  TokenizerJson file = parse_tokenizer_json(json_text, origin);
   try {
-    root = Json::parse(json_text.begin(), json_text.end());
-  } catch (const Json::exception& e) {
-    fail(ErrorCode::InvalidFile, origin + ": not valid JSON (" + e.what() + ")");
-  }
-  try {
-    impl->build(root);
+    impl->build(file);
   } catch (const Json::exception& e) {
     fail(ErrorCode::InvalidFile, origin + ": unexpected JSON value (" + e.what() + ")");
   }

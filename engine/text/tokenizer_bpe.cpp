@@ -58,17 +58,16 @@ void reject_word_options(const Json& model, const JsonPath& at) {
   }
 }
 
-std::pair<std::string_view, std::string_view> merge_sides(const Json& m, const JsonPath& at) {
-  if (m.is_string()) {
+std::pair<std::string_view, std::string_view> merge_sides(const BpeTables& t, const BpeTables::Merge& m, const JsonPath& at) {
+  if (m.form == BpeTables::MergeForm::Joined) {
     // "a b": byte-level symbols never contain a space, so the one space separates.
-    std::string_view s = m.get_ref<const std::string&>();
+    std::string_view s = t.str(m.a_offset, m.a_length);
     size_t sp = s.find(' ');
     if (sp == std::string_view::npos || s.find(' ', sp + 1) != std::string_view::npos)
       at.malformed("merge \"" + std::string(s) + "\" is not two tokens separated by one space");
     return {s.substr(0, sp), s.substr(sp + 1)};
   }
-  if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string())
-    return {m[0].get_ref<const std::string&>(), m[1].get_ref<const std::string&>()};
+  if (m.form == BpeTables::MergeForm::Pair) return {t.str(m.a_offset, m.a_length), t.str(m.b_offset, m.b_length)};
   at.malformed("expected a merge as \"a b\" or [\"a\", \"b\"]");
 }
 
@@ -86,7 +85,7 @@ thread_local ThreadCache t_cache;
 
 }  // namespace
 
-BpeModel BpeModel::from_json(const Json& model, const JsonPath& at) {
+BpeModel BpeModel::from_json(const Json& model, const BpeTables& tables, const JsonPath& at) {
   BpeModel m;
   m.origin_ = at.file();
   m.instance_ = next_instance();
@@ -97,17 +96,22 @@ BpeModel BpeModel::from_json(const Json& model, const JsonPath& at) {
   reject_word_options(model, at);
   m.ignore_merges_ = json_bool_or(model, at, "ignore_merges", false);
 
-  const Json& vocab = json_member(model, at, "vocab");
-  if (!vocab.is_object()) (at / "vocab").malformed("expected an object of token -> id");
-  m.vocab_.reserve(vocab.size());
-  std::vector<std::pair<int32_t, const std::string*>> by_id;
-  by_id.reserve(vocab.size());
-  for (auto it = vocab.begin(); it != vocab.end(); ++it) {
-    const Json& v = it.value();
-    int64_t id = v.is_number_integer() ? v.get<int64_t>() : -1;
-    if (id < 0 || id >= INT32_MAX) (at / "vocab").malformed("id of token \"" + it.key() + "\" is not an integer in [0, 2^31)");
-    m.vocab_.insert(it.key(), static_cast<int32_t>(id));
-    by_id.emplace_back(static_cast<int32_t>(id), &it.key());
+  // A vocab or merges value of the wrong type stays in the DOM: report it from there.
+  if (!tables.vocab_is_object) {
+    json_member(model, at, "vocab");
+    (at / "vocab").malformed("expected an object of token -> id");
+  }
+  if (!tables.merges_is_array) json_array(json_member(model, at, "merges"), at / "merges");
+  m.vocab_.reserve(tables.vocab.size());
+  std::vector<std::pair<int32_t, std::string_view>> by_id;
+  by_id.reserve(tables.vocab.size());
+  for (const auto& e : tables.vocab) {
+    std::string_view token = tables.str(e.offset, e.length);
+    if (e.id < 0 || e.id >= INT32_MAX)
+      (at / "vocab").malformed("id of token \"" + std::string(token) + "\" is not an integer in [0, 2^31)");
+    if (!m.vocab_.insert(token, static_cast<int32_t>(e.id)))
+      (at / "vocab").malformed("token \"" + std::string(token) + "\" is listed twice");
+    by_id.emplace_back(static_cast<int32_t>(e.id), token);
   }
   std::sort(by_id.begin(), by_id.end());
   int32_t limit = by_id.empty() ? 0 : by_id.back().first + 1;
@@ -118,8 +122,9 @@ BpeModel BpeModel::from_json(const Json& model, const JsonPath& at) {
     m.token_offsets_[size_t(id)] = static_cast<uint32_t>(m.token_arena_.size());
     if (next < by_id.size() && by_id[next].first == id) {
       if (next + 1 < by_id.size() && by_id[next + 1].first == id)
-        (at / "vocab").malformed("id " + std::to_string(id) + " is used by \"" + *by_id[next].second + "\" and \"" + *by_id[next + 1].second + "\"");
-      m.token_arena_ += *by_id[next++].second;
+        (at / "vocab").malformed("id " + std::to_string(id) + " is used by \"" + std::string(by_id[next].second) +
+                                 "\" and \"" + std::string(by_id[next + 1].second) + "\"");
+      m.token_arena_ += by_id[next++].second;
       m.has_id_[size_t(id)] = true;
     }
   }
@@ -131,14 +136,13 @@ BpeModel BpeModel::from_json(const Json& model, const JsonPath& at) {
   if (m.ignore_merges_) {
     std::string raw;
     for (const auto& [id, token] : by_id)
-      if (vocab_form_to_bytes(*token, raw)) m.raw_vocab_.insert(raw, id);
+      if (vocab_form_to_bytes(token, raw)) m.raw_vocab_.insert(raw, id);
   }
 
-  const Json& merges = json_array(json_member(model, at, "merges"), at / "merges");
-  m.merges_.reserve(merges.size());
+  m.merges_.reserve(tables.merges.size());
   std::string joined;
-  for (size_t i = 0; i < merges.size(); ++i) {
-    auto [a, b] = merge_sides(merges[i], (at / "merges")[i]);
+  for (size_t i = 0; i < tables.merges.size(); ++i) {
+    auto [a, b] = merge_sides(tables, tables.merges[i], (at / "merges")[i]);
     int32_t ia = m.vocab_.find(a), ib = m.vocab_.find(b);
     joined.assign(a);
     joined.append(b);

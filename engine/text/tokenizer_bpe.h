@@ -64,8 +64,8 @@ struct BpeScratch {
 
 class BpeModel {
  public:
-  // `model` is tokenizer.json's "model" object.
-  static BpeModel from_json(const Json& model, const JsonPath& at);
+  // `model` is tokenizer.json's "model" object, `tables` its vocab and merges.
+  static BpeModel from_json(const Json& model, const BpeTables& tables, const JsonPath& at);
 
   // Appends the ids of one piece of raw bytes. Results are cached per thread (no locks;
   // a thread's cache serves the tokenizer it used last).

@@ -3,8 +3,10 @@
 // JSON path of the offending value ("…/tokenizer.json: model.merges[12]: …").
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vole::text {
 
@@ -36,5 +38,34 @@ const std::string& json_string(const Json& value, const JsonPath& at);
 const Json& json_array(const Json& value, const JsonPath& at);
 // The "type" member of a pipeline component.
 const std::string& json_type(const Json& obj, const JsonPath& at);
+
+// model.vocab and model.merges of a tokenizer.json, read straight from the text: they
+// hold hundreds of thousands of entries, which a JSON DOM would store as a tree of
+// small allocations (slow to build, ~100 MB for a Qwen vocabulary).
+struct BpeTables {
+  struct Entry {
+    uint32_t offset, length;  // the token in `arena`
+    int64_t id;               // -1 if the value was not an integer
+  };
+  enum class MergeForm : uint8_t { Joined, Pair, Malformed };  // "a b", ["a", "b"], anything else
+  struct Merge {
+    uint32_t a_offset, a_length, b_offset, b_length;  // Joined: the whole string is a
+    MergeForm form;
+  };
+  bool vocab_is_object = false;  // false: model.vocab stays in the DOM (missing or wrong type)
+  bool merges_is_array = false;
+  std::vector<Entry> vocab;
+  std::vector<Merge> merges;
+  std::string arena;
+  std::string_view str(uint32_t offset, uint32_t length) const { return std::string_view(arena).substr(offset, length); }
+};
+
+struct TokenizerJson {
+  Json root;  // everything except model.vocab / model.merges when those are in `bpe`
+  BpeTables bpe;
+};
+
+// Parses tokenizer.json text; InvalidFile (naming `origin`) if it is not JSON.
+TokenizerJson parse_tokenizer_json(std::string_view text, const std::string& origin);
 
 }  // namespace vole::text

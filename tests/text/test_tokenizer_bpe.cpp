@@ -1,8 +1,10 @@
 // BPE merging, on small synthetic vocabularies.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
 #include <random>
+#include <thread>
 
 #include "text/tokenizer_byte_level.h"
 #include "text/tokenizer_fixture.h"
@@ -120,4 +122,44 @@ TEST(Bpe, PiecesAreEncodedIndependently) {
   EXPECT_EQ(bpe(tok, "hello world"), (V{"h", "e", "l", "l", "o", " world"}));
   // Digits split one by one; the space before them is a piece of its own.
   EXPECT_EQ(bpe(tok, "dd 12"), (V{"dd", " ", "1", "2"}));
+}
+
+TEST(Bpe, CachesNeverMixTokenizers) {
+  // Same text, different merges: each tokenizer must see its own results although the
+  // piece cache is per thread, including after one is destroyed and another created.
+  auto ab = test::make_tokenizer(spec_with({{"a", "b"}}));
+  auto bc = test::make_tokenizer(spec_with({{"b", "c"}}));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(bpe(ab, "abc"), (V{"ab", "c"}));
+    EXPECT_EQ(bpe(bc, "abc"), (V{"a", "bc"}));
+  }
+  for (int i = 0; i < 3; ++i) {
+    auto fresh = test::make_tokenizer(spec_with(i % 2 ? std::vector<std::pair<std::string, std::string>>{{"a", "b"}}
+                                                      : std::vector<std::pair<std::string, std::string>>{{"b", "c"}}));
+    EXPECT_EQ(bpe(fresh, "abc"), i % 2 ? (V{"ab", "c"}) : (V{"a", "bc"}));
+  }
+}
+
+TEST(Bpe, ConcurrentEncodesAgree) {
+  auto tok = test::make_tokenizer(spec_with({{"a", "b"}, {"ab", "c"}, {"c", "c"}, {"abc", "cc"}}));
+  std::vector<std::string> texts;
+  std::mt19937 rng(99);
+  for (int i = 0; i < 64; ++i) {
+    std::string t;
+    for (size_t n = 1 + rng() % 300; n > 0; --n) t.push_back("abc "[rng() % 4]);
+    texts.push_back(t);
+  }
+  std::vector<std::vector<int32_t>> expected;
+  for (const auto& t : texts) expected.push_back(tok.encode(t));
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 4; ++k) {
+    threads.emplace_back([&, k] {
+      for (int round = 0; round < 20; ++round)
+        for (size_t i = 0; i < texts.size(); ++i)
+          if (tok.encode(texts[(i + size_t(k) * 7) % texts.size()]) != expected[(i + size_t(k) * 7) % texts.size()]) ++wrong;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
