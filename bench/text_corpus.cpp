@@ -535,9 +535,9 @@ Corpus parity_corpus(const text::Tokenizer& tokenizer, size_t min_bytes) {
   std::vector<std::string> filler;
   for (int i = 0; i < 64; ++i) filler.push_back(english_words(rng, rng.between(2, 30)) + (i % 3 ? "?" : "."));
 
-  // One round adds roughly 0.45 MB (CJK is kept small: the JavaScript oracle is slowest
-  // on it); rounds repeat until the corpus is big enough, so a
-  // machine with fewer files gets more synthesized text.
+  // One round adds roughly 0.45 MB (little CJK: the JavaScript oracle is slowest on it);
+  // rounds repeat until the corpus is big enough, so a machine with fewer files gets
+  // more synthesized text.
   CjkWriter cjk(tokenizer);
   auto round = [&] {
     for (int i = 0; i < 50; ++i) c.records.push_back({"cjk", cjk.write(rng, rng.between(300, 3000))});

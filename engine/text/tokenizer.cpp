@@ -180,7 +180,11 @@ Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
 Tokenizer::~Tokenizer() = default;
 
 Tokenizer Tokenizer::load(const std::filesystem::path& path) {
-  std::filesystem::path file = std::filesystem::is_directory(path) ? path / "tokenizer.json" : path;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    fail(ErrorCode::NotFound, path.string() + " does not exist (expected a model folder with tokenizer.json, or the file)");
+  std::filesystem::path file = std::filesystem::is_directory(path, ec) ? path / "tokenizer.json" : path;
+  if (!std::filesystem::exists(file, ec)) fail(ErrorCode::NotFound, "no tokenizer.json in the model folder " + path.string());
   return from_json(read_text_file(file), file.string());
 }
 

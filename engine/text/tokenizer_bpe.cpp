@@ -174,6 +174,7 @@ void BpeModel::encode_piece_uncached(std::string_view bytes, std::vector<int32_t
       return;
     }
   }
+  if (bytes.size() > size_t(INT32_MAX)) fail(ErrorCode::InvalidArgument, "a pre-tokenized piece longer than 2 GiB");
   auto& sym = scratch.symbols;
   auto& heap = scratch.heap;
   const int32_t n = static_cast<int32_t>(bytes.size());
