@@ -214,11 +214,8 @@ void Tokenizer::encode(std::string_view text, std::vector<int32_t>& out, bool pa
 std::string Tokenizer::decode(std::span<const int32_t> ids, bool skip_special) const {
   std::string raw;
   for (int32_t id : ids) {
-    if (id < 0 || id >= impl_->limit()) {
-      fail(ErrorCode::InvalidArgument, "token id " + std::to_string(id) + " is outside the vocabulary (size " +
-                                           std::to_string(impl_->limit()) + ")");
-    }
-    if (skip_special && (impl_->flags[size_t(id)] & kSpecial)) continue;
+    require(id >= 0, "negative token id " + std::to_string(id));
+    if (skip_special && is_special(id)) continue;
     raw.append(token_bytes(id));
   }
   return is_valid_utf8(raw) ? raw : sanitize_utf8(raw);
@@ -255,12 +252,8 @@ StreamDecoder::StreamDecoder(const Tokenizer& tokenizer, bool skip_special)
     : tokenizer_(&tokenizer), skip_special_(skip_special) {}
 
 void StreamDecoder::push(int32_t id, std::string& out) {
-  const auto& impl = *tokenizer_->impl_;
-  if (id < 0 || id >= impl.limit()) {
-    fail(ErrorCode::InvalidArgument, "token id " + std::to_string(id) + " is outside the vocabulary (size " +
-                                         std::to_string(impl.limit()) + ")");
-  }
-  if (skip_special_ && (impl.flags[size_t(id)] & kSpecial)) return;
+  require(id >= 0, "negative token id " + std::to_string(id));
+  if (skip_special_ && tokenizer_->is_special(id)) return;
   pending_.append(tokenizer_->token_bytes(id));
   size_t ready = pending_.size() - incomplete_utf8_tail(pending_);
   append_sanitized_utf8(std::string_view(pending_).substr(0, ready), out);

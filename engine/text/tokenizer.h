@@ -21,8 +21,14 @@
 // decoder ByteLevel; post_processor ByteLevel or null (neither changes ids);
 // truncation and padding null.
 //
-// Thread safety: a Tokenizer is immutable after loading except for an internal,
-// mutex-guarded cache; encode/decode may be called from several threads at once.
+// Thread safety: a Tokenizer is immutable after loading; encode/decode may be called
+// from several threads at once. encode() caches BPE results per thread (no locks; up
+// to ~10 MB per thread that encodes, kept until the thread ends). A StreamDecoder
+// belongs to one thread.
+//
+// Cost: loading a Qwen tokenizer.json takes ~0.15 s of CPU; encode runs at tens of
+// MB/s of English on one core (bench/tokenizer_bench.cpp); StreamDecoder::push is a
+// few tens of nanoseconds.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -55,8 +61,10 @@ class Tokenizer {
   // Appends to `out` (for callers that build a prompt piece by piece).
   void encode(std::string_view text, std::vector<int32_t>& out, bool parse_special = true) const;
 
-  // Ids -> text. `skip_special` drops special tokens. An id outside [0, vocab_size())
-  // is an InvalidArgument error; an id inside that range with no token decodes to "".
+  // Ids -> text. `skip_special` drops special tokens. An id with no token (a gap in the
+  // vocabulary, or at or past vocab_size(): models pad their embedding beyond it, so
+  // sampling can produce one) decodes to nothing, as in HF; a negative id is an
+  // InvalidArgument error.
   std::string decode(std::span<const int32_t> ids, bool skip_special = false) const;
 
   // Vocabulary form, as written in tokenizer.json ("Ġthe", "<|im_end|>").

@@ -68,7 +68,8 @@ class BpeModel {
   static BpeModel from_json(const Json& model, const BpeTables& tables, const JsonPath& at);
 
   // Appends the ids of one piece of raw bytes. Results are cached per thread (no locks;
-  // a thread's cache serves the tokenizer it used last).
+  // a thread's cache, at most ~10 MB, serves the tokenizer it used last and lives until
+  // the thread ends).
   void encode_piece(std::string_view bytes, std::vector<int32_t>& out, BpeScratch& scratch) const;
   // The same without the cache (what the cache stores; exposed for tests).
   void encode_piece_uncached(std::string_view bytes, std::vector<int32_t>& out, BpeScratch& scratch) const;

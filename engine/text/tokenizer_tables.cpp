@@ -90,7 +90,9 @@ void PieceCache::rehash(size_t slot_count) {
 
 void PieceCache::insert(std::string_view piece, uint64_t hash, std::span<const int32_t> ids) {
   if (piece.size() > kMaxPieceBytes || ids.size() > UINT16_MAX) return;
-  if (size_ >= kMaxEntries) clear();
+  if (size_ >= kMaxEntries || keys_.size() + piece.size() > kMaxArenaBytes ||
+      (ids_.size() + ids.size()) * sizeof(int32_t) > kMaxArenaBytes)
+    clear();
   if ((size_ + 1) * 2 > slots_.size()) rehash(std::max<size_t>(1024, slots_.size() * 2));
   size_t mask = slots_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {

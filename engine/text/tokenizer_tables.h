@@ -46,6 +46,7 @@ class PieceCache {
 
   static constexpr size_t kMaxEntries = 1 << 16;
   static constexpr size_t kMaxPieceBytes = 256;
+  static constexpr size_t kMaxArenaBytes = 4 << 20;  // keys, and ids (x4) each
 
  private:
   struct Slot {

@@ -40,15 +40,18 @@ TEST(Decode, RoundTripsTextAndHandlesInvalidBytes) {
   EXPECT_EQ(tok.decode(tok.encode("x\xC0y")), "x" + kFffd + "y");
 }
 
-TEST(Decode, RejectsIdsOutsideTheVocabulary) {
+TEST(Decode, IdsWithoutTextDecodeToNothing) {
   auto tok = bytes_tokenizer();
   EXPECT_EQ(tok.vocab_size(), 302u);
-  std::vector<int32_t> bad{65, 302};
-  EXPECT_THROW(tok.decode(bad), Error);
-  std::vector<int32_t> negative{-1};
-  EXPECT_THROW(tok.decode(negative), Error);
+  EXPECT_EQ(tok.decode(std::vector<int32_t>{65, 256, 302, 1 << 30, 66}), "AB");  // 256..299: no token
+  EXPECT_EQ(tok.token_bytes(302), "");
+  EXPECT_THROW(tok.decode(std::vector<int32_t>{-1}), Error);
   text::StreamDecoder stream(tok);
-  EXPECT_THROW(stream.push(1 << 30), Error);
+  EXPECT_EQ(stream.push(0xE2), "");
+  EXPECT_EQ(stream.push(5000), "");  // padding id: nothing, and the pending byte waits on
+  EXPECT_EQ(stream.push(0x82), "");
+  EXPECT_EQ(stream.push(0xAC), "\xE2\x82\xAC");
+  EXPECT_THROW(stream.push(-3), Error);
 }
 
 TEST(StreamDecoder, NeverEmitsHalfACharacter) {

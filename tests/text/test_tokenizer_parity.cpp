@@ -20,6 +20,7 @@
 #include "support/temp_dir.h"
 #include "text/tokenizer.h"
 #include "text/tokenizer_fixture.h"
+#include "text/utf8.h"
 #include "text_corpus.h"
 #include "util/file.h"
 
@@ -73,18 +74,23 @@ std::vector<std::vector<int32_t>> oracle_ids(const fs::path& tokenizer_json, con
   return ids;
 }
 
+// Printable, with control characters and bytes of broken UTF-8 as \xNN.
 std::string escaped(std::string_view s) {
   std::string out;
-  for (unsigned char c : s) {
-    if (c == '\n') out += "\\n";
+  while (!s.empty()) {
+    text::Utf8Char ch = text::decode_utf8_char(s);
+    unsigned char c = static_cast<unsigned char>(s[0]);
+    if (ch.valid && ch.length > 1) out.append(s.substr(0, ch.length));
+    else if (c == '\n') out += "\\n";
     else if (c == '\r') out += "\\r";
     else if (c == '\t') out += "\\t";
     else if (c == '"' || c == '\\') out += std::string("\\") + char(c);
-    else if (c < 0x20 || c == 0x7F) {
+    else if (c < 0x20 || c >= 0x7F) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02X", c);
       out += buf;
     } else out += char(c);
+    s.remove_prefix(ch.valid ? ch.length : 1);
   }
   return out;
 }
