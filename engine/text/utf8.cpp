@@ -1,6 +1,7 @@
 #include "text/utf8.h"
 
 #include <cstdint>
+#include <cstring>
 
 namespace vole::text {
 
@@ -70,7 +71,7 @@ bool is_valid_utf8(std::string_view bytes) {
     // ASCII fast path, 8 bytes at a time.
     while (i + 8 <= n) {
       uint64_t w;
-      __builtin_memcpy(&w, p + i, 8);
+      std::memcpy(&w, p + i, 8);
       if (w & 0x8080808080808080ull) break;
       i += 8;
     }
