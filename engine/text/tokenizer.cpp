@@ -214,7 +214,7 @@ void Tokenizer::encode(std::string_view text, std::vector<int32_t>& out, bool pa
 std::string Tokenizer::decode(std::span<const int32_t> ids, bool skip_special) const {
   std::string raw;
   for (int32_t id : ids) {
-    require(id >= 0, "negative token id " + std::to_string(id));
+    if (id < 0) fail(ErrorCode::InvalidArgument, "negative token id " + std::to_string(id));
     if (skip_special && is_special(id)) continue;
     raw.append(token_bytes(id));
   }
@@ -252,7 +252,7 @@ StreamDecoder::StreamDecoder(const Tokenizer& tokenizer, bool skip_special)
     : tokenizer_(&tokenizer), skip_special_(skip_special) {}
 
 void StreamDecoder::push(int32_t id, std::string& out) {
-  require(id >= 0, "negative token id " + std::to_string(id));
+  if (id < 0) fail(ErrorCode::InvalidArgument, "negative token id " + std::to_string(id));
   if (skip_special_ && tokenizer_->is_special(id)) return;
   pending_.append(tokenizer_->token_bytes(id));
   size_t ready = pending_.size() - incomplete_utf8_tail(pending_);
