@@ -1,0 +1,92 @@
+#include "text/tokenizer_added_tokens.h"
+
+#include <unicode/uchar.h>
+
+#include <algorithm>
+
+#include "text/utf8.h"
+
+namespace vole::text {
+
+namespace {
+
+// Unicode "word" characters as in the \w of the Rust regex crate that HF tokenizers uses.
+bool is_word_char(char32_t c) {
+  UChar32 u = static_cast<UChar32>(c);
+  return u_hasBinaryProperty(u, UCHAR_ALPHABETIC) || u_hasBinaryProperty(u, UCHAR_JOIN_CONTROL) ||
+         (U_GET_GC_MASK(u) & (U_GC_M_MASK | U_GC_ND_MASK | U_GC_PC_MASK)) != 0;
+}
+
+bool is_space(char32_t c) { return u_isUWhiteSpace(static_cast<UChar32>(c)); }
+
+// Start of the run of whitespace that ends `text`.
+size_t trailing_space_start(std::string_view text) {
+  size_t pos = text.size();
+  while (pos > 0) {
+    size_t start = pos - 1;
+    while (start > 0 && pos - start < 4 && (static_cast<uint8_t>(text[start]) & 0xC0) == 0x80) --start;
+    Utf8Char ch = decode_utf8_char(text.substr(start, pos - start));
+    if (!ch.valid || !is_space(ch.code_point)) break;
+    pos = start;
+  }
+  return pos;
+}
+
+// Length of the run of whitespace that starts `text`.
+size_t leading_space_length(std::string_view text) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    Utf8Char ch = decode_utf8_char(text.substr(pos));
+    if (!ch.valid || !is_space(ch.code_point)) break;
+    pos += ch.length;
+  }
+  return pos;
+}
+
+}  // namespace
+
+void AddedTokenMatcher::add(const AddedToken& token, std::string pattern) {
+  if (pattern.empty()) return;
+  auto& bucket = by_first_byte_[static_cast<uint8_t>(pattern[0])];
+  entries_.push_back({std::move(pattern), &token});
+  bucket.push_back(static_cast<uint32_t>(entries_.size() - 1));
+  std::stable_sort(bucket.begin(), bucket.end(),
+                   [&](uint32_t a, uint32_t b) { return entries_[a].pattern.size() > entries_[b].pattern.size(); });
+}
+
+void AddedTokenMatcher::find(std::string_view text, bool include_special, std::vector<Match>& out) const {
+  if (entries_.empty()) return;
+  size_t done = 0;  // end of the previous match, strips included
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const auto& bucket = by_first_byte_[static_cast<uint8_t>(text[pos])];
+    const Entry* hit = nullptr;
+    for (uint32_t e : bucket) {
+      const std::string& p = entries_[e].pattern;
+      if (text.compare(pos, p.size(), p) == 0) {
+        hit = &entries_[e];
+        break;
+      }
+    }
+    if (!hit) {
+      ++pos;
+      continue;
+    }
+    size_t begin = pos, end = pos + hit->pattern.size();
+    pos = end;  // matching resumes after the match, whether it is kept or not
+    const AddedToken& tok = *hit->token;
+    if (tok.special && !include_special) continue;
+    if (begin < done) continue;  // inside whitespace the previous match stripped
+    if (tok.single_word) {
+      bool word_before = begin > 0 && is_word_char(last_code_point(text.substr(0, begin)));
+      bool word_after = end < text.size() && is_word_char(decode_utf8_char(text.substr(end)).code_point);
+      if (word_before || word_after) continue;
+    }
+    if (tok.lstrip) begin = std::max(trailing_space_start(text.substr(0, begin)), done);
+    if (tok.rstrip) end += leading_space_length(text.substr(end));
+    out.push_back({begin, end, tok.id});
+    done = end;
+  }
+}
+
+}  // namespace vole::text
