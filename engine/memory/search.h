@@ -42,7 +42,10 @@ struct SearchHit {
   std::string snippet;  // matching part of the text with highlight markers; "…" marks cuts
 };
 
-// Newest first. An empty query (or one with no searchable words) returns nothing.
+// Newest first: messages by creation, titles by their conversation's last activity.
+// Cost grows with offset + limit, not with the number of matches (a word found in every
+// message of a 20,000-message database: about a millisecond per page, see bench/).
+// An empty query (or one with no searchable words) returns nothing.
 std::vector<SearchHit> search(Store& store, const SearchQuery& query);
 
 // The FTS5 query for user input: each whitespace-separated word as a quoted prefix term

@@ -96,6 +96,11 @@ bool Statement::step() {
   conn_->fail(rc, "database query failed");
 }
 
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
 void Statement::run() {
   while (step()) {
   }

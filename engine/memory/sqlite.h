@@ -45,6 +45,7 @@ class Statement {
 
   bool step();  // true while a row is available; throws StoreError on failure
   void run();   // steps to completion, ignoring rows
+  void reset();  // ready to bind and run again
 
   // Columns are 0-based.
   bool is_null(int col) const;

@@ -312,13 +312,15 @@ struct PrivateCopy {
     for (const char* suffix : {"", "-wal"}) {
       fs::path from = db.string() + suffix;
       if (fs::exists(from, ec)) fs::copy_file(from, dir / (std::string("vole.db") + suffix), ec);
-      if (ec)
-        throw StoreError(ec == std::errc::no_space_on_device ? StoreProblem::DiskFull : StoreProblem::Io,
-                         "cannot open the conversation database read-only: cannot copy " + from.string() + " (" +
-                             ec.message() + ")");
+      if (!ec) continue;
+      remove();
+      throw StoreError(ec == std::errc::no_space_on_device ? StoreProblem::DiskFull : StoreProblem::Io,
+                       "cannot open the conversation database read-only: cannot copy " + from.string() + " (" +
+                           ec.message() + ")");
     }
   }
-  ~PrivateCopy() {
+  ~PrivateCopy() { remove(); }
+  void remove() {
     std::error_code ec;
     fs::remove_all(dir, ec);
   }

@@ -12,6 +12,10 @@
 //
 // Threads: a Store may be shared between threads; calls are serialized by an internal mutex.
 //
+// Files next to the database: "<db>-wal" and "<db>-shm" (SQLite's), "<db>-lock" (marks
+// the database as in use, so crash recovery never touches another live Vole's answer),
+// and "<db>.v<N>-backup-<time>", a copy taken before each schema upgrade.
+//
 // Failures raise StoreError (store_error.h) with a problem category and a message for the
 // user. Opening has safe fallbacks the app can choose:
 //   - AccessMode::ReadOnly: a read-only snapshot of the file, copied into memory (works on

@@ -32,7 +32,8 @@ class StreamWriter {
  public:
   // Writes into `message`: an assistant message with status streaming, as made by
   // Store::begin_assistant, regenerate or resume (its existing text is kept). `store` must
-  // outlive the writer. Throws InvalidArgument/NotFound for any other message.
+  // outlive the writer and stay where it is (not be moved from). Throws
+  // InvalidArgument/NotFound for any other message.
   StreamWriter(Store& store, MessageId message, StreamOptions options = {});
   // An unfinished writer saves what it has and marks the answer interrupted (best effort).
   ~StreamWriter();

@@ -171,3 +171,33 @@ TEST_F(StoreTest, SearchIndexFollowsEditsOfStatusAndContent) {
   EXPECT_EQ(find(store, "giraffes okapis").size(), 1u);
   EXPECT_EQ(store.integrity_check(), "ok");
 }
+
+TEST_F(StoreTest, SearchPagesAreConsistentSlicesOfTheWholeResult) {
+  auto store = open();
+  std::vector<ConversationId> trashed;
+  for (int i = 0; i < 12; ++i) {
+    auto c = store.create_conversation({.title = i % 3 == 0 ? "walrus facts " + std::to_string(i) : "misc"});
+    for (int m = 0; m < 3; ++m)
+      store.append_message(c.id, {.content = (m == 1 ? "nothing here " : "the walrus number ") + std::to_string(m)});
+    if (i % 4 == 1) store.soft_delete(c.id);
+  }
+  auto all = search(store, {.text = "walrus", .limit = 1000});
+  // 12 conversations, 3 of them trashed: 9 x 2 messages + 3 live titles (conversation 9 is trashed).
+  ASSERT_EQ(all.size(), 9u * 2 + 3);
+  for (size_t i = 1; i < all.size(); ++i) EXPECT_GE(all[i - 1].time_ms, all[i].time_ms) << i;
+  for (int64_t page_size : {1, 4, 7}) {
+    std::vector<SearchHit> paged;
+    for (int64_t offset = 0;; offset += page_size) {
+      auto page = search(store, {.text = "walrus", .limit = page_size, .offset = offset});
+      if (page.empty()) break;
+      EXPECT_LE(static_cast<int64_t>(page.size()), page_size);
+      paged.insert(paged.end(), page.begin(), page.end());
+    }
+    ASSERT_EQ(paged.size(), all.size()) << page_size;
+    for (size_t i = 0; i < all.size(); ++i) {
+      EXPECT_EQ(paged[i].message_id, all[i].message_id);
+      EXPECT_EQ(paged[i].conversation_id, all[i].conversation_id);
+      EXPECT_EQ(paged[i].snippet, all[i].snippet);
+    }
+  }
+}
