@@ -16,6 +16,7 @@
 #include "memory/migrations.h"
 #include "memory/sqlite.h"
 #include "memory/time_format.h"
+#include "memory/write.h"
 #include "util/paths.h"
 
 namespace vole::memory {
@@ -444,26 +445,9 @@ int64_t Store::commit_count() const { return impl_->commits.load(); }
 
 Store::Locked Store::lock() {
   std::unique_lock guard(impl_->mutex);
-  return Locked{std::move(guard), *impl_->conn, impl_->now()};
+  return Locked{std::move(guard), *impl_->conn, impl_->now(), impl_->read_only};
 }
 
-namespace {
-// Every write starts here: a clear refusal on a read-only snapshot, an operation name for
-// errors, and one transaction.
-struct Write {
-  struct WritableCheck {
-    WritableCheck(const Store::Impl& impl, const char* what) {
-      if (impl.read_only)
-        throw StoreError(StoreProblem::ReadOnly, std::string(what) + ": the conversation database " +
-                                                     impl.path.string() + " is open read-only");
-    }
-  };
-  Write(Store::Impl& impl, sqlite::Connection& conn, const char* what) : check(impl, what), op(conn, what), tx(conn) {}
-  WritableCheck check;
-  sqlite::Operation op;
-  sqlite::Transaction tx;
-};
-}  // namespace
 
 void Store::set_max_size(std::optional<int64_t> bytes) {
   auto l = lock();
@@ -493,13 +477,13 @@ std::string Store::integrity_check() {
 Conversation Store::create_conversation(const NewConversation& spec) {
   auto sampling = valid_sampling_json(spec.sampling_json);
   auto l = lock();
-  Write w(*impl_, l.conn, "cannot create the conversation");
+  Write w(l, "cannot create the conversation");
   auto st = l.conn.prepare(
       "INSERT INTO conversations (title, model_id, created_at, updated_at, system_prompt, sampling_json) "
       "VALUES (?1, ?2, ?3, ?3, ?4, ?5)");
   st.bind(1, spec.title).bind(2, spec.model_id).bind(3, l.now_ms).bind(4, spec.system_prompt).bind(5, sampling).run();
   auto id = l.conn.last_insert_rowid();
-  w.tx.commit();
+  w.commit();
   return get_conversation(l.conn, id);
 }
 
@@ -525,69 +509,73 @@ std::vector<Conversation> Store::list_conversations(const ListOptions& options) 
 namespace {
 // UPDATE conversations SET <assignment> WHERE id = ?1, with the value bound to ?2.
 template <class Value>
-void update_conversation(Store::Impl& impl, Store::Locked& l, ConversationId id, const char* what,
+void update_conversation(Store::Locked& l, ConversationId id, const char* what,
                          std::string_view assignment, const Value& value) {
-  Write w(impl, l.conn, what);
+  Write w(l, what);
   auto st = l.conn.prepare(sql({"UPDATE conversations SET ", assignment, " WHERE id = ?1"}));
   st.bind(1, id).bind(2, value).run();
   if (l.conn.changes() == 0) get_conversation(l.conn, id);  // throws NotFound
-  w.tx.commit();
+  w.commit();
 }
 }  // namespace
 
 void Store::rename(ConversationId id, std::string_view title) {
   auto l = lock();
-  update_conversation(*impl_, l, id, "cannot rename the conversation", "title = ?2", title);
+  update_conversation(l, id, "cannot rename the conversation", "title = ?2", title);
 }
 
 void Store::set_model(ConversationId id, std::string_view model_id) {
   auto l = lock();
-  update_conversation(*impl_, l, id, "cannot change the conversation's model", "model_id = ?2", model_id);
+  update_conversation(l, id, "cannot change the conversation's model", "model_id = ?2", model_id);
 }
 
 void Store::set_pinned(ConversationId id, bool pinned) {
   auto l = lock();
-  update_conversation(*impl_, l, id, "cannot pin the conversation", "pinned = ?2", int64_t{pinned});
+  update_conversation(l, id, "cannot pin the conversation", "pinned = ?2", int64_t{pinned});
 }
 
 void Store::set_system_prompt(ConversationId id, std::optional<std::string_view> prompt) {
   auto l = lock();
-  update_conversation(*impl_, l, id, "cannot save the system prompt", "system_prompt = ?2", prompt);
+  update_conversation(l, id, "cannot save the system prompt", "system_prompt = ?2", prompt);
 }
 
 void Store::set_sampling_json(ConversationId id, std::optional<std::string_view> json) {
   auto sampling = valid_sampling_json(json);
   auto l = lock();
-  update_conversation(*impl_, l, id, "cannot save the sampling settings", "sampling_json = ?2", sampling);
+  update_conversation(l, id, "cannot save the sampling settings", "sampling_json = ?2", sampling);
 }
 
 void Store::soft_delete(ConversationId id) {
   auto l = lock();
-  update_conversation(*impl_, l, id, "cannot delete the conversation", "deleted_at = coalesce(deleted_at, ?2)",
+  update_conversation(l, id, "cannot delete the conversation", "deleted_at = coalesce(deleted_at, ?2)",
                       l.now_ms);
 }
 
 void Store::undo_delete(ConversationId id) {
   auto l = lock();
-  update_conversation(*impl_, l, id, "cannot restore the conversation", "deleted_at = ?2", std::nullopt);
+  update_conversation(l, id, "cannot restore the conversation", "deleted_at = ?2", std::nullopt);
 }
 
 int64_t Store::purge_deleted(std::optional<int64_t> deleted_before_ms) {
   auto l = lock();
   int64_t purged = 0;
   {
-    Write w(*impl_, l.conn, "cannot empty the trash");
+    Write w(l, "cannot empty the trash");
     auto st = l.conn.prepare("DELETE FROM conversations WHERE deleted_at IS NOT NULL AND deleted_at <= ?1");
     st.bind(1, deleted_before_ms.value_or(INT64_MAX)).run();
     purged = l.conn.changes();
-    w.tx.commit();
+    w.commit();
   }
   if (purged > 0) {
     // Privacy: merge the FTS segments so deleted words leave the index, and truncate the
     // WAL, which may still hold the deleted text. Best effort: the rows are gone already.
-    sqlite::Operation op(l.conn, "cannot compact the search index");
-    for (const char* table : {"message_fts", "conversation_fts"})
-      l.conn.exec(std::string("INSERT INTO ") + table + "(" + table + ") VALUES ('optimize')");
+    // Optimizing needs free space; on a full disk the words stay in the index (unreachable:
+    // their rows are gone) until a later purge optimizes.
+    try {
+      for (const char* table : {"message_fts", "conversation_fts"})
+        l.conn.exec(std::string("INSERT INTO ") + table + "(" + table + ") VALUES ('optimize')");
+    } catch (const StoreError&) {
+    }
     if (!impl_->in_memory) sqlite3_wal_checkpoint_v2(l.conn.handle(), "main", SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   }
   return purged;
@@ -597,10 +585,10 @@ int64_t Store::purge_deleted(std::optional<int64_t> deleted_before_ms) {
 
 Message Store::append_message(ConversationId conversation, const NewMessage& spec) {
   auto l = lock();
-  Write w(*impl_, l.conn, "cannot save the message");
+  Write w(l, "cannot save the message");
   auto parent = spec.parent_id ? spec.parent_id : get_conversation(l.conn, conversation).active_leaf_id;
   auto m = add_leaf(l.conn, conversation, parent, spec, l.now_ms);
-  w.tx.commit();
+  w.commit();
   return m;
 }
 
@@ -625,42 +613,42 @@ std::vector<Message> Store::path_to(MessageId id) {
 
 Message Store::edit_user_message(MessageId user_message, std::string_view new_content) {
   auto l = lock();
-  Write w(*impl_, l.conn, "cannot save the edited message");
+  Write w(l, "cannot save the edited message");
   auto original = get_message(l.conn, user_message);
   require(original.role == Role::User, "only user messages can be edited; message " + std::to_string(user_message) +
                                            " is " + std::string(role_name(original.role)));
   NewMessage spec{.role = Role::User, .content = std::string(new_content)};
   auto m = add_leaf(l.conn, original.conversation_id, original.parent_id, spec, l.now_ms);
-  w.tx.commit();
+  w.commit();
   return m;
 }
 
 Message Store::begin_assistant(ConversationId conversation, std::optional<MessageId> parent) {
   auto l = lock();
-  Write w(*impl_, l.conn, "cannot start the answer");
+  Write w(l, "cannot start the answer");
   if (!parent) parent = get_conversation(l.conn, conversation).active_leaf_id;
   auto m = add_leaf(l.conn, conversation, parent, NewMessage{.role = Role::Assistant, .status = MessageStatus::Streaming},
                     l.now_ms);
-  w.tx.commit();
+  w.commit();
   return m;
 }
 
 Message Store::regenerate(MessageId assistant_message) {
   auto l = lock();
-  Write w(*impl_, l.conn, "cannot start the new answer");
+  Write w(l, "cannot start the new answer");
   auto original = get_message(l.conn, assistant_message);
   require(original.role == Role::Assistant,
           "only answers can be regenerated; message " + std::to_string(assistant_message) + " is " +
               std::string(role_name(original.role)));
   auto m = add_leaf(l.conn, original.conversation_id, original.parent_id,
                     NewMessage{.role = Role::Assistant, .status = MessageStatus::Streaming}, l.now_ms);
-  w.tx.commit();
+  w.commit();
   return m;
 }
 
 Message Store::resume(MessageId assistant_message) {
   auto l = lock();
-  Write w(*impl_, l.conn, "cannot continue the answer");
+  Write w(l, "cannot continue the answer");
   auto m = get_message(l.conn, assistant_message);
   std::string name = "message " + std::to_string(assistant_message);
   require(m.role == Role::Assistant, "only answers can be continued; " + name + " is " + std::string(role_name(m.role)));
@@ -675,7 +663,7 @@ Message Store::resume(MessageId assistant_message) {
   st.bind(1, assistant_message).run();
   set_active_leaf(l.conn, m.conversation_id, assistant_message, l.now_ms);
   auto resumed = get_message(l.conn, assistant_message);
-  w.tx.commit();
+  w.commit();
   return resumed;
 }
 
@@ -693,7 +681,7 @@ std::vector<Message> Store::siblings(MessageId id) {
 
 void Store::select_branch(MessageId id) {
   auto l = lock();
-  Write w(*impl_, l.conn, "cannot switch branches");
+  Write w(l, "cannot switch branches");
   auto m = get_message(l.conn, id);
   MessageId leaf = id;
   for (;;) {
@@ -703,7 +691,7 @@ void Store::select_branch(MessageId id) {
     leaf = st.int64(0);
   }
   set_active_leaf(l.conn, m.conversation_id, leaf, std::nullopt);  // browsing is not activity
-  w.tx.commit();
+  w.commit();
 }
 
 }  // namespace vole::memory

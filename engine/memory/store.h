@@ -150,7 +150,8 @@ class Store {
   struct Locked {
     std::unique_lock<std::mutex> lock;
     sqlite::Connection& conn;
-    int64_t now_ms;
+    int64_t now_ms;   // the store's clock, read once for this operation
+    bool read_only;   // writes must be refused (memory/write.h does)
   };
   Locked lock();
 

@@ -1,6 +1,6 @@
 #include "memory/stream_writer.h"
 
-#include "memory/sqlite.h"
+#include "memory/write.h"
 
 namespace vole::memory {
 
@@ -88,11 +88,7 @@ void StreamWriter::commit(const std::optional<MessageStatus>& final_status, cons
   last_attempt_ = now();
   auto l = store_->lock();
   try {
-    if (store_->read_only())
-      throw StoreError(StoreProblem::ReadOnly, "cannot save the answer: the conversation database " +
-                                                   store_->path().string() + " is open read-only");
-    sqlite::Operation op(l.conn, "cannot save the answer");
-    sqlite::Transaction tx(l.conn);
+    Write w(l, "cannot save the answer");
     auto st = l.conn.prepare(
         "UPDATE messages SET content = content || ?2, reasoning = reasoning || ?3, "
         "status = coalesce(?4, status), stats_json = coalesce(?5, stats_json), error = coalesce(?6, error) "
@@ -110,7 +106,7 @@ void StreamWriter::commit(const std::optional<MessageStatus>& final_status, cons
       auto touch = l.conn.prepare("UPDATE conversations SET updated_at = ?2 WHERE id = ?1");
       touch.bind(1, conversation_).bind(2, l.now_ms).run();
     }
-    tx.commit();
+    w.commit();
   } catch (const StoreError& e) {
     last_error_ = e;
     throw;

@@ -206,8 +206,11 @@ TEST_F(StoreTest, DiskFullKeepsWhatWasSaved) {
   EXPECT_EQ(path[0].content, "saved before the disk filled");
   EXPECT_EQ(store.integrity_check(), "ok");
 
-  // Reading still works.
+  // Reading still works, and the trash can be emptied to make room.
   EXPECT_EQ(store.list_conversations().size(), 1u);
+  auto old = store.create_conversation({.title = "old"});  // fits: a conversation row is small
+  store.soft_delete(old.id);
+  EXPECT_EQ(store.purge_deleted(), 1);
   store.set_max_size(std::nullopt);  // the user freed space
   store.append_message(c.id, {.content = "after freeing space"});
   EXPECT_EQ(store.active_path(c.id).back().content, "after freeing space");
