@@ -4,6 +4,22 @@
 
 namespace vole::memory {
 
+namespace {
+// Length of the longest prefix of `text` that does not end inside a UTF-8 character.
+// Token deltas can split a character; a batch must not, or a crash would leave a broken
+// character at the end of the saved answer.
+size_t complete_utf8_prefix(std::string_view text) {
+  size_t n = text.size();
+  for (size_t back = 1; back <= 4 && back <= n; ++back) {
+    unsigned char c = static_cast<unsigned char>(text[n - back]);
+    if ((c & 0xC0) == 0x80) continue;  // continuation byte: keep looking for the lead byte
+    size_t length = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+    return back < length ? n - back : n;
+  }
+  return n;  // not UTF-8 at all: nothing to protect
+}
+}  // namespace
+
 StreamWriter::StreamWriter(Store& store, MessageId message, StreamOptions options)
     : store_(&store), message_(message), options_(std::move(options)) {
   auto m = store.message(message);
@@ -62,7 +78,7 @@ void StreamWriter::append_reasoning(std::string_view delta) {
 }
 
 bool StreamWriter::flush_if_due() {
-  if (finished_ || pending_bytes() == 0 || now() - last_attempt_ < options_.flush_interval) return false;
+  if (finished_ || !has_complete_text() || now() - last_attempt_ < options_.flush_interval) return false;
   try {
     flush();
     return true;
@@ -73,7 +89,7 @@ bool StreamWriter::flush_if_due() {
 
 void StreamWriter::flush() {
   require(!finished_, "cannot save answer " + std::to_string(message_) + ": it is finished");
-  if (pending_bytes() > 0) commit(std::nullopt, std::nullopt, std::nullopt);
+  if (has_complete_text()) commit(std::nullopt, std::nullopt, std::nullopt);
 }
 
 void StreamWriter::finish(MessageStatus status, std::optional<MessageStats> stats, std::optional<std::string> error) {
@@ -83,9 +99,24 @@ void StreamWriter::finish(MessageStatus status, std::optional<MessageStats> stat
   finished_ = true;
 }
 
+size_t StreamWriter::committable_content(bool final) const {
+  return final ? content_.size() : saved_content_ + complete_utf8_prefix(std::string_view(content_).substr(saved_content_));
+}
+
+size_t StreamWriter::committable_reasoning(bool final) const {
+  return final ? reasoning_.size()
+               : saved_reasoning_ + complete_utf8_prefix(std::string_view(reasoning_).substr(saved_reasoning_));
+}
+
+bool StreamWriter::has_complete_text() const {
+  return committable_content(false) > saved_content_ || committable_reasoning(false) > saved_reasoning_;
+}
+
 void StreamWriter::commit(const std::optional<MessageStatus>& final_status, const std::optional<MessageStats>& stats,
                           const std::optional<std::string>& error) {
   last_attempt_ = now();
+  const bool final = final_status.has_value();
+  const size_t content_end = committable_content(final), reasoning_end = committable_reasoning(final);
   auto l = store_->lock();
   try {
     Write w(l, "cannot save the answer");
@@ -94,8 +125,8 @@ void StreamWriter::commit(const std::optional<MessageStatus>& final_status, cons
         "status = coalesce(?4, status), stats_json = coalesce(?5, stats_json), error = coalesce(?6, error) "
         "WHERE id = ?1");
     st.bind(1, message_);
-    st.bind(2, std::string_view(content_).substr(saved_content_));
-    st.bind(3, std::string_view(reasoning_).substr(saved_reasoning_));
+    st.bind(2, std::string_view(content_).substr(saved_content_, content_end - saved_content_));
+    st.bind(3, std::string_view(reasoning_).substr(saved_reasoning_, reasoning_end - saved_reasoning_));
     if (final_status) st.bind(4, status_name(*final_status));
     if (stats) st.bind(5, stats_to_json(*stats));
     st.bind(6, error);
@@ -111,8 +142,8 @@ void StreamWriter::commit(const std::optional<MessageStatus>& final_status, cons
     last_error_ = e;
     throw;
   }
-  saved_content_ = content_.size();
-  saved_reasoning_ = reasoning_.size();
+  saved_content_ = content_end;
+  saved_reasoning_ = reasoning_end;
   last_error_.reset();
   ++batches_;
 }

@@ -48,7 +48,9 @@ class StreamWriter {
   // Commits the pending batch if the interval has passed since the last attempt. Returns
   // whether something was committed; a failure is kept in last_error(), not thrown.
   bool flush_if_due();
-  // Commits the pending batch now. Throws StoreError; nothing is lost on failure.
+  // Commits the pending batch now. Throws StoreError; nothing is lost on failure. A
+  // character split between deltas stays pending until it is complete (batches never end
+  // inside a UTF-8 character, so an interrupted answer is always valid text).
   void flush();
   // Commits the rest together with the final status (not streaming), stats and error text.
   // Throws StoreError and stays unfinished on failure, so it can be called again.
@@ -68,6 +70,10 @@ class StreamWriter {
 
  private:
   std::chrono::steady_clock::time_point now() const;
+  // Where the next commit ends: everything when final, else the last whole character.
+  size_t committable_content(bool final) const;
+  size_t committable_reasoning(bool final) const;
+  bool has_complete_text() const;
   // One transaction: the pending text, and the final state when `final_status` is set.
   void commit(const std::optional<MessageStatus>& final_status, const std::optional<MessageStats>& stats,
               const std::optional<std::string>& error);

@@ -138,3 +138,29 @@ TEST_F(StoreTest, StreamingAnswersJoinTheSearchIndexWhenTheyEnd) {
   l.lock.unlock();
   EXPECT_EQ(store.integrity_check(), "ok");
 }
+
+TEST_F(StoreTest, StreamWriterNeverSavesHalfACharacter) {
+  auto store = open();
+  auto c = store.create_conversation();
+  auto a = store.begin_assistant(c.id);
+  ManualClock clock;
+  StreamWriter w(store, a.id, {.clock = clock.fn()});
+  // Byte-level tokens split characters: "é" = C3 A9, "🎉" = F0 9F 8E 89.
+  const std::string deltas[] = {"caf\xC3", "\xA9 ", "\xF0\x9F", "\x8E", "\x89!", "\xE4\xBD"};
+  const std::string saved_after[] = {"caf", "café ", "café ", "café ", "café 🎉!", "café 🎉!"};
+  for (size_t i = 0; i < std::size(deltas); ++i) {
+    w.append_content(deltas[i]);
+    w.append_reasoning(deltas[i]);
+    clock.advance(300ms);
+    w.flush_if_due();
+    auto m = store.message(a.id);
+    EXPECT_EQ(m->content, saved_after[i]) << i;
+    EXPECT_EQ(m->reasoning, saved_after[i]) << i;
+  }
+  EXPECT_EQ(w.pending_bytes(), 4u);  // two bytes of 你 in content and in reasoning
+  clock.advance(300ms);
+  w.append_content("\xA0");
+  EXPECT_EQ(store.message(a.id)->content, "café 🎉!你");
+  w.finish();  // the end is saved whatever it is
+  EXPECT_EQ(store.message(a.id)->reasoning, "café 🎉!\xE4\xBD");
+}
