@@ -1,0 +1,151 @@
+#include "memory/export.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "memory/time_format.h"
+
+namespace vole::memory {
+
+namespace {
+
+std::string_view section_title(Role role) {
+  switch (role) {
+    case Role::System: return "System";
+    case Role::User: return "User";
+    case Role::Assistant: return "Assistant";
+    case Role::Tool: return "Tool";
+  }
+  return "Message";
+}
+
+std::string trim_trailing_newlines(std::string_view s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string quoted_block(std::string_view text) {
+  std::string out;
+  size_t start = 0;
+  std::string body = trim_trailing_newlines(text);
+  while (start <= body.size()) {
+    size_t end = body.find('\n', start);
+    if (end == std::string::npos) end = body.size();
+    std::string_view line = std::string_view(body).substr(start, end - start);
+    out += line.empty() ? ">" : "> ";
+    out += line;
+    out += '\n';
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string format_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
+}
+
+std::string stats_line(const MessageStats& s) {
+  std::vector<std::string> parts;
+  if (s.prompt_tokens) parts.push_back(std::to_string(*s.prompt_tokens) + " prompt tokens");
+  if (s.generated_tokens) parts.push_back(std::to_string(*s.generated_tokens) + " tokens");
+  if (s.tokens_per_second) parts.push_back(format_number(*s.tokens_per_second) + " tok/s");
+  if (s.time_to_first_token_ms) parts.push_back("first token " + format_number(*s.time_to_first_token_ms) + " ms");
+  if (s.model) parts.push_back(*s.model);
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : " · ") + p;
+  return out;
+}
+
+nlohmann::json optional_json(const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
+
+nlohmann::json stats_json(const MessageStats& s) { return nlohmann::json::parse(stats_to_json(s)); }
+
+std::string one_line(std::string text) {
+  for (char& ch : text)
+    if (ch == '\n' || ch == '\r') ch = ' ';
+  return text;
+}
+
+}  // namespace
+
+std::string export_markdown(const Conversation& c, const std::vector<Message>& path) {
+  std::string md = "# " + (c.title.empty() ? std::string("Untitled conversation") : one_line(c.title)) + "\n\n";
+  if (!c.model_id.empty()) md += "Model: " + c.model_id + " · ";
+  md += "Created: " + iso8601_utc(c.created_at_ms) + " · Updated: " + iso8601_utc(c.updated_at_ms) + "\n";
+  if (c.system_prompt) md += "\n## System prompt\n\n" + trim_trailing_newlines(*c.system_prompt) + "\n";
+  for (const auto& m : path) {
+    md += "\n## " + std::string(section_title(m.role)) + "\n\n";
+    if (!m.reasoning.empty()) md += "> **Reasoning**\n>\n" + quoted_block(m.reasoning) + "\n";
+    if (!m.content.empty()) md += trim_trailing_newlines(m.content) + "\n";
+    std::string notes;
+    if (m.status != MessageStatus::Complete) {
+      notes += "*Status: " + std::string(status_name(m.status));
+      if (m.error) notes += " (" + *m.error + ")";
+      notes += "*\n";
+    }
+    if (m.stats) {
+      std::string line = stats_line(*m.stats);
+      if (!line.empty()) notes += "*" + line + "*\n";
+    }
+    if (!notes.empty()) md += (m.content.empty() ? "" : "\n") + notes;
+  }
+  return md;
+}
+
+std::string export_json(const Conversation& c, const std::vector<Message>& path) {
+  nlohmann::json sampling;  // null unless set
+  if (c.sampling_json) sampling = nlohmann::json::parse(*c.sampling_json, nullptr, false);
+  if (sampling.is_discarded()) sampling = nullptr;
+  nlohmann::ordered_json doc;
+  doc["format"] = "vole.conversation";
+  doc["version"] = 1;
+  doc["conversation"] = {{"id", c.id},
+                         {"title", c.title},
+                         {"model_id", c.model_id},
+                         {"created_at", iso8601_utc(c.created_at_ms)},
+                         {"updated_at", iso8601_utc(c.updated_at_ms)},
+                         {"pinned", c.pinned},
+                         {"system_prompt", optional_json(c.system_prompt)},
+                         {"sampling", sampling}};
+  auto messages = nlohmann::ordered_json::array();
+  for (const auto& m : path) {
+    messages.push_back({{"id", m.id},
+                        {"parent_id", m.parent_id ? nlohmann::json(*m.parent_id) : nlohmann::json()},
+                        {"role", role_name(m.role)},
+                        {"status", status_name(m.status)},
+                        {"created_at", iso8601_utc(m.created_at_ms)},
+                        {"content", m.content},
+                        {"reasoning", m.reasoning},
+                        {"error", optional_json(m.error)},
+                        {"stats", m.stats ? stats_json(*m.stats) : nlohmann::json()}});
+  }
+  doc["messages"] = std::move(messages);
+  // Invalid UTF-8 (never written by Vole, but a database is a file anyone can edit) is
+  // replaced rather than aborting the export.
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+namespace {
+template <class Format>
+std::string export_from_store(Store& store, ConversationId id, Format format) {
+  auto c = store.conversation(id);
+  if (!c) fail(ErrorCode::NotFound, "cannot export conversation " + std::to_string(id) + ": it does not exist");
+  return format(*c, store.active_path(id));
+}
+}  // namespace
+
+std::string export_markdown(Store& store, ConversationId id) {
+  return export_from_store(store, id, [](const Conversation& c, const std::vector<Message>& p) {
+    return export_markdown(c, p);
+  });
+}
+
+std::string export_json(Store& store, ConversationId id) {
+  return export_from_store(store, id, [](const Conversation& c, const std::vector<Message>& p) {
+    return export_json(c, p);
+  });
+}
+
+}  // namespace vole::memory

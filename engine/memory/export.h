@@ -1,0 +1,53 @@
+#pragma once
+// Exports a conversation's active path (what the user sees) as Markdown or JSON.
+// Both are deterministic: the same conversation always exports to the same bytes.
+//
+// Markdown (for people):
+//
+//   # <title, or "Untitled conversation">
+//
+//   Model: <model id> · Created: <ISO-8601 UTC> · Updated: <ISO-8601 UTC>
+//
+//   ## System prompt            (only when the conversation overrides it)
+//
+//   <system prompt>
+//
+//   ## User | ## Assistant | ## System | ## Tool      (one section per message, in order)
+//
+//   > **Reasoning**                                   (assistant thinking, when present:
+//   >                                                  every line quoted, so it is clearly
+//   > <reasoning, each line prefixed with "> ">       apart from the answer)
+//
+//   <content, verbatim: it is already Markdown>
+//
+//   *Status: interrupted*          (for any status other than complete; plus the error text)
+//   *<n> prompt tokens · <n> tokens · <x> tok/s · first token <t> ms · <model>*   (known stats)
+//
+// JSON (for programs), format "vole.conversation" version 1, UTF-8:
+//
+//   {
+//     "format": "vole.conversation", "version": 1,
+//     "conversation": {"id", "title", "model_id", "created_at", "updated_at" (ISO-8601 UTC),
+//                      "pinned", "system_prompt" (string|null), "sampling" (object|null)},
+//     "messages": [ {"id", "parent_id" (int|null), "role", "status", "created_at",
+//                    "content", "reasoning" (the thinking; "" when none),
+//                    "error" (string|null), "stats" (object|null: prompt_tokens,
+//                    generated_tokens, tokens_per_second, time_to_first_token_ms, model)} ]
+//   }
+//   messages run root -> active leaf; each parent_id is the previous message's id.
+#include <string>
+#include <vector>
+
+#include "memory/store.h"
+#include "memory/types.h"
+
+namespace vole::memory {
+
+std::string export_markdown(const Conversation& conversation, const std::vector<Message>& path);
+std::string export_json(const Conversation& conversation, const std::vector<Message>& path);
+
+// The conversation's active path, read from the store. Throw NotFound for an unknown id.
+std::string export_markdown(Store& store, ConversationId conversation);
+std::string export_json(Store& store, ConversationId conversation);
+
+}  // namespace vole::memory
