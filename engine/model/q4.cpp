@@ -104,7 +104,10 @@ void to_f32(const uint8_t* src, StDType dtype, size_t n, float* out) {
       for (size_t i = 0; i < n; ++i) out[i] = f16_to_f32(load_u16(src + 2 * i));
       return;
     case StDType::BF16:
-      for (size_t i = 0; i < n; ++i) out[i] = bf16_to_f32(load_u16(src + 2 * i));
+      for (size_t i = 0; i < n; ++i) {
+        uint32_t bits = static_cast<uint32_t>(src[2 * i]) << 16 | static_cast<uint32_t>(src[2 * i + 1]) << 24;
+        std::memcpy(&out[i], &bits, 4);
+      }
       return;
     default: fail(ErrorCode::Unsupported, std::string("cannot convert ") + st_dtype_name(dtype) + " to f32");
   }
@@ -120,51 +123,69 @@ uint16_t f16_round_up(float x) {
   return f16_to_f32(h) < x ? f16_next_up(h) : h;
 }
 
+namespace {
+
+// One group of G values (G a compile-time constant so the loops vectorize).
+template <int G>
+void quantize_group(const float* w, uint8_t* out, uint32_t* scale_word, int64_t row, const std::string& label) {
+  float mn = w[0], mx = w[0];
+  int nan = 0;
+  for (int i = 0; i < G; ++i) {
+    mn = w[i] < mn ? w[i] : mn;
+    mx = w[i] > mx ? w[i] : mx;
+    nan |= w[i] != w[i];
+  }
+  if (nan || !std::isfinite(mn) || !std::isfinite(mx))  // an infinity ends up in mn or mx
+    fail(ErrorCode::InvalidFile, label + ": row " + std::to_string(row) + " holds a non-finite value");
+  uint16_t m16 = f16_round_down(mn);
+  if (f16_is_inf_or_nan(m16))
+    fail(ErrorCode::Unsupported, label + ": value " + std::to_string(mn) + " is beyond the f16 range; cannot quantize to Q4");
+  float m = f16_to_f32(m16);
+  double target = (static_cast<double>(mx) - static_cast<double>(m)) / 15.0;
+  float tf = static_cast<float>(target);
+  if (static_cast<double>(tf) < target) tf = std::nextafter(tf, INFINITY);
+  uint16_t s16 = f16_round_up(tf);
+  if (f16_is_inf_or_nan(s16))
+    fail(ErrorCode::Unsupported, label + ": row " + std::to_string(row) + " spans too wide a range for an f16 scale");
+  float s = f16_to_f32(s16);
+  float inv = s > 0.0f ? 1.0f / s : 0.0f;
+  *scale_word = pack_scale_min(s16, m16);
+  uint32_t q[G];
+  for (int i = 0; i < G; ++i) {
+    float t = (w[i] - m) * inv + 0.5f;  // >= 0.5: w >= m
+    t = t < 15.0f ? t : 15.0f;
+    q[i] = static_cast<uint32_t>(t);
+  }
+  for (int i = 0; i < G; i += 8) {
+    uint32_t word = q[i] | q[i + 1] << 4 | q[i + 2] << 8 | q[i + 3] << 12 | q[i + 4] << 16 | q[i + 5] << 20 |
+                    q[i + 6] << 24 | q[i + 7] << 28;
+    std::memcpy(out + i / 2, &word, 4);
+  }
+}
+
+template <int G>
+void quantize_rows(const float* row, int64_t cols, int64_t r, uint8_t* data, uint32_t* scales, const std::string& label) {
+  const int64_t groups = cols / G;
+  for (int64_t g = 0; g < groups; ++g)
+    quantize_group<G>(row + g * G, data + static_cast<size_t>(r * cols + g * G) / 2, scales + r * groups + g, r, label);
+}
+
+}  // namespace
+
 void quantize_q4(std::span<const uint8_t> src, StDType dtype, int64_t rows, int64_t cols, int group, uint8_t* data,
                  uint32_t* scales, const std::string& label) {
-  require(group > 0 && group % 8 == 0 && cols % group == 0,
-          label + ": Q4 group " + std::to_string(group) + " must divide the row length " + std::to_string(cols));
+  require((group == 32 || group == 64 || group == 128) && cols % group == 0,
+          label + ": Q4 group " + std::to_string(group) + " must be 32, 64 or 128 and divide the row length " +
+              std::to_string(cols));
   require(src.size() == static_cast<size_t>(rows * cols) * st_dtype_size(dtype), label + ": source size mismatch");
   const size_t esize = st_dtype_size(dtype);
-  const int64_t groups = cols / group;
   parallel_rows(rows, [&](int64_t r0, int64_t r1) {
     std::vector<float> row(static_cast<size_t>(cols));
     for (int64_t r = r0; r < r1; ++r) {
       to_f32(src.data() + static_cast<size_t>(r * cols) * esize, dtype, static_cast<size_t>(cols), row.data());
-      for (int64_t g = 0; g < groups; ++g) {
-        const float* w = row.data() + g * group;
-        float mn = w[0], mx = w[0], poison = 0.0f;
-        for (int i = 0; i < group; ++i) {
-          mn = std::min(mn, w[i]);
-          mx = std::max(mx, w[i]);
-          poison += w[i] * 0.0f;  // NaN if any value is infinite or NaN
-        }
-        if (poison != 0.0f || !std::isfinite(mn) || !std::isfinite(mx))
-          fail(ErrorCode::InvalidFile, label + ": row " + std::to_string(r) + " holds a non-finite value");
-        uint16_t m16 = f16_round_down(mn);
-        if (f16_is_inf_or_nan(m16))
-          fail(ErrorCode::Unsupported, label + ": value " + std::to_string(mn) + " is beyond the f16 range; cannot quantize to Q4");
-        float m = f16_to_f32(m16);
-        double target = (static_cast<double>(mx) - static_cast<double>(m)) / 15.0;
-        float tf = static_cast<float>(target);
-        if (static_cast<double>(tf) < target) tf = std::nextafter(tf, INFINITY);
-        uint16_t s16 = f16_round_up(tf);
-        if (f16_is_inf_or_nan(s16))
-          fail(ErrorCode::Unsupported, label + ": row " + std::to_string(r) + " spans too wide a range for an f16 scale");
-        float s = f16_to_f32(s16);
-        float inv = s > 0.0f ? 1.0f / s : 0.0f;
-        scales[r * groups + g] = pack_scale_min(s16, m16);
-        uint8_t* out = data + static_cast<size_t>(r * cols + g * group) / 2;
-        for (int i = 0; i < group; i += 8) {
-          uint32_t word = 0;
-          for (int j = 0; j < 8; ++j) {
-            float t = (w[i + j] - m) * inv + 0.5f;
-            uint32_t q = t >= 15.0f ? 15u : static_cast<uint32_t>(t);
-            word |= q << (4 * j);
-          }
-          std::memcpy(out + i / 2, &word, 4);
-        }
-      }
+      if (group == 128) quantize_rows<128>(row.data(), cols, r, data, scales, label);
+      else if (group == 64) quantize_rows<64>(row.data(), cols, r, data, scales, label);
+      else quantize_rows<32>(row.data(), cols, r, data, scales, label);
     }
   });
 }

@@ -209,9 +209,11 @@ TEST(Loader, MlxCheckpointRoundTripsExactly) {
     EXPECT_EQ(re.info.group_size, 128);
     std::vector<float> ref = reference_values(spec, spec_of(spec, eight_bit));
     for (size_t i = 0; i < ref.size(); ++i) ASSERT_LE(std::fabs(re.values[i] - ref[i]), q4_scale_at(re, i) / 2 + 1e-7f);
-    for (const auto& [name, l] : loaded)
-      if (l.plan.encoding == Encoding::MlxAffine && l.plan.source_bits == 4)
+    for (const auto& [name, l] : loaded) {
+      if (l.plan.encoding == Encoding::MlxAffine && l.plan.source_bits == 4) {
         EXPECT_EQ(l.values, reference_values(spec, spec_of(spec, name))) << name;
+      }
+    }
   }
   // Dequantized F32 gives the same values.
   WeightLoader f32(folder, no_cache({.matrices = Format::F32, .others = Format::F32}));
