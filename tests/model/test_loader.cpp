@@ -224,6 +224,20 @@ TEST(Loader, MlxCheckpointRoundTripsExactly) {
   }
 }
 
+TEST(Loader, MlxLayoutWithUnquantizedMatrices) {
+  // An MLX conversion whose group size divides no input dimension: every matrix stays
+  // BF16 ("quantized iff X.scales exists"), but names, conv1d and norms are MLX's.
+  TempDir dir;
+  CheckpointSpec spec = small_spec("tiny-qwen3_5", CheckpointFormat::Mlx4);
+  spec.quant_group = 256;
+  write_checkpoint(dir.path(), spec);
+  ModelFolder folder(dir.path());
+  WeightLoader loader(folder, no_cache({.matrices = Format::Source}));
+  EXPECT_TRUE(loader.plan().mlx_norms_shifted);
+  for (const auto& t : loader.plan().tensors) EXPECT_EQ(t.encoding, Encoding::Plain) << t.spec.name;
+  expect_exact(spec, load_all(loader));
+}
+
 TEST(Loader, MlxQwen3) {
   TempDir dir;
   CheckpointSpec spec = small_spec("tiny-qwen3", CheckpointFormat::Mlx4);
