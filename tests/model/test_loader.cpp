@@ -225,8 +225,9 @@ TEST(Loader, MlxCheckpointRoundTripsExactly) {
 }
 
 TEST(Loader, MlxLayoutWithUnquantizedMatrices) {
-  // An MLX conversion whose group size divides no input dimension: every matrix stays
-  // BF16 ("quantized iff X.scales exists"), but names, conv1d and norms are MLX's.
+  // An MLX conversion with group 256: only matrices with a 256-multiple input are
+  // quantized ("quantized iff X.scales exists"); the rest stay BF16 under MLX names,
+  // conv1d layout and shifted norms.
   TempDir dir;
   CheckpointSpec spec = small_spec("tiny-qwen3_5", CheckpointFormat::Mlx4);
   spec.quant_group = 256;
@@ -234,7 +235,15 @@ TEST(Loader, MlxLayoutWithUnquantizedMatrices) {
   ModelFolder folder(dir.path());
   WeightLoader loader(folder, no_cache({.matrices = Format::Source}));
   EXPECT_TRUE(loader.plan().mlx_norms_shifted);
-  for (const auto& t : loader.plan().tensors) EXPECT_EQ(t.encoding, Encoding::Plain) << t.spec.name;
+  size_t quantized = 0;
+  for (const auto& t : loader.plan().tensors) {
+    bool q = t.spec.shape.size() == 2 && t.spec.shape[1] % 256 == 0 && t.spec.group == TensorGroup::Text &&
+             (t.spec.role == TensorRole::Linear || t.spec.role == TensorRole::Embedding);
+    EXPECT_EQ(t.encoding, q ? Encoding::MlxAffine : Encoding::Plain) << t.spec.name;
+    quantized += q;
+  }
+  EXPECT_GT(quantized, 0u);
+  EXPECT_EQ(loader.plan().find("model.language_model.embed_tokens.weight")->encoding, Encoding::Plain);
   expect_exact(spec, load_all(loader));
 }
 
