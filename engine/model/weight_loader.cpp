@@ -40,18 +40,19 @@ void convert_elements(std::span<const uint8_t> src, StDType from, DType to, size
   constexpr int64_t kChunk = 1 << 16;
   parallel_rows((static_cast<int64_t>(n) + kChunk - 1) / kChunk, [&](int64_t c0, int64_t c1) {
     std::vector<float> tmp(kChunk);
+    std::vector<uint16_t> half(kChunk);
     for (int64_t c = c0; c < c1; ++c) {
       size_t begin = static_cast<size_t>(c * kChunk), count = std::min<size_t>(kChunk, n - begin);
       to_f32(src.data() + begin * st_dtype_size(from), from, count, tmp.data());
-      for (size_t i = 0; i < count; ++i) {
-        uint8_t* o = out + (begin + i) * dtype_size(to);
-        if (to == DType::F32) {
-          std::memcpy(o, &tmp[i], 4);
-        } else {
-          uint16_t h = to == DType::F16 ? f32_to_f16(tmp[i]) : f32_to_bf16(tmp[i]);
-          std::memcpy(o, &h, 2);
-        }
+      if (to == DType::F32) {
+        std::memcpy(out + begin * 4, tmp.data(), count * 4);
+        continue;
       }
+      std::span<const float> in(tmp.data(), count);
+      std::span<uint16_t> h(half.data(), count);
+      if (to == DType::F16) f32_to_f16(in, h);
+      else f32_to_bf16(in, h);
+      std::memcpy(out + begin * 2, half.data(), count * 2);
     }
   });
 }
@@ -300,6 +301,7 @@ void WeightLoader::load(const Visitor& visit) {
     out.tensor.shape = p.spec.shape;
     out.tensor.group_size = p.dtype == DType::Q4 ? p.group_size : 0;
     bool served_from_cache = false;
+    const CacheEntry* cached_entry = nullptr;
 
     if (p.data_direct) out.tensor.data = st.data.bytes();
     if (p.needs_conversion() && reader && !reader_damaged) {
@@ -316,6 +318,7 @@ void WeightLoader::load(const Visitor& visit) {
           if (d) out.tensor.data = *d;
           if (s) out.tensor.scales = *s;
           served_from_cache = true;
+          cached_entry = e;
           verified.emplace(p.spec.name, static_cast<int>(p.dtype), out.tensor.group_size);
           stats_.cache_bytes_read += (d ? d->size() : 0) + (s ? s->size() : 0);
         } else {
@@ -405,6 +408,10 @@ void WeightLoader::load(const Visitor& visit) {
     // Done with this tensor: let the kernel drop its pages.
     for (const TensorRef* r : {&st.data, &st.scales, &st.biases, &st.zeros, &st.g_idx})
       if (r->entry) r->file->map().release_pages(r->entry->begin, r->entry->nbytes());
+    if (cached_entry) {
+      for (const CachePart* part : {&cached_entry->data, &cached_entry->scales})
+        if (part->present) reader->release(*part);
+    }
   }
 
   if (reader_damaged) writer_or_null();  // replace a damaged file even if nothing was converted
