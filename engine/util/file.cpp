@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -83,42 +84,68 @@ std::string read_text_file(const fs::path& path) {
   return ss.str();
 }
 
-void write_file_atomic(const fs::path& path, std::span<const uint8_t> data) {
-  fs::path tmp = path;
-  tmp += ".tmp-" + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail_errno("cannot create", tmp);
+AtomicFileWriter::AtomicFileWriter(const fs::path& path) : path_(path), tmp_(path) {
+  tmp_ += ".tmp-" + std::to_string(::getpid());
+  fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) fail_errno("cannot create", tmp_);
+}
+
+AtomicFileWriter::~AtomicFileWriter() { abandon(); }
+
+void AtomicFileWriter::abandon() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  fd_ = -1;
+  ::unlink(tmp_.c_str());
+}
+
+void AtomicFileWriter::write_at(uint64_t offset, std::span<const uint8_t> data) {
+  require(fd_ >= 0, "write to a closed file " + tmp_.string());
   size_t done = 0;
   while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    ssize_t n = ::pwrite(fd_, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
+      abandon();
       errno = err;
-      fail_errno("cannot write", tmp);
+      fail_errno("cannot write", tmp_);
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  size_ = std::max<uint64_t>(size_, offset + data.size());
+}
+
+void AtomicFileWriter::write(std::span<const uint8_t> data) { write_at(size_, data); }
+
+void AtomicFileWriter::commit() {
+  require(fd_ >= 0, "commit of a closed file " + tmp_.string());
+  if (::fsync(fd_) != 0) {
     int err = errno;
-    ::unlink(tmp.c_str());
+    abandon();
     errno = err;
-    fail_errno("cannot flush", tmp);
+    fail_errno("cannot flush", tmp_);
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+  int rc = ::close(fd_);
+  fd_ = -1;
+  if (rc != 0 || ::rename(tmp_.c_str(), path_.c_str()) != 0) {
     int err = errno;
-    ::unlink(tmp.c_str());
+    ::unlink(tmp_.c_str());
     errno = err;
-    fail_errno("cannot rename into", path);
+    fail_errno("cannot rename into", path_);
   }
   // Persist the directory entry too, so the rename survives a power cut.
-  int dfd = ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(), O_RDONLY | O_DIRECTORY);
+  int dfd = ::open(path_.parent_path().empty() ? "." : path_.parent_path().c_str(), O_RDONLY | O_DIRECTORY);
   if (dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);
   }
+}
+
+void write_file_atomic(const fs::path& path, std::span<const uint8_t> data) {
+  AtomicFileWriter writer(path);
+  writer.write(data);
+  writer.commit();
 }
 
 void write_file_atomic(const fs::path& path, const std::string& text) {

@@ -63,6 +63,37 @@ uint16_t f32_to_bf16(float f) {
   return static_cast<uint16_t>((x + rounding) >> 16);
 }
 
+void f32_to_f16(std::span<const float> in, std::span<uint16_t> out) {
+  for (size_t i = 0; i < in.size(); ++i) {
+    uint32_t x;
+    std::memcpy(&x, &in[i], 4);
+    uint32_t sign = (x >> 16) & 0x8000u;
+    uint32_t a = x & 0x7fffffffu;
+    // Normal f16 range: rebias the exponent (-112) and round to nearest even at bit 13.
+    uint32_t normal = (a - (112u << 23) + 0xfffu + ((a >> 13) & 1u)) >> 13;
+    // Below 2^-14: adding 0.5 makes the FPU round at the f16 subnormal step (2^-24).
+    float magnitude;
+    std::memcpy(&magnitude, &a, 4);
+    float shifted = magnitude + 0.5f;
+    uint32_t sub;
+    std::memcpy(&sub, &shifted, 4);
+    sub -= 0x3f000000u;
+    uint32_t big = a > 0x7f800000u ? 0x7e00u : 0x7c00u;  // NaN or overflow to infinity
+    uint32_t h = a >= 0x47800000u ? big : a < 0x38800000u ? sub : normal;
+    out[i] = static_cast<uint16_t>(sign | h);
+  }
+}
+
+void f32_to_bf16(std::span<const float> in, std::span<uint16_t> out) {
+  for (size_t i = 0; i < in.size(); ++i) {
+    uint32_t x;
+    std::memcpy(&x, &in[i], 4);
+    uint32_t rounded = (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;
+    uint32_t quiet = (x >> 16) | 0x40u;
+    out[i] = static_cast<uint16_t>((x & 0x7fffffffu) > 0x7f800000u ? quiet : rounded);
+  }
+}
+
 void f16_to_f32(std::span<const uint16_t> in, std::span<float> out) {
   for (size_t i = 0; i < in.size(); ++i) out[i] = f16_to_f32(in[i]);
 }

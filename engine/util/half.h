@@ -16,6 +16,10 @@ inline float bf16_to_f32(uint16_t b) {
 }
 uint16_t f32_to_bf16(float f);
 
+// Batch conversions: same results as the scalar functions, written without branches
+// so the compiler can vectorize them (weight conversion runs over millions of values).
+void f32_to_f16(std::span<const float> in, std::span<uint16_t> out);
+void f32_to_bf16(std::span<const float> in, std::span<uint16_t> out);
 void f16_to_f32(std::span<const uint16_t> in, std::span<float> out);
 void bf16_to_f32(std::span<const uint16_t> in, std::span<float> out);
 

@@ -36,3 +36,24 @@ TEST(Half, Bf16MatchesTruncationWithRounding) {
   }
   EXPECT_EQ(f32_to_bf16(1.0f), 0x3f80);
 }
+
+TEST(Half, BatchConversionsMatchScalar) {
+  // A strided sweep over every f32 bit pattern (all exponents, signs, NaNs).
+  std::vector<float> in;
+  for (uint64_t b = 0; b < (1ull << 32); b += 4093) {
+    uint32_t bits = static_cast<uint32_t>(b);
+    float f;
+    std::memcpy(&f, &bits, 4);
+    in.push_back(f);
+  }
+  for (float f : {0.0f, -0.0f, 65504.0f, 65520.0f, 65519.99f, std::ldexp(1.0f, -14), std::ldexp(1.0f, -25),
+                  std::ldexp(3.0f, -26), 1.0f + std::ldexp(1.0f, -11), INFINITY, -INFINITY, NAN})
+    in.push_back(f);
+  std::vector<uint16_t> h(in.size()), b(in.size());
+  f32_to_f16(in, h);
+  f32_to_bf16(in, b);
+  for (size_t i = 0; i < in.size(); ++i) {
+    ASSERT_EQ(h[i], f32_to_f16(in[i])) << "f16 of bits " << std::hex << *reinterpret_cast<const uint32_t*>(&in[i]);
+    ASSERT_EQ(b[i], f32_to_bf16(in[i])) << "bf16 of bits " << std::hex << *reinterpret_cast<const uint32_t*>(&in[i]);
+  }
+}

@@ -1,0 +1,43 @@
+#include "model/model_folder.h"
+
+#include "util/error.h"
+
+namespace vole::model {
+
+namespace {
+
+std::filesystem::path require_dir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) fail(ErrorCode::NotFound, "model folder " + dir.string() + " does not exist");
+  if (!std::filesystem::is_regular_file(dir / "config.json", ec))
+    fail(ErrorCode::NotFound, "model folder " + dir.string() + " has no config.json");
+  return dir;
+}
+
+std::optional<std::filesystem::path> if_present(const std::filesystem::path& p) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(p, ec)) return p;
+  return std::nullopt;
+}
+
+}  // namespace
+
+ModelFolder::ModelFolder(const std::filesystem::path& dir)
+    : dir_(require_dir(dir)), config_(load_model_config(dir / "config.json")), checkpoint_(dir) {
+  if (auto g = if_present(dir / "generation_config.json")) {
+    generation_ = load_generation_config(*g);
+    has_generation_ = true;
+  }
+  tokenizer_json_ = if_present(dir / "tokenizer.json");
+  tokenizer_config_ = if_present(dir / "tokenizer_config.json");
+  chat_template_ = if_present(dir / "chat_template.jinja");
+}
+
+std::vector<SourceFile> ModelFolder::weight_sources() const {
+  std::vector<SourceFile> s{stat_source_file(dir_, "config.json")};
+  const auto& ck = checkpoint_.sources();
+  s.insert(s.end(), ck.begin(), ck.end());
+  return s;
+}
+
+}  // namespace vole::model

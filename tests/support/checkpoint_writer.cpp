@@ -1,0 +1,676 @@
+#include "support/checkpoint_writer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "support/oracles.h"
+#include "util/half.h"
+#include "util/hash.h"
+
+namespace vole::test {
+
+using json = nlohmann::json;
+using model::Architecture;
+using model::TensorRole;
+using model::TensorSpec;
+
+namespace {
+
+// --- deterministic random numbers, one stream per tensor ---
+
+struct Rng {
+  uint64_t state;
+  uint64_t next() {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  // Approximately N(0, 1): sum of four 16-bit uniforms, rescaled (Irwin-Hall).
+  float normal() {
+    uint64_t r = next();
+    double s = 0;
+    for (int i = 0; i < 4; ++i) s += static_cast<double>((r >> (16 * i)) & 0xffff) / 65536.0;
+    return static_cast<float>((s - 2.0) * 1.7320508075688772);
+  }
+};
+
+Rng tensor_rng(uint64_t seed, const std::string& name) {
+  uint64_t h = xxh3_64({reinterpret_cast<const uint8_t*>(name.data()), name.size()}, seed);
+  return Rng{h};
+}
+
+size_t numel(const std::vector<int64_t>& shape) {
+  size_t n = 1;
+  for (int64_t d : shape) n *= static_cast<size_t>(d);
+  return n;
+}
+
+bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
+
+// --- storage decisions ---
+
+bool mlx_quantized(const CheckpointSpec& spec, const TensorSpec& t, int group) {
+  bool linear_like = t.role == TensorRole::Linear || t.role == TensorRole::Embedding || t.role == TensorRole::LmHead;
+  return spec.format == CheckpointFormat::Mlx4 && linear_like && t.group == model::TensorGroup::Text &&
+         t.shape.size() == 2 && t.shape[1] % group == 0;
+}
+
+bool gptq_quantized(const CheckpointSpec& spec, const TensorSpec& t) {
+  int group = spec.quant_group == -1 ? static_cast<int>(t.shape.back()) : spec.quant_group;
+  return spec.format == CheckpointFormat::Gptq4 && t.role == TensorRole::Linear && t.layer >= 0 &&
+         t.group == model::TensorGroup::Text && t.shape.size() == 2 && t.shape[1] % group == 0 && t.shape[0] % 8 == 0;
+}
+
+std::string mlx_name(const CheckpointSpec& spec, const std::string& hf) {
+  if (spec.config.arch != Architecture::Qwen3_5) return hf;
+  if (starts_with(hf, "model.language_model.")) return "language_model.model." + hf.substr(21);
+  if (starts_with(hf, "model.visual.")) return "vision_tower." + hf.substr(13);
+  if (hf == "lm_head.weight") return "language_model.lm_head.weight";
+  return hf;
+}
+
+std::string mlx_module_path(const CheckpointSpec& spec, const std::string& hf) {
+  std::string n = mlx_name(spec, hf);
+  return n.substr(0, n.size() - 7);  // strip ".weight"
+}
+
+std::pair<int, int> mlx_params(const CheckpointSpec& spec, const std::string& hf) {
+  auto it = spec.mlx_overrides.find(mlx_module_path(spec, hf));
+  if (it != spec.mlx_overrides.end()) return it->second;
+  return {4, spec.quant_group};
+}
+
+const char* plain_dtype(const CheckpointSpec& spec, const TensorSpec& t) {
+  if (t.role == TensorRole::ALog) return "F32";
+  switch (spec.format) {
+    case CheckpointFormat::F32: return "F32";
+    case CheckpointFormat::F16:
+    case CheckpointFormat::Gptq4: return "F16";
+    case CheckpointFormat::BF16:
+    case CheckpointFormat::Mlx4: return "BF16";
+  }
+  return "F32";
+}
+
+float round_to(const char* dtype, float v) {
+  if (std::strcmp(dtype, "BF16") == 0) return bf16_to_f32(f32_to_bf16(v));
+  if (std::strcmp(dtype, "F16") == 0) return f16_to_f32(f32_to_f16(v));
+  return v;
+}
+
+void append_value(std::vector<uint8_t>& out, const char* dtype, float v) {
+  if (std::strcmp(dtype, "F32") == 0) {
+    uint8_t b[4];
+    std::memcpy(b, &v, 4);
+    out.insert(out.end(), b, b + 4);
+  } else {
+    uint16_t h = std::strcmp(dtype, "BF16") == 0 ? f32_to_bf16(v) : f32_to_f16(v);
+    out.push_back(static_cast<uint8_t>(h));
+    out.push_back(static_cast<uint8_t>(h >> 8));
+  }
+}
+
+void append_u32(std::vector<uint8_t>& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+bool mlx_shifted_norm(const CheckpointSpec& spec, const TensorSpec& t) {
+  return spec.format == CheckpointFormat::Mlx4 && t.role == TensorRole::RmsNormZeroCentred;
+}
+
+// --- MLX affine quantization (per row, groups along the input dimension) ---
+
+struct MlxParts {
+  std::vector<uint32_t> packed;
+  std::vector<float> scales, biases;  // already rounded to bf16
+  std::vector<float> dequant;
+};
+
+MlxParts mlx_quantize(const std::vector<float>& w, int64_t rows, int64_t cols, int bits, int group) {
+  MlxParts p;
+  const int per = 32 / bits;
+  const uint32_t levels = (1u << bits) - 1u;
+  const int64_t groups = cols / group;
+  p.packed.assign(static_cast<size_t>(rows * cols / per), 0);
+  p.scales.resize(static_cast<size_t>(rows * groups));
+  p.biases.resize(p.scales.size());
+  p.dequant.resize(w.size());
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t g = 0; g < groups; ++g) {
+      const float* x = w.data() + r * cols + g * group;
+      float mn = *std::min_element(x, x + group), mx = *std::max_element(x, x + group);
+      float scale = round_to("BF16", std::max((mx - mn) / static_cast<float>(levels), 1e-4f));
+      float bias = round_to("BF16", mn);
+      p.scales[static_cast<size_t>(r * groups + g)] = scale;
+      p.biases[static_cast<size_t>(r * groups + g)] = bias;
+      for (int i = 0; i < group; ++i) {
+        int64_t c = g * group + i;
+        float qf = std::round((x[i] - bias) / scale);
+        uint32_t q = static_cast<uint32_t>(std::clamp(qf, 0.0f, static_cast<float>(levels)));
+        p.packed[static_cast<size_t>((r * cols + c) / per)] |= q << (bits * (c % per));
+        p.dequant[static_cast<size_t>(r * cols + c)] = static_cast<float>(q) * scale + bias;
+      }
+    }
+  }
+  return p;
+}
+
+// --- GPTQ 4-bit ---
+
+struct GptqParts {
+  std::vector<uint32_t> qweight, qzeros;
+  std::vector<uint16_t> scales;
+  std::vector<int32_t> g_idx;
+  std::vector<float> dequant;
+};
+
+GptqParts gptq_quantize(const std::vector<float>& w, int64_t n, int64_t k, int group, bool sym, bool v2) {
+  GptqParts p;
+  const int64_t groups = k / group;
+  p.qweight.assign(static_cast<size_t>(k / 8 * n), 0);
+  p.qzeros.assign(static_cast<size_t>(groups * n / 8), 0);
+  p.scales.resize(static_cast<size_t>(groups * n));
+  p.dequant.resize(w.size());
+  for (int64_t c = 0; c < k; ++c) p.g_idx.push_back(static_cast<int32_t>(c / group));
+  for (int64_t r = 0; r < n; ++r) {
+    for (int64_t g = 0; g < groups; ++g) {
+      const float* x = w.data() + r * k + g * group;
+      float mn = *std::min_element(x, x + group), mx = *std::max_element(x, x + group);
+      float scale;
+      int zero;
+      if (sym) {
+        float amax = std::max(std::fabs(mn), std::fabs(mx));
+        scale = std::max(2.0f * amax / 15.0f, 1e-4f);
+        zero = 8;
+      } else {
+        scale = std::max((mx - mn) / 15.0f, 1e-4f);
+        zero = std::clamp(static_cast<int>(std::lround(-mn / scale)), v2 ? 0 : 1, 15);
+      }
+      uint16_t s16 = f32_to_f16(scale);
+      float s = f16_to_f32(s16);
+      p.scales[static_cast<size_t>(g * n + r)] = s16;
+      uint32_t stored = static_cast<uint32_t>(v2 ? zero : zero - 1);
+      p.qzeros[static_cast<size_t>(g * (n / 8) + r / 8)] |= stored << (4 * (r % 8));
+      for (int i = 0; i < group; ++i) {
+        int64_t c = g * group + i;
+        int q = std::clamp(static_cast<int>(std::lround(x[i] / s)) + zero, 0, 15);
+        p.qweight[static_cast<size_t>((c / 8) * n + r)] |= static_cast<uint32_t>(q) << (4 * (c % 8));
+        p.dequant[static_cast<size_t>(r * k + c)] = s * static_cast<float>(q - zero);
+      }
+    }
+  }
+  return p;
+}
+
+// --- encoding one HF tensor into the checkpoint's stored tensors ---
+
+std::vector<RawTensor> encode_tensor(const CheckpointSpec& spec, const TensorSpec& t, bool with_data) {
+  std::vector<RawTensor> out;
+  std::vector<float> w;
+  if (with_data) w = generated_values(spec, t);
+  const std::string stem = t.name.substr(0, t.name.size() - 7);  // for ".weight" names
+  if (spec.format == CheckpointFormat::Mlx4 && t.shape.size() == 2 &&
+      mlx_quantized(spec, t, mlx_params(spec, t.name).second)) {
+    auto [bits, group] = mlx_params(spec, t.name);
+    std::string base = mlx_name(spec, t.name);
+    std::string mstem = base.substr(0, base.size() - 7);
+    int64_t rows = t.shape[0], cols = t.shape[1];
+    RawTensor pw{base, "U32", {rows, cols * bits / 32}, {}};
+    RawTensor ps{mstem + ".scales", "BF16", {rows, cols / group}, {}};
+    RawTensor pb{mstem + ".biases", "BF16", {rows, cols / group}, {}};
+    if (with_data) {
+      MlxParts q = mlx_quantize(w, rows, cols, bits, group);
+      for (uint32_t v : q.packed) append_u32(pw.bytes, v);
+      for (float v : q.scales) append_value(ps.bytes, "BF16", v);
+      for (float v : q.biases) append_value(pb.bytes, "BF16", v);
+    }
+    return {std::move(pw), std::move(ps), std::move(pb)};
+  }
+  if (gptq_quantized(spec, t)) {
+    int64_t n = t.shape[0], k = t.shape[1];
+    int group = spec.quant_group == -1 ? static_cast<int>(k) : spec.quant_group;
+    RawTensor qw{stem + ".qweight", "I32", {k / 8, n}, {}};
+    RawTensor qz{stem + ".qzeros", "I32", {k / group, n / 8}, {}};
+    RawTensor sc{stem + ".scales", "F16", {k / group, n}, {}};
+    RawTensor gi{stem + ".g_idx", "I32", {k}, {}};
+    if (with_data) {
+      GptqParts q = gptq_quantize(w, n, k, group, spec.gptq_sym, spec.gptq_v2);
+      for (uint32_t v : q.qweight) append_u32(qw.bytes, v);
+      for (uint32_t v : q.qzeros) append_u32(qz.bytes, v);
+      for (uint16_t v : q.scales) {
+        sc.bytes.push_back(static_cast<uint8_t>(v));
+        sc.bytes.push_back(static_cast<uint8_t>(v >> 8));
+      }
+      for (int32_t v : q.g_idx) append_u32(gi.bytes, static_cast<uint32_t>(v));
+    }
+    return {std::move(qw), std::move(qz), std::move(sc), std::move(gi)};
+  }
+  // Plain tensor, in MLX layout if the format asks for it.
+  const char* dtype = plain_dtype(spec, t);
+  RawTensor p{spec.format == CheckpointFormat::Mlx4 ? mlx_name(spec, t.name) : t.name, dtype, t.shape, {}};
+  bool mlx = spec.format == CheckpointFormat::Mlx4;
+  if (mlx && t.role == TensorRole::Conv1d) p.shape = {t.shape[0], t.shape[2], 1};
+  if (mlx && t.role == TensorRole::PatchEmbed) p.shape = {t.shape[0], t.shape[2], t.shape[3], t.shape[4], t.shape[1]};
+  if (with_data) {
+    p.bytes.reserve(w.size() * (std::strcmp(dtype, "F32") == 0 ? 4 : 2));
+    if (mlx && t.role == TensorRole::PatchEmbed) {
+      int64_t O = t.shape[0], C = t.shape[1], T = t.shape[2], H = t.shape[3], W = t.shape[4];
+      for (int64_t o = 0; o < O; ++o)
+        for (int64_t tt = 0; tt < T; ++tt)
+          for (int64_t h = 0; h < H; ++h)
+            for (int64_t x = 0; x < W; ++x)
+              for (int64_t c = 0; c < C; ++c)
+                append_value(p.bytes, dtype, w[static_cast<size_t>((((o * C + c) * T + tt) * H + h) * W + x)]);
+    } else if (mlx_shifted_norm(spec, t)) {
+      for (float v : w) append_value(p.bytes, dtype, round_to(dtype, v) + 1.0f);  // mlx-lm adds 1 in bf16
+    } else {
+      for (float v : w) append_value(p.bytes, dtype, v);
+    }
+  }
+  out.push_back(std::move(p));
+  return out;
+}
+
+std::vector<TensorSpec> checkpoint_tensors(const CheckpointSpec& spec) {
+  model::Selection sel = model::Selection::everything();
+  sel.mtp = spec.mtp && spec.format != CheckpointFormat::Mlx4;  // mlx-lm drops mtp.*
+  return model::expected_tensors(spec.config, sel);
+}
+
+// --- JSON files ---
+
+json rope_json(const model::RopeParameters& r, bool with_mrope) {
+  json j{{"rope_type", r.rope_type}, {"rope_theta", r.rope_theta}};
+  if (with_mrope) {
+    j["partial_rotary_factor"] = r.partial_rotary_factor;
+    j["mrope_section"] = r.mrope_section;
+    j["mrope_interleaved"] = r.mrope_interleaved;
+  }
+  return j;
+}
+
+json quantization_json(const CheckpointSpec& spec) {
+  if (spec.format == CheckpointFormat::Mlx4) {
+    json q{{"group_size", spec.quant_group}, {"bits", 4}};
+    for (const auto& [path, p] : spec.mlx_overrides) q[path] = {{"group_size", p.second}, {"bits", p.first}};
+    return q;
+  }
+  return {{"quant_method", "gptq"},       {"bits", 4},
+          {"group_size", spec.quant_group}, {"desc_act", false},
+          {"sym", spec.gptq_sym},         {"checkpoint_format", spec.gptq_v2 ? "gptq_v2" : "gptq"}};
+}
+
+json text_json(const model::TextConfig& c) {
+  json j{{"vocab_size", c.vocab_size},
+         {"hidden_size", c.hidden_size},
+         {"intermediate_size", c.intermediate_size},
+         {"num_hidden_layers", c.num_hidden_layers},
+         {"num_attention_heads", c.num_attention_heads},
+         {"num_key_value_heads", c.num_key_value_heads},
+         {"head_dim", c.head_dim},
+         {"hidden_act", c.hidden_act},
+         {"rms_norm_eps", c.rms_norm_eps},
+         {"attention_bias", c.attention_bias},
+         {"max_position_embeddings", c.max_position_embeddings},
+         {"tie_word_embeddings", c.tie_word_embeddings}};
+  if (c.bos_token_id) j["bos_token_id"] = *c.bos_token_id;
+  if (!c.eos_token_ids.empty()) j["eos_token_id"] = c.eos_token_ids.size() == 1 ? json(c.eos_token_ids[0]) : json(c.eos_token_ids);
+  j["pad_token_id"] = c.pad_token_id ? json(*c.pad_token_id) : json(nullptr);
+  return j;
+}
+
+}  // namespace
+
+const char* checkpoint_format_name(CheckpointFormat f) {
+  switch (f) {
+    case CheckpointFormat::F32: return "f32";
+    case CheckpointFormat::BF16: return "bf16";
+    case CheckpointFormat::F16: return "f16";
+    case CheckpointFormat::Mlx4: return "mlx4";
+    case CheckpointFormat::Gptq4: return "gptq4";
+  }
+  return "?";
+}
+
+std::optional<CheckpointFormat> parse_checkpoint_format(const std::string& s) {
+  for (auto f : {CheckpointFormat::F32, CheckpointFormat::BF16, CheckpointFormat::F16, CheckpointFormat::Mlx4,
+                 CheckpointFormat::Gptq4})
+    if (s == checkpoint_format_name(f)) return f;
+  return std::nullopt;
+}
+
+std::vector<std::string> checkpoint_presets() { return {"tiny-qwen3_5", "tiny-qwen3", "qwen3_5-0.8b"}; }
+
+CheckpointSpec checkpoint_preset(const std::string& name) {
+  CheckpointSpec s;
+  model::TextConfig& t = s.config.text;
+  t.hidden_act = "silu";
+  t.rms_norm_eps = 1e-6;
+  // The Qwen3 tokenizer's ids (the only tokenizer the tests ship).
+  t.bos_token_id = 151643;
+  t.eos_token_ids = {151645};
+  if (name == "tiny-qwen3_5" || name == "qwen3_5-0.8b") {
+    bool real = name == "qwen3_5-0.8b";
+    s.config.arch = Architecture::Qwen3_5;
+    s.config.architecture = "Qwen3_5ForConditionalGeneration";
+    s.config.model_type = "qwen3_5";
+    t.vocab_size = real ? 248320 : 151936;
+    t.hidden_size = real ? 1024 : 128;
+    t.intermediate_size = real ? 3584 : 384;
+    t.num_hidden_layers = real ? 24 : 8;
+    t.num_attention_heads = real ? 8 : 4;
+    t.num_key_value_heads = 2;
+    t.head_dim = real ? 256 : 64;
+    t.max_position_embeddings = real ? 262144 : 32768;
+    t.linear_conv_kernel_dim = 4;
+    t.linear_key_head_dim = real ? 128 : 64;
+    t.linear_value_head_dim = real ? 128 : 64;
+    t.linear_num_key_heads = real ? 16 : 2;
+    t.linear_num_value_heads = real ? 16 : 4;
+    t.full_attention_interval = 4;
+    for (int64_t i = 0; i < t.num_hidden_layers; ++i)
+      t.layer_types.push_back((i + 1) % 4 == 0 ? model::LayerType::FullAttention : model::LayerType::LinearAttention);
+    t.rope.rope_type = "default";
+    t.rope.rope_theta = 10000000.0;
+    t.rope.partial_rotary_factor = 0.25;
+    t.rope.mrope_section = real ? std::vector<int64_t>{11, 11, 10} : std::vector<int64_t>{3, 3, 2};
+    t.rope.mrope_interleaved = true;
+    t.tie_word_embeddings = true;
+    t.mtp_num_hidden_layers = 1;
+    t.mamba_ssm_dtype = "float32";
+    t.dtype = "bfloat16";
+    model::VisionConfig v;
+    v.depth = real ? 12 : 2;
+    v.hidden_size = real ? 768 : 128;
+    v.num_heads = real ? 12 : 2;
+    v.intermediate_size = real ? 3072 : 256;
+    v.out_hidden_size = t.hidden_size;
+    v.num_position_embeddings = real ? 2304 : 64;
+    s.config.vision = v;
+    s.config.image_token_id = 151655;
+    s.config.video_token_id = 151656;
+    s.config.vision_start_token_id = 151652;
+    s.config.vision_end_token_id = 151653;
+    s.format = CheckpointFormat::BF16;
+    return s;
+  }
+  if (name == "tiny-qwen3") {
+    s.config.arch = Architecture::Qwen3;
+    s.config.architecture = "Qwen3ForCausalLM";
+    s.config.model_type = "qwen3";
+    t.vocab_size = 151936;
+    t.hidden_size = 128;
+    t.intermediate_size = 384;
+    t.num_hidden_layers = 4;
+    t.num_attention_heads = 4;
+    t.num_key_value_heads = 2;
+    t.head_dim = 64;  // not hidden/heads, as in the real Qwen3-0.6B
+    t.max_position_embeddings = 40960;
+    t.rope.rope_theta = 1000000.0;
+    t.rope.partial_rotary_factor = 1.0;
+    t.tie_word_embeddings = true;
+    t.layer_types.assign(4, model::LayerType::FullAttention);
+    t.eos_token_ids = {151645};
+    t.dtype = "bfloat16";
+    s.format = CheckpointFormat::BF16;
+    s.mtp = false;
+    return s;
+  }
+  throw std::invalid_argument("unknown checkpoint preset \"" + name + "\" (tiny-qwen3_5, tiny-qwen3, qwen3_5-0.8b)");
+}
+
+std::vector<float> generated_values(const CheckpointSpec& spec, const TensorSpec& t) {
+  Rng rng = tensor_rng(spec.seed, t.name);
+  size_t n = numel(t.shape);
+  std::vector<float> v(n);
+  switch (t.role) {
+    case TensorRole::RmsNorm:
+    case TensorRole::GatedRmsNorm:
+    case TensorRole::LayerNorm:
+      for (auto& x : v) x = 1.0f + 0.02f * rng.normal();
+      break;
+    case TensorRole::RmsNormZeroCentred:
+      for (auto& x : v) x = 0.02f * rng.normal();
+      break;
+    case TensorRole::Conv1d:
+      for (auto& x : v) x = 0.2f * rng.normal();
+      break;
+    case TensorRole::ALog:
+      for (auto& x : v) x = static_cast<float>(std::log(1.0 + 15.0 * rng.uniform()));
+      break;
+    case TensorRole::DtBias:
+      for (auto& x : v) x = static_cast<float>(0.5 + rng.uniform());
+      break;
+    default:
+      for (auto& x : v) x = 0.02f * rng.normal();
+      break;
+  }
+  return v;
+}
+
+std::vector<float> reference_values(const CheckpointSpec& spec, const TensorSpec& t) {
+  std::vector<float> w = generated_values(spec, t);
+  if (spec.format == CheckpointFormat::Mlx4 && t.shape.size() == 2 && mlx_quantized(spec, t, mlx_params(spec, t.name).second)) {
+    auto [bits, group] = mlx_params(spec, t.name);
+    return mlx_quantize(w, t.shape[0], t.shape[1], bits, group).dequant;
+  }
+  if (gptq_quantized(spec, t)) {
+    int group = spec.quant_group == -1 ? static_cast<int>(t.shape[1]) : spec.quant_group;
+    return gptq_quantize(w, t.shape[0], t.shape[1], group, spec.gptq_sym, spec.gptq_v2).dequant;
+  }
+  const char* dtype = plain_dtype(spec, t);
+  for (auto& x : w) {
+    x = round_to(dtype, x);
+    if (mlx_shifted_norm(spec, t)) x = round_to(dtype, x + 1.0f) - 1.0f;
+  }
+  return w;
+}
+
+std::string config_json_text(const CheckpointSpec& spec) {
+  const auto& c = spec.config;
+  json j;
+  if (c.arch == Architecture::Qwen3_5) {
+    json text = text_json(c.text);
+    text["model_type"] = "qwen3_5_text";
+    text["linear_conv_kernel_dim"] = c.text.linear_conv_kernel_dim;
+    text["linear_key_head_dim"] = c.text.linear_key_head_dim;
+    text["linear_value_head_dim"] = c.text.linear_value_head_dim;
+    text["linear_num_key_heads"] = c.text.linear_num_key_heads;
+    text["linear_num_value_heads"] = c.text.linear_num_value_heads;
+    text["full_attention_interval"] = c.text.full_attention_interval;
+    json types = json::array();
+    for (auto lt : c.text.layer_types) types.push_back(lt == model::LayerType::FullAttention ? "full_attention" : "linear_attention");
+    text["layer_types"] = types;
+    text["rope_parameters"] = rope_json(c.text.rope, true);
+    text["attn_output_gate"] = true;
+    text["output_gate_type"] = "swish";
+    text["mamba_ssm_dtype"] = c.text.mamba_ssm_dtype;
+    text["mtp_num_hidden_layers"] = c.text.mtp_num_hidden_layers;
+    text["mtp_use_dedicated_embeddings"] = false;
+    text["dtype"] = c.text.dtype;
+    j["architectures"] = {c.architecture};
+    j["model_type"] = "qwen3_5";
+    j["text_config"] = text;
+    if (c.vision) {
+      const auto& v = *c.vision;
+      j["vision_config"] = {{"model_type", "qwen3_5_vision"}, {"depth", v.depth}, {"hidden_size", v.hidden_size},
+                            {"num_heads", v.num_heads}, {"intermediate_size", v.intermediate_size},
+                            {"hidden_act", v.hidden_act}, {"in_channels", v.in_channels}, {"patch_size", v.patch_size},
+                            {"temporal_patch_size", v.temporal_patch_size},
+                            {"spatial_merge_size", v.spatial_merge_size}, {"out_hidden_size", v.out_hidden_size},
+                            {"num_position_embeddings", v.num_position_embeddings},
+                            {"deepstack_visual_indexes", json::array()}};
+    }
+    if (c.image_token_id) j["image_token_id"] = *c.image_token_id;
+    if (c.video_token_id) j["video_token_id"] = *c.video_token_id;
+    if (c.vision_start_token_id) j["vision_start_token_id"] = *c.vision_start_token_id;
+    if (c.vision_end_token_id) j["vision_end_token_id"] = *c.vision_end_token_id;
+    j["tie_word_embeddings"] = c.text.tie_word_embeddings;
+  } else {
+    j = text_json(c.text);
+    j["architectures"] = {c.architecture};
+    j["model_type"] = "qwen3";
+    j["rope_theta"] = c.text.rope.rope_theta;
+    j["rope_scaling"] = nullptr;
+    j["use_sliding_window"] = false;
+    j["sliding_window"] = nullptr;
+    j["max_window_layers"] = c.text.num_hidden_layers;
+    j["torch_dtype"] = c.text.dtype;
+  }
+  j["transformers_version"] = "4.57.0";
+  if (spec.format == CheckpointFormat::Mlx4) {
+    j["quantization"] = quantization_json(spec);
+    j["quantization_config"] = quantization_json(spec);
+  } else if (spec.format == CheckpointFormat::Gptq4) {
+    j["quantization_config"] = quantization_json(spec);
+  }
+  return j.dump(2) + "\n";
+}
+
+std::vector<uint8_t> safetensors_bytes(const std::string& header_json, const std::vector<uint8_t>& data) {
+  std::vector<uint8_t> out(8);
+  uint64_t n = header_json.size();
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<uint8_t>(n >> (8 * i));
+  out.insert(out.end(), header_json.begin(), header_json.end());
+  out.insert(out.end(), data.begin(), data.end());
+  return out;
+}
+
+namespace {
+
+// Streams one safetensors file: the header from the parts' layouts, then each HF
+// tensor's parts generated on demand.
+class ShardWriter {
+ public:
+  ShardWriter(const std::filesystem::path& path, const std::vector<std::vector<RawTensor>>& layouts) : path_(path) {
+    json h;
+    h["__metadata__"] = {{"format", "pt"}};
+    uint64_t offset = 0;
+    for (const auto& parts : layouts)
+      for (const auto& p : parts) {
+        uint64_t bytes = numel(p.shape) * dtype_bytes(p.dtype);
+        h[p.name] = {{"dtype", p.dtype}, {"shape", p.shape}, {"data_offsets", {offset, offset + bytes}}};
+        offset += bytes;
+      }
+    std::string text = h.dump();
+    text.append((8 - (text.size() % 8)) % 8, ' ');  // align the data section like HF does
+    file_ = std::fopen(path.c_str(), "wb");
+    if (!file_) throw std::runtime_error("cannot create " + path.string());
+    std::vector<uint8_t> head = safetensors_bytes(text, {});
+    put(head);
+  }
+  ~ShardWriter() {
+    if (file_) std::fclose(file_);
+  }
+  void put(const std::vector<uint8_t>& bytes) {
+    if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size())
+      throw std::runtime_error("cannot write " + path_.string());
+  }
+  void close() {
+    if (std::fclose(file_) != 0) throw std::runtime_error("cannot close " + path_.string());
+    file_ = nullptr;
+  }
+  static size_t dtype_bytes(const std::string& d) {
+    if (d == "F32" || d == "I32" || d == "U32") return 4;
+    if (d == "F16" || d == "BF16") return 2;
+    if (d == "F64" || d == "I64") return 8;
+    return 1;
+  }
+
+ private:
+  std::filesystem::path path_;
+  std::FILE* file_ = nullptr;
+};
+
+void copy_tokenizer(const std::filesystem::path& dir, const CheckpointSpec& spec) {
+  auto src = qwen3_tokenizer_dir();
+  if (!std::filesystem::exists(src / "tokenizer.json"))
+    throw std::runtime_error("the Qwen3 tokenizer is missing at " + src.string() + " (run tests/oracles/fetch.sh)");
+  std::filesystem::copy_file(src / "tokenizer.json", dir / "tokenizer.json", std::filesystem::copy_options::overwrite_existing);
+  std::ifstream in(src / "tokenizer_config.json");
+  json cfg = json::parse(in);
+  if (spec.chat_template) {
+    std::ifstream t(*spec.chat_template, std::ios::binary);
+    if (!t) throw std::runtime_error("cannot read chat template " + spec.chat_template->string());
+    cfg["chat_template"] = std::string(std::istreambuf_iterator<char>(t), {});
+  }
+  std::ofstream(dir / "tokenizer_config.json") << cfg.dump(2) << "\n";
+}
+
+void write_generation_config(const std::filesystem::path& dir, const CheckpointSpec& spec) {
+  json g{{"bos_token_id", 151643}, {"eos_token_id", {151645, 151643}}, {"pad_token_id", 151643},
+         {"do_sample", true},      {"temperature", 0.6},                 {"top_k", 20},
+         {"top_p", 0.95},          {"transformers_version", "4.57.0"}};
+  if (spec.config.arch == Architecture::Qwen3_5) g["presence_penalty"] = 1.5;
+  std::ofstream(dir / "generation_config.json") << g.dump(2) << "\n";
+}
+
+}  // namespace
+
+void write_safetensors(const std::filesystem::path& path, const std::vector<RawTensor>& tensors) {
+  std::vector<std::vector<RawTensor>> layouts;
+  for (const auto& t : tensors) layouts.push_back({RawTensor{t.name, t.dtype, t.shape, {}}});
+  ShardWriter w(path, layouts);
+  for (const auto& t : tensors) w.put(t.bytes);
+  w.close();
+}
+
+void write_checkpoint(const std::filesystem::path& dir, const CheckpointSpec& spec) {
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "config.json") << config_json_text(spec);
+  if (spec.generation_config) write_generation_config(dir, spec);
+  if (spec.tokenizer) copy_tokenizer(dir, spec);
+
+  std::vector<TensorSpec> tensors = checkpoint_tensors(spec);
+  // Assign tensors to shards: a new shard when one would exceed the limit or the
+  // model part changes (so vision and MTP weights sit in shards of their own).
+  std::vector<std::vector<size_t>> shards(1);
+  std::vector<std::vector<RawTensor>> layouts;
+  uint64_t shard_bytes = 0;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    layouts.push_back(encode_tensor(spec, tensors[i], false));
+    uint64_t bytes = 0;
+    for (const auto& p : layouts.back()) bytes += numel(p.shape) * ShardWriter::dtype_bytes(p.dtype);
+    bool new_part = i > 0 && tensors[i].group != tensors[i - 1].group;
+    if (spec.max_shard_bytes && !shards.back().empty() && (shard_bytes + bytes > spec.max_shard_bytes || new_part)) {
+      shards.emplace_back();
+      shard_bytes = 0;
+    }
+    shards.back().push_back(i);
+    shard_bytes += bytes;
+  }
+  json weight_map = json::object();
+  uint64_t total = 0;
+  for (size_t s = 0; s < shards.size(); ++s) {
+    char name[64];
+    if (spec.max_shard_bytes)
+      std::snprintf(name, sizeof name, "model-%05zu-of-%05zu.safetensors", s + 1, shards.size());
+    else
+      std::snprintf(name, sizeof name, "model.safetensors");
+    std::vector<std::vector<RawTensor>> shard_layouts;
+    for (size_t i : shards[s]) shard_layouts.push_back(layouts[i]);
+    ShardWriter w(dir / name, shard_layouts);
+    for (size_t i : shards[s]) {
+      for (auto& part : encode_tensor(spec, tensors[i], true)) {
+        weight_map[part.name] = name;
+        total += part.bytes.size();
+        w.put(part.bytes);
+      }
+    }
+    w.close();
+  }
+  if (spec.max_shard_bytes) {
+    json index{{"metadata", {{"total_size", total}}}, {"weight_map", weight_map}};
+    std::ofstream(dir / "model.safetensors.index.json") << index.dump(2) << "\n";
+  }
+}
+
+}  // namespace vole::test

@@ -1,0 +1,85 @@
+// vole-make-checkpoint: writes a random-weight model folder in the Hugging Face layout
+// (see tests/support/checkpoint_writer.h), for tests, benchmarks and trying the app
+// without downloading a model.
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "support/checkpoint_writer.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: vole-make-checkpoint --preset NAME --out DIR [options]\n"
+    "  --preset tiny-qwen3_5 | tiny-qwen3 | qwen3_5-0.8b\n"
+    "  --format f32 | bf16 | f16 | mlx4 | gptq4     (default bf16)\n"
+    "  --group N            MLX/GPTQ group size (default 64; GPTQ -1 = per column)\n"
+    "  --gptq-asym          asymmetric GPTQ zero points   --gptq-v2  gptq_v2 zero points\n"
+    "  --seed N             weights are deterministic from the seed (default 1)\n"
+    "  --shard-mb N         split into shards of at most N MiB with an index\n"
+    "  --no-vision          drop the vision tower          --no-mtp   drop the mtp.* head\n"
+    "  --vocab N            override the vocabulary size\n"
+    "  --no-tokenizer       do not copy the Qwen3 tokenizer files\n"
+    "  --chat-template FILE write FILE as tokenizer_config.json's chat_template\n";
+
+[[noreturn]] void usage_error(const std::string& msg) {
+  std::fprintf(stderr, "vole-make-checkpoint: %s\n%s", msg.c_str(), kUsage);
+  std::exit(2);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::string preset, out, format = "bf16";
+  vole::test::CheckpointSpec spec;
+  bool have_spec = false;
+  auto value = [&](size_t& i) -> std::string {
+    if (i + 1 >= args.size()) usage_error(args[i] + " needs a value");
+    return args[++i];
+  };
+  // The preset first, so the other options modify it.
+  for (size_t i = 0; i < args.size(); ++i)
+    if (args[i] == "--preset") preset = value(i);
+  if (preset.empty()) usage_error("--preset is required");
+  try {
+    spec = vole::test::checkpoint_preset(preset);
+    have_spec = true;
+  } catch (const std::exception& e) {
+    usage_error(e.what());
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--preset") ++i;
+    else if (a == "--out") out = value(i);
+    else if (a == "--format") format = value(i);
+    else if (a == "--group") spec.quant_group = std::stoi(value(i));
+    else if (a == "--gptq-asym") spec.gptq_sym = false;
+    else if (a == "--gptq-v2") spec.gptq_v2 = true;
+    else if (a == "--seed") spec.seed = std::stoull(value(i));
+    else if (a == "--shard-mb") spec.max_shard_bytes = std::stoull(value(i)) << 20;
+    else if (a == "--no-vision") spec.config.vision.reset();
+    else if (a == "--no-mtp") spec.mtp = false;
+    else if (a == "--vocab") spec.config.text.vocab_size = std::stoll(value(i));
+    else if (a == "--no-tokenizer") spec.tokenizer = false;
+    else if (a == "--chat-template") spec.chat_template = value(i);
+    else if (a == "-h" || a == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else usage_error("unknown option " + a);
+  }
+  if (out.empty() || !have_spec) usage_error("--out is required");
+  auto f = vole::test::parse_checkpoint_format(format);
+  if (!f) usage_error("unknown format " + format);
+  spec.format = *f;
+  try {
+    vole::test::write_checkpoint(out, spec);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "vole-make-checkpoint: %s\n", e.what());
+    return 1;
+  }
+  std::printf("wrote %s (%s, %s)\n", out.c_str(), preset.c_str(), format.c_str());
+  return 0;
+}
