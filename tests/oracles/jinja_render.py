@@ -59,6 +59,14 @@ def make_env():
 
 
 ENV = make_env()
+_compiled = {}
+
+
+def compile_template(source):
+    """transformers caches compiled templates (lru_cache); so do we, for speed."""
+    if source not in _compiled:
+        _compiled[source] = ENV.from_string(source)
+    return _compiled[source]
 
 
 def special_tokens_map(config):
@@ -110,7 +118,7 @@ def render_chat(case):
     kwargs.update(case.get("extra", {}))
     if "enable_thinking" in case:
         kwargs["enable_thinking"] = case["enable_thinking"]
-    compiled = ENV.from_string(template)
+    compiled = compile_template(template)
     return compiled.render(messages=case["messages"], tools=tools, documents=None,
                            add_generation_prompt=case.get("add_generation_prompt", False), **kwargs)
 
@@ -120,7 +128,7 @@ def run(case):
         if "chat" in case:
             text = render_chat(case["chat"])
         else:
-            text = ENV.from_string(case["template"]).render(**case.get("vars", {}))
+            text = compile_template(case["template"]).render(**case.get("vars", {}))
         return {"ok": True, "text": text}
     except Exception as e:  # every failure is a result to compare, not a crash
         return {"ok": False, "error": f"{type(e).__name__}: {e}"}
