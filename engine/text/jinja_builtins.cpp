@@ -82,8 +82,9 @@ Value make_attrgetter_value(Interpreter& in, const Value& item, const Value& att
     while (true) {
       size_t dot = a.find('.', start);
       std::string part = a.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-      bool digits = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
-      parts.push_back(digits ? Value(static_cast<int64_t>(std::stoll(part))) : Value(part));
+      auto index = part.empty() ? std::nullopt : parse_py_int(part, 10);
+      bool digits = part.find_first_not_of("0123456789") == std::string::npos;
+      parts.push_back(digits && index ? Value(*index) : Value(part));
       if (dot == std::string::npos) break;
       start = dot + 1;
     }

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "text/jinja_builtins.h"
 #include "text/jinja_interpreter.h"
 #include "text/jinja_unicode.h"
 
@@ -359,7 +360,8 @@ std::string str_format(Interpreter& interp, const std::string& fmt, const CallAr
     } else if (head.find_first_not_of("0123456789") == std::string::npos) {
       if (automatic) type_error("cannot switch from automatic field numbering to manual field specification");
       manual = true;
-      size_t idx = std::stoul(head);
+      auto parsed = parse_py_int(head, 10);
+      size_t idx = static_cast<size_t>(parsed.value_or(0));
       if (idx >= args.pos.size()) type_error("Replacement index " + head + " out of range for positional args tuple");
       v = args.pos[idx];
     } else {
@@ -380,7 +382,7 @@ std::string str_format(Interpreter& interp, const std::string& fmt, const CallAr
         if (q == std::string::npos) type_error("Missing ']' in format string");
         std::string key = field.substr(p + 1, q - p - 1);
         bool numeric = !key.empty() && key.find_first_not_of("0123456789") == std::string::npos;
-        v = interp.getitem(v, numeric ? Value(static_cast<int64_t>(std::stoll(key))) : Value(key));
+        v = interp.getitem(v, numeric ? Value(parse_py_int(key, 10).value_or(0)) : Value(key));
         p = q + 1;
       }
     }

@@ -31,7 +31,7 @@ class MacroObject : public Object {
 };
 
 // The `loop` variable of a for loop (jinja2's LoopContext).
-class LoopObject : public Object {
+class LoopObject : public Object, public std::enable_shared_from_this<LoopObject> {
  public:
   explicit LoopObject(List items) : items_(std::move(items)) {}
   size_t index0 = 0;
@@ -57,7 +57,7 @@ class LoopObject : public Object {
     if (name == "previtem") return i > 0 ? items_[index0 - 1] : Value::undefined("there is no previous item");
     if (name == "nextitem") return i + 1 < n ? items_[index0 + 1] : Value::undefined("there is no next item");
     if (name == "cycle") {
-      auto self = this;
+      auto self = std::const_pointer_cast<LoopObject>(shared_from_this());
       return Value::object(std::make_shared<Function>("cycle", [self](Interpreter&, CallArgs& a) -> Value {
         if (!a.kw.empty()) type_error("cycle() takes no keyword arguments");
         if (a.pos.empty()) type_error("no items for cycling given");
@@ -65,7 +65,7 @@ class LoopObject : public Object {
       }));
     }
     if (name == "changed") {
-      auto self = const_cast<LoopObject*>(this);
+      auto self = std::const_pointer_cast<LoopObject>(shared_from_this());
       return Value::object(std::make_shared<Function>("changed", [self](Interpreter&, CallArgs& a) -> Value {
         Value now = Value::tuple(a.pos);
         if (self->has_last_ && py_eq(self->last_changed_, now)) return Value(false);

@@ -18,6 +18,8 @@ std::string Template::render(const Dict& variables) const {
     throw;
   } catch (const Error& e) {
     fail(e.code(), name_ + ":" + std::to_string(interp.line()) + ": " + e.what());
+  } catch (const std::exception& e) {
+    fail(ErrorCode::Internal, name_ + ":" + std::to_string(interp.line()) + ": " + e.what());
   }
 }
 

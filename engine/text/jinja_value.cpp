@@ -31,10 +31,61 @@ Value Value::markup(std::string s) {
   return v;
 }
 
+namespace {
+
+struct Trash {
+  int depth = 0;
+  bool draining = false;
+  std::vector<Value> pending;
+};
+thread_local Trash trash;
+constexpr int kMaxFreeDepth = 64;
+
+template <typename Fn>
+void with_trash(Fn&& free_children) {
+  ++trash.depth;
+  free_children();
+  --trash.depth;
+  if (trash.depth == 0 && !trash.draining) {
+    trash.draining = true;
+    while (!trash.pending.empty()) {
+      Value v = std::move(trash.pending.back());
+      trash.pending.pop_back();
+    }  // `v` is freed here, at depth 0, and may defer its own deep children
+    trash.draining = false;
+  }
+}
+
+}  // namespace
+
+void release_children(std::vector<Value>& children) {
+  if (trash.depth >= kMaxFreeDepth) {
+    for (auto& c : children) trash.pending.push_back(std::move(c));
+    children.clear();
+    return;
+  }
+  with_trash([&] { children.clear(); });
+}
+
+void release_children(std::vector<std::pair<Value, Value>>& children) {
+  if (trash.depth >= kMaxFreeDepth) {
+    for (auto& [k, v] : children) {
+      trash.pending.push_back(std::move(k));
+      trash.pending.push_back(std::move(v));
+    }
+    children.clear();
+    return;
+  }
+  with_trash([&] { children.clear(); });
+}
+
 Value Value::list(List items) {
   Value v;
   v.kind_ = Kind::List;
-  v.ref_ = std::make_shared<const List>(std::move(items));
+  v.ref_ = std::shared_ptr<const List>(new List(std::move(items)), [](const List* p) {
+    release_children(*const_cast<List*>(p));
+    delete p;
+  });
   return v;
 }
 
@@ -47,7 +98,10 @@ Value Value::tuple(List items) {
 Value Value::dict(Dict d) {
   Value v;
   v.kind_ = Kind::Dict;
-  v.ref_ = std::make_shared<const Dict>(std::move(d));
+  v.ref_ = std::shared_ptr<const Dict>(new Dict(std::move(d)), [](const Dict* p) {
+    release_children(const_cast<Dict*>(p)->entries);
+    delete p;
+  });
   return v;
 }
 
@@ -154,6 +208,20 @@ std::optional<Value> Namespace::getattr(const std::string& name) const {
 void type_error(const std::string& message) { fail(ErrorCode::InvalidArgument, message); }
 void undefined_error(const std::string& message) { fail(ErrorCode::InvalidArgument, message); }
 void unsupported(const std::string& message) { fail(ErrorCode::Unsupported, message); }
+
+namespace {
+thread_local int recursion_depth = 0;
+constexpr int kMaxRecursion = 900;  // Python's default limit is 1000 frames
+}  // namespace
+
+RecursionGuard::RecursionGuard() {
+  if (++recursion_depth > kMaxRecursion) {
+    --recursion_depth;
+    type_error("maximum recursion depth exceeded (value nested too deeply)");
+  }
+}
+
+RecursionGuard::~RecursionGuard() { --recursion_depth; }
 
 void require_defined(const Value& v) {
   if (v.is_undefined()) undefined_error(v.undefined_reason());
@@ -270,6 +338,7 @@ std::string py_str(const Value& v) {
 }
 
 std::string py_repr(const Value& v) {
+  RecursionGuard guard;
   switch (v.kind()) {
     case Kind::Undefined: return "Undefined";
     case Kind::String: return v.is_markup() ? "Markup(" + py_repr_string(v.str()) + ")" : py_repr_string(v.str());
@@ -300,6 +369,7 @@ static int compare_int_float(int64_t i, double f) {
 }
 
 bool py_eq(const Value& a, const Value& b) {
+  RecursionGuard guard;
   if (a.is_number() && b.is_number()) {
     if (a.is_integral() && b.is_integral()) return a.as_int() == b.as_int();
     if (a.is_float() && b.is_float()) return a.as_double() == b.as_double();
@@ -333,6 +403,7 @@ bool py_eq(const Value& a, const Value& b) {
 }
 
 bool py_lt(const Value& a, const Value& b) {
+  RecursionGuard guard;
   require_defined(a);
   require_defined(b);
   if (a.is_number() && b.is_number()) {
@@ -353,6 +424,7 @@ bool py_lt(const Value& a, const Value& b) {
 }
 
 bool is_hashable(const Value& v) {
+  RecursionGuard guard;
   if (v.is_list() || v.is_dict()) return false;
   if (v.is_tuple()) {
     for (auto& item : v.items())
@@ -365,6 +437,7 @@ bool is_hashable(const Value& v) {
 
 template <typename Json>
 static Value value_from_json(const Json& j) {
+  RecursionGuard guard;
   switch (j.type()) {
     case nlohmann::json::value_t::null: return Value::none();
     case nlohmann::json::value_t::boolean: return Value(j.template get<bool>());

@@ -92,6 +92,12 @@ struct Dict {
   size_t size() const { return entries.size(); }
 };
 
+// Destroys the children of a container being freed without recursing once per level
+// of nesting (Python's "trashcan"): a template can build a list nested 100000 deep, and
+// freeing it must not overflow the stack. Leaves `children` empty.
+void release_children(std::vector<Value>& children);
+void release_children(std::vector<std::pair<Value, Value>>& children);
+
 struct CallArgs {
   std::vector<Value> pos;
   std::vector<std::pair<std::string, Value>> kw;
@@ -124,6 +130,7 @@ class IterableObject : public Object {
  public:
   enum class Flavor { Generator, ReverseIterator, DictKeys, DictValues, DictItems };
   IterableObject(Flavor flavor, List items) : flavor_(flavor), items_(std::move(items)) {}
+  ~IterableObject() override { release_children(items_); }
   std::string type_name() const override;
   std::string repr() const override;
   bool truthy() const override { return is_view() ? !items_.empty() : true; }
@@ -141,6 +148,7 @@ class IterableObject : public Object {
 // jinja2's namespace(): the one mutable object templates can assign attributes on.
 class Namespace : public Object {
  public:
+  ~Namespace() override { release_children(attrs.entries); }
   Dict attrs;
   std::string type_name() const override { return "Namespace"; }
   std::string repr() const override;
@@ -185,6 +193,16 @@ bool py_eq(const Value& a, const Value& b);
 // a < b; a TypeError when Python cannot order the two.
 bool py_lt(const Value& a, const Value& b);
 bool is_hashable(const Value& v);
+// Counts nesting in recursive operations (repr, ==, <, JSON conversion) and fails past
+// Python's own recursion limit instead of overflowing the stack.
+class RecursionGuard {
+ public:
+  RecursionGuard();
+  ~RecursionGuard();
+  RecursionGuard(const RecursionGuard&) = delete;
+  RecursionGuard& operator=(const RecursionGuard&) = delete;
+};
+
 // Throws jinja2's UndefinedError if `v` is undefined (for operations undefined cannot do).
 void require_defined(const Value& v);
 

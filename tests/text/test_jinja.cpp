@@ -485,6 +485,25 @@ TEST(Jinja, HostileInputFailsCleanly) {
   EXPECT_THROW(Template("{{ 'x' * 10000000000 }}").render(nlohmann::ordered_json::object()), vole::Error);
   EXPECT_THROW(Template(std::string("{{ '\xff' }}")), vole::Error);
   EXPECT_THROW(Template("{{ 99999999999999999999 }}"), vole::Error);
+  // Values nested deeper than Python's recursion limit: printing fails cleanly, and
+  // building and freeing them (lists, dicts, namespace chains) does not overflow the stack.
+  EXPECT_THROW(Template("{% set ns = namespace(x=[]) %}{% for i in range(100000) %}{% set ns.x = [ns.x] %}{% endfor %}{{ ns.x }}")
+                   .render(nlohmann::ordered_json::object()),
+               vole::Error);
+  EXPECT_EQ(Template("{% set ns = namespace(x={}) %}{% for i in range(100000) %}{% set ns.x = {'k': ns.x} %}{% endfor %}ok")
+                .render(nlohmann::ordered_json::object()),
+            "ok");
+  EXPECT_EQ(Template("{% set ns = namespace(t=namespace()) %}{% for i in range(100000) %}{% set n = namespace(next=ns.t) %}"
+                     "{% set ns.t = n %}{% endfor %}ok")
+                .render(nlohmann::ordered_json::object()),
+            "ok");
+  std::string deep_json(100000, '[');
+  deep_json += std::string(100000, ']');
+  EXPECT_THROW(Template("{{ x }}").render(nlohmann::ordered_json{{"x", nlohmann::ordered_json::parse(deep_json)}}), vole::Error);
+  // Bound loop functions outlive the loop.
+  EXPECT_EQ(Template("{% set ns = namespace() %}{% for i in [1, 2] %}{% set ns.c = loop.cycle %}{% endfor %}{{ ns.c('a', 'b') }}")
+                .render(nlohmann::ordered_json::object()),
+            "b");
 }
 
 TEST(Jinja, TemplateIsReusableAndVariablesMustBeAnObject) {
