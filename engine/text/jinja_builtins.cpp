@@ -245,6 +245,7 @@ Dict make_globals() {
   g.set(Value("namespace"), make_function("namespace", [](Interpreter& in, CallArgs& a) {
     auto ns = std::make_shared<Namespace>();
     ns->attrs = build_dict(in, a, "namespace");
+    in.track(ns);
     return Value::object(ns);
   }));
   g.set(Value("joiner"), make_function("joiner", [](Interpreter&, CallArgs& a) {

@@ -23,11 +23,15 @@ class MacroObject : public Object {
   std::string type_name() const override { return "Macro"; }
   std::string repr() const override { return "<Macro " + py_repr_string(node_.name) + ">"; }
   bool callable() const override { return true; }
-  Value call(Interpreter& in, CallArgs& args) override { return in.invoke_macro(node_, closure_, args); }
+  Value call(Interpreter& in, CallArgs& args) override {
+    if (!closure_) type_error("macro " + py_repr_string(node_.name) + " called after its template finished");
+    return in.invoke_macro(node_, closure_, args);
+  }
+  void break_cycles() override { closure_.reset(); }
 
  private:
   const MacroStmt& node_;
-  std::shared_ptr<Scope> closure_;
+  std::shared_ptr<Scope> closure_;  // the scope it was defined in, which usually holds the macro itself
 };
 
 // The `loop` variable of a for loop (jinja2's LoopContext).
@@ -104,6 +108,11 @@ void Scope::set(const std::string& name, Value value) {
 
 Interpreter::Interpreter(const std::string& template_name, const Dict& context, const Dict& globals)
     : name_(template_name), context_(context), globals_(globals), scope_(std::make_shared<Scope>()) {}
+
+Interpreter::~Interpreter() {
+  for (auto& weak : cyclic_)
+    if (auto obj = weak.lock()) obj->break_cycles();
+}
 
 std::string Interpreter::render(const Body& body) {
   std::string out;
@@ -227,7 +236,9 @@ Interpreter::Flow Interpreter::exec_for(const ForStmt& s) {
 }
 
 void Interpreter::exec_macro_def(const MacroStmt& s) {
-  scope_->set(s.name, Value::object(std::make_shared<MacroObject>(s, scope_)));
+  auto macro = std::make_shared<MacroObject>(s, scope_);
+  track(macro);
+  scope_->set(s.name, Value::object(std::move(macro)));
 }
 
 std::string Interpreter::capture(const Body& body, const std::shared_ptr<Scope>& scope) {

@@ -25,6 +25,9 @@ class Interpreter {
  public:
   // `context` holds the render variables; `globals` the functions every template sees.
   Interpreter(const std::string& template_name, const Dict& context, const Dict& globals);
+  ~Interpreter();
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
 
   std::string render(const Body& body);
 
@@ -38,6 +41,9 @@ class Interpreter {
   List iterate(const Value& v);
 
   Value invoke_macro(const MacroStmt& macro, const std::shared_ptr<Scope>& closure, CallArgs& args);
+  // Objects that can take part in reference cycles (a macro's scope holds the macro; a
+  // namespace can hold itself). The interpreter breaks their links when it finishes.
+  void track(const std::shared_ptr<Object>& obj) { cyclic_.push_back(obj); }
   const std::string& template_name() const { return name_; }
   int line() const { return line_; }
 
@@ -51,6 +57,7 @@ class Interpreter {
   std::string* out_ = nullptr;
   int line_ = 0;
   int call_depth_ = 0;
+  std::vector<std::weak_ptr<Object>> cyclic_;
 
   Flow exec_body(const Body& body);
   Flow exec(const Stmt& s);

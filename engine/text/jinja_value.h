@@ -121,6 +121,8 @@ class Object {
   virtual bool iterable() const { return false; }
   virtual List iterate();
   virtual bool has_getitem() const { return false; }
+  // Drops references to other values (called when a render ends, to free cycles).
+  virtual void break_cycles() {}
 };
 
 // What jinja2's filters (map, select, items...) and dict methods (items, keys, values)
@@ -149,6 +151,7 @@ class IterableObject : public Object {
 class Namespace : public Object {
  public:
   ~Namespace() override { release_children(attrs.entries); }
+  void break_cycles() override { release_children(attrs.entries); }
   Dict attrs;
   std::string type_name() const override { return "Namespace"; }
   std::string repr() const override;

@@ -500,6 +500,10 @@ TEST(Jinja, HostileInputFailsCleanly) {
   std::string deep_json(100000, '[');
   deep_json += std::string(100000, ']');
   EXPECT_THROW(Template("{{ x }}").render(nlohmann::ordered_json{{"x", nlohmann::ordered_json::parse(deep_json)}}), vole::Error);
+  // Reference cycles (a namespace holding itself, macros in their own scope) are freed.
+  EXPECT_EQ(Template("{% set ns = namespace() %}{% set ns.me = ns %}{% macro m() %}{{ ns.me.me is defined }}{% endmacro %}{{ m() }}")
+                .render(nlohmann::ordered_json::object()),
+            "True");
   // Bound loop functions outlive the loop.
   EXPECT_EQ(Template("{% set ns = namespace() %}{% for i in [1, 2] %}{% set ns.c = loop.cycle %}{% endfor %}{{ ns.c('a', 'b') }}")
                 .render(nlohmann::ordered_json::object()),
