@@ -1,6 +1,7 @@
 #include "text/jinja_builtins.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 
@@ -223,14 +224,33 @@ Value range_global(Interpreter&, CallArgs& args) {
   return Value::list(std::move(items));
 }
 
+// datetime.now().strftime(format): C strftime, except the directives Python's datetime
+// handles itself for a naive local time (%f microseconds; %z and %Z are empty).
 Value strftime_now(Interpreter&, CallArgs& args) {
   ArgBinder b("strftime_now", args, {"format"});
   const Value& f = b.required(0);
   if (!f.is_string()) type_error("strftime() argument 1 must be str, not " + type_name(f));
-  std::time_t now = std::time(nullptr);
+  struct timespec now_ts {};
+  clock_gettime(CLOCK_REALTIME, &now_ts);
   std::tm local{};
-  localtime_r(&now, &local);
-  std::string fmt = f.str();
+  localtime_r(&now_ts.tv_sec, &local);
+  std::string fmt;
+  const std::string& in = f.str();
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%' && i + 1 < in.size()) {
+      char d = in[i + 1];
+      if (d == 'f') {
+        char us[32];
+        std::snprintf(us, sizeof us, "%06ld", static_cast<long>(now_ts.tv_nsec / 1000));
+        fmt += us;
+      } else if (d != 'z' && d != 'Z') {
+        fmt += in.substr(i, 2);
+      }
+      ++i;
+    } else {
+      fmt += in[i];
+    }
+  }
   if (fmt.empty()) return Value("");
   std::string buf(256 + fmt.size() * 8, '\0');
   size_t n = std::strftime(buf.data(), buf.size(), fmt.c_str(), &local);

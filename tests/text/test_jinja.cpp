@@ -389,7 +389,7 @@ TEST(JinjaParity, Globals) {
       {"{% set j = joiner(' | ') %}{% for x in [1, 2, 3] %}{{ j() }}{{ x }}{% endfor %}"},
       {"{{ raise_exception('Custom failure: ' ~ 42) }}"},
       {"{% if x is not defined %}{{ raise_exception('x is required') }}{% endif %}"},
-      {"{{ strftime_now('%Y') | length }} {{ strftime_now('') }}"},
+      {"{{ strftime_now('%Y') | length }} {{ strftime_now('') }} {{ strftime_now('%Y-%m-%d') }} [{{ strftime_now('%z%Z') }}] {{ strftime_now('%f') | length }} {{ strftime_now('%%') }}"},
       {"{{ undefined_function() }}"},
       {"{{ 'not callable'() }}"},
   });
