@@ -93,8 +93,7 @@ struct FilterExpr : Expr {
 struct TestExpr : Expr {  // value is [not] name(args)
   ExprPtr operand;
   std::string name;
-  Arguments args;
-  bool negated = false;
+  Arguments args;  // `is not` wraps the test in a Not node
   TestExpr(ExprPtr o, std::string n, int l) : Expr(ExprKind::Test, l), operand(std::move(o)), name(std::move(n)) {}
 };
 

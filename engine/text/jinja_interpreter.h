@@ -44,7 +44,6 @@ class Interpreter {
   // Objects that can take part in reference cycles (a macro's scope holds the macro; a
   // namespace can hold itself). The interpreter breaks their links when it finishes.
   void track(const std::shared_ptr<Object>& obj) { cyclic_.push_back(obj); }
-  const std::string& template_name() const { return name_; }
   int line() const { return line_; }
 
  private:

@@ -138,8 +138,6 @@ size_t count_code_points(std::string_view s) {
   return n;
 }
 
-size_t code_point_index(std::string_view s, size_t byte) { return count_code_points(s.substr(0, byte)); }
-
 bool py_isspace(char32_t c) {
   switch (c) {
     case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D: case 0x1C: case 0x1D: case 0x1E: case 0x1F:
@@ -183,7 +181,8 @@ bool py_istitle_char(char32_t c) { return u_charType(static_cast<UChar32>(c)) ==
 
 std::string py_upper(std::string_view s) { return map_case(plain_map(), ucasemap_utf8ToUpper, s); }
 std::string py_lower(std::string_view s) { return map_case(plain_map(), ucasemap_utf8ToLower, s); }
-std::string py_char_title(char32_t c) { return map_case(title_map(), to_title_whole, char_utf8(c)); }
+// Titlecase of one character (full mapping: 'ß' -> 'Ss').
+static std::string py_char_title(char32_t c) { return map_case(title_map(), to_title_whole, char_utf8(c)); }
 
 std::string py_title(std::string_view s) {
   std::string out;

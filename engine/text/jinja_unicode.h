@@ -14,8 +14,6 @@ void append_utf8(std::string& out, char32_t c);
 // True if `text` is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF).
 bool valid_utf8(std::string_view text);
 size_t count_code_points(std::string_view utf8);
-// Code-point index of byte offset `byte` (which must fall on a character boundary).
-size_t code_point_index(std::string_view utf8, size_t byte);
 
 // Python str character classes.
 bool py_isspace(char32_t c);
@@ -32,7 +30,6 @@ bool py_istitle_char(char32_t c);  // general category Lt
 // Python str case mapping (full Unicode mappings, as str.upper()/lower() do).
 std::string py_upper(std::string_view s);
 std::string py_lower(std::string_view s);
-std::string py_char_title(char32_t c);   // titlecase of one character (str.title() on a letter)
 std::string py_title(std::string_view s);       // str.title()
 std::string py_capitalize(std::string_view s);  // str.capitalize()
 std::string py_swapcase(std::string_view s);
