@@ -1,0 +1,108 @@
+#version 450
+// y[y_offset + n] (+)= Σ_k W[n, k] · x[k] for one weight shard: the decode matvec.
+//
+// Bandwidth is everything here, so each weight byte is read once with 16-byte loads.
+// A "team" of threads owns R consecutive rows: lane l reads blocks l, l+team, l+2·team…
+// of all R rows, so each slice of x it loads is reused R times from registers and the
+// R independent weight loads are in flight together. A team is one subgroup reduced with
+// subgroupAdd (MATVEC_SUBGROUP), or TEAM_SIZE threads reduced through shared memory.
+// Requires cols % W_BLOCK == 0 (rows start on a 16-byte block).
+#extension GL_EXT_control_flow_attributes : enable
+#ifdef MATVEC_SUBGROUP
+#extension GL_KHR_shader_subgroup_basic : enable
+#extension GL_KHR_shader_subgroup_arithmetic : enable
+#endif
+#include "linear/weights.glsl"
+
+layout(local_size_x_id = 0) in;
+layout(constant_id = 1) const uint R = 1;          // rows per team
+layout(constant_id = 2) const uint TEAMS = 4;      // row tiles (of R rows) per workgroup
+layout(constant_id = 3) const uint TEAM_SIZE = 32; // shared-memory variant: threads per team (power of 2)
+
+layout(set = 0, binding = W_BINDINGS) readonly buffer X { vec4 x4[]; };
+layout(set = 0, binding = W_BINDINGS + 1) buffer Y { float y[]; };
+layout(push_constant) uniform Push {
+  uint rows;         // rows in this shard
+  uint blocks;       // 16-byte blocks per row (cols / W_BLOCK)
+  uint group_shift;  // Q4: log2(group size)
+  uint y_offset;     // index in y of this shard's first row
+  uint accumulate;   // 1: y += result
+  uint grid_x;       // workgroups along x (the grid may be 2-D for very tall matrices)
+} pc;
+
+const uint XV = W_BLOCK / 4;  // vec4s of x per block
+
+void store(uint row, float v) {
+  uint i = pc.y_offset + row;
+  y[i] = pc.accumulate != 0u ? y[i] + v : v;
+}
+
+// Partial sums of rows row0 .. row0+R-1 over the blocks this lane visits.
+void accumulate_rows(uint row0, uint lane, uint team_size, inout float acc[R]) {
+  for (uint b = lane; b < pc.blocks; b += team_size) {
+    vec4 xb[XV];
+    [[unroll]] for (uint i = 0; i < XV; ++i) xb[i] = x4[b * XV + i];
+#if defined(W_Q4)
+    float x_sum = 0.0;
+    [[unroll]] for (uint i = 0; i < XV; ++i) x_sum += dot(xb[i], vec4(1.0));
+    // The group of this block: blocks are 32 elements, groups 32 << k.
+    uint group = b >> (pc.group_shift - 5u);
+    uint groups_per_row = pc.blocks >> (pc.group_shift - 5u);
+#endif
+    [[unroll]] for (uint r = 0; r < R; ++r) {
+      uint row = row0 + r;
+      if (row >= pc.rows) break;  // uniform across the team
+      uvec4 w = w_blocks[row * pc.blocks + b];
+#if defined(W_Q4)
+      acc[r] += w_block_dot(w, xb, x_sum, w_scales[row * groups_per_row + group]);
+#else
+      acc[r] += w_block_dot(w, xb);
+#endif
+    }
+  }
+}
+
+#ifdef MATVEC_SUBGROUP
+
+void main() {
+  uint wg = gl_WorkGroupID.y * pc.grid_x + gl_WorkGroupID.x;
+  // The subgroup count is the driver's choice; tiles are spread over whatever there is.
+  for (uint tile = gl_SubgroupID; tile < TEAMS; tile += gl_NumSubgroups) {
+    uint row0 = (wg * TEAMS + tile) * R;
+    if (row0 >= pc.rows) break;
+    float acc[R];
+    [[unroll]] for (uint r = 0; r < R; ++r) acc[r] = 0.0;
+    accumulate_rows(row0, gl_SubgroupInvocationID, gl_SubgroupSize, acc);
+    [[unroll]] for (uint r = 0; r < R; ++r) {
+      float total = subgroupAdd(acc[r]);
+      // Lane r stores row r, spreading the stores over lanes.
+      if (gl_SubgroupInvocationID == r % gl_SubgroupSize && row0 + r < pc.rows) store(row0 + r, total);
+    }
+  }
+}
+
+#else
+
+shared float partial[R][TEAMS * TEAM_SIZE];
+
+void main() {
+  uint wg = gl_WorkGroupID.y * pc.grid_x + gl_WorkGroupID.x;
+  uint tid = gl_LocalInvocationID.x;
+  uint team = tid / TEAM_SIZE, lane = tid % TEAM_SIZE;
+  uint row0 = (wg * TEAMS + team) * R;
+  // Every thread reaches every barrier below; rows past the end just add nothing.
+  float acc[R];
+  [[unroll]] for (uint r = 0; r < R; ++r) acc[r] = 0.0;
+  if (row0 < pc.rows) accumulate_rows(row0, lane, TEAM_SIZE, acc);
+  [[unroll]] for (uint r = 0; r < R; ++r) partial[r][tid] = acc[r];
+  barrier();
+  // Tree reduction within each team.
+  for (uint s = TEAM_SIZE / 2; s > 0; s >>= 1) {
+    if (lane < s)
+      [[unroll]] for (uint r = 0; r < R; ++r) partial[r][tid] += partial[r][tid + s];
+    barrier();
+  }
+  if (lane < R && row0 + lane < pc.rows) store(row0 + lane, partial[lane][team * TEAM_SIZE]);
+}
+
+#endif
