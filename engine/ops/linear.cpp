@@ -27,7 +27,7 @@ struct MatvecConfig {
   uint32_t rows_per_workgroup() const { return rows_per_team * teams; }
 };
 
-MatvecConfig matvec_config(const gpu::DeviceInfo& info, int64_t rows, const LinearOptions& o) {
+MatvecConfig matvec_config(const gpu::DeviceInfo& info, DType dtype, int64_t rows, const LinearOptions& o) {
   MatvecConfig c;
   bool has_subgroups = info.subgroup_basic && info.subgroup_arithmetic && info.subgroup_size > 0;
   if (o.reduction == MatvecReduction::Subgroup && !has_subgroups)
@@ -38,9 +38,13 @@ MatvecConfig matvec_config(const gpu::DeviceInfo& info, int64_t rows, const Line
             "linear: rows_per_team must be 1, 2, 4 or 8, got " + std::to_string(o.rows_per_team));
     c.rows_per_team = static_cast<uint32_t>(o.rows_per_team);
   } else {
-    // More rows per team reuse each loaded slice of x more often, but leave fewer teams
-    // to spread over the GPU: only tall matrices (the vocabulary head) have rows to spare.
-    c.rows_per_team = rows >= 32768 ? 4 : rows >= 8192 ? 2 : 1;
+    // More rows per team reuse each slice of x a lane loads (from cache) more often, but
+    // leave fewer teams to spread over the GPU. Int4 needs the reuse most: a 16-byte block
+    // of weights takes 128 bytes of x (f16: 32, f32: 16).
+    if (dtype == DType::Q4)
+      c.rows_per_team = rows >= 2048 ? 4 : 2;
+    else
+      c.rows_per_team = rows >= 32768 ? 4 : rows >= 4096 ? 2 : 1;
   }
   if (c.subgroup) {
     // One team per subgroup; the kernel copes if the driver picks another subgroup size.
@@ -74,7 +78,7 @@ int64_t check_linear(const Weight& w, const Tensor& x, const Tensor& y) {
 
 void matvec(gpu::Graph& g, const Weight& w, const Tensor& x, const Tensor& y, const LinearOptions& o) {
   const auto& info = g.context().info();
-  MatvecConfig c = matvec_config(info, w.rows, o);
+  MatvecConfig c = matvec_config(info, w.dtype, w.rows, o);
   std::string kernel = detail::weight_kernel("matvec", w) + (c.subgroup ? "_subgroup" : "_shared");
   auto& pipeline = g.context().pipeline(kernel, {c.workgroup, c.rows_per_team, c.teams, c.team_size});
   const std::string label = detail::weight_kernel("matvec", w);

@@ -90,19 +90,19 @@ void main() {
   uint tid = gl_LocalInvocationID.x;
   uint team = tid / TEAM_SIZE, lane = tid % TEAM_SIZE;
   uint row0 = (wg * TEAMS + team) * R;
-  // Every thread reaches every barrier below; rows past the end just add nothing.
+  // Every thread reaches the barrier below; rows past the end just add nothing.
   float acc[R];
   [[unroll]] for (uint r = 0; r < R; ++r) acc[r] = 0.0;
   if (row0 < pc.rows) accumulate_rows(row0, lane, TEAM_SIZE, acc);
   [[unroll]] for (uint r = 0; r < R; ++r) partial[r][tid] = acc[r];
+  // One barrier, then lane r of each team adds up row r: cheaper than a tree of
+  // barriers where barriers are expensive, and TEAM_SIZE adds are few.
   barrier();
-  // Tree reduction within each team.
-  for (uint s = TEAM_SIZE / 2; s > 0; s >>= 1) {
-    if (lane < s)
-      [[unroll]] for (uint r = 0; r < R; ++r) partial[r][tid] += partial[r][tid + s];
-    barrier();
+  if (lane < R && row0 + lane < pc.rows) {
+    float total = 0.0;
+    for (uint i = 0; i < TEAM_SIZE; ++i) total += partial[lane][team * TEAM_SIZE + i];
+    store(row0 + lane, total);
   }
-  if (lane < R && row0 + lane < pc.rows) store(row0 + lane, partial[lane][team * TEAM_SIZE]);
 }
 
 #endif

@@ -60,19 +60,29 @@ float w_elem(uint row, uint col, uint cols, uint group_shift) {
 }
 
 #if defined(W_Q4)
-// 4-bit values to floats without an int->float conversion (a slow instruction on many
-// GPUs): OR the nibble into the mantissa of 2^23, then subtract 2^23. Exact.
-vec4 q4_unpack(uint word, uvec4 shifts) {
-  return uintBitsToFloat(((uvec4(word) >> shifts) & 0xfu) | 0x4b000000u) - 8388608.0;
+// The 8 nibbles of a word as floats without int->float conversions (slow on many GPUs)
+// and with one shift per word: OR nibble p, left where it is (bits 4p..4p+3), into the
+// mantissa of 2^(23-4p); the float is then 2^(23-4p) + q exactly, and one subtraction
+// leaves q. Nibbles 0-4 fit in the mantissa as they are; 5-7 after a shift by 20.
+const uvec4 Q4_MASK_LO = uvec4(0xfu, 0xf0u, 0xf00u, 0xf000u);
+const uvec4 Q4_EXP_LO = uvec4(150u, 146u, 142u, 138u) << 23;  // 2^23, 2^19, 2^15, 2^11
+const vec4 Q4_BIAS_LO = vec4(8388608.0, 524288.0, 32768.0, 2048.0);
+const uvec4 Q4_MASK_HI = uvec4(0xf0000u, 0xfu, 0xf0u, 0xf00u);  // nibble 4; 5-7 after >> 20
+const uvec4 Q4_EXP_HI = uvec4(134u, 150u, 146u, 142u) << 23;    // 2^7, 2^23, 2^19, 2^15
+const vec4 Q4_BIAS_HI = vec4(128.0, 8388608.0, 524288.0, 32768.0);
+
+// Nibbles 0-3 and 4-7 of `word`.
+vec4 q4_lo(uint word) { return uintBitsToFloat((uvec4(word) & Q4_MASK_LO) | Q4_EXP_LO) - Q4_BIAS_LO; }
+vec4 q4_hi(uint word) {
+  uvec4 v = uvec4(word, uvec3(word >> 20));
+  return uintBitsToFloat((v & Q4_MASK_HI) | Q4_EXP_HI) - Q4_BIAS_HI;
 }
 
 // Σ x·w over one block of 32 weights in one group: scale · Σ x·q + min · Σ x, with
 // `x_sum` = Σ x computed once per block by the caller and shared by every row.
 float w_block_dot(uvec4 w, vec4 x[8], float x_sum, uint scale_word) {
-  const uvec4 lo = uvec4(0, 4, 8, 12), hi = uvec4(16, 20, 24, 28);
   float qx = 0.0;
-  [[unroll]] for (int i = 0; i < 4; ++i)
-    qx += dot(q4_unpack(w[i], lo), x[2 * i]) + dot(q4_unpack(w[i], hi), x[2 * i + 1]);
+  [[unroll]] for (int i = 0; i < 4; ++i) qx += dot(q4_lo(w[i]), x[2 * i]) + dot(q4_hi(w[i]), x[2 * i + 1]);
   vec2 sm = unpackHalf2x16(scale_word);
   return sm.x * qx + sm.y * x_sum;
 }

@@ -96,8 +96,10 @@ TEST(Linear, MatvecEveryDtypeBothReductions) {
 }
 
 TEST(Linear, MatvecAutoConfiguration) {
-  // The defaults pick R by height: 67, 9000 and 40000 rows give R = 1, 2 and 4.
-  for (int64_t rows : {67, 9000, 40000}) check(matrix(rows, 64, DType::Q4, 20, 32), 1);
+  // The defaults pick rows per team by format and height: f16 with 67, 5000 and 40000 rows
+  // gives 1, 2 and 4; int4 with 67 and 3000 rows 2 and 4.
+  for (int64_t rows : {67, 5000, 40000}) check(matrix(rows, 64, DType::F16, 20), 1);
+  for (int64_t rows : {67, 3000}) check(matrix(rows, 64, DType::Q4, 21, 32), 1);
 }
 
 TEST(Linear, MatmulEveryDtype) {
