@@ -30,6 +30,7 @@ constexpr const char* kUsage = R"(usage: vole-bench [options]
   --group G            int4 group size: 32, 64 or 128 (default 128)
   --reduction R        matvec reduction: auto, subgroup or shared (default auto)
   --rows-per-team R    matvec rows per team: 1, 2, 4 or 8 (default: chosen per shape)
+  --prefill T          also time the same shapes at T tokens (the tiled matmul; lm_head skipped)
   --footprint-mib N    working set each shape cycles through, to defeat caches (default 512)
   --runs N             timed runs per measurement; the median is reported (default 5)
   --target-ms N        GPU time one timed run aims at (default 200)
@@ -40,6 +41,7 @@ struct Options {
   int group = kQ4DefaultGroup;
   ops::MatvecReduction reduction = ops::MatvecReduction::Auto;
   int rows_per_team = 0;
+  int64_t prefill_tokens = 0;
   uint64_t footprint = 512ull << 20;
   int runs = 5;
   double target_us = 200e3;
@@ -108,11 +110,6 @@ std::unique_ptr<HostWeight> make_weight(DType dtype, int64_t rows, int64_t cols,
   return w;
 }
 
-// Bytes one matvec moves: every weight byte (and scale) once, x read, y written.
-uint64_t matvec_bytes(const HostTensor& w) {
-  return w.data.size() + w.scales.size() + static_cast<uint64_t>(w.shape[1] + w.shape[0]) * 4;
-}
-
 struct CopyResult {
   uint64_t bytes = 0;  // buffer size; each copy reads and writes it
   double us = 0;
@@ -142,38 +139,41 @@ CopyResult measure_copy(gpu::Context& ctx, const Options& o) {
   return {bytes, time_with(reps)};
 }
 
-struct MatvecResult {
-  uint64_t bytes = 0;
+struct LinearResult {
+  uint64_t bytes = 0;  // weights + scales + x + y
   double us = 0;
 };
 
-MatvecResult measure_matvec(gpu::Context& ctx, const HostTensor& host, const Options& o) {
+// GPU time of linear() with x [tokens, K], cycling through copies of the weight.
+LinearResult measure_linear(gpu::Context& ctx, const HostTensor& host, int64_t tokens, const Options& o) {
   const int64_t rows = host.shape[0], cols = host.shape[1];
-  const uint64_t bytes = matvec_bytes(host);
+  const uint64_t weight_bytes = host.data.size() + host.scales.size();
+  const uint64_t bytes = weight_bytes + static_cast<uint64_t>(tokens * (cols + rows)) * 4;
   uint64_t footprint = std::min<uint64_t>(o.footprint, ctx.info().device_local_bytes() / 4);
   size_t copies = static_cast<size_t>(std::clamp<uint64_t>(footprint / bytes, 1, 64));
   std::vector<ops::Weight> weights;
   for (size_t i = 0; i < copies; ++i) weights.push_back(ops::upload_weight(ctx, host));
 
-  auto x_buf = ctx.create_buffer(cols * 4, gpu::MemoryKind::Device, "x");
-  auto y_buf = ctx.create_buffer(rows * 4, gpu::MemoryKind::Device, "y");
-  std::vector<float> x(cols, 0.5f);
+  auto x_buf = ctx.create_buffer(tokens * cols * 4, gpu::MemoryKind::Device, "x");
+  auto y_buf = ctx.create_buffer(tokens * rows * 4, gpu::MemoryKind::Device, "y");
+  std::vector<float> x(tokens * cols, 0.5f);
   ctx.upload(x_buf, 0, x.data(), x.size() * 4);
-  ops::Tensor tx = ops::view(x_buf, DType::F32, {1, cols}), ty = ops::view(y_buf, DType::F32, {1, rows});
+  ops::Tensor tx = ops::view(x_buf, DType::F32, {tokens, cols}), ty = ops::view(y_buf, DType::F32, {tokens, rows});
   ops::LinearOptions lo;
   lo.reduction = o.reduction;
   lo.rows_per_team = o.rows_per_team;
   auto time_with = [&](size_t reps) {
-    gpu::Graph g(ctx, "matvec");
+    gpu::Graph g(ctx, "linear");
     for (size_t i = 0; i < reps; ++i) ops::linear(g, weights[i % copies], tx, ty, lo);
-    auto times = bench::gpu_us_per_call(g, reps == copies ? 1 : o.runs);
-    require(times.size() == 1, "bench: expected one kernel label per matvec graph");
-    return times.begin()->second;
+    auto times = bench::gpu_us_per_call(g, reps == 1 ? 1 : o.runs);
+    require(times.size() == 1, "bench: expected one kernel label per linear graph");
+    return times.begin()->second * weights[0].shards.size();  // a sharded weight is one dispatch per shard
   };
-  double probe = time_with(copies);
-  // Each timed run cycles through the copies a whole number of times.
-  size_t rounds = static_cast<size_t>(std::clamp(o.target_us / (probe * copies), 1.0, 256.0));
-  return {bytes, time_with(copies * rounds)};
+  // Calls per timed run: about target_us of GPU time, judged from one call. Fast kernels
+  // make many calls, so a run cycles through all copies (more than the caches hold).
+  double probe = time_with(1);
+  size_t reps = static_cast<size_t>(std::clamp(o.target_us / probe, 2.0, 256.0 * copies));
+  return {bytes, time_with(reps)};
 }
 
 std::string shape_text(const DecodeShape& s) { return std::to_string(s.in) + "->" + std::to_string(s.out); }
@@ -212,6 +212,8 @@ Options parse(int argc, char** argv, std::string& json_path, std::string& device
   else if (reduction == "shared") o.reduction = ops::MatvecReduction::SharedMemory;
   else require(reduction == "auto", "--reduction must be auto, subgroup or shared");
   o.rows_per_team = static_cast<int>(args.get_int({"--rows-per-team"}, 0));
+  o.prefill_tokens = args.get_int({"--prefill"}, 0);
+  require(o.prefill_tokens >= 0, "--prefill must be a token count");
   int64_t mib = args.get_int({"--footprint-mib"}, 512);
   require(mib >= 1, "--footprint-mib must be positive");
   o.footprint = static_cast<uint64_t>(mib) << 20;
@@ -259,7 +261,7 @@ int run(int argc, char** argv) {
     int step_count = 0;
     for (const auto& s : kShapes) {
       auto host = make_weight(dtype, s.out, s.in, o.group);
-      MatvecResult r = measure_matvec(ctx, host->tensor, o);
+      LinearResult r = measure_linear(ctx, host->tensor, 1, o);
       double gbps = r.bytes / (r.us * 1e3);
       matvecs.add({shape_text(s), std::string(s.role), dtype_label(dtype, o.group), double(s.per_token),
                    double(r.bytes), r.us, gbps, gbps / copy.gbps()});
@@ -276,6 +278,28 @@ int run(int argc, char** argv) {
   std::printf("\ndecode step, matvecs only (sum over the shapes above, times their count per token):\n%s",
               step.text().c_str());
 
+  bench::Table prefill({{"shape", "shape"},
+                        {"role", "role"},
+                        {"dtype", "dtype"},
+                        {"tokens", "tokens", 0},
+                        {"us", "us", 1},
+                        {"gflops", "GFLOP/s", 1}});
+  if (o.prefill_tokens > 0) {
+    for (DType dtype : o.dtypes)
+      for (const auto& s : kShapes) {
+        if (s.out > 100000) continue;  // prefill computes logits for the last token only
+        auto host = make_weight(dtype, s.out, s.in, o.group);
+        LinearResult r = measure_linear(ctx, host->tensor, o.prefill_tokens, o);
+        double flops = 2.0 * o.prefill_tokens * s.in * s.out;
+        std::fprintf(stderr, "  prefill %-8s %-12s %9.1f us\n", dtype_label(dtype, o.group).c_str(),
+                     shape_text(s).c_str(), r.us);
+        prefill.add({shape_text(s), std::string(s.role), dtype_label(dtype, o.group), double(o.prefill_tokens), r.us,
+                     flops / (r.us * 1e3)});
+      }
+    std::printf("\nprefill, T = %lld (tiled matmul):\n%s", static_cast<long long>(o.prefill_tokens),
+                prefill.text().c_str());
+  }
+
   if (!json_path.empty()) {
     nlohmann::json doc = {{"benchmark", "vole-bench"},
                           {"device", bench::device_json(info)},
@@ -283,6 +307,7 @@ int run(int argc, char** argv) {
                           {"copy", {{"bytes", copy.bytes}, {"us", copy.us}, {"gbps", copy.gbps()}}},
                           {"matvec", matvecs.json()},
                           {"decode_step", step.json()}};
+    if (o.prefill_tokens > 0) doc["prefill"] = prefill.json();
     bench::write_json(json_path, doc);
     std::printf("\nwrote %s\n", json_path.c_str());
   }

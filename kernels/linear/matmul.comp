@@ -25,12 +25,13 @@ layout(push_constant) uniform Push {
   uint accumulate;   // 1: y += result
 } pc;
 
-// Stored k-major so the inner loop reads consecutive addresses across threads.
-shared float xs[BK][BM];
-shared float ws[BK][BN];
+// Stored k-major so that each thread reads its 4 tokens and its 4 rows of one column as
+// two 16-byte loads: 2 loads per 16 multiply-adds.
+shared vec4 xs[BK][BM / 4];
+shared vec4 ws[BK][BN / 4];
 
 void main() {
-  uint tx = gl_LocalInvocationID.x, ty = gl_LocalInvocationID.y;
+  uint tx = gl_LocalInvocationID.x, ty = gl_LocalInvocationID.y;  // rows 4tx.., tokens 4ty..
   uint tid = ty * 16u + tx;
   uint n0 = gl_WorkGroupID.x * BN, t0 = gl_WorkGroupID.y * BM;
 
@@ -38,14 +39,13 @@ void main() {
   uint lr = tid % 64u, lk = (tid / 64u) * 8u;
   uint tok = t0 + lr, row = n0 + lr;
 
-  float acc[TM][TN];
-  [[unroll]] for (uint i = 0; i < TM; ++i)
-    [[unroll]] for (uint j = 0; j < TN; ++j) acc[i][j] = 0.0;
+  vec4 acc[TM];  // acc[i][j]: token 4ty+i, row 4tx+j
+  [[unroll]] for (uint i = 0; i < TM; ++i) acc[i] = vec4(0.0);
 
   for (uint k0 = 0; k0 < pc.cols; k0 += BK) {
     [[unroll]] for (uint i = 0; i < 8u; ++i) {
       uint k = k0 + lk + i;
-      xs[lk + i][lr] = k < pc.cols && tok < pc.tokens ? x[tok * pc.cols + k] : 0.0;
+      xs[lk + i][lr >> 2][lr & 3u] = k < pc.cols && tok < pc.tokens ? x[tok * pc.cols + k] : 0.0;
     }
 #if defined(W_Q4)
     // cols is a multiple of the group (>= 32): these 8 columns are one word, one group.
@@ -53,34 +53,31 @@ void main() {
       uint k = k0 + lk;
       uint word = w_words[row * (pc.cols >> 3) + (k >> 3)];
       vec2 sm = unpackHalf2x16(w_scales[row * (pc.cols >> pc.group_shift) + (k >> pc.group_shift)]);
-      [[unroll]] for (uint i = 0; i < 8u; ++i) ws[lk + i][lr] = float((word >> (4u * i)) & 0xfu) * sm.x + sm.y;
+      [[unroll]] for (uint i = 0; i < 8u; ++i) ws[lk + i][lr >> 2][lr & 3u] = float((word >> (4u * i)) & 0xfu) * sm.x + sm.y;
     } else {
-      [[unroll]] for (uint i = 0; i < 8u; ++i) ws[lk + i][lr] = 0.0;
+      [[unroll]] for (uint i = 0; i < 8u; ++i) ws[lk + i][lr >> 2][lr & 3u] = 0.0;
     }
 #else
     [[unroll]] for (uint i = 0; i < 8u; ++i) {
       uint k = k0 + lk + i;
-      ws[lk + i][lr] = k < pc.cols && row < pc.rows ? w_elem(row, k, pc.cols, pc.group_shift) : 0.0;
+      ws[lk + i][lr >> 2][lr & 3u] = k < pc.cols && row < pc.rows ? w_elem(row, k, pc.cols, pc.group_shift) : 0.0;
     }
 #endif
     barrier();
     [[unroll]] for (uint k = 0; k < BK; ++k) {
-      float a[TM], b[TN];
-      [[unroll]] for (uint i = 0; i < TM; ++i) a[i] = xs[k][ty + 16u * i];
-      [[unroll]] for (uint j = 0; j < TN; ++j) b[j] = ws[k][tx + 16u * j];
-      [[unroll]] for (uint i = 0; i < TM; ++i)
-        [[unroll]] for (uint j = 0; j < TN; ++j) acc[i][j] += a[i] * b[j];
+      vec4 a = xs[k][ty], b = ws[k][tx];
+      [[unroll]] for (uint i = 0; i < TM; ++i) acc[i] += a[i] * b;
     }
     barrier();
   }
 
+  uint n = n0 + 4u * tx;
   [[unroll]] for (uint i = 0; i < TM; ++i) {
-    uint t = t0 + ty + 16u * i;
+    uint t = t0 + 4u * ty + i;
     if (t >= pc.tokens) break;
     [[unroll]] for (uint j = 0; j < TN; ++j) {
-      uint n = n0 + tx + 16u * j;
-      if (n >= pc.rows) break;
-      uint o = t * pc.y_stride + pc.y_offset + n;
+      if (n + j >= pc.rows) break;
+      uint o = t * pc.y_stride + pc.y_offset + n + j;
       y[o] = pc.accumulate != 0u ? y[o] + acc[i][j] : acc[i][j];
     }
   }
