@@ -49,16 +49,18 @@ void accumulate_rows(uint row0, uint lane, uint team_size, inout float acc[R]) {
     uint group = b >> (pc.group_shift - 5u);
     uint groups_per_row = pc.blocks >> (pc.group_shift - 5u);
 #endif
-    [[unroll]] for (uint r = 0; r < R; ++r) {
-      uint row = row0 + r;
-      if (row >= pc.rows) break;  // uniform across the team
-      uvec4 w = w_blocks[row * pc.blocks + b];
+    // All R loads first so they are in flight together; rows past the end of the shard
+    // re-read its last row (always in bounds) and are never stored.
+    uvec4 w[R];
+    [[unroll]] for (uint r = 0; r < R; ++r) w[r] = w_blocks[min(row0 + r, pc.rows - 1u) * pc.blocks + b];
 #if defined(W_Q4)
-      acc[r] += w_block_dot(w, xb, x_sum, w_scales[row * groups_per_row + group]);
+    uint scale_word[R];
+    [[unroll]] for (uint r = 0; r < R; ++r)
+      scale_word[r] = w_scales[min(row0 + r, pc.rows - 1u) * groups_per_row + group];
+    [[unroll]] for (uint r = 0; r < R; ++r) acc[r] += w_block_dot(w[r], xb, x_sum, scale_word[r]);
 #else
-      acc[r] += w_block_dot(w, xb);
+    [[unroll]] for (uint r = 0; r < R; ++r) acc[r] += w_block_dot(w[r], xb);
 #endif
-    }
   }
 }
 
