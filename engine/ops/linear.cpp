@@ -19,20 +19,36 @@ int64_t block_elems(DType dtype) {
   }
 }
 
+// Tokens one matvec pass takes (reading the weights once for all of them).
+constexpr int64_t kMatvecPassTokens = 8;
+
+// The most tokens that go through matvec passes; more take the tiled matmul, which reuses
+// each weight across 64 tokens. On GPUs that is one pass. On CPU drivers (lavapipe) a
+// 64-token tile costs about as much at 9 tokens as at 64 (the vector unit gains nothing
+// from the tiling), so passes of 8 go on up to 48 tokens (measured with vole-bench).
+int64_t matvec_token_limit(const gpu::DeviceInfo& info) {
+  return info.type == VK_PHYSICAL_DEVICE_TYPE_CPU ? 48 : kMatvecPassTokens;
+}
+// Partial sums per thread in the matvec (rows per team x tokens): bounds registers and
+// the shared-memory variant's workgroup memory.
+constexpr uint32_t kMaxMatvecSums = 16;
+
 // How the matvec kernel is specialised: workgroup size, R rows per team, teams per
-// workgroup, and (shared-memory variant) threads per team.
+// workgroup, (shared-memory variant) threads per team, and tokens per workgroup.
 struct MatvecConfig {
   bool subgroup = false;
-  uint32_t workgroup = 128, rows_per_team = 1, teams = 4, team_size = 32;
+  uint32_t workgroup = 128, rows_per_team = 1, teams = 4, team_size = 32, tokens = 1;
   uint32_t rows_per_workgroup() const { return rows_per_team * teams; }
 };
 
-MatvecConfig matvec_config(const gpu::DeviceInfo& info, DType dtype, int64_t rows, const LinearOptions& o) {
+MatvecConfig matvec_config(const gpu::DeviceInfo& info, DType dtype, int64_t rows, int64_t tokens,
+                           const LinearOptions& o) {
   MatvecConfig c;
   bool has_subgroups = info.subgroup_basic && info.subgroup_arithmetic && info.subgroup_size > 0;
   if (o.reduction == MatvecReduction::Subgroup && !has_subgroups)
     fail(ErrorCode::Unsupported, "linear: " + info.name + " has no subgroup arithmetic for the subgroup matvec");
   c.subgroup = o.reduction == MatvecReduction::Subgroup || (o.reduction == MatvecReduction::Auto && has_subgroups);
+  c.tokens = static_cast<uint32_t>(std::min(tokens, kMatvecPassTokens));
   if (o.rows_per_team) {
     require(o.rows_per_team == 1 || o.rows_per_team == 2 || o.rows_per_team == 4 || o.rows_per_team == 8,
             "linear: rows_per_team must be 1, 2, 4 or 8, got " + std::to_string(o.rows_per_team));
@@ -46,6 +62,8 @@ MatvecConfig matvec_config(const gpu::DeviceInfo& info, DType dtype, int64_t row
     else
       c.rows_per_team = rows >= 32768 ? 4 : rows >= 4096 ? 2 : 1;
   }
+  while (c.rows_per_team * c.tokens > kMaxMatvecSums) c.rows_per_team /= 2;
+  require(c.rows_per_team >= 1, "linear: too many tokens for the matvec");
   if (c.subgroup) {
     // One team per subgroup; the kernel copes if the driver picks another subgroup size.
     c.workgroup = std::max<uint32_t>(128, info.subgroup_size);
@@ -76,28 +94,34 @@ int64_t check_linear(const Weight& w, const Tensor& x, const Tensor& y) {
   return tokens;
 }
 
-void matvec(gpu::Graph& g, const Weight& w, const Tensor& x, const Tensor& y, const LinearOptions& o) {
+void matvec(gpu::Graph& g, const Weight& w, int64_t tokens, const Tensor& x, const Tensor& y,
+            const LinearOptions& o) {
   const auto& info = g.context().info();
-  MatvecConfig c = matvec_config(info, w.dtype, w.rows, o);
+  MatvecConfig c = matvec_config(info, w.dtype, w.rows, tokens, o);
   std::string kernel = detail::weight_kernel("matvec", w) + (c.subgroup ? "_subgroup" : "_shared");
-  auto& pipeline = g.context().pipeline(kernel, {c.workgroup, c.rows_per_team, c.teams, c.team_size});
+  auto& pipeline = g.context().pipeline(kernel, {c.workgroup, c.rows_per_team, c.teams, c.team_size, c.tokens});
   const std::string label = detail::weight_kernel("matvec", w);
   for (const auto& shard : w.shards) {
     struct {
-      uint32_t rows, blocks, group_shift, y_offset, accumulate, grid_x;
-    } push{static_cast<uint32_t>(shard.rows), static_cast<uint32_t>(w.cols / block_elems(w.dtype)),
-           detail::group_shift(w), 0, o.accumulate ? 1u : 0u, 0};
-    // Bind just this shard's slice of y when its offset is aligned (no barrier between
-    // shards then); otherwise the whole of y with an offset.
+      uint32_t rows, blocks, group_shift, y_offset, y_stride, tokens, accumulate, grid_x;
+    } push{static_cast<uint32_t>(shard.rows),
+           static_cast<uint32_t>(w.cols / block_elems(w.dtype)),
+           detail::group_shift(w),
+           static_cast<uint32_t>(shard.row_begin),
+           static_cast<uint32_t>(w.rows),
+           static_cast<uint32_t>(tokens),
+           o.accumulate ? 1u : 0u,
+           0};
+    // For one token, bind just this shard's slice of y when its offset is aligned, so
+    // the shards' dispatches write disjoint ranges and need no barrier between them.
     gpu::Operand out = y.data;
     uint64_t begin = static_cast<uint64_t>(shard.row_begin) * 4;
-    if (w.shards.size() > 1) {
-      if ((y.data.offset + begin) % info.min_storage_buffer_offset_alignment == 0)
-        out = y.data.slice(begin, static_cast<uint64_t>(shard.rows) * 4);
-      else
-        push.y_offset = static_cast<uint32_t>(shard.row_begin);
+    if (tokens == 1 && w.shards.size() > 1 && (y.data.offset + begin) % info.min_storage_buffer_offset_alignment == 0) {
+      out = y.data.slice(begin, static_cast<uint64_t>(shard.rows) * 4);
+      push.y_offset = 0;
     }
     auto groups = detail::spread_workgroups(info, ceil_div(shard.rows, c.rows_per_workgroup()), label);
+    groups[2] = ceil_div(tokens, c.tokens);  // one pass per group of tokens
     push.grid_x = groups[0];
     auto b = detail::shard_bindings(shard);
     if (w.dtype == DType::Q4)
@@ -133,14 +157,16 @@ void matmul(gpu::Graph& g, const Weight& w, int64_t tokens, const Tensor& x, con
 
 }  // namespace
 
-bool linear_uses_matvec(const Weight& w, int64_t tokens) { return tokens == 1 && w.cols % block_elems(w.dtype) == 0; }
+bool linear_uses_matvec(const gpu::DeviceInfo& info, const Weight& w, int64_t tokens) {
+  return tokens <= matvec_token_limit(info) && w.cols % block_elems(w.dtype) == 0;
+}
 
 void linear(gpu::Graph& g, const Weight& w, const Tensor& x, const Tensor& y, LinearOptions options) {
   int64_t tokens = check_linear(w, x, y);
   require(w.cols <= UINT32_MAX && w.rows <= UINT32_MAX && tokens * std::max(w.cols, w.rows) <= UINT32_MAX,
           "linear " + w.name + ": shapes exceed 32-bit indexing");
-  if (linear_uses_matvec(w, tokens))
-    matvec(g, w, x, y, options);
+  if (linear_uses_matvec(g.context().info(), w, tokens))
+    matvec(g, w, tokens, x, y, options);
   else
     matmul(g, w, tokens, x, y, options);
 }

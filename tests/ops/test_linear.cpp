@@ -59,6 +59,8 @@ void check(const ref::HostMatrix& m, int64_t tokens, const RunSpec& s = {}, cons
   expect_within(read_f32(ty), want, kTolerance, what);
 }
 
+const gpu::DeviceInfo& info() { return gpu_context().info(); }
+
 bool has_subgroups() {
   const auto& info = gpu_context().info();
   return info.subgroup_basic && info.subgroup_arithmetic;
@@ -88,16 +90,27 @@ TEST(Linear, SubgroupMatvecIsTestedOnLavapipe) {
 }
 
 TEST(Linear, MatvecEveryDtypeBothReductions) {
+  // Every format with both reductions at 1 and 3 tokens (rows per team by default)...
   for (const auto& m : small_matrices(67, 10)) {
-    ASSERT_TRUE(ops::linear_uses_matvec(upload(m), 1));
+    ASSERT_TRUE(ops::linear_uses_matvec(info(), upload(m), 1));
+    ASSERT_TRUE(ops::linear_uses_matvec(info(), upload(m), 8));
+    ASSERT_FALSE(ops::linear_uses_matvec(info(), upload(m), 65));
+    for (auto reduction : reductions()) {
+      RunSpec s;
+      s.options.reduction = reduction;
+      for (int64_t tokens : {1, 3}) check(m, tokens, s, reduction_name(reduction));
+    }
+  }
+  // ...and the team shapes (rows per team R, up to 8 tokens) on one plain and one int4
+  // format: R and the token count only change how sums are laid out, not the format code.
+  for (const auto& m : {matrix(67, 264, DType::F16, 11), matrix(67, 352, DType::Q4, 12, 32)})
     for (auto reduction : reductions())
-      for (int rows_per_team : {1, 2, 4, 8}) {
+      for (auto [rows_per_team, tokens] : {std::pair{2, 1}, {4, 1}, {8, 1}, {8, 8}}) {
         RunSpec s;
         s.options.reduction = reduction;
         s.options.rows_per_team = rows_per_team;
-        check(m, 1, s, std::string(reduction_name(reduction)) + " R=" + std::to_string(rows_per_team));
+        check(m, tokens, s, std::string(reduction_name(reduction)) + " R=" + std::to_string(rows_per_team));
       }
-  }
 }
 
 TEST(Linear, MatvecAutoConfiguration) {
@@ -108,11 +121,13 @@ TEST(Linear, MatvecAutoConfiguration) {
 }
 
 TEST(Linear, MatmulEveryDtype) {
-  // Odd K (37) for f32 and f16 cannot use the matvec, so T = 1 runs the tiled kernel too.
+  // Odd K (37) for f32 and f16 cannot use the matvec, so they run the tiled kernel at every
+  // T; the others from T = 9 on GPUs and from T = 49 on CPU drivers (below that, passes of
+  // 8 tokens through the matvec: T = 17 on lavapipe).
   std::vector<ref::HostMatrix> ms = {matrix(67, 37, DType::F32, 30), matrix(67, 37, DType::F16, 31),
                                      matrix(67, 50, DType::BF16, 32), matrix(67, 96, DType::Q4, 33, 32),
                                      matrix(130, 128, DType::Q4, 34, 64), matrix(70, 256, DType::Q4, 35, 128)};
-  EXPECT_FALSE(ops::linear_uses_matvec(upload(ms[0]), 1));
+  EXPECT_FALSE(ops::linear_uses_matvec(info(), upload(ms[0]), 1));
   for (const auto& m : ms)
     for (int64_t tokens : {1, 2, 3, 17, 64, 65}) check(m, tokens);
 }
@@ -121,11 +136,11 @@ TEST(Linear, Accumulate) {
   RunSpec s;
   s.options.accumulate = true;
   for (const auto& m : {matrix(67, 264, DType::F16, 40), matrix(67, 352, DType::Q4, 41, 32)})
-    for (int64_t tokens : {1, 3})
+    for (int64_t tokens : {1, 3, 17})
       for (auto reduction : reductions()) {
         s.options.reduction = reduction;
         check(m, tokens, s, std::string(" accumulate") + reduction_name(reduction));
-        if (tokens > 1) break;  // the reduction only matters for the matvec
+        if (!ops::linear_uses_matvec(info(), upload(m), tokens)) break;  // the reduction is the matvec's
       }
 }
 
@@ -142,11 +157,12 @@ TEST(Linear, ForcedSharding) {
       for (auto reduction : reductions()) {
         s.options.reduction = reduction;
         check(*m, 1, s, " shards=" + std::to_string(shards) + reduction_name(reduction));
+        check(*m, 5, s, " shards=" + std::to_string(shards) + reduction_name(reduction));
       }
-      check(*m, 5, s, " shards=" + std::to_string(shards));
+      for (int64_t tokens : {12, 64}) check(*m, tokens, s, " shards=" + std::to_string(shards));
       s.options.accumulate = true;
-      check(*m, 1, s, " shards=" + std::to_string(shards) + " accumulate");
-      check(*m, 5, s, " shards=" + std::to_string(shards) + " accumulate");
+      for (int64_t tokens : {1, 5, 12, 64})
+        check(*m, tokens, s, " shards=" + std::to_string(shards) + " accumulate");
     }
 }
 
@@ -157,7 +173,7 @@ TEST(Linear, ModelShapes) {
   check(matrix(1024, 2048, DType::BF16, 62), 1);      // GDN out_proj, attention o_proj
   check(matrix(1024, 3584, DType::Q4, 63, 128), 1);   // mlp down
   check(matrix(1024, 3584, DType::F32, 64), 1);
-  // And prefill through the tiled kernel.
+  // And prefill.
   check(matrix(3584, 1024, DType::Q4, 65, 128), 17);
   check(matrix(1024, 3584, DType::BF16, 66), 65);
 }
