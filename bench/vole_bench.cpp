@@ -257,7 +257,7 @@ int run(int argc, char** argv) {
     }
   CopyResult copy_after = measure_copy(ctx, o);
   const CopyResult& copy = copy_after.gbps() > copy_before.gbps() ? copy_after : copy_before;
-  std::printf("copy bandwidth: %.1f GB/s (%.0f MiB copied in %.1f us; bytes read + written; before %.1f, after %.1f)\n\n",
+  std::printf("copy bandwidth: %.1f GB/s (%.0f MiB in %.1f us, bytes read + written; before %.1f, after %.1f)\n\n",
               copy.gbps(), copy.bytes / 1048576.0, copy.us, copy_before.gbps(), copy_after.gbps());
 
   bench::Table matvecs({{"shape", "shape"},

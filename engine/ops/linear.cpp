@@ -139,8 +139,12 @@ void matmul(gpu::Graph& g, const Weight& w, int64_t tokens, const Tensor& x, con
   for (const auto& shard : w.shards) {
     struct {
       uint32_t tokens, rows, cols, group_shift, y_stride, y_offset, accumulate;
-    } push{static_cast<uint32_t>(tokens),  static_cast<uint32_t>(shard.rows),     static_cast<uint32_t>(w.cols),
-           detail::group_shift(w),         static_cast<uint32_t>(w.rows),         static_cast<uint32_t>(shard.row_begin),
+    } push{static_cast<uint32_t>(tokens),
+           static_cast<uint32_t>(shard.rows),
+           static_cast<uint32_t>(w.cols),
+           detail::group_shift(w),
+           static_cast<uint32_t>(w.rows),
+           static_cast<uint32_t>(shard.row_begin),
            o.accumulate ? 1u : 0u};
     std::array<uint32_t, 3> groups{ceil_div(shard.rows, 64), ceil_div(tokens, 64), 1};
     require(groups[0] <= info.max_workgroup_count[0] && groups[1] <= info.max_workgroup_count[1],

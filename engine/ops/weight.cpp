@@ -188,7 +188,9 @@ DeviceTensor upload_f32(gpu::Context& ctx, const HostTensor& src) {
       int64_t e = begin + i;
       uint16_t h = 0;
       if (src.dtype != DType::Q4) std::memcpy(&h, src.data.data() + e * 2, 2);
-      values[i] = src.dtype == DType::F16 ? f16_to_f32(h) : src.dtype == DType::BF16 ? bf16_to_f32(h) : q4_element(src, e);
+      values[i] = src.dtype == DType::F16    ? f16_to_f32(h)
+                  : src.dtype == DType::BF16 ? bf16_to_f32(h)
+                                             : q4_element(src, e);
     }
     ctx.upload(t.buffer, static_cast<uint64_t>(begin) * 4, values.data(), static_cast<uint64_t>(count) * 4);
   }

@@ -53,7 +53,8 @@ void main() {
       uint k = k0 + lk;
       uint word = w_words[row * (pc.cols >> 3) + (k >> 3)];
       vec2 sm = unpackHalf2x16(w_scales[row * (pc.cols >> pc.group_shift) + (k >> pc.group_shift)]);
-      [[unroll]] for (uint i = 0; i < 8u; ++i) ws[lk + i][lr >> 2][lr & 3u] = float((word >> (4u * i)) & 0xfu) * sm.x + sm.y;
+      [[unroll]] for (uint i = 0; i < 8u; ++i)
+        ws[lk + i][lr >> 2][lr & 3u] = float((word >> (4u * i)) & 0xfu) * sm.x + sm.y;
     } else {
       [[unroll]] for (uint i = 0; i < 8u; ++i) ws[lk + i][lr >> 2][lr & 3u] = 0.0;
     }
