@@ -120,6 +120,19 @@ TEST(Linear, MatvecAutoConfiguration) {
   for (int64_t rows : {67, 3000}) check(matrix(rows, 64, DType::Q4, 21, 32), 1);
 }
 
+TEST(Linear, VectorShapes) {
+  // x [K] -> y [N] is the same as x [1, K] -> y [1, N].
+  auto m = matrix(40, 64, DType::Q4, 22, 32);
+  ops::Weight w = upload(m);
+  auto x = random_floats(64, 23);
+  auto tx = gpu_tensor(x, {64});
+  auto ty = gpu_output({40});
+  gpu::Graph g(gpu_context(), "vector");
+  ops::linear(g, w, tx, ty);
+  run_graph(g);
+  expect_within(read_f32(ty), ref::linear(x, 1, m.view()), kTolerance, "vector");
+}
+
 TEST(Linear, MatmulEveryDtype) {
   // Odd K (37) for f32 and f16 cannot use the matvec, so they run the tiled kernel at every
   // T; the others from T = 9 on GPUs and from T = 49 on CPU drivers (below that, passes of
