@@ -137,12 +137,14 @@ CopyResult measure_copy(gpu::Context& ctx, const Options& o) {
   };
   double probe = time_with(1);
   int reps = static_cast<int>(std::clamp(o.target_us / probe, 3.0, 100.0));
-  return {bytes, time_with(reps)};
+  double us = time_with(reps);
+  return {bytes, us, kernel};
 }
 
 struct LinearResult {
   uint64_t bytes = 0;  // weights + scales + x + y
   double us = 0;
+  std::string kernel;  // which kernel linear() ran, e.g. "matvec_q4"
 };
 
 // GPU time of linear() with x [tokens, K], cycling through copies of the weight.
@@ -163,18 +165,21 @@ LinearResult measure_linear(gpu::Context& ctx, const HostTensor& host, int64_t t
   ops::LinearOptions lo;
   lo.reduction = o.reduction;
   lo.rows_per_team = o.rows_per_team;
+  std::string kernel;
   auto time_with = [&](size_t reps) {
     gpu::Graph g(ctx, "linear");
     for (size_t i = 0; i < reps; ++i) ops::linear(g, weights[i % copies], tx, ty, lo);
     auto times = bench::gpu_us_per_call(g, reps == 1 ? 1 : o.runs);
     require(times.size() == 1, "bench: expected one kernel label per linear graph");
+    kernel = times.begin()->first;
     return times.begin()->second * weights[0].shards.size();  // a sharded weight is one dispatch per shard
   };
   // Calls per timed run: about target_us of GPU time, judged from one call. Fast kernels
   // make many calls, so a run cycles through all copies (more than the caches hold).
   double probe = time_with(1);
   size_t reps = static_cast<size_t>(std::clamp(o.target_us / probe, 2.0, 256.0 * copies));
-  return {bytes, time_with(reps)};
+  double us = time_with(reps);
+  return {bytes, us, kernel};
 }
 
 std::string shape_text(const DecodeShape& s) { return std::to_string(s.in) + "->" + std::to_string(s.out); }
@@ -300,6 +305,7 @@ int run(int argc, char** argv) {
                         {"role", "role"},
                         {"dtype", "dtype"},
                         {"tokens", "tokens", 0},
+                        {"kernel", "kernel"},
                         {"us", "us", 1},
                         {"gflops", "GFLOP/s", 1}});
   if (o.prefill_tokens > 0) {
@@ -311,10 +317,10 @@ int run(int argc, char** argv) {
         double flops = 2.0 * o.prefill_tokens * s.in * s.out;
         std::fprintf(stderr, "  prefill %-8s %-12s %9.1f us\n", dtype_label(dtype, o.group).c_str(),
                      shape_text(s).c_str(), r.us);
-        prefill.add({shape_text(s), std::string(s.role), dtype_label(dtype, o.group), double(o.prefill_tokens), r.us,
-                     flops / (r.us * 1e3)});
+        prefill.add({shape_text(s), std::string(s.role), dtype_label(dtype, o.group), double(o.prefill_tokens),
+                     r.kernel, r.us, flops / (r.us * 1e3)});
       }
-    std::printf("\nprefill, T = %lld (tiled matmul):\n%s", static_cast<long long>(o.prefill_tokens),
+    std::printf("\nprefill, T = %lld:\n%s", static_cast<long long>(o.prefill_tokens),
                 prefill.text().c_str());
   }
 
