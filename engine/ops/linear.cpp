@@ -29,6 +29,7 @@ constexpr int64_t kMatvecPassTokens = 8;
 int64_t matvec_token_limit(const gpu::DeviceInfo& info) {
   return info.type == VK_PHYSICAL_DEVICE_TYPE_CPU ? 48 : kMatvecPassTokens;
 }
+
 // Partial sums per thread in the matvec (rows per team x tokens): bounds registers and
 // the shared-memory variant's workgroup memory.
 constexpr uint32_t kMaxMatvecSums = 16;
@@ -62,8 +63,7 @@ MatvecConfig matvec_config(const gpu::DeviceInfo& info, DType dtype, int64_t row
     else
       c.rows_per_team = rows >= 32768 ? 4 : rows >= 4096 ? 2 : 1;
   }
-  while (c.rows_per_team * c.tokens > kMaxMatvecSums) c.rows_per_team /= 2;
-  require(c.rows_per_team >= 1, "linear: too many tokens for the matvec");
+  while (c.rows_per_team * c.tokens > kMaxMatvecSums) c.rows_per_team /= 2;  // tokens <= 8: stops at >= 2
   if (c.subgroup) {
     // One team per subgroup; the kernel copes if the driver picks another subgroup size.
     c.workgroup = std::max<uint32_t>(128, info.subgroup_size);
