@@ -4,7 +4,7 @@
 //      commit costs with synchronous=FULL instead of NORMAL (WAL).
 //   2. Opening a database of many conversations with and without PRAGMA quick_check.
 //   3. Full-text search on that database.
-// Usage: vole_bench_memory [conversations=2000] [folder=temp]
+// Usage: vole-bench-memory [conversations=2000] [folder=temp]
 #include <unistd.h>
 
 #include <chrono>
