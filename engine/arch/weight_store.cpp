@@ -4,14 +4,9 @@
 
 namespace vole::arch {
 
-static bool is_matrix(const HostTensor& t) {
-  if (t.dtype == DType::Q4) return true;
-  return t.shape.size() == 2 && t.shape[0] > 1 && t.shape[1] > 1 && t.name.find("norm") == std::string::npos;
-}
-
-void WeightStore::add(const HostTensor& tensor) {
+void WeightStore::add(const HostTensor& tensor, bool matrix) {
   require(!has(tensor.name), "tensor " + tensor.name + " loaded twice");
-  if (is_matrix(tensor)) {
+  if (matrix || tensor.dtype == DType::Q4) {
     ops::Weight w = ops::upload_weight(ctx_, tensor);
     bytes_ += w.bytes();
     matrices_.emplace(tensor.name, std::move(w));

@@ -15,9 +15,9 @@ class WeightStore {
  public:
   explicit WeightStore(gpu::Context& ctx) : ctx_(ctx) {}
 
-  // Matrices used by linear/embedding (2-D, or any Q4 tensor) become ops::Weight;
+  // Matrices read by linear/embedding kernels become ops::Weight (any dtype incl. Q4);
   // everything else (norm weights, A_log, dt_bias, conv kernels) f32 DeviceTensors.
-  void add(const HostTensor& tensor);
+  void add(const HostTensor& tensor, bool matrix);
 
   bool has(const std::string& name) const;
   const ops::Weight& matrix(const std::string& name) const;

@@ -1,0 +1,115 @@
+// `vole chat`: interactive multi-turn chat in the terminal.
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "command.h"
+#include "engine_args.h"
+#include "runtime/chat.h"
+
+namespace vole::cli {
+
+namespace {
+std::atomic<bool> g_cancel{false};
+std::atomic<bool> g_generating{false};
+
+void on_sigint(int) {
+  if (g_generating.load()) {
+    g_cancel.store(true);  // stop the answer, keep the chat
+  } else {
+    std::_Exit(130);
+  }
+}
+
+void print_stats(const runtime::GenerationStats& s) {
+  std::fprintf(stderr, "[%lld prompt tokens, %lld reused; %lld generated; prefill %.1f tok/s; decode %.1f tok/s; "
+               "first token %.0f ms; %s]\n",
+               static_cast<long long>(s.prompt_tokens), static_cast<long long>(s.reused_tokens),
+               static_cast<long long>(s.generated_tokens), s.prefill_tokens_per_second(),
+               s.decode_tokens_per_second(), s.ttft_ms, runtime::stop_reason_name(s.stop));
+}
+}  // namespace
+
+static int run_chat(Args& args) {
+  ModelArgs model_args = parse_model_args(args);
+  std::string system = args.get_or({"--system"}, "");
+  std::string thinking = args.get_or({"--thinking"}, "");
+  int max_tokens = static_cast<int>(args.get_int({"-n", "--max-tokens"}, 2048));
+  auto engine = load_engine(model_args);
+  runtime::GenerateOptions gen = engine->default_generate_options();
+  gen.sampling = parse_sampling(args, gen.sampling);
+  gen.max_tokens = max_tokens;
+  args.finish();
+
+  runtime::Chat chat(*engine);
+  nlohmann::ordered_json history = nlohmann::ordered_json::array();
+  runtime::GenerationStats last;
+  bool have_last = false;
+  std::signal(SIGINT, on_sigint);
+  std::fprintf(stderr, "Chatting with %s. Commands: /reset, /system TEXT, /stats, /quit. Ctrl+C stops an answer.\n",
+               model_args.dir.filename().string().c_str());
+  for (std::string line;;) {
+    std::fprintf(stderr, "\n> ");
+    if (!std::getline(std::cin, line)) break;
+    if (line.empty()) continue;
+    if (line == "/quit" || line == "/exit") break;
+    if (line == "/reset") {
+      history = nlohmann::ordered_json::array();
+      chat.reset();
+      std::fprintf(stderr, "(conversation cleared)\n");
+      continue;
+    }
+    if (line.rfind("/system", 0) == 0) {
+      system = line.size() > 8 ? line.substr(8) : "";
+      std::fprintf(stderr, "(system prompt %s)\n", system.empty() ? "cleared" : "set");
+      continue;
+    }
+    if (line == "/stats") {
+      if (have_last) print_stats(last);
+      std::fprintf(stderr, "[context: %lld of %lld tokens]\n", static_cast<long long>(chat.sequence().length()),
+                   static_cast<long long>(chat.sequence().capacity()));
+      continue;
+    }
+    history.push_back({{"role", "user"}, {"content", line}});
+    runtime::ChatRequest req;
+    if (!system.empty()) req.messages.push_back({{"role", "system"}, {"content", system}});
+    for (const auto& m : history) req.messages.push_back(m);
+    if (thinking == "on" || thinking == "off") req.template_options.enable_thinking = thinking == "on";
+    req.generation = gen;
+    g_cancel = false;
+    g_generating = true;
+    try {
+      bool in_thought = false;
+      auto reply = chat.reply(req, [&](const runtime::ChatDelta& d) {
+        if (!d.reasoning.empty()) {
+          if (!in_thought) std::fprintf(stderr, "\033[2m(thinking) ");
+          in_thought = true;
+          std::fprintf(stderr, "%s", d.reasoning.c_str());
+        }
+        if (!d.content.empty()) {
+          if (in_thought) std::fprintf(stderr, "\033[0m\n");
+          in_thought = false;
+          std::fwrite(d.content.data(), 1, d.content.size(), stdout);
+          std::fflush(stdout);
+        }
+      }, &g_cancel);
+      if (in_thought) std::fprintf(stderr, "\033[0m");
+      std::printf("\n");
+      history.push_back({{"role", "assistant"}, {"content", reply.content}});
+      last = reply.stats;
+      have_last = true;
+    } catch (const Error& e) {
+      // The chat stays usable: drop the turn that failed.
+      history.erase(history.end() - 1);
+      std::fprintf(stderr, "error: %s\n", e.what());
+    }
+    g_generating = false;
+  }
+  return 0;
+}
+
+VOLE_COMMAND("chat", "-m DIR [--system TEXT] [--thinking on|off] [sampling flags]  interactive chat (/reset, /system, /stats)",
+             run_chat);
+
+}  // namespace vole::cli

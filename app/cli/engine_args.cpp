@@ -1,0 +1,52 @@
+#include "engine_args.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "util/error.h"
+
+namespace vole::cli {
+
+ModelArgs parse_model_args(Args& args, model::Format default_weights) {
+  ModelArgs m;
+  m.dir = args.require({"-m", "--model"});
+  m.options.device = args.get_or({"-d", "--device"}, "");
+  m.options.weights = default_weights;
+  if (auto w = args.get({"--weights"})) {
+    auto f = model::parse_format(*w);
+    if (!f) fail(ErrorCode::InvalidArgument, "--weights must be one of q4, int4, f16, f32, source (got '" + *w + "')");
+    m.options.weights = *f;
+  }
+  m.options.context_length = args.get_int({"--ctx", "-c"}, m.options.context_length);
+  require(m.options.context_length > 0, "--ctx must be positive");
+  return m;
+}
+
+runtime::SamplingOptions parse_sampling(Args& args, runtime::SamplingOptions s) {
+  s.temperature = static_cast<float>(args.get_double({"--temp", "--temperature"}, s.temperature));
+  s.top_k = static_cast<int>(args.get_int({"--top-k"}, s.top_k));
+  s.top_p = static_cast<float>(args.get_double({"--top-p"}, s.top_p));
+  s.min_p = static_cast<float>(args.get_double({"--min-p"}, s.min_p));
+  s.repetition_penalty = static_cast<float>(args.get_double({"--repeat-penalty"}, s.repetition_penalty));
+  s.presence_penalty = static_cast<float>(args.get_double({"--presence-penalty"}, s.presence_penalty));
+  s.frequency_penalty = static_cast<float>(args.get_double({"--frequency-penalty"}, s.frequency_penalty));
+  s.seed = static_cast<uint32_t>(args.get_int({"--seed"}, s.seed));
+  s.validate();
+  return s;
+}
+
+std::unique_ptr<runtime::Engine> load_engine(ModelArgs m) {
+  if (isatty(STDERR_FILENO)) {
+    m.options.progress = [last = -1](double f, const std::string&) mutable {
+      int pct = static_cast<int>(f * 100);
+      if (pct == last) return;
+      last = pct;
+      std::fprintf(stderr, "\rloading model... %3d%%", pct);
+      if (pct >= 100) std::fprintf(stderr, "\r\033[K");
+    };
+  }
+  return std::make_unique<runtime::Engine>(m.dir, m.options);
+}
+
+}  // namespace vole::cli

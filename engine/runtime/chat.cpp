@@ -1,0 +1,37 @@
+#include "runtime/chat.h"
+
+#include "util/error.h"
+
+namespace vole::runtime {
+
+Chat::Chat(const Engine& engine, int64_t context_length)
+    : engine_(engine), sequence_(engine.new_sequence(context_length)) {}
+
+std::string Chat::render(const ChatRequest& request) const {
+  const text::ChatTemplate* tmpl = engine_.chat_template();
+  if (!tmpl)
+    fail(ErrorCode::Unsupported, "this model has no chat template (tokenizer_config.json / chat_template.jinja); "
+                                 "use a raw prompt instead");
+  return tmpl->render(request.messages, request.template_options);
+}
+
+ChatReply Chat::reply(const ChatRequest& request, const DeltaCallback& on_delta, const std::atomic<bool>* cancel) {
+  std::string prompt = render(request);
+  std::vector<int32_t> ids = engine_.tokenizer().encode(prompt);
+  ReasoningSplitter splitter(ReasoningSplitter::prompt_opens_reasoning(prompt));
+  ChatReply reply;
+  auto deliver = [&](const ReasoningSplitter::Delta& d) {
+    if (d.reasoning.empty() && d.content.empty()) return;
+    reply.reasoning += d.reasoning;
+    reply.content += d.content;
+    if (on_delta) on_delta(ChatDelta{d.reasoning, d.content});
+  };
+  GenerateOptions options = request.generation;
+  if (options.stop_tokens.empty()) options.stop_tokens = engine_.stop_tokens();
+  reply.stats = generate(*sequence_, engine_.tokenizer(), ids, options,
+                         [&](const std::string& text, int32_t) { deliver(splitter.push(text)); }, cancel);
+  deliver(splitter.flush());
+  return reply;
+}
+
+}  // namespace vole::runtime
