@@ -10,7 +10,9 @@
 // Greedy decoding must pick the same tokens as the reference.
 #include <gtest/gtest.h>
 
-#include "arch/model_fixture.h"
+#include <set>
+
+#include "support/model_fixture.h"
 #include "runtime/generator.h"
 #include "util/error.h"
 
@@ -26,11 +28,12 @@ struct Case {
   std::string preset;
   CheckpointFormat format;
   model::Format weights;
+  bool tied = true;  // untied: a separate random lm_head, which keeps greedy decoding varied
 };
 
 std::string case_name(const ::testing::TestParamInfo<Case>& info) {
   std::string n = info.param.preset + "_" + checkpoint_format_name(info.param.format) + "_" +
-                  model::format_name(info.param.weights);
+                  model::format_name(info.param.weights) + (info.param.tied ? "" : "_untied");
   for (auto& c : n) if (!isalnum(static_cast<unsigned char>(c))) c = '_';
   return n;
 }
@@ -38,7 +41,7 @@ std::string case_name(const ::testing::TestParamInfo<Case>& info) {
 class ModelForward : public ::testing::TestWithParam<Case> {
  protected:
   void SetUp() override {
-    model_ = make_tiny_model(dir_, GetParam().preset, GetParam().format, kVocab);
+    model_ = make_tiny_model(dir_, GetParam().preset, GetParam().format, kVocab, 7, GetParam().tied);
     engine_ = std::make_unique<runtime::Engine>(model_.dir, engine_options(GetParam().weights));
     weights_ = reference_weights(model_.dir, GetParam().weights);
     reference_ = std::make_unique<ref::ReferenceModel>(reference_spec(engine_->config()), weights_);
@@ -79,16 +82,19 @@ TEST_P(ModelForward, GreedyDecodeAfterPrefillMatchesReference) {
   runtime::SamplingOptions greedy = runtime::SamplingOptions::greedy();
   int32_t token = seq->sample(greedy, 1, 0);
   double worst = relative_error(seq->logits().data(), ref_logits.data(), kVocab);
+  std::set<int32_t> distinct;
   for (int step = 0; step < 64; ++step) {
     float margin = 0;
     int32_t want = argmax(ref_logits, &margin);
     ASSERT_EQ(token, want) << "step " << step << " (reference margin " << margin << ")";
+    distinct.insert(token);
     ref_logits = reference_->step(token, state);
     token = seq->step(token, greedy, 1, step + 1);
     worst = std::max(worst, relative_error(seq->logits().data(), ref_logits.data(), kVocab));
   }
   EXPECT_LT(worst, kTolerance);
   EXPECT_EQ(seq->length(), static_cast<int64_t>(prompt.size()) + 64);
+  RecordProperty("distinct_greedy_tokens", std::to_string(distinct.size()));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -97,7 +103,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"tiny-qwen3", CheckpointFormat::F32, model::Format::F32},
                       Case{"tiny-qwen3_5", CheckpointFormat::BF16, model::Format::Source},
                       Case{"tiny-qwen3_5", CheckpointFormat::BF16, model::Format::Q4},
-                      Case{"tiny-qwen3", CheckpointFormat::BF16, model::Format::Q4}),
+                      Case{"tiny-qwen3", CheckpointFormat::BF16, model::Format::Q4},
+                      Case{"tiny-qwen3_5", CheckpointFormat::F32, model::Format::F32, false},
+                      Case{"tiny-qwen3", CheckpointFormat::BF16, model::Format::Q4, false}),
     case_name);
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "arch/model_fixture.h"
+#include "support/model_fixture.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,14 +12,15 @@
 namespace vole::test {
 
 TinyModel make_tiny_model(const TempDir& dir, const std::string& preset, CheckpointFormat format, int vocab,
-                          uint64_t seed) {
+                          uint64_t seed, bool tied_embeddings) {
   TinyModel m;
   m.spec = checkpoint_preset(preset);
   m.spec.format = format;
   m.spec.seed = seed;
   m.spec.mtp = false;
   if (vocab > 0) m.spec.config.text.vocab_size = vocab;
-  m.dir = dir.path() / (preset + "-" + checkpoint_format_name(format));
+  m.spec.config.text.tie_word_embeddings = tied_embeddings;
+  m.dir = dir.path() / (preset + "-" + checkpoint_format_name(format) + (tied_embeddings ? "" : "-untied"));
   write_checkpoint(m.dir, m.spec);
   return m;
 }

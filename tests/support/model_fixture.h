@@ -23,7 +23,7 @@ struct TinyModel {
 // A tiny checkpoint of `preset` ("tiny-qwen3_5" / "tiny-qwen3") in `format`, with
 // `vocab` entries (small vocabularies keep lavapipe runs short; 0 keeps the preset's).
 TinyModel make_tiny_model(const TempDir& dir, const std::string& preset, CheckpointFormat format, int vocab,
-                          uint64_t seed = 7);
+                          uint64_t seed = 7, bool tied_embeddings = true);
 
 // The reference's view of the config, derived from the config (not from engine code).
 ref::ModelSpec reference_spec(const model::ModelConfig& config);
