@@ -14,6 +14,7 @@
 #include "cli/args.h"
 #include "gpu/context.h"
 #include "gpu/pipeline.h"
+#include "bandwidth.h"
 #include "gpu_timing.h"
 #include "ops/linear.h"
 #include "report.h"
@@ -109,35 +110,6 @@ std::unique_ptr<HostWeight> make_weight(DType dtype, int64_t rows, int64_t cols,
   w->tensor.scales = w->scales;
   w->tensor.group_size = dtype == DType::Q4 ? group : 0;
   return w;
-}
-
-struct CopyResult {
-  uint64_t bytes = 0;  // buffer size; each copy reads and writes it
-  double us = 0;
-  double gbps() const { return 2.0 * bytes / (us * 1e3); }
-};
-
-CopyResult measure_copy(gpu::Context& ctx, const Options& o) {
-  const auto& info = ctx.info();
-  uint64_t bytes = std::min<uint64_t>({256ull << 20, info.max_storage_buffer_range, info.device_local_bytes() / 8});
-  bytes = bytes / 4096 * 4096;
-  gpu::Buffer src = ctx.create_buffer(bytes, gpu::MemoryKind::Device, "copy src");
-  gpu::Buffer dst = ctx.create_buffer(bytes, gpu::MemoryKind::Device, "copy dst");
-  ctx.fill(src, 0, bytes, 0x3f800000u);
-  ctx.fill(dst, 0, bytes, 0);
-  uint32_t vectors = static_cast<uint32_t>(bytes / 16);
-  auto& pipeline = ctx.pipeline("copy_u32x4");
-  uint32_t groups = std::min<uint32_t>(ops::ceil_div(vectors, 256), info.max_workgroup_count[0]);
-  // Enough repetitions for a timed run of about target_us, judged from a short probe.
-  auto time_with = [&](int reps) {
-    gpu::Graph g(ctx, "copy bandwidth");
-    for (int i = 0; i < reps; ++i)
-      g.dispatch(pipeline, {gpu::in(gpu::whole(src)), gpu::out(gpu::whole(dst))}, vectors, {groups, 1, 1}, "copy");
-    return bench::gpu_us_per_call(g, reps == 1 ? 1 : o.runs).at("copy");
-  };
-  double probe = time_with(1);
-  int reps = static_cast<int>(std::clamp(o.target_us / probe, 3.0, 100.0));
-  return {bytes, time_with(reps)};
 }
 
 struct LinearResult {
@@ -244,7 +216,7 @@ int run(int argc, char** argv) {
 
   // Copy bandwidth before and after the matvecs: on a shared machine the load can change,
   // so the fractions use the better of the two.
-  CopyResult copy_before = measure_copy(ctx, o);
+  bench::CopyBandwidth copy_before = bench::measure_copy_bandwidth(ctx, o.target_us, o.runs);
   std::fprintf(stderr, "  copy %.1f GB/s\n", copy_before.gbps());
   struct Measured {
     const DecodeShape* shape;
@@ -259,8 +231,8 @@ int run(int argc, char** argv) {
       std::fprintf(stderr, "  %-8s %-12s %9.2f us\n", dtype_label(dtype, o.group).c_str(), shape_text(s).c_str(),
                    measured.back().r.us);
     }
-  CopyResult copy_after = measure_copy(ctx, o);
-  const CopyResult& copy = copy_after.gbps() > copy_before.gbps() ? copy_after : copy_before;
+  bench::CopyBandwidth copy_after = bench::measure_copy_bandwidth(ctx, o.target_us, o.runs);
+  const bench::CopyBandwidth& copy = copy_after.gbps() > copy_before.gbps() ? copy_after : copy_before;
   std::printf("copy bandwidth: %.1f GB/s (%.0f MiB in %.1f us, bytes read + written; before %.1f, after %.1f)\n\n",
               copy.gbps(), copy.bytes / 1048576.0, copy.us, copy_before.gbps(), copy_after.gbps());
 

@@ -111,8 +111,8 @@ void Sequence::run_chunk(std::span<const int32_t> chunk, std::vector<float>* all
   }
   model_.record_forward(g, in, state_, hidden);
   model_.record_logits(g, hidden.rows(T - 1, 1), ops::view(logits_, DType::F32, {1, spec.vocab}));
-  g.compile();
-  g.run();
+  g.compile(options_.profile);
+  run_graph(g);
   tokens_.insert(tokens_.end(), chunk.begin(), chunk.end());
   if (!all_logits) return;
 
@@ -125,8 +125,8 @@ void Sequence::run_chunk(std::span<const int32_t> chunk, std::vector<float>* all
     int64_t n = std::min(rows_per_block, T - r);
     gpu::Graph lg(ctx_, "logits");
     model_.record_logits(lg, hidden.rows(r, n), ops::view(block, DType::F32, {n, spec.vocab}));
-    lg.compile();
-    lg.run();
+    lg.compile(options_.profile);
+    run_graph(lg);
     size_t old = all_logits->size();
     all_logits->resize(old + n * spec.vocab);
     ctx_.download(block, 0, all_logits->data() + old, n * row_bytes);
@@ -224,44 +224,49 @@ void Sequence::build_sample_graph() {
               ops::view(history_, DType::I32, {kHistoryCapacity}),
               ops::sampler_params_view(sampler_params_),
               ops::view(token_out_, DType::I32, {1}));
-  sample_graph_->compile();
+  sample_graph_->compile(options_.profile);
 }
 
-void Sequence::build_decode_graph() {
+std::unique_ptr<gpu::Graph> Sequence::build_decode_graph(bool with_sampler) {
   const auto& spec = model_.spec();
-  decode_graph_ = std::make_unique<gpu::Graph>(ctx_, "decode");
-  gpu::Graph& g = *decode_graph_;
+  auto graph = std::make_unique<gpu::Graph>(ctx_, with_sampler ? "decode" : "decode (no sampling)");
+  gpu::Graph& g = *graph;
   ops::Tensor hidden = ops::activation(g, DType::F32, {1, spec.hidden}, "hidden");
   model_.record_forward(g, decode_io_->inputs(1, 0), state_, hidden);
   ops::Tensor logits = ops::view(logits_, DType::F32, {1, spec.vocab});
   model_.record_logits(g, hidden, logits);
-  ops::sample(g, logits, ops::view(history_, DType::I32, {kHistoryCapacity}),
-              ops::sampler_params_view(sampler_params_),
-              ops::view(token_out_, DType::I32, {1}));
-  g.compile();
+  if (with_sampler)
+    ops::sample(g, logits, ops::view(history_, DType::I32, {kHistoryCapacity}),
+                ops::sampler_params_view(sampler_params_), ops::view(token_out_, DType::I32, {1}));
+  g.compile(options_.profile);
+  return graph;
 }
 
 int32_t Sequence::sample(const SamplingOptions& sampling, uint32_t seed, uint32_t step) {
   require(length() > 0, "nothing to sample from: the sequence is empty");
   if (!sample_graph_) build_sample_graph();
   write_sampler(sampling, seed, step);
-  sample_graph_->run();
+  run_graph(*sample_graph_);
   int32_t token;
   std::memcpy(&token, token_out_.mapped(), 4);
   return token;
 }
 
-int32_t Sequence::step(int32_t token, const SamplingOptions& sampling, uint32_t seed, uint32_t step_index) {
+void Sequence::begin_decode(int32_t token) {
   std::span<const int32_t> one(&token, 1);
   check_tokens(one);
   if (length() >= capacity())
     fail(ErrorCode::ContextFull, "the context length of " + std::to_string(capacity()) + " tokens is used up");
-  if (!decode_graph_) build_decode_graph();
   write_inputs(*decode_io_, one, length());
   tokens_.push_back(token);
+}
+
+int32_t Sequence::step(int32_t token, const SamplingOptions& sampling, uint32_t seed, uint32_t step_index) {
+  if (!decode_graph_) decode_graph_ = build_decode_graph(true);
+  begin_decode(token);
   write_sampler(sampling, seed, step_index);
   try {
-    decode_graph_->run();
+    run_graph(*decode_graph_);
   } catch (...) {
     tokens_.pop_back();
     throw;
@@ -269,6 +274,39 @@ int32_t Sequence::step(int32_t token, const SamplingOptions& sampling, uint32_t 
   int32_t next;
   std::memcpy(&next, token_out_.mapped(), 4);
   return next;
+}
+
+void Sequence::feed(int32_t token) {
+  if (!feed_graph_) feed_graph_ = build_decode_graph(false);
+  begin_decode(token);
+  try {
+    run_graph(*feed_graph_);
+  } catch (...) {
+    tokens_.pop_back();
+    throw;
+  }
+}
+
+void Sequence::run_graph(gpu::Graph& g) {
+  g.run();
+  if (!options_.profile) return;
+  for (const auto& k : g.last_profile().kernels) {
+    auto& total = profile_[k.label];
+    total.label = k.label;
+    total.calls += k.calls;
+    total.total_us += k.total_us;
+  }
+}
+
+gpu::Profile Sequence::take_profile() {
+  gpu::Profile p;
+  for (auto& [label, k] : profile_) {
+    p.kernels.push_back(k);
+    p.total_us += k.total_us;
+  }
+  std::sort(p.kernels.begin(), p.kernels.end(), [](auto& a, auto& b) { return a.total_us > b.total_us; });
+  profile_.clear();
+  return p;
 }
 
 std::vector<float> Sequence::logits() const {

@@ -10,6 +10,7 @@
 // Threading: a Sequence (like its gpu::Context) is used from one thread at a time.
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -26,6 +27,7 @@ struct SequenceOptions {
   int64_t capacity = 4096;    // context length in tokens
   int max_snapshots = 4;      // recurrent-state snapshots kept for rollback (hybrid models)
   int64_t prefill_chunk = 512;  // prompt tokens evaluated per GPU submission
+  bool profile = false;          // time every kernel (serialises the GPU work; for benchmarks)
 };
 
 class Sequence {
@@ -54,8 +56,14 @@ class Sequence {
   int32_t sample(const SamplingOptions& sampling, uint32_t seed, uint32_t step);
   // Appends `token` and draws the one after it in the same submission (a decode step).
   int32_t step(int32_t token, const SamplingOptions& sampling, uint32_t seed, uint32_t step_index);
+  // A decode step without sampling: appends `token`, leaving its logits current.
+  void feed(int32_t token);
 
   std::vector<float> logits() const;  // [vocab], of the last token
+
+  // With SequenceOptions::profile: GPU time per kernel label accumulated since the last
+  // call (prefill and decode graphs together), then cleared.
+  gpu::Profile take_profile();
   // From an empty sequence: the logits of every position of `tokens`, row-major [T, vocab].
   std::vector<float> evaluate_all(std::span<const int32_t> tokens);
 
@@ -66,7 +74,9 @@ class Sequence {
   void run_chunk(std::span<const int32_t> chunk, std::vector<float>* all_logits);
   void write_inputs(Io& io, std::span<const int32_t> ids, int64_t start);
   void write_sampler(const SamplingOptions& sampling, uint32_t seed, uint32_t step);
-  void build_decode_graph();
+  void run_graph(gpu::Graph& g);  // runs it, collecting its profile when profiling
+  void begin_decode(int32_t token);
+  std::unique_ptr<gpu::Graph> build_decode_graph(bool with_sampler);
   void build_sample_graph();
 
   gpu::Context& ctx_;
@@ -82,7 +92,8 @@ class Sequence {
   gpu::Buffer sampler_params_;
   gpu::Buffer history_;       // recent tokens for the penalties
   gpu::Buffer token_out_;     // i32, host-readable
-  std::unique_ptr<gpu::Graph> decode_graph_, sample_graph_;
+  std::unique_ptr<gpu::Graph> decode_graph_, feed_graph_, sample_graph_;
+  std::map<std::string, gpu::KernelTime> profile_;
 };
 
 }  // namespace vole::runtime
