@@ -1,0 +1,153 @@
+// The `vole` CLI as a user runs it: a real process on tiny generated checkpoints.
+// Output formats other tools rely on (vole logits, vole bench --json) are checked
+// exactly; bad input must give a non-zero exit and a one-line message.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "support/model_fixture.h"
+#include "util/file.h"
+
+using namespace vole;
+using namespace vole::test;
+
+namespace {
+
+struct Result {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+Result run_vole(const std::string& args, const TempDir& dir) {
+  auto out = dir / "stdout.txt", err = dir / "stderr.txt";
+  std::string cmd = (binary_dir() / "bin" / "vole").string() + " " + args + " >" + out.string() + " 2>" + err.string() +
+                    " </dev/null";
+  int status = std::system(cmd.c_str());
+  Result r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_text_file(out);
+  r.err = read_text_file(err);
+  return r;
+}
+
+size_t lines(const std::string& s) {
+  size_t n = 0;
+  for (char c : s) n += c == '\n';
+  return n + (!s.empty() && s.back() != '\n');
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir("vole-cli");
+    small_ = new TinyModel(make_tiny_model(*dir_, "tiny-qwen3_5", CheckpointFormat::F32, 4096));
+    full_ = new TinyModel(make_tiny_model(*dir_, "tiny-qwen3", CheckpointFormat::BF16, 0));
+  }
+  static void TearDownTestSuite() {
+    delete small_;
+    delete full_;
+    delete dir_;
+  }
+  static std::string model(const TinyModel& m) { return "-m " + m.dir.string(); }
+
+  static TempDir* dir_;
+  static TinyModel *small_, *full_;
+};
+TempDir* Cli::dir_ = nullptr;
+TinyModel* Cli::small_ = nullptr;
+TinyModel* Cli::full_ = nullptr;
+
+TEST_F(Cli, LogitsWritesEveryPositionAsLittleEndianF32) {
+  auto out = *dir_ / "logits.bin";
+  auto r = run_vole("logits " + model(*small_) + " --tokens 5,17,4000,2 --weights f32 --out " + out.string(), *dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  MappedFile f(out);
+  ASSERT_EQ(f.size(), 4u * 4096 * 4) << "[n_tokens, vocab] float32";
+  const float* got = reinterpret_cast<const float*>(f.data());
+
+  auto weights = reference_weights(small_->dir, model::Format::F32);
+  runtime::Engine engine(small_->dir, engine_options(model::Format::F32));
+  ref::ReferenceModel reference(reference_spec(engine.config()), weights);
+  auto want = reference.forward({5, 17, 4000, 2});
+  for (int t = 0; t < 4; ++t) EXPECT_LT(relative_error(got + t * 4096, want[t].data(), 4096), 2e-3) << "row " << t;
+
+  // "top-5 of last position: a b c d e"
+  std::vector<int32_t> order(4096);
+  std::iota(order.begin(), order.end(), 0);
+  std::partial_sort(order.begin(), order.begin() + 5, order.end(),
+                    [&](int32_t a, int32_t b) { return got[3 * 4096 + a] > got[3 * 4096 + b]; });
+  std::ostringstream top;
+  for (int i = 0; i < 5; ++i) top << " " << order[i];
+  EXPECT_NE(r.out.find("top-5 of last position:" + top.str()), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, RunStreamsAnAnswerWithTheChatTemplateAndRaw) {
+  auto r = run_vole("run " + model(*full_) + " -p 'Hello there' -n 6 --temp 0", *dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(r.out.empty());
+  EXPECT_NE(r.err.find("prompt tokens"), std::string::npos) << "statistics on stderr: " << r.err;
+  auto raw = run_vole("run " + model(*full_) + " -p 'Once upon a time' -n 4 --raw --seed 3", *dir_);
+  ASSERT_EQ(raw.exit_code, 0) << raw.err;
+}
+
+TEST_F(Cli, BenchJsonHasThePpAndTgTests) {
+  auto r = run_vole("bench " + model(*small_) + " -p 8 -n 4 -r 1 --json", *dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["tests"].size(), 2u);
+  EXPECT_EQ(j["tests"][0]["test"], "pp8");
+  EXPECT_EQ(j["tests"][1]["test"], "tg4");
+  EXPECT_GT(j["tests"][1]["tps_mean"].get<double>(), 0);
+  EXPECT_GT(j["copy_gbps"].get<double>(), 0);
+  EXPECT_GT(j["peak_device_bytes"].get<uint64_t>(), j["decode_weight_bytes_per_token"].get<uint64_t>());
+}
+
+// Bad input: a clear one-line message and a non-zero exit, never a crash.
+TEST_F(Cli, BadInputIsAOneLineError) {
+  struct Case {
+    std::string args, needle;
+  } cases[] = {
+      {"logits " + model(*small_) + " --tokens 1,4096 --out " + (*dir_ / "x.bin").string(), "outside the vocabulary"},
+      {"logits " + model(*small_) + " --tokens 1,x --out " + (*dir_ / "x.bin").string(), "comma-separated"},
+      {"run -m " + (*dir_ / "no-such-model").string() + " -p hi", "no-such-model"},
+      {"run " + model(*full_) + " -p 'a long prompt that does not fit into sixteen tokens of context at all' --ctx 16",
+       "context length"},
+      {"run " + model(*full_) + " -p hi --temp -1", "temperature"},
+      {"run " + model(*full_) + " -p hi --bogus", "unknown argument"},
+  };
+  for (const auto& c : cases) {
+    auto r = run_vole(c.args, *dir_);
+    EXPECT_NE(r.exit_code, 0) << c.args;
+    EXPECT_NE(r.err.find(c.needle), std::string::npos) << c.args << "\nstderr: " << r.err;
+    EXPECT_EQ(lines(r.err), 1u) << c.args << "\nstderr: " << r.err;
+  }
+}
+
+TEST_F(Cli, UnknownArchitectureAndMismatchedTensorsAreClearErrors) {
+  auto bad = *dir_ / "llama";
+  std::filesystem::create_directories(bad);
+  for (const char* f : {"model.safetensors", "tokenizer.json", "tokenizer_config.json"})
+    std::filesystem::copy_file(small_->dir / f, bad / f, std::filesystem::copy_options::overwrite_existing);
+  write_file_atomic(bad / "config.json", std::string(R"({"architectures": ["LlamaForCausalLM"], "model_type": "llama"})"));
+  auto r = run_vole("run -m " + bad.string() + " -p hi --raw", *dir_);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("qwen3"), std::string::npos) << "the error lists what is supported: " << r.err;
+
+  // A config whose hidden size disagrees with the tensors.
+  std::string config = read_text_file(small_->dir / "config.json");
+  auto pos = config.find("\"hidden_size\": 128");
+  ASSERT_NE(pos, std::string::npos);
+  config.replace(pos, 18, "\"hidden_size\": 256");
+  write_file_atomic(bad / "config.json", config);
+  r = run_vole("run -m " + bad.string() + " -p hi --raw", *dir_);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("shape"), std::string::npos) << r.err;
+  EXPECT_EQ(lines(r.err), 1u) << r.err;
+}
+
+}  // namespace
