@@ -42,6 +42,12 @@ void fail_hub(Failure failure, const std::string& message, bool retryable, long 
   throw HubError(failure, message, retryable, http_status);
 }
 
+HubError with_context(const HubError& e, const std::string& what) {
+  std::string msg = e.what();
+  if (msg.find(what) == std::string::npos) msg = what + ": " + msg;
+  return HubError(e.failure(), msg, e.retryable(), e.http_status());
+}
+
 Failure failure_of(const std::exception& e) {
   if (auto* h = dynamic_cast<const HubError*>(&e)) return h->failure();
   if (auto* v = dynamic_cast<const Error*>(&e)) {

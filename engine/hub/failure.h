@@ -41,6 +41,9 @@ class HubError : public Error {
 [[noreturn]] void fail_hub(Failure failure, const std::string& message, bool retryable = false,
                            long http_status = 0);
 
+// `e` with "<what>: " in front of its message, unless it already names `what`.
+HubError with_context(const HubError& e, const std::string& what);
+
 // The Failure of any exception that reached the hub: HubError says it directly, a plain
 // vole::Error is mapped from its code, anything else is Internal.
 Failure failure_of(const std::exception& e);

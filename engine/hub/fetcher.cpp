@@ -303,9 +303,9 @@ class FileDownload {
           fail_hub(Failure::Integrity, what_ + ": the server sent " + std::to_string(pos_ - before) + " bytes where " +
                                            std::to_string(end - before) + " were expected (wrong size)");
       } catch (const HubError& e) {
-        if (!e.retryable()) throw;
+        if (!e.retryable()) throw with_context(e, what_);
         if (pos_ > before) failures = 0;  // progress: a flaky link, not a dead one
-        if (++failures >= hub_.retry().max_attempts) throw;
+        if (++failures >= hub_.retry().max_attempts) throw with_context(e, what_);
         sleep_or_stop(hub_.retry().delay_after(failures, rng), cb_.stop);
       }
     }

@@ -69,7 +69,19 @@ struct RemoteHeader {
   std::string etag;
 };
 
+RemoteHeader read_header_ranges(HubClient& hub, const std::string& url, const RemoteFile& f, const std::string& what,
+                                const StopFn& stop);
+
 RemoteHeader read_remote_header(HubClient& hub, const std::string& url, const RemoteFile& f, const std::string& what,
+                                const StopFn& stop) {
+  try {
+    return read_header_ranges(hub, url, f, what, stop);
+  } catch (const HubError& e) {
+    throw with_context(e, what);  // transport errors name the CDN URL, not the file
+  }
+}
+
+RemoteHeader read_header_ranges(HubClient& hub, const std::string& url, const RemoteFile& f, const std::string& what,
                                 const StopFn& stop) {
   RemoteHeader out;
   if (f.size < 8) fail_hub(Failure::Integrity, "invalid safetensors header in " + what + ": file shorter than 8 bytes");
@@ -229,6 +241,10 @@ std::optional<FilePlan> safetensors_plan(HubClient& hub, const PlanInputs& in, c
 
 bool is_model_file(const std::string& path) {
   if (path.find('/') != std::string::npos) return false;  // sub-folders hold other formats (onnx/, original/)
+  // Names Vole writes itself in the folder are never taken from a repo.
+  if (path.starts_with(".") || path == kManifestName || path == kPendingName || path.ends_with(".partial") ||
+      path.ends_with(".partial.json") || path.find(".tmp-") != std::string::npos)
+    return false;
   for (const char* ext : {".safetensors", ".json", ".txt", ".jinja", ".model", ".tiktoken"})
     if (ends_with(path, ext)) return true;
   for (const char* name : {"LICENSE", "LICENCE", "NOTICE", "README.md"})

@@ -74,7 +74,8 @@ RepoPlan plan_download(HubClient& hub, const PlanInputs& in, const StopFn& stop)
 
 // Whether a repo file belongs in a model folder: top-level weights (.safetensors),
 // configs and tokenizer files (.json, .txt, .jinja, .model, .tiktoken) and licence /
-// readme texts. Other weight formats (.bin, .gguf, .onnx, ...) and sub-folders are skipped.
+// readme texts. Other weight formats (.bin, .gguf, .onnx, ...), sub-folders, dot files
+// and names Vole uses itself (manifest, download marker, *.partial*) are skipped.
 bool is_model_file(const std::string& path);
 
 // The header of a local safetensors file.

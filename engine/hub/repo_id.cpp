@@ -1,5 +1,7 @@
 #include "hub/repo_id.h"
 
+#include <cctype>
+
 #include "hub/failure.h"
 
 namespace vole::hub {
@@ -83,6 +85,35 @@ void validate_repo_path(std::string_view path) {
     if (seg.empty() || seg == "." || seg == "..") bad("empty, '.' or '..' segment");
     start = end + 1;
   }
+}
+
+std::string repo_id_from_input(std::string_view input) {
+  std::string_view s = input;
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  bool had_scheme = false, was_url = false;
+  for (std::string_view scheme : {"https://", "http://"})
+    if (s.starts_with(scheme)) {
+      s.remove_prefix(scheme.size());
+      had_scheme = true;
+    }
+  for (std::string_view host : {"www.huggingface.co/", "huggingface.co/", "hf.co/"})
+    if (s.starts_with(host)) {
+      s.remove_prefix(host.size());
+      was_url = true;
+    }
+  if (had_scheme && !was_url) s = {};  // a URL, but not a Hugging Face one
+  if (was_url) {  // a page URL: owner/name, then maybe /tree/main, /blob/..., ?query
+    s = s.substr(0, s.find_first_of("?#"));
+    auto first = s.find('/');
+    auto second = first == std::string_view::npos ? first : s.find('/', first + 1);
+    if (second != std::string_view::npos) s = s.substr(0, second);
+  }
+  std::string repo(s);
+  if (!is_valid_repo_id(repo))
+    fail_hub(Failure::InvalidInput, "'" + printable(input) + "' is not a Hugging Face model: enter owner/name "
+                                    "(for example Qwen/Qwen3-0.6B) or the model page's URL");
+  return repo;
 }
 
 std::string model_folder_name(std::string_view repo) {

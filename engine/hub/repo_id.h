@@ -13,6 +13,11 @@ namespace vole::hub {
 void validate_repo_id(std::string_view repo);
 bool is_valid_repo_id(std::string_view repo);
 
+// What a user typed or pasted to add a model: "owner/name", or a model page URL such as
+// "https://huggingface.co/owner/name/tree/main" (also hf.co, with or without scheme).
+// Returns the repo id, validated; throws HubError(InvalidInput) explaining the form.
+std::string repo_id_from_input(std::string_view input);
+
 // A branch, tag or commit: letters, digits, '-', '_', '.', '/'; no "..", no leading '/'.
 void validate_revision(std::string_view revision);
 

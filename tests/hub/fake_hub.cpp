@@ -120,7 +120,8 @@ struct FakeHub::State {
     }
     uint64_t length = size ? last - first + 1 : 0;
     std::vector<std::pair<std::string, std::string>> h = {
-        {"Content-Length", std::to_string(length)}, {"ETag", "\"" + etag + "\""}, {"Accept-Ranges", "bytes"},
+        {"Content-Length", std::to_string(length)}, {"ETag", "\"" + f.etag.value_or(etag) + "\""},
+        {"Accept-Ranges", "bytes"},
         {"Content-Type", "application/octet-stream"}};
     if (status == 206)
       h.emplace_back("Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" +
@@ -211,7 +212,7 @@ struct FakeHub::State {
       std::string sha = sha256_of(file->second.content);
       return reply(w, 302, "Found. Redirecting",
                    {{"Location", cdn_url + "/blobs/" + sha + "?X-Amz-Signature=secret&repo=" + name},
-                    {"X-Linked-Etag", "\"" + sha + "\""},
+                    {"X-Linked-Etag", "\"" + (f && f->etag ? *f->etag : sha) + "\""},
                     {"X-Linked-Size", std::to_string(file->second.content.size())},
                     {"X-Repo-Commit", repo->commit}});
     }

@@ -31,6 +31,7 @@ struct Fault {
   size_t throttle_bytes = 0;                 // at most this many bytes per throttle_interval
   std::chrono::milliseconds throttle_interval{10};
   std::chrono::milliseconds delay{0};  // before each body response
+  std::optional<std::string> etag;     // report this ETag / X-Linked-Etag instead of the real one
 };
 
 class FakeHub {

@@ -219,6 +219,57 @@ TEST(Download, NewManagerResumesPartialAfterRestart) {
   EXPECT_TRUE(list_pending(tmp.path()).empty());
 }
 
+TEST(Download, ResumingAFailedJobContinuesItsPartial) {
+  FakeHub fake;
+  Repo r = small_repo(1'000'000);
+  fake.add_repo(r.name, r.files);
+  fake.set_fault(r.name, "tokenizer.model", {.drop_times = 1000, .drop_after = 350'000});
+  TempDir tmp;
+  auto opts = test_options(fake, tmp.path());
+  opts.retry.max_attempts = 1;  // give up at the first drop
+  DownloadManager m(opts);
+  JobId id = m.start({.repo = r.name});
+  JobInfo failed = m.wait(id, kWait);
+  ASSERT_EQ(failed.state, JobState::Failed);
+  EXPECT_EQ(failed.failure, Failure::Network);
+  EXPECT_NE(failed.error.find("tokenizer.model"), std::string::npos) << failed.error;
+  fake.clear_fault(r.name, "tokenizer.model");
+  m.resume(id);  // the user retries: planned again, the 350 kB already here are kept
+  JobInfo done = m.wait(id, kWait);
+  ASSERT_EQ(done.state, JobState::Completed) << done.error;
+  EXPECT_EQ(done.failure, Failure::None);
+  EXPECT_EQ(read_file(tmp.path() / "acme--tiny-model" / "tokenizer.model"), r.files["tokenizer.model"].content);
+  EXPECT_EQ(fake.ranges_seen(r.name, "tokenizer.model").back().substr(0, 13), "bytes=350000-");
+  EXPECT_EQ(fake.bytes_served(r.name, "tokenizer.model"), r.files["tokenizer.model"].content.size());
+}
+
+TEST(Download, ChangedEtagDiscardsThePartialAndRestartsCleanly) {
+  FakeHub fake;
+  Repo r = small_repo(1'000'000);
+  fake.add_repo(r.name, r.files);
+  fake.set_fault(r.name, "tokenizer.model", {.drop_times = 1000, .drop_after = 300'000});
+  TempDir tmp;
+  fs::path file = tmp.path() / "acme--tiny-model" / "tokenizer.model";
+  {
+    auto opts = test_options(fake, tmp.path());
+    opts.retry.max_attempts = 1;
+    DownloadManager first(opts);
+    ASSERT_EQ(first.wait(first.start({.repo = r.name}), kWait).state, JobState::Failed);
+  }
+  ASSERT_EQ(file_size_or_zero(partial_path(file)), 300'000u);
+  // The server now identifies the object differently: the kept bytes cannot be trusted.
+  fake.set_fault(r.name, "tokenizer.model", {.etag = "another-object"});
+  DownloadManager second(test_options(fake, tmp.path()));
+  JobInfo info = second.wait(second.start({.repo = r.name}), kWait);
+  ASSERT_EQ(info.state, JobState::Completed) << info.error;
+  EXPECT_EQ(read_file(file), r.files["tokenizer.model"].content);
+  auto ranges = fake.ranges_seen(r.name, "tokenizer.model");
+  ASSERT_GE(ranges.size(), 3u);
+  EXPECT_EQ(ranges[ranges.size() - 2].substr(0, 13), "bytes=300000-");  // resume attempt, ETag differs
+  EXPECT_EQ(ranges.back(), "");                                        // then the whole file again
+  EXPECT_EQ(info.bytes_done, info.bytes_total);
+}
+
 TEST(Download, ShutdownMidTransferKeepsPartialForTheNextRun) {
   FakeHub fake;
   Repo r = small_repo(400'000);

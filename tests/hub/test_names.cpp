@@ -27,6 +27,22 @@ TEST(Names, RepoIds) {
   EXPECT_FALSE(repo_from_folder_name("plainfolder"));
 }
 
+TEST(Names, RepoIdFromWhatTheUserTyped) {
+  EXPECT_EQ(repo_id_from_input("  Qwen/Qwen3-0.6B \n"), "Qwen/Qwen3-0.6B");
+  EXPECT_EQ(repo_id_from_input("https://huggingface.co/Qwen/Qwen3.5-0.8B"), "Qwen/Qwen3.5-0.8B");
+  EXPECT_EQ(repo_id_from_input("https://huggingface.co/Qwen/Qwen3.5-0.8B/tree/main"), "Qwen/Qwen3.5-0.8B");
+  EXPECT_EQ(repo_id_from_input("huggingface.co/mlx-community/Qwen3-0.6B-4bit?library=mlx"),
+            "mlx-community/Qwen3-0.6B-4bit");
+  EXPECT_EQ(repo_id_from_input("hf.co/Qwen/Qwen3-0.6B/blob/main/config.json"), "Qwen/Qwen3-0.6B");
+  for (const char* bad : {"", "Qwen", "Qwen3-0.6B", "https://example.com/a/b", "a/b/c", "https://huggingface.co/Qwen"})
+    EXPECT_THROW(repo_id_from_input(bad), HubError) << bad;
+  try {
+    repo_id_from_input("qwen 3");
+  } catch (const HubError& e) {
+    EXPECT_NE(std::string(e.what()).find("owner/name"), std::string::npos);
+  }
+}
+
 TEST(Names, RevisionsAndPaths) {
   EXPECT_NO_THROW(validate_revision("main"));
   EXPECT_NO_THROW(validate_revision("refs/pr/1"));
@@ -47,7 +63,8 @@ TEST(Names, ModelFilesAndUrls) {
                           "merges.txt", "LICENSE", "README.md"})
     EXPECT_TRUE(is_model_file(yes)) << yes;
   for (const char* no : {"pytorch_model.bin", "model.gguf", "onnx/model.onnx", "original/consolidated.safetensors",
-                         ".gitattributes", "figure.png"})
+                         ".gitattributes", "figure.png", "vole-manifest.json", "vole-download.json",
+                         "model.safetensors.partial.json", "model.safetensors.partial", ".hidden.json"})
     EXPECT_FALSE(is_model_file(no)) << no;
   EXPECT_EQ(encode_path("dir/a b#.json"), "dir/a%20b%23.json");
   EXPECT_EQ(percent_encode("refs/pr/1"), "refs%2Fpr%2F1");
