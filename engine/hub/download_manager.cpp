@@ -6,6 +6,7 @@
 #include "hub/fetcher.h"
 #include "hub/plan.h"
 #include "hub/repo_id.h"
+#include "util/file.h"
 
 namespace vole::hub {
 
@@ -111,8 +112,11 @@ void DownloadManager::purge_queue(const Job& job) {
 }
 
 void DownloadManager::enqueue_waiting_files(const std::shared_ptr<Job>& job) {
+  // Generated files (a rewritten shard index) are written by finalize(), after every
+  // shard they list has landed, so an installed model's folder is consistent throughout.
   for (size_t i = 0; i < job->info.files.size(); ++i)
-    if (job->info.files[i].state == FileProgress::State::Waiting) queue_.push_back({job, static_cast<int>(i)});
+    if (job->info.files[i].state == FileProgress::State::Waiting && job->info.files[i].kind != FileKind::Generated)
+      queue_.push_back({job, static_cast<int>(i)});
   work_cv_.notify_all();
 }
 
@@ -470,16 +474,11 @@ void DownloadManager::end_task(const std::shared_ptr<Job>& job, int file, std::e
         }
       }
     }
-    bool all_done = j.plan && !j.info.files.empty() &&
-                    std::all_of(j.info.files.begin(), j.info.files.end(), [](const FileProgress& f) {
-                      return f.state == FileProgress::State::Done || f.state == FileProgress::State::Kept;
+    bool all_done = j.plan && std::all_of(j.info.files.begin(), j.info.files.end(), [](const FileProgress& f) {
+                      return f.state == FileProgress::State::Done || f.state == FileProgress::State::Kept ||
+                             f.kind == FileKind::Generated;
                     });
-    bool plan_needs_nothing = j.plan && file < 0 && !error && j.info.state == JobState::Downloading &&
-                              std::none_of(j.info.files.begin(), j.info.files.end(), [](const FileProgress& f) {
-                                return f.state == FileProgress::State::Waiting;
-                              });
-    if ((all_done || plan_needs_nothing) && j.running == 0 && j.stop != kCancel && j.stop != kFail &&
-        !finished(j.info.state)) {
+    if (all_done && j.running == 0 && j.stop != kCancel && j.stop != kFail && !finished(j.info.state)) {
       try {
         finalize(j);
       } catch (const std::exception& e) {
@@ -497,8 +496,12 @@ void DownloadManager::finalize(Job& j) {
   std::vector<ManifestFile> files;
   for (size_t i = 0; i < plan.files.size(); ++i) {
     const FilePlan& fp = plan.files[i];
+    if (fp.kind == FileKind::Generated && fp.needs_download) {
+      write_file_atomic(j.info.model_dir / fp.remote.path, fp.inline_data);
+      j.info.files[i].state = FileProgress::State::Done;
+    }
     const ManifestFile* have = m.find(fp.remote.path);
-    if (have) {
+    if (have && fp.kind != FileKind::Generated) {
       files.push_back(*have);
       continue;
     }

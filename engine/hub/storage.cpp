@@ -117,6 +117,8 @@ std::vector<InstalledModel> list_installed(const fs::path& models_dir) {
         auto size = fs::file_size(dir / f.path, ec);
         if (ec || size != f.local_size) m.intact = false;
       }
+    } else if (m.download_pending) {
+      continue;  // an unfinished download, not a model (list_pending reports it)
     } else if (has_valid_config_and_weights(dir)) {
       m.repo = repo_from_folder_name(dir.filename().string()).value_or(dir.filename().string());
     } else {

@@ -52,7 +52,8 @@ struct InstalledModel {
   bool download_pending = false;     // an unfinished download left vole-download.json
 };
 
-// Folders with a complete manifest, or with a valid config.json and safetensors weights.
+// Folders with a complete manifest, or with a valid config.json and safetensors weights
+// (placed by hand; not an unfinished download's folder).
 std::vector<InstalledModel> list_installed(const fs::path& models_dir);
 
 // Unfinished downloads (vole-download.json markers), to offer resuming after a restart.

@@ -118,6 +118,7 @@ struct FakeHub::State {
       }
       status = 206;
     }
+    if (f.fail_from && size > 0 && last >= *f.fail_from) return error(w, 503, "", "injected failure");
     uint64_t length = size ? last - first + 1 : 0;
     std::vector<std::pair<std::string, std::string>> h = {
         {"Content-Length", std::to_string(length)}, {"ETag", "\"" + f.etag.value_or(etag) + "\""},

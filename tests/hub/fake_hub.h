@@ -32,6 +32,7 @@ struct Fault {
   std::chrono::milliseconds throttle_interval{10};
   std::chrono::milliseconds delay{0};  // before each body response
   std::optional<std::string> etag;     // report this ETag / X-Linked-Etag instead of the real one
+  std::optional<uint64_t> fail_from;   // answer 503 to every request reaching this offset
 };
 
 class FakeHub {

@@ -7,6 +7,7 @@
 #include "hub/fetcher.h"
 #include "hub/manifest.h"
 #include "hub/plan.h"
+#include "hub/storage.h"
 #include "support/temp_dir.h"
 
 using namespace vole;
@@ -260,6 +261,50 @@ TEST(Selective, ShardedCheckpointSkipsShardsAndRewritesIndex) {
     EXPECT_EQ(local["weight_map"].size(), 6u);  // everything but mtp
     EXPECT_FALSE(local["weight_map"].contains("mtp.fc.weight"));
   }
+}
+
+TEST(Selective, FailedMergeLeavesTheInstalledModelConsistent) {
+  std::mt19937_64 rng(33);
+  std::vector<FixtureTensor> s1 = {random_tensor("model.language_model.w", "F32", {256}, rng),
+                                   random_tensor("model.visual.a", "F32", {256}, rng)};
+  std::vector<FixtureTensor> s2 = {random_tensor("model.visual.b", "F32", {256}, rng)};
+  const char* n1 = "model-00001-of-00002.safetensors";
+  const char* n2 = "model-00002-of-00002.safetensors";
+  json index = {{"metadata", {{"total_size", 3072}}},
+                {"weight_map", {{"model.language_model.w", n1}, {"model.visual.a", n1}, {"model.visual.b", n2}}}};
+  FakeHub fake;
+  std::string repo = "Qwen/Merge";
+  fake.add_repo(repo, {{"model.safetensors.index.json", {index.dump(), false}},
+                       {n1, {make_safetensors(s1), true}},
+                       {n2, {make_safetensors(s2), true}}});
+  TempDir tmp;
+  fs::path dir = tmp.path() / "Qwen--Merge";
+  DownloadManager m(test_options(fake, tmp.path()));
+  ASSERT_EQ(m.wait(m.start({.repo = repo}), kWait).state, JobState::Completed);
+  std::string text_index = read_file(dir / "model.safetensors.index.json");
+
+  // Enabling vision, reading the second shard's tensor data keeps failing (its header
+  // reads succeed, so planning does and the first shard gets merged): the job fails...
+  fake.set_fault(repo, n2, {.fail_from = header_bytes(make_safetensors(s2))});
+  JobInfo failed = m.wait(m.start({.repo = repo, .features = FeatureSet::text_and_vision()}), kWait);
+  ASSERT_EQ(failed.state, JobState::Failed);
+  // ...and the installed text model is intact: same index, text features, and every
+  // tensor the index lists is in the shard it names.
+  EXPECT_EQ(read_file(dir / "model.safetensors.index.json"), text_index);
+  auto man = read_manifest(dir);
+  ASSERT_TRUE(man);
+  EXPECT_EQ(man->features, FeatureSet::text());
+  json local = json::parse(text_index);
+  for (auto it = local["weight_map"].begin(); it != local["weight_map"].end(); ++it)
+    EXPECT_EQ(read_safetensors(read_file(dir / it->get<std::string>())).data.count(it.key()), 1u) << it.key();
+  EXPECT_EQ(list_installed(tmp.path()).size(), 1u);
+  EXPECT_TRUE(list_installed(tmp.path())[0].intact);
+
+  fake.clear_fault(repo, n2);
+  ASSERT_EQ(m.wait(m.start({.repo = repo, .features = FeatureSet::text_and_vision()}), kWait).state,
+            JobState::Completed);
+  EXPECT_EQ(json::parse(read_file(dir / "model.safetensors.index.json"))["weight_map"].size(), 3u);
+  expect_exact_subset(dir / n2, s2, FeatureSet::text_and_vision(), json());
 }
 
 TEST(Selective, IndexNamingAMissingShardIsRejected) {
