@@ -148,7 +148,8 @@ class FileDownload {
  public:
   FileDownload(HubClient& hub, const std::string& repo, const std::string& commit, const FilePlan& plan,
                const fs::path& model_dir, const FetchCallbacks& cb)
-      : hub_(hub), plan_(plan), cb_(cb), final_(model_dir / plan.remote.path), part_path_(partial_path(final_)),
+      : hub_(hub), plan_(plan), cb_(cb), commit_(commit), final_(model_dir / plan.remote.path),
+        part_path_(partial_path(final_)),
         side_path_(sidecar_path(final_)), what_(plan.remote.path + " of " + repo), hasher_(plan.remote) {
     sc_.url = hub.file_url(repo, commit, plan.remote.path);
     sc_.plan_digest = plan.digest();
@@ -312,6 +313,7 @@ class FileDownload {
   }
 
   void check_head(const HttpResponse& r, ByteRange want, bool whole_from_start, uint64_t total) {
+    expect_hub_headers(r, commit_, total, what_);
     std::string etag = response_etag(r);
     if (!etag.empty() && !sc_.etag.empty() && etag != sc_.etag) {
       if (plan_.kind == FileKind::Whole) {
@@ -362,6 +364,7 @@ class FileDownload {
   HubClient& hub_;
   const FilePlan& plan_;
   const FetchCallbacks& cb_;
+  std::string commit_;
   fs::path final_, part_path_, side_path_;
   std::string what_;
   Sidecar sc_;

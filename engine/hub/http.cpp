@@ -228,10 +228,12 @@ struct HttpSession::Impl {
 
   // One request, no redirect following. Returns the redirect target ("" if none).
   std::string perform_once(const std::string& url, const HttpRequest& req, const StopFn& stop,
-                           BodyHandler* handler, HttpResponse& resp) {
+                           BodyHandler* handler, const std::optional<HttpHeaders>& first_redirect,
+                           HttpResponse& resp) {
     curl_easy_reset(easy);  // keeps live connections and the TLS session cache
     resp = HttpResponse{};
     resp.url = url;
+    resp.redirect_headers = first_redirect;  // visible to on_head already
     Transfer t;
     t.easy = easy;
     t.response = &resp;
@@ -256,6 +258,7 @@ struct HttpSession::Impl {
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
     if (!options.ca_bundle.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_bundle.c_str());
     curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
+    curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, 256L * 1024);  // fewer, larger writes for big files
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
     long stall_s = std::max<long>(1, static_cast<long>((options.stall_timeout.count() + 999) / 1000));
     curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -338,7 +341,7 @@ HttpResponse HttpSession::perform(const HttpRequest& request, const StopFn& stop
   std::optional<HttpHeaders> first_redirect;
   std::string url = request.url;
   for (int hop = 0;; ++hop) {
-    std::string next = impl_->perform_once(url, request, stop, handler, resp);
+    std::string next = impl_->perform_once(url, request, stop, handler, first_redirect, resp);
     if (next.empty()) break;
     if (hop >= impl_->options.max_redirects)
       fail_hub(Failure::Network, "too many redirects fetching " + url_for_display(request.url));
@@ -350,7 +353,6 @@ HttpResponse HttpSession::perform(const HttpRequest& request, const StopFn& stop
       fail_hub(Failure::Network, "refusing a redirect from HTTPS to plain HTTP: " + url_for_display(next));
     url = next;
   }
-  resp.redirect_headers = std::move(first_redirect);
   return resp;
 }
 

@@ -33,13 +33,14 @@ struct RangeRead {
 
 struct RangeIgnored {};
 
-RangeRead read_range(HubClient& hub, const std::string& url, ByteRange want, uint64_t total, const std::string& what,
-                     const StopFn& stop) {
+RangeRead read_range(HubClient& hub, const std::string& url, const std::string& commit, ByteRange want,
+                     uint64_t total, const std::string& what, const StopFn& stop) {
   return with_retries(hub.retry(), stop, [&] {
     RangeRead out;
     uint64_t length = want.last - want.first + 1;
     BodyHandler h;
     h.on_head = [&](const HttpResponse& r) {
+      expect_hub_headers(r, commit, total, what);
       if (r.status == 200) throw RangeIgnored{};  // do not pull a whole weights file into memory
       expect_range(r, want, total, what);
       out.etag = response_etag(r);
@@ -69,29 +70,29 @@ struct RemoteHeader {
   std::string etag;
 };
 
-RemoteHeader read_header_ranges(HubClient& hub, const std::string& url, const RemoteFile& f, const std::string& what,
-                                const StopFn& stop);
+RemoteHeader read_header_ranges(HubClient& hub, const std::string& url, const std::string& commit,
+                                const RemoteFile& f, const std::string& what, const StopFn& stop);
 
-RemoteHeader read_remote_header(HubClient& hub, const std::string& url, const RemoteFile& f, const std::string& what,
-                                const StopFn& stop) {
+RemoteHeader read_remote_header(HubClient& hub, const std::string& url, const std::string& commit,
+                                const RemoteFile& f, const std::string& what, const StopFn& stop) {
   try {
-    return read_header_ranges(hub, url, f, what, stop);
+    return read_header_ranges(hub, url, commit, f, what, stop);
   } catch (const HubError& e) {
     throw with_context(e, what);  // transport errors name the CDN URL, not the file
   }
 }
 
-RemoteHeader read_header_ranges(HubClient& hub, const std::string& url, const RemoteFile& f, const std::string& what,
-                                const StopFn& stop) {
+RemoteHeader read_header_ranges(HubClient& hub, const std::string& url, const std::string& commit,
+                                const RemoteFile& f, const std::string& what, const StopFn& stop) {
   RemoteHeader out;
   if (f.size < 8) fail_hub(Failure::Integrity, "invalid safetensors header in " + what + ": file shorter than 8 bytes");
-  RangeRead len = read_range(hub, url, {0, 7}, f.size, what, stop);
+  RangeRead len = read_range(hub, url, commit, {0, 7}, f.size, what, stop);
   if (len.ignored) {
     out.range_supported = false;
     return out;
   }
   uint64_t n = read_header_length({reinterpret_cast<const uint8_t*>(len.bytes.data()), 8}, f.size, what);
-  RangeRead body = read_range(hub, url, {8, 8 + n - 1}, f.size, what, stop);
+  RangeRead body = read_range(hub, url, commit, {8, 8 + n - 1}, f.size, what, stop);
   if (body.ignored) fail_hub(Failure::Integrity, what + ": the server stopped honouring Range requests");
   if (!len.etag.empty() && !body.etag.empty() && len.etag != body.etag)
     fail_hub(Failure::Integrity, what + ": the remote file changed while its header was read", true);
@@ -155,7 +156,7 @@ std::optional<FilePlan> safetensors_plan(HubClient& hub, const PlanInputs& in, c
     if (!any && !installed) return std::nullopt;
   }
   std::string url = hub.file_url(in.repo, commit, f.path);
-  RemoteHeader rh = read_remote_header(hub, url, f, what, stop);
+  RemoteHeader rh = read_remote_header(hub, url, commit, f, what, stop);
   if (!rh.range_supported) {  // no ranges: the only way is the whole file
     FilePlan p = whole_plan(f, in.installed, in.model_dir);
     kept_bytes += f.size;  // approximate: without the header the tensor bytes are unknown

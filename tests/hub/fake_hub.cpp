@@ -96,14 +96,19 @@ struct FakeHub::State {
   }
 
   void serve_body(const HttpRequestIn& req, HttpResponseWriter& w, const std::string& key, const FakeFile& file,
-                  const std::string& etag, std::unique_lock<std::mutex>& lk) {
+                  const std::string& etag, std::unique_lock<std::mutex>& lk, const std::string& commit = {}) {
     Fault f;
     if (auto it = faults.find(key); it != faults.end()) f = it->second;
     std::string content = f.serve_instead ? *f.serve_instead : file.content;
     std::string range = req.header("range").value_or("");
     stats[key].ranges.push_back(range);
     lk.unlock();
-    if (f.delay.count() > 0) std::this_thread::sleep_for(f.delay);
+    if (f.delay.count() > 0) {
+      // Counted while the client is certainly still waiting for this response (a count
+      // taken while the body goes out would race with the client's next request).
+      InFlight waiting(*this);
+      std::this_thread::sleep_for(f.delay);
+    }
 
     uint64_t size = content.size(), first = 0, last = size ? size - 1 : 0;
     int status = 200;
@@ -124,6 +129,7 @@ struct FakeHub::State {
         {"Content-Length", std::to_string(length)}, {"ETag", "\"" + f.etag.value_or(etag) + "\""},
         {"Accept-Ranges", "bytes"},
         {"Content-Type", "application/octet-stream"}};
+    if (!commit.empty()) h.emplace_back("X-Repo-Commit", f.commit.value_or(commit));  // the hub's own responses
     if (status == 206)
       h.emplace_back("Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" +
                                           std::to_string(size));
@@ -150,7 +156,6 @@ struct FakeHub::State {
   }
 
   void hub_handler(const HttpRequestIn& req, HttpResponseWriter& w) {
-    InFlight guard(*this);
     if (req.header("authorization")) hub_auth++;
     std::unique_lock lk(mu);
     if (req.path.starts_with("/api/models/")) {
@@ -215,14 +220,13 @@ struct FakeHub::State {
                    {{"Location", cdn_url + "/blobs/" + sha + "?X-Amz-Signature=secret&repo=" + name},
                     {"X-Linked-Etag", "\"" + (f && f->etag ? *f->etag : sha) + "\""},
                     {"X-Linked-Size", std::to_string(file->second.content.size())},
-                    {"X-Repo-Commit", repo->commit}});
+                    {"X-Repo-Commit", f && f->commit ? *f->commit : repo->commit}});
     }
     FakeFile copy = file->second;
-    serve_body(req, w, key, copy, git_blob_id(copy.content), lk);
+    serve_body(req, w, key, copy, git_blob_id(copy.content), lk, repo->commit);
   }
 
   void cdn_handler(const HttpRequestIn& req, HttpResponseWriter& w) {
-    InFlight guard(*this);
     cdn_requests++;
     if (req.header("authorization")) cdn_auth++;
     std::unique_lock lk(mu);

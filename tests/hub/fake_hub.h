@@ -33,6 +33,7 @@ struct Fault {
   std::chrono::milliseconds delay{0};  // before each body response
   std::optional<std::string> etag;     // report this ETag / X-Linked-Etag instead of the real one
   std::optional<uint64_t> fail_from;   // answer 503 to every request reaching this offset
+  std::optional<std::string> commit;   // report this X-Repo-Commit instead of the repo's
 };
 
 class FakeHub {
@@ -54,7 +55,7 @@ class FakeHub {
   uint64_t bytes_served(const std::string& repo, const std::string& path) const;  // body bytes
   std::vector<std::string> ranges_seen(const std::string& repo, const std::string& path) const;  // "" = no Range
   int file_requests(const std::string& repo, const std::string& path) const;  // resolve requests
-  int max_in_flight() const;  // concurrent requests across hub and CDN
+  int max_in_flight() const;  // most requests waiting out their Fault::delay at once (hub and CDN)
   int api_requests() const;
   int cdn_requests_with_auth() const;
   int hub_requests_with_auth() const;

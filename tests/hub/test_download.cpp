@@ -347,6 +347,20 @@ TEST(Download, WrongHashIsNeverPromotedAndPartialDeleted) {
   EXPECT_FALSE(file_exists(sidecar_path(file)));
 }
 
+TEST(Download, HubServingAnotherCommitIsCaught) {
+  FakeHub fake;
+  Repo r = small_repo();
+  fake.add_repo(r.name, r.files);
+  fake.set_fault(r.name, "tokenizer.model", {.commit = std::string(40, 'e')});
+  TempDir tmp;
+  DownloadManager m(test_options(fake, tmp.path()));
+  JobInfo info = m.wait(m.start({.repo = r.name}), kWait);
+  ASSERT_EQ(info.state, JobState::Failed);
+  EXPECT_EQ(info.failure, Failure::Integrity);
+  EXPECT_NE(info.error.find("served commit eeee"), std::string::npos) << info.error;
+  EXPECT_FALSE(file_exists(tmp.path() / "acme--tiny-model" / "tokenizer.model"));
+}
+
 TEST(Download, WrongGitBlobIdOfSmallFileIsCaught) {
   FakeHub fake;
   Repo r = small_repo();
