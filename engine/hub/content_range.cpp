@@ -47,13 +47,17 @@ void expect_range(const HttpResponse& r, ByteRange want, uint64_t total, const s
                                      " bytes, the hub lists " + std::to_string(total) + " (wrong size)");
 }
 
-void expect_hub_headers(const HttpResponse& r, const std::string& commit, uint64_t size, const std::string& what) {
+void expect_hub_headers(const HttpResponse& r, const std::string& commit, const RemoteFile& file,
+                        const std::string& what) {
   const HttpHeaders& hub = r.redirect_headers ? *r.redirect_headers : r.headers;
   if (auto c = hub.get("x-repo-commit"); c && !commit.empty() && *c != commit)
     fail_hub(Failure::Integrity, what + ": the hub served commit " + *c + " instead of " + commit);
-  if (auto s = hub.get("x-linked-size"); s && *s != std::to_string(size))
-    fail_hub(Failure::Integrity, what + ": the hub links " + *s + " bytes, its listing says " + std::to_string(size) +
-                                     " (wrong size)");
+  if (auto s = hub.get("x-linked-size"); s && *s != std::to_string(file.size))
+    fail_hub(Failure::Integrity, what + ": the hub links " + *s + " bytes, its listing says " +
+                                     std::to_string(file.size) + " (wrong size)");
+  if (auto e = hub.get("x-linked-etag"); e && file.is_lfs() && normalize_etag(*e) != file.sha256)
+    fail_hub(Failure::Integrity, what + ": the hub links object " + normalize_etag(*e) + ", its listing says " +
+                                     file.sha256);
 }
 
 std::string response_etag(const HttpResponse& r) {

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "hub/http.h"
+#include "hub/hub_client.h"
 
 namespace vole::hub {
 
@@ -23,8 +24,10 @@ std::optional<ContentRange> parse_content_range(std::string_view header);
 void expect_range(const HttpResponse& r, ByteRange want, uint64_t total, const std::string& what);
 
 // Checks the hub's own statements about the object, where it made them: X-Repo-Commit
-// must be the pinned commit and X-Linked-Size the listed size. Throws HubError(Integrity).
-void expect_hub_headers(const HttpResponse& r, const std::string& commit, uint64_t size, const std::string& what);
+// must be the pinned commit, X-Linked-Size the listed size and, for LFS files, the
+// X-Linked-Etag the listed SHA-256 (it is the LFS object id). Throws HubError(Integrity).
+void expect_hub_headers(const HttpResponse& r, const std::string& commit, const RemoteFile& file,
+                        const std::string& what);
 
 // The object's ETag: the hub's X-Linked-Etag when the request was redirected to the CDN
 // (that is the LFS SHA-256), else the final response's ETag; normalised, "" if none.

@@ -313,7 +313,7 @@ class FileDownload {
   }
 
   void check_head(const HttpResponse& r, ByteRange want, bool whole_from_start, uint64_t total) {
-    expect_hub_headers(r, commit_, total, what_);
+    expect_hub_headers(r, commit_, plan_.remote, what_);
     std::string etag = response_etag(r);
     if (!etag.empty() && !sc_.etag.empty() && etag != sc_.etag) {
       if (plan_.kind == FileKind::Whole) {

@@ -15,10 +15,14 @@
 //  - safetensors subsets (the remote SHA-256 covers the whole file, so it cannot be
 //    checked): every range came back as a 206 whose Content-Range is exactly the
 //    requested range of an object of the listed size, with exactly that many bytes and
-//    the same ETag as the header the plan was cut from (whose bytes the plan's digest
-//    pins); the finished file has the planned size and re-parses to exactly the planned
-//    tensors. Copies from an installed file come from a file that was verified when it
-//    was downloaded.
+//    the same ETag as the header the plan was cut from (the plan's digest includes the
+//    SHA-256 of that header's bytes, so a partial only resumes against a byte-identical
+//    remote header, and extending an installed subset requires the same); the finished
+//    file has the planned size and starts with exactly the planned header, which
+//    re-parses to exactly the planned tensors. Copies from an installed file come from
+//    a file that was verified when it was downloaded.
+//  - every response: where the hub states them, X-Repo-Commit is the pinned commit,
+//    X-Linked-Size the listed size and X-Linked-Etag (the LFS object id) the listed SHA-256.
 // A file that fails verification is never renamed into place: its partial and sidecar
 // are deleted (the bytes are known bad) and the error says what did not match. The same
 // goes for integrity failures during the transfer (a wrong size or Content-Range).

@@ -34,13 +34,14 @@ struct RangeRead {
 struct RangeIgnored {};
 
 RangeRead read_range(HubClient& hub, const std::string& url, const std::string& commit, ByteRange want,
-                     uint64_t total, const std::string& what, const StopFn& stop) {
+                     const RemoteFile& file, const std::string& what, const StopFn& stop) {
+  const uint64_t total = file.size;
   return with_retries(hub.retry(), stop, [&] {
     RangeRead out;
     uint64_t length = want.last - want.first + 1;
     BodyHandler h;
     h.on_head = [&](const HttpResponse& r) {
-      expect_hub_headers(r, commit, total, what);
+      expect_hub_headers(r, commit, file, what);
       if (r.status == 200) throw RangeIgnored{};  // do not pull a whole weights file into memory
       expect_range(r, want, total, what);
       out.etag = response_etag(r);
@@ -86,13 +87,13 @@ RemoteHeader read_header_ranges(HubClient& hub, const std::string& url, const st
                                 const RemoteFile& f, const std::string& what, const StopFn& stop) {
   RemoteHeader out;
   if (f.size < 8) fail_hub(Failure::Integrity, "invalid safetensors header in " + what + ": file shorter than 8 bytes");
-  RangeRead len = read_range(hub, url, commit, {0, 7}, f.size, what, stop);
+  RangeRead len = read_range(hub, url, commit, {0, 7}, f, what, stop);
   if (len.ignored) {
     out.range_supported = false;
     return out;
   }
   uint64_t n = read_header_length({reinterpret_cast<const uint8_t*>(len.bytes.data()), 8}, f.size, what);
-  RangeRead body = read_range(hub, url, commit, {8, 8 + n - 1}, f.size, what, stop);
+  RangeRead body = read_range(hub, url, commit, {8, 8 + n - 1}, f, what, stop);
   if (body.ignored) fail_hub(Failure::Integrity, what + ": the server stopped honouring Range requests");
   if (!len.etag.empty() && !body.etag.empty() && len.etag != body.etag)
     fail_hub(Failure::Integrity, what + ": the remote file changed while its header was read", true);
@@ -291,7 +292,8 @@ uint64_t FilePlan::network_bytes() const {
 
 std::string FilePlan::digest() const {
   std::string text = remote.path + "|" + file_kind_name(kind) + "|" + std::to_string(remote.size) + "|" +
-                     remote.sha256 + "|" + remote.git_oid + "|" + std::to_string(local_size) + "|" +
+                     remote.sha256 + "|" + remote.git_oid + "|" + remote_header_sha256 + "|" +
+                     std::to_string(local_size) + "|" +
                      sha256_hex({reinterpret_cast<const uint8_t*>(inline_data.data()), inline_data.size()});
   for (const auto& s : segments)
     text += "|" + std::to_string(static_cast<int>(s.source)) + ":" + std::to_string(s.dest_offset) + ":" +

@@ -246,6 +246,7 @@ TEST(Download, ResumingAFailedJobContinuesItsPartial) {
 TEST(Download, ChangedEtagDiscardsThePartialAndRestartsCleanly) {
   FakeHub fake;
   Repo r = small_repo(1'000'000);
+  r.files["tokenizer.model"].lfs = false;  // served by the hub itself, ETag = git blob id
   fake.add_repo(r.name, r.files);
   fake.set_fault(r.name, "tokenizer.model", {.drop_times = 1000, .drop_after = 300'000});
   TempDir tmp;
@@ -359,6 +360,13 @@ TEST(Download, HubServingAnotherCommitIsCaught) {
   EXPECT_EQ(info.failure, Failure::Integrity);
   EXPECT_NE(info.error.find("served commit eeee"), std::string::npos) << info.error;
   EXPECT_FALSE(file_exists(tmp.path() / "acme--tiny-model" / "tokenizer.model"));
+
+  // The hub redirecting an LFS file to another object than the listed one.
+  fake.set_fault(r.name, "tokenizer.model", {.etag = std::string(64, 'f')});
+  JobInfo other = m.wait(m.start({.repo = r.name}), kWait);
+  ASSERT_EQ(other.state, JobState::Failed);
+  EXPECT_EQ(other.failure, Failure::Integrity);
+  EXPECT_NE(other.error.find("links object ffff"), std::string::npos) << other.error;
 }
 
 TEST(Download, WrongGitBlobIdOfSmallFileIsCaught) {
