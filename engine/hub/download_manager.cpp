@@ -92,7 +92,11 @@ void DownloadManager::dispatch_main() {
     JobEvent e = std::move(events_.front());
     events_.pop_front();
     lk.unlock();
-    on_event_(e);
+    try {
+      on_event_(e);
+    } catch (...) {
+      // A throwing callback must not take the manager down; the event is simply delivered.
+    }
     lk.lock();
   }
 }
@@ -151,51 +155,45 @@ JobId DownloadManager::start(const DownloadRequest& request) {
 }
 
 void DownloadManager::pause(JobId id) {
-  {
-    std::lock_guard lk(mu_);
-    auto job = find(id);
-    JobState s = job->info.state;
-    if (s != JobState::Queued && s != JobState::Planning && s != JobState::Downloading) return;
-    job->stop = kPause;
-    purge_queue(*job);
-    set_state(*job, JobState::Paused);
-  }
+  std::lock_guard lk(mu_);
+  auto job = find(id);
+  JobState s = job->info.state;
+  if (s != JobState::Queued && s != JobState::Planning && s != JobState::Downloading) return;
+  job->stop = kPause;
+  purge_queue(*job);
+  set_state(*job, JobState::Paused);
 }
 
 void DownloadManager::resume(JobId id) {
-  {
-    std::lock_guard lk(mu_);
-    auto job = find(id);
-    JobState s = job->info.state;
-    if (s != JobState::Paused && s != JobState::Failed) return;
-    // A failed job is planned again (the failure may have been in planning, or a file was
-    // discarded); its other transfers stop within ~50 ms of the failure.
-    if (s == JobState::Failed && job->running > 0)
-      fail_hub(Failure::InvalidInput, "job " + std::to_string(id) + " is still stopping; try again in a moment");
-    job->stop = kRun;
-    job->info.failure = Failure::None;
-    job->info.error.clear();
-    if (s == JobState::Failed) job->plan.reset();
-    if (job->plan) {
-      set_state(*job, JobState::Downloading);
-      enqueue_waiting_files(job);
-    } else {
-      set_state(*job, JobState::Queued);
-      if (!job->planning) queue_.push_back({job, -1});  // a running plan task carries on by itself
-      work_cv_.notify_all();
-    }
+  std::lock_guard lk(mu_);
+  auto job = find(id);
+  JobState s = job->info.state;
+  if (s != JobState::Paused && s != JobState::Failed) return;
+  // A failed job is planned again (the failure may have been in planning, or a file was
+  // discarded); its other transfers stop within ~50 ms of the failure.
+  if (s == JobState::Failed && job->running > 0)
+    fail_hub(Failure::InvalidInput, "job " + std::to_string(id) + " is still stopping; try again in a moment");
+  job->stop = kRun;
+  job->info.failure = Failure::None;
+  job->info.error.clear();
+  if (s == JobState::Failed) job->plan.reset();
+  if (job->plan) {
+    set_state(*job, JobState::Downloading);
+    enqueue_waiting_files(job);
+  } else {
+    set_state(*job, JobState::Queued);
+    if (!job->planning) queue_.push_back({job, -1});  // a running plan task carries on by itself
+    work_cv_.notify_all();
   }
 }
 
 void DownloadManager::cancel(JobId id) {
-  {
-    std::lock_guard lk(mu_);
-    auto job = find(id);
-    if (job->info.state == JobState::Completed || job->info.state == JobState::Cancelled) return;
-    job->stop = kCancel;
-    purge_queue(*job);
-    if (job->running == 0) cleanup_cancelled(*job);  // else the last task to stop does it
-  }
+  std::lock_guard lk(mu_);
+  auto job = find(id);
+  if (job->info.state == JobState::Completed || job->info.state == JobState::Cancelled) return;
+  job->stop = kCancel;
+  purge_queue(*job);
+  if (job->running == 0) cleanup_cancelled(*job);  // else the last task to stop does it
 }
 
 void DownloadManager::cleanup_cancelled(Job& job) {

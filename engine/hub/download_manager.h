@@ -7,7 +7,8 @@
 //
 // Semantics:
 //  - One job per model folder at a time: starting the same repo again returns the
-//    running job's id (a different revision or feature set is refused until it ends).
+//    unfinished job's id, as it is (a paused job stays paused until resume()); a
+//    different revision or feature set is refused until that job ends.
 //  - A folder that already has a model keeps its commit: enabling a feature later
 //    fetches only what is missing and merges it in (see plan.h).
 //  - Before any byte is written the job checks free disk space and the quota.
@@ -20,7 +21,8 @@
 //  - shutdown (destructor): like pause; a new manager resumes from the partials when
 //    the app starts the same download again (list_pending() finds them).
 // Events are delivered in order on the manager's own event thread, never under its lock:
-// a callback may call back into the manager, and a slow one does not stall transfers.
+// a callback may call back into the manager, and a slow one does not stall transfers
+// (a Qt front end re-posts them to its GUI thread). Exceptions from it are ignored.
 // Progress events are throttled to one per progress_interval per job. The callback must
 // stay valid until the manager is destroyed (the destructor delivers what is queued).
 #include <chrono>
