@@ -1,0 +1,170 @@
+// Storage accounting, quota checks, installed-model listing, cleanup; and the catalog.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "fixtures.h"
+#include "hub/catalog.h"
+#include "hub/fetcher.h"
+#include "hub/storage.h"
+#include "support/temp_dir.h"
+
+using namespace vole;
+using namespace vole::hub;
+using namespace vole::test;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+void write(const fs::path& p, const std::string& s) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << s;
+}
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "no error";
+}
+}  // namespace
+
+TEST(Storage, SpaceChecksNameEveryNumber) {
+  EXPECT_NO_THROW(check_space("m", 100, 1000, std::nullopt, 0));
+  EXPECT_NO_THROW(check_space("m", 100, 1000, 500, 400));
+  std::string disk = error_of([] { check_space("Qwen/X", 2'000'000'000, 1'500'000'000, std::nullopt, 0); });
+  EXPECT_NE(disk.find("not enough disk space for Qwen/X: needs 2.0 GB, 1.5 GB free on disk"), std::string::npos)
+      << disk;
+  std::string quota = error_of([] { check_space("Qwen/X", 600'000'000, 9'000'000'000, 4'000'000'000, 3'500'000'000); });
+  EXPECT_NE(quota.find("needs 600.0 MB, 9.0 GB free on disk, quota 4.0 GB of which Vole uses 3.5 GB"),
+            std::string::npos)
+      << quota;
+  EXPECT_EQ(format_bytes(999), "999 B");
+  EXPECT_EQ(format_bytes(1'690'000'000), "1.7 GB");
+}
+
+TEST(Storage, DiskSpaceAndDefaultQuota) {
+  TempDir tmp;
+  DiskSpace d = disk_space(tmp.path() / "not" / "yet" / "created");  // nearest existing parent
+  EXPECT_GT(d.total, 0u);
+  EXPECT_LE(d.free, d.total);
+  uint64_t q = default_quota(tmp.path());
+  EXPECT_LE(q, d.free);
+  EXPECT_GE(q, d.free / 10 * 7);
+}
+
+TEST(Storage, ListsInstalledModelsAndCleansOrphans) {
+  FakeHub fake;
+  std::mt19937_64 rng(1);
+  std::vector<FixtureTensor> ts = {random_tensor("model.language_model.w", "U8", {300'000}, rng),
+                                   random_tensor("model.visual.w", "U8", {1000}, rng)};
+  fake.add_repo("acme/real", {{"config.json", {"{}", false}}, {"model.safetensors", {make_safetensors(ts), true}}});
+  TempDir tmp;
+  write(tmp.path() / "someone--handmade" / "config.json", "{\"model_type\": \"qwen3\"}");
+  write(tmp.path() / "someone--handmade" / "model.safetensors", make_safetensors(ts));
+  write(tmp.path() / "no-weights" / "config.json", "{}");
+  write(tmp.path() / "bad-config" / "config.json", "{not json");
+  write(tmp.path() / "bad-config" / "model.safetensors", "x");
+
+  DownloadManager m(test_options(fake, tmp.path()));
+  ASSERT_EQ(m.wait(m.start({.repo = "acme/real"}), 20s).state, JobState::Completed);
+
+  auto installed = list_installed(tmp.path());
+  ASSERT_EQ(installed.size(), 2u);
+  EXPECT_EQ(installed[0].repo, "acme/real");
+  ASSERT_TRUE(installed[0].manifest);
+  EXPECT_TRUE(installed[0].intact);
+  EXPECT_EQ(installed[0].size_on_disk, size_on_disk(tmp.path() / "acme--real"));
+  EXPECT_GT(installed[0].manifest->saved_bytes(), 1000u);
+  EXPECT_EQ(installed[1].repo, "someone/handmade");
+  EXPECT_FALSE(installed[1].manifest);
+
+  StorageReport report = storage_report(tmp.path());
+  EXPECT_EQ(report.per_model.size(), 4u);
+  EXPECT_EQ(report.used_bytes, size_on_disk(tmp.path()));
+
+  // A model file that shrank is reported, not trusted.
+  fs::resize_file(tmp.path() / "acme--real" / "config.json", 1);
+  EXPECT_FALSE(list_installed(tmp.path())[0].intact);
+
+  // Orphans: leftovers of an unfinished download no job is working on.
+  write(tmp.path() / "acme--gone" / "model.safetensors.partial", std::string(5000, 'x'));
+  write(tmp.path() / "acme--gone" / "model.safetensors.partial.json", "{}");
+  write(tmp.path() / "acme--gone" / "vole-download.json", "{}");
+  write(tmp.path() / "someone--handmade" / "extra.safetensors.partial", "y");
+  CleanupReport c = m.cleanup_orphans();
+  EXPECT_EQ(c.removed.size(), 4u);
+  EXPECT_GE(c.bytes_freed, 5000u);
+  EXPECT_FALSE(file_exists(tmp.path() / "acme--gone"));  // left empty, so removed
+  EXPECT_TRUE(file_exists(tmp.path() / "someone--handmade" / "model.safetensors"));
+
+  m.delete_model("acme/real");
+  EXPECT_FALSE(file_exists(tmp.path() / "acme--real"));
+  EXPECT_THROW(m.delete_model("acme/real"), HubError);  // not installed any more
+}
+
+TEST(Storage, CleanupSparesAPausedDownload) {
+  FakeHub fake;
+  std::mt19937_64 rng(2);
+  fake.add_repo("acme/slow", {{"model.safetensors", {make_safetensors({random_tensor("w", "U8", {500'000}, rng)}), true}}});
+  fake.set_fault("acme/slow", "model.safetensors", {.throttle_bytes = 4096, .throttle_interval = 5ms});
+  TempDir tmp;
+  DownloadManager m(test_options(fake, tmp.path()));
+  JobId id = m.start({.repo = "acme/slow"});
+  fs::path partial = partial_path(tmp.path() / "acme--slow" / "model.safetensors");
+  for (int i = 0; i < 400 && !file_exists(partial); ++i) std::this_thread::sleep_for(5ms);
+  m.pause(id);
+  ASSERT_EQ(m.wait(id, 20s).state, JobState::Paused);
+  ASSERT_TRUE(file_exists(partial));
+  EXPECT_TRUE(m.cleanup_orphans().removed.empty());
+  EXPECT_TRUE(file_exists(partial));
+  EXPECT_TRUE(m.busy("acme/slow"));
+  m.cancel(id);
+  EXPECT_EQ(m.wait(id, 20s).state, JobState::Cancelled);
+  EXPECT_FALSE(file_exists(tmp.path() / "acme--slow"));
+}
+
+TEST(Catalog, ShippedCatalogIsValid) {
+  const Catalog& c = builtin_catalog();
+  EXPECT_EQ(c.default_model().repo, "Qwen/Qwen3.5-0.8B");
+  EXPECT_TRUE(c.default_model().features.has(Feature::Vision));
+  EXPECT_LT(c.default_model().size_text_bytes, c.default_model().size_full_bytes);
+  ASSERT_TRUE(c.find_repo("Qwen/Qwen3-0.6B"));
+  EXPECT_FALSE(c.find_repo("Qwen/Qwen3-0.6B")->features.has(Feature::Vision));
+  EXPECT_TRUE(c.find_repo("Qwen/Qwen3-0.6B")->thinking_by_default);
+  int mlx = 0;
+  for (const auto& m : c.models) {
+    mlx += m.format == "mlx-4bit";
+    EXPECT_FALSE(m.description.empty());
+    EXPECT_EQ(m.licence, "apache-2.0");
+    EXPECT_GT(m.sampling.top_k, 0);
+  }
+  EXPECT_EQ(mlx, 2);
+  // The embedded copy is the file in the repository.
+  Catalog from_file = load_catalog(source_dir() / "assets" / "catalog.json");
+  EXPECT_EQ(from_file.models.size(), c.models.size());
+  EXPECT_EQ(builtin_catalog_json(), read_file(source_dir() / "assets" / "catalog.json"));
+}
+
+TEST(Catalog, InvalidEntriesAreNamed) {
+  std::string good = std::string(builtin_catalog_json());
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string s = good;
+    auto pos = s.find(from);
+    EXPECT_NE(pos, std::string::npos) << from;
+    return s.replace(pos, from.size(), to);
+  };
+  auto err = [&](const std::string& text) { return error_of([&] { parse_catalog(text, "test"); }); };
+  EXPECT_NE(err(with("\"repo\": \"Qwen/Qwen3-0.6B\"", "\"repo\": \"Qwen3-0.6B\"")).find("models[2] (qwen3-0.6b).repo"),
+            std::string::npos);
+  EXPECT_NE(err(with("\"top_p\": 0.8", "\"top_p\": 1.8")).find("top_p: 1.8"), std::string::npos);
+  EXPECT_NE(err(with("\"licence\"", "\"licenze\": \"x\", \"licence\"")).find("unknown field 'licenze'"),
+            std::string::npos);
+  EXPECT_NE(err(with("\"default\": \"qwen3.5-0.8b\"", "\"default\": \"nope\"")).find("'nope' is not the id"),
+            std::string::npos);
+  EXPECT_NE(err(with("\"features\": [\"text\", \"vision\"]", "\"features\": [\"vision\"]")).find("must include"),
+            std::string::npos);
+  EXPECT_NE(err(with("\"id\": \"qwen3-0.6b\"", "\"id\": \"qwen3.5-0.8b\"")).find("duplicate id"), std::string::npos);
+  EXPECT_NE(err("{").find("not valid JSON"), std::string::npos);
+}
