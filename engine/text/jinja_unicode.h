@@ -10,6 +10,7 @@ namespace vole::text::jinja {
 // Decodes UTF-8; an invalid byte decodes as U+FFFD (input is validated at the edges).
 std::u32string to_u32(std::string_view utf8);
 std::string to_utf8(std::u32string_view text);
+// Jinja's argument order for text::append_utf8 (text/utf8.h).
 void append_utf8(std::string& out, char32_t c);
 // True if `text` is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF).
 bool valid_utf8(std::string_view text);

@@ -4,6 +4,12 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "reference/attention.h"
+#include "reference/deltanet.h"
+#include "reference/elementwise.h"
+#include "reference/norm.h"
+#include "reference/rope.h"
+
 namespace vole::ref {
 
 namespace {
@@ -20,32 +26,6 @@ std::vector<float> matvec(const std::vector<float>& W, const std::vector<float>&
     y[n] = static_cast<float>(acc);
   }
   return y;
-}
-
-// RMSNorm of x[offset .. offset+D): x / sqrt(mean(x²) + eps) * (plus_one ? 1 + w : w).
-void rms_norm_inplace(float* x, int D, const std::vector<float>& w, float eps, bool plus_one) {
-  double ss = 0;
-  for (int i = 0; i < D; ++i) ss += static_cast<double>(x[i]) * x[i];
-  double inv = 1.0 / std::sqrt(ss / D + eps);
-  for (int i = 0; i < D; ++i) x[i] = static_cast<float>(x[i] * inv * (plus_one ? 1.0 + w[i] : w[i]));
-}
-
-double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-double silu(double x) { return x * sigmoid(x); }
-double softplus(double x) { return x > 20.0 ? x : std::log1p(std::exp(x)); }
-
-// Rotate-half RoPE on the first `rot` dims of one head (positions all equal: text).
-void rope_inplace(float* x, int rot, int64_t pos, float theta) {
-  int half = rot / 2;
-  for (int d = 0; d < half; ++d) {
-    // Angles as the spec computes them: f32 inverse frequency times the position.
-    float inv_freq = static_cast<float>(1.0 / std::pow(static_cast<double>(theta), 2.0 * d / rot));
-    double phi = static_cast<double>(static_cast<float>(pos) * inv_freq);
-    double c = std::cos(phi), s = std::sin(phi);
-    double a = x[d], b = x[d + half];
-    x[d] = static_cast<float>(a * c - b * s);
-    x[d + half] = static_cast<float>(b * c + a * s);
-  }
 }
 
 }  // namespace
@@ -74,7 +54,7 @@ ReferenceModel::State ReferenceModel::new_state() const {
   for (int l = 0; l < spec_.layers; ++l) {
     if (spec_.full_attention[l]) continue;
     s.conv[l].assign(static_cast<size_t>(spec_.conv_kernel - 1) * channels, 0.0f);
-    s.recurrent[l].assign(static_cast<size_t>(spec_.value_heads) * spec_.key_dim * spec_.value_dim, 0.0);
+    s.recurrent[l].assign(static_cast<size_t>(spec_.value_heads) * spec_.key_dim * spec_.value_dim, 0.0f);
   }
   return s;
 }
@@ -84,7 +64,6 @@ std::vector<float> ReferenceModel::full_attention(int l, const std::vector<float
   const auto& S = spec_;
   const std::string p = "layers." + std::to_string(l) + ".self_attn.";
   int H = S.heads, Hkv = S.kv_heads, D = S.head_dim;
-  bool plus_one = S.qwen3_5;
   std::vector<float> q(static_cast<size_t>(H) * D), gate;
   if (S.qwen3_5) {
     // q_proj output interleaves query and gate per head: [q0 g0 q1 g1 ...] (§4.1).
@@ -100,37 +79,23 @@ std::vector<float> ReferenceModel::full_attention(int l, const std::vector<float
   }
   auto k = matvec(w(p + "k_proj.weight"), a, Hkv * D, S.hidden);
   auto v = matvec(w(p + "v_proj.weight"), a, Hkv * D, S.hidden);
-  for (int h = 0; h < H; ++h) rms_norm_inplace(&q[h * D], D, w(p + "q_norm.weight"), S.eps, plus_one);
-  for (int h = 0; h < Hkv; ++h) rms_norm_inplace(&k[h * D], D, w(p + "k_norm.weight"), S.eps, plus_one);
-  for (int h = 0; h < H; ++h) rope_inplace(&q[h * D], S.rotary_dims, s.length, S.rope_theta);
-  for (int h = 0; h < Hkv; ++h) rope_inplace(&k[h * D], S.rotary_dims, s.length, S.rope_theta);
+  // §4.3 per-head norms, then §4.4 RoPE (text: the three M-RoPE positions are equal, so
+  // plain rotate-half RoPE over the rotary dims).
+  q = rms_norm(q, D, w(p + "q_norm.weight"), S.eps, S.qwen3_5);
+  k = rms_norm(k, D, w(p + "k_norm.weight"), S.eps, S.qwen3_5);
+  RopeConfig rope_config{S.rotary_dims, S.rope_theta, false, {0, 0, 0}};
+  std::vector<int32_t> position{static_cast<int32_t>(s.length)};
+  q = rope(q, 1, H, D, position, rope_config);
+  k = rope(k, 1, Hkv, D, position, rope_config);
   s.k_cache[l].insert(s.k_cache[l].end(), k.begin(), k.end());
   s.v_cache[l].insert(s.v_cache[l].end(), v.begin(), v.end());
 
-  int64_t n = s.length + 1;  // causal: this token sees every cached token and itself
-  double scale = 1.0 / std::sqrt(static_cast<double>(D));
-  std::vector<float> o(static_cast<size_t>(H) * D);
-  for (int h = 0; h < H; ++h) {
-    int j = h / (H / Hkv);  // GQA: consecutive query heads share a KV head
-    std::vector<double> scores(n);
-    double mx = -1e300;
-    for (int64_t t = 0; t < n; ++t) {
-      double dot = 0;
-      const float* kt = &s.k_cache[l][(t * Hkv + j) * D];
-      for (int d = 0; d < D; ++d) dot += static_cast<double>(q[h * D + d]) * kt[d];
-      scores[t] = dot * scale;
-      mx = std::max(mx, scores[t]);
-    }
-    double sum = 0;
-    for (auto& x : scores) sum += (x = std::exp(x - mx));
-    for (int d = 0; d < D; ++d) {
-      double acc = 0;
-      for (int64_t t = 0; t < n; ++t) acc += scores[t] * s.v_cache[l][(t * Hkv + j) * D + d];
-      o[h * D + d] = static_cast<float>(acc / sum);
-    }
-  }
+  // §4.5: this token sees every cached token and itself.
+  int64_t n = s.length + 1;
+  auto o = attention(q, s.k_cache[l], s.v_cache[l], AttentionShape{1, H, Hkv, D, n}, true, n - 1,
+                     1.0f / std::sqrt(static_cast<float>(D)));
   if (S.qwen3_5)
-    for (size_t i = 0; i < o.size(); ++i) o[i] = static_cast<float>(o[i] * sigmoid(gate[i]));  // §4.6
+    for (size_t i = 0; i < o.size(); ++i) o[i] = o[i] * sigmoid(gate[i]);  // §4.6
   return matvec(w(p + "o_proj.weight"), o, S.hidden, H * D);
 }
 
@@ -138,75 +103,20 @@ std::vector<float> ReferenceModel::full_attention(int l, const std::vector<float
 std::vector<float> ReferenceModel::gated_deltanet(int l, const std::vector<float>& a, State& s) const {
   const auto& S = spec_;
   const std::string p = "layers." + std::to_string(l) + ".linear_attn.";
-  int Hk = S.key_heads, Hv = S.value_heads, dk = S.key_dim, dv = S.value_dim, K = S.conv_kernel;
-  int key_dim = Hk * dk, value_dim = Hv * dv, C = 2 * key_dim + value_dim;
+  int Hv = S.value_heads, value_dim = Hv * S.value_dim;
+  int C = 2 * S.key_heads * S.key_dim + value_dim;
 
   auto m = matvec(w(p + "in_proj_qkv.weight"), a, C, S.hidden);  // §5.1
   auto z = matvec(w(p + "in_proj_z.weight"), a, value_dim, S.hidden);
   auto b = matvec(w(p + "in_proj_b.weight"), a, Hv, S.hidden);
   auto alpha = matvec(w(p + "in_proj_a.weight"), a, Hv, S.hidden);
 
-  // §5.2 causal depthwise conv over [state (K-1 columns) | m], tap K-1 = current token.
-  const auto& cw = w(p + "conv1d.weight");  // [C, 1, K]
-  std::vector<float> u(C);
-  auto& conv = s.conv[l];
-  for (int c = 0; c < C; ++c) {
-    double acc = static_cast<double>(cw[c * K + (K - 1)]) * m[c];
-    for (int j = 0; j < K - 1; ++j) acc += static_cast<double>(cw[c * K + j]) * conv[j * C + c];
-    u[c] = static_cast<float>(silu(acc));
-  }
-  for (int j = 0; j + 1 < K - 1; ++j)
-    for (int c = 0; c < C; ++c) conv[j * C + c] = conv[(j + 1) * C + c];
-  for (int c = 0; c < C; ++c) conv[(K - 2) * C + c] = m[c];
-
-  const auto& A_log = w(p + "A_log");
-  const auto& dt_bias = w(p + "dt_bias");
-  const auto& norm_w = w(p + "norm.weight");
-  std::vector<float> y(value_dim);
-  auto& state = s.recurrent[l];
-  for (int h = 0; h < Hv; ++h) {
-    int kh = h / (Hv / Hk);  // §5.6: value head h uses key head h / (Hv/Hk)
-    double beta = sigmoid(b[h]);                                            // §5.3
-    double g = -std::exp(static_cast<double>(A_log[h])) * softplus(static_cast<double>(alpha[h]) + dt_bias[h]);
-    double decay = std::exp(g);
-    // §5.4: L2-normalise q and k, scale q by dk^-1/2.
-    std::vector<double> qh(dk), kh_(dk), vh(dv);
-    double qs = 0, ks = 0;
-    for (int i = 0; i < dk; ++i) {
-      qh[i] = u[kh * dk + i];
-      kh_[i] = u[key_dim + kh * dk + i];
-      qs += qh[i] * qh[i];
-      ks += kh_[i] * kh_[i];
-    }
-    double qn = 1.0 / std::sqrt(qs + 1e-6) / std::sqrt(static_cast<double>(dk)), kn = 1.0 / std::sqrt(ks + 1e-6);
-    for (int i = 0; i < dk; ++i) {
-      qh[i] *= qn;
-      kh_[i] *= kn;
-    }
-    for (int j = 0; j < dv; ++j) vh[j] = u[2 * key_dim + h * dv + j];
-    double* Sh = &state[static_cast<size_t>(h) * dk * dv];  // [dk][dv]
-    // §5.5: decay -> read -> delta -> write -> read-out.
-    for (int i = 0; i < dk * dv; ++i) Sh[i] *= decay;
-    std::vector<double> delta(dv);
-    for (int j = 0; j < dv; ++j) {
-      double r = 0;
-      for (int i = 0; i < dk; ++i) r += Sh[i * dv + j] * kh_[i];
-      delta[j] = beta * (vh[j] - r);
-    }
-    for (int i = 0; i < dk; ++i)
-      for (int j = 0; j < dv; ++j) Sh[i * dv + j] += kh_[i] * delta[j];
-    std::vector<double> o(dv);
-    double ss = 0;
-    for (int j = 0; j < dv; ++j) {
-      double acc = 0;
-      for (int i = 0; i < dk; ++i) acc += Sh[i * dv + j] * qh[i];
-      o[j] = acc;
-      ss += acc * acc;
-    }
-    // §5.7 gated RMSNorm (plain weight) × SiLU(z).
-    double inv = 1.0 / std::sqrt(ss / dv + S.eps);
-    for (int j = 0; j < dv; ++j) y[h * dv + j] = static_cast<float>(norm_w[j] * o[j] * inv * silu(z[h * dv + j]));
-  }
+  auto u = conv1d_silu(m, w(p + "conv1d.weight"), s.conv[l], 1, C, S.conv_kernel);  // §5.2
+  std::vector<float> beta, decay;
+  deltanet_gates(b, alpha, w(p + "A_log"), w(p + "dt_bias"), beta, decay);  // §5.3
+  DeltaNetShape shape{1, S.key_heads, S.value_heads, S.key_dim, S.value_dim, 1e-6};
+  auto o = gated_delta_rule(u, beta, decay, s.recurrent[l], shape);  // §5.4, §5.5
+  auto y = rms_norm_gated(o, z, S.value_dim, w(p + "norm.weight"), S.eps);  // §5.7
   return matvec(w(p + "out_proj.weight"), y, S.hidden, value_dim);
 }
 
@@ -215,8 +125,7 @@ std::vector<float> ReferenceModel::mlp(int l, const std::vector<float>& a) const
   int F = spec_.intermediate;
   auto gate = matvec(w(p + "gate_proj.weight"), a, F, spec_.hidden);
   auto up = matvec(w(p + "up_proj.weight"), a, F, spec_.hidden);
-  for (int i = 0; i < F; ++i) gate[i] = static_cast<float>(silu(gate[i]) * up[i]);
-  return matvec(w(p + "down_proj.weight"), gate, spec_.hidden, F);
+  return matvec(w(p + "down_proj.weight"), swiglu(gate, up), spec_.hidden, F);
 }
 
 std::vector<float> ReferenceModel::step(int32_t token, State& s) const {
@@ -225,19 +134,15 @@ std::vector<float> ReferenceModel::step(int32_t token, State& s) const {
   const auto& E = w("embed_tokens.weight");
   std::vector<float> x(E.begin() + static_cast<size_t>(token) * S.hidden,
                        E.begin() + static_cast<size_t>(token + 1) * S.hidden);
-  bool plus_one = S.qwen3_5;
   for (int l = 0; l < S.layers; ++l) {
     const std::string p = "layers." + std::to_string(l) + ".";
-    std::vector<float> a = x;
-    rms_norm_inplace(a.data(), S.hidden, w(p + "input_layernorm.weight"), S.eps, plus_one);
+    auto a = rms_norm(x, S.hidden, w(p + "input_layernorm.weight"), S.eps, S.qwen3_5);
     auto m = S.full_attention[l] ? full_attention(l, a, s) : gated_deltanet(l, a, s);
     for (int i = 0; i < S.hidden; ++i) x[i] += m[i];
-    a = x;
-    rms_norm_inplace(a.data(), S.hidden, w(p + "post_attention_layernorm.weight"), S.eps, plus_one);
-    auto f = mlp(l, a);
+    auto f = mlp(l, rms_norm(x, S.hidden, w(p + "post_attention_layernorm.weight"), S.eps, S.qwen3_5));
     for (int i = 0; i < S.hidden; ++i) x[i] += f[i];
   }
-  rms_norm_inplace(x.data(), S.hidden, w("norm.weight"), S.eps, plus_one);
+  x = rms_norm(x, S.hidden, w("norm.weight"), S.eps, S.qwen3_5);
   s.length++;
   auto it = weights_.find("lm_head.weight");
   const auto& head = (S.tied_embeddings || it == weights_.end()) ? E : it->second;

@@ -1,9 +1,10 @@
 #pragma once
-// The CPU reference forward pass: plain, readable f32/f64 C++ that follows
-// /work/shared/specs/qwen3_5.md (Qwen3.5 hybrid) and the Qwen3 dense architecture to
-// the letter. It processes one token at a time with the exact recurrent form of the
-// Gated DeltaNet and full causal attention over an f32 cache: the definition the GPU
-// graphs (chunked prefill, f16 KV cache, fused kernels) are tested against.
+// The CPU reference forward pass: plain, readable C++ (f64 accumulation) that follows
+// specs/qwen3_5.md (Qwen3.5 hybrid) and the Qwen3 dense architecture to the letter,
+// composed from the per-kernel references of this folder. It processes one token at a
+// time with the exact recurrent form of the Gated DeltaNet and full causal attention
+// over an f32 cache: the definition the GPU graphs (chunked prefill, f16 KV cache,
+// fused kernels) are tested against.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -44,7 +45,7 @@ class ReferenceModel {
     int64_t length = 0;
     std::vector<std::vector<float>> k_cache, v_cache;  // per layer: [pos][kv_heads*head_dim]
     std::vector<std::vector<float>> conv;              // per layer: [conv_kernel-1][channels]
-    std::vector<std::vector<double>> recurrent;        // per layer: [Hv][dk][dv]
+    std::vector<std::vector<float>> recurrent;         // per layer: [Hv][dk][dv]
   };
   State new_state() const;
 

@@ -47,27 +47,26 @@ GpuTensor gpu_output(ops::Shape shape, DType dtype, const std::string& name) {
   return t;
 }
 
-std::vector<float> read_f32(const ops::Tensor& t) {
-  EXPECT_EQ(t.dtype, DType::F32);
-  std::vector<float> out(t.numel());
-  // Tensors in tests are views of whole buffers at known offsets; find the buffer by handle.
+// Copies a tensor's bytes back to the host through a readback buffer.
+static void read_bytes(const ops::Tensor& t, void* out) {
   gpu::Buffer tmp = gpu_context().create_buffer(t.bytes(), gpu::MemoryKind::Readback, "read");
   gpu_context().run_one_shot([&](VkCommandBuffer cmd) {
     VkBufferCopy region{t.data.offset, 0, t.bytes()};
     vkCmdCopyBuffer(cmd, t.data.buffer, tmp.handle(), 1, &region);
   });
-  gpu_context().download(tmp, 0, out.data(), t.bytes());
+  gpu_context().download(tmp, 0, out, t.bytes());
+}
+
+std::vector<float> read_f32(const ops::Tensor& t) {
+  EXPECT_EQ(t.dtype, DType::F32);
+  std::vector<float> out(t.numel());
+  read_bytes(t, out.data());
   return out;
 }
 
 std::vector<int32_t> read_i32(const ops::Tensor& t) {
   std::vector<int32_t> out(t.numel());
-  gpu::Buffer tmp = gpu_context().create_buffer(t.bytes(), gpu::MemoryKind::Readback, "read");
-  gpu_context().run_one_shot([&](VkCommandBuffer cmd) {
-    VkBufferCopy region{t.data.offset, 0, t.bytes()};
-    vkCmdCopyBuffer(cmd, t.data.buffer, tmp.handle(), 1, &region);
-  });
-  gpu_context().download(tmp, 0, out.data(), t.bytes());
+  read_bytes(t, out.data());
   return out;
 }
 
