@@ -112,6 +112,7 @@ static int run_bench(Args& args) {
     }
   }
   uint64_t peak = ctx.device_bytes_peak();
+  runtime::Sequence::GraphShape decode_shape = seq.decode_graph_shape();
 
   // Where the time goes: one more pp and tg run with a timestamp around every kernel
   // (which serialises the GPU, so these totals exceed the timed runs above).
@@ -164,6 +165,8 @@ static int run_bench(Args& args) {
         {"decode_weight_gbps", weight_gbps},
         {"decode_weight_fraction_of_copy", copy.gbps() > 0 ? weight_gbps / copy.gbps() : 0},
         {"decode_total_fraction_of_copy", copy.gbps() > 0 ? total_gbps / copy.gbps() : 0},
+        {"decode_graph_nodes", decode_shape.nodes},
+        {"decode_graph_barriers", decode_shape.barriers},
         {"repetitions", runs},
         {"tests", nlohmann::json::array()}};
     if (p > 0) out["tests"].push_back({{"test", "pp" + std::to_string(p)}, {"tps_mean", pp.mean()}, {"tps_stddev", pp.stddev()}, {"samples", pp.tokens_per_second}});
@@ -181,6 +184,7 @@ static int run_bench(Args& args) {
   std::printf("peak device memory: %.1f MiB at context %lld\n", peak / 1048576.0,
               static_cast<long long>(engine->context_length()));
   std::printf("copy bandwidth: %.2f GB/s (read + write)\n", copy.gbps());
+  std::printf("decode step: %zu GPU work items, %zu barriers, one submit\n", decode_shape.nodes, decode_shape.barriers);
   if (n > 0)
     std::printf("decode: %.1f MiB of weights per token -> %.2f GB/s = %.2f of copy bandwidth "
                 "(with %.1f MiB of recurrent state traffic: %.2f)\n",

@@ -287,6 +287,11 @@ void Sequence::feed(int32_t token) {
   }
 }
 
+Sequence::GraphShape Sequence::decode_graph_shape() {
+  if (!feed_graph_) feed_graph_ = build_decode_graph(false);
+  return {feed_graph_->node_count(), feed_graph_->barrier_count(), feed_graph_->arena_bytes()};
+}
+
 void Sequence::run_graph(gpu::Graph& g) {
   g.run();
   if (!options_.profile) return;

@@ -61,6 +61,13 @@ class Sequence {
 
   std::vector<float> logits() const;  // [vocab], of the last token
 
+  // The recorded decode step (without sampling): GPU work items and barriers in it.
+  struct GraphShape {
+    size_t nodes = 0, barriers = 0;
+    uint64_t arena_bytes = 0;
+  };
+  GraphShape decode_graph_shape();
+
   // With SequenceOptions::profile: GPU time per kernel label accumulated since the last
   // call (prefill and decode graphs together), then cleared.
   gpu::Profile take_profile();
