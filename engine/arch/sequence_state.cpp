@@ -7,9 +7,17 @@ namespace vole::arch {
 SequenceState::SequenceState(gpu::Context& ctx, const StateShapes& s) : ctx_(ctx), shapes_(s) {
   require(s.capacity > 0, "sequence capacity must be positive");
   uint64_t kv_bytes = static_cast<uint64_t>(s.capacity) * s.kv_heads * s.head_dim * 2;
-  for (int i = 0; i < s.attention_layers; ++i) {
-    kv_.push_back(ctx.create_buffer(kv_bytes, gpu::MemoryKind::Device, "k cache " + std::to_string(i)));
-    kv_.push_back(ctx.create_buffer(kv_bytes, gpu::MemoryKind::Device, "v cache " + std::to_string(i)));
+  try {
+    for (int i = 0; i < s.attention_layers; ++i) {
+      kv_.push_back(ctx.create_buffer(kv_bytes, gpu::MemoryKind::Device, "k cache " + std::to_string(i)));
+      kv_.push_back(ctx.create_buffer(kv_bytes, gpu::MemoryKind::Device, "v cache " + std::to_string(i)));
+    }
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::OutOfMemory) throw;
+    fail(ErrorCode::OutOfMemory, "a context of " + std::to_string(s.capacity) + " tokens needs " +
+                                     std::to_string((kv_bytes * 2 * s.attention_layers) >> 20) +
+                                     " MiB of KV cache, more than the GPU has free; choose a shorter context length (" +
+                                     e.what() + ")");
   }
   uint64_t conv_bytes = static_cast<uint64_t>(s.conv_rows) * s.conv_channels * 4;
   uint64_t rec_bytes = static_cast<uint64_t>(s.value_heads) * s.key_dim * s.value_dim * 4;

@@ -426,7 +426,12 @@ Buffer Context::create_buffer(uint64_t bytes, MemoryKind kind, const std::string
   buf.device_ = device_;
   buf.name_ = name;
   buf.size_ = bytes;
-  VK_CHECK(vkCreateBuffer(device_, &bci, nullptr, &buf.handle_));
+  VkResult created = vkCreateBuffer(device_, &bci, nullptr, &buf.handle_);
+  if (created == VK_ERROR_OUT_OF_DEVICE_MEMORY || created == VK_ERROR_OUT_OF_HOST_MEMORY)
+    fail(ErrorCode::OutOfMemory, "out of GPU memory: cannot create a " + std::to_string(bytes >> 20) + " MiB buffer for " +
+                                     name + " on " + info_.name + " (Vole holds " +
+                                     std::to_string(device_bytes_in_use_ >> 20) + " MiB)");
+  vk_check(created, "vkCreateBuffer");
   VkMemoryRequirements req;
   vkGetBufferMemoryRequirements(device_, buf.handle_, &req);
   uint32_t type = pick_memory_type(kind, req.memoryTypeBits);

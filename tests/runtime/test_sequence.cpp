@@ -115,6 +115,20 @@ TEST_P(SequenceTest, PromptLongerThanTheContextIsARecoverableError) {
   expect_matches(*seq, small, "unchanged after ContextFull");
 }
 
+TEST_P(SequenceTest, OutOfGpuMemoryIsAClearErrorAndTheEngineStaysUsable) {
+  try {
+    auto huge = sequence(int64_t{1} << 36);  // terabytes of KV cache
+    FAIL() << "expected an allocation failure";
+  } catch (const Error& e) {
+    EXPECT_TRUE(e.code() == ErrorCode::OutOfMemory || e.code() == ErrorCode::Gpu) << e.what();
+    EXPECT_NE(std::string(e.what()).find("cache"), std::string::npos) << "names what it was allocating: " << e.what();
+  }
+  auto seq = sequence(64);
+  auto tokens = token_sequence(5, kVocab, 13);
+  seq->sync(tokens);
+  expect_matches(*seq, tokens, "a normal sequence after the failure");
+}
+
 TEST_P(SequenceTest, GenerationStopsAtTheContextLimit) {
   auto seq = sequence(20);
   runtime::GenerateOptions o;
