@@ -133,7 +133,7 @@ void Sequence::run_chunk(std::span<const int32_t> chunk, std::vector<float>* all
   }
 }
 
-void Sequence::evaluate(std::span<const int32_t> tokens, bool, std::vector<float>* all_logits) {
+void Sequence::evaluate(std::span<const int32_t> tokens, std::vector<float>* all_logits) {
   for (size_t i = 0; i < tokens.size(); i += options_.prefill_chunk) {
     size_t n = std::min<size_t>(options_.prefill_chunk, tokens.size() - i);
     run_chunk(tokens.subspan(i, n), all_logits);
@@ -146,7 +146,7 @@ void Sequence::append(std::span<const int32_t> tokens) {
     fail(ErrorCode::ContextFull, "the conversation needs " + std::to_string(length() + tokens.size()) +
                                      " tokens but the context length is " + std::to_string(capacity()) +
                                      " (start a new chat or raise the context length)");
-  evaluate(tokens, false, nullptr);
+  evaluate(tokens, nullptr);
 }
 
 int64_t Sequence::sync(std::span<const int32_t> tokens) {
@@ -192,7 +192,7 @@ void Sequence::truncate(int64_t n) {
     // rewrites its own row identically and makes its logits current.
     tokens_.resize(n > 0 ? n - 1 : 0);
   }
-  evaluate(std::span<const int32_t>(old).subspan(tokens_.size(), n - tokens_.size()), false, nullptr);
+  evaluate(std::span<const int32_t>(old).subspan(tokens_.size(), n - tokens_.size()), nullptr);
 }
 
 void Sequence::reset() {
@@ -329,7 +329,7 @@ std::vector<float> Sequence::evaluate_all(std::span<const int32_t> tokens) {
   reset();
   std::vector<float> all;
   all.reserve(tokens.size() * model_.spec().vocab);
-  evaluate(tokens, true, &all);
+  evaluate(tokens, &all);
   return all;
 }
 

@@ -77,7 +77,8 @@ class Sequence {
  private:
   struct Io;  // host-written inputs of one graph kind
   void check_tokens(std::span<const int32_t> tokens) const;
-  void evaluate(std::span<const int32_t> tokens, bool keep_hidden, std::vector<float>* hidden_rows_logits);
+  // Evaluates tokens in prefill chunks; with `all_logits`, appends every position's logits.
+  void evaluate(std::span<const int32_t> tokens, std::vector<float>* all_logits);
   void run_chunk(std::span<const int32_t> chunk, std::vector<float>* all_logits);
   void write_inputs(Io& io, std::span<const int32_t> ids, int64_t start);
   void write_sampler(const SamplingOptions& sampling, uint32_t seed, uint32_t step);
