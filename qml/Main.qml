@@ -16,13 +16,6 @@ ApplicationWindow {
     title: App.chat.conversationId !== 0 ? App.chat.title + " — Vole" : "Vole"
     color: Theme.window
 
-    // Requests pages act on (pages find the window as ApplicationWindow.window).
-    signal searchRequested()
-    signal composerFocusRequested()
-    function notify(message, actionText, onAction, onExpire) {
-        snackbar.show(message, actionText, onAction, onExpire)
-    }
-
     palette.window: Theme.window
     palette.windowText: Theme.text
     palette.base: Theme.surface
@@ -37,7 +30,7 @@ ApplicationWindow {
     palette.mid: Theme.border
     palette.midlight: Theme.hover
     palette.light: Theme.surfaceAlt
-    palette.dark: Theme.textMuted
+    palette.dark: Theme.accent  // Basic style: slider and progress fills, switch tracks
     palette.shadow: Theme.border
     palette.link: Theme.link
     palette.toolTipBase: Theme.surfaceAlt
@@ -98,7 +91,7 @@ ApplicationWindow {
         onActivated: {
             App.showPage("chat")
             App.chat.newConversation()
-            window.composerFocusRequested()
+            App.requestFocus("composer")
         }
     }
     Shortcut {
@@ -106,7 +99,7 @@ ApplicationWindow {
         context: Qt.ApplicationShortcut
         onActivated: {
             App.showPage("chat")
-            window.searchRequested()
+            App.requestFocus("search")
         }
     }
     Shortcut {
@@ -121,12 +114,23 @@ ApplicationWindow {
         onActivated: Qt.quit()
     }
 
+    // Notices, and deletion with Undo: the conversation stays in the trash until the
+    // snackbar closes, then it is deleted for good.
+    Connections {
+        target: App
+        function onNotice(message) { snackbar.show(message) }
+    }
     Connections {
         target: App.conversations
-        function onErrorOccurred(message) { window.notify(message) }
+        function onErrorOccurred(message) { snackbar.show(message) }
+        function onRemoved(id, title) {
+            snackbar.show(qsTr("Deleted “%1”").arg(title), qsTr("Undo"),
+                          function() { App.conversations.undoRemove(id) },
+                          function() { App.conversations.purgeRemoved() })
+        }
     }
     Connections {
         target: App.chat
-        function onErrorOccurred(message) { window.notify(message) }
+        function onErrorOccurred(message) { snackbar.show(message) }
     }
 }

@@ -127,6 +127,16 @@ void AppController::openDataFolder() const { QDesktopServices::openUrl(QUrl::fro
 
 QString AppController::formatBytes(qulonglong bytes) const { return human_size(static_cast<qint64>(bytes)); }
 
+void AppController::requestFocus(const QString& target) {
+  log_event("focus", {{"target", target}});
+  Q_EMIT focusRequested(target);
+}
+
+void AppController::notify(const QString& message) {
+  log_event("notice", {{"message", message}});
+  Q_EMIT notice(message);
+}
+
 void AppController::logEvent(const QString& event, const QVariantMap& fields) const {
   QList<QPair<QString, QVariant>> list;
   for (auto it = fields.begin(); it != fields.end(); ++it) list.append({it.key(), it.value()});

@@ -72,12 +72,18 @@ class AppController : public QObject {
   Q_INVOKABLE void forgetModelFolder(const QString& path);
   Q_INVOKABLE void openDataFolder() const;
   Q_INVOKABLE QString formatBytes(qulonglong bytes) const;
+  // Asks the view to focus something ("search", "composer"); views listen to focusRequested.
+  Q_INVOKABLE void requestFocus(const QString& target);
+  // A short notice for the snackbar (export finished, a folder that is not a model...).
+  Q_INVOKABLE void notify(const QString& message);
   // For the QML side to report what it shows (written to the event log).
   Q_INVOKABLE void logEvent(const QString& event, const QVariantMap& fields = {}) const;
 
  Q_SIGNALS:
   void currentPageChanged();
   void darkThemeChanged();
+  void focusRequested(const QString& target);
+  void notice(const QString& message);
 
  private:
   void on_store_changed();

@@ -19,10 +19,22 @@ AppSettings::AppSettings(const QString& file, QObject* parent)
   model_folders_ = s.value("models/folders").toStringList();
   current_model_ = s.value("models/current", "").toString();
   last_conversation_ = s.value("chat/lastConversation", 0).toLongLong();
-  auto sampling = nlohmann::json::parse(s.value("chat/sampling", "{}").toString().toStdString(), nullptr, false);
+  // [sampling] temperature=0.7, top_p=0.8, ...: one key per field, easy to edit by hand.
+  nlohmann::json sampling = nlohmann::json::object();
+  s.beginGroup("sampling");
+  for (const QString& key : s.childKeys()) {
+    bool ok = false;
+    double v = s.value(key).toDouble(&ok);
+    if (ok) sampling[key.toStdString()] = v;
+  }
+  s.endGroup();
   sampling_.from_json(sampling);
-  connect(&sampling_, &SamplingValues::changed, this,
-          [this] { save("chat/sampling", QString::fromStdString(sampling_.to_json().dump())); });
+  connect(&sampling_, &SamplingValues::changed, this, [this] {
+    const nlohmann::json values = sampling_.to_json();
+    for (const auto& [key, value] : values.items())
+      settings_->setValue(QString::fromStdString("sampling/" + key), value.get<double>());
+    settings_->sync();
+  });
 }
 
 void AppSettings::save(const char* key, const QVariant& value) {

@@ -1,6 +1,6 @@
 #pragma once
 // The app's preferences, persisted with QSettings as soon as they change
-// (~/.config/vole/vole-desktop.conf; $XDG_CONFIG_HOME moves it).
+// (~/.config/vole/vole-desktop.ini; $XDG_CONFIG_HOME moves it).
 #include <QObject>
 #include <QSettings>
 #include <QStringList>

@@ -26,7 +26,7 @@ void SearchResultsModel::setQuery(const QString& q) {
 void SearchResultsModel::setHighlightColor(const QString& c) {
   if (c == highlight_) return;
   highlight_ = c;
-  if (!hits_.empty()) Q_EMIT dataChanged(index(0), index(count() - 1), {SnippetRole, TitleRole});
+  if (!hits_.empty()) Q_EMIT dataChanged(index(0), index(count() - 1), {SnippetRole, TitleHtmlRole});
   Q_EMIT resultsChanged();
 }
 
@@ -65,6 +65,9 @@ QVariant SearchResultsModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole:
     case TitleRole:
       return h.conversation_title.empty() ? tr("New chat") : QString::fromStdString(h.conversation_title);
+    case TitleHtmlRole:  // the title, with the match highlighted when the title is the hit
+      if (!h.message_id) return snippet_html(h.snippet, highlight_);
+      return (h.conversation_title.empty() ? tr("New chat") : QString::fromStdString(h.conversation_title)).toHtmlEscaped();
     case SnippetRole: return snippet_html(h.snippet, highlight_);
     case KindRole: if (!h.role) return QStringLiteral("title");
       return QString::fromUtf8(std::string(memory::role_name(*h.role)).c_str());
@@ -76,7 +79,7 @@ QVariant SearchResultsModel::data(const QModelIndex& index, int role) const {
 
 QHash<int, QByteArray> SearchResultsModel::roleNames() const {
   return {{ConversationRole, "conversationId"}, {MessageRole, "messageId"}, {TitleRole, "title"},
-          {SnippetRole, "snippet"},             {KindRole, "kind"},         {TimeRole, "timeText"}};
+          {TitleHtmlRole, "titleHtml"},   {SnippetRole, "snippet"},             {KindRole, "kind"},         {TimeRole, "timeText"}};
 }
 
 }  // namespace vole::desktop

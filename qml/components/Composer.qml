@@ -16,8 +16,8 @@ Item {
     }
 
     Connections {
-        target: ApplicationWindow.window
-        function onComposerFocusRequested() { input.forceActiveFocus() }
+        target: App
+        function onFocusRequested(target) { if (target === "composer") input.forceActiveFocus() }
     }
     Connections {
         target: App.chat

@@ -145,7 +145,7 @@ Button {
         title: qsTr("Choose a model folder (with config.json)")
         onAccepted: {
             var problem = App.openModelFolder(selectedFolder)
-            if (problem !== "") ApplicationWindow.window.notify(problem)
+            if (problem !== "") App.notify(problem)
         }
     }
 }

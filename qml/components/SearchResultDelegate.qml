@@ -9,7 +9,7 @@ ItemDelegate {
     id: root
     required property var conversationId
     required property var messageId
-    required property string title
+    required property string titleHtml
     required property string snippet
     required property string kind
     required property string timeText
@@ -27,7 +27,8 @@ ItemDelegate {
         spacing: 3
         Text {
             Layout.fillWidth: true
-            text: root.title
+            text: root.titleHtml
+            textFormat: Text.RichText
             elide: Text.ElideRight
             font.weight: Font.DemiBold
             font.pixelSize: Theme.fontSize - 1

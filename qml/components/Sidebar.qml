@@ -13,12 +13,8 @@ Rectangle {
     color: Theme.sidebar
 
     function deleteConversation(id) {
-        var title = App.conversations.titleOf(id)
         if (App.chat.conversationId === id) App.chat.newConversation()
-        App.conversations.remove(id)
-        ApplicationWindow.window.notify(qsTr("Deleted “%1”").arg(title), qsTr("Undo"),
-            function() { App.conversations.undoRemove(id) },
-            function() { App.conversations.purgeRemoved() })
+        App.conversations.remove(id)  // the window's snackbar offers Undo
     }
     function exportConversation(id, format) {
         exportDialog.conversation = id
@@ -30,8 +26,9 @@ Rectangle {
     }
 
     Connections {
-        target: ApplicationWindow.window
-        function onSearchRequested() {
+        target: App
+        function onFocusRequested(target) {
+            if (target !== "search") return
             searchField.forceActiveFocus()
             searchField.selectAll()
         }
@@ -58,7 +55,7 @@ Rectangle {
                 iconColor: Theme.text
                 onClicked: {
                     App.chat.newConversation()
-                    ApplicationWindow.window.composerFocusRequested()
+                    App.requestFocus("composer")
                 }
             }
         }
@@ -72,7 +69,7 @@ Rectangle {
             onTextChanged: App.search.query = text
             Keys.onEscapePressed: {
                 text = ""
-                ApplicationWindow.window.composerFocusRequested()
+                App.requestFocus("composer")
             }
             color: Theme.text
             background: Rectangle {
@@ -176,7 +173,7 @@ Rectangle {
         defaultSuffix: format === "json" ? "json" : "md"
         onAccepted: {
             var error = App.chat.exportConversation(conversation, selectedFile, format)
-            ApplicationWindow.window.notify(error === "" ? qsTr("Exported") : error)
+            App.notify(error === "" ? qsTr("Exported to %1").arg(selectedFile.toString().replace(/^file:\/\//, "")) : error)
         }
     }
 

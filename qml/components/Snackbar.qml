@@ -32,7 +32,7 @@ Popup {
     }
 
     x: (parent.width - width) / 2
-    y: parent.height - height - 24
+    y: parent.height - height - 104  // above the composer
     padding: 0
     closePolicy: Popup.NoAutoClose
     modal: false
