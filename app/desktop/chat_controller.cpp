@@ -21,6 +21,10 @@ ChatController::ChatController(StoreSession* session, EngineController* engine, 
     : QObject(parent), session_(session), engine_(engine), settings_(settings), conversations_(conversations) {
   connect(engine_, &EngineController::streamed, this,
           [this](qint64 conversation, qint64 message, const QString& reasoning, const QString& content) {
+            if (streaming_ && streaming_->message == message) {
+              streaming_->reasoning += reasoning;
+              streaming_->content += content;
+            }
             if (conversation == conversation_) messages_.append_delta(message, reasoning, content);
           });
   connect(engine_, &EngineController::finished, this, &ChatController::on_finished);
@@ -79,6 +83,8 @@ bool ChatController::act(const std::function<void()>& action) {
 void ChatController::reload_messages() {
   if (store() && conversation_) {
     act([&] { messages_.load(*store(), conversation_); });
+    if (streaming_ && streaming_->conversation == conversation_)
+      messages_.set_streaming_text(streaming_->message, streaming_->reasoning, streaming_->content);
   } else {
     messages_.clear();
   }
@@ -209,8 +215,12 @@ void ChatController::start(memory::MessageId answer, const std::vector<memory::M
   job.request.messages = chat_messages(systemPrompt(), context);
   if (engine_->supportsThinking()) job.request.template_options.enable_thinking = thinking();
   (sampling_override_on_ ? sampling_override_ : *settings_->sampling()).apply_to(job.request.generation);
+  streaming_ = Streaming{conversation_, answer, {}, {}};
+  if (partial) {
+    streaming_->reasoning = QString::fromStdString(partial->reasoning);
+    streaming_->content = QString::fromStdString(partial->content);
+  }
   job.request.continue_from = std::move(partial);
-  streaming_ = Streaming{conversation_, answer};
   save_problem_.clear();
   Q_EMIT saveProblemChanged();
   Q_EMIT generatingChanged();

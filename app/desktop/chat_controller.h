@@ -96,6 +96,7 @@ class ChatController : public QObject {
   struct Streaming {
     memory::ConversationId conversation = 0;
     memory::MessageId message = 0;
+    QString reasoning, content;  // everything streamed so far (the store may be a batch behind)
   };
   memory::Store* store() const { return session_->store(); }
   bool act(const std::function<void()>& action);

@@ -34,6 +34,7 @@ EngineController::EngineController(AppSettings* settings, QObject* parent)
   connect(worker_, &EngineWorker::loadFailed, this, [this](const QString& error, bool cancelled) {
     if (--loads_in_flight_ > 0) return;
     info_ = {};
+    info_.name = QFileInfo(model_dir_).fileName();  // for "Could not load <name>"
     error_ = cancelled ? QString() : error;
     set_state(cancelled ? "none" : "error");
   });

@@ -80,6 +80,17 @@ bool MessageListModel::append_delta(memory::MessageId message, const QString& re
   return true;
 }
 
+void MessageListModel::set_streaming_text(memory::MessageId message, const QString& reasoning,
+                                          const QString& content) {
+  int row = rowOf(message);
+  if (row < 0) return;
+  Row& r = rows_[row];
+  r.reasoning = reasoning;
+  r.content = content;
+  r.blocks = markdown_blocks_for_qml(content);
+  Q_EMIT dataChanged(index(row), index(row));
+}
+
 void MessageListModel::refresh_message(memory::Store& store, memory::MessageId message) {
   int row = rowOf(message);
   if (row < 0) return;

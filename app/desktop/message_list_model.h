@@ -40,6 +40,9 @@ class MessageListModel : public QAbstractListModel {
   void clear();
   // Appends streamed text to a message's row; false if the message is not shown.
   bool append_delta(memory::MessageId message, const QString& reasoning, const QString& content);
+  // Replaces a streaming message's text with the full text streamed so far (the store
+  // may be a batch behind when a conversation is reopened mid-answer).
+  void set_streaming_text(memory::MessageId message, const QString& reasoning, const QString& content);
   // Re-reads one message (after its answer finished).
   void refresh_message(memory::Store& store, memory::MessageId message);
 

@@ -9,7 +9,16 @@ ListView {
     id: list
     property real columnWidth: 700
     property bool follow: true
+    property bool autoScrolling: false
+    property real endY: 0  // contentY after the last automatic scroll to the end
     property int flashRow: -1
+
+    function scrollToEnd() {
+        autoScrolling = true
+        positionViewAtEnd()
+        endY = contentY
+        autoScrolling = false
+    }
 
     model: App.chat.messages
     clip: true
@@ -27,11 +36,18 @@ ListView {
         flash: index === list.flashRow
     }
 
+    // Following stops when the user scrolls up (drag or flick, wheel, scroll bar) and
+    // resumes when they come back to the bottom.
     onMovementEnded: follow = atYEnd
-    onContentHeightChanged: if (follow) Qt.callLater(positionViewAtEnd)
+    onContentYChanged: {
+        if (autoScrolling || moving) return
+        if (atYEnd) follow = true
+        else if (contentY < endY - 60) follow = false
+    }
+    onContentHeightChanged: if (follow) Qt.callLater(scrollToEnd)
     onCountChanged: {
         follow = true
-        Qt.callLater(positionViewAtEnd)
+        Qt.callLater(scrollToEnd)
     }
 
     Connections {
@@ -39,12 +55,16 @@ ListView {
         function onConversationChanged() {
             list.follow = true
             list.flashRow = -1
-            Qt.callLater(list.positionViewAtEnd)
+            Qt.callLater(list.scrollToEnd)
         }
         function onFocusRequested(row) {
-            list.follow = false
             list.flashRow = row
-            Qt.callLater(function() { list.positionViewAtIndex(row, ListView.Center) })
+            Qt.callLater(function() {
+                list.autoScrolling = true
+                list.positionViewAtIndex(row, ListView.Center)
+                list.autoScrolling = false
+                list.follow = list.atYEnd
+            })
             flashTimer.restart()
         }
     }

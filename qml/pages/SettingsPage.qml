@@ -60,8 +60,8 @@ Rectangle {
                 SettingRow {
                     label: qsTr("Model")
                     help: App.engine.state === "ready"
-                          ? qsTr("%1 · %2 · %3 on the device · %4 tokens of context").arg(App.engine.architecture)
-                                .arg(App.formatBytes(App.engine.weightBytes)).arg(App.engine.modelDir).arg(App.engine.contextLength)
+                          ? qsTr("%1 · %2 on the device · %3 tokens of context · %4").arg(App.engine.architecture)
+                                .arg(App.formatBytes(App.engine.weightBytes)).arg(App.engine.contextLength).arg(App.engine.modelDir)
                           : App.engine.state === "loading" ? qsTr("Loading…") : qsTr("No model loaded")
                     Text {
                         Layout.fillWidth: true
