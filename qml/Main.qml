@@ -25,7 +25,7 @@ ApplicationWindow {
     palette.buttonText: Theme.text
     palette.brightText: Theme.text
     palette.highlight: Theme.accent
-    palette.highlightedText: Theme.onAccent
+    palette.highlightedText: Theme.accentInk
     palette.placeholderText: Theme.placeholder
     palette.mid: Theme.border
     palette.midlight: Theme.hover

@@ -28,7 +28,7 @@ QtObject {
     // accents and states
     readonly property color accent: dark ? "#5fbf98" : "#2e7d5f"
     readonly property color accentHover: dark ? "#74cfa9" : "#276b51"
-    readonly property color onAccent: dark ? "#0d1a14" : "#ffffff"
+    readonly property color accentInk: dark ? "#0d1a14" : "#ffffff"
     readonly property color accentSoft: dark ? "#1f3a2f" : "#dcefe6"
     readonly property color link: dark ? "#7cc7f0" : "#1c6fb0"
     readonly property color danger: dark ? "#f07a7a" : "#b42318"

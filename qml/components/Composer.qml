@@ -136,7 +136,7 @@ Item {
                     icon.source: stopping ? "qrc:/qml/icons/stop.svg" : "qrc:/qml/icons/send.svg"
                     icon.width: 18
                     icon.height: 18
-                    icon.color: enabled ? Theme.onAccent : Theme.textFaint
+                    icon.color: enabled ? Theme.accentInk : Theme.textFaint
                     background: Rectangle {
                         radius: 17
                         color: !sendButton.enabled ? Theme.surfaceAlt

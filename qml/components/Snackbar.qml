@@ -10,23 +10,23 @@ Popup {
     id: root
     property string message
     property string actionText
-    property var onAction: null
-    property var onExpire: null
+    property var actionCallback: null
+    property var expireCallback: null
     property int timeout: 6000
 
     function show(text, action, actionCallback, expireCallback) {
         if (visible) finish(false)
         message = text
         actionText = action || ""
-        onAction = actionCallback || null
-        onExpire = expireCallback || null
+        root.actionCallback = actionCallback || null
+        root.expireCallback = expireCallback || null
         open()
         timer.restart()
     }
     function finish(acted) {
         timer.stop()
-        var expire = onExpire
-        onExpire = null
+        var expire = expireCallback
+        expireCallback = null
         if (!acted && expire) expire()
         close()
     }
@@ -66,7 +66,7 @@ Popup {
             }
             background: Item {}
             onClicked: {
-                var act = root.onAction
+                var act = root.actionCallback
                 root.finish(true)
                 if (act) act()
             }

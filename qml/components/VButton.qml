@@ -12,7 +12,7 @@ Button {
 
     readonly property color fill: primary ? (hovered ? Theme.accentHover : Theme.accent)
                                           : (hovered ? Theme.hover : Theme.surface)
-    readonly property color ink: primary ? Theme.onAccent : (danger ? Theme.danger : Theme.text)
+    readonly property color ink: primary ? Theme.accentInk : (danger ? Theme.danger : Theme.text)
 
     implicitHeight: 34
     leftPadding: 14

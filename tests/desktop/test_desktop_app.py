@@ -229,6 +229,24 @@ def main():
         screenshot(display, window, shot("desktop-settings.png"))
         app.quit(display)
 
+        # ---- a damaged database: explained, with the store's ways out, nothing touched ----
+        print("damaged database")
+        damaged = os.path.join(tmp, "damaged")
+        os.makedirs(damaged)
+        garbage = b"this is not a database " * 400
+        with open(os.path.join(damaged, "vole.db"), "wb") as f:
+            f.write(garbage)
+        env = dict(base_env, VOLE_DATA_DIR=damaged, XDG_CONFIG_HOME=os.path.join(tmp, "config1"))
+        app = App(args.app, display, env)
+        app.wait_event(r"event=started .*store=none problem=corrupt")
+        window = app.wait_event(r"event=window-shown .*window=(\d+)").group(1)
+        screenshot(display, window, shot("desktop-store-error.png"))
+        focus(display, window)
+        app.quit(display)
+        with open(os.path.join(damaged, "vole.db"), "rb") as f:
+            if f.read() != garbage:
+                fail("the damaged database was modified")
+
         # ---- 2. a model installed: type, Enter, streamed answer ----
         print("chat with a tiny generated model")
         data = os.path.join(tmp, "data")
