@@ -59,7 +59,7 @@ void AppController::start() {
   const qint64 last = settings_.lastConversation();  // opening the store resets the chat (and this setting)
   models_.set_sources(vole::data_dir() / "models", settings_.modelFolders());
   engine_->refreshDevices();
-  store_->open();  // on failure the UI shows the problem and the choices
+  store_->open();                 // on failure the UI shows the problem and the choices
   conversations_.purgeRemoved();  // deletions whose undo window closed with the app
   QString model = settings_.currentModel();
   if (models_.indexOfPath(model) < 0 || !models_.models()[models_.indexOfPath(model)].present)

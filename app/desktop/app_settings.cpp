@@ -6,9 +6,9 @@ namespace vole::desktop {
 
 AppSettings::AppSettings(const QString& file, QObject* parent)
     : QObject(parent),
-      settings_(file.isEmpty() ? std::make_unique<QSettings>(QSettings::IniFormat, QSettings::UserScope, "vole",
-                                                             "vole-desktop")
-                               : std::make_unique<QSettings>(file, QSettings::IniFormat)) {
+      settings_(file.isEmpty()
+                    ? std::make_unique<QSettings>(QSettings::IniFormat, QSettings::UserScope, "vole", "vole-desktop")
+                    : std::make_unique<QSettings>(file, QSettings::IniFormat)) {
   QSettings& s = *settings_;
   system_prompt_ = s.value("chat/systemPrompt", kDefaultSystemPrompt).toString();
   context_length_ = std::clamp(s.value("engine/contextLength", 4096).toInt(), 512, 262144);

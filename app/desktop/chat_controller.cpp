@@ -172,8 +172,10 @@ void ChatController::setThinking(bool on) {
 }
 
 void ChatController::setSystemPromptOverride(bool enabled, const QString& text) {
-  if (enabled) system_override_ = text;
-  else system_override_.reset();
+  if (enabled)
+    system_override_ = text;
+  else
+    system_override_.reset();
   write_overrides();
 }
 
@@ -196,7 +198,7 @@ nlohmann::ordered_json ChatController::chat_messages(const QString& system_promp
   if (!system_prompt.trimmed().isEmpty())
     messages.push_back({{"role", "system"}, {"content", system_prompt.toStdString()}});
   for (const auto& m : path) {
-    if (m.role == memory::Role::System) continue;  // the conversation's prompt is set above
+    if (m.role == memory::Role::System) continue;                          // the conversation's prompt is set above
     if (m.role == memory::Role::Assistant && m.content.empty()) continue;  // failed or stopped before a word
     nlohmann::ordered_json msg = {{"role", std::string(memory::role_name(m.role))}, {"content", m.content}};
     if (m.role == memory::Role::Assistant && !m.reasoning.empty()) msg["reasoning_content"] = m.reasoning;
@@ -247,7 +249,8 @@ bool ChatController::send(const QString& text) {
   });
   if (created) write_overrides();  // what was chosen for the new chat
   if (!ok) return false;
-  log_event("message-sent", {{"conversation", qlonglong(conversation_)}, {"message", qlonglong(user.id)}, {"text", body}});
+  log_event("message-sent",
+            {{"conversation", qlonglong(conversation_)}, {"message", qlonglong(user.id)}, {"text", body}});
   reload_messages();
   conversations_->refresh();
   if (created) Q_EMIT conversationChanged();
@@ -286,7 +289,8 @@ bool ChatController::editAndResend(qint64 user_message, const QString& text) {
     context = store()->path_to(user.id);
   });
   if (!ok) return false;
-  log_event("message-edited", {{"conversation", qlonglong(conversation_)}, {"message", qlonglong(user.id)}, {"text", body}});
+  log_event("message-edited",
+            {{"conversation", qlonglong(conversation_)}, {"message", qlonglong(user.id)}, {"text", body}});
   reload_messages();
   start(answer.id, context);
   return true;
@@ -324,7 +328,8 @@ void ChatController::showSibling(qint64 message, int step) {
 
 void ChatController::on_finished(const GenerationResult& result) {
   if (streaming_ && streaming_->message == result.message) streaming_.reset();
-  if (store() && result.conversation == conversation_) act([&] { messages_.refresh_message(*store(), result.message); });
+  if (store() && result.conversation == conversation_)
+    act([&] { messages_.refresh_message(*store(), result.message); });
   conversations_->refresh();
   QString status = qstr(memory::status_name(result.status));
   log_event("answer-complete", {{"conversation", qlonglong(result.conversation)},

@@ -52,8 +52,8 @@ void ConversationListModel::refresh() {
   for (size_t i = 0; i < fresh.size(); ++i) {
     const auto& a = rows_[i];
     const auto& b = fresh[i];
-    bool differs = a.title != b.title || a.updated_at_ms != b.updated_at_ms || a.pinned != b.pinned ||
-                   a.model_id != b.model_id;
+    bool differs =
+        a.title != b.title || a.updated_at_ms != b.updated_at_ms || a.pinned != b.pinned || a.model_id != b.model_id;
     rows_[i] = b;
     if (differs) Q_EMIT dataChanged(index(static_cast<int>(i)), index(static_cast<int>(i)));
   }
@@ -113,13 +113,19 @@ QVariant ConversationListModel::data(const QModelIndex& index, int role) const {
   if (!checkIndex(index, CheckIndexOption::IndexIsValid)) return {};
   const auto& c = rows_[index.row()];
   switch (role) {
-    case IdRole: return QVariant::fromValue<qint64>(c.id);
+    case IdRole:
+      return QVariant::fromValue<qint64>(c.id);
     case Qt::DisplayRole:
-    case TitleRole: return c.title.empty() ? tr("New chat") : qstr(c.title);
-    case UpdatedRole: return from_ms(c.updated_at_ms);
-    case PinnedRole: return c.pinned;
-    case SectionRole: return c.pinned ? tr("Pinned") : section_for(from_ms(c.updated_at_ms), now_());
-    case ModelRole: return qstr(c.model_id);
+    case TitleRole:
+      return c.title.empty() ? tr("New chat") : qstr(c.title);
+    case UpdatedRole:
+      return from_ms(c.updated_at_ms);
+    case PinnedRole:
+      return c.pinned;
+    case SectionRole:
+      return c.pinned ? tr("Pinned") : section_for(from_ms(c.updated_at_ms), now_());
+    case ModelRole:
+      return qstr(c.model_id);
   }
   return {};
 }

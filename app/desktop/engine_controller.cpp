@@ -84,7 +84,8 @@ void EngineController::load(const QString& model_dir) {
   worker_->cancel_load();  // a load still running gives way to this one
   set_state("loading");
   Q_EMIT progressChanged();
-  QMetaObject::invokeMethod(worker_, [w = worker_, request] { w->load(request); }, Qt::QueuedConnection);
+  QMetaObject::invokeMethod(
+      worker_, [w = worker_, request] { w->load(request); }, Qt::QueuedConnection);
 }
 
 void EngineController::reload() {
@@ -100,7 +101,9 @@ void EngineController::unload() {
   QMetaObject::invokeMethod(worker_, &EngineWorker::unload, Qt::QueuedConnection);
 }
 
-void EngineController::refreshDevices() { QMetaObject::invokeMethod(worker_, &EngineWorker::listDevices, Qt::QueuedConnection); }
+void EngineController::refreshDevices() {
+  QMetaObject::invokeMethod(worker_, &EngineWorker::listDevices, Qt::QueuedConnection);
+}
 
 void EngineController::applyModelDefaults(SamplingValues* values) const {
   if (!values) return;
@@ -113,11 +116,13 @@ void EngineController::applyModelDefaults(SamplingValues* values) const {
 
 void EngineController::submit(const GenerationJob& job) {
   if (jobs_in_flight_++ == 0) Q_EMIT busyChanged();
-  QMetaObject::invokeMethod(worker_, [w = worker_, job] { w->generate(job); }, Qt::QueuedConnection);
+  QMetaObject::invokeMethod(
+      worker_, [w = worker_, job] { w->generate(job); }, Qt::QueuedConnection);
 }
 
 void EngineController::forget_conversation(memory::ConversationId id) {
-  QMetaObject::invokeMethod(worker_, [w = worker_, id] { w->forgetConversation(id); }, Qt::QueuedConnection);
+  QMetaObject::invokeMethod(
+      worker_, [w = worker_, id] { w->forgetConversation(id); }, Qt::QueuedConnection);
 }
 
 }  // namespace vole::desktop

@@ -18,7 +18,7 @@ class EngineController : public QObject {
   Q_PROPERTY(double progress READ progress NOTIFY progressChanged)
   Q_PROPERTY(QString stage READ stage NOTIFY progressChanged)
   Q_PROPERTY(QString error READ error NOTIFY stateChanged)
-  Q_PROPERTY(QString modelDir READ modelDir NOTIFY stateChanged)   // loaded or loading
+  Q_PROPERTY(QString modelDir READ modelDir NOTIFY stateChanged)  // loaded or loading
   Q_PROPERTY(QString modelName READ modelName NOTIFY stateChanged)
   Q_PROPERTY(QString architecture READ architecture NOTIFY stateChanged)
   Q_PROPERTY(QString deviceName READ deviceName NOTIFY stateChanged)

@@ -251,9 +251,9 @@ void EngineWorker::run(const GenerationJob& job, GenerationResult& result) {
     if (!job.model_name.isEmpty()) result.stats.model = job.model_name.toStdString();
     if (had_reasoning) result.stats.reasoning_ms = ms_between(start, reasoning_end.value_or(Clock::now()));
     if (abandon_.load()) return;  // the writer's destructor saves what it has, marked interrupted
-    finish(s.stop == runtime::StopReason::Cancelled ? memory::MessageStatus::Cancelled
-                                                    : memory::MessageStatus::Complete,
-           std::nullopt);
+    finish(
+        s.stop == runtime::StopReason::Cancelled ? memory::MessageStatus::Cancelled : memory::MessageStatus::Complete,
+        std::nullopt);
   } catch (const std::exception& e) {
     send_ui();
     // The sequence may hold half-evaluated state: start this conversation's Chat afresh.

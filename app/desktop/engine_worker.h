@@ -47,7 +47,7 @@ class EngineWorker : public QObject {
   void unload();
   void generate(const vole::desktop::GenerationJob& job);
   void forgetConversation(qint64 conversation);  // frees its Chat (GPU memory)
-  void shutdown();  // releases the engine; call (blocking) before the thread ends
+  void shutdown();                               // releases the engine; call (blocking) before the thread ends
 
  Q_SIGNALS:
   void devicesListed(const QVariantList& devices, const QString& error);
@@ -72,7 +72,7 @@ class EngineWorker : public QObject {
   ModelInfo info_;
   std::list<std::pair<memory::ConversationId, std::unique_ptr<runtime::Chat>>> chats_;  // most recent first
 
-  std::atomic<bool> cancel_{false};             // handed to the runtime
+  std::atomic<bool> cancel_{false};  // handed to the runtime
   std::atomic<bool> abandon_{false};
   std::atomic<bool> cancel_load_{false};
   std::atomic<memory::MessageId> running_{0};   // the message being generated

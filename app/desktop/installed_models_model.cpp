@@ -98,9 +98,7 @@ int InstalledModelsModel::indexOfPath(const QString& path) const {
   return -1;
 }
 
-QString InstalledModelsModel::pathAt(int row) const {
-  return row >= 0 && row < count() ? rows_[row].path : QString();
-}
+QString InstalledModelsModel::pathAt(int row) const { return row >= 0 && row < count() ? rows_[row].path : QString(); }
 
 QString InstalledModelsModel::checkFolder(const QString& path) {
   fs::path dir = path.toStdString();
@@ -108,7 +106,8 @@ QString InstalledModelsModel::checkFolder(const QString& path) {
   if (!fs::is_directory(dir, ec)) return tr("%1 is not a folder.").arg(path);
   if (!has_config(dir))
     return tr("%1 has no config.json. Choose the folder of a Hugging Face model "
-              "(config.json, tokenizer.json and *.safetensors files).").arg(path);
+              "(config.json, tokenizer.json and *.safetensors files).")
+        .arg(path);
   try {
     model::ModelFolder folder(dir);
     if (!folder.tokenizer_json()) return tr("%1 has no tokenizer.json, which Vole needs to chat.").arg(path);
@@ -124,21 +123,32 @@ QVariant InstalledModelsModel::data(const QModelIndex& index, int role) const {
   if (!checkIndex(index, CheckIndexOption::IndexIsValid)) return {};
   const auto& m = rows_[index.row()];
   switch (role) {
-    case PathRole: return m.path;
-    case NameRole: return m.name;
+    case PathRole:
+      return m.path;
+    case NameRole:
+      return m.name;
     case Qt::DisplayRole:
-    case DisplayNameRole: return m.org.isEmpty() ? m.name : m.org + "/" + m.name;
-    case ArchitectureRole: return m.architecture;
-    case SizeRole: return m.bytes > 0 ? human_size(m.bytes) : QString();
-    case OpenedRole: return m.opened;
-    case PresentRole: return m.present;
+    case DisplayNameRole:
+      return m.org.isEmpty() ? m.name : m.org + "/" + m.name;
+    case ArchitectureRole:
+      return m.architecture;
+    case SizeRole:
+      return m.bytes > 0 ? human_size(m.bytes) : QString();
+    case OpenedRole:
+      return m.opened;
+    case PresentRole:
+      return m.present;
   }
   return {};
 }
 
 QHash<int, QByteArray> InstalledModelsModel::roleNames() const {
-  return {{PathRole, "path"},         {NameRole, "name"},       {DisplayNameRole, "displayName"},
-          {ArchitectureRole, "architecture"}, {SizeRole, "sizeText"}, {OpenedRole, "opened"},
+  return {{PathRole, "path"},
+          {NameRole, "name"},
+          {DisplayNameRole, "displayName"},
+          {ArchitectureRole, "architecture"},
+          {SizeRole, "sizeText"},
+          {OpenedRole, "opened"},
           {PresentRole, "present"}};
 }
 

@@ -25,7 +25,15 @@ class InstalledModelsModel : public QAbstractListModel {
   Q_PROPERTY(QString modelsDirectory READ modelsDirectory NOTIFY countChanged)
 
  public:
-  enum Role { PathRole = Qt::UserRole + 1, NameRole, DisplayNameRole, ArchitectureRole, SizeRole, OpenedRole, PresentRole };
+  enum Role {
+    PathRole = Qt::UserRole + 1,
+    NameRole,
+    DisplayNameRole,
+    ArchitectureRole,
+    SizeRole,
+    OpenedRole,
+    PresentRole
+  };
   explicit InstalledModelsModel(QObject* parent = nullptr);
 
   void set_sources(std::filesystem::path models_dir, QStringList opened_folders);

@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
   cli.setApplicationDescription("Vole: a private AI assistant that runs on this computer.");
   cli.addHelpOption();
   cli.addVersionOption();
-  QCommandLineOption log({"l", "log"}, "Print one machine-readable line per event on stdout (also VOLE_DESKTOP_LOG=1).");
+  QCommandLineOption log({"l", "log"},
+                         "Print one machine-readable line per event on stdout (also VOLE_DESKTOP_LOG=1).");
   QCommandLineOption theme("theme", "Use this theme for this session: light or dark.", "theme");
   QCommandLineOption settings("settings", "Read and write settings in this INI file instead of the user's.", "file");
   cli.addOptions({log, theme, settings});
@@ -58,8 +59,9 @@ int main(int argc, char** argv) {
   register_qml_types(app);
 
   QQmlApplicationEngine qml;
-  QObject::connect(&qml, &QQmlApplicationEngine::objectCreationFailed, &qapp, [] { QCoreApplication::exit(1); },
-                   Qt::QueuedConnection);
+  QObject::connect(
+      &qml, &QQmlApplicationEngine::objectCreationFailed, &qapp, [] { QCoreApplication::exit(1); },
+      Qt::QueuedConnection);
   QObject::connect(&qapp, &QGuiApplication::aboutToQuit, &app, [&app] { app.shutdown(); });
   app.start();
   qml.load(QUrl("qrc:/qml/Main.qml"));
@@ -67,11 +69,15 @@ int main(int argc, char** argv) {
   if (auto* window = qobject_cast<QQuickWindow*>(qml.rootObjects().first())) {
     // One line once the window has really been drawn (tests wait for it before input).
     auto shown = std::make_shared<bool>(false);
-    QObject::connect(window, &QQuickWindow::frameSwapped, window, [window, shown] {
-      if (std::exchange(*shown, true)) return;
-      log_event("window-shown", {{"width", window->width()}, {"height", window->height()},
-                                 {"window", QString::number(window->winId())}});
-    }, Qt::QueuedConnection);
+    QObject::connect(
+        window, &QQuickWindow::frameSwapped, window,
+        [window, shown] {
+          if (std::exchange(*shown, true)) return;
+          log_event(
+              "window-shown",
+              {{"width", window->width()}, {"height", window->height()}, {"window", QString::number(window->winId())}});
+        },
+        Qt::QueuedConnection);
   }
   return qapp.exec();
 }

@@ -11,8 +11,8 @@ namespace vole::desktop {
 struct MarkdownBlock {
   enum class Kind { Prose, Code };
   Kind kind = Kind::Prose;
-  QString text;      // prose as Markdown; code verbatim, without the fences
-  QString language;  // the fence's info word ("python"), code only
+  QString text;        // prose as Markdown; code verbatim, without the fences
+  QString language;    // the fence's info word ("python"), code only
   bool closed = true;  // false for a code block still streaming (no closing fence yet)
   bool operator==(const MarkdownBlock&) const = default;
 };

@@ -80,8 +80,7 @@ bool MessageListModel::append_delta(memory::MessageId message, const QString& re
   return true;
 }
 
-void MessageListModel::set_streaming_text(memory::MessageId message, const QString& reasoning,
-                                          const QString& content) {
+void MessageListModel::set_streaming_text(memory::MessageId message, const QString& reasoning, const QString& content) {
   int row = rowOf(message);
   if (row < 0) return;
   Row& r = rows_[row];
@@ -124,25 +123,37 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
   const Row& r = rows_[index.row()];
   const memory::Message& m = r.message;
   switch (role) {
-    case IdRole: return QVariant::fromValue<qint64>(m.id);
-    case RoleRole: return qstr(std::string(memory::role_name(m.role)));
+    case IdRole:
+      return QVariant::fromValue<qint64>(m.id);
+    case RoleRole:
+      return qstr(std::string(memory::role_name(m.role)));
     case Qt::DisplayRole:
-    case ContentRole: return r.content;
-    case ReasoningRole: return r.reasoning;
-    case BlocksRole: return r.blocks;
-    case StatusRole: return qstr(std::string(memory::status_name(m.status)));
-    case ErrorRole: return m.error ? qstr(*m.error) : QString();
-    case StatsRole: return m.stats ? stats_text(*m.stats, false) : QString();
-    case StatsDetailRole: return m.stats ? stats_text(*m.stats, true) : QString();
-    case SiblingIndexRole: return m.sibling_index;
-    case SiblingCountRole: return m.sibling_count;
+    case ContentRole:
+      return r.content;
+    case ReasoningRole:
+      return r.reasoning;
+    case BlocksRole:
+      return r.blocks;
+    case StatusRole:
+      return qstr(std::string(memory::status_name(m.status)));
+    case ErrorRole:
+      return m.error ? qstr(*m.error) : QString();
+    case StatsRole:
+      return m.stats ? stats_text(*m.stats, false) : QString();
+    case StatsDetailRole:
+      return m.stats ? stats_text(*m.stats, true) : QString();
+    case SiblingIndexRole:
+      return m.sibling_index;
+    case SiblingCountRole:
+      return m.sibling_count;
     case ThinkingSecondsRole:
       if (m.stats && m.stats->reasoning_ms) return *m.stats->reasoning_ms / 1000.0;
       if (r.live_thinking_s) return *r.live_thinking_s;
       return -1.0;
     case ThinkingRole:
       return m.status == memory::MessageStatus::Streaming && !r.reasoning.isEmpty() && r.content.isEmpty();
-    case LastRole: return index.row() == count() - 1;
+    case LastRole:
+      return index.row() == count() - 1;
   }
   return {};
 }

@@ -18,19 +18,19 @@ class MessageListModel : public QAbstractListModel {
  public:
   enum Role {
     IdRole = Qt::UserRole + 1,
-    RoleRole,         // "user" | "assistant" | "tool"
+    RoleRole,  // "user" | "assistant" | "tool"
     ContentRole,
     ReasoningRole,
-    BlocksRole,       // content split into prose / code blocks (markdown_blocks.h), assistant only
-    StatusRole,       // "complete" | "streaming" | "interrupted" | "error" | "cancelled"
+    BlocksRole,  // content split into prose / code blocks (markdown_blocks.h), assistant only
+    StatusRole,  // "complete" | "streaming" | "interrupted" | "error" | "cancelled"
     ErrorRole,
-    StatsRole,        // "24 tokens · 31.2 tok/s · first token 180 ms"
-    StatsDetailRole,  // the same and more (prompt tokens, model), for a tooltip
-    SiblingIndexRole, // 0-based
+    StatsRole,         // "24 tokens · 31.2 tok/s · first token 180 ms"
+    StatsDetailRole,   // the same and more (prompt tokens, model), for a tooltip
+    SiblingIndexRole,  // 0-based
     SiblingCountRole,
     ThinkingSecondsRole,  // time spent thinking; -1 when unknown or none
-    ThinkingRole,     // still thinking (streaming, reasoning, no answer text yet)
-    LastRole,         // the last row
+    ThinkingRole,         // still thinking (streaming, reasoning, no answer text yet)
+    LastRole,             // the last row
   };
   explicit MessageListModel(QObject* parent = nullptr);
 

@@ -23,9 +23,7 @@ int PageRegistry::indexOf(const QString& id) const {
   return -1;
 }
 
-QString PageRegistry::idAt(int index) const {
-  return index >= 0 && index < count() ? pages_[index].id : QString();
-}
+QString PageRegistry::idAt(int index) const { return index >= 0 && index < count() ? pages_[index].id : QString(); }
 
 int PageRegistry::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : count(); }
 
@@ -33,13 +31,19 @@ QVariant PageRegistry::data(const QModelIndex& index, int role) const {
   if (!checkIndex(index, CheckIndexOption::IndexIsValid)) return {};
   const PageInfo& p = pages_[index.row()];
   switch (role) {
-    case IdRole: return p.id;
+    case IdRole:
+      return p.id;
     case Qt::DisplayRole:
-    case TitleRole: return p.title;
-    case IconRole: return p.icon;
-    case SourceRole: return p.source;
-    case ShortcutRole: return p.shortcut;
-    case BottomRole: return p.bottom;
+    case TitleRole:
+      return p.title;
+    case IconRole:
+      return p.icon;
+    case SourceRole:
+      return p.source;
+    case ShortcutRole:
+      return p.shortcut;
+    case BottomRole:
+      return p.bottom;
   }
   return {};
 }

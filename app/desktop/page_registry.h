@@ -10,11 +10,11 @@
 namespace vole::desktop {
 
 struct PageInfo {
-  QString id;        // stable name ("chat", "settings"), used by App.showPage(id)
-  QString title;     // rail label and tooltip
-  QUrl icon;         // monochrome SVG, tinted by the rail
-  QUrl source;       // the page's QML file
-  QString shortcut;  // optional key sequence that opens it ("Ctrl+,")
+  QString id;           // stable name ("chat", "settings"), used by App.showPage(id)
+  QString title;        // rail label and tooltip
+  QUrl icon;            // monochrome SVG, tinted by the rail
+  QUrl source;          // the page's QML file
+  QString shortcut;     // optional key sequence that opens it ("Ctrl+,")
   bool bottom = false;  // placed at the bottom of the rail (settings-like pages)
 };
 

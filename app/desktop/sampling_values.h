@@ -2,7 +2,6 @@
 // Sampling settings as a QObject the settings forms bind to: the app's defaults
 // (AppSettings) and a conversation's overrides (ChatController) are both one of these.
 #include <QObject>
-
 #include <nlohmann/json.hpp>
 
 #include "runtime/generator.h"

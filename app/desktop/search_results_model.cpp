@@ -60,16 +60,21 @@ QVariant SearchResultsModel::data(const QModelIndex& index, int role) const {
   if (!checkIndex(index, CheckIndexOption::IndexIsValid)) return {};
   const auto& h = hits_[index.row()];
   switch (role) {
-    case ConversationRole: return QVariant::fromValue<qint64>(h.conversation_id);
-    case MessageRole: return QVariant::fromValue<qint64>(h.message_id.value_or(-1));
+    case ConversationRole:
+      return QVariant::fromValue<qint64>(h.conversation_id);
+    case MessageRole:
+      return QVariant::fromValue<qint64>(h.message_id.value_or(-1));
     case Qt::DisplayRole:
     case TitleRole:
       return h.conversation_title.empty() ? tr("New chat") : QString::fromStdString(h.conversation_title);
     case TitleHtmlRole:  // the title, with the match highlighted when the title is the hit
       if (!h.message_id) return snippet_html(h.snippet, highlight_);
-      return (h.conversation_title.empty() ? tr("New chat") : QString::fromStdString(h.conversation_title)).toHtmlEscaped();
-    case SnippetRole: return snippet_html(h.snippet, highlight_);
-    case KindRole: if (!h.role) return QStringLiteral("title");
+      return (h.conversation_title.empty() ? tr("New chat") : QString::fromStdString(h.conversation_title))
+          .toHtmlEscaped();
+    case SnippetRole:
+      return snippet_html(h.snippet, highlight_);
+    case KindRole:
+      if (!h.role) return QStringLiteral("title");
       return QString::fromUtf8(std::string(memory::role_name(*h.role)).c_str());
     case TimeRole:
       return QLocale().toString(QDateTime::fromMSecsSinceEpoch(h.time_ms), QLocale::ShortFormat);
@@ -78,8 +83,13 @@ QVariant SearchResultsModel::data(const QModelIndex& index, int role) const {
 }
 
 QHash<int, QByteArray> SearchResultsModel::roleNames() const {
-  return {{ConversationRole, "conversationId"}, {MessageRole, "messageId"}, {TitleRole, "title"},
-          {TitleHtmlRole, "titleHtml"},   {SnippetRole, "snippet"},             {KindRole, "kind"},         {TimeRole, "timeText"}};
+  return {{ConversationRole, "conversationId"},
+          {MessageRole, "messageId"},
+          {TitleRole, "title"},
+          {TitleHtmlRole, "titleHtml"},
+          {SnippetRole, "snippet"},
+          {KindRole, "kind"},
+          {TimeRole, "timeText"}};
 }
 
 }  // namespace vole::desktop

@@ -19,7 +19,15 @@ class SearchResultsModel : public QAbstractListModel {
   Q_PROPERTY(QString highlightColor READ highlightColor WRITE setHighlightColor NOTIFY resultsChanged)
 
  public:
-  enum Role { ConversationRole = Qt::UserRole + 1, MessageRole, TitleRole, TitleHtmlRole, SnippetRole, KindRole, TimeRole };
+  enum Role {
+    ConversationRole = Qt::UserRole + 1,
+    MessageRole,
+    TitleRole,
+    TitleHtmlRole,
+    SnippetRole,
+    KindRole,
+    TimeRole
+  };
   explicit SearchResultsModel(QObject* parent = nullptr);
 
   void set_store(memory::Store* store);

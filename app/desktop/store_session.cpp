@@ -20,8 +20,10 @@ bool StoreSession::canRetry() const {
     case StoreProblem::DiskFull:
     case StoreProblem::NoDirectory:
     case StoreProblem::ReadOnly:
-    case StoreProblem::Io: return true;
-    default: return false;
+    case StoreProblem::Io:
+      return true;
+    default:
+      return false;
   }
 }
 

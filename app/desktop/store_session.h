@@ -13,15 +13,15 @@ namespace vole::desktop {
 
 class StoreSession : public QObject {
   Q_OBJECT
-  Q_PROPERTY(bool ready READ ready NOTIFY changed)          // a store is open (of any mode)
-  Q_PROPERTY(QString mode READ mode NOTIFY changed)         // "normal" | "readOnly" | "inMemory" | "none"
-  Q_PROPERTY(QString problem READ problem NOTIFY changed)   // store_problem_name() of the last failure, or ""
-  Q_PROPERTY(QString message READ message NOTIFY changed)   // the store's one-line explanation
+  Q_PROPERTY(bool ready READ ready NOTIFY changed)         // a store is open (of any mode)
+  Q_PROPERTY(QString mode READ mode NOTIFY changed)        // "normal" | "readOnly" | "inMemory" | "none"
+  Q_PROPERTY(QString problem READ problem NOTIFY changed)  // store_problem_name() of the last failure, or ""
+  Q_PROPERTY(QString message READ message NOTIFY changed)  // the store's one-line explanation
   Q_PROPERTY(QString path READ path CONSTANT)
   Q_PROPERTY(bool canRetry READ canRetry NOTIFY changed)
   Q_PROPERTY(bool canReadOnly READ canReadOnly NOTIFY changed)
   Q_PROPERTY(bool canMoveAside READ canMoveAside NOTIFY changed)
-  Q_PROPERTY(QString movedTo READ movedTo NOTIFY changed)   // where move-aside put the old file
+  Q_PROPERTY(QString movedTo READ movedTo NOTIFY changed)  // where move-aside put the old file
   Q_PROPERTY(int interruptedAtOpen READ interruptedAtOpen NOTIFY changed)
 
  public:
@@ -41,9 +41,9 @@ class StoreSession : public QObject {
   int interruptedAtOpen() const;
 
   // Each returns whether a store is now open; on failure problem/message describe why.
-  Q_INVOKABLE bool open();            // read-write, the normal way (also "Retry")
-  Q_INVOKABLE bool openReadOnly();    // a read-only snapshot of the file
-  Q_INVOKABLE bool openInMemory();    // an empty session; nothing is saved
+  Q_INVOKABLE bool open();          // read-write, the normal way (also "Retry")
+  Q_INVOKABLE bool openReadOnly();  // a read-only snapshot of the file
+  Q_INVOKABLE bool openInMemory();  // an empty session; nothing is saved
   Q_INVOKABLE bool moveAsideAndStartFresh();
 
  Q_SIGNALS:

@@ -7,10 +7,10 @@
 #include <QAbstractItemModel>
 #include <QAbstractItemModelTester>
 #include <QStringList>
-#include <ostream>
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <ostream>
 
 // Readable QStrings in assertion messages.
 inline void PrintTo(const QString& s, std::ostream* os) { *os << '"' << s.toStdString() << '"'; }

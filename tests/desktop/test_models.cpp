@@ -90,9 +90,9 @@ TEST(AppSettings, PersistsAndClamps) {
     settings.sampling()->setTemperature(9.0);  // clamped
     settings.sampling()->setMaxTokens(77);
     EXPECT_EQ(changed.count(), 2);
-    settings.setContextLength(100);            // clamped to 512
+    settings.setContextLength(100);  // clamped to 512
     settings.setDevice("NVIDIA GeForce RTX 4090");
-    settings.setTheme("purple");               // unknown: system
+    settings.setTheme("purple");  // unknown: system
     settings.addModelFolder("/models/a");
     settings.addModelFolder("/models/a");
     settings.setSystemPrompt("Be brief.");
@@ -128,7 +128,7 @@ TEST_F(StoreFixture, ConversationListOrdersPinnedFirstThenNewest) {
   ModelChecker check(&list);
   auto a = store().create_conversation({.title = "Alpha"});
   auto b = store().create_conversation({.title = "Beta"});
-  QThread::msleep(5);  // the store's clock has millisecond resolution
+  QThread::msleep(5);                                           // the store's clock has millisecond resolution
   store().append_message(a.id, {.content = "newer activity"});  // Alpha becomes the newest
   list.set_store(&store());
   ASSERT_EQ(list.count(), 2);
@@ -202,9 +202,12 @@ TEST_F(StoreFixture, MessagesFollowTheActivePathWithBranchPositions) {
   store().append_message(c.id, {.role = memory::Role::Assistant,
                                 .content = "second answer",
                                 .reasoning = "thinking",
-                                .stats = memory::MessageStats{.prompt_tokens = 20, .generated_tokens = 42,
-                                                              .tokens_per_second = 31.25, .time_to_first_token_ms = 180,
-                                                              .model = "tiny", .reasoning_ms = 2500}});
+                                .stats = memory::MessageStats{.prompt_tokens = 20,
+                                                              .generated_tokens = 42,
+                                                              .tokens_per_second = 31.25,
+                                                              .time_to_first_token_ms = 180,
+                                                              .model = "tiny",
+                                                              .reasoning_ms = 2500}});
   MessageListModel messages;
   ModelChecker check(&messages);
   messages.load(store(), c.id);
@@ -266,8 +269,8 @@ TEST_F(StoreFixture, SearchFindsAcrossConversationsWithEscapedHighlights) {
   search.setHighlightColor("#ffe58a");
   QSignalSpy results(&search, &SearchResultsModel::resultsChanged);
   search.setQuery("pasta");
-  EXPECT_EQ(search.count(), 0);        // debounced: not yet
-  ASSERT_TRUE(results.wait(2000));     // runs shortly after the last keystroke
+  EXPECT_EQ(search.count(), 0);     // debounced: not yet
+  ASSERT_TRUE(results.wait(2000));  // runs shortly after the last keystroke
   ASSERT_EQ(search.count(), 2);
   bool found_message = false;
   for (int row = 0; row < 2; ++row) {
@@ -314,7 +317,8 @@ TEST(InstalledModels, ScansTheModelsFolderAndOpenedFolders) {
   EXPECT_FALSE(at(3, InstalledModelsModel::PresentRole).toBool());  // an opened folder that was removed
   EXPECT_EQ(models.indexOfPath(s((dir / "elsewhere/my-model").string())), 2);
 
-  EXPECT_TRUE(InstalledModelsModel::checkFolder(s((dir / "models/Qwen/not-a-model").string())).contains("no config.json"));
+  EXPECT_TRUE(
+      InstalledModelsModel::checkFolder(s((dir / "models/Qwen/not-a-model").string())).contains("no config.json"));
   EXPECT_TRUE(InstalledModelsModel::checkFolder(s((dir / "nowhere").string())).contains("not a folder"));
   // A folder with a config.json but no usable checkpoint: the model loader's own message.
   EXPECT_FALSE(InstalledModelsModel::checkFolder(s((dir / "elsewhere/my-model").string())).isEmpty());
@@ -498,6 +502,5 @@ TEST_F(StoreFixture, OpeningASearchHitShowsItsBranchAndFocusesIt) {
   int row = focus[0][0].toInt();
   EXPECT_EQ(chat.messages()->data(chat.messages()->index(row), MessageListModel::ContentRole).toString(),
             "Otters swim.");
-  EXPECT_EQ(chat.messages()->data(chat.messages()->index(0), MessageListModel::ContentRole).toString(),
-            "about otters");
+  EXPECT_EQ(chat.messages()->data(chat.messages()->index(0), MessageListModel::ContentRole).toString(), "about otters");
 }
