@@ -12,12 +12,13 @@ PACKAGES=(
   nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libpcre2-dev libicu-dev libxxhash-dev ca-certificates
   # tests: GoogleTest, jinja2 oracle for chat templates, npm for the tokenizer oracle
   libgtest-dev libgmock-dev python3 python3-jinja2 nodejs npm
-  # desktop app: Qt 6 + QML modules, and Xvfb for window tests
-  qt6-base-dev qt6-declarative-dev qt6-multimedia-dev libgl-dev
+  # desktop app: Qt 6 + QML modules (libqt6svg6: the SVG icons), and for its window tests
+  # Xvfb (headless X server), xdotool (real input events), imagemagick (screenshots)
+  qt6-base-dev qt6-declarative-dev qt6-multimedia-dev libgl-dev libqt6svg6
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
   qml6-module-qtquick-dialogs qml6-module-qtcore qml6-module-qt-labs-platform
-  qml6-module-qtmultimedia xvfb xauth
+  qml6-module-qtmultimedia xvfb xauth xdotool imagemagick
 )
 
 missing=()

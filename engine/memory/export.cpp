@@ -53,6 +53,7 @@ std::string stats_line(const MessageStats& s) {
   if (s.tokens_per_second) parts.push_back(format_number(*s.tokens_per_second) + " tok/s");
   if (s.time_to_first_token_ms) parts.push_back("first token " + format_number(*s.time_to_first_token_ms) + " ms");
   if (s.model) parts.push_back(*s.model);
+  if (s.reasoning_ms) parts.push_back("thought " + format_number(*s.reasoning_ms / 1000.0) + " s");
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : " · ") + p;
   return out;

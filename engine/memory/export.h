@@ -21,7 +21,7 @@
 //   <content, verbatim: it is already Markdown>
 //
 //   *Status: interrupted*          (for any status other than complete; plus the error text)
-//   *<n> prompt tokens · <n> tokens · <x> tok/s · first token <t> ms · <model>*   (known stats)
+//   *<n> prompt tokens · <n> tokens · <x> tok/s · first token <t> ms · <model> · thought <s> s*   (known stats)
 //
 // JSON (for programs), format "vole.conversation" version 1, UTF-8:
 //
@@ -32,7 +32,7 @@
 //     "messages": [ {"id", "parent_id" (int|null), "role", "status", "created_at",
 //                    "content", "reasoning" (the thinking; "" when none),
 //                    "error" (string|null), "stats" (object|null: prompt_tokens,
-//                    generated_tokens, tokens_per_second, time_to_first_token_ms, model)} ]
+//                    generated_tokens, tokens_per_second, time_to_first_token_ms, model, reasoning_ms)} ]
 //   }
 //   messages run root -> active leaf; each parent_id is the previous message's id.
 #include <string>

@@ -32,6 +32,7 @@ std::string stats_to_json(const MessageStats& s) {
   if (s.tokens_per_second) j["tokens_per_second"] = *s.tokens_per_second;
   if (s.time_to_first_token_ms) j["time_to_first_token_ms"] = *s.time_to_first_token_ms;
   if (s.model) j["model"] = *s.model;
+  if (s.reasoning_ms) j["reasoning_ms"] = *s.reasoning_ms;
   return j.dump();
 }
 
@@ -48,6 +49,7 @@ MessageStats stats_from_json(std::string_view text) {
   if (auto* v = num("tokens_per_second")) s.tokens_per_second = v->get<double>();
   if (auto* v = num("time_to_first_token_ms")) s.time_to_first_token_ms = v->get<double>();
   if (auto it = j.find("model"); it != j.end() && it->is_string()) s.model = it->get<std::string>();
+  if (auto* v = num("reasoning_ms")) s.reasoning_ms = v->get<double>();
   return s;
 }
 

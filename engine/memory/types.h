@@ -31,6 +31,7 @@ struct MessageStats {
   std::optional<double> tokens_per_second;
   std::optional<double> time_to_first_token_ms;
   std::optional<std::string> model;  // the model that produced the answer
+  std::optional<double> reasoning_ms;  // time spent thinking before the answer ("Thought for 4 s")
   bool operator==(const MessageStats&) const = default;
 };
 

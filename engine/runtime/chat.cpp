@@ -12,7 +12,29 @@ std::string Chat::render(const ChatRequest& request) const {
   if (!tmpl)
     fail(ErrorCode::Unsupported, "this model has no chat template (tokenizer_config.json / chat_template.jinja); "
                                  "use a raw prompt instead");
-  return tmpl->render(request.messages, request.template_options);
+  text::ChatOptions options = request.template_options;
+  if (request.continue_from) options.add_generation_prompt = true;
+  std::string prompt = tmpl->render(request.messages, options);
+  if (request.continue_from) prompt += continuation_text(prompt, *request.continue_from);
+  return prompt;
+}
+
+std::string continuation_text(std::string_view prompt, const PartialReply& partial) {
+  // The splitter's default tags; it hands reasoning over verbatim (newlines included)
+  // and drops only the blank lines after </think>, which are put back here.
+  static constexpr std::string_view kOpen = "<think>", kClose = "</think>";
+  bool open = ReasoningSplitter::prompt_opens_reasoning(prompt, kOpen, kClose);
+  std::string out;
+  if (!partial.reasoning.empty()) {
+    if (!open) out += kOpen;
+    out += partial.reasoning;
+    open = true;
+  }
+  if (!partial.content.empty()) {
+    if (open) out.append(kClose).append("\n\n");
+    out += partial.content;
+  }
+  return out;
 }
 
 ChatReply Chat::reply(const ChatRequest& request, const DeltaCallback& on_delta, const std::atomic<bool>* cancel) {

@@ -7,7 +7,9 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -17,11 +19,28 @@
 
 namespace vole::runtime {
 
+// An answer to carry on from (interrupted by a crash, stopped, or cut short).
+struct PartialReply {
+  std::string reasoning;  // thinking so far, as ChatDelta::reasoning delivered it
+  std::string content;    // answer so far, as ChatDelta::content delivered it
+};
+
 struct ChatRequest {
   nlohmann::ordered_json messages = nlohmann::ordered_json::array();  // [{role, content, ...}]
   text::ChatOptions template_options;
   GenerateOptions generation;
+  // Continue this partial answer instead of starting a new one. `messages` ends before
+  // it (with the user turn it answers). The prompt is the conversation rendered with
+  // the generation prompt, followed by the partial answer re-wrapped as the model wrote
+  // it (continuation_text), so the model goes on mid-sentence and the new deltas extend
+  // the partial ones.
+  std::optional<PartialReply> continue_from;
 };
+
+// What to append to a rendered prompt (ending in the generation prompt) so the model
+// continues `partial`: the reasoning inside <think> ... (opened unless the prompt already
+// opened it), closed by "</think>\n\n" when answer text follows, then the answer text.
+std::string continuation_text(std::string_view prompt, const PartialReply& partial);
 
 struct ChatDelta {
   std::string reasoning;  // thinking text (shown collapsed)
@@ -40,7 +59,8 @@ class Chat {
  public:
   explicit Chat(const Engine& engine, int64_t context_length = 0);
 
-  // Renders the request's conversation as the model sees it.
+  // Renders the request's conversation as the model sees it (with the partial answer
+  // appended when the request continues one).
   std::string render(const ChatRequest& request) const;
   ChatReply reply(const ChatRequest& request, const DeltaCallback& on_delta,
                   const std::atomic<bool>* cancel = nullptr);

@@ -131,3 +131,17 @@ TEST_F(StoreTest, ExportHandlesEmptyAndOddConversations) {
   EXPECT_EQ(doc["conversation"]["title"], "# not a heading\nsecond line");  // JSON keeps it exact
   EXPECT_EQ(doc["messages"][0]["error"], "GPU device lost");
 }
+
+TEST_F(StoreTest, ThinkingTimeIsStoredAndExported) {
+  auto store = open();
+  auto c = store.create_conversation({.title = "Think"});
+  store.append_message(c.id, {.content = "2+2?"});
+  auto a = store.append_message(c.id, {.role = Role::Assistant,
+                                       .content = "4",
+                                       .reasoning = "Add.",
+                                       .stats = MessageStats{.generated_tokens = 9, .reasoning_ms = 4200}});
+  ASSERT_TRUE(store.message(a.id)->stats);
+  EXPECT_EQ(store.message(a.id)->stats->reasoning_ms, 4200);
+  EXPECT_NE(export_markdown(store, c.id).find("*9 tokens · thought 4.2 s*"), std::string::npos);
+  EXPECT_NE(export_json(store, c.id).find("\"reasoning_ms\": 4200"), std::string::npos);
+}

@@ -1,0 +1,146 @@
+#include "app_controller.h"
+
+#include <QDesktopServices>
+#include <QGuiApplication>
+#include <QPalette>
+#include <cstdlib>
+
+#include "event_log.h"
+#include "memory/store.h"
+#include "util/paths.h"
+
+namespace vole::desktop {
+
+namespace {
+// The data folder setting works by pointing VOLE_DATA_DIR at it before anything reads
+// vole::data_dir(); an explicit VOLE_DATA_DIR (tests, power users) wins.
+bool apply_data_folder(const QString& folder) {
+  const char* env = std::getenv("VOLE_DATA_DIR");
+  if (env && *env) return true;
+  if (!folder.isEmpty()) setenv("VOLE_DATA_DIR", folder.toUtf8().constData(), 1);
+  return false;
+}
+}  // namespace
+
+AppController::AppController(AppOptions options, QObject* parent)
+    : QObject(parent),
+      options_(std::move(options)),
+      settings_(options_.settings_file),
+      conversations_(),
+      search_(),
+      models_() {
+  data_dir_from_env_ = apply_data_folder(settings_.dataFolder());
+  store_ = std::make_unique<StoreSession>(memory::default_database_path());
+  engine_ = std::make_unique<EngineController>(&settings_);
+  chat_ = std::make_unique<ChatController>(store_.get(), engine_.get(), &settings_, &conversations_);
+  register_pages(pages_);
+
+  connect(store_.get(), &StoreSession::changed, this, &AppController::on_store_changed);
+  connect(chat_.get(), &ChatController::conversationChanged, this,
+          [this] { settings_.setLastConversation(chat_->conversationId()); });
+  connect(&settings_, &AppSettings::themeChanged, this, &AppController::darkThemeChanged);
+  connect(&settings_, &AppSettings::modelFoldersChanged, this,
+          [this] { models_.set_sources(vole::data_dir() / "models", settings_.modelFolders()); });
+  connect(engine_.get(), &EngineController::stateChanged, this, [this] {
+    const auto& e = *engine_;
+    if (e.state() == "ready")
+      log_event("model-loaded", {{"model", e.modelName()},
+                                 {"device", e.deviceName()},
+                                 {"device_type", e.deviceType()},
+                                 {"seconds", QString::number(e.loadSeconds(), 'f', 2)}});
+    else if (e.state() == "error")
+      log_event("model-failed", {{"model", e.modelName()}, {"error", e.error()}});
+  });
+}
+
+AppController::~AppController() { shutdown(); }
+
+void AppController::start() {
+  const qint64 last = settings_.lastConversation();  // opening the store resets the chat (and this setting)
+  models_.set_sources(vole::data_dir() / "models", settings_.modelFolders());
+  engine_->refreshDevices();
+  store_->open();                 // on failure the UI shows the problem and the choices
+  conversations_.purgeRemoved();  // deletions whose undo window closed with the app
+  QString model = settings_.currentModel();
+  if (models_.indexOfPath(model) < 0 || !models_.models()[models_.indexOfPath(model)].present)
+    model = models_.count() > 0 ? models_.pathAt(0) : QString();
+  if (!model.isEmpty()) selectModel(model);
+  if (last > 0 && conversations_.indexOf(last) >= 0) chat_->open(last);
+  log_event("started", {{"data_dir", dataDir()},
+                        {"models", models_.count()},
+                        {"store", store_->mode()},
+                        {"problem", store_->problem()},
+                        {"interrupted", store_->interruptedAtOpen()}});
+}
+
+void AppController::shutdown() {
+  if (engine_) engine_->shutdown();
+}
+
+void AppController::on_store_changed() {
+  conversations_.set_store(store_->store());
+  search_.set_store(store_->store());
+}
+
+void AppController::showPage(const QString& id) {
+  if (id == current_page_ || !pages_.has(id)) return;
+  current_page_ = id;
+  Q_EMIT currentPageChanged();
+  log_event("page", {{"page", id}});
+}
+
+bool AppController::darkTheme() const {
+  QString theme = options_.theme_override.isEmpty() ? settings_.theme() : options_.theme_override;
+  if (theme == "dark") return true;
+  if (theme == "light") return false;
+  // "system": the platform palette (Qt 6.4 has no color-scheme hint yet).
+  return QGuiApplication::palette().color(QPalette::Window).lightness() < 128;
+}
+
+QString AppController::dataDir() const { return QString::fromStdString(vole::data_dir().string()); }
+QString AppController::modelsDir() const { return QString::fromStdString((vole::data_dir() / "models").string()); }
+QString AppController::version() const { return QStringLiteral(VOLE_VERSION); }
+
+QString AppController::openModelFolder(const QUrl& folder) {
+  QString path = folder.isLocalFile() ? folder.toLocalFile() : folder.toString();
+  while (path.size() > 1 && path.endsWith('/')) path.chop(1);
+  QString problem = InstalledModelsModel::checkFolder(path);
+  if (!problem.isEmpty()) return problem;
+  if (models_.indexOfPath(path) < 0) settings_.addModelFolder(path);  // refreshes the list
+  selectModel(path);
+  return {};
+}
+
+void AppController::selectModel(const QString& path) {
+  if (path.isEmpty()) return;
+  settings_.setCurrentModel(path);
+  if (engine_->modelDir() == path && (engine_->state() == "ready" || engine_->state() == "loading")) return;
+  engine_->load(path);
+}
+
+void AppController::forgetModelFolder(const QString& path) {
+  settings_.removeModelFolder(path);
+  if (settings_.currentModel() == path) settings_.setCurrentModel({});
+}
+
+void AppController::openDataFolder() const { QDesktopServices::openUrl(QUrl::fromLocalFile(dataDir())); }
+
+QString AppController::formatBytes(qulonglong bytes) const { return human_size(static_cast<qint64>(bytes)); }
+
+void AppController::requestFocus(const QString& target) {
+  log_event("focus", {{"target", target}});
+  Q_EMIT focusRequested(target);
+}
+
+void AppController::notify(const QString& message) {
+  log_event("notice", {{"message", message}});
+  Q_EMIT notice(message);
+}
+
+void AppController::logEvent(const QString& event, const QVariantMap& fields) const {
+  QList<QPair<QString, QVariant>> list;
+  for (auto it = fields.begin(); it != fields.end(); ++it) list.append({it.key(), it.value()});
+  log_event(event, list);
+}
+
+}  // namespace vole::desktop

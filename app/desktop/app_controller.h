@@ -1,0 +1,103 @@
+#pragma once
+// The root object QML sees as `App`: owns the settings, the store session, the engine
+// controller and every model, wires them together and runs start-up (open the
+// database, list devices, load the last model).
+#include <QObject>
+#include <QUrl>
+#include <memory>
+
+#include "app_settings.h"
+#include "chat_controller.h"
+#include "conversation_list_model.h"
+#include "engine_controller.h"
+#include "installed_models_model.h"
+#include "page_registry.h"
+#include "search_results_model.h"
+#include "store_session.h"
+
+namespace vole::desktop {
+
+struct AppOptions {
+  QString settings_file;   // "" = the user's settings (QSettings); tests pass an INI file
+  QString theme_override;  // "light" / "dark" for this session only (--theme)
+};
+
+class AppController : public QObject {
+  Q_OBJECT
+  Q_PROPERTY(vole::desktop::AppSettings* settings READ settings CONSTANT)
+  Q_PROPERTY(vole::desktop::StoreSession* store READ store CONSTANT)
+  Q_PROPERTY(vole::desktop::EngineController* engine READ engine CONSTANT)
+  Q_PROPERTY(vole::desktop::ChatController* chat READ chat CONSTANT)
+  Q_PROPERTY(vole::desktop::ConversationListModel* conversations READ conversations CONSTANT)
+  Q_PROPERTY(vole::desktop::SearchResultsModel* search READ search CONSTANT)
+  Q_PROPERTY(vole::desktop::InstalledModelsModel* models READ models CONSTANT)
+  Q_PROPERTY(vole::desktop::PageRegistry* pages READ pages CONSTANT)
+  Q_PROPERTY(QString currentPage READ currentPage WRITE showPage NOTIFY currentPageChanged)
+  Q_PROPERTY(bool darkTheme READ darkTheme NOTIFY darkThemeChanged)
+  Q_PROPERTY(QString dataDir READ dataDir CONSTANT)
+  Q_PROPERTY(QString modelsDir READ modelsDir CONSTANT)
+  Q_PROPERTY(QString version READ version CONSTANT)
+  // Set from VOLE_DATA_DIR: the data folder setting is overridden for this run.
+  Q_PROPERTY(bool dataDirFromEnvironment READ dataDirFromEnvironment CONSTANT)
+
+ public:
+  explicit AppController(AppOptions options = {}, QObject* parent = nullptr);
+  ~AppController() override;
+
+  AppSettings* settings() { return &settings_; }
+  StoreSession* store() { return store_.get(); }
+  EngineController* engine() { return engine_.get(); }
+  ChatController* chat() { return chat_.get(); }
+  ConversationListModel* conversations() { return &conversations_; }
+  SearchResultsModel* search() { return &search_; }
+  InstalledModelsModel* models() { return &models_; }
+  PageRegistry* pages() { return &pages_; }
+  QString currentPage() const { return current_page_; }
+  Q_INVOKABLE void showPage(const QString& id);
+  bool darkTheme() const;
+  QString dataDir() const;
+  QString modelsDir() const;
+  QString version() const;
+  bool dataDirFromEnvironment() const { return data_dir_from_env_; }
+
+  // Opens the database, lists devices, loads the last used (or only) model.
+  void start();
+  // Ends the engine thread (an answer still streaming is left interrupted).
+  void shutdown();
+
+  // Remembers a model folder chosen in the folder dialog and loads it; returns "" or why
+  // the folder cannot be used.
+  Q_INVOKABLE QString openModelFolder(const QUrl& folder);
+  Q_INVOKABLE void selectModel(const QString& path);
+  Q_INVOKABLE void forgetModelFolder(const QString& path);
+  Q_INVOKABLE void openDataFolder() const;
+  Q_INVOKABLE QString formatBytes(qulonglong bytes) const;
+  // Asks the view to focus something ("search", "composer"); views listen to focusRequested.
+  Q_INVOKABLE void requestFocus(const QString& target);
+  // A short notice for the snackbar (export finished, a folder that is not a model...).
+  Q_INVOKABLE void notify(const QString& message);
+  // For the QML side to report what it shows (written to the event log).
+  Q_INVOKABLE void logEvent(const QString& event, const QVariantMap& fields = {}) const;
+
+ Q_SIGNALS:
+  void currentPageChanged();
+  void darkThemeChanged();
+  void focusRequested(const QString& target);
+  void notice(const QString& message);
+
+ private:
+  void on_store_changed();
+  AppOptions options_;
+  bool data_dir_from_env_ = false;
+  AppSettings settings_;
+  std::unique_ptr<StoreSession> store_;
+  std::unique_ptr<EngineController> engine_;
+  ConversationListModel conversations_;
+  SearchResultsModel search_;
+  InstalledModelsModel models_;
+  PageRegistry pages_;
+  std::unique_ptr<ChatController> chat_;
+  QString current_page_ = "chat";
+};
+
+}  // namespace vole::desktop

@@ -1,0 +1,375 @@
+#include "chat_controller.h"
+
+#include <QClipboard>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QRegularExpression>
+
+#include "event_log.h"
+#include "memory/export.h"
+#include "util/file.h"
+
+namespace vole::desktop {
+
+namespace {
+QString qstr(const std::string& s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
+QString qstr(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
+}  // namespace
+
+ChatController::ChatController(StoreSession* session, EngineController* engine, AppSettings* settings,
+                               ConversationListModel* conversations, QObject* parent)
+    : QObject(parent), session_(session), engine_(engine), settings_(settings), conversations_(conversations) {
+  connect(engine_, &EngineController::streamed, this,
+          [this](qint64 conversation, qint64 message, const QString& reasoning, const QString& content) {
+            if (streaming_ && streaming_->message == message) {
+              streaming_->reasoning += reasoning;
+              streaming_->content += content;
+            }
+            if (conversation == conversation_) messages_.append_delta(message, reasoning, content);
+          });
+  connect(engine_, &EngineController::finished, this, &ChatController::on_finished);
+  connect(engine_, &EngineController::saveProblem, this, [this](const QString& message) {
+    save_problem_ = message;
+    Q_EMIT saveProblemChanged();
+  });
+  connect(engine_, &EngineController::stateChanged, this, [this] {
+    Q_EMIT canSendChanged();
+    Q_EMIT overridesChanged();  // thinking's default comes from the model
+  });
+  connect(session_, &StoreSession::changed, this, [this] {
+    conversation_ = 0;
+    streaming_.reset();
+    messages_.clear();
+    read_overrides();
+    Q_EMIT conversationChanged();
+    Q_EMIT generatingChanged();
+    Q_EMIT canSendChanged();
+  });
+  connect(&sampling_override_, &SamplingValues::changed, this, [this] {
+    if (sampling_override_on_ && !loading_overrides_) write_overrides();
+  });
+  connect(settings_, &AppSettings::systemPromptChanged, this, &ChatController::overridesChanged);
+  read_overrides();
+}
+
+QString ChatController::title() const {
+  if (!conversation_) return tr("New chat");
+  QString t = conversations_->titleOf(conversation_);
+  return t.isEmpty() ? tr("New chat") : t;
+}
+
+QString ChatController::sendBlocker() const {
+  if (!store()) return tr("The conversation database is not open.");
+  if (store()->read_only()) return tr("This session is read-only: conversations can be read but not changed.");
+  if (engine_->state() == "loading") return tr("The model is loading…");
+  if (engine_->state() != "ready") return tr("Choose a model to start chatting.");
+  if (streaming_) return tr("Vole is still answering.");
+  return {};
+}
+
+bool ChatController::thinking() const { return thinking_.value_or(engine_->info().thinking_default); }
+
+bool ChatController::act(const std::function<void()>& action) {
+  if (!store()) return false;
+  try {
+    action();
+    return true;
+  } catch (const std::exception& e) {
+    Q_EMIT errorOccurred(QString::fromUtf8(e.what()));
+    return false;
+  }
+}
+
+void ChatController::reload_messages() {
+  if (store() && conversation_) {
+    act([&] { messages_.load(*store(), conversation_); });
+    if (streaming_ && streaming_->conversation == conversation_)
+      messages_.set_streaming_text(streaming_->message, streaming_->reasoning, streaming_->content);
+  } else {
+    messages_.clear();
+  }
+}
+
+// ---- conversations ----
+
+void ChatController::newConversation() {
+  conversation_ = 0;
+  messages_.clear();
+  read_overrides();
+  Q_EMIT conversationChanged();
+  Q_EMIT generatingChanged();
+  log_event("conversation-opened", {{"conversation", 0}});
+}
+
+void ChatController::open(qint64 id, qint64 focus_message) {
+  if (!store()) return;
+  if (focus_message > 0) act([&] { store()->select_branch(focus_message); });
+  conversation_ = id;
+  reload_messages();
+  read_overrides();
+  Q_EMIT conversationChanged();
+  Q_EMIT generatingChanged();
+  log_event("conversation-opened", {{"conversation", qlonglong(id)}, {"messages", messages_.count()}});
+  if (focus_message > 0) {
+    int row = messages_.rowOf(focus_message);
+    if (row >= 0) Q_EMIT focusRequested(row);
+  }
+}
+
+QString ChatController::title_from_message(const QString& text) {
+  QString line = text.section('\n', 0, 0).simplified();
+  if (line.isEmpty()) line = text.simplified();
+  constexpr int kMax = 48;
+  if (line.size() <= kMax) return line;
+  int cut = line.lastIndexOf(' ', kMax);
+  return line.left(cut > kMax / 2 ? cut : kMax) + QStringLiteral("…");
+}
+
+// ---- overrides, stored in the conversation: system_prompt, and sampling_json =
+// {"sampling": {...}, "thinking": bool} (each key only when overridden) ----
+
+void ChatController::read_overrides() {
+  system_override_.reset();
+  sampling_override_on_ = false;
+  thinking_.reset();
+  std::optional<memory::Conversation> c;
+  if (store() && conversation_) act([&] { c = store()->conversation(conversation_); });
+  loading_overrides_ = true;  // what is read here is not written back
+  sampling_override_.copyFrom(settings_->sampling());
+  if (c) {
+    if (c->system_prompt) system_override_ = qstr(*c->system_prompt);
+    auto j = nlohmann::json::parse(c->sampling_json.value_or("{}"), nullptr, false);
+    if (j.is_object()) {
+      if (auto it = j.find("sampling"); it != j.end() && it->is_object()) {
+        sampling_override_on_ = true;
+        sampling_override_.from_json(*it);
+      }
+      if (auto it = j.find("thinking"); it != j.end() && it->is_boolean()) thinking_ = it->get<bool>();
+    }
+  }
+  loading_overrides_ = false;
+  Q_EMIT overridesChanged();
+}
+
+void ChatController::write_overrides() {
+  Q_EMIT overridesChanged();
+  if (!store() || !conversation_) return;  // a new chat: saved with its first message
+  nlohmann::json j = nlohmann::json::object();
+  if (sampling_override_on_) j["sampling"] = sampling_override_.to_json();
+  if (thinking_) j["thinking"] = *thinking_;
+  act([&] {
+    store()->set_sampling_json(conversation_, j.empty() ? std::nullopt : std::optional<std::string>(j.dump()));
+    std::optional<std::string> prompt;
+    if (system_override_) prompt = system_override_->toStdString();
+    store()->set_system_prompt(conversation_, prompt);
+  });
+}
+
+void ChatController::setThinking(bool on) {
+  if (thinking_ == on) return;
+  thinking_ = on;
+  write_overrides();
+}
+
+void ChatController::setSystemPromptOverride(bool enabled, const QString& text) {
+  if (enabled)
+    system_override_ = text;
+  else
+    system_override_.reset();
+  write_overrides();
+}
+
+void ChatController::setSamplingOverrideEnabled(bool enabled) {
+  if (enabled == sampling_override_on_) return;
+  sampling_override_on_ = enabled;
+  if (!enabled) {
+    loading_overrides_ = true;
+    sampling_override_.copyFrom(settings_->sampling());  // the form shows the defaults again
+    loading_overrides_ = false;
+  }
+  write_overrides();
+}
+
+// ---- generation ----
+
+nlohmann::ordered_json ChatController::chat_messages(const QString& system_prompt,
+                                                     const std::vector<memory::Message>& path) {
+  auto messages = nlohmann::ordered_json::array();
+  if (!system_prompt.trimmed().isEmpty())
+    messages.push_back({{"role", "system"}, {"content", system_prompt.toStdString()}});
+  for (const auto& m : path) {
+    if (m.role == memory::Role::System) continue;                          // the conversation's prompt is set above
+    if (m.role == memory::Role::Assistant && m.content.empty()) continue;  // failed or stopped before a word
+    nlohmann::ordered_json msg = {{"role", std::string(memory::role_name(m.role))}, {"content", m.content}};
+    if (m.role == memory::Role::Assistant && !m.reasoning.empty()) msg["reasoning_content"] = m.reasoning;
+    messages.push_back(std::move(msg));
+  }
+  return messages;
+}
+
+void ChatController::start(memory::MessageId answer, const std::vector<memory::Message>& context,
+                           std::optional<runtime::PartialReply> partial) {
+  GenerationJob job;
+  job.store = store();
+  job.conversation = conversation_;
+  job.message = answer;
+  job.model_name = engine_->modelName();
+  job.request.messages = chat_messages(systemPrompt(), context);
+  if (engine_->supportsThinking()) job.request.template_options.enable_thinking = thinking();
+  (sampling_override_on_ ? sampling_override_ : *settings_->sampling()).apply_to(job.request.generation);
+  streaming_ = Streaming{conversation_, answer, {}, {}};
+  if (partial) {
+    streaming_->reasoning = QString::fromStdString(partial->reasoning);
+    streaming_->content = QString::fromStdString(partial->content);
+  }
+  job.request.continue_from = std::move(partial);
+  save_problem_.clear();
+  Q_EMIT saveProblemChanged();
+  Q_EMIT generatingChanged();
+  Q_EMIT canSendChanged();
+  engine_->submit(job);
+  log_event("answer-started", {{"conversation", qlonglong(conversation_)}, {"message", qlonglong(answer)}});
+}
+
+bool ChatController::send(const QString& text) {
+  QString body = text.trimmed();
+  if (body.isEmpty() || !canSend()) return false;
+  memory::Message user, answer;
+  bool created = false;
+  bool ok = act([&] {
+    if (!conversation_) {
+      memory::NewConversation spec;
+      spec.title = title_from_message(body).toStdString();
+      spec.model_id = engine_->modelName().toStdString();
+      conversation_ = store()->create_conversation(spec).id;
+      created = true;
+    }
+    user = store()->append_message(conversation_, {.role = memory::Role::User, .content = body.toStdString()});
+    answer = store()->begin_assistant(conversation_);
+  });
+  if (created) write_overrides();  // what was chosen for the new chat
+  if (!ok) return false;
+  log_event("message-sent",
+            {{"conversation", qlonglong(conversation_)}, {"message", qlonglong(user.id)}, {"text", body}});
+  reload_messages();
+  conversations_->refresh();
+  if (created) Q_EMIT conversationChanged();
+  std::vector<memory::Message> context;
+  act([&] { context = store()->path_to(user.id); });
+  start(answer.id, context);
+  return true;
+}
+
+void ChatController::stop() {
+  if (streaming_) engine_->stop(streaming_->message);
+}
+
+bool ChatController::regenerate(qint64 assistant_message) {
+  if (!canSend()) return false;
+  memory::Message answer;
+  std::vector<memory::Message> context;
+  bool ok = act([&] {
+    answer = store()->regenerate(assistant_message);
+    if (answer.parent_id) context = store()->path_to(*answer.parent_id);
+  });
+  if (!ok) return false;
+  reload_messages();
+  start(answer.id, context);
+  return true;
+}
+
+bool ChatController::editAndResend(qint64 user_message, const QString& text) {
+  QString body = text.trimmed();
+  if (body.isEmpty() || !canSend()) return false;
+  memory::Message user, answer;
+  std::vector<memory::Message> context;
+  bool ok = act([&] {
+    user = store()->edit_user_message(user_message, body.toStdString());
+    answer = store()->begin_assistant(user.conversation_id, user.id);
+    context = store()->path_to(user.id);
+  });
+  if (!ok) return false;
+  log_event("message-edited",
+            {{"conversation", qlonglong(conversation_)}, {"message", qlonglong(user.id)}, {"text", body}});
+  reload_messages();
+  start(answer.id, context);
+  return true;
+}
+
+bool ChatController::continueAnswer(qint64 assistant_message) {
+  if (!canSend()) return false;
+  memory::Message answer;
+  std::vector<memory::Message> context;
+  bool ok = act([&] {
+    answer = store()->resume(assistant_message);
+    context = store()->path_to(answer.id);
+    context.pop_back();  // the partial answer itself travels as continue_from
+  });
+  if (!ok) return false;
+  reload_messages();
+  start(answer.id, context, runtime::PartialReply{answer.reasoning, answer.content});
+  return true;
+}
+
+void ChatController::showSibling(qint64 message, int step) {
+  if (streaming_ && streaming_->conversation == conversation_) return;  // the streaming branch stays in view
+  act([&] {
+    auto siblings = store()->siblings(message);
+    for (size_t i = 0; i < siblings.size(); ++i) {
+      if (siblings[i].id != message) continue;
+      long target = static_cast<long>(i) + step;
+      if (target < 0 || target >= static_cast<long>(siblings.size())) return;
+      store()->select_branch(siblings[target].id);
+      return;
+    }
+  });
+  reload_messages();
+}
+
+void ChatController::on_finished(const GenerationResult& result) {
+  if (streaming_ && streaming_->message == result.message) streaming_.reset();
+  if (store() && result.conversation == conversation_)
+    act([&] { messages_.refresh_message(*store(), result.message); });
+  conversations_->refresh();
+  QString status = qstr(memory::status_name(result.status));
+  log_event("answer-complete", {{"conversation", qlonglong(result.conversation)},
+                                {"message", qlonglong(result.message)},
+                                {"status", status},
+                                {"tokens", static_cast<qlonglong>(result.stats.generated_tokens.value_or(0))},
+                                {"stop", result.stop_reason},
+                                {"error", result.error}});
+  if (!result.saved) Q_EMIT errorOccurred(tr("The answer could not be saved: %1").arg(result.error));
+  Q_EMIT generatingChanged();
+  Q_EMIT canSendChanged();
+  Q_EMIT answerFinished(result.conversation, result.message, status);
+}
+
+// ---- clipboard, export ----
+
+void ChatController::copyToClipboard(const QString& text) const {
+  if (auto* clipboard = QGuiApplication::clipboard()) clipboard->setText(text);
+}
+
+QString ChatController::suggestedExportName(qint64 id, const QString& format) const {
+  QString name = conversations_->titleOf(id);
+  name.replace(QRegularExpression(R"([\\/:*?"<>|\x00-\x1f])"), " ");
+  name = name.simplified();
+  if (name.isEmpty()) name = "conversation";
+  return name + (format == "json" ? ".json" : ".md");
+}
+
+QString ChatController::exportConversation(qint64 id, const QUrl& file, const QString& format) const {
+  if (!session_->store()) return tr("The conversation database is not open.");
+  QString path = file.isLocalFile() ? file.toLocalFile() : file.toString();
+  try {
+    std::string text = format == "json" ? memory::export_json(*session_->store(), id)
+                                        : memory::export_markdown(*session_->store(), id);
+    write_file_atomic(path.toStdString(), text);
+    log_event("exported", {{"conversation", qlonglong(id)}, {"format", format}, {"path", path}});
+    return {};
+  } catch (const std::exception& e) {
+    return QString::fromUtf8(e.what());
+  }
+}
+
+}  // namespace vole::desktop

@@ -1,0 +1,64 @@
+#pragma once
+// The values that cross between the UI thread and the engine worker thread (queued
+// signals copy them; each is registered as a Qt metatype by register_engine_types()).
+#include <QMetaType>
+#include <QString>
+#include <cstdint>
+
+#include "memory/store.h"
+#include "memory/types.h"
+#include "runtime/chat.h"
+
+namespace vole::desktop {
+
+struct LoadRequest {
+  QString model_dir;
+  QString device;  // "" = automatic, else a device name (gpu::ContextOptions::device)
+  int context_length = 4096;
+};
+
+struct ModelInfo {
+  QString dir;
+  QString name;                // folder name ("Qwen3.5-0.8B")
+  QString architecture;        // model_type from config.json ("qwen3_5")
+  QString device_name;         // the Vulkan device in use
+  QString device_type;         // "discrete", "integrated", "virtual", "cpu", "other"
+  bool device_is_cpu = false;  // a CPU driver (lavapipe / llvmpipe): works, but slowly
+  quint64 device_memory = 0;   // largest device-local heap, bytes
+  quint64 weight_bytes = 0;
+  double load_ms = 0;
+  int context_length = 0;
+  bool supports_thinking = false;             // the chat template reads enable_thinking
+  bool thinking_default = false;              // what the template does when enable_thinking is not given
+  runtime::SamplingOptions default_sampling;  // generation_config.json's recommendation
+  int default_max_tokens = 2048;
+};
+
+// One answer to generate into an assistant message the UI thread already created
+// (Store::begin_assistant / regenerate / resume).
+struct GenerationJob {
+  memory::Store* store = nullptr;  // outlives the job (owned by StoreSession)
+  memory::ConversationId conversation = 0;
+  memory::MessageId message = 0;
+  runtime::ChatRequest request;  // the conversation up to the answer, options, partial answer
+  QString model_name;            // recorded in the answer's stats
+};
+
+struct GenerationResult {
+  memory::ConversationId conversation = 0;
+  memory::MessageId message = 0;
+  memory::MessageStatus status = memory::MessageStatus::Complete;
+  memory::MessageStats stats;
+  QString error;        // for status Error
+  QString stop_reason;  // runtime::stop_reason_name()
+  bool saved = true;    // false if the final state could not be written (the store's error is in `error`)
+};
+
+void register_engine_types();
+
+}  // namespace vole::desktop
+
+Q_DECLARE_METATYPE(vole::desktop::LoadRequest)
+Q_DECLARE_METATYPE(vole::desktop::ModelInfo)
+Q_DECLARE_METATYPE(vole::desktop::GenerationJob)
+Q_DECLARE_METATYPE(vole::desktop::GenerationResult)

@@ -1,0 +1,83 @@
+#pragma once
+// The engine worker: lives on its own QThread and owns everything GPU — the
+// runtime::Engine and one runtime::Chat per recently used conversation (an LRU: each
+// Chat holds a KV cache and recurrent states on the GPU). The UI talks to it only
+// through queued slots and signals; the stop and cancel flags are atomics the UI thread
+// sets directly, so Stop takes effect at the next decode step.
+//
+// Streaming: deltas are saved through a memory::StreamWriter (batched commits, so a
+// kill -9 loses at most the last batch) and sent to the UI in batches of at most one
+// per `ui_batch` (a fast model cannot flood the event loop).
+#include <QObject>
+#include <QVariantList>
+#include <atomic>
+#include <chrono>
+#include <list>
+#include <memory>
+
+#include "engine_jobs.h"
+#include "runtime/chat.h"
+#include "runtime/engine.h"
+
+namespace vole::desktop {
+
+class EngineWorker : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit EngineWorker(int max_chats = 3, std::chrono::milliseconds ui_batch = std::chrono::milliseconds(30),
+                        QObject* parent = nullptr);
+  ~EngineWorker() override;
+
+  // ---- thread-safe, called from the UI thread ----
+  // Stops the answer being written into `message` after the current decode step (or
+  // before it starts, if it is still queued). The answer ends as cancelled.
+  void request_stop(memory::MessageId message);
+  // Abandons the running answer (app closing): it is left interrupted in the store, to
+  // be continued at the next start, exactly as after a crash.
+  void abandon();
+  void cancel_load() { cancel_load_.store(true); }
+  // Text deltas delivered so far by the running generation: one per token that completed
+  // visible text (diagnostics, and the stop-latency test).
+  int64_t tokens_generated() const { return tokens_.load(); }
+
+ public Q_SLOTS:
+  void listDevices();
+  void load(const vole::desktop::LoadRequest& request);
+  void unload();
+  void generate(const vole::desktop::GenerationJob& job);
+  void forgetConversation(qint64 conversation);  // frees its Chat (GPU memory)
+  void shutdown();                               // releases the engine; call (blocking) before the thread ends
+
+ Q_SIGNALS:
+  void devicesListed(const QVariantList& devices, const QString& error);
+  void loadProgress(double fraction, const QString& stage);
+  void loaded(const vole::desktop::ModelInfo& info);
+  void loadFailed(const QString& error, bool cancelled);
+  void unloaded();
+  void started(qint64 conversation, qint64 message);
+  void streamed(qint64 conversation, qint64 message, const QString& reasoning, const QString& content);
+  void finished(const vole::desktop::GenerationResult& result);
+  // A batch of the streaming answer could not be saved (disk full, database locked): it
+  // is kept in memory and retried; the message says why.
+  void saveProblem(const QString& message);
+
+ private:
+  runtime::Chat& chat_for(memory::ConversationId conversation);
+  void run(const GenerationJob& job, GenerationResult& result);
+
+  int max_chats_;
+  std::chrono::milliseconds ui_batch_;
+  std::unique_ptr<runtime::Engine> engine_;
+  ModelInfo info_;
+  std::list<std::pair<memory::ConversationId, std::unique_ptr<runtime::Chat>>> chats_;  // most recent first
+
+  std::atomic<bool> cancel_{false};  // handed to the runtime
+  std::atomic<bool> abandon_{false};
+  std::atomic<bool> cancel_load_{false};
+  std::atomic<memory::MessageId> running_{0};   // the message being generated
+  std::atomic<memory::MessageId> stop_for_{0};  // the message the user stopped
+  std::atomic<int64_t> tokens_{0};
+};
+
+}  // namespace vole::desktop

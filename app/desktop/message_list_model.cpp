@@ -1,0 +1,178 @@
+#include "message_list_model.h"
+
+#include <QLocale>
+
+#include "markdown_blocks.h"
+
+namespace vole::desktop {
+
+namespace {
+QString qstr(const std::string& s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
+
+QString number(double v, int decimals) { return QLocale().toString(v, 'f', decimals); }
+}  // namespace
+
+MessageListModel::MessageListModel(QObject* parent) : QAbstractListModel(parent) {}
+
+MessageListModel::Row MessageListModel::make_row(memory::Message message) {
+  Row r;
+  r.content = qstr(message.content);
+  r.reasoning = qstr(message.reasoning);
+  if (message.role == memory::Role::Assistant) r.blocks = markdown_blocks_for_qml(r.content);
+  r.message = std::move(message);
+  return r;
+}
+
+void MessageListModel::load(memory::Store& store, memory::ConversationId conversation) {
+  std::vector<Row> rows;
+  for (auto& m : store.active_path(conversation))
+    if (m.role != memory::Role::System) rows.push_back(make_row(std::move(m)));
+  int old = count();
+  beginResetModel();
+  rows_ = std::move(rows);
+  endResetModel();
+  if (old != count()) Q_EMIT countChanged();
+}
+
+void MessageListModel::clear() {
+  if (rows_.empty()) return;
+  beginResetModel();
+  rows_.clear();
+  endResetModel();
+  Q_EMIT countChanged();
+}
+
+int MessageListModel::rowOf(qint64 message) const {
+  for (int i = count() - 1; i >= 0; --i)
+    if (rows_[i].message.id == message) return i;
+  return -1;
+}
+
+std::optional<memory::Message> MessageListModel::message_at(int row) const {
+  if (row < 0 || row >= count()) return std::nullopt;
+  return rows_[row].message;
+}
+
+std::vector<memory::Message> MessageListModel::messages() const {
+  std::vector<memory::Message> out;
+  for (const auto& r : rows_) out.push_back(r.message);
+  return out;
+}
+
+bool MessageListModel::append_delta(memory::MessageId message, const QString& reasoning, const QString& content) {
+  int row = rowOf(message);
+  if (row < 0) return false;
+  Row& r = rows_[row];
+  QList<int> roles;
+  if (!reasoning.isEmpty()) {
+    if (!r.thinking_since) r.thinking_since.emplace().start();
+    r.reasoning += reasoning;
+    roles << ReasoningRole;
+  }
+  if (!content.isEmpty()) {
+    if (r.thinking_since && !r.live_thinking_s) r.live_thinking_s = r.thinking_since->elapsed() / 1000.0;
+    r.content += content;
+    r.blocks = markdown_blocks_for_qml(r.content);
+    roles << ContentRole << BlocksRole;
+  }
+  roles << ThinkingSecondsRole << ThinkingRole;
+  Q_EMIT dataChanged(index(row), index(row), roles);
+  return true;
+}
+
+void MessageListModel::set_streaming_text(memory::MessageId message, const QString& reasoning, const QString& content) {
+  int row = rowOf(message);
+  if (row < 0) return;
+  Row& r = rows_[row];
+  r.reasoning = reasoning;
+  r.content = content;
+  r.blocks = markdown_blocks_for_qml(content);
+  Q_EMIT dataChanged(index(row), index(row));
+}
+
+void MessageListModel::refresh_message(memory::Store& store, memory::MessageId message) {
+  int row = rowOf(message);
+  if (row < 0) return;
+  auto m = store.message(message);
+  if (!m) return;
+  auto live = rows_[row].live_thinking_s;
+  rows_[row] = make_row(std::move(*m));
+  rows_[row].live_thinking_s = live;
+  Q_EMIT dataChanged(index(row), index(row));
+}
+
+QString MessageListModel::stats_text(const memory::MessageStats& s, bool detailed) {
+  QStringList parts;
+  if (detailed && s.prompt_tokens) parts << tr("%1 prompt tokens").arg(*s.prompt_tokens);
+  if (s.generated_tokens)
+    parts << (*s.generated_tokens == 1 ? tr("1 token") : tr("%1 tokens").arg(*s.generated_tokens));
+  if (s.tokens_per_second) parts << tr("%1 tok/s").arg(number(*s.tokens_per_second, 1));
+  if (s.time_to_first_token_ms) {
+    double ms = *s.time_to_first_token_ms;
+    parts << (ms >= 1000 ? tr("first token %1 s").arg(number(ms / 1000.0, 1))
+                         : tr("first token %1 ms").arg(number(ms, 0)));
+  }
+  if (detailed && s.model) parts << qstr(*s.model);
+  return parts.join(QStringLiteral(" · "));
+}
+
+int MessageListModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : count(); }
+
+QVariant MessageListModel::data(const QModelIndex& index, int role) const {
+  if (!checkIndex(index, CheckIndexOption::IndexIsValid)) return {};
+  const Row& r = rows_[index.row()];
+  const memory::Message& m = r.message;
+  switch (role) {
+    case IdRole:
+      return QVariant::fromValue<qint64>(m.id);
+    case RoleRole:
+      return qstr(std::string(memory::role_name(m.role)));
+    case Qt::DisplayRole:
+    case ContentRole:
+      return r.content;
+    case ReasoningRole:
+      return r.reasoning;
+    case BlocksRole:
+      return r.blocks;
+    case StatusRole:
+      return qstr(std::string(memory::status_name(m.status)));
+    case ErrorRole:
+      return m.error ? qstr(*m.error) : QString();
+    case StatsRole:
+      return m.stats ? stats_text(*m.stats, false) : QString();
+    case StatsDetailRole:
+      return m.stats ? stats_text(*m.stats, true) : QString();
+    case SiblingIndexRole:
+      return m.sibling_index;
+    case SiblingCountRole:
+      return m.sibling_count;
+    case ThinkingSecondsRole:
+      if (m.stats && m.stats->reasoning_ms) return *m.stats->reasoning_ms / 1000.0;
+      if (r.live_thinking_s) return *r.live_thinking_s;
+      return -1.0;
+    case ThinkingRole:
+      return m.status == memory::MessageStatus::Streaming && !r.reasoning.isEmpty() && r.content.isEmpty();
+    case LastRole:
+      return index.row() == count() - 1;
+  }
+  return {};
+}
+
+QHash<int, QByteArray> MessageListModel::roleNames() const {
+  return {{IdRole, "messageId"},
+          {RoleRole, "author"},
+          {ContentRole, "content"},
+          {ReasoningRole, "reasoning"},
+          {BlocksRole, "blocks"},
+          {StatusRole, "status"},
+          {ErrorRole, "errorText"},
+          {StatsRole, "statsText"},
+          {StatsDetailRole, "statsDetail"},
+          {SiblingIndexRole, "siblingIndex"},
+          {SiblingCountRole, "siblingCount"},
+          {ThinkingSecondsRole, "thinkingSeconds"},
+          {ThinkingRole, "thinking"},
+          {LastRole, "isLast"}};
+}
+
+}  // namespace vole::desktop

@@ -1,0 +1,345 @@
+#!/usr/bin/env python3
+"""The proof test: the real vole-desktop under Xvfb, driven with real X input events.
+
+1. First run, no model: the welcome view (screenshot), Ctrl+, opens Settings (screenshot).
+2. A tiny generated checkpoint installed in the models folder: the app loads it, we type a
+   message into the window and press Enter (xdotool), wait for the streamed answer to
+   complete (the app's --log event lines), and screenshot the conversation.
+3. A long answer is killed with SIGKILL mid-stream; what was streamed is already in the
+   database. On restart (dark theme) the answer shows as interrupted with Continue
+   (screenshot), and the database says interrupted.
+
+Screenshots go to --artifacts (build/test-artifacts/). Needs Xvfb, xdotool, ImageMagick.
+"""
+import argparse
+import os
+import queue
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+
+SKIP = 77  # ctest's SKIP_RETURN_CODE for this test
+
+
+def fail(message):
+    print("FAIL: " + message, file=sys.stderr)
+    sys.exit(1)
+
+
+class Display:
+    """A private Xvfb server (its number chosen by Xvfb itself)."""
+
+    def __init__(self):
+        read_fd, write_fd = os.pipe()
+        self.proc = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(write_fd)
+        number = b""
+        with os.fdopen(read_fd, "rb") as pipe:
+            number = pipe.readline().strip()
+        if not number:
+            fail("Xvfb did not start")
+        self.name = ":" + number.decode()
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+class App:
+    """vole-desktop with --log; its event lines are collected as they arrive."""
+
+    def __init__(self, binary, display, env, args=()):
+        self.lines = []
+        self.events = queue.Queue()
+        full_env = dict(os.environ, DISPLAY=display.name, **env)
+        full_env.pop("WAYLAND_DISPLAY", None)
+        full_env.pop("QT_QPA_PLATFORM", None)
+        self.proc = subprocess.Popen([binary, "--log", *args], env=full_env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True, bufsize=1)
+        threading.Thread(target=self._read, daemon=True).start()
+        self.seen = []
+
+    def _read(self):
+        for line in self.proc.stdout:
+            line = line.rstrip("\n")
+            self.lines.append(line)
+            print("  app| " + line)
+            if line.startswith("vole-desktop: event="):
+                self.events.put(line)
+
+    def wait_event(self, pattern, timeout=60):
+        """The first event line (seen before or arriving later) matching `pattern`."""
+        regex = re.compile(pattern)
+        for line in self.seen:
+            if regex.search(line):
+                self.seen.remove(line)
+                return regex.search(line)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None and self.events.empty():
+                fail("vole-desktop exited (%s) while waiting for %r" % (self.proc.returncode, pattern))
+            try:
+                line = self.events.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            match = regex.search(line)
+            if match:
+                return match
+            self.seen.append(line)
+        fail("timed out after %d s waiting for %r" % (timeout, pattern))
+
+    def quit(self, display):
+        xdo(display, "key", "--clearmodifiers", "ctrl+q")
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            fail("vole-desktop did not quit on Ctrl+Q")
+        if self.proc.returncode != 0:
+            fail("vole-desktop exited with %d" % self.proc.returncode)
+
+
+def xdo(display, *args):
+    subprocess.run(["xdotool", *args], env=dict(os.environ, DISPLAY=display.name), check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def focus(display, window):
+    # No window manager: point at the window and give it the input focus directly.
+    xdo(display, "mousemove", "--window", window, "600", "300")
+    xdo(display, "windowfocus", "--sync", window)
+
+
+def screenshot(display, window, path, settle=1.0):
+    time.sleep(settle)  # let the last frame (and any animation) land
+    subprocess.run(["import", "-window", window, path], env=dict(os.environ, DISPLAY=display.name), check=True)
+    size = os.path.getsize(path)
+    if size < 10000:
+        fail("screenshot %s is suspiciously small (%d bytes)" % (path, size))
+    print("  screenshot: %s (%d bytes)" % (path, size))
+
+
+def write_settings(config_home, **values):
+    """The app's QSettings INI file: [group] key=value (plain values only)."""
+    folder = os.path.join(config_home, "vole")
+    os.makedirs(folder, exist_ok=True)
+    groups = {}
+    for key, value in values.items():
+        group, name = key.split("/")
+        groups.setdefault(group, []).append((name, value))
+    with open(os.path.join(folder, "vole-desktop.ini"), "w") as f:
+        for group, items in groups.items():
+            f.write("[%s]\n" % group)
+            for name, value in items:
+                f.write('%s=%s\n' % (name, value))
+
+
+def message_rows(db):
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT id, role, status, length(content) FROM messages ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+MARKDOWN_ANSWER = """## Voles in brief
+
+Voles are small **rodents** related to lemmings. They:
+
+1. dig shallow *burrows*,
+2. eat grasses and roots,
+3. breed quickly.
+
+| Species | Length | Habitat |
+| --- | --- | --- |
+| Field vole | 9-13 cm | grassland |
+| Bank vole | 8-12 cm | woodland |
+
+```python
+def voles_after(years, start=2):
+    return start * 4 ** years
+```
+
+See `voles_after(3)` for the *famous* vole boom."""
+
+
+def add_showcase_conversation(db):
+    """An earlier conversation with a Markdown answer, written into the app's real
+    database while the app is closed (to look at how answers render)."""
+    conn = sqlite3.connect(db)
+    try:
+        now = int(time.time() * 1000)
+        cur = conn.execute("INSERT INTO conversations (title, model_id, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                           ("Markdown showcase", "tiny-qwen3", now, now))
+        conversation = cur.lastrowid
+        cur = conn.execute("INSERT INTO messages (conversation_id, parent_id, role, content, created_at) "
+                           "VALUES (?, NULL, 'user', ?, ?)", (conversation, "Tell me about voles, with a table.", now))
+        user = cur.lastrowid
+        cur = conn.execute("INSERT INTO messages (conversation_id, parent_id, role, content, reasoning, created_at, "
+                           "stats_json) VALUES (?, ?, 'assistant', ?, ?, ?, ?)",
+                           (conversation, user, MARKDOWN_ANSWER, "The user wants facts and a table.", now + 1,
+                            '{"prompt_tokens": 24, "generated_tokens": 142, "tokens_per_second": 61.5, '
+                            '"time_to_first_token_ms": 85, "model": "tiny-qwen3", "reasoning_ms": 3200}'))
+        conn.execute("UPDATE conversations SET active_leaf_id = ? WHERE id = ?", (cur.lastrowid, conversation))
+        conn.commit()
+        return conversation
+    finally:
+        conn.close()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--app", required=True)
+    parser.add_argument("--make-checkpoint", required=True)
+    parser.add_argument("--artifacts", required=True)
+    args = parser.parse_args()
+    for tool in ("Xvfb", "xdotool", "import"):
+        if not shutil.which(tool):
+            fail("%s is not installed (packaging/install-deps.sh installs it)" % tool)
+    os.makedirs(args.artifacts, exist_ok=True)
+    shot = lambda name: os.path.join(args.artifacts, name)
+    started = time.time()
+
+    tmp = tempfile.mkdtemp(prefix="vole-desktop-app-")
+    display = Display()
+    try:
+        base_env = {"XDG_RUNTIME_DIR": os.path.join(tmp, "run"), "VOLE_CACHE_DIR": os.path.join(tmp, "cache")}
+        os.makedirs(base_env["XDG_RUNTIME_DIR"], mode=0o700)
+
+        # ---- 1. first run: welcome view, then Settings through the keyboard ----
+        print("first run, no model")
+        env = dict(base_env, VOLE_DATA_DIR=os.path.join(tmp, "fresh"), XDG_CONFIG_HOME=os.path.join(tmp, "config1"))
+        write_settings(env["XDG_CONFIG_HOME"], **{"appearance/theme": "light"})
+        app = App(args.app, display, env)
+        app.wait_event(r"event=started .*models=0 store=normal")
+        window = app.wait_event(r"event=window-shown .*window=(\d+)").group(1)
+        screenshot(display, window, shot("desktop-welcome.png"), settle=1.5)
+        focus(display, window)
+        xdo(display, "key", "--clearmodifiers", "ctrl+comma")
+        app.wait_event(r"event=page page=settings")
+        screenshot(display, window, shot("desktop-settings.png"))
+        app.quit(display)
+
+        # ---- a damaged database: explained, with the store's ways out, nothing touched ----
+        print("damaged database")
+        damaged = os.path.join(tmp, "damaged")
+        os.makedirs(damaged)
+        garbage = b"this is not a database " * 400
+        with open(os.path.join(damaged, "vole.db"), "wb") as f:
+            f.write(garbage)
+        env = dict(base_env, VOLE_DATA_DIR=damaged, XDG_CONFIG_HOME=os.path.join(tmp, "config1"))
+        app = App(args.app, display, env)
+        app.wait_event(r"event=started .*store=none problem=corrupt")
+        window = app.wait_event(r"event=window-shown .*window=(\d+)").group(1)
+        screenshot(display, window, shot("desktop-store-error.png"))
+        focus(display, window)
+        app.quit(display)
+        with open(os.path.join(damaged, "vole.db"), "rb") as f:
+            if f.read() != garbage:
+                fail("the damaged database was modified")
+
+        # ---- 2. a model installed: type, Enter, streamed answer ----
+        print("chat with a tiny generated model")
+        data = os.path.join(tmp, "data")
+        model = os.path.join(data, "models", "test", "tiny-qwen3")
+        made = subprocess.run([args.make_checkpoint, "--preset", "tiny-qwen3", "--seed", "5", "--out", model],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        print(made.stdout.rstrip())
+        if made.returncode != 0:
+            if "tokenizer is missing" in made.stdout and os.environ.get("VOLE_REQUIRE_ORACLES") != "1":
+                print("SKIP: the Qwen3 tokenizer is not fetched (tests/oracles/fetch.sh)")
+                sys.exit(SKIP)
+            fail("vole-make-checkpoint failed")
+        env = dict(base_env, VOLE_DATA_DIR=data, XDG_CONFIG_HOME=os.path.join(tmp, "config2"))
+        write_settings(env["XDG_CONFIG_HOME"], **{"appearance/theme": "light",
+                                                   "sampling/max_tokens": 40, "sampling/temperature": 0.8})
+        app = App(args.app, display, env)
+        app.wait_event(r"event=started .*models=1")
+        window = app.wait_event(r"event=window-shown .*window=(\d+)").group(1)
+        app.wait_event(r"event=model-loaded model=tiny-qwen3", timeout=120)
+        focus(display, window)
+        typed = "Hello Vole! What is a vole?"
+        xdo(display, "type", "--delay", "15", typed)
+        xdo(display, "key", "Return")
+        sent = app.wait_event(r'event=message-sent conversation=(\d+) message=(\d+) text="(.*)"')
+        if sent.group(3) != typed:
+            fail("the app received %r, not what was typed (%r)" % (sent.group(3), typed))
+        done = app.wait_event(r"event=answer-complete conversation=\d+ message=(\d+) status=(\w+) tokens=(\d+)",
+                              timeout=120)
+        if done.group(2) != "complete" or int(done.group(3)) != 40:
+            fail("expected a complete 40-token answer, got %s with %s tokens" % (done.group(2), done.group(3)))
+        screenshot(display, window, shot("desktop-chat.png"))
+
+        # Search (Ctrl+F, real typing): the sidebar lists the hit.
+        xdo(display, "key", "--clearmodifiers", "ctrl+f")
+        xdo(display, "type", "--delay", "15", "vole")
+        screenshot(display, window, shot("desktop-search.png"))
+        xdo(display, "key", "Escape")
+        app.quit(display)
+
+        # ---- 3. kill -9 mid-answer, restart: interrupted, with Continue ----
+        print("kill -9 mid-answer")
+        write_settings(env["XDG_CONFIG_HOME"], **{"appearance/theme": "dark",
+                                                   "sampling/max_tokens": 5000, "sampling/temperature": 0.8,
+                                                   "chat/lastConversation": sent.group(1),
+                                                   "models/current": model})
+        app = App(args.app, display, env)
+        window = app.wait_event(r"event=window-shown .*window=(\d+)").group(1)
+        app.wait_event(r"event=model-loaded", timeout=120)
+        app.wait_event(r"event=conversation-opened conversation=%s messages=2" % sent.group(1))
+        focus(display, window)
+        xdo(display, "type", "--delay", "15", "Tell me more.")
+        xdo(display, "key", "Return")
+        answer = app.wait_event(r"event=answer-started conversation=\d+ message=(\d+)").group(1)
+        time.sleep(2.0)  # several 250 ms batches
+        app.proc.send_signal(signal.SIGKILL)
+        app.proc.wait(10)
+        rows = {r[0]: r for r in message_rows(os.path.join(data, "vole.db"))}
+        row = rows.get(int(answer))
+        if not row or row[2] != "streaming" or row[3] == 0:
+            fail("after kill -9 the answer should be saved mid-stream, found %r" % (row,))
+        print("  saved before the kill: %d bytes of answer" % row[3])
+
+        app = App(args.app, display, env)
+        app.wait_event(r"event=started .*interrupted=1")
+        window = app.wait_event(r"event=window-shown .*window=(\d+)").group(1)
+        app.wait_event(r"event=model-loaded", timeout=120)
+        app.wait_event(r"event=conversation-opened conversation=%s messages=4" % sent.group(1))
+        screenshot(display, window, shot("desktop-interrupted-dark.png"), settle=1.5)
+        focus(display, window)
+        xdo(display, "key", "--clearmodifiers", "ctrl+comma")
+        app.wait_event(r"event=page page=settings")
+        screenshot(display, window, shot("desktop-settings-dark.png"))
+        app.quit(display)
+        row = {r[0]: r for r in message_rows(os.path.join(data, "vole.db"))}[int(answer)]
+        if row[2] != "interrupted":
+            fail("after restart the answer should be interrupted, found %r" % (row,))
+
+        # ---- 4. how a Markdown answer with thinking renders ----
+        print("markdown rendering")
+        showcase = add_showcase_conversation(os.path.join(data, "vole.db"))
+        write_settings(env["XDG_CONFIG_HOME"], **{"appearance/theme": "light", "chat/lastConversation": showcase,
+                                                   "models/current": model})
+        app = App(args.app, display, env)
+        window = app.wait_event(r"event=window-shown .*window=(\d+)").group(1)
+        app.wait_event(r"event=conversation-opened conversation=%d messages=2" % showcase)
+        app.wait_event(r"event=model-loaded", timeout=120)
+        screenshot(display, window, shot("desktop-markdown.png"), settle=1.5)
+        app.quit(display)
+    finally:
+        display.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("desktop app test passed in %.1f s" % (time.time() - started))
+
+
+if __name__ == "__main__":
+    main()
