@@ -14,8 +14,8 @@
 #include "cli/args.h"
 #include "gpu/context.h"
 #include "gpu/pipeline.h"
-#include "bandwidth.h"
-#include "gpu_timing.h"
+#include "gpu/bandwidth.h"
+#include "gpu/timing.h"
 #include "ops/linear.h"
 #include "report.h"
 #include "util/error.h"
@@ -140,7 +140,7 @@ LinearResult measure_linear(gpu::Context& ctx, const HostTensor& host, int64_t t
   auto time_with = [&](size_t reps) {
     gpu::Graph g(ctx, "linear");
     for (size_t i = 0; i < reps; ++i) ops::linear(g, weights[i % copies], tx, ty, lo);
-    auto times = bench::gpu_us_per_call(g, reps == 1 ? 1 : o.runs);
+    auto times = gpu::gpu_us_per_call(g, reps == 1 ? 1 : o.runs);
     require(times.size() == 1, "bench: expected one kernel label per linear graph");
     kernel = times.begin()->first;
     return times.begin()->second * weights[0].shards.size();  // a sharded weight is one dispatch per shard
@@ -216,7 +216,7 @@ int run(int argc, char** argv) {
 
   // Copy bandwidth before and after the matvecs: on a shared machine the load can change,
   // so the fractions use the better of the two.
-  bench::CopyBandwidth copy_before = bench::measure_copy_bandwidth(ctx, o.target_us, o.runs);
+  gpu::CopyBandwidth copy_before = gpu::measure_copy_bandwidth(ctx, o.target_us, o.runs);
   std::fprintf(stderr, "  copy %.1f GB/s\n", copy_before.gbps());
   struct Measured {
     const DecodeShape* shape;
@@ -231,8 +231,8 @@ int run(int argc, char** argv) {
       std::fprintf(stderr, "  %-8s %-12s %9.2f us\n", dtype_label(dtype, o.group).c_str(), shape_text(s).c_str(),
                    measured.back().r.us);
     }
-  bench::CopyBandwidth copy_after = bench::measure_copy_bandwidth(ctx, o.target_us, o.runs);
-  const bench::CopyBandwidth& copy = copy_after.gbps() > copy_before.gbps() ? copy_after : copy_before;
+  gpu::CopyBandwidth copy_after = gpu::measure_copy_bandwidth(ctx, o.target_us, o.runs);
+  const gpu::CopyBandwidth& copy = copy_after.gbps() > copy_before.gbps() ? copy_after : copy_before;
   std::printf("copy bandwidth: %.1f GB/s (%.0f MiB in %.1f us, bytes read + written; before %.1f, after %.1f)\n\n",
               copy.gbps(), copy.bytes / 1048576.0, copy.us, copy_before.gbps(), copy_after.gbps());
 

@@ -11,11 +11,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bandwidth.h"
 #include "command.h"
 #include "engine_args.h"
+#include "gpu/bandwidth.h"
 #include "model/tensor_specs.h"
-#include "report.h"
 #include "util/error.h"
 
 namespace vole::cli {
@@ -131,7 +130,7 @@ static int run_bench(Args& args) {
       tg_profile = probe.take_profile().table();
     }
   }
-  bench::CopyBandwidth copy = bench::measure_copy_bandwidth(ctx);
+  gpu::CopyBandwidth copy = gpu::measure_copy_bandwidth(ctx);
 
   uint64_t weights_per_token = weight_bytes_per_token(*engine), state_per_token = state_bytes_per_token(*engine);
   double step_s = tg.mean() > 0 ? 1.0 / tg.mean() : 0;
@@ -154,7 +153,7 @@ static int run_bench(Args& args) {
         {"model_dir", model_args.dir.string()},
         {"weights", weights},
         {"params", params},
-        {"device", bench::device_json(ctx.info())},
+        {"device", {{"name", ctx.info().name}, {"type", ctx.info().type_name()}, {"driver", ctx.info().driver_name + " " + ctx.info().driver_info}}},
         {"load_seconds", load_s},
         {"weight_cache", engine->load_report().weights.cache_status},
         {"peak_device_bytes", peak},
@@ -174,12 +173,21 @@ static int run_bench(Args& args) {
     std::printf("%s\n", out.dump(2).c_str());
     return 0;
   }
-  bench::Table table({{"model", "model"}, {"weights", "weights"}, {"size_mib", "size MiB", 1}, {"device", "device"},
-                      {"test", "test"}, {"tps", "t/s", 2}, {"sd", "±", 2}});
+  // The llama-bench table.
   double size_mib = engine->model().weights().device_bytes() / 1048576.0;
-  if (p > 0) table.add({model_name, weights, size_mib, ctx.info().name, "pp" + std::to_string(p), pp.mean(), pp.stddev()});
-  if (n > 0) table.add({model_name, weights, size_mib, ctx.info().name, "tg" + std::to_string(n), tg.mean(), tg.stddev()});
-  std::printf("%s\n", table.text().c_str());
+  std::printf("| %-14s | %-7s | %9s | %-34s | %-7s | %18s |\n", "model", "weights", "size MiB", "device", "test", "t/s");
+  std::printf("|%s|%s|%s|%s|%s|%s|\n", std::string(16, '-').c_str(), std::string(9, '-').c_str(),
+              std::string(11, '-').c_str(), std::string(36, '-').c_str(), std::string(9, '-').c_str(),
+              std::string(20, '-').c_str());
+  auto row = [&](const std::string& test, const Series& s) {
+    char tps[64];
+    std::snprintf(tps, sizeof tps, "%.2f ± %.2f", s.mean(), s.stddev());
+    std::printf("| %-14s | %-7s | %9.1f | %-34.34s | %-7s | %19s |\n", model_name.c_str(), weights.c_str(), size_mib,
+                ctx.info().name.c_str(), test.c_str(), tps);
+  };
+  if (p > 0) row("pp" + std::to_string(p), pp);
+  if (n > 0) row("tg" + std::to_string(n), tg);
+  std::printf("\n");
   std::printf("load: %.2f s (weight cache: %s)\n", load_s, engine->load_report().weights.cache_status.c_str());
   std::printf("peak device memory: %.1f MiB at context %lld\n", peak / 1048576.0,
               static_cast<long long>(engine->context_length()));

@@ -6,7 +6,7 @@
 
 #include "gpu/context.h"
 
-namespace vole::bench {
+namespace vole::gpu {
 
 struct CopyBandwidth {
   uint64_t bytes = 0;  // buffer size; each copy reads and writes it
@@ -15,6 +15,6 @@ struct CopyBandwidth {
 };
 
 // Repeats the copy for about `target_us` of GPU time per timed run; median of `runs`.
-CopyBandwidth measure_copy_bandwidth(gpu::Context& ctx, double target_us = 200000, int runs = 5);
+CopyBandwidth measure_copy_bandwidth(Context& ctx, double target_us = 200000, int runs = 5);
 
-}  // namespace vole::bench
+}  // namespace vole::gpu

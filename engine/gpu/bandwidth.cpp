@@ -1,28 +1,27 @@
-#include "bandwidth.h"
+#include "gpu/bandwidth.h"
 
 #include <algorithm>
 
 #include "gpu/graph.h"
-#include "gpu_timing.h"
-#include "ops/tensor.h"
+#include "gpu/timing.h"
 
-namespace vole::bench {
+namespace vole::gpu {
 
-CopyBandwidth measure_copy_bandwidth(gpu::Context& ctx, double target_us, int runs) {
+CopyBandwidth measure_copy_bandwidth(Context& ctx, double target_us, int runs) {
   const auto& info = ctx.info();
   uint64_t bytes = std::min<uint64_t>({256ull << 20, info.max_storage_buffer_range, info.device_local_bytes() / 8});
   bytes = bytes / 4096 * 4096;
-  gpu::Buffer src = ctx.create_buffer(bytes, gpu::MemoryKind::Device, "copy src");
-  gpu::Buffer dst = ctx.create_buffer(bytes, gpu::MemoryKind::Device, "copy dst");
+  Buffer src = ctx.create_buffer(bytes, MemoryKind::Device, "copy src");
+  Buffer dst = ctx.create_buffer(bytes, MemoryKind::Device, "copy dst");
   ctx.fill(src, 0, bytes, 0x3f800000u);  // never time untouched memory
   ctx.fill(dst, 0, bytes, 0);
   uint32_t vectors = static_cast<uint32_t>(bytes / 16);
   auto& pipeline = ctx.pipeline("copy_u32x4");
-  uint32_t groups = std::min<uint32_t>(ops::ceil_div(vectors, 256), info.max_workgroup_count[0]);
+  uint32_t groups = std::min<uint32_t>((vectors + 255) / 256, info.max_workgroup_count[0]);
   auto time_with = [&](int reps, int timed_runs) {
-    gpu::Graph g(ctx, "copy bandwidth");
+    Graph g(ctx, "copy bandwidth");
     for (int i = 0; i < reps; ++i)
-      g.dispatch(pipeline, {gpu::in(gpu::whole(src)), gpu::out(gpu::whole(dst))}, vectors, {groups, 1, 1}, "copy");
+      g.dispatch(pipeline, {in(whole(src)), out(whole(dst))}, vectors, {groups, 1, 1}, "copy");
     return gpu_us_per_call(g, timed_runs).at("copy");
   };
   // Enough repetitions for a timed run of about target_us, judged from a short probe.
@@ -31,4 +30,4 @@ CopyBandwidth measure_copy_bandwidth(gpu::Context& ctx, double target_us, int ru
   return {bytes, time_with(reps, runs)};
 }
 
-}  // namespace vole::bench
+}  // namespace vole::gpu

@@ -5,11 +5,11 @@
 
 #include "gpu/graph.h"
 
-namespace vole::bench {
+namespace vole::gpu {
 
 // Compiles `g` with profiling (a timestamp and a barrier around every node), runs it once
 // to warm up, then `runs` times. Returns, per node label, the GPU time of one call in µs:
 // the median over runs of (label total / calls). Throws Unsupported without timestamps.
 std::map<std::string, double> gpu_us_per_call(gpu::Graph& g, int runs);
 
-}  // namespace vole::bench
+}  // namespace vole::gpu

@@ -1,4 +1,4 @@
-#include "gpu_timing.h"
+#include "gpu/timing.h"
 
 #include <algorithm>
 #include <vector>
@@ -6,9 +6,9 @@
 #include "gpu/context.h"
 #include "util/error.h"
 
-namespace vole::bench {
+namespace vole::gpu {
 
-std::map<std::string, double> gpu_us_per_call(gpu::Graph& g, int runs) {
+std::map<std::string, double> gpu_us_per_call(Graph& g, int runs) {
   require(runs >= 1, "bench: need at least one timed run");
   if (!g.context().info().timestamps)
     fail(ErrorCode::Unsupported, g.context().info().name + " has no GPU timestamps to time kernels with");
@@ -27,4 +27,4 @@ std::map<std::string, double> gpu_us_per_call(gpu::Graph& g, int runs) {
   return out;
 }
 
-}  // namespace vole::bench
+}  // namespace vole::gpu
