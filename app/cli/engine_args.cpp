@@ -19,6 +19,9 @@ ModelArgs parse_model_args(Args& args, model::Format default_weights) {
     m.options.weights = *f;
   }
   m.options.context_length = args.get_int({"--ctx", "-c"}, m.options.context_length);
+  int64_t limit_mb = args.get_int({"--gpu-memory"}, 0);
+  require(limit_mb >= 0, "--gpu-memory must be >= 0 (MiB)");
+  m.options.gpu_memory_limit = static_cast<uint64_t>(limit_mb) << 20;
   require(m.options.context_length > 0, "--ctx must be positive");
   return m;
 }

@@ -13,7 +13,8 @@ struct ModelArgs {
   runtime::EngineOptions options;
 };
 
-// -m/--model DIR (required), -d/--device, --weights q4|int4|f16|f32|source, --ctx N.
+// -m/--model DIR (required), -d/--device, --weights q4|int4|f16|f32|source, --ctx N,
+// --gpu-memory MiB (a limit on the device memory Vole takes).
 ModelArgs parse_model_args(Args& args, model::Format default_weights = model::Format::Q4);
 
 // --temp, --top-k, --top-p, --min-p, --repeat-penalty, --presence-penalty,

@@ -283,6 +283,9 @@ Context::Context(const ContextOptions& options) {
 
     vkGetPhysicalDeviceMemoryProperties(physical_, &memory_props_);
     direct_uploads_ = options.direct_uploads;
+    memory_limit_ = options.memory_limit_bytes;
+    if (const char* v = std::getenv("VOLE_GPU_MEMORY_LIMIT_MB"); v && *v && memory_limit_ == 0)
+      memory_limit_ = std::strtoull(v, nullptr, 10) << 20;
     unified_memory_ = info_.type == VK_PHYSICAL_DEVICE_TYPE_CPU || info_.type == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
 
     if (!env_flag("VOLE_NO_PIPELINE_CACHE")) {
@@ -380,6 +383,11 @@ uint32_t Context::pick_memory_type(MemoryKind kind, uint32_t type_bits) const {
 }
 
 std::shared_ptr<MemoryBlock> Context::allocate_block(uint64_t bytes, uint32_t type_index, const std::string& name) {
+  bool device_local = memory_props_.memoryTypes[type_index].propertyFlags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
+  if (device_local && memory_limit_ > 0 && device_bytes_in_use_ + bytes > memory_limit_)
+    fail(ErrorCode::OutOfMemory, "out of GPU memory: " + name + " needs " + std::to_string(bytes >> 20) +
+                                     " MiB more, but Vole already holds " + std::to_string(device_bytes_in_use_ >> 20) +
+                                     " MiB of its " + std::to_string(memory_limit_ >> 20) + " MiB GPU memory limit");
   VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
   ai.allocationSize = bytes;
   ai.memoryTypeIndex = type_index;

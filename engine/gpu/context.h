@@ -32,6 +32,9 @@ struct ContextOptions {
   // On unified-memory devices (lavapipe, integrated GPUs) device buffers are host-visible
   // and uploads write them directly. Tests turn this off to exercise the staging ring.
   bool direct_uploads = true;
+  // Most device-local memory Vole may hold (0: no limit beyond the device's own). Lets a
+  // user keep GPU memory for other programs; VOLE_GPU_MEMORY_LIMIT_MB sets it too.
+  uint64_t memory_limit_bytes = 0;
 };
 
 // Lists every Vulkan device without creating a logical device.
@@ -59,6 +62,7 @@ class Context {
   Buffer create_buffer(uint64_t bytes, MemoryKind kind, const std::string& name);
   uint64_t device_bytes_in_use() const { return device_bytes_in_use_; }
   uint64_t device_bytes_peak() const { return device_bytes_peak_; }
+  uint64_t memory_limit() const { return memory_limit_; }  // 0: none
   void reset_peak() { device_bytes_peak_ = device_bytes_in_use_; }
 
   // Copies host data into a buffer. Device-local memory that is not host-visible is
@@ -107,6 +111,7 @@ class Context {
   VkPhysicalDeviceMemoryProperties memory_props_{};
   bool unified_memory_ = false;
   bool direct_uploads_ = true;
+  uint64_t memory_limit_ = 0;
   bool validation_ = false;
   uint32_t validation_errors_ = 0;
 

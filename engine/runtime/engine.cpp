@@ -41,6 +41,7 @@ Engine::Engine(const std::filesystem::path& model_dir, EngineOptions options)
 
   gpu::ContextOptions gpu_options;
   gpu_options.device = options_.device;
+  gpu_options.memory_limit_bytes = options_.gpu_memory_limit;
   gpu_ = std::make_unique<gpu::Context>(gpu_options);
 
   model::LoadOptions load;

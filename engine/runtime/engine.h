@@ -26,6 +26,7 @@ namespace vole::runtime {
 
 struct EngineOptions {
   std::string device;                                 // Vulkan device (index or name); "" = best
+  uint64_t gpu_memory_limit = 0;                      // bytes of device memory Vole may use; 0 = all
   model::Format weights = model::Format::Q4;          // large matrices: q4 / f16 / f32 / source
   int64_t context_length = 4096;                      // tokens; capped by the model's maximum
   model::CachePolicy cache = model::CachePolicy::Auto;  // where converted weights are cached

@@ -129,6 +129,22 @@ TEST_P(SequenceTest, OutOfGpuMemoryIsAClearErrorAndTheEngineStaysUsable) {
   expect_matches(*seq, tokens, "a normal sequence after the failure");
 }
 
+TEST_P(SequenceTest, AModelLargerThanTheGpuMemoryLimitFailsToLoadCleanly) {
+  runtime::EngineOptions tight = engine_options(model::Format::F32);
+  tight.gpu_memory_limit = 4ull << 20;  // far less than the weights
+  try {
+    runtime::Engine engine(model_.dir, tight);
+    FAIL() << "expected OutOfMemory";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::OutOfMemory);
+    EXPECT_NE(std::string(e.what()).find("limit"), std::string::npos) << e.what();
+  }
+  // The process is fine: the same model loads without the limit.
+  runtime::Engine engine(model_.dir, engine_options(model::Format::F32));
+  auto seq = engine.new_sequence(32);
+  EXPECT_EQ(seq->sync(token_sequence(4, kVocab, 14)), 4);
+}
+
 TEST_P(SequenceTest, GenerationStopsAtTheContextLimit) {
   auto seq = sequence(20);
   runtime::GenerateOptions o;
