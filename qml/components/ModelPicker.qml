@@ -1,6 +1,5 @@
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Dialogs
 import QtQuick.Layouts
 import Vole
 import Vole.Style
@@ -140,12 +139,5 @@ Button {
         }
     }
 
-    FolderDialog {
-        id: folderDialog
-        title: qsTr("Choose a model folder (with config.json)")
-        onAccepted: {
-            var problem = App.openModelFolder(selectedFolder)
-            if (problem !== "") App.notify(problem)
-        }
-    }
+    ModelFolderDialog { id: folderDialog }
 }
