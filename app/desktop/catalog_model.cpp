@@ -56,30 +56,49 @@ QVariant CatalogModel::data(const QModelIndex& index, int role) const {
   const hub::CatalogEntry& e = entries_[index.row()];
   const RepoStatus& st = status_[index.row()];
   switch (role) {
-    case IdRole: return qstr(e.id);
+    case IdRole:
+      return qstr(e.id);
     case Qt::DisplayRole:
-    case DisplayNameRole: return qstr(e.display_name);
-    case RepoRole: return qstr(e.repo);
-    case FormatRole: return qstr(e.format);
-    case ArchitectureRole: return qstr(e.architecture);
-    case LicenceRole: return qstr(e.licence);
-    case DescriptionRole: return qstr(e.description);
-    case SizeFullRole: return QVariant::fromValue<qulonglong>(e.size_full_bytes);
-    case SizeTextOnlyRole: return QVariant::fromValue<qulonglong>(e.size_text_bytes);
-    case SizeFullTextRole: return human_size(static_cast<qint64>(e.size_full_bytes));
-    case SizeTextOnlyTextRole: return human_size(static_cast<qint64>(e.size_text_bytes));
-    case HasVisionRole: return e.features.has(hub::Feature::Vision);
-    case FeaturesTextRole: return e.features.has(hub::Feature::Vision) ? tr("Text and images") : tr("Text");
-    case SamplingTextRole: return sampling_text(e.sampling);
+    case DisplayNameRole:
+      return qstr(e.display_name);
+    case RepoRole:
+      return qstr(e.repo);
+    case FormatRole:
+      return qstr(e.format);
+    case ArchitectureRole:
+      return qstr(e.architecture);
+    case LicenceRole:
+      return qstr(e.licence);
+    case DescriptionRole:
+      return qstr(e.description);
+    case SizeFullRole:
+      return QVariant::fromValue<qulonglong>(e.size_full_bytes);
+    case SizeTextOnlyRole:
+      return QVariant::fromValue<qulonglong>(e.size_text_bytes);
+    case SizeFullTextRole:
+      return human_size(static_cast<qint64>(e.size_full_bytes));
+    case SizeTextOnlyTextRole:
+      return human_size(static_cast<qint64>(e.size_text_bytes));
+    case HasVisionRole:
+      return e.features.has(hub::Feature::Vision);
+    case FeaturesTextRole:
+      return e.features.has(hub::Feature::Vision) ? tr("Text and images") : tr("Text");
+    case SamplingTextRole:
+      return sampling_text(e.sampling);
     case ThinkingTextRole:
       if (!e.thinking) return QString();
       return (e.thinking_by_default ? tr("Thinks by default; with thinking: %1") : tr("Thinking on request; then %1"))
           .arg(sampling_text(*e.thinking));
-    case RecommendedRole: return e.id == default_id_;
-    case InstalledRole: return st.installed;
-    case InstalledVisionRole: return st.installed && st.features.has(hub::Feature::Vision);
-    case DownloadingRole: return st.downloading;
-    case InstalledPathRole: return st.path;
+    case RecommendedRole:
+      return e.id == default_id_;
+    case InstalledRole:
+      return st.installed;
+    case InstalledVisionRole:
+      return st.installed && st.features.has(hub::Feature::Vision);
+    case DownloadingRole:
+      return st.downloading;
+    case InstalledPathRole:
+      return st.path;
   }
   return {};
 }

@@ -25,13 +25,20 @@ QString state_name(const DownloadRow& r) {
 QString state_text(const DownloadRow& r) {
   if (!r.job && r.earlier_run) return QObject::tr("Unfinished: stopped when Vole last closed");
   switch (r.info.state) {
-    case hub::JobState::Queued: return QObject::tr("Waiting to start");
-    case hub::JobState::Planning: return QObject::tr("Checking what to download…");
-    case hub::JobState::Downloading: return QObject::tr("Downloading");
-    case hub::JobState::Paused: return QObject::tr("Paused");
-    case hub::JobState::Completed: return QObject::tr("Downloaded");
-    case hub::JobState::Failed: return QObject::tr("Failed");
-    case hub::JobState::Cancelled: return QObject::tr("Cancelled");
+    case hub::JobState::Queued:
+      return QObject::tr("Waiting to start");
+    case hub::JobState::Planning:
+      return QObject::tr("Checking what to download…");
+    case hub::JobState::Downloading:
+      return QObject::tr("Downloading");
+    case hub::JobState::Paused:
+      return QObject::tr("Paused");
+    case hub::JobState::Completed:
+      return QObject::tr("Downloaded");
+    case hub::JobState::Failed:
+      return QObject::tr("Failed");
+    case hub::JobState::Cancelled:
+      return QObject::tr("Cancelled");
   }
   return {};
 }
@@ -43,10 +50,14 @@ QString features_text(hub::FeatureSet f) {
 
 QString file_state(hub::FileProgress::State s) {
   switch (s) {
-    case hub::FileProgress::State::Waiting: return QStringLiteral("waiting");
-    case hub::FileProgress::State::Active: return QStringLiteral("active");
-    case hub::FileProgress::State::Done: return QStringLiteral("done");
-    case hub::FileProgress::State::Kept: return QStringLiteral("kept");
+    case hub::FileProgress::State::Waiting:
+      return QStringLiteral("waiting");
+    case hub::FileProgress::State::Active:
+      return QStringLiteral("active");
+    case hub::FileProgress::State::Done:
+      return QStringLiteral("done");
+    case hub::FileProgress::State::Kept:
+      return QStringLiteral("kept");
   }
   return {};
 }
@@ -57,7 +68,7 @@ QVariantList files_of(const hub::JobInfo& info) {
     double progress = f.bytes_total ? static_cast<double>(f.bytes_done) / static_cast<double>(f.bytes_total) : 1.0;
     QString text = f.state == hub::FileProgress::State::Kept ? QObject::tr("already here")
                    : f.bytes_total == 0                      ? size(f.local_size)
-                                                             : QObject::tr("%1 of %2").arg(size(f.bytes_done), size(f.bytes_total));
+                                        : QObject::tr("%1 of %2").arg(size(f.bytes_done), size(f.bytes_total));
     out.append(QVariantMap{{"path", qstr(f.path)},
                            {"state", file_state(f.state)},
                            {"progress", std::min(1.0, progress)},
@@ -86,30 +97,40 @@ QString failure_hint(hub::Failure f) {
   switch (f) {
     case hub::Failure::Gated:
     case hub::Failure::Unauthorized:
-      return QObject::tr("This repo needs access: accept its licence on huggingface.co and add a Hugging Face "
-                         "token in Settings.");
-    case hub::Failure::Network: return QObject::tr("Check the internet connection, then retry: it continues where it stopped.");
+      return QObject::tr(
+          "This repo needs access: accept its licence on huggingface.co and add a Hugging Face "
+          "token in Settings.");
+    case hub::Failure::Network:
+      return QObject::tr("Check the internet connection, then retry: it continues where it stopped.");
     case hub::Failure::Tls:
       return QObject::tr("The server's certificate could not be verified, so Vole did not download from it.");
-    case hub::Failure::NotFound: return QObject::tr("Check the repo id: the hub has no such model or file.");
+    case hub::Failure::NotFound:
+      return QObject::tr("Check the repo id: the hub has no such model or file.");
     case hub::Failure::Integrity:
-      return QObject::tr("The data did not match what the hub lists; the bad part was deleted. Retry to fetch it again.");
+      return QObject::tr(
+          "The data did not match what the hub lists; the bad part was deleted. Retry to fetch it again.");
     case hub::Failure::NoSpace:
       return QObject::tr("Make room: delete a model or clean up leftovers in Storage, or raise the quota in Settings.");
-    case hub::Failure::Io: return QObject::tr("Vole could not write to the models folder: check its permissions.");
-    default: return {};
+    case hub::Failure::Io:
+      return QObject::tr("Vole could not write to the models folder: check its permissions.");
+    default:
+      return {};
   }
 }
 
 QString failure_action(hub::Failure f) {
   switch (f) {
     case hub::Failure::Gated:
-    case hub::Failure::Unauthorized: return QStringLiteral("settings");
-    case hub::Failure::NoSpace: return QStringLiteral("storage");
+    case hub::Failure::Unauthorized:
+      return QStringLiteral("settings");
+    case hub::Failure::NoSpace:
+      return QStringLiteral("storage");
     case hub::Failure::Network:
     case hub::Failure::Integrity:
-    case hub::Failure::Io: return QStringLiteral("retry");
-    default: return {};
+    case hub::Failure::Io:
+      return QStringLiteral("retry");
+    default:
+      return {};
   }
 }
 
@@ -250,12 +271,17 @@ QVariant DownloadListModel::data(const QModelIndex& index, int role) const {
   const hub::JobState s = j.state;
   const bool attached = r.job.has_value();
   switch (role) {
-    case KeyRole: return r.key;
-    case RepoRole: return qstr(r.request.repo);
+    case KeyRole:
+      return r.key;
+    case RepoRole:
+      return qstr(r.request.repo);
     case Qt::DisplayRole:
-    case DisplayNameRole: return r.display_name;
-    case StateRole: return state_name(r);
-    case StateTextRole: return state_text(r);
+    case DisplayNameRole:
+      return r.display_name;
+    case StateRole:
+      return state_name(r);
+    case StateTextRole:
+      return state_text(r);
     case ProgressRole:
       if (s == hub::JobState::Completed) return 1.0;
       if (j.bytes_total == 0) return -1.0;
@@ -267,36 +293,62 @@ QVariant DownloadListModel::data(const QModelIndex& index, int role) const {
           .arg(size(j.bytes_done), size(j.bytes_total))
           .arg(std::floor(100.0 * static_cast<double>(std::min(j.bytes_done, j.bytes_total)) /
                           static_cast<double>(j.bytes_total)));
-    case SpeedTextRole: return s == hub::JobState::Downloading ? speed_text(j.bytes_per_second) : QString();
-    case EtaTextRole: return s == hub::JobState::Downloading ? eta_text(j.eta_seconds) : QString();
-    case FeaturesTextRole: return features_text(j.features);
-    case ErrorRole: return s == hub::JobState::Failed ? qstr(j.error) : QString();
+    case SpeedTextRole:
+      return s == hub::JobState::Downloading ? speed_text(j.bytes_per_second) : QString();
+    case EtaTextRole:
+      return s == hub::JobState::Downloading ? eta_text(j.eta_seconds) : QString();
+    case FeaturesTextRole:
+      return features_text(j.features);
+    case ErrorRole:
+      return s == hub::JobState::Failed ? qstr(j.error) : QString();
     case FailureRole:
       return s == hub::JobState::Failed ? QString::fromLatin1(hub::failure_name(j.failure)) : QString();
-    case HintRole: return s == hub::JobState::Failed ? failure_hint(j.failure) : QString();
-    case HintActionRole: return s == hub::JobState::Failed ? failure_action(j.failure) : QString();
-    case FilesRole: return files_of(j);
+    case HintRole:
+      return s == hub::JobState::Failed ? failure_hint(j.failure) : QString();
+    case HintActionRole:
+      return s == hub::JobState::Failed ? failure_action(j.failure) : QString();
+    case FilesRole:
+      return files_of(j);
     case SavedTextRole:
       if (s != hub::JobState::Completed || j.full_bytes <= j.local_bytes) return QString();
       return tr("%1 not downloaded (%2)").arg(size(j.full_bytes - j.local_bytes), features_text(j.features));
-    case ModelPathRole: return qstr(j.model_dir.string());
-    case CanPauseRole: return attached && (s == hub::JobState::Queued || s == hub::JobState::Planning ||
-                                           s == hub::JobState::Downloading);
-    case CanResumeRole: return s == hub::JobState::Paused || s == hub::JobState::Failed;
-    case CanCancelRole: return s != hub::JobState::Completed && s != hub::JobState::Cancelled;
-    case CanDismissRole: return s == hub::JobState::Completed || s == hub::JobState::Cancelled;
+    case ModelPathRole:
+      return qstr(j.model_dir.string());
+    case CanPauseRole:
+      return attached &&
+             (s == hub::JobState::Queued || s == hub::JobState::Planning || s == hub::JobState::Downloading);
+    case CanResumeRole:
+      return s == hub::JobState::Paused || s == hub::JobState::Failed;
+    case CanCancelRole:
+      return s != hub::JobState::Completed && s != hub::JobState::Cancelled;
+    case CanDismissRole:
+      return s == hub::JobState::Completed || s == hub::JobState::Cancelled;
   }
   return {};
 }
 
 QHash<int, QByteArray> DownloadListModel::roleNames() const {
-  return {{KeyRole, "downloadKey"},     {RepoRole, "repo"},           {DisplayNameRole, "displayName"},
-          {StateRole, "state"},         {StateTextRole, "stateText"}, {ProgressRole, "progress"},
-          {BytesTextRole, "bytesText"}, {SpeedTextRole, "speedText"}, {EtaTextRole, "etaText"},
-          {FeaturesTextRole, "featuresText"}, {ErrorRole, "error"},   {FailureRole, "failure"},
-          {HintRole, "hint"},           {HintActionRole, "hintAction"}, {FilesRole, "files"},
-          {SavedTextRole, "savedText"},   {ModelPathRole, "modelPath"}, {CanPauseRole, "canPause"},   {CanResumeRole, "canResume"},
-          {CanCancelRole, "canCancel"}, {CanDismissRole, "canDismiss"}};
+  return {{KeyRole, "downloadKey"},
+          {RepoRole, "repo"},
+          {DisplayNameRole, "displayName"},
+          {StateRole, "state"},
+          {StateTextRole, "stateText"},
+          {ProgressRole, "progress"},
+          {BytesTextRole, "bytesText"},
+          {SpeedTextRole, "speedText"},
+          {EtaTextRole, "etaText"},
+          {FeaturesTextRole, "featuresText"},
+          {ErrorRole, "error"},
+          {FailureRole, "failure"},
+          {HintRole, "hint"},
+          {HintActionRole, "hintAction"},
+          {FilesRole, "files"},
+          {SavedTextRole, "savedText"},
+          {ModelPathRole, "modelPath"},
+          {CanPauseRole, "canPause"},
+          {CanResumeRole, "canResume"},
+          {CanCancelRole, "canCancel"},
+          {CanDismissRole, "canDismiss"}};
 }
 
 }  // namespace vole::desktop

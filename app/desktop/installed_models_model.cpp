@@ -97,7 +97,9 @@ void InstalledModelsModel::refresh() {
       found.push_back(std::move(m));
     }
   }
-  auto shown = [](const InstalledModel& m) { return m.repo.isEmpty() ? (m.org.isEmpty() ? m.name : m.org + "/" + m.name) : m.repo; };
+  auto shown = [](const InstalledModel& m) {
+    return m.repo.isEmpty() ? (m.org.isEmpty() ? m.name : m.org + "/" + m.name) : m.repo;
+  };
   std::sort(found.begin(), found.end(), [&](const auto& a, const auto& b) { return shown(a) < shown(b); });
   for (const QString& folder : opened_) {
     fs::path p = folder.toStdString();
@@ -195,8 +197,9 @@ QVariant InstalledModelsModel::data(const QModelIndex& index, int role) const {
       return QVariant::fromValue<qulonglong>(static_cast<qulonglong>(m.saved_bytes));
     case SavedTextRole:
       if (m.saved_bytes <= 0) return QString();
-      return m.features.has(hub::Feature::Vision) ? tr("%1 saved by skipping unused tensors").arg(human_size(m.saved_bytes))
-                                                  : tr("%1 saved by downloading text only").arg(human_size(m.saved_bytes));
+      return m.features.has(hub::Feature::Vision)
+                 ? tr("%1 saved by skipping unused tensors").arg(human_size(m.saved_bytes))
+                 : tr("%1 saved by downloading text only").arg(human_size(m.saved_bytes));
     case DeletableRole:
       return m.downloaded && !m.repo.isEmpty() && !m.downloading;
     case DownloadingRole:

@@ -17,16 +17,16 @@ namespace vole::desktop {
 
 struct InstalledModel {
   QString path;
-  QString name;          // folder name
-  QString org;           // parent folder inside the models directory; "" for opened folders
-  QString repo;          // "owner/name" for a folder in the download layout, else ""
-  QString architecture;  // config.json model_type
-  qint64 bytes = 0;      // the folder's size on disk
-  bool opened = false;   // opened from elsewhere (can be forgotten, never deleted)
-  bool present = true;   // an opened folder may have been moved or deleted since
-  bool downloaded = false;  // downloaded by Vole: a manifest says what it holds
-  bool intact = true;       // every file the manifest lists is there with its size
-  hub::FeatureSet features;      // downloaded models: the features fetched
+  QString name;                   // folder name
+  QString org;                    // parent folder inside the models directory; "" for opened folders
+  QString repo;                   // "owner/name" for a folder in the download layout, else ""
+  QString architecture;           // config.json model_type
+  qint64 bytes = 0;               // the folder's size on disk
+  bool opened = false;            // opened from elsewhere (can be forgotten, never deleted)
+  bool present = true;            // an opened folder may have been moved or deleted since
+  bool downloaded = false;        // downloaded by Vole: a manifest says what it holds
+  bool intact = true;             // every file the manifest lists is there with its size
+  hub::FeatureSet features;       // downloaded models: the features fetched
   bool vision_available = false;  // the checkpoint has a vision tower (config.json vision_config)
   qint64 saved_bytes = 0;         // what a full download would have added (selective download)
   bool downloading = false;       // a download for its repo is unfinished (set by the model manager)
@@ -47,7 +47,7 @@ class InstalledModelsModel : public QAbstractListModel {
     OpenedRole,
     PresentRole,
     RepoRole,
-    DiskBytesRole,     // qulonglong
+    DiskBytesRole,  // qulonglong
     DownloadedRole,
     IntactRole,
     FeaturesTextRole,  // "Text and images", "Text only", "" (not downloaded by Vole: unknown)

@@ -111,8 +111,9 @@ QString ModelManager::checkHubUrl(const QString& url) const {
   if (u.isEmpty()) return {};
   // TLS is how Vole knows the files come from the hub it names: no plain-HTTP mirrors.
   if (!u.startsWith("https://", Qt::CaseInsensitive) || hub::url_origin(u.toStdString()).empty())
-    return tr("Use an https:// address (for example https://hf-mirror.example.com): Vole downloads only over "
-              "verified TLS.");
+    return tr(
+        "Use an https:// address (for example https://hf-mirror.example.com): Vole downloads only over "
+        "verified TLS.");
   if (u.contains('?') || u.contains('#')) return tr("The hub address cannot have a query or fragment.");
   return {};
 }
@@ -133,7 +134,7 @@ QString ModelManager::downloadCatalog(const QString& catalog_id, bool vision) {
   const auto* entry = catalog_.entry(catalog_id);
   if (!entry) return tr("%1 is not in Vole's catalog.").arg(catalog_id);
   hub::FeatureSet features = vision && entry->features.has(hub::Feature::Vision) ? hub::FeatureSet::text_and_vision()
-                                                                                  : hub::FeatureSet::text();
+                                                                                 : hub::FeatureSet::text();
   return start_job({entry->repo, entry->revision, features});
 }
 
@@ -318,10 +319,9 @@ QString ModelManager::storageSummary() const {
 void ModelManager::on_event(uint64_t generation, const hub::JobEvent& event) {
   if (generation != generation_) return;
   const hub::JobInfo& j = event.job;
-  if (!downloads_.apply(j)) {
-    downloads_.attach(j.id, {j.repo, j.revision, j.features}, name_for(j.repo));
-    downloads_.apply(j);
-  }
+  // Every job gets its row when it starts (start_job runs before any of its events is
+  // delivered), so an unknown job is one whose row was dismissed: nothing to show.
+  if (!downloads_.apply(j)) return;
   const QString repo = qstr(j.repo);
   if (event.kind == hub::JobEvent::Kind::Progress) {
     log_event("download-progress", {{"job", static_cast<qulonglong>(j.id)},

@@ -161,7 +161,8 @@ TEST_F(ModelManagerTest, ProgressReachesTheModelsOnTheUiThreadAndTheDownloadIsSe
   QObject::connect(&downloads(), &QAbstractItemModel::dataChanged, [&] {
     if (QThread::currentThread() != ui) off_thread = true;
     double p = row(0, DownloadListModel::ProgressRole).toDouble();
-    if (p > 0.05 && p < 0.95 && state() == "downloading" && !row(0, DownloadListModel::SpeedTextRole).toString().isEmpty()) {
+    if (p > 0.05 && p < 0.95 && state() == "downloading" &&
+        !row(0, DownloadListModel::SpeedTextRole).toString().isEmpty()) {
       mid_progress = p;
       mid_speed = row(0, DownloadListModel::SpeedTextRole).toString();
       mid_eta = row(0, DownloadListModel::EtaTextRole).toString();
@@ -217,8 +218,10 @@ TEST_F(ModelManagerTest, VisionTooFetchesOnlyTheMissingTensors) {
   ASSERT_TRUE(wait_state("completed"));
   fake.reset_stats();
   ASSERT_EQ(m.addVision(s(kRepo)), "");
-  ASSERT_TRUE(wait_until([&] { return state() == "completed" && installed.count() == 1 &&
-                                      installed.data(installed.index(0), InstalledModelsModel::HasVisionRole).toBool(); }));
+  ASSERT_TRUE(wait_until([&] {
+    return state() == "completed" && installed.count() == 1 &&
+           installed.data(installed.index(0), InstalledModelsModel::HasVisionRole).toBool();
+  }));
   // The header is read again (two small ranges); the rest is the vision tensors only.
   auto ranges = fake.ranges_seen(kRepo, kWeights);
   EXPECT_LT(fake.bytes_served(kRepo, kWeights), repo.vision + 4096);

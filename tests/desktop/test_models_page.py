@@ -15,7 +15,8 @@ as Qwen/Qwen3.5-0.8B, its weights throttled so the download can be caught in pro
    their bytes; the Storage panel (Ctrl+3) shows the bytes the selective download saved
    (screenshot); the Installed list (Ctrl+2, screenshot) has the model, and a click on
    Use loads it on the engine thread.
-4. A restart in the dark theme: the Installed list again (screenshot).
+4. A restart in the dark theme: the Storage panel and Settings, with the token, hub
+   address and quota settings (screenshots).
 
 Screenshots go to --artifacts (build/test-artifacts/models-*.png).
 """
@@ -184,6 +185,9 @@ def main():
         xdo(display, "key", "--clearmodifiers", "ctrl+3")
         app.wait_event(r"event=models-tab tab=storage")
         screenshot(display, window, shot("models-storage-dark.png"), settle=0.8)
+        xdo(display, "key", "--clearmodifiers", "ctrl+comma")
+        app.wait_event(r"event=page page=settings")
+        screenshot(display, window, shot("models-settings-dark.png"), settle=0.8)
         app.quit(display)
     finally:
         if hub:

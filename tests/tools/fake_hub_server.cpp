@@ -50,11 +50,16 @@ int main(int argc, char** argv) {
       if (i + 1 >= args.size()) usage_error(args[i] + " needs a value");
       return args[++i];
     };
-    if (args[i] == "--repo") repo = value();
-    else if (args[i] == "--dir") dir = value();
-    else if (args[i] == "--duration") duration = std::stod(value());
-    else if (args[i] == "--gated") gated = value();
-    else usage_error("unknown option " + args[i]);
+    if (args[i] == "--repo")
+      repo = value();
+    else if (args[i] == "--dir")
+      dir = value();
+    else if (args[i] == "--duration")
+      duration = std::stod(value());
+    else if (args[i] == "--gated")
+      gated = value();
+    else
+      usage_error("unknown option " + args[i]);
   }
   if (repo.empty() || dir.empty()) usage_error("--repo and --dir are required");
 
