@@ -284,7 +284,7 @@ QVariant DownloadListModel::data(const QModelIndex& index, int role) const {
       return state_text(r);
     case ProgressRole:
       if (s == hub::JobState::Completed) return 1.0;
-      if (j.bytes_total == 0) return -1.0;
+      if (j.bytes_total == 0) return active(r) ? -1.0 : 0.0;  // sweeping only while it works out the size
       return std::min(1.0, static_cast<double>(j.bytes_done) / static_cast<double>(j.bytes_total));
     case BytesTextRole:
       if (j.bytes_total == 0) return QString();

@@ -39,7 +39,7 @@ class DownloadListModel : public QAbstractListModel {
     DisplayNameRole,
     StateRole,      // "queued" "planning" "downloading" "paused" "completed" "failed" "cancelled" "unfinished"
     StateTextRole,  // for people
-    ProgressRole,   // 0..1, or -1 while the size is not known yet
+    ProgressRole,   // 0..1, or -1 while a running download does not know its size yet
     BytesTextRole,  // "1.2 MB of 3.4 MB"
     SpeedTextRole,  // "850 kB/s" while downloading
     EtaTextRole,    // "about 12 s left"

@@ -96,16 +96,6 @@ QString ModelManager::name_for(const std::string& repo) const {
   return qstr(repo);
 }
 
-QString ModelManager::checkRepoInput(const QString& input) const {
-  if (input.trimmed().isEmpty()) return tr("Enter a Hugging Face repo, like Qwen/Qwen3-0.6B, or paste its URL.");
-  try {
-    hub::repo_id_from_input(input.toStdString());
-  } catch (const std::exception& e) {
-    return qstr(e.what());
-  }
-  return {};
-}
-
 QString ModelManager::checkHubUrl(const QString& url) const {
   QString u = url.trimmed();
   if (u.isEmpty()) return {};

@@ -94,8 +94,6 @@ class ModelManager : public QObject {
   Q_INVOKABLE void refreshStorage();
   // "" when `url` can be used as the hub URL setting ("" = huggingface.co), else why not.
   Q_INVOKABLE QString checkHubUrl(const QString& url) const;
-  // "" when `input` names a repo, else the reason (live feedback while typing).
-  Q_INVOKABLE QString checkRepoInput(const QString& input) const;
 
   // Tests shorten timeouts and retries; applied whenever the download manager is built.
   void set_options_hook(std::function<void(hub::ManagerOptions&)> hook) { options_hook_ = std::move(hook); }

@@ -26,12 +26,12 @@ ColumnLayout {
             spacing: 10
         }
     }
-    component Figure: ColumnLayout {
+    component Figure: Column {
         property string label
         property string value
         property string note
         spacing: 2
-        Layout.preferredWidth: (figures.width - 2 * figures.spacing) / 3
+        width: (figures.width - 2 * figures.spacing) / 3  // three equal columns
         Text { text: parent.label; color: Theme.textMuted; font.pixelSize: Theme.fontSmall }
         Text { text: parent.value; color: Theme.text; font.pixelSize: Theme.fontTitle; font.weight: Font.DemiBold }
         Text { text: parent.note; visible: text !== ""; color: Theme.textFaint; font.pixelSize: Theme.fontSmall }
@@ -52,7 +52,7 @@ ColumnLayout {
             VButton { text: qsTr("Open folder"); iconName: "folder"; onClicked: App.openDataFolder() }
             VButton { text: qsTr("Change quota…"); iconName: "settings"; onClicked: App.showPage("settings") }
         }
-        RowLayout {
+        Row {
             id: figures
             Layout.fillWidth: true
             Layout.topMargin: 4
