@@ -133,4 +133,11 @@ ApplicationWindow {
         target: App.chat
         function onErrorOccurred(message) { snackbar.show(message) }
     }
+    Connections {
+        target: App.modelManager
+        function onModelDownloaded(path, name) {
+            if (App.currentPage === "models") return  // the download's own card offers Use
+            snackbar.show(qsTr("%1 is downloaded").arg(name), qsTr("Use it"), function() { App.selectModel(path) })
+        }
+    }
 }

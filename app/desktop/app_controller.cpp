@@ -33,7 +33,15 @@ AppController::AppController(AppOptions options, QObject* parent)
   store_ = std::make_unique<StoreSession>(memory::default_database_path());
   engine_ = std::make_unique<EngineController>(&settings_);
   chat_ = std::make_unique<ChatController>(store_.get(), engine_.get(), &settings_, &conversations_);
+  model_manager_ = std::make_unique<ModelManager>(&settings_, &models_, vole::data_dir() / "models");
   register_pages(pages_);
+
+  connect(model_manager_.get(), &ModelManager::notice, this, &AppController::notify);
+  connect(model_manager_.get(), &ModelManager::modelDeleted, this, [this](const QString& path) {
+    // Deleted from disk: the engine lets go of it too (its weights were on the GPU).
+    if (engine_->modelDir() == path) engine_->unload();
+    if (settings_.currentModel() == path) settings_.setCurrentModel({});
+  });
 
   connect(store_.get(), &StoreSession::changed, this, &AppController::on_store_changed);
   connect(chat_.get(), &ChatController::conversationChanged, this,
@@ -58,6 +66,7 @@ AppController::~AppController() { shutdown(); }
 void AppController::start() {
   const qint64 last = settings_.lastConversation();  // opening the store resets the chat (and this setting)
   models_.set_sources(vole::data_dir() / "models", settings_.modelFolders());
+  model_manager_->start();
   engine_->refreshDevices();
   store_->open();                 // on failure the UI shows the problem and the choices
   conversations_.purgeRemoved();  // deletions whose undo window closed with the app
@@ -74,6 +83,7 @@ void AppController::start() {
 }
 
 void AppController::shutdown() {
+  if (model_manager_) model_manager_->shutdown();
   if (engine_) engine_->shutdown();
 }
 
@@ -100,6 +110,7 @@ bool AppController::darkTheme() const {
 QString AppController::dataDir() const { return QString::fromStdString(vole::data_dir().string()); }
 QString AppController::modelsDir() const { return QString::fromStdString((vole::data_dir() / "models").string()); }
 QString AppController::version() const { return QStringLiteral(VOLE_VERSION); }
+bool AppController::eventLogEnabled() const { return event_log_enabled(); }
 
 QString AppController::openModelFolder(const QUrl& folder) {
   QString path = folder.isLocalFile() ? folder.toLocalFile() : folder.toString();

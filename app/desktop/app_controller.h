@@ -11,6 +11,7 @@
 #include "conversation_list_model.h"
 #include "engine_controller.h"
 #include "installed_models_model.h"
+#include "model_manager.h"
 #include "page_registry.h"
 #include "search_results_model.h"
 #include "store_session.h"
@@ -31,12 +32,14 @@ class AppController : public QObject {
   Q_PROPERTY(vole::desktop::ConversationListModel* conversations READ conversations CONSTANT)
   Q_PROPERTY(vole::desktop::SearchResultsModel* search READ search CONSTANT)
   Q_PROPERTY(vole::desktop::InstalledModelsModel* models READ models CONSTANT)
+  Q_PROPERTY(vole::desktop::ModelManager* modelManager READ modelManager CONSTANT)
   Q_PROPERTY(vole::desktop::PageRegistry* pages READ pages CONSTANT)
   Q_PROPERTY(QString currentPage READ currentPage WRITE showPage NOTIFY currentPageChanged)
   Q_PROPERTY(bool darkTheme READ darkTheme NOTIFY darkThemeChanged)
   Q_PROPERTY(QString dataDir READ dataDir CONSTANT)
   Q_PROPERTY(QString modelsDir READ modelsDir CONSTANT)
   Q_PROPERTY(QString version READ version CONSTANT)
+  Q_PROPERTY(bool eventLogEnabled READ eventLogEnabled CONSTANT)  // --log: the window tests' probes report
   // Set from VOLE_DATA_DIR: the data folder setting is overridden for this run.
   Q_PROPERTY(bool dataDirFromEnvironment READ dataDirFromEnvironment CONSTANT)
 
@@ -51,6 +54,7 @@ class AppController : public QObject {
   ConversationListModel* conversations() { return &conversations_; }
   SearchResultsModel* search() { return &search_; }
   InstalledModelsModel* models() { return &models_; }
+  ModelManager* modelManager() { return model_manager_.get(); }
   PageRegistry* pages() { return &pages_; }
   QString currentPage() const { return current_page_; }
   Q_INVOKABLE void showPage(const QString& id);
@@ -58,11 +62,14 @@ class AppController : public QObject {
   QString dataDir() const;
   QString modelsDir() const;
   QString version() const;
+  bool eventLogEnabled() const;
   bool dataDirFromEnvironment() const { return data_dir_from_env_; }
 
-  // Opens the database, lists devices, loads the last used (or only) model.
+  // Opens the database, lists devices, loads the last used (or only) model, lists
+  // downloads left unfinished (offered for resuming; nothing is fetched).
   void start();
-  // Ends the engine thread (an answer still streaming is left interrupted).
+  // Ends the engine thread (an answer still streaming is left interrupted) and stops the
+  // downloads (their partial files stay for the next start).
   void shutdown();
 
   // Remembers a model folder chosen in the folder dialog and loads it; returns "" or why
@@ -95,6 +102,7 @@ class AppController : public QObject {
   ConversationListModel conversations_;
   SearchResultsModel search_;
   InstalledModelsModel models_;
+  std::unique_ptr<ModelManager> model_manager_;
   PageRegistry pages_;
   std::unique_ptr<ChatController> chat_;
   QString current_page_ = "chat";

@@ -19,6 +19,9 @@ AppSettings::AppSettings(const QString& file, QObject* parent)
   model_folders_ = s.value("models/folders").toStringList();
   current_model_ = s.value("models/current", "").toString();
   last_conversation_ = s.value("chat/lastConversation", 0).toLongLong();
+  hf_token_ = s.value("hub/token", "").toString().trimmed();
+  hub_url_ = s.value("hub/url", "").toString().trimmed();
+  quota_bytes_ = s.value("storage/quotaBytes", 0).toULongLong();
   // [sampling] temperature=0.7, top_p=0.8, ...: one key per field, easy to edit by hand.
   nlohmann::json sampling = nlohmann::json::object();
   s.beginGroup("sampling");
@@ -108,6 +111,33 @@ void AppSettings::setLastConversation(qint64 id) {
   last_conversation_ = id;
   save("chat/lastConversation", id);
   Q_EMIT lastConversationChanged();
+}
+
+}  // namespace vole::desktop
+
+namespace vole::desktop {
+
+void AppSettings::setHfToken(const QString& v) {
+  QString t = v.trimmed();
+  if (t == hf_token_) return;
+  hf_token_ = t;
+  save("hub/token", t);
+  Q_EMIT hfTokenChanged();
+}
+
+void AppSettings::setHubUrl(const QString& v) {
+  QString u = v.trimmed();
+  if (u == hub_url_) return;
+  hub_url_ = u;
+  save("hub/url", u);
+  Q_EMIT hubUrlChanged();
+}
+
+void AppSettings::setQuotaBytes(qulonglong v) {
+  if (v == quota_bytes_) return;
+  quota_bytes_ = v;
+  save("storage/quotaBytes", v);
+  Q_EMIT quotaBytesChanged();
 }
 
 }  // namespace vole::desktop

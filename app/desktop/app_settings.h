@@ -25,6 +25,14 @@ class AppSettings : public QObject {
   // The model folder loaded last (loaded again at start).
   Q_PROPERTY(QString currentModel READ currentModel WRITE setCurrentModel NOTIFY currentModelChanged)
   Q_PROPERTY(QString settingsFile READ settingsFile CONSTANT)
+  // Model downloads: the Hugging Face access token for gated or private repos (never
+  // logged; stored in the settings file like every other setting), a hub URL override for
+  // mirrors ("" = huggingface.co; VOLE_HUB_URL wins) and the storage quota for all of
+  // Vole's models in bytes (0 = not chosen yet: the model manager proposes 80% of the
+  // free space at first run).
+  Q_PROPERTY(QString hfToken READ hfToken WRITE setHfToken NOTIFY hfTokenChanged)
+  Q_PROPERTY(QString hubUrl READ hubUrl WRITE setHubUrl NOTIFY hubUrlChanged)
+  Q_PROPERTY(qulonglong quotaBytes READ quotaBytes WRITE setQuotaBytes NOTIFY quotaBytesChanged)
   // The conversation open when Vole last closed (reopened at start); 0 = a new chat.
   Q_PROPERTY(qint64 lastConversation READ lastConversation WRITE setLastConversation NOTIFY lastConversationChanged)
 
@@ -44,6 +52,12 @@ class AppSettings : public QObject {
   QString settingsFile() const { return settings_->fileName(); }
   qint64 lastConversation() const { return last_conversation_; }
   void setLastConversation(qint64 id);
+  QString hfToken() const { return hf_token_; }
+  QString hubUrl() const { return hub_url_; }
+  qulonglong quotaBytes() const { return quota_bytes_; }
+  void setHfToken(const QString& v);  // surrounding spaces (a careless paste) are dropped
+  void setHubUrl(const QString& v);
+  void setQuotaBytes(qulonglong v);
 
   void setSystemPrompt(const QString& v);
   void setContextLength(int v);
@@ -65,6 +79,9 @@ class AppSettings : public QObject {
   void modelFoldersChanged();
   void currentModelChanged();
   void lastConversationChanged();
+  void hfTokenChanged();
+  void hubUrlChanged();
+  void quotaBytesChanged();
 
  private:
   void save(const char* key, const QVariant& value);
@@ -78,6 +95,9 @@ class AppSettings : public QObject {
   QStringList model_folders_;
   QString current_model_;
   qint64 last_conversation_ = 0;
+  QString hf_token_;
+  QString hub_url_;
+  qulonglong quota_bytes_ = 0;
 };
 
 }  // namespace vole::desktop

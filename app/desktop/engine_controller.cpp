@@ -1,6 +1,6 @@
 #include "engine_controller.h"
 
-#include <QFileInfo>
+#include "installed_models_model.h"
 
 namespace vole::desktop {
 
@@ -34,7 +34,7 @@ EngineController::EngineController(AppSettings* settings, QObject* parent)
   connect(worker_, &EngineWorker::loadFailed, this, [this](const QString& error, bool cancelled) {
     if (--loads_in_flight_ > 0) return;
     info_ = {};
-    info_.name = QFileInfo(model_dir_).fileName();  // for "Could not load <name>"
+    info_.name = model_display_name(model_dir_);  // for "Could not load <name>"
     error_ = cancelled ? QString() : error;
     set_state(cancelled ? "none" : "error");
   });
@@ -76,7 +76,7 @@ void EngineController::load(const QString& model_dir) {
   loaded_request_ = request;
   model_dir_ = model_dir;
   info_ = {};
-  info_.name = QFileInfo(model_dir).fileName();
+  info_.name = model_display_name(model_dir);
   progress_ = 0;
   stage_ = "starting";
   error_.clear();

@@ -3,6 +3,7 @@
 #include <QVariantMap>
 
 #include "gpu/context.h"
+#include "installed_models_model.h"
 #include "memory/stream_writer.h"
 #include "util/error.h"
 
@@ -102,7 +103,7 @@ void EngineWorker::load(const LoadRequest& request) {
     const auto& dev = engine->gpu().info();
     ModelInfo info;
     info.dir = request.model_dir;
-    info.name = qstr(engine->model_dir().filename().string());
+    info.name = model_display_name(qstr(engine->model_dir().string()));
     info.architecture = architecture_name(engine->config());
     info.device_name = qstr(dev.name);
     info.device_type = dev.type_name();

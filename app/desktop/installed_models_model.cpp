@@ -5,6 +5,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "hub/repo_id.h"
+#include "hub/storage.h"
 #include "model/model_folder.h"
 
 namespace vole::desktop {
@@ -32,6 +34,12 @@ QString human_size(qint64 bytes) {
   return QStringLiteral("%1 %2").arg(QLocale().toString(v, 'f', v < 10 ? 1 : 0), units[u]);
 }
 
+QString model_display_name(const QString& dir) {
+  QString name = qstr(fs::path(dir.toStdString()).filename().string());
+  if (auto repo = hub::repo_from_folder_name(name.toStdString())) return qstr(*repo);
+  return name;
+}
+
 InstalledModelsModel::InstalledModelsModel(QObject* parent) : QAbstractListModel(parent) {}
 
 InstalledModel InstalledModelsModel::describe(const fs::path& dir, bool opened) {
@@ -39,7 +47,6 @@ InstalledModel InstalledModelsModel::describe(const fs::path& dir, bool opened) 
   m.path = qstr(dir.string());
   m.name = qstr(dir.filename().string());
   m.opened = opened;
-  std::error_code ec;
   m.present = has_config(dir);
   if (!m.present) return m;
   std::ifstream in(dir / "config.json");
@@ -47,9 +54,10 @@ InstalledModel InstalledModelsModel::describe(const fs::path& dir, bool opened) 
   if (j.is_object()) {
     auto it = j.find("model_type");
     if (it != j.end() && it->is_string()) m.architecture = qstr(it->get<std::string>());
+    auto vision = j.find("vision_config");
+    m.vision_available = vision != j.end() && vision->is_object();
   }
-  for (const auto& entry : fs::directory_iterator(dir, ec))
-    if (entry.path().extension() == ".safetensors") m.bytes += static_cast<qint64>(entry.file_size(ec));
+  m.bytes = static_cast<qint64>(hub::size_on_disk(dir));
   return m;
 }
 
@@ -62,34 +70,65 @@ void InstalledModelsModel::set_sources(fs::path models_dir, QStringList opened_f
 void InstalledModelsModel::refresh() {
   std::vector<InstalledModel> found;
   std::error_code ec;
-  // <models>/<org>/<name>: two levels, as downloads are laid out; a model right in the
-  // models directory (<models>/<name>) is accepted too.
-  std::vector<fs::path> dirs;
-  for (const auto& org : fs::directory_iterator(models_dir_, ec)) {
-    if (!org.is_directory(ec)) continue;
-    if (has_config(org.path())) {
-      dirs.push_back(org.path());
-      continue;
+  // Folders right in the models directory: downloads (<owner>--<name>, judged by their
+  // manifest; unfinished ones are skipped) and folders placed there by hand.
+  std::set<fs::path> listed;
+  for (const auto& hub_model : hub::list_installed(models_dir_)) {
+    InstalledModel m = describe(hub_model.dir, false);
+    if (!m.present) continue;
+    if (hub::repo_from_folder_name(hub_model.dir.filename().string())) m.repo = qstr(hub_model.repo);
+    m.intact = hub_model.intact;
+    if (hub_model.manifest) {
+      m.downloaded = true;
+      m.features = hub_model.manifest->features;
+      m.saved_bytes = static_cast<qint64>(hub_model.manifest->saved_bytes());
     }
-    for (const auto& model : fs::directory_iterator(org.path(), ec))
-      if (model.is_directory(ec) && has_config(model.path())) dirs.push_back(model.path());
-  }
-  std::sort(dirs.begin(), dirs.end());
-  for (const auto& d : dirs) {
-    InstalledModel m = describe(d, false);
-    m.org = qstr(d.parent_path() == models_dir_ ? std::string() : d.parent_path().filename().string());
+    listed.insert(hub_model.dir);
     found.push_back(std::move(m));
   }
+  // <models>/<org>/<name>: two levels, as people arrange folders by hand.
+  for (const auto& org : fs::directory_iterator(models_dir_, ec)) {
+    if (!org.is_directory(ec) || listed.count(org.path()) || has_config(org.path())) continue;
+    if (fs::exists(org.path() / hub::kPendingName, ec)) continue;  // an unfinished download
+    for (const auto& model : fs::directory_iterator(org.path(), ec)) {
+      if (!model.is_directory(ec) || !has_config(model.path())) continue;
+      InstalledModel m = describe(model.path(), false);
+      m.org = qstr(org.path().filename().string());
+      found.push_back(std::move(m));
+    }
+  }
+  auto shown = [](const InstalledModel& m) {
+    return m.repo.isEmpty() ? (m.org.isEmpty() ? m.name : m.org + "/" + m.name) : m.repo;
+  };
+  std::sort(found.begin(), found.end(), [&](const auto& a, const auto& b) { return shown(a) < shown(b); });
   for (const QString& folder : opened_) {
     fs::path p = folder.toStdString();
-    bool listed = std::any_of(found.begin(), found.end(), [&](const auto& m) { return m.path == folder; });
-    if (!listed) found.push_back(describe(p, true));
+    bool listed_already = std::any_of(found.begin(), found.end(), [&](const auto& m) { return m.path == folder; });
+    if (!listed_already) found.push_back(describe(p, true));
   }
+  for (auto& m : found) m.downloading = m.repo.isEmpty() ? false : downloading_.count(m.repo.toStdString()) > 0;
   int old = count();
   beginResetModel();
   rows_ = std::move(found);
   endResetModel();
   if (old != count()) Q_EMIT countChanged();
+}
+
+const InstalledModel* InstalledModelsModel::find_repo(const std::string& repo) const {
+  for (const auto& m : rows_)
+    if (!m.repo.isEmpty() && m.repo.toStdString() == repo) return &m;
+  return nullptr;
+}
+
+void InstalledModelsModel::set_downloading(const std::set<std::string>& repos) {
+  downloading_ = repos;
+  for (size_t i = 0; i < rows_.size(); ++i) {
+    bool now = !rows_[i].repo.isEmpty() && repos.count(rows_[i].repo.toStdString()) > 0;
+    if (now == rows_[i].downloading) continue;
+    rows_[i].downloading = now;
+    QModelIndex at = index(static_cast<int>(i));
+    Q_EMIT dataChanged(at, at, {DownloadingRole, DeletableRole});
+  }
 }
 
 int InstalledModelsModel::indexOfPath(const QString& path) const {
@@ -129,6 +168,7 @@ QVariant InstalledModelsModel::data(const QModelIndex& index, int role) const {
       return m.name;
     case Qt::DisplayRole:
     case DisplayNameRole:
+      if (!m.repo.isEmpty()) return m.repo;
       return m.org.isEmpty() ? m.name : m.org + "/" + m.name;
     case ArchitectureRole:
       return m.architecture;
@@ -138,6 +178,32 @@ QVariant InstalledModelsModel::data(const QModelIndex& index, int role) const {
       return m.opened;
     case PresentRole:
       return m.present;
+    case RepoRole:
+      return m.repo;
+    case DiskBytesRole:
+      return QVariant::fromValue<qulonglong>(static_cast<qulonglong>(m.bytes));
+    case DownloadedRole:
+      return m.downloaded;
+    case IntactRole:
+      return m.intact;
+    case FeaturesTextRole:
+      if (!m.downloaded) return QString();
+      return m.features.has(hub::Feature::Vision) ? tr("Text and images") : tr("Text only");
+    case HasVisionRole:
+      return m.downloaded && m.features.has(hub::Feature::Vision);
+    case CanAddVisionRole:
+      return m.downloaded && !m.features.has(hub::Feature::Vision) && m.vision_available;
+    case SavedBytesRole:
+      return QVariant::fromValue<qulonglong>(static_cast<qulonglong>(m.saved_bytes));
+    case SavedTextRole:
+      if (m.saved_bytes <= 0) return QString();
+      return m.features.has(hub::Feature::Vision)
+                 ? tr("%1 saved by skipping unused tensors").arg(human_size(m.saved_bytes))
+                 : tr("%1 saved by downloading text only").arg(human_size(m.saved_bytes));
+    case DeletableRole:
+      return m.downloaded && !m.repo.isEmpty() && !m.downloading;
+    case DownloadingRole:
+      return m.downloading;
   }
   return {};
 }
@@ -149,7 +215,18 @@ QHash<int, QByteArray> InstalledModelsModel::roleNames() const {
           {ArchitectureRole, "architecture"},
           {SizeRole, "sizeText"},
           {OpenedRole, "opened"},
-          {PresentRole, "present"}};
+          {PresentRole, "present"},
+          {RepoRole, "repo"},
+          {DiskBytesRole, "diskBytes"},
+          {DownloadedRole, "downloaded"},
+          {IntactRole, "intact"},
+          {FeaturesTextRole, "featuresText"},
+          {HasVisionRole, "hasVision"},
+          {CanAddVisionRole, "canAddVision"},
+          {SavedBytesRole, "savedBytes"},
+          {SavedTextRole, "savedText"},
+          {DeletableRole, "deletable"},
+          {DownloadingRole, "downloading"}};
 }
 
 }  // namespace vole::desktop

@@ -1,22 +1,35 @@
 #pragma once
-// The models the app can load: every folder with a config.json in the models
-// directory (vole::data_dir()/models/<org>/<name>, where downloads go) plus the
-// folders the user opened from elsewhere (remembered in the settings).
+// The models the app can load: the models directory (vole::data_dir()/models) as the
+// model manager lays it out (<owner>--<name>/, with a vole-manifest.json once a download
+// completed; unfinished downloads are not listed) or as people place folders by hand
+// (<name>/ or <org>/<name>/ with a config.json), plus the folders the user opened from
+// elsewhere (remembered in the settings).
 #include <QAbstractListModel>
 #include <QStringList>
 #include <filesystem>
+#include <set>
+#include <string>
 #include <vector>
+
+#include "hub/features.h"
 
 namespace vole::desktop {
 
 struct InstalledModel {
   QString path;
-  QString name;          // folder name
-  QString org;           // parent folder inside the models directory; "" for opened folders
-  QString architecture;  // config.json model_type
-  qint64 bytes = 0;      // safetensors files
-  bool opened = false;   // opened from elsewhere (can be forgotten, never deleted)
-  bool present = true;   // an opened folder may have been moved or deleted since
+  QString name;                   // folder name
+  QString org;                    // parent folder inside the models directory; "" for opened folders
+  QString repo;                   // "owner/name" for a folder in the download layout, else ""
+  QString architecture;           // config.json model_type
+  qint64 bytes = 0;               // the folder's size on disk
+  bool opened = false;            // opened from elsewhere (can be forgotten, never deleted)
+  bool present = true;            // an opened folder may have been moved or deleted since
+  bool downloaded = false;        // downloaded by Vole: a manifest says what it holds
+  bool intact = true;             // every file the manifest lists is there with its size
+  hub::FeatureSet features;       // downloaded models: the features fetched
+  bool vision_available = false;  // the checkpoint has a vision tower (config.json vision_config)
+  qint64 saved_bytes = 0;         // what a full download would have added (selective download)
+  bool downloading = false;       // a download for its repo is unfinished (set by the model manager)
 };
 
 class InstalledModelsModel : public QAbstractListModel {
@@ -32,7 +45,18 @@ class InstalledModelsModel : public QAbstractListModel {
     ArchitectureRole,
     SizeRole,
     OpenedRole,
-    PresentRole
+    PresentRole,
+    RepoRole,
+    DiskBytesRole,  // qulonglong
+    DownloadedRole,
+    IntactRole,
+    FeaturesTextRole,  // "Text and images", "Text only", "" (not downloaded by Vole: unknown)
+    HasVisionRole,
+    CanAddVisionRole,  // downloaded text-only and the checkpoint has a vision tower
+    SavedBytesRole,    // qulonglong
+    SavedTextRole,     // "235 MB saved by downloading text only"
+    DeletableRole,     // a downloaded folder in the models directory (Delete); others can be forgotten
+    DownloadingRole,
   };
   explicit InstalledModelsModel(QObject* parent = nullptr);
 
@@ -44,6 +68,9 @@ class InstalledModelsModel : public QAbstractListModel {
   Q_INVOKABLE void refresh();
   Q_INVOKABLE int indexOfPath(const QString& path) const;
   Q_INVOKABLE QString pathAt(int row) const;
+  const InstalledModel* find_repo(const std::string& repo) const;
+  // Marks the rows whose repo has an unfinished download (delete is refused meanwhile).
+  void set_downloading(const std::set<std::string>& repos);
   // "" if `path` is a model folder Vole can load, else why not (one line for the user).
   Q_INVOKABLE static QString checkFolder(const QString& path);
   static InstalledModel describe(const std::filesystem::path& dir, bool opened);
@@ -58,10 +85,15 @@ class InstalledModelsModel : public QAbstractListModel {
  private:
   std::filesystem::path models_dir_;
   QStringList opened_;
+  std::set<std::string> downloading_;
   std::vector<InstalledModel> rows_;
 };
 
 // "512 MB", "1.4 GB": sizes as people read them (decimal units, as disks are sold).
 QString human_size(qint64 bytes);
+
+// How a model folder is named in the app: its folder name, or "owner/name" for the
+// download layout's "owner--name".
+QString model_display_name(const QString& dir);
 
 }  // namespace vole::desktop

@@ -27,6 +27,9 @@ void register_qml_types(AppController& app) {
   qmlRegisterAnonymousType<MessageListModel>("Vole", 1);
   qmlRegisterAnonymousType<SearchResultsModel>("Vole", 1);
   qmlRegisterAnonymousType<InstalledModelsModel>("Vole", 1);
+  qmlRegisterAnonymousType<ModelManager>("Vole", 1);
+  qmlRegisterAnonymousType<CatalogModel>("Vole", 1);
+  qmlRegisterAnonymousType<DownloadListModel>("Vole", 1);
   qmlRegisterAnonymousType<PageRegistry>("Vole", 1);
 }
 }  // namespace

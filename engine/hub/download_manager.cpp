@@ -197,21 +197,7 @@ void DownloadManager::cancel(JobId id) {
 }
 
 void DownloadManager::cleanup_cancelled(Job& job) {
-  const fs::path& dir = job.info.model_dir;
-  std::error_code ec;
-  bool installed = fs::exists(dir / kManifestName, ec);
-  bool ours = fs::exists(dir / kPendingName, ec) || job.plan.has_value();
-  if (!installed && ours) {
-    fs::remove_all(dir, ec);  // an unfinished Vole download and nothing else: remove it all
-  } else {
-    // An installed model being extended (its manifest tracks every file that landed),
-    // or a folder placed by hand: only the download's leftovers go.
-    std::vector<fs::path> doomed;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-      if (is_partial_or_sidecar(it->path())) doomed.push_back(it->path());
-    for (const auto& p : doomed) fs::remove(p, ec);
-    remove_pending(dir);
-  }
+  remove_unfinished_download(job.info.model_dir, job.plan.has_value());
   set_state(job, JobState::Cancelled);
 }
 
@@ -253,19 +239,30 @@ bool DownloadManager::busy(const std::string& repo) const {
   return false;
 }
 
+void DownloadManager::require_idle(const std::string& repo, const std::string& action) const {
+  for (auto& [id, job] : jobs_)
+    if (job->request.repo == repo && (!finished(job->info.state) || job->running > 0))
+      fail_hub(Failure::InvalidInput, repo + " is downloading (job " + std::to_string(id) + "): cancel the download " +
+                                          action);
+}
+
 void DownloadManager::delete_model(const std::string& repo) {
   validate_repo_id(repo);
   std::lock_guard lk(mu_);  // held throughout, so no job for it can start meanwhile
-  for (auto& [id, job] : jobs_)
-    if (job->request.repo == repo && (!finished(job->info.state) || job->running > 0))
-      fail_hub(Failure::InvalidInput, repo + " is downloading (job " + std::to_string(id) +
-                                          "): cancel the download before deleting the model");
+  require_idle(repo, "before deleting the model");
   delete_model_files(options_.models_dir, repo);
 }
 
-CleanupReport DownloadManager::cleanup_orphans() {
+void DownloadManager::discard(const std::string& repo) {
+  validate_repo_id(repo);
   std::lock_guard lk(mu_);
-  std::set<fs::path> busy_dirs;
+  require_idle(repo, "instead");
+  remove_unfinished_download(model_dir_for(options_.models_dir, repo), false);
+}
+
+CleanupReport DownloadManager::cleanup_orphans(const std::set<fs::path>& keep) {
+  std::lock_guard lk(mu_);
+  std::set<fs::path> busy_dirs = keep;
   for (auto& [id, job] : jobs_)
     if (!finished(job->info.state) || job->running > 0) busy_dirs.insert(job->info.model_dir);
   return remove_orphaned_partials(options_.models_dir, busy_dirs);

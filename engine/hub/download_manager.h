@@ -35,6 +35,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -133,8 +134,13 @@ class DownloadManager {
 
   // Deletes an installed model; refuses (InvalidInput) while a job for it is busy.
   void delete_model(const std::string& repo);
-  // Removes leftover partial files of folders no job is working on.
-  CleanupReport cleanup_orphans();
+  // Drops an unfinished download no job of this manager is running (one an earlier run
+  // left, see list_pending): its partial files, and its folder unless that holds an
+  // installed model. Refuses (InvalidInput) while a job for it is busy.
+  void discard(const std::string& repo);
+  // Removes leftover partial files of folders no job is working on, except those in `keep`
+  // (unfinished downloads the app still offers to resume).
+  CleanupReport cleanup_orphans(const std::set<std::filesystem::path>& keep = {});
 
  private:
   struct Job;
@@ -148,6 +154,7 @@ class DownloadManager {
   void end_task(const std::shared_ptr<Job>& job, int file, std::exception_ptr error);
   void on_bytes(const std::shared_ptr<Job>& job, int file, int64_t delta);
   // Helpers below run with mu_ held.
+  void require_idle(const std::string& repo, const std::string& action) const;
   void set_state(Job& job, JobState state);
   void fail_job(Job& job, const std::exception& e);
   void finalize(Job& job);

@@ -159,6 +159,23 @@ void delete_model_files(const fs::path& models_dir, const std::string& repo) {
   if (ec) fail_hub(Failure::Io, "cannot delete " + dir.string() + ": " + ec.message());
 }
 
+void remove_unfinished_download(const fs::path& dir, bool started_by_download) {
+  std::error_code ec;
+  bool installed = fs::exists(dir / kManifestName, ec);
+  bool ours = started_by_download || fs::exists(dir / kPendingName, ec);
+  if (!installed && ours) {
+    fs::remove_all(dir, ec);  // an unfinished Vole download and nothing else: remove it all
+    return;
+  }
+  // An installed model being extended (its manifest tracks every file that landed), or a
+  // folder placed by hand: only the download's leftovers go.
+  std::vector<fs::path> doomed;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    if (is_partial_or_sidecar(it->path())) doomed.push_back(it->path());
+  for (const auto& p : doomed) fs::remove(p, ec);
+  remove_pending(dir);
+}
+
 CleanupReport remove_orphaned_partials(const fs::path& models_dir, const std::set<fs::path>& busy_dirs) {
   CleanupReport r;
   for (const auto& dir : subdirs(models_dir)) {

@@ -69,6 +69,11 @@ StorageReport storage_report(const fs::path& models_dir);
 // Removes a model's folder. The DownloadManager wrapper refuses while it downloads.
 void delete_model_files(const fs::path& models_dir, const std::string& repo);
 
+// Removes what an unfinished download left in `dir`: partial files, their sidecars and the
+// vole-download.json marker. The whole folder goes when it holds no installed model (no
+// vole-manifest.json) and the download created it (`started_by_download`, or the marker).
+void remove_unfinished_download(const fs::path& dir, bool started_by_download);
+
 struct CleanupReport {
   std::vector<fs::path> removed;
   uint64_t bytes_freed = 0;

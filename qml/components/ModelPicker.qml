@@ -1,12 +1,11 @@
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Dialogs
 import QtQuick.Layouts
 import Vole
 import Vole.Style
 
 // The model in use and how to change it: the installed models (models folder and
-// opened folders) and "Open a local folder…".
+// opened folders), the Models page and "Open a local folder…".
 Button {
     id: root
     implicitHeight: 34
@@ -124,6 +123,22 @@ Button {
             }
             Rectangle { Layout.fillWidth: true; height: 1; color: Theme.border; Layout.topMargin: 4 }
             ItemDelegate {
+                visible: App.pages.has("models")
+                Layout.fillWidth: true
+                padding: 8
+                onClicked: {
+                    popup.close()
+                    App.showPage("models")
+                }
+                background: Rectangle { radius: Theme.radiusSmall; color: parent.hovered ? Theme.hover : "transparent" }
+                contentItem: RowLayout {
+                    spacing: 8
+                    Icon { glyph: "download"; size: 16; color: Theme.text }
+                    Text { text: qsTr("Download models…"); color: Theme.text; Layout.fillWidth: true }
+                    Text { text: "Ctrl+M"; color: Theme.textFaint; font.pixelSize: Theme.fontSmall }
+                }
+            }
+            ItemDelegate {
                 Layout.fillWidth: true
                 padding: 8
                 onClicked: {
@@ -140,12 +155,5 @@ Button {
         }
     }
 
-    FolderDialog {
-        id: folderDialog
-        title: qsTr("Choose a model folder (with config.json)")
-        onAccepted: {
-            var problem = App.openModelFolder(selectedFolder)
-            if (problem !== "") App.notify(problem)
-        }
-    }
+    ModelFolderDialog { id: folderDialog }
 }

@@ -112,14 +112,16 @@ Flickable {
             number: 1
             heading: qsTr("Get Qwen3.5-0.8B (recommended)")
             body: App.pages.has("models")
-                  ? qsTr("Small and quick, good for everyday questions: about 0.5 GB in 4-bit. Download it from the Models page.")
+                  ? qsTr("Small and quick, good for everyday questions. Download it from the Models page: text only is about 1.5 GB, or about 0.4 GB in MLX 4-bit.")
                   : qsTr("Small and quick, good for everyday questions: about 0.5 GB in 4-bit. Download the whole model folder from Hugging Face (<b>Qwen/Qwen3.5-0.8B</b>: config.json, tokenizer files and *.safetensors), for example with <tt>huggingface-cli download Qwen/Qwen3.5-0.8B</tt>. Any Qwen3.5 or Qwen3 model works; bigger ones answer better but need more memory.")
         }
         Step {
             Layout.fillWidth: true
             number: 2
             heading: qsTr("Open it in Vole")
-            body: qsTr("Choose the folder with “Open a local folder…”. Folders placed in <tt>%1/&lt;org&gt;/&lt;name&gt;</tt> appear on their own.").arg(App.modelsDir)
+            body: App.pages.has("models")
+                  ? qsTr("A downloaded model appears in the model menu; press <b>Use</b> on the Models page to load it. A model you already have works too: choose its folder with “Open a local folder…”.")
+                  : qsTr("Choose the folder with “Open a local folder…”. Folders placed in <tt>%1/&lt;org&gt;/&lt;name&gt;</tt> appear on their own.").arg(App.modelsDir)
         }
 
         RowLayout {

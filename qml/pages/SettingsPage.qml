@@ -140,6 +140,83 @@ Rectangle {
                 }
             }
 
+            // ---- model downloads ----
+            Section {
+                title: qsTr("Model downloads")
+                SettingRow {
+                    label: qsTr("Hugging Face access token")
+                    help: qsTr("Only for gated or private models. It is sent only to the hub, never written to logs, and kept in the settings file below.")
+                    RowLayout {
+                        Layout.fillWidth: true
+                        spacing: 6
+                        TextField {
+                            id: tokenField
+                            Layout.fillWidth: true
+                            text: App.settings.hfToken
+                            echoMode: showToken.checked ? TextInput.Normal : TextInput.Password
+                            placeholderText: qsTr("hf_…")
+                            color: Theme.text
+                            selectByMouse: true
+                            onEditingFinished: App.settings.hfToken = text
+                            background: Rectangle { radius: Theme.radiusSmall; color: Theme.surfaceAlt; border.color: tokenField.activeFocus ? Theme.accent : Theme.border }
+                        }
+                        IconButton {
+                            id: showToken
+                            checkable: true
+                            iconName: "eye"
+                            active: checked
+                            tip: checked ? qsTr("Hide the token") : qsTr("Show the token")
+                        }
+                    }
+                }
+                SettingRow {
+                    label: qsTr("Hub address")
+                    help: App.modelManager.hubUrlFromEnvironment
+                          ? qsTr("Set by VOLE_HUB_URL for this run: %1").arg(App.modelManager.hubUrl)
+                          : hubError.text !== "" ? "" : qsTr("A Hugging Face mirror, or empty for huggingface.co. Always over verified HTTPS.")
+                    ColumnLayout {
+                        Layout.fillWidth: true
+                        TextField {
+                            id: hubField
+                            Layout.fillWidth: true
+                            enabled: !App.modelManager.hubUrlFromEnvironment
+                            text: App.settings.hubUrl
+                            placeholderText: "https://huggingface.co"
+                            color: Theme.text
+                            selectByMouse: true
+                            onEditingFinished: {
+                                hubError.text = App.modelManager.checkHubUrl(text)
+                                if (hubError.text === "") App.settings.hubUrl = text
+                            }
+                            background: Rectangle { radius: Theme.radiusSmall; color: Theme.surfaceAlt; border.color: hubError.text !== "" ? Theme.danger : hubField.activeFocus ? Theme.accent : Theme.border }
+                        }
+                        Text {
+                            id: hubError
+                            visible: text !== ""
+                            Layout.fillWidth: true
+                            color: Theme.danger
+                            font.pixelSize: Theme.fontSmall
+                            wrapMode: Text.Wrap
+                        }
+                    }
+                }
+                SettingRow {
+                    label: qsTr("Storage quota")
+                    help: qsTr("The most Vole's models may take. A download that would go past it is refused before it starts. Now: %1.").arg(App.modelManager.storageSummary)
+                    SpinBox {
+                        id: quotaBox
+                        Layout.fillWidth: true
+                        from: 1
+                        to: Math.max(value, Math.ceil(App.modelManager.diskBytes / 1e9), 1)
+                        editable: true
+                        value: Math.max(1, Math.round(App.settings.quotaBytes / 1e9))
+                        textFromValue: function(v) { return v + " GB" }
+                        valueFromText: function(t) { return parseInt(t) || 1 }
+                        onValueModified: App.settings.quotaBytes = value * 1e9
+                    }
+                }
+            }
+
             // ---- defaults for new chats ----
             Section {
                 title: qsTr("Conversation defaults")

@@ -13,134 +13,15 @@ Screenshots go to --artifacts (build/test-artifacts/). Needs Xvfb, xdotool, Imag
 """
 import argparse
 import os
-import queue
-import re
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-
-SKIP = 77  # ctest's SKIP_RETURN_CODE for this test
-
-
-def fail(message):
-    print("FAIL: " + message, file=sys.stderr)
-    sys.exit(1)
-
-
-class Display:
-    """A private Xvfb server (its number chosen by Xvfb itself)."""
-
-    def __init__(self):
-        read_fd, write_fd = os.pipe()
-        self.proc = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-            pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(write_fd)
-        number = b""
-        with os.fdopen(read_fd, "rb") as pipe:
-            number = pipe.readline().strip()
-        if not number:
-            fail("Xvfb did not start")
-        self.name = ":" + number.decode()
-
-    def close(self):
-        self.proc.terminate()
-        self.proc.wait(10)
-
-
-class App:
-    """vole-desktop with --log; its event lines are collected as they arrive."""
-
-    def __init__(self, binary, display, env, args=()):
-        self.lines = []
-        self.events = queue.Queue()
-        full_env = dict(os.environ, DISPLAY=display.name, **env)
-        full_env.pop("WAYLAND_DISPLAY", None)
-        full_env.pop("QT_QPA_PLATFORM", None)
-        self.proc = subprocess.Popen([binary, "--log", *args], env=full_env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True, bufsize=1)
-        threading.Thread(target=self._read, daemon=True).start()
-        self.seen = []
-
-    def _read(self):
-        for line in self.proc.stdout:
-            line = line.rstrip("\n")
-            self.lines.append(line)
-            print("  app| " + line)
-            if line.startswith("vole-desktop: event="):
-                self.events.put(line)
-
-    def wait_event(self, pattern, timeout=60):
-        """The first event line (seen before or arriving later) matching `pattern`."""
-        regex = re.compile(pattern)
-        for line in self.seen:
-            if regex.search(line):
-                self.seen.remove(line)
-                return regex.search(line)
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None and self.events.empty():
-                fail("vole-desktop exited (%s) while waiting for %r" % (self.proc.returncode, pattern))
-            try:
-                line = self.events.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            match = regex.search(line)
-            if match:
-                return match
-            self.seen.append(line)
-        fail("timed out after %d s waiting for %r" % (timeout, pattern))
-
-    def quit(self, display):
-        xdo(display, "key", "--clearmodifiers", "ctrl+q")
-        try:
-            self.proc.wait(20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            fail("vole-desktop did not quit on Ctrl+Q")
-        if self.proc.returncode != 0:
-            fail("vole-desktop exited with %d" % self.proc.returncode)
-
-
-def xdo(display, *args):
-    subprocess.run(["xdotool", *args], env=dict(os.environ, DISPLAY=display.name), check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def focus(display, window):
-    # No window manager: point at the window and give it the input focus directly.
-    xdo(display, "mousemove", "--window", window, "600", "300")
-    xdo(display, "windowfocus", "--sync", window)
-
-
-def screenshot(display, window, path, settle=1.0):
-    time.sleep(settle)  # let the last frame (and any animation) land
-    subprocess.run(["import", "-window", window, path], env=dict(os.environ, DISPLAY=display.name), check=True)
-    size = os.path.getsize(path)
-    if size < 10000:
-        fail("screenshot %s is suspiciously small (%d bytes)" % (path, size))
-    print("  screenshot: %s (%d bytes)" % (path, size))
-
-
-def write_settings(config_home, **values):
-    """The app's QSettings INI file: [group] key=value (plain values only)."""
-    folder = os.path.join(config_home, "vole")
-    os.makedirs(folder, exist_ok=True)
-    groups = {}
-    for key, value in values.items():
-        group, name = key.split("/")
-        groups.setdefault(group, []).append((name, value))
-    with open(os.path.join(folder, "vole-desktop.ini"), "w") as f:
-        for group, items in groups.items():
-            f.write("[%s]\n" % group)
-            for name, value in items:
-                f.write('%s=%s\n' % (name, value))
+from xvfb_app import SKIP, App, Display, fail, focus, require_tools, screenshot, write_settings, xdo
 
 
 def message_rows(db):
@@ -202,9 +83,7 @@ def main():
     parser.add_argument("--make-checkpoint", required=True)
     parser.add_argument("--artifacts", required=True)
     args = parser.parse_args()
-    for tool in ("Xvfb", "xdotool", "import"):
-        if not shutil.which(tool):
-            fail("%s is not installed (packaging/install-deps.sh installs it)" % tool)
+    require_tools()
     os.makedirs(args.artifacts, exist_ok=True)
     shot = lambda name: os.path.join(args.artifacts, name)
     started = time.time()

@@ -114,11 +114,12 @@ TEST(PageRegistry, PagesComeFromRegistration) {
   EXPECT_TRUE(pages.has("chat"));
   EXPECT_TRUE(pages.has("settings"));
   EXPECT_EQ(pages.indexOf("chat"), 0);
+  EXPECT_EQ(pages.indexOf("models"), 1);
+  EXPECT_EQ(pages.data(pages.index(1), PageRegistry::SourceRole).toUrl(), QUrl("qrc:/qml/pages/ModelsPage.qml"));
   QSignalSpy inserted(&pages, &QAbstractItemModel::rowsInserted);
-  pages.add({"models", "Models", QUrl("qrc:/qml/icons/model.svg"), QUrl("qrc:/qml/pages/ModelsPage.qml"), "", false});
+  pages.add({"extra", "Extra", QUrl("qrc:/qml/icons/chip.svg"), QUrl("qrc:/qml/pages/ExtraPage.qml"), "", false});
   EXPECT_EQ(inserted.count(), 1);
-  EXPECT_EQ(pages.idAt(2), "models");
-  EXPECT_EQ(pages.data(pages.index(2), PageRegistry::SourceRole).toUrl(), QUrl("qrc:/qml/pages/ModelsPage.qml"));
+  EXPECT_EQ(pages.idAt(3), "extra");
 }
 
 // ---------------------------------------------------------------- conversations

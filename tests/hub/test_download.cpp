@@ -5,7 +5,7 @@
 #include <atomic>
 #include <thread>
 
-#include "fixtures.h"
+#include "support/hub_fixtures.h"
 #include "hub/fetcher.h"
 #include "hub/manifest.h"
 #include "support/temp_dir.h"

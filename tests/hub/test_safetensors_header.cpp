@@ -1,7 +1,7 @@
 // The strict safetensors header parser used for range planning, and subset layouts.
 #include <gtest/gtest.h>
 
-#include "fixtures.h"
+#include "support/hub_fixtures.h"
 #include "hub/failure.h"
 #include "hub/features.h"
 #include "hub/safetensors_header.h"

@@ -3,7 +3,7 @@
 // is missing; sharded checkpoints skip shards and get a rewritten index.
 #include <gtest/gtest.h>
 
-#include "fixtures.h"
+#include "support/hub_fixtures.h"
 #include "hub/fetcher.h"
 #include "hub/manifest.h"
 #include "hub/plan.h"

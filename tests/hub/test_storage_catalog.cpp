@@ -3,7 +3,7 @@
 
 #include <fstream>
 
-#include "fixtures.h"
+#include "support/hub_fixtures.h"
 #include "hub/catalog.h"
 #include "hub/fetcher.h"
 #include "hub/storage.h"
@@ -102,6 +102,39 @@ TEST(Storage, ListsInstalledModelsAndCleansOrphans) {
   m.delete_model("acme/real");
   EXPECT_FALSE(file_exists(tmp.path() / "acme--real"));
   EXPECT_THROW(m.delete_model("acme/real"), HubError);  // not installed any more
+}
+
+// A download an earlier run left unfinished (what list_pending offers to resume): the
+// app's cleanup can spare it, discard() drops it, and an installed model being extended
+// keeps its files.
+TEST(Storage, DiscardAndKeepUnfinishedDownloadsOfEarlierRuns) {
+  FakeHub fake;
+  TempDir tmp;
+  DownloadManager m(test_options(fake, tmp.path()));
+  fs::path fresh = tmp.path() / "acme--fresh", extended = tmp.path() / "acme--extended";
+  write(fresh / "config.json", "{}");
+  write(fresh / "model.safetensors.partial", std::string(3000, 'x'));
+  write_pending(fresh, {"acme/fresh", "main", std::string(40, 'a'), FeatureSet::text()});
+  write(extended / "model.safetensors", "installed");
+  Manifest installed;
+  installed.repo = "acme/extended";
+  installed.files.push_back({.path = "model.safetensors", .local_size = 9});
+  write_manifest(extended, installed);
+  write(extended / "model.safetensors.partial", "more");
+  write_pending(extended, {"acme/extended", "main", std::string(40, 'b'), FeatureSet::text_and_vision()});
+  ASSERT_EQ(list_pending(tmp.path()).size(), 2u);
+
+  EXPECT_TRUE(m.cleanup_orphans({fresh, extended}).removed.empty());
+  EXPECT_TRUE(file_exists(fresh / "model.safetensors.partial"));
+
+  m.discard("acme/fresh");
+  EXPECT_FALSE(file_exists(fresh));  // nothing installed there: the folder goes
+  m.discard("acme/extended");
+  EXPECT_TRUE(file_exists(extended / "model.safetensors"));
+  EXPECT_FALSE(file_exists(extended / "model.safetensors.partial"));
+  EXPECT_TRUE(list_pending(tmp.path()).empty());
+  EXPECT_EQ(list_installed(tmp.path()).size(), 1u);
+  EXPECT_THROW(m.discard("not a repo"), HubError);
 }
 
 TEST(Storage, CleanupSparesAPausedDownload) {

@@ -1,4 +1,4 @@
-#include "fixtures.h"
+#include "support/hub_fixtures.h"
 
 #include <fstream>
 #include <sstream>

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fake_hub.h"
+#include "support/fake_hub.h"
 #include "hub/download_manager.h"
 
 namespace vole::test {
