@@ -341,6 +341,14 @@ void DownloadManager::run_plan(const std::shared_ptr<Job>& job, HubClient& hub) 
   }
   check_space(req.repo, needed, disk_space(options_.models_dir).free, quota, size_on_disk(options_.models_dir));
 
+  // Never download into a folder Vole did not create: promoting files would overwrite the
+  // user's, and cancelling would remove them.
+  std::error_code dir_ec;
+  if (fs::exists(dir, dir_ec) && !fs::is_empty(dir, dir_ec) && !fs::exists(dir / kManifestName, dir_ec) &&
+      !fs::exists(dir / kPendingName, dir_ec))
+    fail_hub(Failure::InvalidInput, "the folder " + dir.string() +
+                                        " already exists and was not made by Vole's downloader; move it away, or "
+                                        "open it as a local model folder instead");
   fs::create_directories(dir);
   write_pending(dir, {req.repo, req.revision, plan.commit, plan.features});
 

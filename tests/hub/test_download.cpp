@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "support/hub_fixtures.h"
+#include "util/file.h"
 #include "hub/fetcher.h"
 #include "hub/manifest.h"
 #include "support/temp_dir.h"
@@ -522,6 +523,26 @@ TEST(Download, QuotaRefusesBeforeAnyByteIsWritten) {
   m.set_quota(100'000'000);  // raised by the user: the same download now goes through
   JobInfo ok = m.wait(m.start({.repo = r.name}), kWait);
   EXPECT_EQ(ok.state, JobState::Completed) << ok.error;
+}
+
+TEST(Download, NeverWritesIntoAFolderVoleDidNotMake) {
+  FakeHub fake;
+  Repo r = small_repo();
+  fake.add_repo(r.name, r.files);
+  TempDir tmp;
+  auto opts = test_options(fake, tmp.path());
+  // The user keeps their own files in a folder that happens to have the model's name.
+  fs::path dir = tmp.path() / "acme--tiny-model";
+  fs::create_directories(dir);
+  write_file_atomic(dir / "model.safetensors", std::string("my own weights"));
+  DownloadManager m(opts);
+  JobId id = m.start({.repo = r.name});
+  JobInfo info = m.wait(id, kWait);
+  ASSERT_EQ(info.state, JobState::Failed);
+  EXPECT_NE(info.error.find("not made by Vole"), std::string::npos) << info.error;
+  EXPECT_EQ(read_text_file(dir / "model.safetensors"), "my own weights");
+  m.cancel(id);  // cancelling the failed job must not remove the folder either
+  EXPECT_EQ(read_text_file(dir / "model.safetensors"), "my own weights");
 }
 
 TEST(Download, ParallelTransfersAreBounded) {
