@@ -7,6 +7,7 @@
 
 #include "event_log.h"
 #include "memory/export.h"
+#include "report_errors.h"
 #include "util/file.h"
 
 namespace vole::desktop {
@@ -71,13 +72,7 @@ bool ChatController::thinking() const { return thinking_.value_or(engine_->info(
 
 bool ChatController::act(const std::function<void()>& action) {
   if (!store()) return false;
-  try {
-    action();
-    return true;
-  } catch (const std::exception& e) {
-    Q_EMIT errorOccurred(QString::fromUtf8(e.what()));
-    return false;
-  }
+  return run_reporting_errors(action, [this](const QString& message) { Q_EMIT errorOccurred(message); });
 }
 
 void ChatController::reload_messages() {

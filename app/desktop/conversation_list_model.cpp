@@ -3,6 +3,7 @@
 #include <QLocale>
 
 #include "memory/store_error.h"
+#include "report_errors.h"
 
 namespace vole::desktop {
 
@@ -20,13 +21,7 @@ void ConversationListModel::set_store(memory::Store* store) {
 
 bool ConversationListModel::act(const std::function<void()>& action) {
   if (!store_) return false;
-  try {
-    action();
-    return true;
-  } catch (const std::exception& e) {
-    Q_EMIT errorOccurred(QString::fromUtf8(e.what()));
-    return false;
-  }
+  return run_reporting_errors(action, [this](const QString& message) { Q_EMIT errorOccurred(message); });
 }
 
 void ConversationListModel::refresh() {

@@ -23,21 +23,6 @@ namespace {
 
 constexpr float kRtol = 2e-5f, kAtol = 1e-6f;
 
-// Runs `body` once per reduction variant this device has, restoring Auto afterwards.
-template <class Body>
-void for_each_reduce_path(Body body) {
-  struct Restore {
-    ~Restore() { ops::set_reduce_path(ops::ReducePath::Auto); }
-  } restore;
-  ops::set_reduce_path(ops::ReducePath::SharedMemory);
-  body("shared memory");
-  if (gpu_context().info().subgroup_arithmetic) {
-    ops::set_reduce_path(ops::ReducePath::Subgroup);
-    body("subgroup");
-  } else {
-    std::printf("(no subgroup arithmetic on this device: subgroup variant not tested)\n");
-  }
-}
 
 // Rows of size d scaled by per-row magnitudes, so rows differ in scale.
 std::vector<float> rows_of(int64_t rows, int64_t d, uint32_t seed, float scale = 1.0f, float offset = 0.0f) {

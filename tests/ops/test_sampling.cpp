@@ -25,18 +25,6 @@ namespace {
 
 constexpr int64_t kVocab = 248320;  // Qwen3.5
 
-template <class Body>
-void for_each_reduce_path(Body body) {
-  struct Restore {
-    ~Restore() { ops::set_reduce_path(ops::ReducePath::Auto); }
-  } restore;
-  ops::set_reduce_path(ops::ReducePath::SharedMemory);
-  body("shared memory");
-  if (gpu_context().info().subgroup_arithmetic) {
-    ops::set_reduce_path(ops::ReducePath::Subgroup);
-    body("subgroup");
-  }
-}
 
 std::vector<int32_t> gpu_argmax(const std::vector<float>& logits, int64_t rows, int64_t vocab) {
   auto tl = gpu_tensor(logits, {rows, vocab});

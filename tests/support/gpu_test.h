@@ -3,12 +3,14 @@
 // deterministic random data, and closeness checks that report the worst element.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "gpu/context.h"
 #include "gpu/graph.h"
+#include "ops/reduce_path.h"
 #include "ops/tensor.h"
 
 namespace vole::test {
@@ -40,5 +42,22 @@ void run_graph(gpu::Graph& g);
 // |got - want| <= atol + rtol * |want| everywhere and nothing is NaN.
 void expect_close(const std::vector<float>& got, const std::vector<float>& want, float rtol, float atol,
                   const std::string& what = "");
+
+// Runs `body(name)` once per reduction variant this device has (shared memory, and
+// subgroup where supported), restoring Auto afterwards.
+template <class Body>
+void for_each_reduce_path(Body body) {
+  struct Restore {
+    ~Restore() { ops::set_reduce_path(ops::ReducePath::Auto); }
+  } restore;
+  ops::set_reduce_path(ops::ReducePath::SharedMemory);
+  body("shared memory");
+  if (gpu_context().info().subgroup_arithmetic) {
+    ops::set_reduce_path(ops::ReducePath::Subgroup);
+    body("subgroup");
+  } else {
+    std::printf("(no subgroup arithmetic on this device: subgroup variant not tested)\n");
+  }
+}
 
 }  // namespace vole::test
