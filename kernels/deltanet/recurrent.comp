@@ -59,21 +59,23 @@ void main() {
   for (uint t0 = 0; t0 < pc.t; t0 += TB) {
     const uint nt = min(TB, pc.t - t0);
     barrier();  // the previous block is done with the shared arrays
-    for (uint i = tid; i < TB * 2 * DK; i += WG) {
+    // Only the nt tokens of this block are staged and normalised: decode (T = 1) would
+    // otherwise spend most of its time on TB - 1 empty slots.
+    for (uint i = tid; i < nt * 2 * DK; i += WG) {
       uint tt = i / (2 * DK), e = i - tt * 2 * DK;
-      qk_s[i] = tt < nt ? qkv[(t0 + tt) * stride + (e < DK ? qo + e : ko + e - DK)] : 0.0;
+      qk_s[i] = qkv[(t0 + tt) * stride + (e < DK ? qo + e : ko + e - DK)];
     }
-    for (uint i = tid; i < TB * CJ; i += WG) {
+    for (uint i = tid; i < nt * CJ; i += WG) {
       uint tt = i / CJ;
-      v_s[i] = tt < nt ? qkv[(t0 + tt) * stride + vo + i - tt * CJ] : 0.0;
+      v_s[i] = qkv[(t0 + tt) * stride + vo + i - tt * CJ];
     }
-    for (uint tt = tid; tt < TB; tt += WG) {
-      beta_s[tt] = tt < nt ? beta[(t0 + tt) * pc.hv + h] : 0.0;
-      decay_s[tt] = tt < nt ? exp(gate[(t0 + tt) * pc.hv + h]) : 1.0;
+    for (uint tt = tid; tt < nt; tt += WG) {
+      beta_s[tt] = beta[(t0 + tt) * pc.hv + h];
+      decay_s[tt] = exp(gate[(t0 + tt) * pc.hv + h]);
     }
     barrier();
-    // L2-normalise the 2*TB staged vectors, P lanes per vector (lane group = tid / P).
-    for (uint vec = tid / P; vec < 2 * TB; vec += WG / P) {
+    // L2-normalise the 2*nt staged vectors, P lanes per vector (lane group = tid / P).
+    for (uint vec = tid / P; vec < 2 * nt; vec += WG / P) {
       float ss = 0.0;
       for (uint e = part; e < DK; e += P) ss += qk_s[vec * DK + e] * qk_s[vec * DK + e];
       float f = l2_factor(lane_sum(ss), pc.eps) * (vec % 2 == 0 ? pc.q_scale : 1.0);
