@@ -110,10 +110,9 @@ def main():
         # ---- 1. start: no network; the catalog; a repo id that is not one ----
         app = App(args.app, display, env)
         app.wait_event(r"event=started .*models=0")
-        window = app.wait_event(r"event=window-shown .*window=(\d+)").group(1)
+        window = app.wait_window()
         focus(display, window)
-        xdo(display, "key", "--clearmodifiers", "ctrl+m")
-        app.wait_event(r"event=page page=models")
+        app.press(display, "ctrl+m", r"event=page page=models")
         screenshot(display, window, shot("models-catalog.png"), settle=1.0)
         stats = hub.stats()
         if stats["api_requests"] != 0 or any(f["requests"] or f["bytes"] for f in stats["files"].values()):
@@ -165,11 +164,9 @@ def main():
 
         app.click(display, window, "download-files-" + REPO)
         app.wait_event(r"event=download-files .*expanded=false")
-        xdo(display, "key", "--clearmodifiers", "ctrl+3")
-        app.wait_event(r"event=models-tab tab=storage")
+        app.press(display, "ctrl+3", r"event=models-tab tab=storage")
         screenshot(display, window, shot("models-storage.png"), settle=0.8)
-        xdo(display, "key", "--clearmodifiers", "ctrl+2")
-        app.wait_event(r"event=models-tab tab=installed")
+        app.press(display, "ctrl+2", r"event=models-tab tab=installed")
         app.click(display, window, "installed-use-" + REPO)
         app.wait_event(r"event=model-loaded model=%s " % re.escape(REPO), timeout=120)
         screenshot(display, window, shot("models-installed.png"), settle=0.8)
@@ -177,16 +174,13 @@ def main():
 
         # ---- 4. dark theme ----
         app = App(args.app, display, env, args=("--theme", "dark"))
-        window = app.wait_event(r"event=window-shown .*window=(\d+)").group(1)
+        window = app.wait_window()
         app.wait_event(r"event=model-loaded model=%s " % re.escape(REPO), timeout=120)
         focus(display, window)
-        xdo(display, "key", "--clearmodifiers", "ctrl+m")
-        app.wait_event(r"event=page page=models")
-        xdo(display, "key", "--clearmodifiers", "ctrl+3")
-        app.wait_event(r"event=models-tab tab=storage")
+        app.press(display, "ctrl+m", r"event=page page=models")
+        app.press(display, "ctrl+3", r"event=models-tab tab=storage")
         screenshot(display, window, shot("models-storage-dark.png"), settle=0.8)
-        xdo(display, "key", "--clearmodifiers", "ctrl+comma")
-        app.wait_event(r"event=page page=settings")
+        app.press(display, "ctrl+comma", r"event=page page=settings")
         screenshot(display, window, shot("models-settings-dark.png"), settle=0.8)
         app.quit(display)
     finally:

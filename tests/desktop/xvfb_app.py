@@ -95,6 +95,15 @@ class App:
             self.seen.append(line)
         fail("timed out after %d s waiting for %r" % (timeout, pattern))
 
+    def wait_window(self):
+        """The X window id the app reports once its window is shown."""
+        return self.wait_event(r"event=window-shown .*window=(\d+)").group(1)
+
+    def press(self, display, keys, expect):
+        """A real key press (e.g. "ctrl+m"), then the event line it must cause."""
+        xdo(display, "key", "--clearmodifiers", keys)
+        return self.wait_event(expect)
+
     def click(self, display, window, item, timeout=20):
         """A real mouse click at the centre of `item` (as the app's probe reported it)."""
         deadline = time.time() + timeout
