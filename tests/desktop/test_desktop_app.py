@@ -11,7 +11,6 @@
 
 Screenshots go to --artifacts (build/test-artifacts/). Needs Xvfb, xdotool, ImageMagick.
 """
-import argparse
 import os
 import shutil
 import signal
@@ -21,7 +20,7 @@ import sys
 import tempfile
 import time
 
-from xvfb_app import SKIP, App, Display, fail, focus, require_tools, screenshot, write_settings, xdo
+from xvfb_app import SKIP, App, Display, fail, focus, parse_test_args, screenshot, write_settings, xdo
 
 
 def message_rows(db):
@@ -78,13 +77,7 @@ def add_showcase_conversation(db):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--app", required=True)
-    parser.add_argument("--make-checkpoint", required=True)
-    parser.add_argument("--artifacts", required=True)
-    args = parser.parse_args()
-    require_tools()
-    os.makedirs(args.artifacts, exist_ok=True)
+    args = parse_test_args()
     shot = lambda name: os.path.join(args.artifacts, name)
     started = time.time()
 

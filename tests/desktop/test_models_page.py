@@ -20,7 +20,6 @@ as Qwen/Qwen3.5-0.8B, its weights throttled so the download can be caught in pro
 
 Screenshots go to --artifacts (build/test-artifacts/models-*.png).
 """
-import argparse
 import json
 import os
 import re
@@ -31,7 +30,7 @@ import sys
 import tempfile
 import time
 
-from xvfb_app import SKIP, App, Display, fail, focus, require_tools, screenshot, write_settings, xdo
+from xvfb_app import SKIP, App, Display, fail, focus, parse_test_args, screenshot, write_settings, xdo
 
 REPO = "Qwen/Qwen3.5-0.8B"
 FOLDER = "Qwen--Qwen3.5-0.8B"
@@ -73,14 +72,7 @@ def tensor_bytes(path):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--app", required=True)
-    parser.add_argument("--make-checkpoint", required=True)
-    parser.add_argument("--fake-hub", required=True)
-    parser.add_argument("--artifacts", required=True)
-    args = parser.parse_args()
-    require_tools()
-    os.makedirs(args.artifacts, exist_ok=True)
+    args = parse_test_args("--fake-hub")
     shot = lambda name: os.path.join(args.artifacts, name)
     started = time.time()
 

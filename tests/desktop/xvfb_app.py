@@ -1,6 +1,7 @@
 """Driving the real vole-desktop on a private Xvfb display with real X input events
 (xdotool), reading its --log event lines, and taking screenshots (ImageMagick). Shared by
 the window tests (test_desktop_app.py, test_models_page.py)."""
+import argparse
 import os
 import queue
 import re
@@ -23,6 +24,18 @@ def require_tools():
     for tool in ("Xvfb", "xdotool", "import"):
         if not shutil.which(tool):
             fail("%s is not installed (packaging/install-deps.sh installs it)" % tool)
+
+
+def parse_test_args(*extra):
+    """The window tests' command line (--app, --make-checkpoint, --artifacts and `extra`
+    required options), after checking the X tools are there; creates the artifacts folder."""
+    parser = argparse.ArgumentParser()
+    for name in ("--app", "--make-checkpoint", *extra, "--artifacts"):
+        parser.add_argument(name, required=True)
+    args = parser.parse_args()
+    require_tools()
+    os.makedirs(args.artifacts, exist_ok=True)
+    return args
 
 
 class Display:
