@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "arch/families.h"
 #include "model/weight_cache.h"
 #include "model/weight_loader.h"
 #include "util/error.h"
@@ -87,7 +88,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    ModelFolder folder(dir);
+    ModelFolder folder(dir, arch::families());
     LoadOptions o;
     o.matrices = *f;
     o.cache = CachePolicy::Off;

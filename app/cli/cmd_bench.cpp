@@ -46,23 +46,26 @@ std::vector<int32_t> random_tokens(int64_t n, int32_t vocab, std::mt19937& rng) 
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// Bytes a decode step must read once: every weight, except that an untied embedding
-// table is only gathered from (one row), not multiplied.
+// Bytes a decode step must read once: every weight, except that an embedding table
+// with a separate lm_head is only gathered from (one row), not multiplied.
 uint64_t weight_bytes_per_token(const runtime::Engine& engine) {
-  const auto& m = engine.model();
-  uint64_t total = m.weights().device_bytes();
-  const auto& spec = m.spec();
-  bool tied = spec.tied_embeddings || !m.weights().has("lm_head.weight");
-  if (!tied) total -= m.weights().matrix(spec.prefix + "embed_tokens.weight").bytes();
-  return total;
+  const auto& w = engine.model().weights();
+  uint64_t total = w.device_bytes(), embedding = 0;
+  bool separate_head = false;
+  for (size_t i = 0; i < w.size(); ++i) {
+    separate_head |= w.spec(static_cast<int>(i)).role == model::TensorRole::LmHead;
+    if (w.spec(static_cast<int>(i)).role == model::TensorRole::Embedding) embedding += w.matrix(static_cast<int>(i)).bytes();
+  }
+  return separate_head ? total - embedding : total;
 }
 
-// Recurrent state read and written once per step, plus the conv windows.
+// State that summarises the prefix (conv windows, recurrent states): read and written
+// once per step.
 uint64_t state_bytes_per_token(const runtime::Engine& engine) {
-  const auto& s = engine.model().spec();
-  uint64_t rec = static_cast<uint64_t>(s.value_heads) * s.key_dim * s.value_dim * 4;
-  uint64_t conv = static_cast<uint64_t>(s.conv_kernel - 1) * s.conv_channels() * 4;
-  return 2 * (rec + conv) * s.recurrent_layer_count();
+  uint64_t bytes = 0;
+  for (const auto& slot : engine.decoder().state_slots(1))
+    if (slot.snapshotted()) bytes += 2 * slot.bytes();
+  return bytes;
 }
 
 }  // namespace
@@ -83,13 +86,13 @@ static int run_bench(Args& args) {
   auto engine = load_engine(model_args);
   double load_s = seconds_since(t0);
   gpu::Context& ctx = engine->gpu();
-  const int32_t vocab = engine->model().spec().vocab;
+  const int32_t vocab = engine->decoder().dims().vocab;
   std::mt19937 rng(42);
 
   runtime::SequenceOptions so;
   so.capacity = engine->context_length();
   so.prefill_chunk = std::max<int64_t>(p, 1);
-  runtime::Sequence seq(ctx, engine->model(), so);
+  runtime::Sequence seq(ctx, engine->decoder(), so);
 
   Series pp, tg;
   for (int r = 0; r <= runs; ++r) {  // r == 0: warm-up
@@ -119,7 +122,7 @@ static int run_bench(Args& args) {
   if (profile) {
     runtime::SequenceOptions po = so;
     po.profile = true;
-    runtime::Sequence probe(ctx, engine->model(), po);
+    runtime::Sequence probe(ctx, engine->decoder(), po);
     if (p > 0) {
       probe.sync(random_tokens(p, vocab, rng));
       pp_profile = probe.take_profile().table();
@@ -138,12 +141,12 @@ static int run_bench(Args& args) {
   double total_gbps = step_s > 0 ? (weights_per_token + state_per_token) / step_s / 1e9 : 0;
 
   uint64_t params = 0;
-  for (const auto& t : model::expected_tensors(engine->config())) {
+  for (const auto& t : engine->config().family->tensors(engine->config(), model::Selection::core())) {
     uint64_t e = 1;
     for (int64_t d : t.shape) e *= d;
     params += e;
   }
-  std::string model_name = std::string(arch::family_name(engine->model().spec().family)) + " " +
+  std::string model_name = std::string(engine->config().family->name()) + " " +
                            std::to_string(params / 1000000) + "M";
   std::string weights = model::format_name(model_args.options.weights);
 

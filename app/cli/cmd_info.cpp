@@ -7,6 +7,7 @@
 #include <string>
 
 #include "command.h"
+#include "arch/families.h"
 #include "model/model_folder.h"
 #include "model/weight_cache.h"
 #include "model/weight_loader.h"
@@ -36,24 +37,15 @@ std::string human_count(double n) {
   return buf;
 }
 
-uint64_t params_of(const std::vector<TensorSpec>& specs, TensorGroup g) {
+uint64_t params_of(const std::vector<TensorSpec>& specs, const std::string& part) {
   uint64_t n = 0;
   for (const auto& t : specs) {
-    if (t.group != g) continue;
+    if (t.part != part) continue;
     uint64_t e = 1;
     for (int64_t d : t.shape) e *= static_cast<uint64_t>(d);
     n += e;
   }
   return n;
-}
-
-std::string layer_pattern(const TextConfig& t) {
-  std::string s;
-  for (size_t i = 0; i < t.layer_types.size(); ++i) {
-    if (i && i % 4 == 0) s += ' ';
-    s += t.layer_types[i] == LayerType::FullAttention ? 'F' : 'L';
-  }
-  return s;
 }
 
 std::string ids(const std::vector<int64_t>& v) {
@@ -100,46 +92,30 @@ int run_info(Args& args) {
   args.finish();
   require(format.has_value(), "--format must be source, f32, f16 or q4");
 
-  ModelFolder folder(dir);
+  ModelFolder folder(dir, arch::families());
   const ModelConfig& c = folder.config();
-  const TextConfig& t = c.text;
+  const Family& family = *c.family;
   Checkpoint& ck = folder.checkpoint();
   std::printf("model       %s\n", folder.dir().c_str());
-  std::printf("arch        %s (%s)\n", architecture_name(c.arch), c.architecture.empty() ? c.model_type.c_str() : c.architecture.c_str());
+  std::printf("arch        %s (%s)\n", std::string(family.name()).c_str(),
+              c.architecture.empty() ? c.model_type.c_str() : c.architecture.c_str());
   std::printf("weights     %s, %s on disk\n",
               ck.sharded() ? (std::to_string(ck.sources().size() - 1) + " shards + index").c_str() : "model.safetensors",
               human_bytes(static_cast<double>(ck.total_bytes())).c_str());
   std::printf("quantized   %s\n", quant_line(c.quant).c_str());
-  std::printf("text        hidden %" PRId64 ", mlp %" PRId64 ", %" PRId64 " layers, %" PRId64 " heads (%" PRId64
-              " kv) x %" PRId64 ", vocab %" PRId64 "%s\n",
-              t.hidden_size, t.intermediate_size, t.num_hidden_layers, t.num_attention_heads, t.num_key_value_heads,
-              t.head_dim, t.vocab_size, t.tie_word_embeddings ? ", tied embeddings" : "");
-  std::printf("rope        theta %g, rotary %" PRId64 " of %" PRId64 "%s\n", t.rope.rope_theta, t.rotary_dim(), t.head_dim,
-              t.rope.mrope_section.empty() ? "" : (", mrope " + ids(t.rope.mrope_section) + (t.rope.mrope_interleaved ? " interleaved" : "")).c_str());
-  if (c.arch == Architecture::Qwen3_5) {
-    std::printf("deltanet    %" PRId64 " key / %" PRId64 " value heads x %" PRId64 "/%" PRId64 ", conv %" PRId64 "\n",
-                t.linear_num_key_heads, t.linear_num_value_heads, t.linear_key_head_dim, t.linear_value_head_dim,
-                t.linear_conv_kernel_dim);
-    std::printf("layers      %s  (L linear attention x%" PRId64 ", F full attention x%" PRId64 ")\n", layer_pattern(t).c_str(),
-                t.num_hidden_layers - t.num_full_attention_layers(), t.num_full_attention_layers());
-  }
-  if (c.vision)
-    std::printf("vision      depth %" PRId64 ", hidden %" PRId64 ", %" PRId64 " heads, patch %" PRId64 ", merge %" PRId64
-                ", out %" PRId64 "\n",
-                c.vision->depth, c.vision->hidden_size, c.vision->num_heads, c.vision->patch_size,
-                c.vision->spatial_merge_size, c.vision->out_hidden_size);
+  for (const auto& [label, value] : c.typed->summary()) std::printf("%-11s %s\n", label.c_str(), value.c_str());
   // Parameter counts from the config; a part the checkpoint lacks (MLX drops mtp.*) is marked.
-  auto all = expected_tensors(c, Selection::everything());
-  std::map<TensorGroup, bool> present;
-  for (const auto& n : ck.names()) present[tensor_group_of(canonical_name(n, c.arch, false))] = true;
+  auto all = family.tensors(c, Selection::everything());
+  std::map<std::string, bool> present;
+  for (const auto& n : ck.names()) present[family.part_of_stored(n)] = true;
   std::string params;
   uint64_t total = 0;
-  for (TensorGroup g : {TensorGroup::Text, TensorGroup::Vision, TensorGroup::Mtp}) {
-    uint64_t n = params_of(all, g);
+  for (const auto& part : family.parts()) {
+    uint64_t n = params_of(all, part.name);
     if (!n) continue;
     total += n;
-    params += std::string(tensor_group_name(g)) + " " + human_count(static_cast<double>(n)) +
-              (present[g] ? "" : " (not in checkpoint)") + ", ";
+    params += part.name + " " + human_count(static_cast<double>(n)) + (present[part.name] ? "" : " (not in checkpoint)") +
+              ", ";
   }
   std::printf("params      %stotal %s\n", params.c_str(), human_count(static_cast<double>(total)).c_str());
   std::printf("tokenizer   tokenizer.json %s, tokenizer_config.json %s, chat_template.jinja %s\n",
@@ -155,8 +131,8 @@ int run_info(Args& args) {
   }
 
   Selection sel;
-  sel.vision = vision;
-  sel.mtp = mtp;
+  if (vision) sel.parts.push_back("vision");
+  if (mtp) sel.parts.push_back("mtp");
   LoadOptions o;
   o.selection = sel;
   o.matrices = *format;
@@ -172,7 +148,7 @@ int run_info(Args& args) {
     read += p.source_bytes;
   }
   std::map<std::string, size_t> skipped;
-  for (const auto& s : plan.skipped) ++skipped[tensor_group_name(tensor_group_of(s))];
+  for (const auto& s : plan.skipped) ++skipped[family.part_of(s)];
   std::string skip_text;
   for (const auto& [g, n] : skipped) skip_text += (skip_text.empty() ? "" : ", ") + std::to_string(n) + " " + g;
   std::printf("\nload plan   %zu tensors (matrices as %s), reads %s of the checkpoint%s%s\n", plan.tensors.size(),

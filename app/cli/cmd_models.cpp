@@ -2,6 +2,7 @@
 // (the same engine/hub code the desktop app drives).
 #include <cstdio>
 
+#include "arch/families.h"
 #include "command.h"
 #include "hub/catalog.h"
 #include "hub/download_manager.h"
@@ -29,8 +30,8 @@ std::string resolve_model_name(const std::string& name) {
 int run_pull(Args& args) {
   hub::DownloadRequest req;
   req.revision = args.get_or({"-r", "--revision"}, "main");
-  if (args.flag("--vision")) req.features = req.features.with(hub::Feature::Vision);
-  if (args.flag("--mtp")) req.features = req.features.with(hub::Feature::Mtp);
+  if (args.flag("--vision")) req.features = req.features.with(hub::kVisionFeature);
+  if (args.flag("--mtp")) req.features = req.features.with(hub::kMtpFeature);
   int64_t quota = args.get_int({"--quota"}, -1);
   auto names = args.positionals();
   args.finish();
@@ -40,6 +41,7 @@ int run_pull(Args& args) {
   }
   req.repo = resolve_model_name(names[0]);
   hub::ManagerOptions opts;
+  opts.families = &arch::families();
   if (quota >= 0) opts.quota_bytes = static_cast<uint64_t>(quota);
   bool progress_line = false;  // events come in order on one thread
   hub::DownloadManager manager(opts, [&](const hub::JobEvent& e) {

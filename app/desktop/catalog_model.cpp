@@ -80,9 +80,9 @@ QVariant CatalogModel::data(const QModelIndex& index, int role) const {
     case SizeTextOnlyTextRole:
       return human_size(static_cast<qint64>(e.size_text_bytes));
     case HasVisionRole:
-      return e.features.has(hub::Feature::Vision);
+      return e.features.has(hub::kVisionFeature);
     case FeaturesTextRole:
-      return e.features.has(hub::Feature::Vision) ? tr("Text and images") : tr("Text");
+      return e.features.has(hub::kVisionFeature) ? tr("Text and images") : tr("Text");
     case SamplingTextRole:
       return sampling_text(e.sampling);
     case ThinkingTextRole:
@@ -94,7 +94,7 @@ QVariant CatalogModel::data(const QModelIndex& index, int role) const {
     case InstalledRole:
       return st.installed;
     case InstalledVisionRole:
-      return st.installed && st.features.has(hub::Feature::Vision);
+      return st.installed && st.features.has(hub::kVisionFeature);
     case DownloadingRole:
       return st.downloading;
     case InstalledPathRole:

@@ -44,7 +44,7 @@ QString state_text(const DownloadRow& r) {
 }
 
 QString features_text(hub::FeatureSet f) {
-  if (f.has(hub::Feature::Vision)) return QObject::tr("text and vision");
+  if (f.has(hub::kVisionFeature)) return QObject::tr("text and vision");
   return QObject::tr("text only");
 }
 

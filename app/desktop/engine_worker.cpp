@@ -39,7 +39,10 @@ bool template_thinks_by_default(const runtime::Engine& engine) {
   }
 }
 
-const char* architecture_name(const model::ModelConfig& config) { return config.model_type.c_str(); }
+QString architecture_name(const model::ModelConfig& config) {
+  std::string_view n = config.family->name();
+  return QString::fromUtf8(n.data(), static_cast<qsizetype>(n.size()));
+}
 }  // namespace
 
 void register_engine_types() {
@@ -99,7 +102,7 @@ void EngineWorker::load(const LoadRequest& request) {
     Q_EMIT loadProgress(fraction, qstr(stage));
   };
   try {
-    auto engine = std::make_unique<runtime::Engine>(request.model_dir.toStdString(), options);
+    auto engine = std::make_unique<runtime::Engine>(device_for(options.device), request.model_dir.toStdString(), options);
     const auto& dev = engine->gpu().info();
     ModelInfo info;
     info.dir = request.model_dir;
@@ -121,7 +124,7 @@ void EngineWorker::load(const LoadRequest& request) {
       fail(ErrorCode::Unsupported, "the model in " + request.model_dir.toStdString() +
                                        " has no chat template (tokenizer_config.json or chat_template.jinja), "
                                        "so it cannot chat");
-    engine_ = std::move(engine);
+    models_[ModelRole::Chat] = std::move(engine);
     info_ = info;
     Q_EMIT loaded(info);
   } catch (const Error& e) {
@@ -132,10 +135,28 @@ void EngineWorker::load(const LoadRequest& request) {
 }
 
 void EngineWorker::unload() {
-  if (!engine_) return;
+  if (!models_.count(ModelRole::Chat)) return;
   chats_.clear();  // sequences before the engine they run on
-  engine_.reset();
+  models_.erase(ModelRole::Chat);
   Q_EMIT unloaded();
+}
+
+runtime::Engine* EngineWorker::model(ModelRole role) const {
+  auto it = models_.find(role);
+  return it == models_.end() ? nullptr : it->second.get();
+}
+
+std::shared_ptr<runtime::Device> EngineWorker::device_for(const std::string& choice) {
+  if (device_ && choice != device_choice_) {
+    chats_.clear();
+    models_.clear();
+    device_.reset();
+  }
+  if (!device_) {
+    device_ = std::make_shared<runtime::Device>(runtime::DeviceOptions{choice, 0});
+    device_choice_ = choice;
+  }
+  return device_;
 }
 
 void EngineWorker::forgetConversation(qint64 conversation) {
@@ -144,7 +165,8 @@ void EngineWorker::forgetConversation(qint64 conversation) {
 
 void EngineWorker::shutdown() {
   chats_.clear();
-  engine_.reset();
+  models_.clear();
+  device_.reset();
 }
 
 runtime::Chat& EngineWorker::chat_for(memory::ConversationId conversation) {
@@ -154,7 +176,7 @@ runtime::Chat& EngineWorker::chat_for(memory::ConversationId conversation) {
     return *chats_.front().second;
   }
   while (static_cast<int>(chats_.size()) >= max_chats_) chats_.pop_back();  // frees the least recent GPU state
-  chats_.emplace_front(conversation, std::make_unique<runtime::Chat>(*engine_));
+  chats_.emplace_front(conversation, std::make_unique<runtime::Chat>(*model(ModelRole::Chat)));
   return *chats_.front().second;
 }
 
@@ -197,7 +219,7 @@ void EngineWorker::run(const GenerationJob& job, GenerationResult& result) {
     }
   };
 
-  if (!engine_) {
+  if (!model(ModelRole::Chat)) {
     finish(memory::MessageStatus::Error, "no model is loaded");
     return;
   }

@@ -1,7 +1,9 @@
 #pragma once
-// The engine worker: lives on its own QThread and owns everything GPU — the
-// runtime::Engine and one runtime::Chat per recently used conversation (an LRU: each
-// Chat holds a KV cache and recurrent states on the GPU). The UI talks to it only
+// The engine worker: lives on its own QThread and owns everything GPU — one
+// runtime::Device shared by the loaded models, the models by role (the chat model
+// today; speech-to-text, text-to-speech and embedding models join it on the same
+// device), and one runtime::Chat per recently used conversation (an LRU: each Chat
+// holds a KV cache and recurrent states on the GPU). The UI talks to it only
 // through queued slots and signals; the stop and cancel flags are atomics the UI thread
 // sets directly, so Stop takes effect at the next decode step.
 //
@@ -13,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <list>
+#include <map>
 #include <memory>
 
 #include "engine_jobs.h"
@@ -20,6 +23,9 @@
 #include "runtime/engine.h"
 
 namespace vole::desktop {
+
+// What a loaded model is for; each role holds at most one model.
+enum class ModelRole { Chat, SpeechToText, TextToSpeech, Embedding };
 
 class EngineWorker : public QObject {
   Q_OBJECT
@@ -64,11 +70,17 @@ class EngineWorker : public QObject {
 
  private:
   runtime::Chat& chat_for(memory::ConversationId conversation);
+  runtime::Engine* model(ModelRole role) const;
+  // The shared device, created on first use or when the user picks another one (which
+  // releases every model on the old one first).
+  std::shared_ptr<runtime::Device> device_for(const std::string& device_choice);
   void run(const GenerationJob& job, GenerationResult& result);
 
   int max_chats_;
   std::chrono::milliseconds ui_batch_;
-  std::unique_ptr<runtime::Engine> engine_;
+  std::shared_ptr<runtime::Device> device_;
+  std::string device_choice_;
+  std::map<ModelRole, std::unique_ptr<runtime::Engine>> models_;
   ModelInfo info_;
   std::list<std::pair<memory::ConversationId, std::unique_ptr<runtime::Chat>>> chats_;  // most recent first
 

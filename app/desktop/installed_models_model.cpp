@@ -5,6 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "arch/families.h"
 #include "hub/repo_id.h"
 #include "hub/storage.h"
 #include "model/model_folder.h"
@@ -148,7 +149,7 @@ QString InstalledModelsModel::checkFolder(const QString& path) {
               "(config.json, tokenizer.json and *.safetensors files).")
         .arg(path);
   try {
-    model::ModelFolder folder(dir);
+    model::ModelFolder folder(dir, arch::families());
     if (!folder.tokenizer_json()) return tr("%1 has no tokenizer.json, which Vole needs to chat.").arg(path);
   } catch (const std::exception& e) {
     return QString::fromUtf8(e.what());
@@ -188,16 +189,16 @@ QVariant InstalledModelsModel::data(const QModelIndex& index, int role) const {
       return m.intact;
     case FeaturesTextRole:
       if (!m.downloaded) return QString();
-      return m.features.has(hub::Feature::Vision) ? tr("Text and images") : tr("Text only");
+      return m.features.has(hub::kVisionFeature) ? tr("Text and images") : tr("Text only");
     case HasVisionRole:
-      return m.downloaded && m.features.has(hub::Feature::Vision);
+      return m.downloaded && m.features.has(hub::kVisionFeature);
     case CanAddVisionRole:
-      return m.downloaded && !m.features.has(hub::Feature::Vision) && m.vision_available;
+      return m.downloaded && !m.features.has(hub::kVisionFeature) && m.vision_available;
     case SavedBytesRole:
       return QVariant::fromValue<qulonglong>(static_cast<qulonglong>(m.saved_bytes));
     case SavedTextRole:
       if (m.saved_bytes <= 0) return QString();
-      return m.features.has(hub::Feature::Vision)
+      return m.features.has(hub::kVisionFeature)
                  ? tr("%1 saved by skipping unused tensors").arg(human_size(m.saved_bytes))
                  : tr("%1 saved by downloading text only").arg(human_size(m.saved_bytes));
     case DeletableRole:

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "arch/families.h"
 #include "event_log.h"
 #include "hub/catalog.h"
 #include "hub/http.h"
@@ -48,6 +49,7 @@ QString ModelManager::hubUrl() const { return qstr(manager_options().hub.base_ur
 hub::ManagerOptions ModelManager::manager_options() const {
   hub::ManagerOptions o;
   o.models_dir = models_dir_;
+  o.families = &arch::families();
   o.hub = hub::HubConfig::from_environment(settings_->hfToken().toStdString());  // VOLE_HUB_URL, HF_TOKEN
   const QString url = settings_->hubUrl();
   if (!env_hub_url() && !url.isEmpty() && checkHubUrl(url).isEmpty()) o.hub.base_url = url.toStdString();
@@ -123,7 +125,7 @@ QString ModelManager::download(const QString& input, bool vision) {
 QString ModelManager::downloadCatalog(const QString& catalog_id, bool vision) {
   const auto* entry = catalog_.entry(catalog_id);
   if (!entry) return tr("%1 is not in Vole's catalog.").arg(catalog_id);
-  hub::FeatureSet features = vision && entry->features.has(hub::Feature::Vision) ? hub::FeatureSet::text_and_vision()
+  hub::FeatureSet features = vision && entry->features.has(hub::kVisionFeature) ? hub::FeatureSet::text_and_vision()
                                                                                  : hub::FeatureSet::text();
   return start_job({entry->repo, entry->revision, features});
 }
@@ -137,7 +139,7 @@ QString ModelManager::addVision(const QString& repo) {
   }
   if (!manifest) return tr("%1 was not downloaded by Vole, so Vole cannot tell what it is missing.").arg(repo);
   // The installed revision: the manager keeps the folder's commit and fetches only what is missing.
-  return start_job({manifest->repo, manifest->revision, manifest->features.with(hub::Feature::Vision)});
+  return start_job({manifest->repo, manifest->revision, manifest->features.with(hub::kVisionFeature)});
 }
 
 QString ModelManager::start_job(const hub::DownloadRequest& request) {

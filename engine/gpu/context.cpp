@@ -421,10 +421,12 @@ std::shared_ptr<MemoryBlock> Context::allocate_block(uint64_t bytes, uint32_t ty
 }
 
 void Context::on_block_freed(uint64_t bytes, bool device_local) {
+  std::lock_guard lock(mutex_);
   if (device_local) device_bytes_in_use_ -= std::min(bytes, device_bytes_in_use_);
 }
 
 Buffer Context::create_buffer(uint64_t bytes, MemoryKind kind, const std::string& name) {
+  std::lock_guard lock(mutex_);
   require(bytes > 0, "cannot create an empty GPU buffer (" + name + ")");
   VkBufferCreateInfo bci{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
   bci.size = bytes;
@@ -485,6 +487,7 @@ void Context::wait_staging(StagingHalf& half) {
 }
 
 void Context::upload(const Buffer& dst, uint64_t dst_offset, const void* src, uint64_t bytes) {
+  std::lock_guard lock(mutex_);
   require(dst_offset + bytes <= dst.size(), "upload of " + std::to_string(bytes) + " bytes at offset " +
                                                 std::to_string(dst_offset) + " overflows buffer " + dst.name());
   if (bytes == 0) return;
@@ -523,11 +526,13 @@ void Context::upload(const Buffer& dst, uint64_t dst_offset, const void* src, ui
 }
 
 void Context::flush_uploads() {
+  std::lock_guard lock(mutex_);
   for (auto& h : staging_) submit_staging(*h);
   for (auto& h : staging_) wait_staging(*h);
 }
 
 void Context::download(const Buffer& src, uint64_t src_offset, void* dst, uint64_t bytes) {
+  std::lock_guard lock(mutex_);
   require(src_offset + bytes <= src.size(), "download of " + std::to_string(bytes) + " bytes overflows buffer " + src.name());
   flush_uploads();
   if (bytes == 0) return;
@@ -545,12 +550,14 @@ void Context::download(const Buffer& src, uint64_t src_offset, void* dst, uint64
 }
 
 void Context::fill(const Buffer& dst, uint64_t offset, uint64_t bytes, uint32_t value) {
+  std::lock_guard lock(mutex_);
   require(offset % 4 == 0 && bytes % 4 == 0 && offset + bytes <= dst.size(), "bad fill range for " + dst.name());
   if (bytes == 0) return;
   run_one_shot([&](VkCommandBuffer cmd) { vkCmdFillBuffer(cmd, dst.handle(), offset, bytes, value); });
 }
 
 void Context::run_one_shot(const std::function<void(VkCommandBuffer)>& record) {
+  std::lock_guard lock(mutex_);
   flush_uploads();
   VkCommandBufferAllocateInfo ai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
   ai.commandPool = command_pool_;
@@ -573,6 +580,7 @@ void Context::run_one_shot(const std::function<void(VkCommandBuffer)>& record) {
 }
 
 void Context::submit_and_wait(VkCommandBuffer cmd) {
+  std::lock_guard lock(mutex_);
   flush_uploads();
   VkSubmitInfo si{VK_STRUCTURE_TYPE_SUBMIT_INFO};
   si.commandBufferCount = 1;
@@ -583,6 +591,7 @@ void Context::submit_and_wait(VkCommandBuffer cmd) {
 }
 
 void Context::wait_idle() {
+  std::lock_guard lock(mutex_);
   flush_uploads();
   VK_CHECK(vkQueueWaitIdle(queue_));
 }
@@ -590,6 +599,7 @@ void Context::wait_idle() {
 // ---------------------------------------------------------------------------- pipelines
 
 const Pipeline& Context::pipeline(const std::string& kernel, const std::vector<uint32_t>& spec) {
+  std::lock_guard lock(mutex_);
   std::string key = kernel;
   for (uint32_t v : spec) key += ":" + std::to_string(v);
   auto it = pipelines_.find(key);
@@ -629,6 +639,7 @@ void Context::load_pipeline_cache() {
 }
 
 void Context::save_pipeline_cache() {
+  std::lock_guard lock(mutex_);
   if (!pipeline_cache_ || pipeline_cache_path_.empty() || pipelines_.empty()) return;
   size_t size = 0;
   VK_CHECK(vkGetPipelineCacheData(device_, pipeline_cache_, &size, nullptr));

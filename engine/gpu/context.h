@@ -2,12 +2,16 @@
 // The Vulkan context: instance, chosen device, compute queue, memory, uploads,
 // pipelines (with an on-disk pipeline cache). Everything GPU goes through one Context.
 //
-// Threading: a Context is used from one thread at a time (the engine's worker thread).
+// Threading: every public call is serialised by the context's lock, so several models
+// (and threads) can share one device: each submission runs whole, and memory, uploads,
+// the command pool and the pipeline cache are never touched by two threads at once.
+// Callers that record into the shared command pool (gpu::Graph) hold exclusive().
 #include <vulkan/vulkan.h>
 
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <span>
 #include <string>
@@ -80,6 +84,9 @@ class Context {
   void submit_and_wait(VkCommandBuffer cmd);
   void wait_idle();
 
+  // Holds the device's lock (recursive: the calls above may be made while holding it).
+  std::unique_lock<std::recursive_mutex> exclusive() const { return std::unique_lock(mutex_); }
+
   // --- pipelines ---
   // A compute pipeline for an embedded kernel; `spec` fills specialization constants
   // 0..n-1. Cached per (kernel, spec) for the lifetime of the context.
@@ -125,6 +132,7 @@ class Context {
   Buffer readback_;
 
   std::map<std::string, std::unique_ptr<Pipeline>> pipelines_;
+  mutable std::recursive_mutex mutex_;
 
   static VKAPI_ATTR VkBool32 VKAPI_CALL debug_callback(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
                                                        VkDebugUtilsMessageTypeFlagsEXT types,

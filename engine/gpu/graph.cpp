@@ -54,6 +54,7 @@ Graph::Graph(Context& ctx, std::string name) : ctx_(ctx), name_(std::move(name))
 Graph::~Graph() { release(); }
 
 void Graph::release() {
+  auto lock = ctx_.exclusive();  // the command pool is shared by every graph on the device
   VkDevice dev = ctx_.device();
   if (cmd_) vkFreeCommandBuffers(dev, ctx_.command_pool(), 1, &cmd_);
   if (pool_) vkDestroyDescriptorPool(dev, pool_, nullptr);
@@ -148,6 +149,7 @@ uint64_t Graph::unshared_activation_bytes() const {
 }
 
 void Graph::compile(bool profile) {
+  auto lock = ctx_.exclusive();
   require(!compiled(), "graph " + name_ + " is already compiled");
   require(!nodes_.empty(), "graph " + name_ + " has no work");
   const auto& info = ctx_.info();
@@ -301,6 +303,7 @@ void Graph::compile(bool profile) {
 }
 
 void Graph::run() {
+  auto lock = ctx_.exclusive();
   require(compiled(), "graph " + name_ + " must be compiled before it runs");
   ctx_.submit_and_wait(cmd_);
 }

@@ -99,7 +99,7 @@ CatalogEntry parse_entry(const Ctx& c, const json& e, const std::string& at) {
   m.size_full_bytes = c.bytes(e, where, "size_full_bytes");
   m.size_text_bytes = c.bytes(e, where, "size_text_bytes");
   if (m.size_text_bytes > m.size_full_bytes) c.fail(where + ".size_text_bytes", "larger than size_full_bytes");
-  if (!m.features.has(Feature::Vision) && m.size_text_bytes != m.size_full_bytes)
+  if (!m.features.has(kVisionFeature) && m.size_text_bytes != m.size_full_bytes)
     c.fail(where + ".size_text_bytes", "a text-only model has one size");
   m.sampling = parse_sampling(c, c.need(e, where, "sampling"), where + ".sampling");
   if (e.contains("sampling_thinking")) m.thinking = parse_sampling(c, e["sampling_thinking"], where + ".sampling_thinking");

@@ -312,6 +312,7 @@ void DownloadManager::run_plan(const std::shared_ptr<Job>& job, HubClient& hub) 
   }
   if (installed && installed->repo != req.repo) installed.reset();
   PlanInputs in{.repo = req.repo, .revision = req.revision, .features = req.features, .model_dir = dir};
+  in.families = options_.families;
   if (installed) {
     if (req.revision != installed->revision && req.revision != installed->commit)
       fail_hub(Failure::InvalidInput, req.repo + " is installed at revision '" + installed->revision +

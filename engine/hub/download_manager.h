@@ -107,6 +107,9 @@ struct ManagerOptions {
   int max_parallel = 3;
   std::chrono::milliseconds progress_interval{250};
   std::optional<uint64_t> quota_bytes;  // the user's quota for all of Vole's models; nullopt = disk only
+  // Model families, to tell which tensors an optional feature (vision, ...) needs
+  // (arch::families()); null: downloads take every tensor.
+  const model::FamilyTable* families = nullptr;
 };
 
 class DownloadManager {

@@ -4,28 +4,31 @@
 
 namespace vole::hub {
 
-namespace {
-bool starts_with_any(std::string_view s, std::initializer_list<std::string_view> prefixes) {
-  for (auto p : prefixes)
-    if (s.starts_with(p)) return true;
-  return false;
+FeatureSet FeatureSet::with(const std::string& part) const {
+  FeatureSet s = *this;
+  if (part != kCoreFeature) s.optional_.insert(part);
+  return s;
 }
-}  // namespace
 
-Feature feature_of_tensor(std::string_view name) {
-  // Qwen3.5 HF layout: model.visual.*, mtp.*; mlx-vlm conversions: vision_tower.*,
-  // language_model.*; some wrappers nest the whole model once more.
-  if (starts_with_any(name, {"model.visual.", "visual.", "vision_tower.", "model.vision_tower.",
-                             "vision_model.", "model.vision_model."}))
-    return Feature::Vision;
-  if (starts_with_any(name, {"mtp.", "model.mtp.", "language_model.mtp."})) return Feature::Mtp;
-  return Feature::Text;
+bool FeatureSet::has(std::string_view part) const {
+  return part == kCoreFeature || optional_.count(std::string(part)) != 0;
+}
+
+bool FeatureSet::contains(const FeatureSet& other) const {
+  for (const auto& p : other.optional_)
+    if (!optional_.count(p)) return false;
+  return true;
+}
+
+FeatureSet FeatureSet::operator|(const FeatureSet& other) const {
+  FeatureSet s = *this;
+  s.optional_.insert(other.optional_.begin(), other.optional_.end());
+  return s;
 }
 
 std::vector<std::string> FeatureSet::names() const {
-  std::vector<std::string> out{"text"};
-  if (has(Feature::Vision)) out.push_back("vision");
-  if (has(Feature::Mtp)) out.push_back("mtp");
+  std::vector<std::string> out{kCoreFeature};
+  out.insert(out.end(), optional_.begin(), optional_.end());
   return out;
 }
 
@@ -38,12 +41,23 @@ std::string FeatureSet::to_string() const {
 FeatureSet FeatureSet::from_names(const std::vector<std::string>& names) {
   FeatureSet set;
   for (auto& n : names) {
-    if (n == "text") continue;
-    if (n == "vision") set = set.with(Feature::Vision);
-    else if (n == "mtp") set = set.with(Feature::Mtp);
-    else fail_hub(Failure::InvalidInput, "unknown model feature '" + n + "' (expected text, vision or mtp)");
+    bool ok = !n.empty() && n.size() <= 32;
+    for (char c : n) ok &= (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok) fail_hub(Failure::InvalidInput, "'" + n + "' is not a model feature name (e.g. text, vision, mtp)");
+    set = set.with(n);
   }
   return set;
+}
+
+PartClassifier classify_parts(const model::FamilyTable& families) {
+  return [&families](std::string_view name) {
+    for (const model::Family* f : families.all()) {
+      std::string part = f->part_of_stored(name);
+      for (const auto& p : f->parts())
+        if (p.name == part && p.optional) return part;
+    }
+    return std::string();
+  };
 }
 
 }  // namespace vole::hub

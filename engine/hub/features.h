@@ -1,44 +1,54 @@
 #pragma once
-// Features a model download can include, and which checkpoint tensors each needs.
-// Text is always present (vision and MTP only make sense on top of the language model).
-//   text   : everything that is not vision or MTP
-//   vision : the vision tower (model.visual.* in HF checkpoints, vision_tower.* in mlx-vlm ones)
-//   mtp    : the multi-token-prediction head (mtp.*), for self-speculative decoding
+// Features a model download can include: the family's core part ("text" for a language
+// model) always, plus optional parts by name ("vision", "mtp", ...). Which checkpoint
+// tensors belong to which part is the model families' knowledge (model::Family::parts()):
+// a tensor is optional when a family declares it part of an optional part, in any of
+// the layouts it reads (HF or MLX names), so the plan needs no config.json first.
 #include <cstdint>
+#include <functional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "model/family.h"
+
 namespace vole::hub {
 
-enum class Feature : uint8_t { Text = 1, Vision = 2, Mtp = 4 };
+inline constexpr const char* kCoreFeature = "text";  // how manifests name the core part
+inline constexpr const char* kVisionFeature = "vision";
+inline constexpr const char* kMtpFeature = "mtp";
 
 class FeatureSet {
  public:
-  FeatureSet() : bits_(static_cast<uint8_t>(Feature::Text)) {}
+  FeatureSet() = default;
   static FeatureSet text() { return {}; }
-  static FeatureSet text_and_vision() { return FeatureSet().with(Feature::Vision); }
+  static FeatureSet text_and_vision() { return FeatureSet().with(kVisionFeature); }
 
-  FeatureSet with(Feature f) const { return FeatureSet(bits_ | static_cast<uint8_t>(f)); }
-  bool has(Feature f) const { return bits_ & static_cast<uint8_t>(f); }
-  bool contains(FeatureSet other) const { return (bits_ & other.bits_) == other.bits_; }
-  FeatureSet operator|(FeatureSet other) const { return FeatureSet(bits_ | other.bits_); }
+  FeatureSet with(const std::string& part) const;
+  bool has(std::string_view part) const;  // the core part always
+  bool contains(const FeatureSet& other) const;
+  FeatureSet operator|(const FeatureSet& other) const;
   bool operator==(const FeatureSet&) const = default;
-  uint8_t bits() const { return bits_; }
 
   std::vector<std::string> names() const;  // {"text", "vision"}
   std::string to_string() const;           // "text+vision"
-  // Parses names ("text", "vision", "mtp"); throws HubError(InvalidInput) on others.
+  // Parses part names (lowercase letters, digits, '_'); throws HubError(InvalidInput) on others.
   static FeatureSet from_names(const std::vector<std::string>& names);
 
  private:
-  explicit FeatureSet(int bits) : bits_(static_cast<uint8_t>(bits | static_cast<int>(Feature::Text))) {}
-  uint8_t bits_;
+  std::set<std::string> optional_;
 };
 
-Feature feature_of_tensor(std::string_view tensor_name);
-inline bool tensor_needed(std::string_view tensor_name, FeatureSet features) {
-  return features.has(feature_of_tensor(tensor_name));
+// The optional part a stored tensor belongs to ("" for the core part).
+using PartClassifier = std::function<std::string(std::string_view stored_name)>;
+
+// The classifier of the families' declared parts.
+PartClassifier classify_parts(const model::FamilyTable& families);
+
+inline bool tensor_needed(std::string_view stored_name, const FeatureSet& features, const PartClassifier& part_of) {
+  std::string part = part_of ? part_of(stored_name) : std::string();
+  return part.empty() || features.has(part);
 }
 
 }  // namespace vole::hub

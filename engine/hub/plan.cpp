@@ -153,7 +153,7 @@ std::optional<FilePlan> safetensors_plan(HubClient& hub, const PlanInputs& in, c
 
   if (index_names) {
     bool any = std::any_of(index_names->begin(), index_names->end(),
-                           [&](const std::string& n) { return tensor_needed(n, in.features); });
+                           [&](const std::string& n) { return tensor_needed(n, in.features, in.part_of); });
     if (!any && !installed) return std::nullopt;
   }
   std::string url = hub.file_url(in.repo, commit, f.path);
@@ -180,7 +180,7 @@ std::optional<FilePlan> safetensors_plan(HubClient& hub, const PlanInputs& in, c
 
   std::set<std::string> keep = local;
   for (const auto& t : h.tensors)
-    if (tensor_needed(t.name, in.features)) keep.insert(t.name);
+    if (tensor_needed(t.name, in.features, in.part_of)) keep.insert(t.name);
   if (installed_whole) {
     for (const auto& t : h.tensors) {
       kept_bytes += t.bytes();
@@ -314,7 +314,8 @@ uint64_t RepoPlan::local_bytes() const {
   return sum;
 }
 
-RepoPlan plan_download(HubClient& hub, const PlanInputs& in, const StopFn& stop) {
+RepoPlan plan_download(HubClient& hub, const PlanInputs& inputs, const StopFn& stop) {
+  PlanInputs in = inputs;
   RepoPlan plan;
   plan.repo = in.repo;
   plan.revision = in.revision;
@@ -327,6 +328,8 @@ RepoPlan plan_download(HubClient& hub, const PlanInputs& in, const StopFn& stop)
     if (is_model_file(f.path)) files.push_back(f);
   if (files.empty()) fail_hub(Failure::NotFound, in.repo + " has no model files (no safetensors, configs or tokenizer)");
   for (const auto& f : files) plan.full_bytes += f.size;
+  // Which tensors each feature needs is the model families' knowledge.
+  if (in.families && !in.part_of) in.part_of = classify_parts(*in.families);
 
   // Sharded checkpoint: the index says which shard holds which tensor.
   const RemoteFile* index_file = nullptr;

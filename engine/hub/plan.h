@@ -68,6 +68,10 @@ struct PlanInputs {
   std::optional<std::string> pinned_commit;  // an installed or half-downloaded folder keeps its commit
   const Manifest* installed = nullptr;       // the folder's manifest, when it has one
   std::filesystem::path model_dir;
+  // The families whose parts decide which tensors a feature needs (arch::families());
+  // null: every tensor is core.
+  const model::FamilyTable* families = nullptr;
+  PartClassifier part_of;  // filled by plan_download from `families`
 };
 
 RepoPlan plan_download(HubClient& hub, const PlanInputs& in, const StopFn& stop);

@@ -22,8 +22,8 @@ std::optional<std::filesystem::path> if_present(const std::filesystem::path& p) 
 
 }  // namespace
 
-ModelFolder::ModelFolder(const std::filesystem::path& dir)
-    : dir_(require_dir(dir)), config_(load_model_config(dir / "config.json")), checkpoint_(dir) {
+ModelFolder::ModelFolder(const std::filesystem::path& dir, const FamilyTable& families)
+    : dir_(require_dir(dir)), config_(load_model_config(dir / "config.json", families)), checkpoint_(dir) {
   if (auto g = if_present(dir / "generation_config.json")) {
     generation_ = load_generation_config(*g);
     has_generation_ = true;

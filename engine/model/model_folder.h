@@ -6,13 +6,15 @@
 #include <optional>
 
 #include "model/config.h"
+#include "model/family.h"
 #include "model/safetensors.h"
 
 namespace vole::model {
 
 class ModelFolder {
  public:
-  explicit ModelFolder(const std::filesystem::path& dir);
+  // Reads config.json with the family that reads it (`families`: usually arch::families()).
+  ModelFolder(const std::filesystem::path& dir, const FamilyTable& families);
 
   const std::filesystem::path& dir() const { return dir_; }
   const ModelConfig& config() const { return config_; }

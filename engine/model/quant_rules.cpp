@@ -1,47 +1,9 @@
 #include "model/quant_rules.h"
 
-#include <span>
+#include "util/error.h"
 
 namespace vole::model {
 
-namespace {
-
-constexpr QuantRule kQwen3_5Rules[] = {
-    {"*norm*.weight", Precision::Keep, "norm weight"},
-    {"*.bias", Precision::Keep, "bias"},
-    {"*.A_log", Precision::Keep, "Gated DeltaNet decay rate (f32 in HF)"},
-    {"*.dt_bias", Precision::Keep, "Gated DeltaNet time-step bias"},
-    {"*.conv1d.weight", Precision::Keep, "depthwise conv taps"},
-    {"*.in_proj_a.weight", Precision::Keep, "tiny projection (one row per value head)"},
-    {"*.in_proj_b.weight", Precision::Keep, "tiny projection (one row per value head)"},
-    {"model.visual.patch_embed.*", Precision::Keep, "vision patch embedding (Conv3d)"},
-    {"model.visual.pos_embed.*", Precision::Keep, "vision position table (interpolated)"},
-    {"*embed_tokens.weight", Precision::Quantize, "token embedding"},
-    {"lm_head.weight", Precision::Quantize, "output projection"},
-    {"*_proj.weight", Precision::Quantize, "projection"},
-    {"*.linear_attn.in_proj_qkv.weight", Precision::Quantize, "projection"},
-    {"*.linear_attn.in_proj_z.weight", Precision::Quantize, "projection"},
-    {"model.visual.*.attn.qkv.weight", Precision::Quantize, "vision projection"},
-    {"model.visual.*.linear_fc*.weight", Precision::Quantize, "vision projection"},
-    {"mtp.fc.weight", Precision::Quantize, "MTP projection"},
-    {"*", Precision::Keep, "not a large matrix"},
-};
-
-constexpr QuantRule kQwen3Rules[] = {
-    {"*norm*.weight", Precision::Keep, "norm weight"},
-    {"*.bias", Precision::Keep, "bias"},
-    {"*embed_tokens.weight", Precision::Quantize, "token embedding"},
-    {"lm_head.weight", Precision::Quantize, "output projection"},
-    {"*_proj.weight", Precision::Quantize, "projection"},
-    {"*", Precision::Keep, "not a large matrix"},
-};
-
-std::span<const QuantRule> table(Architecture arch) {
-  if (arch == Architecture::Qwen3_5) return kQwen3_5Rules;
-  return kQwen3Rules;
-}
-
-}  // namespace
 
 bool glob_match(std::string_view p, std::string_view t) {
   // Iterative wildcard match with backtracking to the last '*'.
@@ -63,15 +25,15 @@ bool glob_match(std::string_view p, std::string_view t) {
   return pi == p.size();
 }
 
-const QuantRule& quant_rule(Architecture arch, std::string_view name) {
-  auto rules = table(arch);
+const QuantRule& quant_rule(std::span<const QuantRule> rules, std::string_view name) {
+  require(!rules.empty(), "a quantization rule table is empty");
   for (const auto& r : rules)
     if (glob_match(r.pattern, name)) return r;
   return rules.back();
 }
 
-bool should_quantize(Architecture arch, const TensorSpec& spec, int group_size, std::string* why) {
-  const QuantRule& rule = quant_rule(arch, spec.name);
+bool should_quantize(std::span<const QuantRule> rules, const TensorSpec& spec, int group_size, std::string* why) {
+  const QuantRule& rule = quant_rule(rules, spec.name);
   auto say = [&](const std::string& s) {
     if (why) *why = s;
   };

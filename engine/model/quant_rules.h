@@ -1,6 +1,6 @@
 #pragma once
-// Which tensors Vole quantizes to Q4 and which stay in higher precision: one table per
-// architecture, first matching pattern wins. Precision-sensitive or tiny tensors
+// Which tensors Vole quantizes to Q4 and which stay in higher precision: each family
+// declares one table (Family::quant_rules()), first matching pattern wins. Precision-sensitive or tiny tensors
 // (norms, biases, Gated DeltaNet decay parameters, conv taps, the 16-row beta/alpha
 // projections, the vision patch and position embeddings) stay as they are; big 2-D
 // projections and the embedding / lm_head are quantized when their input dimension
@@ -11,7 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "model/config.h"
+#include <span>
+
 #include "model/tensor_specs.h"
 
 namespace vole::model {
@@ -26,12 +27,13 @@ struct QuantRule {
   const char* reason;
 };
 
-// The rule that decides `name` for `arch` (the last rule of each table matches all).
-const QuantRule& quant_rule(Architecture arch, std::string_view name);
+// The rule of `rules` that decides `name` (a table ends with a rule matching all).
+const QuantRule& quant_rule(std::span<const QuantRule> rules, std::string_view name);
 
 // True if a Q4 request for this tensor should produce Q4: its rule says Quantize, it
 // is 2-D and `group_size` divides its input dimension. `why` receives the reason.
-bool should_quantize(Architecture arch, const TensorSpec& spec, int group_size, std::string* why = nullptr);
+bool should_quantize(std::span<const QuantRule> rules, const TensorSpec& spec, int group_size,
+                     std::string* why = nullptr);
 
 bool glob_match(std::string_view pattern, std::string_view text);
 

@@ -1,69 +1,69 @@
 #pragma once
-// The tensors a model needs, by Hugging Face name, with the shapes its config implies.
-// The GPU graph builders read weights by these names; the loader checks the checkpoint
-// against this list. Names are canonical HF names whatever the source (MLX
-// checkpoints are renamed on load, see model/catalog.h).
+// The tensors a model needs, by Hugging Face name, with the shapes its config implies,
+// as a family declares them (engine/arch/<family>/). The loader checks the checkpoint
+// against this list; the graph builders receive the same declarations bound to the GPU
+// copies. Names are canonical HF names whatever the source (MLX checkpoints are
+// renamed on load, see model/checkpoint_map.h).
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "model/config.h"
-
 namespace vole::model {
 
-// Which part of the model a tensor belongs to; a load selects parts.
-enum class TensorGroup : uint8_t { Text, Vision, Mtp };
-const char* tensor_group_name(TensorGroup g);
-TensorGroup tensor_group_of(std::string_view canonical_name);
+// A part of a checkpoint a load (or a download) can include or leave out: the core
+// (the language model, the speech model...) and optional parts such as a vision tower
+// or a multi-token-prediction head. Declared by each family (Family::parts()).
+struct TensorPart {
+  std::string name;                   // "text", "vision", "mtp", ...
+  std::vector<std::string> prefixes;  // canonical-name prefixes; empty for the core part
+  bool optional = false;              // loaded / downloaded only on request
+  std::string description;            // for `vole info` and the model manager
+};
 
-// What a tensor is for, which tells consumers how to use it.
+// What a tensor is for, which tells generic code how to upload it (matrix or small
+// vector), how a checkpoint layout may store it, and how the test generator draws it.
 enum class TensorRole : uint8_t {
-  Embedding,        // [vocab, hidden] row lookup
-  LmHead,           // [vocab, hidden] output projection
-  Linear,           // [out, in] matrix of a linear layer
-  Bias,             // [out] additive bias
-  RmsNorm,          // plain RMSNorm weight (Qwen3): y = x̂ · w
-  RmsNormZeroCentred,  // Qwen3.5 RMSNorm weight: y = x̂ · (1 + w)
-  GatedRmsNorm,     // Qwen3.5 linear_attn.norm: plain w, gated by SiLU(z)
-  LayerNorm,        // vision LayerNorm weight (with a Bias tensor beside it)
-  Conv1d,           // depthwise causal conv taps [channels, 1, kernel]
-  ALog,             // Gated DeltaNet log decay rate [value heads]
-  DtBias,           // Gated DeltaNet time-step bias [value heads]
-  PatchEmbed,       // vision Conv3d [hidden, channels, t, p, p]
-  PositionEmbed,    // vision learned position grid [positions, hidden]
+  Embedding,           // [vocab, hidden] row lookup
+  LmHead,              // [vocab, hidden] output projection
+  Linear,              // [out, in] matrix of a linear layer
+  Bias,                // [out] additive bias
+  RmsNorm,             // plain RMSNorm weight: y = x̂ · w
+  RmsNormZeroCentred,  // RMSNorm weight applied as 1 + w
+  GatedRmsNorm,        // RMSNorm weight of a norm gated by SiLU(z)
+  LayerNorm,           // LayerNorm weight (with a Bias tensor beside it)
+  Conv1d,              // depthwise causal conv taps [channels, 1, kernel]
+  ALog,                // Gated DeltaNet log decay rate [value heads]
+  DtBias,              // Gated DeltaNet time-step bias [value heads]
+  PatchEmbed,          // vision Conv3d [hidden, channels, t, p, p]
+  PositionEmbed,       // learned position table [positions, hidden]
 };
 const char* tensor_role_name(TensorRole r);
+// Matrices are read by the linear / embedding kernels (any dtype incl. Q4); everything
+// else is uploaded as f32.
+bool is_matrix_role(TensorRole r);
 
 struct TensorSpec {
   std::string name;
   std::vector<int64_t> shape;
   TensorRole role = TensorRole::Linear;
-  TensorGroup group = TensorGroup::Text;
-  int layer = -1;  // decoder / vision block index, -1 for model-level tensors
+  std::string part;  // the TensorPart it belongs to
+  int layer = -1;    // block index within its part, -1 for part-level tensors
 };
 
-// Which tensors a load asks for: whole parts, optionally narrowed to name prefixes.
+// Which tensors a load asks for: the core part always, optional parts by name (or all
+// of them), optionally narrowed to name prefixes.
 struct Selection {
-  bool text = true;
-  bool vision = false;
-  bool mtp = false;
+  std::vector<std::string> parts;     // optional parts to include besides the core
+  bool all_parts = false;
   std::vector<std::string> prefixes;  // if non-empty, only names starting with one of these
 
-  static Selection text_only() { return {}; }
-  static Selection everything() { return {true, true, true, {}}; }
-  bool wants_group(TensorGroup g) const;
-  bool wants(std::string_view canonical_name) const;  // group and prefix filter
+  static Selection core() { return {}; }
+  static Selection everything() { return {{}, true, {}}; }
+  static Selection with(std::vector<std::string> parts) { return {std::move(parts), false, {}}; }
+  bool wants_part(const TensorPart& part) const;
+  bool wants_name(std::string_view canonical_name) const;  // the prefix filter alone
 };
-
-// Canonical prefix of the decoder: "model.language_model." (Qwen3.5) or "model." (Qwen3).
-std::string text_prefix(Architecture arch);
-
-// Every tensor the config requires, in load order (embedding, layers in order, final
-// norm, lm_head unless tied; then vision, then MTP), filtered by `selection`'s parts
-// (not by its prefixes). Vision tensors only if the config has a vision tower, MTP
-// tensors only if mtp_num_hidden_layers > 0.
-std::vector<TensorSpec> expected_tensors(const ModelConfig& config, const Selection& selection = Selection::text_only());
 
 std::string shape_to_string(const std::vector<int64_t>& shape);
 

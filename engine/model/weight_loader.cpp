@@ -123,7 +123,7 @@ std::filesystem::path weight_cache_path(const std::filesystem::path& model_dir, 
 
 namespace {
 
-PlannedTensor plan_tensor(const SourceTensor& st, Architecture arch, const LoadOptions& o) {
+PlannedTensor plan_tensor(const SourceTensor& st, std::span<const QuantRule> rules, const LoadOptions& o) {
   PlannedTensor p;
   p.spec = st.spec;
   p.encoding = st.encoding;
@@ -132,7 +132,7 @@ PlannedTensor plan_tensor(const SourceTensor& st, Architecture arch, const LoadO
   p.source_group = st.group_size;
   p.fixup = st.fixup;
   p.source_bytes = st.source_bytes();
-  p.quantizable = should_quantize(arch, st.spec, o.group_size, &p.rule);
+  p.quantizable = should_quantize(rules, st.spec, o.group_size, &p.rule);
   std::optional<Format> chosen = o.format_for ? o.format_for(st.spec) : std::nullopt;
   p.requested = chosen ? *chosen : (p.quantizable ? o.matrices : o.others);
   Format f = p.requested;
@@ -178,13 +178,14 @@ PlannedTensor plan_tensor(const SourceTensor& st, Architecture arch, const LoadO
 WeightLoader::WeightLoader(ModelFolder& folder, LoadOptions options) : folder_(folder), options_(std::move(options)) {
   require(options_.group_size == 32 || options_.group_size == 64 || options_.group_size == 128,
           "Q4 group size must be 32, 64 or 128, not " + std::to_string(options_.group_size));
-  catalog_ = build_catalog(folder_.checkpoint(), folder_.config(), options_.selection);
-  plan_.lm_head_tied = catalog_.lm_head_tied;
-  plan_.naming = catalog_.naming;
-  plan_.mlx_norms_shifted = catalog_.mlx_norms_shifted;
-  plan_.unused = catalog_.unused;
-  plan_.skipped = catalog_.skipped;
-  for (const auto& st : catalog_.tensors) plan_.tensors.push_back(plan_tensor(st, folder_.config().arch, options_));
+  map_ = map_checkpoint(folder_.checkpoint(), folder_.config(), options_.selection);
+  plan_.lm_head_tied = map_.lm_head_tied;
+  plan_.naming = map_.naming;
+  plan_.mlx_norms_shifted = map_.mlx_norms_shifted;
+  plan_.unused = map_.unused;
+  plan_.skipped = map_.skipped;
+  auto rules = folder_.config().family->quant_rules();
+  for (const auto& st : map_.tensors) plan_.tensors.push_back(plan_tensor(st, rules, options_));
 }
 
 WeightLoader::~WeightLoader() = default;
@@ -294,7 +295,7 @@ void WeightLoader::load(const Visitor& visit) {
 
   for (size_t i = 0; i < plan_.tensors.size(); ++i) {
     const PlannedTensor& p = plan_.tensors[i];
-    const SourceTensor& st = catalog_.tensors[i];
+    const SourceTensor& st = map_.tensors[i];
     Produced out;
     out.tensor.name = p.spec.name;
     out.tensor.dtype = p.dtype;

@@ -3,12 +3,12 @@
 // the format the consumer asks for, so the whole model is never in host RAM at once.
 //
 //   ModelFolder folder(dir);
-//   WeightLoader loader(folder, {.selection = Selection::text_only(), .matrices = Format::Q4});
+//   WeightLoader loader(folder, {.selection = Selection::core(), .matrices = Format::Q4});
 //   loader.load([&](const HostTensor& t, const PlannedTensor& info) { upload(t); });
 //
 // Each HostTensor points into the checkpoint's memory map, the quantized cache's map,
 // or a conversion buffer, and is valid only during the callback. Names, shapes and
-// meanings are Hugging Face's whatever the source (see model/catalog.h). Converted
+// meanings are Hugging Face's whatever the source (see model/checkpoint_map.h). Converted
 // tensors are written to a cache (model/weight_cache.h) during the first load and
 // mapped from it afterwards.
 #include <cstdint>
@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "model/catalog.h"
+#include "model/checkpoint_map.h"
 #include "model/model_folder.h"
 #include "model/tensor_specs.h"
 #include "util/host_tensor.h"
@@ -44,7 +44,7 @@ enum class CachePolicy : uint8_t {
 };
 
 struct LoadOptions {
-  Selection selection = Selection::text_only();
+  Selection selection = Selection::core();
   Format matrices = Format::Q4;      // tensors the rule table marks for quantization
   Format others = Format::Source;    // everything else (norms, conv taps, small projections...)
   int group_size = kQ4DefaultGroup;  // group of on-the-fly Q4 (32, 64 or 128)
@@ -120,7 +120,7 @@ class WeightLoader {
   struct Buffers;
   ModelFolder& folder_;
   LoadOptions options_;
-  Catalog catalog_;
+  CheckpointMap map_;
   LoadPlan plan_;
   LoadStats stats_;
   std::unique_ptr<Buffers> buffers_;

@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "arch/registry.h"
-#include "arch/weight_store.h"
+#include "arch/families.h"
 #include "model/model_folder.h"
 #include "util/error.h"
 
@@ -14,20 +13,23 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
-bool is_matrix(model::TensorRole role) {
-  return role == model::TensorRole::Embedding || role == model::TensorRole::LmHead ||
-         role == model::TensorRole::Linear;
+std::shared_ptr<Device> own_device(const EngineOptions& o) {
+  return std::make_shared<Device>(DeviceOptions{o.device, o.gpu_memory_limit});
 }
 }  // namespace
 
 Engine::Engine(const std::filesystem::path& model_dir, EngineOptions options)
-    : model_dir_(model_dir), options_(std::move(options)) {
+    : Engine(own_device(options), model_dir, std::move(options)) {}
+
+Engine::Engine(std::shared_ptr<Device> device, const std::filesystem::path& model_dir, EngineOptions options)
+    : model_dir_(model_dir), options_(std::move(options)), device_(std::move(device)) {
+  require(device_ != nullptr, "an engine needs a device");
   auto start = Clock::now();
   auto progress = [&](double f, const std::string& stage) {
     if (options_.progress) options_.progress(f, stage);
   };
   progress(0.0, "reading model files");
-  model::ModelFolder folder(model_dir);
+  model::ModelFolder folder(model_dir, options_.families ? *options_.families : arch::families());
   config_ = folder.config();
   generation_ = folder.generation();
   if (!folder.tokenizer_json())
@@ -39,57 +41,39 @@ Engine::Engine(const std::filesystem::path& model_dir, EngineOptions options)
     if (e.code() != ErrorCode::NotFound) throw;  // no template: raw prompts only
   }
 
-  gpu::ContextOptions gpu_options;
-  gpu_options.device = options_.device;
-  gpu_options.memory_limit_bytes = options_.gpu_memory_limit;
-  gpu_ = std::make_unique<gpu::Context>(gpu_options);
+  arch::ModelLoad load;
+  load.options.matrices = options_.weights;
+  load.options.others = options_.weights == model::Format::F32 ? model::Format::F32 : model::Format::Source;
+  load.options.cache = options_.cache;
+  load.cancel = options_.cancel;
+  load.progress = [&](double f, const std::string& tensor) { progress(0.05 + 0.9 * f, "loading " + tensor); };
+  model_ = arch::Model::load(device_->gpu(), folder, load);
+  decoder_ = &model_->text_decoder();
+  account_ = device_->open_account(model_dir.filename().string());
+  account_->add(static_cast<int64_t>(model_->weights().device_bytes()));
 
-  model::LoadOptions load;
-  load.matrices = options_.weights;
-  load.others = options_.weights == model::Format::F32 ? model::Format::F32 : model::Format::Source;
-  load.cache = options_.cache;
-  model::WeightLoader loader(folder, load);
-  const auto& plan = loader.plan();
-  uint64_t total_bytes = std::max<uint64_t>(1, plan.output_bytes()), done_bytes = 0;
-
-  arch::WeightStore weights(*gpu_);
-  double upload_ms = 0;
-  loader.load([&](const HostTensor& tensor, const model::PlannedTensor& info) {
-    if (options_.cancel && options_.cancel->load()) fail(ErrorCode::Cancelled, "model loading cancelled");
-    auto t = Clock::now();
-    weights.add(tensor, is_matrix(info.spec.role));
-    upload_ms += ms_since(t);
-    done_bytes += info.data_bytes() + info.scale_bytes();
-    progress(0.05 + 0.9 * static_cast<double>(done_bytes) / total_bytes, "loading " + info.spec.name);
-  });
-  gpu_->flush_uploads();
-  model_ = arch::create_language_model(config_, std::move(weights));
-
-  int64_t model_max = config_.text.max_position_embeddings > 0 ? config_.text.max_position_embeddings : INT64_MAX;
+  int64_t model_max = decoder_->dims().max_positions > 0 ? decoder_->dims().max_positions : INT64_MAX;
   context_length_ = std::min(options_.context_length > 0 ? options_.context_length : 4096, model_max);
 
-  // Stop tokens: generation_config / config eos ids, plus the ChatML end-of-turn marker.
+  // Stop tokens: generation_config / config eos ids, plus the family's end-of-turn markers.
+  const int64_t vocab = decoder_->dims().vocab;
   auto add_stop = [&](int64_t id) {
-    if (id >= 0 && id < config_.text.vocab_size &&
-        std::find(stop_tokens_.begin(), stop_tokens_.end(), id) == stop_tokens_.end())
+    if (id >= 0 && id < vocab && std::find(stop_tokens_.begin(), stop_tokens_.end(), id) == stop_tokens_.end())
       stop_tokens_.push_back(static_cast<int32_t>(id));
   };
   for (int64_t id : generation_.eos_token_ids) add_stop(id);
-  for (int64_t id : config_.text.eos_token_ids) add_stop(id);
-  for (const char* marker : {"<|im_end|>", "<|endoftext|>"})
+  for (int64_t id : config_.typed->eos_token_ids) add_stop(id);
+  for (const auto& marker : config_.family->end_of_turn_markers())
     if (auto id = tokenizer_->token_to_id(marker)) add_stop(*id);
 
-  report_.weights = loader.stats();
-  report_.upload_ms = upload_ms;
+  report_.weights = model_->load_stats();
+  report_.upload_ms = model_->upload_ms();
   report_.weight_bytes = model_->weights().device_bytes();
   report_.total_ms = ms_since(start);
   progress(1.0, "ready");
 }
 
-Engine::~Engine() {
-  model_.reset();  // GPU buffers before the context that owns their memory
-  gpu_.reset();
-}
+Engine::~Engine() = default;  // the model's buffers go before the device (members in reverse order)
 
 SamplingOptions Engine::default_sampling() const {
   SamplingOptions s;
@@ -115,7 +99,8 @@ GenerateOptions Engine::default_generate_options() const {
 std::unique_ptr<Sequence> Engine::new_sequence(int64_t context_length) const {
   SequenceOptions o;
   o.capacity = context_length > 0 ? std::min(context_length, context_length_) : context_length_;
-  return std::make_unique<Sequence>(*gpu_, *model_, o);
+  o.account = account_;
+  return std::make_unique<Sequence>(device_->gpu(), *decoder_, o);
 }
 
 }  // namespace vole::runtime

@@ -1,10 +1,13 @@
 #pragma once
-// The engine: one loaded model on one GPU, with its tokenizer and chat template.
-// Front ends (CLI, desktop app, benchmarks) create an Engine, then Sequences (token
-// level) or Chats (message level) on it.
+// The engine of one text model: the model (its family's components, weights on a
+// shared Device), its tokenizer and chat template. Front ends (CLI, desktop app,
+// benchmarks, server) create an Engine on a Device, then Sequences (token level) or
+// Chats (message level) on it. Several Engines (and the other capabilities' models)
+// can share one Device.
 //
-// Threading: an Engine and everything created from it are used from one thread at a
-// time (the app's engine worker thread); only cancel flags are touched from others.
+// Threading: an Engine and the sequences created from it are used from one thread at
+// a time; only cancel flags are touched from others. Engines on the same Device may
+// run on different threads: the device serialises their GPU work.
 #include <atomic>
 #include <filesystem>
 #include <functional>
@@ -13,10 +16,12 @@
 #include <string>
 #include <vector>
 
-#include "arch/language_model.h"
+#include "arch/model.h"
+#include "arch/text_decoder.h"
 #include "gpu/context.h"
 #include "model/config.h"
 #include "model/weight_loader.h"
+#include "runtime/device.h"
 #include "runtime/generator.h"
 #include "runtime/sequence.h"
 #include "text/chat_template.h"
@@ -25,6 +30,7 @@
 namespace vole::runtime {
 
 struct EngineOptions {
+  // The device an Engine creates when it is not given one.
   std::string device;                                 // Vulkan device (index or name); "" = best
   uint64_t gpu_memory_limit = 0;                      // bytes of device memory Vole may use; 0 = all
   model::Format weights = model::Format::Q4;          // large matrices: q4 / f16 / f32 / source
@@ -34,6 +40,7 @@ struct EngineOptions {
   // loading thread; keep it cheap.
   std::function<void(double fraction, const std::string& stage)> progress;
   const std::atomic<bool>* cancel = nullptr;          // abandons the load (Cancelled)
+  const model::FamilyTable* families = nullptr;       // families that may read config.json; null: arch::families()
 };
 
 struct LoadReport {
@@ -45,14 +52,22 @@ struct LoadReport {
 
 class Engine {
  public:
+  // Loads the model onto a shared device.
+  Engine(std::shared_ptr<Device> device, const std::filesystem::path& model_dir, EngineOptions options = {});
+  // Loads the model onto a device of its own (options.device, options.gpu_memory_limit).
   explicit Engine(const std::filesystem::path& model_dir, EngineOptions options = {});
   ~Engine();
 
-  gpu::Context& gpu() { return *gpu_; }
+  Device& device() { return *device_; }
+  const std::shared_ptr<Device>& shared_device() const { return device_; }
+  gpu::Context& gpu() { return device_->gpu(); }
   const std::filesystem::path& model_dir() const { return model_dir_; }
   const model::ModelConfig& config() const { return config_; }
   const model::GenerationConfig& generation_config() const { return generation_; }
-  const arch::LanguageModel& model() const { return *model_; }
+  const arch::Model& model() const { return *model_; }
+  const arch::TextDecoder& decoder() const { return *decoder_; }
+  // Device memory this model holds now (weights and live sequences).
+  uint64_t device_bytes() const { return account_->bytes(); }
   const text::Tokenizer& tokenizer() const { return *tokenizer_; }
   const text::ChatTemplate* chat_template() const { return chat_template_ ? &*chat_template_ : nullptr; }
   const LoadReport& load_report() const { return report_; }
@@ -69,12 +84,14 @@ class Engine {
  private:
   std::filesystem::path model_dir_;
   EngineOptions options_;
-  std::unique_ptr<gpu::Context> gpu_;
+  std::shared_ptr<Device> device_;
+  std::shared_ptr<MemoryAccount> account_;
   model::ModelConfig config_;
   model::GenerationConfig generation_;
   std::unique_ptr<text::Tokenizer> tokenizer_;
   std::optional<text::ChatTemplate> chat_template_;
-  std::unique_ptr<arch::LanguageModel> model_;
+  std::unique_ptr<arch::Model> model_;
+  const arch::TextDecoder* decoder_ = nullptr;
   std::vector<int32_t> stop_tokens_;
   int64_t context_length_ = 0;
   LoadReport report_;

@@ -42,21 +42,34 @@ struct Sequence::Io {
   }
 };
 
-Sequence::Sequence(gpu::Context& ctx, const arch::LanguageModel& model, SequenceOptions options)
-    : ctx_(ctx), model_(model), options_(options), state_(ctx, model.state_shapes(options.capacity)) {
+Sequence::Sequence(gpu::Context& ctx, const arch::TextDecoder& model, SequenceOptions options)
+    : ctx_(ctx),
+      model_(model),
+      options_(options),
+      state_(ctx, model.state_slots(options.capacity > 0 ? options.capacity : 1), options.capacity) {
   require(options_.capacity > 0, "context length must be positive");
   require(options_.prefill_chunk > 0, "prefill chunk must be positive");
   options_.prefill_chunk = std::min(options_.prefill_chunk, options_.capacity);
-  bool mrope = model.spec().mrope;
+  bool mrope = model.dims().position_rows == 3;
   decode_io_ = std::make_unique<Io>(ctx, 1, mrope, "decode inputs");
   prefill_io_ = std::make_unique<Io>(ctx, options_.prefill_chunk, mrope, "prefill inputs");
-  logits_ = ctx.create_buffer(static_cast<uint64_t>(model.spec().vocab) * 4, gpu::MemoryKind::Device, "logits");
+  logits_ = ctx.create_buffer(static_cast<uint64_t>(model.dims().vocab) * 4, gpu::MemoryKind::Device, "logits");
   sampler_params_ = ctx.create_buffer(sizeof(ops::SamplerParams), gpu::MemoryKind::Upload, "sampler params");
   history_ = ctx.create_buffer(kHistoryCapacity * 4, gpu::MemoryKind::Upload, "token history");
   token_out_ = ctx.create_buffer(4, gpu::MemoryKind::Readback, "sampled token");
+  update_account();
 }
 
-Sequence::~Sequence() = default;
+Sequence::~Sequence() {
+  if (options_.account) options_.account->add(-reported_bytes_);
+}
+
+void Sequence::update_account() {
+  if (!options_.account) return;
+  int64_t now = static_cast<int64_t>(device_bytes());
+  options_.account->add(now - reported_bytes_);
+  reported_bytes_ = now;
+}
 
 uint64_t Sequence::device_bytes() const {
   uint64_t total = state_.device_bytes() + logits_.size();
@@ -67,21 +80,23 @@ uint64_t Sequence::device_bytes() const {
 }
 
 void Sequence::check_tokens(std::span<const int32_t> tokens) const {
-  int32_t vocab = model_.spec().vocab;
+  int32_t vocab = model_.dims().vocab;
   for (size_t i = 0; i < tokens.size(); ++i)
     if (tokens[i] < 0 || tokens[i] >= vocab)
       fail(ErrorCode::InvalidArgument, "token id " + std::to_string(tokens[i]) + " at position " + std::to_string(i) +
                                            " is outside the vocabulary [0, " + std::to_string(vocab) + ")");
 }
 
-void Sequence::write_inputs(Io& io, std::span<const int32_t> ids, int64_t start) {
+void Sequence::write_inputs(Io& io, std::span<const int32_t> ids, int64_t start,
+                            std::span<const std::array<int32_t, 3>> positions) {
   int64_t T = static_cast<int64_t>(ids.size());
   uint8_t* base = io.buffer.mapped();
   std::memcpy(base + io.ids_offset, ids.data(), T * 4);
   auto* pos = reinterpret_cast<int32_t*>(base + io.positions_offset);
   // Text-only input: the temporal, height and width positions are all the token index.
   for (int row = 0; row < (io.mrope ? 3 : 1); ++row)
-    for (int64_t t = 0; t < T; ++t) pos[row * T + t] = static_cast<int32_t>(start + t);
+    for (int64_t t = 0; t < T; ++t)
+      pos[row * T + t] = positions.empty() ? static_cast<int32_t>(start + t) : positions[t][row];
   int32_t s = static_cast<int32_t>(start), n = static_cast<int32_t>(start + T);
   std::memcpy(base + io.start_offset, &s, 4);
   std::memcpy(base + io.kv_len_offset, &n, 4);
@@ -94,59 +109,72 @@ void Sequence::write_sampler(const SamplingOptions& sampling, uint32_t seed, uin
   std::memcpy(sampler_params_.mapped(), &p, sizeof p);
 }
 
-void Sequence::run_chunk(std::span<const int32_t> chunk, std::vector<float>* all_logits) {
-  const auto& spec = model_.spec();
+void Sequence::run_chunk(std::span<const int32_t> chunk, std::vector<float>* all_logits, const AppendExtras* extras,
+                         int64_t chunk_offset) {
+  const auto& dims = model_.dims();
   int64_t T = static_cast<int64_t>(chunk.size()), past = length();
-  write_inputs(*prefill_io_, chunk, past);
+  std::span<const std::array<int32_t, 3>> positions;
+  if (extras && !extras->positions.empty()) positions = std::span(extras->positions).subspan(chunk_offset, T);
+  write_inputs(*prefill_io_, chunk, past, positions);
   arch::StepInputs in = prefill_io_->inputs(T, past);
+  if (extras)  // the part of each injection that falls inside this chunk
+    for (const auto& e : extras->embeddings) {
+      int64_t begin = std::max(e.offset, chunk_offset), end = std::min(e.offset + e.values.dim(0), chunk_offset + T);
+      if (begin < end) in.injected.push_back({begin - chunk_offset, e.values.rows(begin - e.offset, end - begin)});
+    }
 
   gpu::Graph g(ctx_, "prefill");
   std::optional<gpu::Buffer> hidden_buffer;
   ops::Tensor hidden;
   if (all_logits) {
-    hidden_buffer = ctx_.create_buffer(static_cast<uint64_t>(T) * spec.hidden * 4, gpu::MemoryKind::Device, "hidden");
-    hidden = ops::view(*hidden_buffer, DType::F32, {T, spec.hidden});
+    hidden_buffer = ctx_.create_buffer(static_cast<uint64_t>(T) * dims.hidden * 4, gpu::MemoryKind::Device, "hidden");
+    hidden = ops::view(*hidden_buffer, DType::F32, {T, dims.hidden});
   } else {
-    hidden = ops::activation(g, DType::F32, {T, spec.hidden}, "hidden");
+    hidden = ops::activation(g, DType::F32, {T, dims.hidden}, "hidden");
   }
   model_.record_forward(g, in, state_, hidden);
-  model_.record_logits(g, hidden.rows(T - 1, 1), ops::view(logits_, DType::F32, {1, spec.vocab}));
+  model_.record_logits(g, hidden.rows(T - 1, 1), ops::view(logits_, DType::F32, {1, dims.vocab}));
   g.compile(options_.profile);
   run_graph(g);
   tokens_.insert(tokens_.end(), chunk.begin(), chunk.end());
   if (!all_logits) return;
 
   // Every position's logits, a block of rows at a time: [rows, vocab] must fit one binding.
-  uint64_t row_bytes = static_cast<uint64_t>(spec.vocab) * 4;
+  uint64_t row_bytes = static_cast<uint64_t>(dims.vocab) * 4;
   uint64_t limit = std::min<uint64_t>(ctx_.info().max_storage_buffer_range, 256ull << 20);
   int64_t rows_per_block = std::max<int64_t>(1, static_cast<int64_t>(limit / row_bytes));
   gpu::Buffer block = ctx_.create_buffer(std::min(rows_per_block, T) * row_bytes, gpu::MemoryKind::Device, "logits");
   for (int64_t r = 0; r < T; r += rows_per_block) {
     int64_t n = std::min(rows_per_block, T - r);
     gpu::Graph lg(ctx_, "logits");
-    model_.record_logits(lg, hidden.rows(r, n), ops::view(block, DType::F32, {n, spec.vocab}));
+    model_.record_logits(lg, hidden.rows(r, n), ops::view(block, DType::F32, {n, dims.vocab}));
     lg.compile(options_.profile);
     run_graph(lg);
     size_t old = all_logits->size();
-    all_logits->resize(old + n * spec.vocab);
+    all_logits->resize(old + n * dims.vocab);
     ctx_.download(block, 0, all_logits->data() + old, n * row_bytes);
   }
 }
 
-void Sequence::evaluate(std::span<const int32_t> tokens, std::vector<float>* all_logits) {
+void Sequence::evaluate(std::span<const int32_t> tokens, std::vector<float>* all_logits, const AppendExtras* extras) {
   for (size_t i = 0; i < tokens.size(); i += options_.prefill_chunk) {
     size_t n = std::min<size_t>(options_.prefill_chunk, tokens.size() - i);
-    run_chunk(tokens.subspan(i, n), all_logits);
+    run_chunk(tokens.subspan(i, n), all_logits, extras, static_cast<int64_t>(i));
   }
 }
 
-void Sequence::append(std::span<const int32_t> tokens) {
+void Sequence::append(std::span<const int32_t> tokens, const AppendExtras& extras) {
   check_tokens(tokens);
+  require(extras.positions.empty() || extras.positions.size() == tokens.size(),
+          "explicit positions must cover every appended token");
+  for (const auto& e : extras.embeddings)
+    require(e.offset >= 0 && e.offset + e.values.dim(0) <= static_cast<int64_t>(tokens.size()),
+            "injected embeddings fall outside the appended tokens");
   if (length() + static_cast<int64_t>(tokens.size()) > capacity())
     fail(ErrorCode::ContextFull, "the conversation needs " + std::to_string(length() + tokens.size()) +
                                      " tokens but the context length is " + std::to_string(capacity()) +
                                      " (start a new chat or raise the context length)");
-  evaluate(tokens, nullptr);
+  evaluate(tokens, nullptr, &extras);
 }
 
 int64_t Sequence::sync(std::span<const int32_t> tokens) {
@@ -193,6 +221,7 @@ void Sequence::truncate(int64_t n) {
     tokens_.resize(n > 0 ? n - 1 : 0);
   }
   evaluate(std::span<const int32_t>(old).subspan(tokens_.size(), n - tokens_.size()), nullptr);
+  update_account();
 }
 
 void Sequence::reset() {
@@ -200,6 +229,7 @@ void Sequence::reset() {
   snapshots_.clear();
   snapshot_logits_.clear();
   state_.clear();
+  update_account();
 }
 
 void Sequence::snapshot() {
@@ -216,11 +246,12 @@ void Sequence::snapshot() {
     snapshots_.pop_front();
     snapshot_logits_.pop_front();
   }
+  update_account();
 }
 
 void Sequence::build_sample_graph() {
   sample_graph_ = std::make_unique<gpu::Graph>(ctx_, "sample");
-  ops::sample(*sample_graph_, ops::view(logits_, DType::F32, {1, model_.spec().vocab}),
+  ops::sample(*sample_graph_, ops::view(logits_, DType::F32, {1, model_.dims().vocab}),
               ops::view(history_, DType::I32, {kHistoryCapacity}),
               ops::sampler_params_view(sampler_params_),
               ops::view(token_out_, DType::I32, {1}));
@@ -228,12 +259,12 @@ void Sequence::build_sample_graph() {
 }
 
 std::unique_ptr<gpu::Graph> Sequence::build_decode_graph(bool with_sampler) {
-  const auto& spec = model_.spec();
+  const auto& dims = model_.dims();
   auto graph = std::make_unique<gpu::Graph>(ctx_, with_sampler ? "decode" : "decode (no sampling)");
   gpu::Graph& g = *graph;
-  ops::Tensor hidden = ops::activation(g, DType::F32, {1, spec.hidden}, "hidden");
+  ops::Tensor hidden = ops::activation(g, DType::F32, {1, dims.hidden}, "hidden");
   model_.record_forward(g, decode_io_->inputs(1, 0), state_, hidden);
-  ops::Tensor logits = ops::view(logits_, DType::F32, {1, spec.vocab});
+  ops::Tensor logits = ops::view(logits_, DType::F32, {1, dims.vocab});
   model_.record_logits(g, hidden, logits);
   if (with_sampler)
     ops::sample(g, logits, ops::view(history_, DType::I32, {kHistoryCapacity}),
@@ -262,7 +293,10 @@ void Sequence::begin_decode(int32_t token) {
 }
 
 int32_t Sequence::step(int32_t token, const SamplingOptions& sampling, uint32_t seed, uint32_t step_index) {
-  if (!decode_graph_) decode_graph_ = build_decode_graph(true);
+  if (!decode_graph_) {
+    decode_graph_ = build_decode_graph(true);
+    update_account();
+  }
   begin_decode(token);
   write_sampler(sampling, seed, step_index);
   try {
@@ -315,7 +349,7 @@ gpu::Profile Sequence::take_profile() {
 }
 
 std::vector<float> Sequence::logits() const {
-  std::vector<float> out(model_.spec().vocab);
+  std::vector<float> out(model_.dims().vocab);
   ctx_.download(logits_, 0, out.data(), out.size() * 4);
   return out;
 }
@@ -328,7 +362,7 @@ std::vector<float> Sequence::evaluate_all(std::span<const int32_t> tokens) {
                                      std::to_string(capacity()));
   reset();
   std::vector<float> all;
-  all.reserve(tokens.size() * model_.spec().vocab);
+  all.reserve(tokens.size() * model_.dims().vocab);
   evaluate(tokens, &all);
   return all;
 }

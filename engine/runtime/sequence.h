@@ -8,6 +8,7 @@
 // attention-only models just forget KV rows.
 //
 // Threading: a Sequence (like its gpu::Context) is used from one thread at a time.
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -16,9 +17,10 @@
 #include <span>
 #include <vector>
 
-#include "arch/language_model.h"
 #include "arch/sequence_state.h"
+#include "arch/text_decoder.h"
 #include "gpu/graph.h"
+#include "runtime/device.h"
 #include "runtime/sampling.h"
 
 namespace vole::runtime {
@@ -28,11 +30,25 @@ struct SequenceOptions {
   int max_snapshots = 4;      // recurrent-state snapshots kept for rollback (hybrid models)
   int64_t prefill_chunk = 512;  // prompt tokens evaluated per GPU submission
   bool profile = false;          // time every kernel (serialises the GPU work; for benchmarks)
+  std::shared_ptr<MemoryAccount> account;  // the model's account, kept up to date with this sequence's memory
+};
+
+// What a prefill can carry besides token ids (e.g. an image: its merged patch embeddings
+// in place of its pad tokens, and M-RoPE position triples).
+struct AppendExtras {
+  struct Embeddings {
+    int64_t offset = 0;   // first appended token they replace
+    ops::Tensor values;   // f32 [n, hidden] on the device, alive until the append returns
+  };
+  std::vector<Embeddings> embeddings;
+  // Per appended token, its (temporal, height, width) positions; empty: the token index
+  // in all three (text-only input).
+  std::vector<std::array<int32_t, 3>> positions;
 };
 
 class Sequence {
  public:
-  Sequence(gpu::Context& ctx, const arch::LanguageModel& model, SequenceOptions options = {});
+  Sequence(gpu::Context& ctx, const arch::TextDecoder& decoder, SequenceOptions options = {});
   ~Sequence();
 
   int64_t length() const { return static_cast<int64_t>(tokens_.size()); }
@@ -44,8 +60,8 @@ class Sequence {
   // Returns the number of tokens evaluated. Throws ContextFull (sequence unchanged)
   // if they do not fit, InvalidArgument for ids outside the vocabulary.
   int64_t sync(std::span<const int32_t> tokens);
-  // Evaluates more tokens at the end.
-  void append(std::span<const int32_t> tokens);
+  // Evaluates more tokens at the end (with injected embeddings / explicit positions).
+  void append(std::span<const int32_t> tokens, const AppendExtras& extras = {});
   // Forgets every token after `length`.
   void truncate(int64_t length);
   void reset();
@@ -78,9 +94,12 @@ class Sequence {
   struct Io;  // host-written inputs of one graph kind
   void check_tokens(std::span<const int32_t> tokens) const;
   // Evaluates tokens in prefill chunks; with `all_logits`, appends every position's logits.
-  void evaluate(std::span<const int32_t> tokens, std::vector<float>* all_logits);
-  void run_chunk(std::span<const int32_t> chunk, std::vector<float>* all_logits);
-  void write_inputs(Io& io, std::span<const int32_t> ids, int64_t start);
+  void evaluate(std::span<const int32_t> tokens, std::vector<float>* all_logits, const AppendExtras* extras = nullptr);
+  void run_chunk(std::span<const int32_t> chunk, std::vector<float>* all_logits, const AppendExtras* extras,
+                 int64_t chunk_offset);
+  void write_inputs(Io& io, std::span<const int32_t> ids, int64_t start,
+                    std::span<const std::array<int32_t, 3>> positions = {});
+  void update_account();  // reports this sequence's device bytes to the model's account
   void write_sampler(const SamplingOptions& sampling, uint32_t seed, uint32_t step);
   void run_graph(gpu::Graph& g);  // runs it, collecting its profile when profiling
   void begin_decode(int32_t token);
@@ -88,7 +107,7 @@ class Sequence {
   void build_sample_graph();
 
   gpu::Context& ctx_;
-  const arch::LanguageModel& model_;
+  const arch::TextDecoder& model_;
   SequenceOptions options_;
   arch::SequenceState state_;
   std::vector<int32_t> tokens_;
@@ -102,6 +121,7 @@ class Sequence {
   gpu::Buffer token_out_;     // i32, host-readable
   std::unique_ptr<gpu::Graph> decode_graph_, feed_graph_, sample_graph_;
   std::map<std::string, gpu::KernelTime> profile_;
+  int64_t reported_bytes_ = 0;
 };
 
 }  // namespace vole::runtime

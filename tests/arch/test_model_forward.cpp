@@ -1,5 +1,6 @@
 // GPU forward passes vs. the CPU reference (tests/reference/model_forward.*) on tiny
-// random checkpoints of both families.
+// random checkpoints of every text family (Qwen3.5, Qwen3, Qwen2), with and without
+// attention biases.
 //
 // Tolerances (error relative to the row's largest |logit|, see relative_error):
 //   f32 / bf16 / int4 weights: 2e-3. The reference computes in f32/f64 with an f32 KV
@@ -29,11 +30,15 @@ struct Case {
   CheckpointFormat format;
   model::Format weights;
   bool tied = true;  // untied: a separate random lm_head, which keeps greedy decoding varied
+  bool attention_bias = false;  // config.json's attention_bias (Qwen3 / Qwen3.5: biases on q/k/v/o_proj)
 };
+
+void with_attention_bias(CheckpointSpec& spec) { text_config(spec)["attention_bias"] = true; }
 
 std::string case_name(const ::testing::TestParamInfo<Case>& info) {
   std::string n = info.param.preset + "_" + checkpoint_format_name(info.param.format) + "_" +
-                  model::format_name(info.param.weights) + (info.param.tied ? "" : "_untied");
+                  model::format_name(info.param.weights) + (info.param.tied ? "" : "_untied") +
+                  (info.param.attention_bias ? "_bias" : "");
   for (auto& c : n) if (!isalnum(static_cast<unsigned char>(c))) c = '_';
   return n;
 }
@@ -41,10 +46,12 @@ std::string case_name(const ::testing::TestParamInfo<Case>& info) {
 class ModelForward : public ::testing::TestWithParam<Case> {
  protected:
   void SetUp() override {
-    model_ = make_tiny_model(dir_, GetParam().preset, GetParam().format, kVocab, 7, GetParam().tied);
+    const Case& c = GetParam();
+    model_ = c.attention_bias ? make_tiny_model(dir_, c.preset, c.format, kVocab, 7, c.tied, with_attention_bias, "-bias")
+                              : make_tiny_model(dir_, c.preset, c.format, kVocab, 7, c.tied);
     engine_ = std::make_unique<runtime::Engine>(model_.dir, engine_options(GetParam().weights));
     weights_ = reference_weights(model_.dir, GetParam().weights);
-    reference_ = std::make_unique<ref::ReferenceModel>(reference_spec(engine_->config()), weights_);
+    reference_ = std::make_unique<ref::ReferenceModel>(reference_spec(model_.spec), weights_);
   }
 
   TempDir dir_{"vole-model"};
@@ -97,6 +104,17 @@ TEST_P(ModelForward, GreedyDecodeAfterPrefillMatchesReference) {
   RecordProperty("distinct_greedy_tokens", std::to_string(distinct.size()));
 }
 
+// The biases are part of what is compared: a reference that leaves them out is far off.
+TEST_P(ModelForward, BiasesChangeTheResult) {
+  ref::ModelSpec spec = reference_->spec();
+  if (!spec.qkv_bias && !spec.output_bias) GTEST_SKIP() << "no attention biases in this model";
+  spec.qkv_bias = spec.output_bias = false;
+  ref::ReferenceModel without(spec, weights_);
+  std::vector<int32_t> tokens = token_sequence(8, kVocab, 5);
+  auto a = reference_->forward(tokens), b = without.forward(tokens);
+  EXPECT_GT(relative_error(b.back().data(), a.back().data(), kVocab), 20 * kTolerance);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Families, ModelForward,
     ::testing::Values(Case{"tiny-qwen3_5", CheckpointFormat::F32, model::Format::F32},
@@ -105,7 +123,11 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"tiny-qwen3_5", CheckpointFormat::BF16, model::Format::Q4},
                       Case{"tiny-qwen3", CheckpointFormat::BF16, model::Format::Q4},
                       Case{"tiny-qwen3_5", CheckpointFormat::F32, model::Format::F32, false},
-                      Case{"tiny-qwen3", CheckpointFormat::BF16, model::Format::Q4, false}),
+                      Case{"tiny-qwen3", CheckpointFormat::BF16, model::Format::Q4, false},
+                      Case{"tiny-qwen2", CheckpointFormat::F32, model::Format::F32},
+                      Case{"tiny-qwen2", CheckpointFormat::BF16, model::Format::Q4, false},
+                      Case{"tiny-qwen3", CheckpointFormat::F32, model::Format::F32, true, true},
+                      Case{"tiny-qwen3_5", CheckpointFormat::F32, model::Format::F32, true, true}),
     case_name);
 
 }  // namespace

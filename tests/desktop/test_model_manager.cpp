@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "arch/families.h"
 #include "app_settings.h"
 #include "catalog_model.h"
 #include "desktop_test.h"
@@ -26,6 +27,15 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 namespace {
+
+// The part a stored tensor name belongs to, as the model families declare it.
+std::string feature_of_tensor(std::string_view name) {
+  std::string part = vole::hub::classify_parts(vole::arch::families())(name);
+  return part.empty() ? vole::hub::kCoreFeature : part;
+}
+bool tensor_needed(std::string_view name, const vole::hub::FeatureSet& f) {
+  return vole::hub::tensor_needed(name, f, vole::hub::classify_parts(vole::arch::families()));
+}
 
 constexpr const char* kRepo = "acme/tiny-vl";
 constexpr const char* kWeights = "model.safetensors";
@@ -51,8 +61,8 @@ struct TinyRepo {
         vole::test::random_tensor("mtp.fc.weight", "U8", {50'000}, rng),
     };
     for (const auto& x : t) {
-      auto f = hub::feature_of_tensor(x.name);
-      (f == hub::Feature::Vision ? vision : f == hub::Feature::Mtp ? mtp : text) += x.data.size();
+      auto f = feature_of_tensor(x.name);
+      (f == hub::kVisionFeature ? vision : f == hub::kMtpFeature ? mtp : text) += x.data.size();
     }
     files["config.json"] = {R"({"model_type": "qwen3_5", "vision_config": {"depth": 1}})", false};
     files["tokenizer.json"] = {R"({"model": {"vocab": {}}})", false};

@@ -330,7 +330,7 @@ TEST(InstalledModels, AcceptsARealModelFolder) {
     GTEST_SKIP() << "Qwen3 tokenizer not fetched";
   vole::test::TempDir dir("vole-models");
   auto spec = vole::test::checkpoint_preset("tiny-qwen3");
-  spec.config.text.vocab_size = 512;
+  vole::test::text_config(spec)["vocab_size"] = 512;
   vole::test::write_checkpoint(dir / "tiny", spec);
   EXPECT_EQ(InstalledModelsModel::checkFolder(s((dir / "tiny").string())), "");
   EXPECT_EQ(human_size(512'000'000), "512 MB");

@@ -254,7 +254,7 @@ TEST_F(WorkerTest, ThinkingIsStoredApartFromTheAnswer) {
   fs::path dir = dir_ / "thinker";
   auto spec = vole::test::checkpoint_preset("tiny-qwen3_5");
   spec.mtp = false;
-  spec.config.vision.reset();
+  spec.config.erase("vision_config");
   spec.chat_template = vole::test::source_dir() / "tests/fixtures/templates/qwen3_5_0_8b/chat_template.jinja";
   vole::test::write_checkpoint(dir, spec);
   auto s = session(10);

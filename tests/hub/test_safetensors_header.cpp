@@ -1,6 +1,7 @@
 // The strict safetensors header parser used for range planning, and subset layouts.
 #include <gtest/gtest.h>
 
+#include "arch/families.h"
 #include "support/hub_fixtures.h"
 #include "hub/failure.h"
 #include "hub/features.h"
@@ -11,6 +12,15 @@ using namespace vole::test;
 using json = nlohmann::json;
 
 namespace {
+
+// The part a stored tensor name belongs to, as the model families declare it.
+std::string feature_of_tensor(std::string_view name) {
+  std::string part = vole::hub::classify_parts(vole::arch::families())(name);
+  return part.empty() ? vole::hub::kCoreFeature : part;
+}
+bool tensor_needed(std::string_view name, const vole::hub::FeatureSet& f) {
+  return vole::hub::tensor_needed(name, f, vole::hub::classify_parts(vole::arch::families()));
+}
 
 std::span<const uint8_t> bytes(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
@@ -107,14 +117,16 @@ TEST(SafetensorsHeader, SubsetLayoutIsPackedAndValid) {
 }
 
 TEST(Features, TensorNamesMapToFeatures) {
-  EXPECT_EQ(feature_of_tensor("model.language_model.layers.0.mlp.up_proj.weight"), Feature::Text);
-  EXPECT_EQ(feature_of_tensor("model.visual.blocks.0.attn.qkv.weight"), Feature::Vision);
-  EXPECT_EQ(feature_of_tensor("vision_tower.blocks.0.attn.qkv.weight"), Feature::Vision);  // mlx-vlm layout
-  EXPECT_EQ(feature_of_tensor("mtp.layers.0.mlp.up_proj.weight"), Feature::Mtp);
-  EXPECT_EQ(feature_of_tensor("lm_head.weight"), Feature::Text);
+  EXPECT_EQ(feature_of_tensor("model.language_model.layers.0.mlp.up_proj.weight"), kCoreFeature);
+  EXPECT_EQ(feature_of_tensor("model.visual.blocks.0.attn.qkv.weight"), kVisionFeature);
+  EXPECT_EQ(feature_of_tensor("vision_tower.blocks.0.attn.qkv.weight"), kVisionFeature);  // mlx-vlm layout
+  EXPECT_EQ(feature_of_tensor("mtp.layers.0.mlp.up_proj.weight"), kMtpFeature);
+  EXPECT_EQ(feature_of_tensor("lm_head.weight"), kCoreFeature);
   EXPECT_FALSE(tensor_needed("mtp.fc.weight", FeatureSet::text_and_vision()));
   EXPECT_TRUE(tensor_needed("model.norm.weight", FeatureSet::text()));
   EXPECT_EQ(FeatureSet::from_names({"vision"}), FeatureSet::text_and_vision());  // text is implied
   EXPECT_EQ(FeatureSet::text_and_vision().to_string(), "text+vision");
-  EXPECT_THROW(FeatureSet::from_names({"audio"}), HubError);
+  EXPECT_EQ(FeatureSet::from_names({"audio_encoder"}).to_string(), "text+audio_encoder");  // any part name
+  EXPECT_THROW(FeatureSet::from_names({"Vision!"}), HubError);
+  EXPECT_THROW(FeatureSet::from_names({""}), HubError);
 }

@@ -3,6 +3,7 @@
 // is missing; sharded checkpoints skip shards and get a rewritten index.
 #include <gtest/gtest.h>
 
+#include "arch/families.h"
 #include "support/hub_fixtures.h"
 #include "hub/fetcher.h"
 #include "hub/manifest.h"
@@ -18,6 +19,15 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace {
+
+// The part a stored tensor name belongs to, as the model families declare it.
+std::string feature_of_tensor(std::string_view name) {
+  std::string part = vole::hub::classify_parts(vole::arch::families())(name);
+  return part.empty() ? vole::hub::kCoreFeature : part;
+}
+bool tensor_needed(std::string_view name, const vole::hub::FeatureSet& f) {
+  return vole::hub::tensor_needed(name, f, vole::hub::classify_parts(vole::arch::families()));
+}
 
 constexpr auto kWait = 20s;
 
@@ -37,7 +47,7 @@ std::vector<FixtureTensor> qwen_like_tensors(std::mt19937_64& rng) {
   };
 }
 
-uint64_t bytes_of(const std::vector<FixtureTensor>& ts, Feature f) {
+uint64_t bytes_of(const std::vector<FixtureTensor>& ts, const std::string& f) {
   uint64_t n = 0;
   for (const auto& t : ts)
     if (feature_of_tensor(t.name) == f) n += t.data.size();
@@ -86,7 +96,7 @@ TEST(Selective, TextOnlyThenVisionFetchesOnlyWhatIsMissing) {
   fs::path dir = tmp.path() / "Qwen--Qwen3.5-Tiny";
   fs::path file = dir / "model.safetensors";
   uint64_t header = header_bytes(weights);
-  uint64_t text = bytes_of(tensors, Feature::Text), vision = bytes_of(tensors, Feature::Vision);
+  uint64_t text = bytes_of(tensors, kCoreFeature), vision = bytes_of(tensors, kVisionFeature);
 
   {
     DownloadManager m(test_options(fake, tmp.path()));
@@ -149,7 +159,7 @@ TEST(Selective, AllTensorsNeededMeansAWholeVerifiedDownload) {
   fake.add_repo(repo, {{"model.safetensors", {weights, true}}});
   TempDir tmp;
   DownloadManager m(test_options(fake, tmp.path()));
-  FeatureSet all = FeatureSet::text_and_vision().with(Feature::Mtp);
+  FeatureSet all = FeatureSet::text_and_vision().with(kMtpFeature);
   JobInfo info = m.wait(m.start({.repo = repo, .features = all}), kWait);
   ASSERT_EQ(info.state, JobState::Completed) << info.error;
   EXPECT_EQ(read_file(tmp.path() / "Qwen--Qwen3.5-Tiny" / "model.safetensors"), weights);

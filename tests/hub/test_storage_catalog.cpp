@@ -161,10 +161,10 @@ TEST(Storage, CleanupSparesAPausedDownload) {
 TEST(Catalog, ShippedCatalogIsValid) {
   const Catalog& c = builtin_catalog();
   EXPECT_EQ(c.default_model().repo, "Qwen/Qwen3.5-0.8B");
-  EXPECT_TRUE(c.default_model().features.has(Feature::Vision));
+  EXPECT_TRUE(c.default_model().features.has(kVisionFeature));
   EXPECT_LT(c.default_model().size_text_bytes, c.default_model().size_full_bytes);
   ASSERT_TRUE(c.find_repo("Qwen/Qwen3-0.6B"));
-  EXPECT_FALSE(c.find_repo("Qwen/Qwen3-0.6B")->features.has(Feature::Vision));
+  EXPECT_FALSE(c.find_repo("Qwen/Qwen3-0.6B")->features.has(kVisionFeature));
   EXPECT_TRUE(c.find_repo("Qwen/Qwen3-0.6B")->thinking_by_default);
   int mlx = 0;
   for (const auto& m : c.models) {

@@ -12,7 +12,7 @@ CheckpointSpec small_spec(const std::string& preset, CheckpointFormat format, in
   CheckpointSpec s = checkpoint_preset(preset);
   s.format = format;
   s.tokenizer = false;
-  s.config.text.vocab_size = vocab;
+  text_config(s)["vocab_size"] = vocab;
   return s;
 }
 
@@ -69,8 +69,13 @@ float q4_scale_at(const Loaded& l, size_t i) {
   return f16_to_f32(static_cast<uint16_t>(word & 0xffff));
 }
 
+std::vector<model::TensorSpec> expected_tensors(const CheckpointSpec& spec, const model::Selection& selection) {
+  model::ModelConfig config = parsed_config(spec);
+  return config.family->tensors(config, selection);
+}
+
 model::TensorSpec spec_of(const CheckpointSpec& spec, const std::string& name) {
-  for (auto& t : model::expected_tensors(spec.config, model::Selection::everything()))
+  for (auto& t : expected_tensors(spec, model::Selection::everything()))
     if (t.name == name) return t;
   ADD_FAILURE() << "no expected tensor " << name;
   return {};

@@ -31,6 +31,9 @@ std::map<std::string, Loaded> load_all(model::WeightLoader& loader);
 // The f16 scale of the Q4 group holding element i.
 float q4_scale_at(const Loaded& l, size_t i);
 
+// The tensors the checkpoint's family declares for `selection`.
+std::vector<model::TensorSpec> expected_tensors(const CheckpointSpec& spec,
+                                                const model::Selection& selection = model::Selection::core());
 // The expected-tensor spec of `name` for the checkpoint's config.
 model::TensorSpec spec_of(const CheckpointSpec& spec, const std::string& name);
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "model/weight_cache.h"
+#include "arch/families.h"
 #include "model_test_util.h"
 #include "support/temp_dir.h"
 #include "util/paths.h"
@@ -36,7 +37,7 @@ LoadOptions cached(LoadOptions o = {}) {
 }
 
 std::map<std::string, Loaded> load(const std::filesystem::path& dir, const LoadOptions& o, LoadStats* stats = nullptr) {
-  ModelFolder folder(dir);
+  ModelFolder folder(dir, arch::families());
   WeightLoader loader(folder, o);
   auto out = load_all(loader);
   if (stats) *stats = loader.stats();
@@ -91,7 +92,7 @@ TEST(Cache, MlxCacheHoldsOnlyTheConvertedScales) {
   auto first = load(f.dir.path(), cached(), &s1);
   ASSERT_TRUE(s1.cache_written) << s1.cache_error;
   std::string status;
-  ModelFolder folder(f.dir.path());
+  ModelFolder folder(f.dir.path(), arch::families());
   auto reader = CacheReader::open(f.cache(), folder.weight_sources(), status);
   ASSERT_TRUE(reader) << status;
   const CacheEntry* e = reader->find("model.language_model.layers.0.linear_attn.in_proj_qkv.weight", DType::Q4, 64);
@@ -188,7 +189,7 @@ TEST(Cache, KilledWriterLeavesNothingThatLooksValid) {
   ASSERT_GE(child, 0);
   if (child == 0) {
     // Die without warning in the middle of the first (cache-writing) load.
-    ModelFolder folder(f.dir.path());
+    ModelFolder folder(f.dir.path(), arch::families());
     WeightLoader loader(folder, cached());
     int seen = 0;
     loader.load([&](const HostTensor&, const PlannedTensor& p) {

@@ -2,11 +2,17 @@
 // error for each kind of bad input.
 #include <gtest/gtest.h>
 
+#include "arch/common/dense_family.h"
+#include "arch/families.h"
+#include "arch/qwen3_5/qwen3_5.h"
 #include "model/config.h"
 #include "util/error.h"
 
 using namespace vole;
 using namespace vole::model;
+using vole::arch::DenseConfig;
+using vole::arch::Qwen3_5Config;
+using vole::arch::Qwen3_5Layer;
 
 namespace {
 
@@ -50,6 +56,10 @@ const char* kQwen3 = R"({
   "use_sliding_window": false, "vocab_size": 151936
 })";
 
+ModelConfig parse(const std::string& text) { return parse_model_config(text, "config.json", arch::families()); }
+const arch::Qwen3_5TextConfig& qwen3_5_text(const ModelConfig& c) { return c.as<Qwen3_5Config>().text; }
+const arch::DecoderConfig& dense_text(const ModelConfig& c) { return c.as<DenseConfig>().text; }
+
 std::string replace(std::string s, const std::string& from, const std::string& to) {
   auto at = s.find(from);
   EXPECT_NE(at, std::string::npos) << from;
@@ -60,7 +70,7 @@ std::string replace(std::string s, const std::string& from, const std::string& t
 // Parses and expects a vole::Error with `code` and `needle` in its message.
 void expect_error(const std::string& text, ErrorCode code, const std::string& needle) {
   try {
-    parse_model_config(text, "config.json");
+    parse(text);
     FAIL() << "expected an error containing: " << needle;
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), code) << e.what();
@@ -72,10 +82,10 @@ void expect_error(const std::string& text, ErrorCode code, const std::string& ne
 }  // namespace
 
 TEST(Config, Qwen35Real08B) {
-  ModelConfig c = parse_model_config(kQwen35, "config.json");
-  EXPECT_EQ(c.arch, Architecture::Qwen3_5);
+  ModelConfig c = parse(kQwen35);
+  EXPECT_EQ(c.family->name(), "qwen3_5");
   EXPECT_EQ(c.architecture, "Qwen3_5ForConditionalGeneration");
-  const TextConfig& t = c.text;
+  const auto& t = qwen3_5_text(c);
   EXPECT_EQ(t.vocab_size, 248320);
   EXPECT_EQ(t.hidden_size, 1024);
   EXPECT_EQ(t.intermediate_size, 3584);
@@ -94,17 +104,18 @@ TEST(Config, Qwen35Real08B) {
   EXPECT_TRUE(t.rope.mrope_interleaved);
   EXPECT_TRUE(t.tie_word_embeddings);
   EXPECT_EQ(t.num_full_attention_layers(), 6);
-  EXPECT_EQ(t.layer_types[3], LayerType::FullAttention);
-  EXPECT_EQ(t.layer_types[4], LayerType::LinearAttention);
+  EXPECT_EQ(t.layer_types[3], Qwen3_5Layer::FullAttention);
+  EXPECT_EQ(t.layer_types[4], Qwen3_5Layer::LinearAttention);
   EXPECT_EQ(t.mtp_num_hidden_layers, 1);
   EXPECT_EQ(t.mamba_ssm_dtype, "float32");
   EXPECT_EQ(t.eos_token_ids, (std::vector<int64_t>{248044}));
   EXPECT_FALSE(t.pad_token_id.has_value());
-  ASSERT_TRUE(c.vision);
-  EXPECT_EQ(c.vision->depth, 12);
-  EXPECT_EQ(c.vision->out_hidden_size, 1024);
-  EXPECT_EQ(c.vision->num_position_embeddings, 2304);
-  EXPECT_EQ(*c.image_token_id, 248056);
+  const auto& q = c.as<Qwen3_5Config>();
+  ASSERT_TRUE(q.vision);
+  EXPECT_EQ(q.vision->depth, 12);
+  EXPECT_EQ(q.vision->out_hidden_size, 1024);
+  EXPECT_EQ(q.vision->num_position_embeddings, 2304);
+  EXPECT_EQ(*q.image_token_id, 248056);
   EXPECT_EQ(c.quant.method, QuantMethod::None);
 }
 
@@ -113,10 +124,10 @@ TEST(Config, Qwen35DerivesLayerTypesFromInterval) {
   auto a = s.find("\"layer_types\"");
   auto b = s.find("],", a);
   s.erase(a, b + 2 - a);
-  ModelConfig c = parse_model_config(s, "config.json");
-  ASSERT_EQ(c.text.layer_types.size(), 24u);
+  ModelConfig c = parse(s);
+  ASSERT_EQ(qwen3_5_text(c).layer_types.size(), 24u);
   for (int i = 0; i < 24; ++i)
-    EXPECT_EQ(c.text.layer_types[i], (i + 1) % 4 == 0 ? LayerType::FullAttention : LayerType::LinearAttention) << i;
+    EXPECT_EQ(qwen3_5_text(c).layer_types[i], (i + 1) % 4 == 0 ? Qwen3_5Layer::FullAttention : Qwen3_5Layer::LinearAttention) << i;
 }
 
 TEST(Config, Qwen35OlderRopeFields) {
@@ -125,51 +136,49 @@ TEST(Config, Qwen35OlderRopeFields) {
                         "mrope_section": [11, 11, 10], "mrope_interleaved": true},)",
                           R"("rope_theta": 5000000, "partial_rotary_factor": 0.25,
                              "rope_scaling": {"type": "mrope", "mrope_section": [11, 11, 10], "mrope_interleaved": true},)");
-  ModelConfig c = parse_model_config(s, "config.json");
-  EXPECT_DOUBLE_EQ(c.text.rope.rope_theta, 5e6);
-  EXPECT_EQ(c.text.rope.rope_type, "mrope");
-  EXPECT_EQ(c.text.rope.mrope_section, (std::vector<int64_t>{11, 11, 10}));
-  EXPECT_EQ(c.text.rotary_dim(), 64);
+  ModelConfig c = parse(s);
+  EXPECT_DOUBLE_EQ(qwen3_5_text(c).rope.rope_theta, 5e6);
+  EXPECT_EQ(qwen3_5_text(c).rope.rope_type, "mrope");
+  EXPECT_EQ(qwen3_5_text(c).rope.mrope_section, (std::vector<int64_t>{11, 11, 10}));
+  EXPECT_EQ(qwen3_5_text(c).rotary_dim(), 64);
 }
 
 TEST(Config, Qwen35TextOnlyFlatConfig) {
-  ModelConfig c = parse_model_config(R"({"architectures": ["Qwen3_5ForCausalLM"], "model_type": "qwen3_5_text",
+  ModelConfig c = parse(R"({"architectures": ["Qwen3_5ForCausalLM"], "model_type": "qwen3_5_text",
       "vocab_size": 1000, "hidden_size": 256, "intermediate_size": 512, "num_hidden_layers": 4,
       "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 64, "linear_num_key_heads": 2,
       "linear_num_value_heads": 4, "linear_key_head_dim": 32, "linear_value_head_dim": 32,
-      "rope_parameters": {"rope_theta": 1e7, "partial_rotary_factor": 0.5, "mrope_section": [6, 5, 5]}})",
-                                     "config.json");
-  EXPECT_EQ(c.arch, Architecture::Qwen3_5);
-  EXPECT_FALSE(c.vision);
-  EXPECT_EQ(c.text.linear_conv_dim(), 2 * 64 + 128);
-  EXPECT_EQ(c.text.rotary_dim(), 32);
-  EXPECT_EQ(c.text.linear_conv_kernel_dim, 4);  // class default
-  EXPECT_FALSE(c.text.tie_word_embeddings);
+      "rope_parameters": {"rope_theta": 1e7, "partial_rotary_factor": 0.5, "mrope_section": [6, 5, 5]}})");
+  EXPECT_EQ(c.family->name(), "qwen3_5");
+  EXPECT_FALSE(c.as<Qwen3_5Config>().vision);
+  EXPECT_EQ(qwen3_5_text(c).linear_conv_dim(), 2 * 64 + 128);
+  EXPECT_EQ(qwen3_5_text(c).rotary_dim(), 32);
+  EXPECT_EQ(qwen3_5_text(c).linear_conv_kernel_dim, 4);  // class default
+  EXPECT_FALSE(qwen3_5_text(c).tie_word_embeddings);
 }
 
 TEST(Config, Qwen3RealAndDefaults) {
-  ModelConfig c = parse_model_config(kQwen3, "config.json");
-  EXPECT_EQ(c.arch, Architecture::Qwen3);
-  EXPECT_EQ(c.text.head_dim, 128);
-  EXPECT_EQ(c.text.num_key_value_heads, 8);
-  EXPECT_DOUBLE_EQ(c.text.rope.rope_theta, 1e6);
-  EXPECT_EQ(c.text.rotary_dim(), 128);
-  EXPECT_TRUE(c.text.tie_word_embeddings);
-  EXPECT_EQ(c.text.max_position_embeddings, 40960);
-  EXPECT_EQ(c.text.num_full_attention_layers(), 28);
-  EXPECT_EQ(c.text.bos_token_id, 151643);
+  ModelConfig c = parse(kQwen3);
+  EXPECT_EQ(c.family->name(), "qwen3");
+  EXPECT_EQ(dense_text(c).head_dim, 128);
+  EXPECT_EQ(dense_text(c).num_key_value_heads, 8);
+  EXPECT_DOUBLE_EQ(dense_text(c).rope.rope_theta, 1e6);
+  EXPECT_EQ(dense_text(c).rotary_dim(), 128);
+  EXPECT_TRUE(dense_text(c).tie_word_embeddings);
+  EXPECT_EQ(dense_text(c).max_position_embeddings, 40960);
+    EXPECT_EQ(dense_text(c).bos_token_id, 151643);
   // head_dim and num_key_value_heads default to hidden/heads and heads.
   std::string s = replace(replace(kQwen3, R"("head_dim": 128,)", ""), R"("num_key_value_heads": 8,)", "");
-  ModelConfig d = parse_model_config(s, "config.json");
-  EXPECT_EQ(d.text.head_dim, 64);
-  EXPECT_EQ(d.text.num_key_value_heads, 16);
+  ModelConfig d = parse(s);
+  EXPECT_EQ(dense_text(d).head_dim, 64);
+  EXPECT_EQ(dense_text(d).num_key_value_heads, 16);
   // transformers v5 writes rope_parameters.
-  ModelConfig e = parse_model_config(replace(kQwen3, R"("rope_theta": 1000000,)", R"("rope_parameters": {"rope_type": "default", "rope_theta": 2000000},)"), "config.json");
-  EXPECT_DOUBLE_EQ(e.text.rope.rope_theta, 2e6);
-  ModelConfig y = parse_model_config(replace(kQwen3, R"("rope_scaling": null)", R"("rope_scaling": {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768})"), "config.json");
-  EXPECT_EQ(y.text.rope.rope_type, "yarn");
-  EXPECT_DOUBLE_EQ(y.text.rope.factor, 4.0);
-  EXPECT_EQ(y.text.rope.original_max_position_embeddings, 32768);
+  ModelConfig e = parse(replace(kQwen3, R"("rope_theta": 1000000,)", R"("rope_parameters": {"rope_type": "default", "rope_theta": 2000000},)"));
+  EXPECT_DOUBLE_EQ(dense_text(e).rope.rope_theta, 2e6);
+  ModelConfig y = parse(replace(kQwen3, R"("rope_scaling": null)", R"("rope_scaling": {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768})"));
+  EXPECT_EQ(dense_text(y).rope.rope_type, "yarn");
+  EXPECT_DOUBLE_EQ(dense_text(y).rope.factor, 4.0);
+  EXPECT_EQ(dense_text(y).rope.original_max_position_embeddings, 32768);
 }
 
 TEST(Config, Errors) {
@@ -205,14 +214,14 @@ TEST(Config, Errors) {
 TEST(Config, MlxQuantization) {
   std::string base = std::string(kQwen3).substr(0, std::string(kQwen3).rfind('}'));
   // mlx-community style: "quantization" with no mode, mirrored in quantization_config.
-  ModelConfig a = parse_model_config(base + R"(, "quantization": {"group_size": 64, "bits": 4},
-      "quantization_config": {"group_size": 64, "bits": 4}})", "config.json");
+  ModelConfig a = parse(base + R"(, "quantization": {"group_size": 64, "bits": 4},
+      "quantization_config": {"group_size": 64, "bits": 4}})");
   EXPECT_EQ(a.quant.method, QuantMethod::MlxAffine);
   EXPECT_EQ(a.quant.bits, 4);
   EXPECT_EQ(a.quant.group_size, 64);
   // Only quantization_config, with mode, and per-module overrides.
-  ModelConfig b = parse_model_config(base + R"(, "quantization_config": {"group_size": 32, "bits": 4, "mode": "affine",
-      "model.layers.0.mlp.down_proj": {"group_size": 64, "bits": 8}, "lm_head": false}})", "config.json");
+  ModelConfig b = parse(base + R"(, "quantization_config": {"group_size": 32, "bits": 4, "mode": "affine",
+      "model.layers.0.mlp.down_proj": {"group_size": 64, "bits": 8}, "lm_head": false}})");
   EXPECT_EQ(b.quant.method, QuantMethod::MlxAffine);
   EXPECT_EQ(b.quant.group_size, 32);
   ASSERT_EQ(b.quant.mlx_overrides.size(), 2u);
@@ -227,13 +236,13 @@ TEST(Config, MlxQuantization) {
 
 TEST(Config, GptqQuantization) {
   std::string base = std::string(kQwen3).substr(0, std::string(kQwen3).rfind('}'));
-  ModelConfig a = parse_model_config(base + R"(, "quantization_config": {"quant_method": "gptq", "bits": 4,
-      "group_size": 128, "desc_act": false, "sym": true}})", "config.json");
+  ModelConfig a = parse(base + R"(, "quantization_config": {"quant_method": "gptq", "bits": 4,
+      "group_size": 128, "desc_act": false, "sym": true}})");
   EXPECT_EQ(a.quant.method, QuantMethod::Gptq);
   EXPECT_TRUE(a.quant.sym);
   EXPECT_FALSE(a.quant.gptq_v2);
-  ModelConfig b = parse_model_config(base + R"(, "quantization_config": {"quant_method": "gptq", "bits": 4,
-      "group_size": -1, "sym": false, "checkpoint_format": "gptq_v2"}})", "config.json");
+  ModelConfig b = parse(base + R"(, "quantization_config": {"quant_method": "gptq", "bits": 4,
+      "group_size": -1, "sym": false, "checkpoint_format": "gptq_v2"}})");
   EXPECT_EQ(b.quant.group_size, -1);
   EXPECT_FALSE(b.quant.sym);
   EXPECT_TRUE(b.quant.gptq_v2);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/q4.h"
+#include "arch/families.h"
 #include "model/quant_rules.h"
 #include "model_test_util.h"
 #include "support/oracles.h"
@@ -55,11 +56,11 @@ TEST(Loader, PlainCheckpointsLoadExactly) {
     TempDir dir;
     CheckpointSpec spec = small_spec("tiny-qwen3_5", format);
     write_checkpoint(dir.path(), spec);
-    ModelFolder folder(dir.path());
+    ModelFolder folder(dir.path(), arch::families());
     WeightLoader loader(folder, no_cache({.matrices = Format::Source, .others = Format::Source}));
     const LoadPlan& plan = loader.plan();
     EXPECT_TRUE(plan.lm_head_tied);
-    EXPECT_EQ(plan.tensors.size(), expected_tensors(spec.config).size());
+    EXPECT_EQ(plan.tensors.size(), expected_tensors(spec).size());
     for (const auto& t : plan.tensors) EXPECT_TRUE(t.data_direct) << t.spec.name;  // straight from the map
     auto loaded = load_all(loader);
     EXPECT_EQ(loaded.size(), plan.tensors.size());
@@ -81,8 +82,8 @@ TEST(Loader, FolderFilesAndTokenizer) {
   spec.chat_template = tpl;
   auto model_dir = dir / "model";
   write_checkpoint(model_dir, spec);
-  ModelFolder folder(model_dir);
-  EXPECT_EQ(folder.config().arch, Architecture::Qwen3);
+  ModelFolder folder(model_dir, arch::families());
+  EXPECT_EQ(folder.config().family->name(), "qwen3");
   EXPECT_TRUE(folder.has_generation_config());
   EXPECT_EQ(folder.generation().eos_token_ids, (std::vector<int64_t>{151645, 151643}));
   EXPECT_DOUBLE_EQ(*folder.generation().temperature, 0.6);
@@ -93,15 +94,15 @@ TEST(Loader, FolderFilesAndTokenizer) {
     EXPECT_NE(read_file(*folder.tokenizer_config_json()).find("{{ messages[0].content }}"), std::string::npos);
   }
   std::filesystem::remove(model_dir / "config.json");
-  EXPECT_NE(error_text([&] { ModelFolder f(model_dir); }).find("has no config.json"), std::string::npos);
-  EXPECT_NE(error_text([&] { ModelFolder f(dir / "nope"); }).find("does not exist"), std::string::npos);
+  EXPECT_NE(error_text([&] { ModelFolder f(model_dir, arch::families()); }).find("has no config.json"), std::string::npos);
+  EXPECT_NE(error_text([&] { ModelFolder f(dir / "nope", arch::families()); }).find("does not exist"), std::string::npos);
 }
 
 TEST(Loader, OnTheFlyQ4FollowsTheRuleTable) {
   TempDir dir;
   CheckpointSpec spec = small_spec("tiny-qwen3_5", CheckpointFormat::BF16);
   write_checkpoint(dir.path(), spec);
-  ModelFolder folder(dir.path());
+  ModelFolder folder(dir.path(), arch::families());
   WeightLoader loader(folder, no_cache());  // matrices Q4, others Source
   auto loaded = load_all(loader);
   const std::string p = "model.language_model.layers.0.";
@@ -135,7 +136,7 @@ TEST(Loader, FormatsF16F32AndOverride) {
   TempDir dir;
   CheckpointSpec spec = small_spec("tiny-qwen3", CheckpointFormat::BF16);
   write_checkpoint(dir.path(), spec);
-  ModelFolder folder(dir.path());
+  ModelFolder folder(dir.path(), arch::families());
   LoadOptions o = no_cache({.matrices = Format::F16, .others = Format::F32});
   o.format_for = [](const TensorSpec& t) -> std::optional<Format> {
     if (t.name == "model.layers.1.mlp.up_proj.weight") return Format::Q4;
@@ -167,12 +168,12 @@ TEST(Loader, MlxCheckpointRoundTripsExactly) {
   spec.mlx_overrides["language_model.model.layers.0.mlp.down_proj"] = {8, 64};   // an 8-bit module
   spec.mlx_overrides["language_model.model.layers.1.mlp.down_proj"] = {4, 128};  // another group size
   write_checkpoint(dir.path(), spec);
-  ModelFolder folder(dir.path());
+  ModelFolder folder(dir.path(), arch::families());
   EXPECT_EQ(folder.config().quant.method, QuantMethod::MlxAffine);
   LoadOptions o = no_cache();
   o.selection = Selection::everything();  // MLX has no mtp.*: the config still asks for it
   EXPECT_NE(error_text([&] { WeightLoader l(folder, o); }).find("lacks tensor \"mtp."), std::string::npos);
-  o.selection.mtp = false;
+  o.selection = Selection::with({"vision"});
   const std::string eight_bit = "model.language_model.layers.0.mlp.down_proj.weight";
   {
     // As stored: 4-bit matrices stay Q4 (bit-exact), the 8-bit one is asked for as F32.
@@ -232,12 +233,12 @@ TEST(Loader, MlxLayoutWithUnquantizedMatrices) {
   CheckpointSpec spec = small_spec("tiny-qwen3_5", CheckpointFormat::Mlx4);
   spec.quant_group = 256;
   write_checkpoint(dir.path(), spec);
-  ModelFolder folder(dir.path());
+  ModelFolder folder(dir.path(), arch::families());
   WeightLoader loader(folder, no_cache({.matrices = Format::Source}));
   EXPECT_TRUE(loader.plan().mlx_norms_shifted);
   size_t quantized = 0;
   for (const auto& t : loader.plan().tensors) {
-    bool q = t.spec.shape.size() == 2 && t.spec.shape[1] % 256 == 0 && t.spec.group == TensorGroup::Text &&
+    bool q = t.spec.shape.size() == 2 && t.spec.shape[1] % 256 == 0 && t.spec.part == "text" &&
              (t.spec.role == TensorRole::Linear || t.spec.role == TensorRole::Embedding);
     EXPECT_EQ(t.encoding, q ? Encoding::MlxAffine : Encoding::Plain) << t.spec.name;
     quantized += q;
@@ -252,7 +253,7 @@ TEST(Loader, MlxQwen3) {
   CheckpointSpec spec = small_spec("tiny-qwen3", CheckpointFormat::Mlx4);
   spec.quant_group = 32;
   write_checkpoint(dir.path(), spec);
-  ModelFolder folder(dir.path());
+  ModelFolder folder(dir.path(), arch::families());
   WeightLoader loader(folder, no_cache());
   auto loaded = load_all(loader);
   expect_exact(spec, loaded);
@@ -273,7 +274,7 @@ TEST(Loader, GptqRepackRoundTrips) {
     spec.gptq_v2 = c.v2;
     spec.quant_group = c.group;
     write_checkpoint(dir.path(), spec);
-    ModelFolder folder(dir.path());
+    ModelFolder folder(dir.path(), arch::families());
     WeightLoader loader(folder, no_cache({.matrices = Format::Source}));
     auto loaded = load_all(loader);
     const auto& up = loaded.at("model.language_model.layers.2.mlp.up_proj.weight");
@@ -310,7 +311,7 @@ TEST(Loader, GptqRejectsActOrder) {
   size_t at = 8 + n + offs[0].get<size_t>();
   std::swap(bytes[at], bytes[at + 4 * 70]);  // g_idx[0] <-> g_idx[70]: 0 <-> 1
   write_file(path, bytes);
-  ModelFolder folder(dir.path());
+  ModelFolder folder(dir.path(), arch::families());
   ErrorCode code{};
   std::string msg = error_text([&] { WeightLoader l(folder, no_cache()); }, &code);
   EXPECT_EQ(code, ErrorCode::Unsupported);
@@ -322,29 +323,29 @@ TEST(Loader, ShardedAndSelective) {
   CheckpointSpec spec = small_spec("tiny-qwen3_5", CheckpointFormat::BF16);
   spec.max_shard_bytes = 200 * 1024;
   write_checkpoint(dir.path(), spec);
-  ModelFolder folder(dir.path());
+  ModelFolder folder(dir.path(), arch::families());
   ASSERT_TRUE(folder.checkpoint().sharded());
   // Find the shards that hold only vision / mtp tensors and replace them with garbage:
   // a text-only load must never open them.
   auto index = nlohmann::json::parse(read_file(dir / "model.safetensors.index.json"));
   std::set<std::string> text_shards, other_shards;
   for (auto& [name, shard] : index["weight_map"].items())
-    (tensor_group_of(name) == TensorGroup::Text ? text_shards : other_shards).insert(shard.get<std::string>());
+    (folder.config().family->part_of(name) == "text" ? text_shards : other_shards).insert(shard.get<std::string>());
   ASSERT_FALSE(other_shards.empty());
   for (const auto& s : other_shards) {
     ASSERT_EQ(text_shards.count(s), 0u);
     write_file(dir / s, "this is not a safetensors file");
   }
-  ModelFolder garbled(dir.path());
+  ModelFolder garbled(dir.path(), arch::families());
   WeightLoader loader(garbled, no_cache({.matrices = Format::Source}));
   auto loaded = load_all(loader);
   expect_exact(spec, loaded);
   for (const auto& s : garbled.checkpoint().opened_files()) EXPECT_EQ(other_shards.count(s), 0u) << s;
   EXPECT_FALSE(loader.plan().skipped.empty());
-  for (const auto& s : loader.plan().skipped) EXPECT_NE(tensor_group_of(s), TensorGroup::Text) << s;
+  for (const auto& s : loader.plan().skipped) EXPECT_NE(garbled.config().family->part_of(s), "text") << s;
   // Asking for the vision tower reads the garbage and says which file is bad.
   LoadOptions with_vision = no_cache();
-  with_vision.selection.vision = true;
+  with_vision.selection = Selection::with({"vision"});
   ErrorCode code{};
   std::string msg = error_text([&] { WeightLoader l(garbled, with_vision); }, &code);
   EXPECT_EQ(code, ErrorCode::InvalidFile);
@@ -355,7 +356,7 @@ TEST(Loader, SelectiveReadingCountsBytes) {
   TempDir dir;
   CheckpointSpec spec = small_spec("tiny-qwen3_5", CheckpointFormat::F32);
   write_checkpoint(dir.path(), spec);
-  ModelFolder folder(dir.path());
+  ModelFolder folder(dir.path(), arch::families());
   LoadOptions o = no_cache({.matrices = Format::Source});
   o.selection.prefixes = {"model.language_model.layers.3.", "model.language_model.norm."};
   WeightLoader loader(folder, o);
@@ -386,32 +387,32 @@ TEST(Loader, ValidationErrorsNameTheTensor) {
   ErrorCode code{};
   // A layer more than the checkpoint has.
   write_file(dir / "config.json", replace(config, "\"num_hidden_layers\": 4", "\"num_hidden_layers\": 5"));
-  std::string msg = error_text([&] { ModelFolder f(dir.path()); WeightLoader l(f, no_cache()); }, &code);
+  std::string msg = error_text([&] { ModelFolder f(dir.path(), arch::families()); WeightLoader l(f, no_cache()); }, &code);
   EXPECT_EQ(code, ErrorCode::NotFound);
   EXPECT_NE(msg.find("lacks tensor \"model.layers.4.input_layernorm.weight\" (rms_norm [128], required by config.json)"),
             std::string::npos) << msg;
   // A different MLP width.
   write_file(dir / "config.json", replace(config, "\"intermediate_size\": 384", "\"intermediate_size\": 512"));
-  msg = error_text([&] { ModelFolder f(dir.path()); WeightLoader l(f, no_cache()); }, &code);
+  msg = error_text([&] { ModelFolder f(dir.path(), arch::families()); WeightLoader l(f, no_cache()); }, &code);
   EXPECT_EQ(code, ErrorCode::InvalidFile);
   EXPECT_NE(msg.find("tensor \"model.layers.0.mlp.gate_proj.weight\" has shape [384, 128] but config.json implies [512, 128]"),
             std::string::npos) << msg;
   // Untied without an lm_head.
   write_file(dir / "config.json", replace(config, "\"tie_word_embeddings\": true", "\"tie_word_embeddings\": false"));
-  msg = error_text([&] { ModelFolder f(dir.path()); WeightLoader l(f, no_cache()); }, &code);
+  msg = error_text([&] { ModelFolder f(dir.path(), arch::families()); WeightLoader l(f, no_cache()); }, &code);
   EXPECT_NE(msg.find("lacks tensor \"lm_head.weight\""), std::string::npos) << msg;
   // Unsupported dtype.
   write_file(dir / "config.json", config);
   std::vector<RawTensor> tensors;
-  ModelFolder ok(dir.path());
-  for (const auto& t : expected_tensors(ok.config())) {
+  ModelFolder ok(dir.path(), arch::families());
+  for (const auto& t : ok.config().family->tensors(ok.config(), Selection::core())) {
     std::string dtype = t.name == "model.norm.weight" ? "I64" : "F32";
     size_t n = 1;
     for (auto d : t.shape) n *= static_cast<size_t>(d);
     tensors.push_back({t.name, dtype, t.shape, std::vector<uint8_t>(n * (dtype == "I64" ? 8 : 4), 0)});
   }
   write_safetensors(dir / "model.safetensors", tensors);
-  msg = error_text([&] { ModelFolder f(dir.path()); WeightLoader l(f, no_cache()); }, &code);
+  msg = error_text([&] { ModelFolder f(dir.path(), arch::families()); WeightLoader l(f, no_cache()); }, &code);
   EXPECT_EQ(code, ErrorCode::Unsupported);
   EXPECT_NE(msg.find("tensor \"model.norm.weight\" has dtype I64; Vole reads F32, F16 and BF16"), std::string::npos) << msg;
 }
@@ -419,10 +420,10 @@ TEST(Loader, ValidationErrorsNameTheTensor) {
 TEST(Loader, TiedLmHeadPresentIsUnused) {
   TempDir dir;
   CheckpointSpec spec = small_spec("tiny-qwen3", CheckpointFormat::BF16);
-  spec.config.text.tie_word_embeddings = false;
+  set_tied_embeddings(spec, false);
   write_checkpoint(dir.path(), spec);
   {
-    ModelFolder folder(dir.path());
+    ModelFolder folder(dir.path(), arch::families());
     WeightLoader loader(folder, no_cache());
     EXPECT_FALSE(loader.plan().lm_head_tied);
     ASSERT_NE(loader.plan().find("lm_head.weight"), nullptr);
@@ -431,7 +432,7 @@ TEST(Loader, TiedLmHeadPresentIsUnused) {
   // Same weights with tie_word_embeddings: lm_head is reported tied and its tensor unused.
   std::string config = read_file(dir / "config.json");
   write_file(dir / "config.json", replace(config, "\"tie_word_embeddings\": false", "\"tie_word_embeddings\": true"));
-  ModelFolder folder(dir.path());
+  ModelFolder folder(dir.path(), arch::families());
   WeightLoader loader(folder, no_cache());
   EXPECT_TRUE(loader.plan().lm_head_tied);
   EXPECT_EQ(loader.plan().find("lm_head.weight"), nullptr);
@@ -442,12 +443,12 @@ TEST(Loader, TextOnlyQwen35NamesAreNormalised) {
   // A Qwen3_5ForCausalLM checkpoint naming its decoder "model.layers...".
   TempDir dir;
   CheckpointSpec spec = small_spec("tiny-qwen3_5", CheckpointFormat::F32);
-  spec.config.vision.reset();
+  spec.config.erase("vision_config");
   spec.mtp = false;
   write_checkpoint(dir.path(), spec);
   std::vector<RawTensor> renamed;
   {
-    ModelFolder original(dir.path());
+    ModelFolder original(dir.path(), arch::families());
     WeightLoader reader(original, no_cache({.matrices = Format::Source}));
     reader.load([&](const HostTensor& t, const PlannedTensor&) {
       std::string name = t.name;
@@ -456,7 +457,7 @@ TEST(Loader, TextOnlyQwen35NamesAreNormalised) {
     });
   }
   write_safetensors(dir / "model.safetensors", renamed);
-  ModelFolder folder(dir.path());
+  ModelFolder folder(dir.path(), arch::families());
   WeightLoader loader(folder, no_cache({.matrices = Format::Source}));
   expect_exact(spec, load_all(loader));
 }

@@ -28,6 +28,12 @@ std::vector<float> matvec(const std::vector<float>& W, const std::vector<float>&
   return y;
 }
 
+std::vector<float> plus(std::vector<float> y, const std::vector<float>& bias) {
+  if (bias.size() != y.size()) throw std::runtime_error("reference bias: shape mismatch");
+  for (size_t i = 0; i < y.size(); ++i) y[i] += bias[i];
+  return y;
+}
+
 }  // namespace
 
 ReferenceModel::ReferenceModel(ModelSpec spec, const WeightMap& weights) : spec_(std::move(spec)), weights_(weights) {
@@ -59,15 +65,19 @@ ReferenceModel::State ReferenceModel::new_state() const {
   return s;
 }
 
-// §4: gated attention (Qwen3.5) or plain attention with QK norm (Qwen3).
+// §4: gated attention (Qwen3.5), attention with QK norm (Qwen3), or with q/k/v biases (Qwen2).
 std::vector<float> ReferenceModel::full_attention(int l, const std::vector<float>& a, State& s) const {
   const auto& S = spec_;
   const std::string p = "layers." + std::to_string(l) + ".self_attn.";
   int H = S.heads, Hkv = S.kv_heads, D = S.head_dim;
   std::vector<float> q(static_cast<size_t>(H) * D), gate;
-  if (S.qwen3_5) {
+  auto project = [&](const std::string& name, int rows, bool bias) {
+    auto y = matvec(w(p + name + ".weight"), a, rows, S.hidden);
+    return bias ? plus(std::move(y), w(p + name + ".bias")) : y;
+  };
+  if (S.output_gate) {
     // q_proj output interleaves query and gate per head: [q0 g0 q1 g1 ...] (§4.1).
-    auto P = matvec(w(p + "q_proj.weight"), a, H * 2 * D, S.hidden);
+    auto P = project("q_proj", H * 2 * D, S.qkv_bias);
     gate.resize(static_cast<size_t>(H) * D);
     for (int h = 0; h < H; ++h)
       for (int d = 0; d < D; ++d) {
@@ -75,14 +85,16 @@ std::vector<float> ReferenceModel::full_attention(int l, const std::vector<float
         gate[h * D + d] = P[h * 2 * D + D + d];
       }
   } else {
-    q = matvec(w(p + "q_proj.weight"), a, H * D, S.hidden);
+    q = project("q_proj", H * D, S.qkv_bias);
   }
-  auto k = matvec(w(p + "k_proj.weight"), a, Hkv * D, S.hidden);
-  auto v = matvec(w(p + "v_proj.weight"), a, Hkv * D, S.hidden);
+  auto k = project("k_proj", Hkv * D, S.qkv_bias);
+  auto v = project("v_proj", Hkv * D, S.qkv_bias);
   // §4.3 per-head norms, then §4.4 RoPE (text: the three M-RoPE positions are equal, so
   // plain rotate-half RoPE over the rotary dims).
-  q = rms_norm(q, D, w(p + "q_norm.weight"), S.eps, S.qwen3_5);
-  k = rms_norm(k, D, w(p + "k_norm.weight"), S.eps, S.qwen3_5);
+  if (S.qk_norm) {
+    q = rms_norm(q, D, w(p + "q_norm.weight"), S.eps, S.norm_plus_one);
+    k = rms_norm(k, D, w(p + "k_norm.weight"), S.eps, S.norm_plus_one);
+  }
   RopeConfig rope_config{S.rotary_dims, S.rope_theta, false, {0, 0, 0}};
   std::vector<int32_t> position{static_cast<int32_t>(s.length)};
   q = rope(q, 1, H, D, position, rope_config);
@@ -94,9 +106,10 @@ std::vector<float> ReferenceModel::full_attention(int l, const std::vector<float
   int64_t n = s.length + 1;
   auto o = attention(q, s.k_cache[l], s.v_cache[l], AttentionShape{1, H, Hkv, D, n}, true, n - 1,
                      1.0f / std::sqrt(static_cast<float>(D)));
-  if (S.qwen3_5)
+  if (S.output_gate)
     for (size_t i = 0; i < o.size(); ++i) o[i] = o[i] * sigmoid(gate[i]);  // §4.6
-  return matvec(w(p + "o_proj.weight"), o, S.hidden, H * D);
+  auto out = matvec(w(p + "o_proj.weight"), o, S.hidden, H * D);
+  return S.output_bias ? plus(std::move(out), w(p + "o_proj.bias")) : out;
 }
 
 // §5: Gated DeltaNet, recurrent (decode) form.
@@ -136,13 +149,13 @@ std::vector<float> ReferenceModel::step(int32_t token, State& s) const {
                        E.begin() + static_cast<size_t>(token + 1) * S.hidden);
   for (int l = 0; l < S.layers; ++l) {
     const std::string p = "layers." + std::to_string(l) + ".";
-    auto a = rms_norm(x, S.hidden, w(p + "input_layernorm.weight"), S.eps, S.qwen3_5);
+    auto a = rms_norm(x, S.hidden, w(p + "input_layernorm.weight"), S.eps, S.norm_plus_one);
     auto m = S.full_attention[l] ? full_attention(l, a, s) : gated_deltanet(l, a, s);
     for (int i = 0; i < S.hidden; ++i) x[i] += m[i];
-    auto f = mlp(l, rms_norm(x, S.hidden, w(p + "post_attention_layernorm.weight"), S.eps, S.qwen3_5));
+    auto f = mlp(l, rms_norm(x, S.hidden, w(p + "post_attention_layernorm.weight"), S.eps, S.norm_plus_one));
     for (int i = 0; i < S.hidden; ++i) x[i] += f[i];
   }
-  x = rms_norm(x, S.hidden, w("norm.weight"), S.eps, S.qwen3_5);
+  x = rms_norm(x, S.hidden, w("norm.weight"), S.eps, S.norm_plus_one);
   s.length++;
   auto it = weights_.find("lm_head.weight");
   const auto& head = (S.tied_embeddings || it == weights_.end()) ? E : it->second;

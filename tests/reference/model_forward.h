@@ -1,6 +1,7 @@
 #pragma once
 // The CPU reference forward pass: plain, readable C++ (f64 accumulation) that follows
-// specs/qwen3_5.md (Qwen3.5 hybrid) and the Qwen3 dense architecture to the letter,
+// docs/specs/qwen3_5.md (Qwen3.5 hybrid) and the Qwen2 / Qwen3 dense architectures to
+// the letter (each described by the flags of ModelSpec, not by a family name),
 // composed from the per-kernel references of this folder. It processes one token at a
 // time with the exact recurrent form of the Gated DeltaNet and full causal attention
 // over an f32 cache: the definition the GPU graphs (chunked prefill, f16 KV cache,
@@ -14,7 +15,11 @@
 namespace vole::ref {
 
 struct ModelSpec {
-  bool qwen3_5 = true;        // false: Qwen3 dense
+  bool norm_plus_one = false;  // RMSNorms scale by 1 + w (Qwen3.5) instead of w
+  bool output_gate = false;    // q_proj yields query and sigmoid output gate per head (Qwen3.5)
+  bool qk_norm = true;         // per-head RMSNorm on q and k (Qwen3, Qwen3.5; not Qwen2)
+  bool qkv_bias = false;       // biases on q/k/v_proj (Qwen2; Qwen3 with attention_bias)
+  bool output_bias = false;    // bias on o_proj (Qwen3 with attention_bias)
   int hidden = 0;
   int intermediate = 0;
   int layers = 0;

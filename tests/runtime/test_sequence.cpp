@@ -25,7 +25,7 @@ class SequenceTest : public ::testing::TestWithParam<std::string> {
     model_ = make_tiny_model(dir_, GetParam(), CheckpointFormat::F32, kVocab);
     engine_ = std::make_unique<runtime::Engine>(model_.dir, engine_options(model::Format::F32));
     weights_ = reference_weights(model_.dir, model::Format::F32);
-    reference_ = std::make_unique<ref::ReferenceModel>(reference_spec(engine_->config()), weights_);
+    reference_ = std::make_unique<ref::ReferenceModel>(reference_spec(model_.spec), weights_);
   }
 
   std::vector<float> reference_last(const std::vector<int32_t>& tokens) {
@@ -45,7 +45,7 @@ class SequenceTest : public ::testing::TestWithParam<std::string> {
     runtime::SequenceOptions o;
     o.capacity = capacity;
     o.prefill_chunk = chunk;
-    return std::make_unique<runtime::Sequence>(engine_->gpu(), engine_->model(), o);
+    return std::make_unique<runtime::Sequence>(engine_->gpu(), engine_->decoder(), o);
   }
 
   static std::vector<int32_t> concat(std::vector<int32_t> a, const std::vector<int32_t>& b) {

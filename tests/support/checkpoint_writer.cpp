@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "arch/families.h"
 #include "support/oracles.h"
 #include "util/half.h"
 #include "util/hash.h"
@@ -16,7 +17,6 @@
 namespace vole::test {
 
 using json = nlohmann::json;
-using model::Architecture;
 using model::TensorRole;
 using model::TensorSpec;
 
@@ -59,21 +59,25 @@ bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 
 
 bool mlx_quantized(const CheckpointSpec& spec, const TensorSpec& t, int group) {
   bool linear_like = t.role == TensorRole::Linear || t.role == TensorRole::Embedding || t.role == TensorRole::LmHead;
-  return spec.format == CheckpointFormat::Mlx4 && linear_like && t.group == model::TensorGroup::Text &&
+  return spec.format == CheckpointFormat::Mlx4 && linear_like && t.part == "text" &&
          t.shape.size() == 2 && t.shape[1] % group == 0;
 }
 
 bool gptq_quantized(const CheckpointSpec& spec, const TensorSpec& t) {
   int group = spec.quant_group == -1 ? static_cast<int>(t.shape.back()) : spec.quant_group;
   return spec.format == CheckpointFormat::Gptq4 && t.role == TensorRole::Linear && t.layer >= 0 &&
-         t.group == model::TensorGroup::Text && t.shape.size() == 2 && t.shape[1] % group == 0 && t.shape[0] % 8 == 0;
+         t.part == "text" && t.shape.size() == 2 && t.shape[1] % group == 0 && t.shape[0] % 8 == 0;
 }
 
+const model::FamilyTable& families_of(const CheckpointSpec& spec) {
+  return spec.families ? *spec.families : arch::families();
+}
+
+// The family's MLX renames, run backwards: HF name -> the name mlx-lm stores.
 std::string mlx_name(const CheckpointSpec& spec, const std::string& hf) {
-  if (spec.config.arch != Architecture::Qwen3_5) return hf;
-  if (starts_with(hf, "model.language_model.")) return "language_model.model." + hf.substr(21);
-  if (starts_with(hf, "model.visual.")) return "vision_tower." + hf.substr(13);
-  if (hf == "lm_head.weight") return "language_model.lm_head.weight";
+  const model::Family& family = *parsed_config(spec).family;
+  for (const auto& r : family.mlx_renames())
+    if (starts_with(hf, r.canonical.c_str())) return r.source + hf.substr(r.canonical.size());
   return hf;
 }
 
@@ -280,22 +284,15 @@ std::vector<RawTensor> encode_tensor(const CheckpointSpec& spec, const TensorSpe
 }
 
 std::vector<TensorSpec> checkpoint_tensors(const CheckpointSpec& spec) {
-  model::Selection sel = model::Selection::everything();
-  sel.mtp = spec.mtp && spec.format != CheckpointFormat::Mlx4;  // mlx-lm drops mtp.*
-  return model::expected_tensors(spec.config, sel);
+  model::ModelConfig config = parsed_config(spec);
+  model::Selection sel;
+  for (const auto& part : config.family->parts())
+    if (part.optional && (part.name != "mtp" || (spec.mtp && spec.format != CheckpointFormat::Mlx4)))  // mlx-lm drops mtp.*
+      sel.parts.push_back(part.name);
+  return config.family->tensors(config, sel);
 }
 
 // --- JSON files ---
-
-json rope_json(const model::RopeParameters& r, bool with_mrope) {
-  json j{{"rope_type", r.rope_type}, {"rope_theta", r.rope_theta}};
-  if (with_mrope) {
-    j["partial_rotary_factor"] = r.partial_rotary_factor;
-    j["mrope_section"] = r.mrope_section;
-    j["mrope_interleaved"] = r.mrope_interleaved;
-  }
-  return j;
-}
 
 json quantization_json(const CheckpointSpec& spec) {
   if (spec.format == CheckpointFormat::Mlx4) {
@@ -306,25 +303,6 @@ json quantization_json(const CheckpointSpec& spec) {
   return {{"quant_method", "gptq"},       {"bits", 4},
           {"group_size", spec.quant_group}, {"desc_act", false},
           {"sym", spec.gptq_sym},         {"checkpoint_format", spec.gptq_v2 ? "gptq_v2" : "gptq"}};
-}
-
-json text_json(const model::TextConfig& c) {
-  json j{{"vocab_size", c.vocab_size},
-         {"hidden_size", c.hidden_size},
-         {"intermediate_size", c.intermediate_size},
-         {"num_hidden_layers", c.num_hidden_layers},
-         {"num_attention_heads", c.num_attention_heads},
-         {"num_key_value_heads", c.num_key_value_heads},
-         {"head_dim", c.head_dim},
-         {"hidden_act", c.hidden_act},
-         {"rms_norm_eps", c.rms_norm_eps},
-         {"attention_bias", c.attention_bias},
-         {"max_position_embeddings", c.max_position_embeddings},
-         {"tie_word_embeddings", c.tie_word_embeddings}};
-  if (c.bos_token_id) j["bos_token_id"] = *c.bos_token_id;
-  if (!c.eos_token_ids.empty()) j["eos_token_id"] = c.eos_token_ids.size() == 1 ? json(c.eos_token_ids[0]) : json(c.eos_token_ids);
-  j["pad_token_id"] = c.pad_token_id ? json(*c.pad_token_id) : json(nullptr);
-  return j;
 }
 
 }  // namespace
@@ -347,84 +325,136 @@ std::optional<CheckpointFormat> parse_checkpoint_format(const std::string& s) {
   return std::nullopt;
 }
 
-std::vector<std::string> checkpoint_presets() { return {"tiny-qwen3_5", "tiny-qwen3", "qwen3_5-0.8b"}; }
+std::vector<std::string> checkpoint_presets() { return {"tiny-qwen3_5", "tiny-qwen3", "tiny-qwen2", "qwen3_5-0.8b"}; }
+
+namespace {
+
+// Fields every decoder preset shares; the Qwen3 tokenizer's ids (the only tokenizer the
+// tests ship).
+json decoder_fields(int64_t vocab, int64_t hidden, int64_t intermediate, int64_t layers, int64_t heads,
+                    int64_t kv_heads, int64_t max_positions) {
+  return {{"vocab_size", vocab},
+          {"hidden_size", hidden},
+          {"intermediate_size", intermediate},
+          {"num_hidden_layers", layers},
+          {"num_attention_heads", heads},
+          {"num_key_value_heads", kv_heads},
+          {"hidden_act", "silu"},
+          {"rms_norm_eps", 1e-6},
+          {"max_position_embeddings", max_positions},
+          {"tie_word_embeddings", true},
+          {"bos_token_id", 151643},
+          {"eos_token_id", 151645},
+          {"pad_token_id", nullptr}};
+}
+
+json qwen3_5_config(bool real) {
+  json text = decoder_fields(real ? 248320 : 151936, real ? 1024 : 128, real ? 3584 : 384, real ? 24 : 8,
+                             real ? 8 : 4, 2, real ? 262144 : 32768);
+  int64_t layers = text["num_hidden_layers"];
+  json types = json::array();
+  for (int64_t i = 0; i < layers; ++i) types.push_back((i + 1) % 4 == 0 ? "full_attention" : "linear_attention");
+  text.update({{"model_type", "qwen3_5_text"},
+               {"head_dim", real ? 256 : 64},
+               {"attention_bias", false},
+               {"linear_conv_kernel_dim", 4},
+               {"linear_key_head_dim", real ? 128 : 64},
+               {"linear_value_head_dim", real ? 128 : 64},
+               {"linear_num_key_heads", real ? 16 : 2},
+               {"linear_num_value_heads", real ? 16 : 4},
+               {"full_attention_interval", 4},
+               {"layer_types", types},
+               {"rope_parameters",
+                {{"rope_type", "default"},
+                 {"rope_theta", 10000000.0},
+                 {"partial_rotary_factor", 0.25},
+                 {"mrope_section", real ? json{11, 11, 10} : json{3, 3, 2}},
+                 {"mrope_interleaved", true}}},
+               {"attn_output_gate", true},
+               {"output_gate_type", "swish"},
+               {"mamba_ssm_dtype", "float32"},
+               {"mtp_num_hidden_layers", 1},
+               {"mtp_use_dedicated_embeddings", false},
+               {"dtype", "bfloat16"}});
+  json vision{{"model_type", "qwen3_5_vision"},
+              {"depth", real ? 12 : 2},
+              {"hidden_size", real ? 768 : 128},
+              {"num_heads", real ? 12 : 2},
+              {"intermediate_size", real ? 3072 : 256},
+              {"hidden_act", "gelu_pytorch_tanh"},
+              {"in_channels", 3},
+              {"patch_size", 16},
+              {"temporal_patch_size", 2},
+              {"spatial_merge_size", 2},
+              {"out_hidden_size", text["hidden_size"]},
+              {"num_position_embeddings", real ? 2304 : 64},
+              {"deepstack_visual_indexes", json::array()}};
+  return {{"architectures", {"Qwen3_5ForConditionalGeneration"}},
+          {"model_type", "qwen3_5"},
+          {"text_config", text},
+          {"vision_config", vision},
+          {"image_token_id", 151655},
+          {"video_token_id", 151656},
+          {"vision_start_token_id", 151652},
+          {"vision_end_token_id", 151653},
+          {"tie_word_embeddings", true},
+          {"transformers_version", "4.57.0"}};
+}
+
+// A dense decoder of `model_type` ("qwen3", "qwen2") with the HF keys its class writes.
+json dense_config(const std::string& model_type, const std::string& architecture) {
+  json j = decoder_fields(151936, 128, 384, 4, 4, 2, 40960);
+  j["architectures"] = {architecture};
+  j["model_type"] = model_type;
+  if (model_type == "qwen3") {
+    j["head_dim"] = 64;  // not hidden/heads, as in the real Qwen3-0.6B
+    j["attention_bias"] = false;
+  } else {
+    j["hidden_size"] = 256;  // Qwen2 has no head_dim: hidden / heads = 64
+  }
+  j["rope_theta"] = 1000000.0;
+  j["rope_scaling"] = nullptr;
+  j["use_sliding_window"] = false;
+  j["sliding_window"] = nullptr;
+  j["max_window_layers"] = 4;
+  j["torch_dtype"] = "bfloat16";
+  j["transformers_version"] = "4.57.0";
+  return j;
+}
+
+}  // namespace
 
 CheckpointSpec checkpoint_preset(const std::string& name) {
   CheckpointSpec s;
-  model::TextConfig& t = s.config.text;
-  t.hidden_act = "silu";
-  t.rms_norm_eps = 1e-6;
-  // The Qwen3 tokenizer's ids (the only tokenizer the tests ship).
-  t.bos_token_id = 151643;
-  t.eos_token_ids = {151645};
+  s.format = CheckpointFormat::BF16;
   if (name == "tiny-qwen3_5" || name == "qwen3_5-0.8b") {
-    bool real = name == "qwen3_5-0.8b";
-    s.config.arch = Architecture::Qwen3_5;
-    s.config.architecture = "Qwen3_5ForConditionalGeneration";
-    s.config.model_type = "qwen3_5";
-    t.vocab_size = real ? 248320 : 151936;
-    t.hidden_size = real ? 1024 : 128;
-    t.intermediate_size = real ? 3584 : 384;
-    t.num_hidden_layers = real ? 24 : 8;
-    t.num_attention_heads = real ? 8 : 4;
-    t.num_key_value_heads = 2;
-    t.head_dim = real ? 256 : 64;
-    t.max_position_embeddings = real ? 262144 : 32768;
-    t.linear_conv_kernel_dim = 4;
-    t.linear_key_head_dim = real ? 128 : 64;
-    t.linear_value_head_dim = real ? 128 : 64;
-    t.linear_num_key_heads = real ? 16 : 2;
-    t.linear_num_value_heads = real ? 16 : 4;
-    t.full_attention_interval = 4;
-    for (int64_t i = 0; i < t.num_hidden_layers; ++i)
-      t.layer_types.push_back((i + 1) % 4 == 0 ? model::LayerType::FullAttention : model::LayerType::LinearAttention);
-    t.rope.rope_type = "default";
-    t.rope.rope_theta = 10000000.0;
-    t.rope.partial_rotary_factor = 0.25;
-    t.rope.mrope_section = real ? std::vector<int64_t>{11, 11, 10} : std::vector<int64_t>{3, 3, 2};
-    t.rope.mrope_interleaved = true;
-    t.tie_word_embeddings = true;
-    t.mtp_num_hidden_layers = 1;
-    t.mamba_ssm_dtype = "float32";
-    t.dtype = "bfloat16";
-    model::VisionConfig v;
-    v.depth = real ? 12 : 2;
-    v.hidden_size = real ? 768 : 128;
-    v.num_heads = real ? 12 : 2;
-    v.intermediate_size = real ? 3072 : 256;
-    v.out_hidden_size = t.hidden_size;
-    v.num_position_embeddings = real ? 2304 : 64;
-    s.config.vision = v;
-    s.config.image_token_id = 151655;
-    s.config.video_token_id = 151656;
-    s.config.vision_start_token_id = 151652;
-    s.config.vision_end_token_id = 151653;
-    s.format = CheckpointFormat::BF16;
+    s.config = qwen3_5_config(name == "qwen3_5-0.8b");
     return s;
   }
-  if (name == "tiny-qwen3") {
-    s.config.arch = Architecture::Qwen3;
-    s.config.architecture = "Qwen3ForCausalLM";
-    s.config.model_type = "qwen3";
-    t.vocab_size = 151936;
-    t.hidden_size = 128;
-    t.intermediate_size = 384;
-    t.num_hidden_layers = 4;
-    t.num_attention_heads = 4;
-    t.num_key_value_heads = 2;
-    t.head_dim = 64;  // not hidden/heads, as in the real Qwen3-0.6B
-    t.max_position_embeddings = 40960;
-    t.rope.rope_theta = 1000000.0;
-    t.rope.partial_rotary_factor = 1.0;
-    t.tie_word_embeddings = true;
-    t.layer_types.assign(4, model::LayerType::FullAttention);
-    t.eos_token_ids = {151645};
-    t.dtype = "bfloat16";
-    s.format = CheckpointFormat::BF16;
+  if (name == "tiny-qwen3" || name == "tiny-qwen2") {
+    bool qwen3 = name == "tiny-qwen3";
+    s.config = dense_config(qwen3 ? "qwen3" : "qwen2", qwen3 ? "Qwen3ForCausalLM" : "Qwen2ForCausalLM");
     s.mtp = false;
     return s;
   }
-  throw std::invalid_argument("unknown checkpoint preset \"" + name + "\" (tiny-qwen3_5, tiny-qwen3, qwen3_5-0.8b)");
+  throw std::invalid_argument("unknown checkpoint preset \"" + name + "\" (tiny-qwen3_5, tiny-qwen3, tiny-qwen2, qwen3_5-0.8b)");
+}
+
+json& text_config(CheckpointSpec& spec) {
+  return spec.config.contains("text_config") ? spec.config["text_config"] : spec.config;
+}
+
+const json& text_config(const CheckpointSpec& spec) {
+  return spec.config.contains("text_config") ? spec.config["text_config"] : spec.config;
+}
+
+void set_tied_embeddings(CheckpointSpec& spec, bool tied) {
+  text_config(spec)["tie_word_embeddings"] = tied;
+  spec.config["tie_word_embeddings"] = tied;  // multimodal configs decide at the top level
+}
+
+model::ModelConfig parsed_config(const CheckpointSpec& spec) {
+  return model::parse_model_config(config_json_text(spec), "generated config.json", families_of(spec));
 }
 
 std::vector<float> generated_values(const CheckpointSpec& spec, const TensorSpec& t) {
@@ -448,6 +478,9 @@ std::vector<float> generated_values(const CheckpointSpec& spec, const TensorSpec
       break;
     case TensorRole::DtBias:
       for (auto& x : v) x = static_cast<float>(0.5 + rng.uniform());
+      break;
+    case TensorRole::Bias:  // large enough that leaving a bias out changes the logits visibly
+      for (auto& x : v) x = 0.2f * rng.normal();
       break;
     default:
       for (auto& x : v) x = 0.02f * rng.normal();
@@ -475,57 +508,7 @@ std::vector<float> reference_values(const CheckpointSpec& spec, const TensorSpec
 }
 
 std::string config_json_text(const CheckpointSpec& spec) {
-  const auto& c = spec.config;
-  json j;
-  if (c.arch == Architecture::Qwen3_5) {
-    json text = text_json(c.text);
-    text["model_type"] = "qwen3_5_text";
-    text["linear_conv_kernel_dim"] = c.text.linear_conv_kernel_dim;
-    text["linear_key_head_dim"] = c.text.linear_key_head_dim;
-    text["linear_value_head_dim"] = c.text.linear_value_head_dim;
-    text["linear_num_key_heads"] = c.text.linear_num_key_heads;
-    text["linear_num_value_heads"] = c.text.linear_num_value_heads;
-    text["full_attention_interval"] = c.text.full_attention_interval;
-    json types = json::array();
-    for (auto lt : c.text.layer_types) types.push_back(lt == model::LayerType::FullAttention ? "full_attention" : "linear_attention");
-    text["layer_types"] = types;
-    text["rope_parameters"] = rope_json(c.text.rope, true);
-    text["attn_output_gate"] = true;
-    text["output_gate_type"] = "swish";
-    text["mamba_ssm_dtype"] = c.text.mamba_ssm_dtype;
-    text["mtp_num_hidden_layers"] = c.text.mtp_num_hidden_layers;
-    text["mtp_use_dedicated_embeddings"] = false;
-    text["dtype"] = c.text.dtype;
-    j["architectures"] = {c.architecture};
-    j["model_type"] = "qwen3_5";
-    j["text_config"] = text;
-    if (c.vision) {
-      const auto& v = *c.vision;
-      j["vision_config"] = {{"model_type", "qwen3_5_vision"}, {"depth", v.depth}, {"hidden_size", v.hidden_size},
-                            {"num_heads", v.num_heads}, {"intermediate_size", v.intermediate_size},
-                            {"hidden_act", v.hidden_act}, {"in_channels", v.in_channels}, {"patch_size", v.patch_size},
-                            {"temporal_patch_size", v.temporal_patch_size},
-                            {"spatial_merge_size", v.spatial_merge_size}, {"out_hidden_size", v.out_hidden_size},
-                            {"num_position_embeddings", v.num_position_embeddings},
-                            {"deepstack_visual_indexes", json::array()}};
-    }
-    if (c.image_token_id) j["image_token_id"] = *c.image_token_id;
-    if (c.video_token_id) j["video_token_id"] = *c.video_token_id;
-    if (c.vision_start_token_id) j["vision_start_token_id"] = *c.vision_start_token_id;
-    if (c.vision_end_token_id) j["vision_end_token_id"] = *c.vision_end_token_id;
-    j["tie_word_embeddings"] = c.text.tie_word_embeddings;
-  } else {
-    j = text_json(c.text);
-    j["architectures"] = {c.architecture};
-    j["model_type"] = "qwen3";
-    j["rope_theta"] = c.text.rope.rope_theta;
-    j["rope_scaling"] = nullptr;
-    j["use_sliding_window"] = false;
-    j["sliding_window"] = nullptr;
-    j["max_window_layers"] = c.text.num_hidden_layers;
-    j["torch_dtype"] = c.text.dtype;
-  }
-  j["transformers_version"] = "4.57.0";
+  json j = spec.config;
   if (spec.format == CheckpointFormat::Mlx4) {
     j["quantization"] = quantization_json(spec);
     j["quantization_config"] = quantization_json(spec);
@@ -591,7 +574,7 @@ class ShardWriter {
 };
 
 void copy_tokenizer(const std::filesystem::path& dir, const CheckpointSpec& spec) {
-  auto src = qwen3_tokenizer_dir();
+  auto src = spec.tokenizer_source.empty() ? qwen3_tokenizer_dir() : std::filesystem::path(spec.tokenizer_source);
   if (!std::filesystem::exists(src / "tokenizer.json"))
     throw std::runtime_error("the Qwen3 tokenizer is missing at " + src.string() + " (run tests/oracles/fetch.sh)");
   std::filesystem::copy_file(src / "tokenizer.json", dir / "tokenizer.json", std::filesystem::copy_options::overwrite_existing);
@@ -609,7 +592,7 @@ void write_generation_config(const std::filesystem::path& dir, const CheckpointS
   json g{{"bos_token_id", 151643}, {"eos_token_id", {151645, 151643}}, {"pad_token_id", 151643},
          {"do_sample", true},      {"temperature", 0.6},                 {"top_k", 20},
          {"top_p", 0.95},          {"transformers_version", "4.57.0"}};
-  if (spec.config.arch == Architecture::Qwen3_5) g["presence_penalty"] = 1.5;
+  if (spec.config.value("model_type", "") == "qwen3_5") g["presence_penalty"] = 1.5;
   std::ofstream(dir / "generation_config.json") << g.dump(2) << "\n";
 }
 
@@ -639,7 +622,7 @@ void write_checkpoint(const std::filesystem::path& dir, const CheckpointSpec& sp
     layouts.push_back(encode_tensor(spec, tensors[i], false));
     uint64_t bytes = 0;
     for (const auto& p : layouts.back()) bytes += numel(p.shape) * ShardWriter::dtype_bytes(p.dtype);
-    bool new_part = i > 0 && tensors[i].group != tensors[i - 1].group;
+    bool new_part = i > 0 && tensors[i].part != tensors[i - 1].part;
     if (spec.max_shard_bytes && !shards.back().empty() && (shard_bytes + bytes > spec.max_shard_bytes || new_part)) {
       shards.emplace_back();
       shard_bytes = 0;

@@ -18,7 +18,10 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "model/config.h"
+#include "model/family.h"
 #include "model/tensor_specs.h"
 
 namespace vole::test {
@@ -28,24 +31,37 @@ const char* checkpoint_format_name(CheckpointFormat f);
 std::optional<CheckpointFormat> parse_checkpoint_format(const std::string& s);
 
 struct CheckpointSpec {
-  model::ModelConfig config;
+  // config.json as written (without the quantization block, which `format` adds). The
+  // tensors come from the family that reads it: its declarations list every tensor.
+  nlohmann::json config;
+  const model::FamilyTable* families = nullptr;  // null: arch::families()
   CheckpointFormat format = CheckpointFormat::BF16;
   int quant_group = 64;  // MLX / GPTQ group size
   // MLX per-module overrides: MLX module path -> (bits, group_size).
   std::map<std::string, std::pair<int, int>> mlx_overrides;
   bool gptq_sym = true;
   bool gptq_v2 = false;
-  bool mtp = true;                // Qwen3.5: write mtp.* (MLX drops it, as mlx-lm does)
+  bool mtp = true;                // write the mtp part if the family has one (MLX drops it, as mlx-lm does)
   uint64_t seed = 1;
   uint64_t max_shard_bytes = 0;   // 0: one file; else shards (and a new shard per part: text, vision, mtp)
+  std::string tokenizer_source;   // a folder with tokenizer.json (+ tokenizer_config.json); "" = the Qwen3 one
   bool tokenizer = true;          // copy tokenizer.json / tokenizer_config.json
   std::optional<std::filesystem::path> chat_template;  // written into tokenizer_config.json
   bool generation_config = true;
 };
 
-// "tiny-qwen3_5", "tiny-qwen3", "qwen3_5-0.8b".
+// "tiny-qwen3_5", "tiny-qwen3", "tiny-qwen2", "qwen3_5-0.8b".
 CheckpointSpec checkpoint_preset(const std::string& name);
 std::vector<std::string> checkpoint_presets();
+
+// The object holding the language model's fields (text_config for multimodal
+// configs, else the top level), for tests that change a dimension.
+nlohmann::json& text_config(CheckpointSpec& spec);
+const nlohmann::json& text_config(const CheckpointSpec& spec);
+// Ties (or unties) lm_head to embed_tokens wherever the config says it.
+void set_tied_embeddings(CheckpointSpec& spec, bool tied);
+// The config as the engine reads it (the family's typed config), from config_json_text.
+model::ModelConfig parsed_config(const CheckpointSpec& spec);
 
 void write_checkpoint(const std::filesystem::path& dir, const CheckpointSpec& spec);
 

@@ -1,5 +1,7 @@
 #include "support/hub_fixtures.h"
 
+#include "arch/families.h"
+
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -87,6 +89,7 @@ hub::ManagerOptions test_options(const FakeHub& hub, const std::filesystem::path
   o.hub.stall_timeout = std::chrono::milliseconds(5000);
   o.retry = {.max_attempts = 4, .base_delay = std::chrono::milliseconds(5), .max_delay = std::chrono::milliseconds(40)};
   o.progress_interval = std::chrono::milliseconds(20);
+  o.families = &arch::families();
   return o;
 }
 

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <random>
 
+#include "arch/families.h"
 #include "model/model_folder.h"
 #include "model/q4.h"
 #include "util/half.h"
@@ -12,47 +13,63 @@
 namespace vole::test {
 
 TinyModel make_tiny_model(const TempDir& dir, const std::string& preset, CheckpointFormat format, int vocab,
-                          uint64_t seed, bool tied_embeddings) {
+                          uint64_t seed, bool tied_embeddings, const std::function<void(CheckpointSpec&)>& edit,
+                          const std::string& edit_name) {
   TinyModel m;
   m.spec = checkpoint_preset(preset);
   m.spec.format = format;
   m.spec.seed = seed;
   m.spec.mtp = false;
-  if (vocab > 0) m.spec.config.text.vocab_size = vocab;
-  m.spec.config.text.tie_word_embeddings = tied_embeddings;
-  m.dir = dir.path() / (preset + "-" + checkpoint_format_name(format) + (tied_embeddings ? "" : "-untied"));
+  if (vocab > 0) text_config(m.spec)["vocab_size"] = vocab;
+  set_tied_embeddings(m.spec, tied_embeddings);
+  if (edit) edit(m.spec);
+  m.dir = dir.path() / (preset + "-" + checkpoint_format_name(format) + (tied_embeddings ? "" : "-untied") + edit_name);
   write_checkpoint(m.dir, m.spec);
   return m;
 }
 
-ref::ModelSpec reference_spec(const model::ModelConfig& config) {
-  const auto& c = config.text;
+// What each model_type means, as docs/specs and the transformers classes describe it,
+// read here from config.json itself rather than from the engine's parsers.
+ref::ModelSpec reference_spec(const nlohmann::json& config) {
+  const std::string type = config.value("model_type", "");
+  const nlohmann::json& t = config.contains("text_config") ? config["text_config"] : config;
+  auto get = [&](const char* key, auto fallback) { return t.contains(key) && !t[key].is_null() ? t[key].get<decltype(fallback)>() : fallback; };
   ref::ModelSpec s;
-  s.qwen3_5 = config.arch == model::Architecture::Qwen3_5;
-  s.hidden = static_cast<int>(c.hidden_size);
-  s.intermediate = static_cast<int>(c.intermediate_size);
-  s.layers = static_cast<int>(c.num_hidden_layers);
-  s.heads = static_cast<int>(c.num_attention_heads);
-  s.kv_heads = static_cast<int>(c.num_key_value_heads);
-  s.head_dim = static_cast<int>(c.head_dim);
-  s.vocab = static_cast<int>(c.vocab_size);
-  s.eps = static_cast<float>(c.rms_norm_eps);
-  s.rope_theta = static_cast<float>(c.rope.rope_theta);
-  s.rotary_dims = static_cast<int>(c.head_dim * c.rope.partial_rotary_factor);
+  bool qwen3_5 = type == "qwen3_5", qwen2 = type == "qwen2";
+  if (!qwen3_5 && !qwen2 && type != "qwen3") throw std::runtime_error("reference_spec: no reference for " + type);
+  bool bias = get("attention_bias", false);
+  s.norm_plus_one = qwen3_5;
+  s.output_gate = qwen3_5;
+  s.qk_norm = !qwen2;
+  s.qkv_bias = qwen2 || bias;
+  s.output_bias = !qwen2 && bias;
+  s.hidden = get("hidden_size", 0);
+  s.intermediate = get("intermediate_size", 0);
+  s.layers = get("num_hidden_layers", 0);
+  s.heads = get("num_attention_heads", 0);
+  s.kv_heads = get("num_key_value_heads", s.heads);
+  s.head_dim = get("head_dim", s.hidden / s.heads);
+  s.vocab = get("vocab_size", 0);
+  s.eps = static_cast<float>(get("rms_norm_eps", 1e-6));
+  const nlohmann::json rope = t.contains("rope_parameters") ? t["rope_parameters"] : t;
+  s.rope_theta = static_cast<float>(rope.value("rope_theta", 10000.0));
+  s.rotary_dims = static_cast<int>(s.head_dim * rope.value("partial_rotary_factor", 1.0));
   for (int l = 0; l < s.layers; ++l)
-    s.full_attention.push_back(!s.qwen3_5 || c.layer_types[l] == model::LayerType::FullAttention);
-  s.key_heads = static_cast<int>(c.linear_num_key_heads);
-  s.value_heads = static_cast<int>(c.linear_num_value_heads);
-  s.key_dim = static_cast<int>(c.linear_key_head_dim);
-  s.value_dim = static_cast<int>(c.linear_value_head_dim);
-  s.conv_kernel = static_cast<int>(c.linear_conv_kernel_dim);
-  s.tied_embeddings = c.tie_word_embeddings;
-  s.prefix = s.qwen3_5 ? "model.language_model." : "model.";
+    s.full_attention.push_back(!qwen3_5 || t["layer_types"][l].get<std::string>() == "full_attention");
+  s.key_heads = get("linear_num_key_heads", 0);
+  s.value_heads = get("linear_num_value_heads", 0);
+  s.key_dim = get("linear_key_head_dim", 0);
+  s.value_dim = get("linear_value_head_dim", 0);
+  s.conv_kernel = get("linear_conv_kernel_dim", 4);
+  s.tied_embeddings = config.value("tie_word_embeddings", get("tie_word_embeddings", false));
+  s.prefix = qwen3_5 ? "model.language_model." : "model.";
   return s;
 }
 
+ref::ModelSpec reference_spec(const CheckpointSpec& spec) { return reference_spec(spec.config); }
+
 ref::WeightMap reference_weights(const std::filesystem::path& dir, model::Format weights) {
-  model::ModelFolder folder(dir);
+  model::ModelFolder folder(dir, arch::families());
   model::LoadOptions opts;
   opts.matrices = weights;
   opts.others = weights == model::Format::F32 ? model::Format::F32 : model::Format::Source;

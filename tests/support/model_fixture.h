@@ -3,6 +3,7 @@
 // by the project's generator, the engine that runs them on the GPU, and the CPU
 // reference forward pass fed exactly the weights the GPU sees.
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,11 +23,14 @@ struct TinyModel {
 
 // A tiny checkpoint of `preset` ("tiny-qwen3_5" / "tiny-qwen3") in `format`, with
 // `vocab` entries (small vocabularies keep lavapipe runs short; 0 keeps the preset's).
+// `edit` changes the config before it is written (its folder gets `edit_name` appended).
 TinyModel make_tiny_model(const TempDir& dir, const std::string& preset, CheckpointFormat format, int vocab,
-                          uint64_t seed = 7, bool tied_embeddings = true);
+                          uint64_t seed = 7, bool tied_embeddings = true,
+                          const std::function<void(CheckpointSpec&)>& edit = {}, const std::string& edit_name = "");
 
-// The reference's view of the config, derived from the config (not from engine code).
-ref::ModelSpec reference_spec(const model::ModelConfig& config);
+// The reference's view of a config.json, derived from the file (not from engine code).
+ref::ModelSpec reference_spec(const nlohmann::json& config);
+ref::ModelSpec reference_spec(const CheckpointSpec& spec);
 
 // Every text tensor as f32, exactly as the GPU receives it for this `weights` format
 // (Q4 matrices dequantised, bf16 widened).

@@ -13,7 +13,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: vole-make-checkpoint --preset NAME --out DIR [options]\n"
-    "  --preset tiny-qwen3_5 | tiny-qwen3 | qwen3_5-0.8b\n"
+    "  --preset tiny-qwen3_5 | tiny-qwen3 | tiny-qwen2 | qwen3_5-0.8b\n"
     "  --format f32 | bf16 | f16 | mlx4 | gptq4     (default bf16)\n"
     "  --group N            MLX/GPTQ group size (default 64; GPTQ -1 = per column)\n"
     "  --gptq-asym          asymmetric GPTQ zero points   --gptq-v2  gptq_v2 zero points\n"
@@ -60,9 +60,9 @@ int main(int argc, char** argv) {
     else if (a == "--gptq-v2") spec.gptq_v2 = true;
     else if (a == "--seed") spec.seed = std::stoull(value(i));
     else if (a == "--shard-mb") spec.max_shard_bytes = std::stoull(value(i)) << 20;
-    else if (a == "--no-vision") spec.config.vision.reset();
+    else if (a == "--no-vision") spec.config.erase("vision_config");
     else if (a == "--no-mtp") spec.mtp = false;
-    else if (a == "--vocab") spec.config.text.vocab_size = std::stoll(value(i));
+    else if (a == "--vocab") text_config(spec)["vocab_size"] = std::stoll(value(i));
     else if (a == "--no-tokenizer") spec.tokenizer = false;
     else if (a == "--chat-template") spec.chat_template = value(i);
     else if (a == "-h" || a == "--help") {

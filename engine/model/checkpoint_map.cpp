@@ -1,4 +1,4 @@
-#include "model/catalog.h"
+#include "model/checkpoint_map.h"
 
 #include <algorithm>
 #include <cstring>
@@ -156,17 +156,6 @@ void gptq_tensor(Context& cx, SourceTensor& st, const std::string& stem) {
   }
 }
 
-// mlx-lm adds 1 to zero-centred norms exactly when it moves conv1d to the MLX layout.
-bool detect_mlx_norm_shift(Context& cx, const Selection& sel) {
-  if (cx.config.arch != Architecture::Qwen3_5 || !(sel.text || sel.mtp)) return false;
-  for (const auto& [canonical, source] : cx.source_of) {
-    if (!ends_with(canonical, "linear_attn.conv1d.weight")) continue;
-    const auto& shape = cx.ck.find(source).entry->shape;
-    return shape.size() == 3 && shape[2] == 1 && shape[1] > 1;
-  }
-  return false;
-}
-
 }  // namespace
 
 const char* encoding_name(Encoding e) {
@@ -185,46 +174,46 @@ uint64_t SourceTensor::source_bytes() const {
   return n;
 }
 
-const SourceTensor* Catalog::find(const std::string& name) const {
+const SourceTensor* CheckpointMap::find(const std::string& name) const {
   auto it = index.find(name);
   return it == index.end() ? nullptr : &tensors[it->second];
 }
 
-std::string canonical_name(const std::string& s, Architecture arch, bool decoder_without_prefix) {
-  if (arch != Architecture::Qwen3_5) return s;
-  if (starts_with(s, "language_model.model.")) return "model.language_model." + s.substr(21);
-  if (starts_with(s, "language_model.lm_head.")) return s.substr(15);
-  if (starts_with(s, "vision_tower.")) return "model.visual." + s.substr(13);
-  if (decoder_without_prefix && starts_with(s, "model.") && !starts_with(s, "model.visual.") &&
-      !starts_with(s, "model.language_model."))
-    return "model.language_model." + s.substr(6);
-  return s;
+CheckpointNames checkpoint_names(Checkpoint& ck, const ModelConfig& config) {
+  CheckpointNames names{ck, config.quant.method == QuantMethod::MlxAffine};
+  for (const auto& n : ck.names()) {
+    if (names.mlx) break;
+    // An MLX conversion renames at least one tensor away from the HF layout.
+    for (const auto& r : config.family->mlx_renames())
+      if (n.starts_with(r.source)) names.mlx = true;
+  }
+  return names;
 }
 
-Catalog build_catalog(Checkpoint& ck, const ModelConfig& config, const Selection& selection) {
-  Catalog cat;
+CheckpointMap map_checkpoint(Checkpoint& ck, const ModelConfig& config, const Selection& selection) {
+  CheckpointMap cat;
   Context cx{ck, config, ck.dir().string(), {}, {}};
-  const auto& names = ck.names();
-  bool mlx_names = false, has_lm_prefix = false, has_model_prefix = false;
-  for (const auto& n : names) {
-    mlx_names |= starts_with(n, "language_model.") || starts_with(n, "vision_tower.");
-    has_lm_prefix |= starts_with(n, "model.language_model.");
-    has_model_prefix |= starts_with(n, "model.") && !starts_with(n, "model.visual.");
-  }
-  cat.naming = (mlx_names || config.quant.method == QuantMethod::MlxAffine) ? Naming::Mlx : Naming::HuggingFace;
-  bool decoder_without_prefix = config.arch == Architecture::Qwen3_5 && !has_lm_prefix && !mlx_names && has_model_prefix;
-  for (const auto& n : names) {
-    std::string c = canonical_name(n, config.arch, decoder_without_prefix);
+  const Family& family = *config.family;
+  CheckpointNames names = checkpoint_names(ck, config);
+  cat.naming = names.mlx ? Naming::Mlx : Naming::HuggingFace;
+  for (const auto& n : ck.names()) {
+    std::string c = family.canonical_name(n, names);
     auto [it, inserted] = cx.source_of.emplace(c, n);
     if (!inserted)
       fail(ErrorCode::InvalidFile, cx.dir + ": checkpoint tensors \"" + it->second + "\" and \"" + n +
                                        "\" both name \"" + c + "\"");
   }
-  cat.mlx_norms_shifted = detect_mlx_norm_shift(cx, selection);
-  cat.lm_head_tied = config.text.tie_word_embeddings;
+  cat.mlx_norms_shifted = names.mlx && family.mlx_norms_shifted(names, selection);
 
-  for (auto& spec : expected_tensors(config, selection)) {
-    if (!selection.wants(spec.name)) continue;
+  std::vector<TensorSpec> declared = family.tensors(config, selection);
+  bool has_embedding = false, has_head = false;
+  for (const auto& s : declared) {
+    has_embedding |= s.role == TensorRole::Embedding;
+    has_head |= s.role == TensorRole::LmHead;
+  }
+  cat.lm_head_tied = has_embedding && !has_head;
+  for (auto& spec : declared) {
+    if (!selection.wants_name(spec.name)) continue;
     SourceTensor st;
     st.spec = spec;
     std::string stem = ends_with(spec.name, ".weight") ? strip_suffix(spec.name, ".weight") : spec.name;
@@ -242,10 +231,26 @@ Catalog build_catalog(Checkpoint& ck, const ModelConfig& config, const Selection
     cat.index.emplace(spec.name, cat.tensors.size());
     cat.tensors.push_back(std::move(st));
   }
+  std::vector<TensorPart> parts = family.parts();
+  auto selected = [&](const std::string& canonical) {
+    std::string part = family.part_of(canonical);
+    for (const auto& p : parts)
+      if (p.name == part) return selection.wants_part(p) && selection.wants_name(canonical);
+    return false;
+  };
   for (const auto& [canonical, source] : cx.source_of) {
     if (cx.consumed.count(canonical)) continue;
-    if (selection.wants(canonical)) cat.unused.push_back(canonical);
-    else cat.skipped.push_back(canonical);
+    if (!selected(canonical)) {
+      cat.skipped.push_back(canonical);
+    } else if (family.ignorable(canonical, config) || !selection.prefixes.empty()) {
+      cat.unused.push_back(canonical);
+    } else {
+      std::string also = source == canonical ? "" : " (stored as \"" + source + "\")";
+      fail(ErrorCode::InvalidFile, cx.dir + ": checkpoint tensor \"" + canonical + "\"" + also +
+                                       " is not used by the " + std::string(family.name()) +
+                                       " model its config.json describes (a different architecture or a config "
+                                       "that does not match the weights?)");
+    }
   }
   std::sort(cat.unused.begin(), cat.unused.end());
   std::sort(cat.skipped.begin(), cat.skipped.end());

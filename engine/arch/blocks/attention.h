@@ -1,0 +1,44 @@
+#pragma once
+// Causal self-attention with a KV cache: q/k/v projections (with biases where declared),
+// optional per-head q/k norms, RoPE (plain, partial or M-RoPE), an optional sigmoid
+// output gate (Qwen3.5, docs/specs/qwen3_5.md §4.1, §4.6), GQA, and the output
+// projection added into the residual stream.
+#include <string>
+
+#include "arch/blocks/linear.h"
+#include "arch/blocks/norm.h"
+#include "arch/text_decoder.h"
+#include "ops/rope.h"
+
+namespace vole::arch {
+
+struct AttentionShape {
+  int64_t hidden = 0, heads = 0, kv_heads = 0, head_dim = 0;
+  bool qkv_bias = false;     // biases on q/k/v_proj
+  bool output_bias = false;  // bias on o_proj
+  bool output_gate = false;  // q_proj also yields a per-head sigmoid gate: [q_h | gate_h] per head
+  bool qk_norm = false;      // per-head norms on q and k (kind qk_norm_kind)
+  NormKind qk_norm_kind = NormKind::Rms;
+  float eps = 1e-6f;
+};
+
+struct Attention {
+  AttentionShape shape;
+  Linear q, k, v, o;
+  Norm q_norm, k_norm;
+};
+
+// Declares `<stem>q_proj`, `k_proj`, `v_proj`, `o_proj` (+ biases) and `q_norm`, `k_norm`.
+Attention declare_attention(TensorDeclarer& d, const std::string& stem, const AttentionShape& shape, int layer);
+
+// The K and V caches one attention layer reads and appends to: f16 [capacity, kv_heads, head_dim].
+struct KvMemory {
+  ops::Tensor k, v;
+};
+
+// x += o_proj(attention(normed)): T == 1 uses flash decoding over the cache, T > 1 the
+// tiled causal prefill over the cached past plus the new rows.
+void record_self_attention(gpu::Graph& g, const Attention& a, const ops::RopeParams& rope, const StepInputs& in,
+                           const KvMemory& memory, const ops::Tensor& normed, const ops::Tensor& x);
+
+}  // namespace vole::arch

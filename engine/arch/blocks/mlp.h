@@ -1,0 +1,34 @@
+#pragma once
+// Feed-forward blocks: gated (SwiGLU: silu(gate)·up, GeGLU: gelu_tanh(gate)·up, then
+// down) and two-layer (fc1 -> GELU -> fc2, with biases, as in ViTs and encoders). The
+// output projection adds into the residual stream.
+#include <string>
+
+#include "arch/blocks/linear.h"
+
+namespace vole::arch {
+
+enum class MlpKind {
+  SwiGLU,    // down(silu(gate(x)) * up(x))
+  GeGLU,     // down(gelu_tanh(gate(x)) * up(x))
+  GeluTanh,  // fc2(gelu_tanh(fc1(x)))
+  GeluErf,   // fc2(gelu_erf(fc1(x)))
+};
+
+struct Mlp {
+  MlpKind kind = MlpKind::SwiGLU;
+  int64_t hidden = 0, intermediate = 0;
+  Linear gate, up, down;  // two-layer kinds: up = fc1, down = fc2
+};
+
+// `<stem>gate_proj`, `up_proj`, `down_proj` (no biases).
+Mlp declare_gated_mlp(TensorDeclarer& d, const std::string& stem, int64_t hidden, int64_t intermediate, MlpKind kind,
+                      int layer);
+// `<stem><fc1>` [intermediate, hidden] and `<stem><fc2>` [hidden, intermediate], with biases if `bias`.
+Mlp declare_two_layer_mlp(TensorDeclarer& d, const std::string& stem, const std::string& fc1, const std::string& fc2,
+                          int64_t hidden, int64_t intermediate, MlpKind kind, bool bias, int layer);
+
+// x += mlp(normed); normed and x are [T, hidden].
+void record_mlp(gpu::Graph& g, const Mlp& m, const ops::Tensor& normed, const ops::Tensor& x);
+
+}  // namespace vole::arch

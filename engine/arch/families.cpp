@@ -1,0 +1,20 @@
+#include "arch/families.h"
+
+#include "arch/qwen2/qwen2.h"
+#include "arch/qwen3/qwen3.h"
+#include "arch/qwen3_5/qwen3_5.h"
+
+namespace vole::arch {
+
+const model::FamilyTable& families() {
+  static const model::FamilyTable table = [] {
+    model::FamilyTable t;
+    t.add(qwen3_5_family());
+    t.add(qwen3_family());
+    t.add(qwen2_family());
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace vole::arch
