@@ -18,25 +18,20 @@ constexpr uint32_t kRecurrentTokenBlock = 16;  // preferred TB of recurrent.comp
 
 std::string dims(int64_t v) { return std::to_string(v); }
 
-bool overlaps(const gpu::Operand& a, const gpu::Operand& b) {
-  bool same = a.activation >= 0 ? a.activation == b.activation : (b.activation < 0 && a.buffer == b.buffer);
-  return same && a.offset < b.offset + b.bytes && b.offset < a.offset + a.bytes;
-}
-
 // Validated shapes of one delta-rule call.
 struct DeltaShapes {
   uint32_t t, hk, hv, dk, dv;
 };
 
-DeltaShapes check_delta(const char* op, const Tensor& qkv, const Tensor& beta, const Tensor& gate,
-                        const Tensor& state, const Tensor& out, const DeltaNetParams& p) {
+DeltaShapes check_delta(const char* op, const Tensor& qkv, const Tensor& beta, const Tensor& gate, const Tensor& state,
+                        const Tensor& out, const DeltaNetParams& p) {
   require(p.key_heads > 0 && p.value_heads > 0 && p.value_heads % p.key_heads == 0,
           std::string(op) + ": value heads (" + dims(p.value_heads) + ") must be a positive multiple of key heads (" +
               dims(p.key_heads) + ")");
   for (int d : {p.key_dim, p.value_dim})
-    require(d > 0 && d % 32 == 0 && d <= kMaxHeadDim,
-            std::string(op) + ": head dims must be multiples of 32 up to " + dims(kMaxHeadDim) + ", got dk " +
-                dims(p.key_dim) + ", dv " + dims(p.value_dim));
+    require(d > 0 && d % 32 == 0 && d <= kMaxHeadDim, std::string(op) + ": head dims must be multiples of 32 up to " +
+                                                          dims(kMaxHeadDim) + ", got dk " + dims(p.key_dim) + ", dv " +
+                                                          dims(p.value_dim));
   require(p.eps > 0, std::string(op) + ": eps must be positive");
   for (const auto* t : {&qkv, &beta, &gate, &state, &out}) expect_dtype(op, *t, DType::F32, "every tensor");
   require(qkv.rank() == 2, std::string(op) + ": qkv must be [T, channels], got " + qkv.describe());
@@ -109,8 +104,8 @@ void deltanet_gates(gpu::Graph& g, const Tensor& b, const Tensor& a, const Tenso
              push, {std::min<uint32_t>(ceil_div(b.numel(), 256), 65535u), 1, 1}, op);
 }
 
-void deltanet_recurrent(gpu::Graph& g, const Tensor& qkv, const Tensor& beta, const Tensor& gate,
-                        const Tensor& state, const Tensor& out, const DeltaNetParams& params) {
+void deltanet_recurrent(gpu::Graph& g, const Tensor& qkv, const Tensor& beta, const Tensor& gate, const Tensor& state,
+                        const Tensor& out, const DeltaNetParams& params) {
   const char* op = "deltanet_recurrent";
   const DeltaShapes s = check_delta(op, qkv, beta, gate, state, out, params);
   const auto& info = g.context().info();
@@ -127,14 +122,12 @@ void deltanet_recurrent(gpu::Graph& g, const Tensor& qkv, const Tensor& beta, co
     float eps, q_scale;
   } push{s.t, s.hk, s.hv, s.dv, params.eps, 1.0f / std::sqrt(static_cast<float>(s.dk))};
   auto& p = g.context().pipeline("deltanet_recurrent", {s.dk, cols, lanes, tb, cols * lanes});
-  g.dispatch(p,
-             {gpu::in(qkv.data), gpu::in(beta.data), gpu::in(gate.data), gpu::inout(state.data),
-              gpu::out(out.data)},
+  g.dispatch(p, {gpu::in(qkv.data), gpu::in(beta.data), gpu::in(gate.data), gpu::inout(state.data), gpu::out(out.data)},
              push, {s.hv, s.dv / cols, 1}, op);
 }
 
-void deltanet_chunked(gpu::Graph& g, const Tensor& qkv, const Tensor& beta, const Tensor& gate,
-                      const Tensor& state, const Tensor& out, const DeltaNetParams& params) {
+void deltanet_chunked(gpu::Graph& g, const Tensor& qkv, const Tensor& beta, const Tensor& gate, const Tensor& state,
+                      const Tensor& out, const DeltaNetParams& params) {
   const char* op = "deltanet_chunked";
   const DeltaShapes s = check_delta(op, qkv, beta, gate, state, out, params);
   require(params.chunk >= 16 && params.chunk <= 64 && params.chunk % 16 == 0,
@@ -162,16 +155,15 @@ void deltanet_chunked(gpu::Graph& g, const Tensor& qkv, const Tensor& beta, cons
   } prep{s.t, s.hk, s.hv, params.eps, 1.0f / std::sqrt(static_cast<float>(s.dk))};
   auto& prepare = g.context().pipeline("deltanet_chunk_prepare", {s.dk, s.dv, c});
   g.dispatch(prepare,
-             {gpu::in(qkv.data), gpu::in(beta.data), gpu::in(gate.data), gpu::out(uw.data), gpu::out(aux.data)},
-             prep, {chunks, s.hv, 1}, "deltanet_chunk_prepare");
+             {gpu::in(qkv.data), gpu::in(beta.data), gpu::in(gate.data), gpu::out(uw.data), gpu::out(aux.data)}, prep,
+             {chunks, s.hv, 1}, "deltanet_chunk_prepare");
 
   const uint32_t cols = kStateColumns;
   struct ScanPush {
     uint32_t t, hk, hv;
   } scan{s.t, s.hk, s.hv};
   auto& pass = g.context().pipeline("deltanet_chunk_scan", {s.dk, s.dv, c, cols});
-  g.dispatch(pass,
-             {gpu::in(qkv.data), gpu::in(uw.data), gpu::in(aux.data), gpu::inout(state.data), gpu::out(out.data)},
+  g.dispatch(pass, {gpu::in(qkv.data), gpu::in(uw.data), gpu::in(aux.data), gpu::inout(state.data), gpu::out(out.data)},
              scan, {s.hv, s.dv / cols, 1}, "deltanet_chunk_scan");
 }
 

@@ -9,9 +9,15 @@ namespace vole::ops {
 namespace {
 
 // Must match kernels/elementwise/binary.comp and unary.comp.
-enum BinaryKind : uint32_t { kAdd = 0, kMul = 1, kSwiglu = 2, kSigmoidGate = 3 };
+enum BinaryKind : uint32_t { kAdd = 0, kMul = 1, kSwiglu = 2, kSigmoidGate = 3, kAddBias = 4 };
 
-struct ElementwisePush {
+struct BinaryPush {
+  uint32_t n;
+  uint32_t op;
+  uint32_t cols;  // kAddBias: length of the broadcast row
+};
+
+struct UnaryPush {
   uint32_t n;
   uint32_t op;
 };
@@ -19,15 +25,19 @@ struct ElementwisePush {
 // Spreads n elements over at most 65535 workgroups of 256 threads; kernels loop.
 std::array<uint32_t, 3> grid_for(int64_t n) { return {std::min<uint32_t>(ceil_div(n, 256), 65535u), 1, 1}; }
 
+void dispatch_binary(gpu::Graph& g, const char* name, BinaryPush push, const Tensor& a, const Tensor& b,
+                     const Tensor& out) {
+  auto& p = g.context().pipeline("elementwise_binary");
+  g.dispatch(p, {gpu::in(a.data), gpu::in(b.data), gpu::out(out.data)}, push, grid_for(a.numel()), name);
+}
+
 void binary(gpu::Graph& g, const char* name, uint32_t kind, const Tensor& a, const Tensor& b, const Tensor& out) {
   expect_dtype(name, a, DType::F32, "a");
   expect_dtype(name, b, DType::F32, "b");
   expect_dtype(name, out, DType::F32, "out");
   expect_same_shape(name, a, b);
   expect_same_shape(name, a, out);
-  auto& p = g.context().pipeline("elementwise_binary");
-  ElementwisePush push{static_cast<uint32_t>(a.numel()), kind};
-  g.dispatch(p, {gpu::in(a.data), gpu::in(b.data), gpu::out(out.data)}, push, grid_for(a.numel()), name);
+  dispatch_binary(g, name, {static_cast<uint32_t>(a.numel()), kind, 0}, a, b, out);
 }
 
 }  // namespace
@@ -41,13 +51,27 @@ void sigmoid_gate(gpu::Graph& g, const Tensor& x, const Tensor& gate, const Tens
   binary(g, "sigmoid_gate", kSigmoidGate, x, gate, out);
 }
 
+void add_bias(gpu::Graph& g, const Tensor& x, const Tensor& bias, const Tensor& out) {
+  const char* op = "add_bias";
+  expect_dtype(op, x, DType::F32, "x");
+  expect_dtype(op, bias, DType::F32, "bias");
+  expect_dtype(op, out, DType::F32, "out");
+  require(x.rank() == 2 && x.numel() > 0,
+          std::string(op) + ": x must be a non-empty [T, N] tensor, got " + x.describe());
+  expect_shape(op, bias, {x.dim(1)}, "bias");
+  expect_same_shape(op, x, out);
+  require(x.numel() <= UINT32_MAX, std::string(op) + ": " + x.describe() + " has too many elements");
+  require(!overlaps(out.data, bias.data), std::string(op) + ": out must not alias bias");
+  dispatch_binary(g, op, {static_cast<uint32_t>(x.numel()), kAddBias, static_cast<uint32_t>(x.dim(1))}, x, bias, out);
+}
+
 void unary(gpu::Graph& g, Unary op, const Tensor& x, const Tensor& out) {
   expect_dtype("unary", x, DType::F32, "x");
   expect_dtype("unary", out, DType::F32, "out");
   expect_same_shape("unary", x, out);
   static const char* labels[] = {"silu", "sigmoid", "gelu_tanh", "gelu_erf", "softplus"};
   auto& p = g.context().pipeline("elementwise_unary");
-  ElementwisePush push{static_cast<uint32_t>(x.numel()), static_cast<uint32_t>(op)};
+  UnaryPush push{static_cast<uint32_t>(x.numel()), static_cast<uint32_t>(op)};
   g.dispatch(p, {gpu::in(x.data), gpu::out(out.data)}, push, grid_for(x.numel()), labels[static_cast<int>(op)]);
 }
 
@@ -57,8 +81,8 @@ void copy_columns(gpu::Graph& g, const Tensor& src, int64_t col_begin, const Ten
   require(src.rank() == 2 && out.rank() == 2 && src.dim(0) == out.dim(0),
           "copy_columns: src and out must be [R, C] with equal rows, got " + src.describe() + " and " + out.describe());
   require(col_begin >= 0 && col_begin + out.dim(1) <= src.dim(1),
-          "copy_columns: columns [" + std::to_string(col_begin) + ", +" + std::to_string(out.dim(1)) +
-              ") outside " + src.describe());
+          "copy_columns: columns [" + std::to_string(col_begin) + ", +" + std::to_string(out.dim(1)) + ") outside " +
+              src.describe());
   struct Push {
     uint32_t rows, src_cols, col_begin, cols;
   } push{static_cast<uint32_t>(src.dim(0)), static_cast<uint32_t>(src.dim(1)), static_cast<uint32_t>(col_begin),

@@ -1,5 +1,6 @@
 #pragma once
-// Element-wise ops on f32 tensors of equal shape. `out` may alias an input.
+// Element-wise ops on f32 tensors of equal shape (add_bias broadcasts a row). `out` may
+// alias an input.
 #include "ops/tensor.h"
 
 namespace vole::ops {
@@ -8,6 +9,9 @@ enum class Unary { Silu, Sigmoid, GeluTanh, GeluErf, Softplus };
 
 void add(gpu::Graph& g, const Tensor& a, const Tensor& b, const Tensor& out);
 void mul(gpu::Graph& g, const Tensor& a, const Tensor& b, const Tensor& out);
+// out[t][n] = x[t][n] + bias[n] for x and out [T, N], bias [N] (e.g. a projection's or an
+// attention bias). `out` may alias x, not bias.
+void add_bias(gpu::Graph& g, const Tensor& x, const Tensor& bias, const Tensor& out);
 void unary(gpu::Graph& g, Unary op, const Tensor& x, const Tensor& out);
 // out = silu(gate) * up
 void swiglu(gpu::Graph& g, const Tensor& gate, const Tensor& up, const Tensor& out);

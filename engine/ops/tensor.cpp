@@ -81,4 +81,9 @@ void expect_same_shape(const char* op, const Tensor& a, const Tensor& b) {
   require(a.shape == b.shape, std::string(op) + ": shapes differ: " + a.describe() + " vs " + b.describe());
 }
 
+bool overlaps(const gpu::Operand& a, const gpu::Operand& b) {
+  bool same = a.activation >= 0 ? a.activation == b.activation : (b.activation < 0 && a.buffer == b.buffer);
+  return same && a.offset < b.offset + b.bytes && b.offset < a.offset + a.bytes;
+}
+
 }  // namespace vole::ops

@@ -37,6 +37,9 @@ void expect_dtype(const char* op, const Tensor& t, DType dtype, const char* what
 void expect_shape(const char* op, const Tensor& t, const Shape& shape, const char* what);
 void expect_same_shape(const char* op, const Tensor& a, const Tensor& b);
 
+// True if two operands may share bytes (the same activation or buffer, intersecting ranges).
+bool overlaps(const gpu::Operand& a, const gpu::Operand& b);
+
 inline uint32_t ceil_div(uint64_t a, uint64_t b) { return static_cast<uint32_t>((a + b - 1) / b); }
 
 }  // namespace vole::ops

@@ -49,6 +49,27 @@ TEST(Elementwise, InPlaceAdd) {
   expect_close(read_f32(ta), want, 0, 0);
 }
 
+// Bias rows of odd lengths (one shorter than a workgroup, one looping across many), for
+// one token and several; in place and into a separate output. Sums in f32: exact.
+TEST(Elementwise, AddBias) {
+  struct Case {
+    int64_t t, n;
+  } cases[] = {{1, 13}, {1, kCols}, {5, 13}, {kRows, kCols}, {3, 1}};
+  uint32_t seed = 10;
+  for (const auto& c : cases) {
+    const std::string what = "T " + std::to_string(c.t) + " N " + std::to_string(c.n);
+    auto x = random_floats(c.t * c.n, ++seed, -8, 8), bias = random_floats(c.n, ++seed, -8, 8);
+    auto want = ref::add_bias(x, bias);
+    auto tx = gpu_tensor(x, {c.t, c.n}), tb = gpu_tensor(bias, {c.n}), out = gpu_output({c.t, c.n});
+    gpu::Graph g(gpu_context(), "add_bias");
+    ops::add_bias(g, tx, tb, out);
+    ops::add_bias(g, tx, tb, tx);  // after the first: both read the original x
+    run_graph(g);
+    expect_close(read_f32(out), want, 0, 0, what);
+    expect_close(read_f32(tx), want, 0, 0, what + " in place");
+  }
+}
+
 TEST(Elementwise, UnaryOps) {
   auto x = random_floats(kRows * kCols, 5, -30, 30);
   auto tx = gpu_tensor(x, {kRows, kCols});
@@ -94,6 +115,17 @@ TEST(Elementwise, RejectsBadShapes) {
   auto src = gpu_tensor(random_floats(20, 1), {2, 10});
   auto dst = gpu_output({2, 4});
   EXPECT_THROW(ops::copy_columns(g, src, 8, dst), Error);
+
+  auto x = gpu_tensor(random_floats(12, 1), {3, 4}), bias = gpu_tensor(random_floats(4, 2), {4});
+  auto out = gpu_output({3, 4});
+  EXPECT_NO_THROW(ops::add_bias(g, x, bias, out));
+  EXPECT_THROW(ops::add_bias(g, x, gpu_tensor(random_floats(3, 1), {3}), out), Error);  // bias not [N]
+  EXPECT_THROW(ops::add_bias(g, x, gpu_tensor(random_floats(4, 1), {1, 4}), out), Error);
+  EXPECT_THROW(ops::add_bias(g, x.tensor.reshape({12}), bias, out.tensor.reshape({12})), Error);  // x not [T, N]
+  EXPECT_THROW(ops::add_bias(g, x, bias, gpu_output({4, 3})), Error);                             // out not x's shape
+  EXPECT_THROW(ops::add_bias(g, x, gpu_tensor_i32({1, 2, 3, 4}, {4}), out), Error);               // not f32
+  auto row = gpu_tensor(random_floats(4, 3), {1, 4});
+  EXPECT_THROW(ops::add_bias(g, row, bias, bias.tensor.reshape({1, 4})), Error);  // out aliases bias
 }
 
 }  // namespace

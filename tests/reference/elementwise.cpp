@@ -19,4 +19,10 @@ std::vector<float> swiglu(const std::vector<float>& gate, const std::vector<floa
   return out;
 }
 
+std::vector<float> add_bias(const std::vector<float>& x, const std::vector<float>& bias) {
+  std::vector<float> out(x.size());
+  for (size_t i = 0; i < x.size(); ++i) out[i] = x[i] + bias[i % bias.size()];
+  return out;
+}
+
 }  // namespace vole::ref
