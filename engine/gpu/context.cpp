@@ -589,8 +589,8 @@ void Context::wait_idle() {
 
 // ---------------------------------------------------------------------------- pipelines
 
-const Pipeline& Context::pipeline(const std::string& kernel, const std::vector<uint32_t>& spec) {
-  std::string key = kernel;
+const Pipeline& Context::pipeline(KernelName kernel, const std::vector<uint32_t>& spec) {
+  std::string key = kernel.str();
   for (uint32_t v : spec) key += ":" + std::to_string(v);
   auto it = pipelines_.find(key);
   if (it != pipelines_.end()) return *it->second;
