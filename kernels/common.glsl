@@ -1,5 +1,6 @@
 // Shared definitions for Vole's compute kernels.
-// Conventions: set 0 holds only storage buffers; push constants describe shapes;
+// Conventions: set 0 holds only storage buffers; push constants describe shapes (one
+// struct per kernel in <family>/interface.h, shared with the C++ op);
 // activations are f32; weights f32/f16/bf16 or Vole INT4 (see engine/ops/weight.h).
 #ifndef VOLE_COMMON_GLSL
 #define VOLE_COMMON_GLSL

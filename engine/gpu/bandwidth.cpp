@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/interface.h"
 #include "gpu/graph.h"
 #include "gpu/timing.h"
 
@@ -16,12 +17,12 @@ CopyBandwidth measure_copy_bandwidth(Context& ctx, double target_us, int runs) {
   ctx.fill(src, 0, bytes, 0x3f800000u);  // never time untouched memory
   ctx.fill(dst, 0, bytes, 0);
   uint32_t vectors = static_cast<uint32_t>(bytes / 16);
-  auto& pipeline = ctx.pipeline("copy_u32x4");
+  auto& pipeline = ctx.pipeline(kernels::copy_u32x4);
   uint32_t groups = std::min<uint32_t>((vectors + 255) / 256, info.max_workgroup_count[0]);
   auto time_with = [&](int reps, int timed_runs) {
     Graph g(ctx, "copy bandwidth");
     for (int i = 0; i < reps; ++i)
-      g.dispatch(pipeline, {in(whole(src)), out(whole(dst))}, vectors, {groups, 1, 1}, "copy");
+      g.dispatch(pipeline, {in(whole(src)), out(whole(dst))}, kernels::CopyPush{vectors}, {groups, 1, 1}, "copy");
     return gpu_us_per_call(g, timed_runs).at("copy");
   };
   // Enough repetitions for a timed run of about target_us, judged from a short probe.

@@ -598,9 +598,9 @@ void Context::wait_idle() {
 
 // ---------------------------------------------------------------------------- pipelines
 
-const Pipeline& Context::pipeline(const std::string& kernel, const std::vector<uint32_t>& spec) {
+const Pipeline& Context::pipeline(KernelName kernel, const std::vector<uint32_t>& spec) {
   std::lock_guard lock(mutex_);
-  std::string key = kernel;
+  std::string key = kernel.str();
   for (uint32_t v : spec) key += ":" + std::to_string(v);
   auto it = pipelines_.find(key);
   if (it != pipelines_.end()) return *it->second;

@@ -19,6 +19,7 @@
 
 #include "gpu/buffer.h"
 #include "gpu/device_info.h"
+#include "gpu/kernel_names.h"
 
 namespace vole::gpu {
 
@@ -90,7 +91,7 @@ class Context {
   // --- pipelines ---
   // A compute pipeline for an embedded kernel; `spec` fills specialization constants
   // 0..n-1. Cached per (kernel, spec) for the lifetime of the context.
-  const Pipeline& pipeline(const std::string& kernel, const std::vector<uint32_t>& spec = {});
+  const Pipeline& pipeline(KernelName kernel, const std::vector<uint32_t>& spec = {});
   void save_pipeline_cache();
 
  private:

@@ -14,9 +14,11 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "gpu/buffer.h"
+#include "interface_common.h"
 
 namespace vole::gpu {
 
@@ -80,9 +82,13 @@ class Graph {
 
   void dispatch(const Pipeline& pipeline, std::initializer_list<Binding> bindings, const void* push,
                 uint32_t push_bytes, std::array<uint32_t, 3> groups, const std::string& label);
+  // `push` is the kernel's push-constant struct from its kernels/<family>/interface.h.
   template <class PushConstants>
   void dispatch(const Pipeline& pipeline, std::initializer_list<Binding> bindings, const PushConstants& push,
                 std::array<uint32_t, 3> groups, const std::string& label) {
+    static_assert(sizeof(PushConstants) <= kernels::kMaxPushConstantBytes,
+                  "push constants above the 128 bytes every device has");
+    static_assert(std::is_trivially_copyable_v<PushConstants>, "push constants are copied as bytes");
     dispatch(pipeline, bindings, &push, sizeof(PushConstants), groups, label);
   }
   void copy(Operand src, Operand dst, const std::string& label = "copy");
@@ -107,7 +113,7 @@ class Graph {
     Kind kind;
     const Pipeline* pipeline = nullptr;
     std::vector<Binding> bindings;
-    std::array<uint8_t, 128> push{};
+    std::array<uint8_t, kernels::kMaxPushConstantBytes> push{};
     uint32_t push_bytes = 0;
     std::array<uint32_t, 3> groups{};
     uint32_t fill_value = 0;

@@ -23,11 +23,11 @@ uint32_t spirv_binding_count(std::span<const uint32_t> words, const std::string&
   return count;
 }
 
-Pipeline::Pipeline(VkDevice device, VkPipelineCache cache, const std::string& kernel, const std::vector<uint32_t>& spec)
-    : device_(device), kernel_(kernel) {
-  const KernelBinary& bin = find_kernel(kernel);
+Pipeline::Pipeline(VkDevice device, VkPipelineCache cache, KernelName kernel, const std::vector<uint32_t>& spec)
+    : device_(device), kernel_(kernel.str()) {
+  const KernelBinary& bin = find_kernel(kernel.view());
   std::span<const uint32_t> words(bin.words, bin.word_count);
-  binding_count_ = spirv_binding_count(words, kernel);
+  binding_count_ = spirv_binding_count(words, kernel_);
 
   VkShaderModuleCreateInfo smci{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
   smci.codeSize = bin.word_count * 4;

@@ -9,13 +9,16 @@
 #include <string>
 #include <vector>
 
+#include "gpu/kernel_names.h"
+#include "interface_common.h"
+
 namespace vole::gpu {
 
-inline constexpr uint32_t kPushConstantBytes = 128;  // the minimum every device supports
+inline constexpr uint32_t kPushConstantBytes = kernels::kMaxPushConstantBytes;  // what every device supports
 
 class Pipeline {
  public:
-  Pipeline(VkDevice device, VkPipelineCache cache, const std::string& kernel, const std::vector<uint32_t>& spec);
+  Pipeline(VkDevice device, VkPipelineCache cache, KernelName kernel, const std::vector<uint32_t>& spec);
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "attention/interface.h"
 #include "gpu/context.h"
 #include "gpu/pipeline.h"
 #include "util/error.h"
@@ -17,7 +18,7 @@ constexpr int64_t kMaxGroup = 16;  // query heads per kv head the decode kernel 
 // splits), and the split count aims at this many workgroups over all kv heads.
 constexpr uint32_t kDecodeMinChunk = 64;
 constexpr uint32_t kDecodeTargetGroups = 256;
-constexpr uint32_t kDecodeGroupSize = 128;  // kernels/attention/decode.comp
+constexpr uint32_t kDecodeGroupSize = kernels::kDecodeWorkgroup;
 
 std::string dims(int64_t v) { return std::to_string(v); }
 
@@ -88,18 +89,17 @@ void store_kv(gpu::Graph& g, const Tensor& k, const Tensor& v, const Tensor& cac
   expect_cache(op, cache_v, hkv, d, "cache_v");
   require(cache_k.shape == cache_v.shape,
           std::string(op) + ": caches differ: " + cache_k.describe() + " vs " + cache_v.describe());
-  require(t <= cache_k.dim(0), std::string(op) + ": " + dims(t) + " tokens do not fit a cache of " +
-                                   dims(cache_k.dim(0)) + " rows");
+  require(t <= cache_k.dim(0),
+          std::string(op) + ": " + dims(t) + " tokens do not fit a cache of " + dims(cache_k.dim(0)) + " rows");
   expect_position(op, start, "start");
-  struct Push {
-    uint32_t pairs, row_pairs, capacity;
-  } push{static_cast<uint32_t>(k.numel() / 2), static_cast<uint32_t>(hkv * d / 2),
-         static_cast<uint32_t>(cache_k.dim(0))};
-  auto& p = g.context().pipeline("attention_store_kv");
+  kernels::StoreKvPush push{.pairs = static_cast<uint32_t>(k.numel() / 2),
+                            .row_pairs = static_cast<uint32_t>(hkv * d / 2),
+                            .capacity = static_cast<uint32_t>(cache_k.dim(0))};
+  auto& p = g.context().pipeline(kernels::attention_store_kv);
   std::array<uint32_t, 3> groups{std::min<uint32_t>(ceil_div(push.pairs, 256), 65535u), 1, 1};
-  g.dispatch(p, {gpu::in(k.data), gpu::in(v.data), gpu::inout(cache_k.data), gpu::inout(cache_v.data),
-                 gpu::in(start.data)},
-             push, groups, op);
+  g.dispatch(
+      p, {gpu::in(k.data), gpu::in(v.data), gpu::inout(cache_k.data), gpu::inout(cache_v.data), gpu::in(start.data)},
+      push, groups, op);
 }
 
 void attention_decode(gpu::Graph& g, const Tensor& q, const Tensor& cache_k, const Tensor& cache_v,
@@ -114,8 +114,8 @@ void attention_decode(gpu::Graph& g, const Tensor& q, const Tensor& cache_k, con
   expect_head_dim(op, d);
   require(cache_k.rank() == 3, std::string(op) + ": cache_k must be [capacity, Hkv, D], got " + cache_k.describe());
   const int64_t hkv = cache_k.dim(1), gsize = group_size(op, h, hkv);
-  require(gsize <= kMaxGroup, std::string(op) + ": " + dims(gsize) + " query heads per kv head exceed " +
-                                  dims(kMaxGroup));
+  require(gsize <= kMaxGroup,
+          std::string(op) + ": " + dims(gsize) + " query heads per kv head exceed " + dims(kMaxGroup));
   expect_cache(op, cache_k, hkv, d, "cache_k");
   expect_cache(op, cache_v, hkv, d, "cache_v");
   require(cache_k.shape == cache_v.shape,
@@ -129,27 +129,30 @@ void attention_decode(gpu::Graph& g, const Tensor& q, const Tensor& cache_k, con
   const uint32_t row_groups = kDecodeGroupSize / static_cast<uint32_t>(d / 2);  // R2 in decode.comp
   const uint64_t shared = 4ull * gsize * (d + kDecodeGroupSize + 16);
   require(shared <= shared_budget(g.context()), std::string(op) + ": " + dims(gsize) + " heads of dim " + dims(d) +
-                                                     " per kv head need more shared memory than this device has");
+                                                    " per kv head need more shared memory than this device has");
 
   const int64_t partials = static_cast<int64_t>(splits) * row_groups;
   Tensor acc = activation(g, DType::F32, {h, partials, d}, "attention_decode.partials");
   Tensor ml = activation(g, DType::F32, {h, partials, 2}, "attention_decode.max_sum");
 
-  struct Push {
-    uint32_t capacity, hkv, splits, min_chunk;
-    float scale;
-  } push{capacity, static_cast<uint32_t>(hkv), splits, kDecodeMinChunk, scale};
+  kernels::AttentionDecodePush push{.capacity = capacity,
+                                    .hkv = static_cast<uint32_t>(hkv),
+                                    .splits = splits,
+                                    .min_chunk = kDecodeMinChunk,
+                                    .scale = scale};
   auto& split_pass =
-      g.context().pipeline("attention_decode", {static_cast<uint32_t>(d), static_cast<uint32_t>(gsize)});
+      g.context().pipeline(kernels::attention_decode, {static_cast<uint32_t>(d), static_cast<uint32_t>(gsize)});
   g.dispatch(split_pass,
-             {gpu::in(q.data), gpu::in(cache_k.data), gpu::in(cache_v.data), gpu::in(kv_len.data),
-              gpu::out(acc.data), gpu::out(ml.data)},
+             {gpu::in(q.data), gpu::in(cache_k.data), gpu::in(cache_v.data), gpu::in(kv_len.data), gpu::out(acc.data),
+              gpu::out(ml.data)},
              push, {splits, static_cast<uint32_t>(hkv), 1}, op);
 
-  struct MergePush {
-    uint32_t capacity, splits, min_chunk, groups, d;
-  } merge{capacity, splits, kDecodeMinChunk, row_groups, static_cast<uint32_t>(d)};
-  auto& merge_pass = g.context().pipeline("attention_decode_merge");
+  kernels::AttentionDecodeMergePush merge{.capacity = capacity,
+                                          .splits = splits,
+                                          .min_chunk = kDecodeMinChunk,
+                                          .groups = row_groups,
+                                          .d = static_cast<uint32_t>(d)};
+  auto& merge_pass = g.context().pipeline(kernels::attention_decode_merge);
   g.dispatch(merge_pass, {gpu::in(acc.data), gpu::in(ml.data), gpu::in(kv_len.data), gpu::out(out.data)}, merge,
              {static_cast<uint32_t>(h), 1, 1}, "attention_decode_merge");
 }
@@ -185,13 +188,16 @@ void attention_prefill(gpu::Graph& g, const Tensor& q, const Tensor& k, const Te
   require(ceil_div(rows, tile.bq) <= g.context().info().max_workgroup_count[0],
           std::string(op) + ": " + dims(t) + " queries are too many for one dispatch");
 
-  struct Push {
-    uint32_t t, h, hkv, nkeys, past, causal;
-    float scale;
-  } push{static_cast<uint32_t>(t), static_cast<uint32_t>(h), static_cast<uint32_t>(hkv),
-         static_cast<uint32_t>(nkeys), static_cast<uint32_t>(params.past), params.causal ? 1u : 0u, params.scale};
-  auto& p = g.context().pipeline(k.dtype == DType::F16 ? "attention_prefill_f16" : "attention_prefill_f32",
-                                 {static_cast<uint32_t>(d), static_cast<uint32_t>(gsize), tile.bq, tile.bk});
+  kernels::AttentionPrefillPush push{.t = static_cast<uint32_t>(t),
+                                     .h = static_cast<uint32_t>(h),
+                                     .hkv = static_cast<uint32_t>(hkv),
+                                     .nkeys = static_cast<uint32_t>(nkeys),
+                                     .past = static_cast<uint32_t>(params.past),
+                                     .causal = params.causal ? 1u : 0u,
+                                     .scale = params.scale};
+  auto& p =
+      g.context().pipeline(k.dtype == DType::F16 ? kernels::attention_prefill_f16 : kernels::attention_prefill_f32,
+                           {static_cast<uint32_t>(d), static_cast<uint32_t>(gsize), tile.bq, tile.bk});
   g.dispatch(p, {gpu::in(q.data), gpu::in(k.data), gpu::in(v.data), gpu::out(out.data)}, push,
              {ceil_div(rows, tile.bq), static_cast<uint32_t>(hkv), 1}, op);
 }

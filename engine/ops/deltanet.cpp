@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "deltanet/interface.h"
 #include "gpu/context.h"
 #include "gpu/pipeline.h"
 #include "util/error.h"
@@ -13,7 +14,7 @@ namespace {
 
 constexpr int64_t kMaxTaps = 8;
 constexpr int64_t kMaxHeadDim = 256;
-constexpr uint32_t kConvTokensPerThread = 16;  // TB in kernels/deltanet/conv1d_silu.comp
+constexpr uint32_t kConvTokensPerThread = kernels::kConvTokensPerThread;
 constexpr uint32_t kRecurrentTokenBlock = 16;  // preferred TB of recurrent.comp
 
 std::string dims(int64_t v) { return std::to_string(v); }
@@ -71,13 +72,11 @@ void conv1d_silu(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Ten
   expect_same_shape(op, x, out);
   require(!overlaps(out.data, x.data) && !overlaps(out.data, state.data) && !overlaps(state.data, x.data),
           std::string(op) + ": out, x and state must not alias");
-  struct Push {
-    uint32_t t, c;
-  } push{static_cast<uint32_t>(t), static_cast<uint32_t>(c)};
+  kernels::Conv1dSiluPush push{.t = static_cast<uint32_t>(t), .c = static_cast<uint32_t>(c)};
   const uint32_t token_blocks = ceil_div(t, kConvTokensPerThread);
   require(token_blocks <= g.context().info().max_workgroup_count[1],
           std::string(op) + ": " + dims(t) + " tokens are too many for one dispatch");
-  auto& p = g.context().pipeline("deltanet_conv1d_silu", {static_cast<uint32_t>(taps)});
+  auto& p = g.context().pipeline(kernels::deltanet_conv1d_silu, {static_cast<uint32_t>(taps)});
   g.dispatch(p, {gpu::in(x.data), gpu::in(weight.data), gpu::inout(state.data), gpu::out(out.data)}, push,
              {ceil_div(c, 256), token_blocks, 1}, op);
 }
@@ -94,10 +93,8 @@ void deltanet_gates(gpu::Graph& g, const Tensor& b, const Tensor& a, const Tenso
   expect_same_shape(op, b, gate);
   expect_shape(op, a_log, {hv}, "A_log");
   expect_shape(op, dt_bias, {hv}, "dt_bias");
-  struct Push {
-    uint32_t n, hv;
-  } push{static_cast<uint32_t>(b.numel()), static_cast<uint32_t>(hv)};
-  auto& p = g.context().pipeline("deltanet_gates");
+  kernels::DeltaNetGatesPush push{.n = static_cast<uint32_t>(b.numel()), .hv = static_cast<uint32_t>(hv)};
+  auto& p = g.context().pipeline(kernels::deltanet_gates);
   g.dispatch(p,
              {gpu::in(b.data), gpu::in(a.data), gpu::in(a_log.data), gpu::in(dt_bias.data), gpu::out(beta.data),
               gpu::out(gate.data)},
@@ -117,11 +114,13 @@ void deltanet_recurrent(gpu::Graph& g, const Tensor& qkv, const Tensor& beta, co
   // Token block: as many tokens as fit (q and k of each, plus v, beta, decay).
   uint32_t tb = kRecurrentTokenBlock;
   while (tb > 1 && 4ull * tb * (2 * s.dk + cols + 2) > info.max_shared_memory_bytes) tb /= 2;
-  struct Push {
-    uint32_t t, hk, hv, dv;
-    float eps, q_scale;
-  } push{s.t, s.hk, s.hv, s.dv, params.eps, 1.0f / std::sqrt(static_cast<float>(s.dk))};
-  auto& p = g.context().pipeline("deltanet_recurrent", {s.dk, cols, lanes, tb, cols * lanes});
+  kernels::DeltaNetRecurrentPush push{.t = s.t,
+                                      .hk = s.hk,
+                                      .hv = s.hv,
+                                      .dv = s.dv,
+                                      .eps = params.eps,
+                                      .q_scale = 1.0f / std::sqrt(static_cast<float>(s.dk))};
+  auto& p = g.context().pipeline(kernels::deltanet_recurrent, {s.dk, cols, lanes, tb, cols * lanes});
   g.dispatch(p, {gpu::in(qkv.data), gpu::in(beta.data), gpu::in(gate.data), gpu::inout(state.data), gpu::out(out.data)},
              push, {s.hv, s.dv / cols, 1}, op);
 }
@@ -149,20 +148,16 @@ void deltanet_chunked(gpu::Graph& g, const Tensor& qkv, const Tensor& beta, cons
   Tensor uw = activation(g, DType::F32, {chunks, s.hv, c, s.dv + s.dk}, "deltanet_chunked.uw");
   Tensor aux = activation(g, DType::F32, {chunks, s.hv, c * c + 3 * c}, "deltanet_chunked.aux");
 
-  struct PreparePush {
-    uint32_t t, hk, hv;
-    float eps, q_scale;
-  } prep{s.t, s.hk, s.hv, params.eps, 1.0f / std::sqrt(static_cast<float>(s.dk))};
-  auto& prepare = g.context().pipeline("deltanet_chunk_prepare", {s.dk, s.dv, c});
+  kernels::DeltaNetChunkPreparePush prep{
+      .t = s.t, .hk = s.hk, .hv = s.hv, .eps = params.eps, .q_scale = 1.0f / std::sqrt(static_cast<float>(s.dk))};
+  auto& prepare = g.context().pipeline(kernels::deltanet_chunk_prepare, {s.dk, s.dv, c});
   g.dispatch(prepare,
              {gpu::in(qkv.data), gpu::in(beta.data), gpu::in(gate.data), gpu::out(uw.data), gpu::out(aux.data)}, prep,
              {chunks, s.hv, 1}, "deltanet_chunk_prepare");
 
   const uint32_t cols = kStateColumns;
-  struct ScanPush {
-    uint32_t t, hk, hv;
-  } scan{s.t, s.hk, s.hv};
-  auto& pass = g.context().pipeline("deltanet_chunk_scan", {s.dk, s.dv, c, cols});
+  kernels::DeltaNetChunkScanPush scan{.t = s.t, .hk = s.hk, .hv = s.hv};
+  auto& pass = g.context().pipeline(kernels::deltanet_chunk_scan, {s.dk, s.dv, c, cols});
   g.dispatch(pass, {gpu::in(qkv.data), gpu::in(uw.data), gpu::in(aux.data), gpu::inout(state.data), gpu::out(out.data)},
              scan, {s.hv, s.dv / cols, 1}, "deltanet_chunk_scan");
 }

@@ -1,5 +1,6 @@
 #include "ops/elementwise.h"
 
+#include "elementwise/interface.h"
 #include "gpu/context.h"
 #include "gpu/pipeline.h"
 #include "util/error.h"
@@ -8,26 +9,21 @@ namespace vole::ops {
 
 namespace {
 
-// Must match kernels/elementwise/binary.comp and unary.comp.
-enum BinaryKind : uint32_t { kAdd = 0, kMul = 1, kSwiglu = 2, kSigmoidGate = 3, kAddBias = 4 };
+using kernels::BinaryPush;
 
-struct BinaryPush {
-  uint32_t n;
-  uint32_t op;
-  uint32_t cols;  // kAddBias: length of the broadcast row
-};
-
-struct UnaryPush {
-  uint32_t n;
-  uint32_t op;
-};
+// Unary's values are the kernel's op codes.
+static_assert(static_cast<uint32_t>(Unary::Silu) == kernels::kUnarySilu &&
+              static_cast<uint32_t>(Unary::Sigmoid) == kernels::kUnarySigmoid &&
+              static_cast<uint32_t>(Unary::GeluTanh) == kernels::kUnaryGeluTanh &&
+              static_cast<uint32_t>(Unary::GeluErf) == kernels::kUnaryGeluErf &&
+              static_cast<uint32_t>(Unary::Softplus) == kernels::kUnarySoftplus);
 
 // Spreads n elements over at most 65535 workgroups of 256 threads; kernels loop.
 std::array<uint32_t, 3> grid_for(int64_t n) { return {std::min<uint32_t>(ceil_div(n, 256), 65535u), 1, 1}; }
 
 void dispatch_binary(gpu::Graph& g, const char* name, BinaryPush push, const Tensor& a, const Tensor& b,
                      const Tensor& out) {
-  auto& p = g.context().pipeline("elementwise_binary");
+  auto& p = g.context().pipeline(kernels::elementwise_binary);
   g.dispatch(p, {gpu::in(a.data), gpu::in(b.data), gpu::out(out.data)}, push, grid_for(a.numel()), name);
 }
 
@@ -37,18 +33,22 @@ void binary(gpu::Graph& g, const char* name, uint32_t kind, const Tensor& a, con
   expect_dtype(name, out, DType::F32, "out");
   expect_same_shape(name, a, b);
   expect_same_shape(name, a, out);
-  dispatch_binary(g, name, {static_cast<uint32_t>(a.numel()), kind, 0}, a, b, out);
+  dispatch_binary(g, name, {.n = static_cast<uint32_t>(a.numel()), .op = kind}, a, b, out);
 }
 
 }  // namespace
 
-void add(gpu::Graph& g, const Tensor& a, const Tensor& b, const Tensor& out) { binary(g, "add", kAdd, a, b, out); }
-void mul(gpu::Graph& g, const Tensor& a, const Tensor& b, const Tensor& out) { binary(g, "mul", kMul, a, b, out); }
+void add(gpu::Graph& g, const Tensor& a, const Tensor& b, const Tensor& out) {
+  binary(g, "add", kernels::kBinaryAdd, a, b, out);
+}
+void mul(gpu::Graph& g, const Tensor& a, const Tensor& b, const Tensor& out) {
+  binary(g, "mul", kernels::kBinaryMul, a, b, out);
+}
 void swiglu(gpu::Graph& g, const Tensor& gate, const Tensor& up, const Tensor& out) {
-  binary(g, "swiglu", kSwiglu, gate, up, out);
+  binary(g, "swiglu", kernels::kBinarySwiglu, gate, up, out);
 }
 void sigmoid_gate(gpu::Graph& g, const Tensor& x, const Tensor& gate, const Tensor& out) {
-  binary(g, "sigmoid_gate", kSigmoidGate, x, gate, out);
+  binary(g, "sigmoid_gate", kernels::kBinarySigmoidGate, x, gate, out);
 }
 
 void add_bias(gpu::Graph& g, const Tensor& x, const Tensor& bias, const Tensor& out) {
@@ -62,7 +62,9 @@ void add_bias(gpu::Graph& g, const Tensor& x, const Tensor& bias, const Tensor& 
   expect_same_shape(op, x, out);
   require(x.numel() <= UINT32_MAX, std::string(op) + ": " + x.describe() + " has too many elements");
   require(!overlaps(out.data, bias.data), std::string(op) + ": out must not alias bias");
-  dispatch_binary(g, op, {static_cast<uint32_t>(x.numel()), kAddBias, static_cast<uint32_t>(x.dim(1))}, x, bias, out);
+  BinaryPush push{
+      .n = static_cast<uint32_t>(x.numel()), .op = kernels::kBinaryAddBias, .cols = static_cast<uint32_t>(x.dim(1))};
+  dispatch_binary(g, op, push, x, bias, out);
 }
 
 void unary(gpu::Graph& g, Unary op, const Tensor& x, const Tensor& out) {
@@ -70,8 +72,8 @@ void unary(gpu::Graph& g, Unary op, const Tensor& x, const Tensor& out) {
   expect_dtype("unary", out, DType::F32, "out");
   expect_same_shape("unary", x, out);
   static const char* labels[] = {"silu", "sigmoid", "gelu_tanh", "gelu_erf", "softplus"};
-  auto& p = g.context().pipeline("elementwise_unary");
-  UnaryPush push{static_cast<uint32_t>(x.numel()), static_cast<uint32_t>(op)};
+  auto& p = g.context().pipeline(kernels::elementwise_unary);
+  kernels::UnaryPush push{.n = static_cast<uint32_t>(x.numel()), .op = static_cast<uint32_t>(op)};
   g.dispatch(p, {gpu::in(x.data), gpu::out(out.data)}, push, grid_for(x.numel()), labels[static_cast<int>(op)]);
 }
 
@@ -83,11 +85,11 @@ void copy_columns(gpu::Graph& g, const Tensor& src, int64_t col_begin, const Ten
   require(col_begin >= 0 && col_begin + out.dim(1) <= src.dim(1),
           "copy_columns: columns [" + std::to_string(col_begin) + ", +" + std::to_string(out.dim(1)) + ") outside " +
               src.describe());
-  struct Push {
-    uint32_t rows, src_cols, col_begin, cols;
-  } push{static_cast<uint32_t>(src.dim(0)), static_cast<uint32_t>(src.dim(1)), static_cast<uint32_t>(col_begin),
-         static_cast<uint32_t>(out.dim(1))};
-  auto& p = g.context().pipeline("copy_columns");
+  kernels::CopyColumnsPush push{.rows = static_cast<uint32_t>(src.dim(0)),
+                                .src_cols = static_cast<uint32_t>(src.dim(1)),
+                                .col_begin = static_cast<uint32_t>(col_begin),
+                                .cols = static_cast<uint32_t>(out.dim(1))};
+  auto& p = g.context().pipeline(kernels::copy_columns);
   g.dispatch(p, {gpu::in(src.data), gpu::out(out.data)}, push, grid_for(out.numel()), "copy_columns");
 }
 

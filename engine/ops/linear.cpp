@@ -2,6 +2,7 @@
 
 #include "gpu/context.h"
 #include "gpu/pipeline.h"
+#include "linear/interface.h"
 #include "ops/weight_kernels.h"
 #include "util/error.h"
 
@@ -9,13 +10,23 @@ namespace vole::ops {
 
 namespace {
 
+constexpr detail::WeightKernels kMatvecSubgroup{"matvec", kernels::matvec_f32_subgroup, kernels::matvec_f16_subgroup,
+                                                kernels::matvec_bf16_subgroup, kernels::matvec_q4_subgroup};
+constexpr detail::WeightKernels kMatvecShared{"matvec", kernels::matvec_f32_shared, kernels::matvec_f16_shared,
+                                              kernels::matvec_bf16_shared, kernels::matvec_q4_shared};
+constexpr detail::WeightKernels kMatmul{"matmul", kernels::matmul_f32, kernels::matmul_f16, kernels::matmul_bf16,
+                                        kernels::matmul_q4};
+
 // Elements per 16-byte block of one weight row (kernels/linear/weights.glsl W_BLOCK).
 int64_t block_elems(DType dtype) {
   switch (dtype) {
-    case DType::F32: return 4;
+    case DType::F32:
+      return 4;
     case DType::F16:
-    case DType::BF16: return 8;
-    default: return 32;  // Q4
+    case DType::BF16:
+      return 8;
+    default:
+      return 32;  // Q4
   }
 }
 
@@ -83,10 +94,10 @@ int64_t check_linear(const Weight& w, const Tensor& x, const Tensor& y) {
   expect_dtype(op.c_str(), y, DType::F32, "y");
   require(x.rank() == 1 || x.rank() == 2, op + ": x must be [T, K] or [K], got " + x.describe());
   require(y.rank() == x.rank(), op + ": y must have x's rank, got x " + x.describe() + ", y " + y.describe());
-  require(x.dim(-1) == w.cols, op + ": x " + x.describe() + " does not match the weight's " + std::to_string(w.cols) +
-                                   " input features");
-  require(y.dim(-1) == w.rows, op + ": y " + y.describe() + " does not match the weight's " + std::to_string(w.rows) +
-                                   " output features");
+  require(x.dim(-1) == w.cols,
+          op + ": x " + x.describe() + " does not match the weight's " + std::to_string(w.cols) + " input features");
+  require(y.dim(-1) == w.rows,
+          op + ": y " + y.describe() + " does not match the weight's " + std::to_string(w.rows) + " output features");
   int64_t tokens = x.rank() == 2 ? x.dim(0) : 1;
   require(tokens > 0, op + ": x has no tokens");
   require(x.rank() == 1 || y.dim(0) == tokens,
@@ -94,24 +105,22 @@ int64_t check_linear(const Weight& w, const Tensor& x, const Tensor& y) {
   return tokens;
 }
 
-void matvec(gpu::Graph& g, const Weight& w, int64_t tokens, const Tensor& x, const Tensor& y,
-            const LinearOptions& o) {
+void matvec(gpu::Graph& g, const Weight& w, int64_t tokens, const Tensor& x, const Tensor& y, const LinearOptions& o) {
   const auto& info = g.context().info();
   MatvecConfig c = matvec_config(info, w.dtype, w.rows, tokens, o);
-  std::string kernel = detail::weight_kernel("matvec", w) + (c.subgroup ? "_subgroup" : "_shared");
-  auto& pipeline = g.context().pipeline(kernel, {c.workgroup, c.rows_per_team, c.teams, c.team_size, c.tokens});
-  const std::string label = detail::weight_kernel("matvec", w);
+  const auto& family = c.subgroup ? kMatvecSubgroup : kMatvecShared;
+  auto& pipeline = g.context().pipeline(detail::weight_kernel(family, w),
+                                        {c.workgroup, c.rows_per_team, c.teams, c.team_size, c.tokens});
+  const std::string label = detail::weight_label(family, w);
   for (const auto& shard : w.shards) {
-    struct {
-      uint32_t rows, blocks, group_shift, y_offset, y_stride, tokens, accumulate, grid_x;
-    } push{static_cast<uint32_t>(shard.rows),
-           static_cast<uint32_t>(w.cols / block_elems(w.dtype)),
-           detail::group_shift(w),
-           static_cast<uint32_t>(shard.row_begin),
-           static_cast<uint32_t>(w.rows),
-           static_cast<uint32_t>(tokens),
-           o.accumulate ? 1u : 0u,
-           0};
+    kernels::MatvecPush push{.rows = static_cast<uint32_t>(shard.rows),
+                             .blocks = static_cast<uint32_t>(w.cols / block_elems(w.dtype)),
+                             .group_shift = detail::group_shift(w),
+                             .y_offset = static_cast<uint32_t>(shard.row_begin),
+                             .y_stride = static_cast<uint32_t>(w.rows),
+                             .tokens = static_cast<uint32_t>(tokens),
+                             .accumulate = o.accumulate ? 1u : 0u,
+                             .grid_x = 0};
     // For one token, bind just this shard's slice of y when its offset is aligned, so
     // the shards' dispatches write disjoint ranges and need no barrier between them.
     gpu::Operand out = y.data;
@@ -131,21 +140,18 @@ void matvec(gpu::Graph& g, const Weight& w, int64_t tokens, const Tensor& x, con
   }
 }
 
-void matmul(gpu::Graph& g, const Weight& w, int64_t tokens, const Tensor& x, const Tensor& y,
-            const LinearOptions& o) {
+void matmul(gpu::Graph& g, const Weight& w, int64_t tokens, const Tensor& x, const Tensor& y, const LinearOptions& o) {
   const auto& info = g.context().info();
-  auto& pipeline = g.context().pipeline(detail::weight_kernel("matmul", w));
-  const std::string label = detail::weight_kernel("matmul", w);
+  auto& pipeline = g.context().pipeline(detail::weight_kernel(kMatmul, w));
+  const std::string label = detail::weight_label(kMatmul, w);
   for (const auto& shard : w.shards) {
-    struct {
-      uint32_t tokens, rows, cols, group_shift, y_stride, y_offset, accumulate;
-    } push{static_cast<uint32_t>(tokens),
-           static_cast<uint32_t>(shard.rows),
-           static_cast<uint32_t>(w.cols),
-           detail::group_shift(w),
-           static_cast<uint32_t>(w.rows),
-           static_cast<uint32_t>(shard.row_begin),
-           o.accumulate ? 1u : 0u};
+    kernels::MatmulPush push{.tokens = static_cast<uint32_t>(tokens),
+                             .rows = static_cast<uint32_t>(shard.rows),
+                             .cols = static_cast<uint32_t>(w.cols),
+                             .group_shift = detail::group_shift(w),
+                             .y_stride = static_cast<uint32_t>(w.rows),
+                             .y_offset = static_cast<uint32_t>(shard.row_begin),
+                             .accumulate = o.accumulate ? 1u : 0u};
     std::array<uint32_t, 3> groups{ceil_div(shard.rows, 64), ceil_div(tokens, 64), 1};
     require(groups[0] <= info.max_workgroup_count[0] && groups[1] <= info.max_workgroup_count[1],
             "linear " + w.name + ": " + std::to_string(tokens) + " x " + std::to_string(shard.rows) +

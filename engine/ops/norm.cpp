@@ -6,6 +6,7 @@
 
 #include "gpu/context.h"
 #include "gpu/pipeline.h"
+#include "norm/interface.h"
 #include "ops/reduce_path.h"
 #include "util/error.h"
 
@@ -13,14 +14,7 @@ namespace vole::ops {
 
 namespace {
 
-// Must match kernels/norm/norm.comp.
-struct NormPush {
-  uint32_t rows;
-  uint32_t d;
-  float eps;
-  float scale;
-  uint32_t plus_one;
-};
+using kernels::NormPush;
 
 // Rows of d elements, checked: x is [..., d] f32 and `out` has its shape.
 struct RowShape {
@@ -31,12 +25,12 @@ struct RowShape {
 RowShape check_rows(const char* op, const Tensor& x, const Tensor& out, float eps) {
   expect_dtype(op, x, DType::F32, "x");
   expect_dtype(op, out, DType::F32, "out");
-  require(x.rank() >= 1 && x.numel() > 0, std::string(op) + ": x must be a non-empty [..., D] tensor, got " +
-                                              x.describe());
+  require(x.rank() >= 1 && x.numel() > 0,
+          std::string(op) + ": x must be a non-empty [..., D] tensor, got " + x.describe());
   expect_same_shape(op, x, out);
   require(x.numel() <= UINT32_MAX, std::string(op) + ": " + x.describe() + " has too many elements");
-  require(std::isfinite(eps) && eps >= 0, std::string(op) + ": eps must be finite and >= 0, got " +
-                                              std::to_string(eps));
+  require(std::isfinite(eps) && eps >= 0,
+          std::string(op) + ": eps must be finite and >= 0, got " + std::to_string(eps));
   int64_t d = x.dim(-1);
   return {x.numel() / d, d};
 }
@@ -48,13 +42,13 @@ void expect_row_vector(const char* op, const Tensor& t, int64_t d, const char* w
 
 // One workgroup per row, sized so each invocation handles about four elements: 32
 // invocations for d = 128, 256 from d = 1024 up (larger rows loop).
-void dispatch_rows(gpu::Graph& g, const char* kernel, const char* label, const RowShape& s,
+void dispatch_rows(gpu::Graph& g, const ReduceKernels& variants, const char* label, const RowShape& s,
                    std::initializer_list<gpu::Binding> bindings, const NormPush& push) {
   auto& ctx = g.context();
   const auto& info = ctx.info();
   uint32_t wg = std::bit_ceil(static_cast<uint32_t>(std::clamp<int64_t>((s.d + 3) / 4, 32, 256)));
   wg = std::min({wg, std::bit_floor(info.max_workgroup_invocations), std::bit_floor(info.max_workgroup_size[0])});
-  auto& p = ctx.pipeline(reduce_variant(ctx, kernel), {wg});
+  auto& p = ctx.pipeline(reduce_variant(ctx, variants), {wg});
   uint32_t groups = static_cast<uint32_t>(std::min<int64_t>(s.rows, info.max_workgroup_count[0]));
   g.dispatch(p, bindings, push, {groups, 1, 1}, label);
 }
@@ -64,9 +58,13 @@ void dispatch_rows(gpu::Graph& g, const char* kernel, const char* label, const R
 void rms_norm(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tensor& out, float eps, NormWeight mode) {
   RowShape s = check_rows("rms_norm", x, out, eps);
   expect_row_vector("rms_norm", weight, s.d, "weight");
-  NormPush push{static_cast<uint32_t>(s.rows), static_cast<uint32_t>(s.d), eps, 1.0f,
-                mode == NormWeight::PlusOne ? 1u : 0u};
-  dispatch_rows(g, "norm_rms", "rms_norm", s, {gpu::in(x.data), gpu::in(weight.data), gpu::out(out.data)}, push);
+  NormPush push{.rows = static_cast<uint32_t>(s.rows),
+                .d = static_cast<uint32_t>(s.d),
+                .eps = eps,
+                .scale = 1.0f,
+                .plus_one = mode == NormWeight::PlusOne ? 1u : 0u};
+  dispatch_rows(g, {kernels::norm_rms, kernels::norm_rms_sg}, "rms_norm", s,
+                {gpu::in(x.data), gpu::in(weight.data), gpu::out(out.data)}, push);
 }
 
 void rms_norm_gated(gpu::Graph& g, const Tensor& x, const Tensor& z, const Tensor& weight, const Tensor& out,
@@ -75,16 +73,16 @@ void rms_norm_gated(gpu::Graph& g, const Tensor& x, const Tensor& z, const Tenso
   expect_dtype("rms_norm_gated", z, DType::F32, "z");
   expect_same_shape("rms_norm_gated", x, z);
   expect_row_vector("rms_norm_gated", weight, s.d, "weight");
-  NormPush push{static_cast<uint32_t>(s.rows), static_cast<uint32_t>(s.d), eps, 1.0f, 0};
-  dispatch_rows(g, "norm_gated", "rms_norm_gated", s,
+  NormPush push{.rows = static_cast<uint32_t>(s.rows), .d = static_cast<uint32_t>(s.d), .eps = eps, .scale = 1.0f};
+  dispatch_rows(g, {kernels::norm_gated, kernels::norm_gated_sg}, "rms_norm_gated", s,
                 {gpu::in(x.data), gpu::in(z.data), gpu::in(weight.data), gpu::out(out.data)}, push);
 }
 
 void l2_norm(gpu::Graph& g, const Tensor& x, const Tensor& out, float eps, float scale) {
   RowShape s = check_rows("l2_norm", x, out, eps);
   require(std::isfinite(scale), "l2_norm: scale must be finite");
-  NormPush push{static_cast<uint32_t>(s.rows), static_cast<uint32_t>(s.d), eps, scale, 0};
-  dispatch_rows(g, "norm_l2", "l2_norm", s, {gpu::in(x.data), gpu::out(out.data)}, push);
+  NormPush push{.rows = static_cast<uint32_t>(s.rows), .d = static_cast<uint32_t>(s.d), .eps = eps, .scale = scale};
+  dispatch_rows(g, {kernels::norm_l2, kernels::norm_l2_sg}, "l2_norm", s, {gpu::in(x.data), gpu::out(out.data)}, push);
 }
 
 void layer_norm(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& out,
@@ -92,8 +90,8 @@ void layer_norm(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tens
   RowShape s = check_rows("layer_norm", x, out, eps);
   expect_row_vector("layer_norm", weight, s.d, "weight");
   expect_row_vector("layer_norm", bias, s.d, "bias");
-  NormPush push{static_cast<uint32_t>(s.rows), static_cast<uint32_t>(s.d), eps, 1.0f, 0};
-  dispatch_rows(g, "norm_layer", "layer_norm", s,
+  NormPush push{.rows = static_cast<uint32_t>(s.rows), .d = static_cast<uint32_t>(s.d), .eps = eps, .scale = 1.0f};
+  dispatch_rows(g, {kernels::norm_layer, kernels::norm_layer_sg}, "layer_norm", s,
                 {gpu::in(x.data), gpu::in(weight.data), gpu::in(bias.data), gpu::out(out.data)}, push);
 }
 

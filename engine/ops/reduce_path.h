@@ -3,8 +3,6 @@
 // subgroup arithmetic, where the device supports it in compute shaders, and a
 // shared-memory tree that runs everywhere. The variant is picked per context at the
 // time an op is recorded.
-#include <string>
-
 #include "gpu/context.h"
 
 namespace vole::ops {
@@ -20,7 +18,12 @@ enum class ReducePath {
 void set_reduce_path(ReducePath path);
 ReducePath reduce_path();
 
-// Name of the variant of `kernel` to use on this context: "<kernel>_sg" or "<kernel>".
-std::string reduce_variant(const gpu::Context& ctx, const std::string& kernel);
+// The two compiled variants of one reducing kernel, e.g. {norm_rms, norm_rms_sg}.
+struct ReduceKernels {
+  gpu::KernelName shared_memory, subgroup;
+};
+
+// Which of the two variants to use on this context.
+gpu::KernelName reduce_variant(const gpu::Context& ctx, const ReduceKernels& variants);
 
 }  // namespace vole::ops

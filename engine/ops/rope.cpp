@@ -5,18 +5,14 @@
 
 #include "gpu/context.h"
 #include "gpu/pipeline.h"
+#include "rope/interface.h"
 #include "util/error.h"
 
 namespace vole::ops {
 
 namespace {
 
-constexpr int kMaxFrequencies = 128;  // specialisation constants in kernels/rope/rope.comp
-
-// Must match kernels/rope/rope.comp.
-struct RopePush {
-  uint32_t tokens, heads, head_dim, half_rot, tail, mrope, sec_h, sec_w;
-};
+constexpr int kMaxFrequencies = kernels::kRopeMaxFrequencies;  // specialisation constants of rope.comp
 
 bool same_range(const gpu::Operand& a, const gpu::Operand& b) {
   return a.buffer == b.buffer && a.activation == b.activation && a.offset == b.offset && a.bytes == b.bytes;
@@ -45,11 +41,10 @@ void rope(gpu::Graph& g, const Tensor& x, const Tensor& positions, const Tensor&
   require(x.numel() <= UINT32_MAX, "rope: " + x.describe() + " has too many elements");
   int64_t tokens = x.dim(0), heads = x.dim(1), head_dim = x.dim(2);
   int rd = params.rotary_dims;
-  require(rd >= 2 && rd % 2 == 0 && rd <= head_dim,
-          "rope: rotary_dims must be even and in [2, head_dim = " + std::to_string(head_dim) + "], got " +
-              std::to_string(rd));
-  require(rd / 2 <= kMaxFrequencies, "rope: rotary_dims " + std::to_string(rd) + " above the supported " +
-                                         std::to_string(2 * kMaxFrequencies));
+  require(rd >= 2 && rd % 2 == 0 && rd <= head_dim, "rope: rotary_dims must be even and in [2, head_dim = " +
+                                                        std::to_string(head_dim) + "], got " + std::to_string(rd));
+  require(rd / 2 <= kMaxFrequencies,
+          "rope: rotary_dims " + std::to_string(rd) + " above the supported " + std::to_string(2 * kMaxFrequencies));
   require(std::isfinite(params.theta) && params.theta > 0,
           "rope: theta must be finite and > 0, got " + std::to_string(params.theta));
   if (params.mrope) {
@@ -65,17 +60,17 @@ void rope(gpu::Graph& g, const Tensor& x, const Tensor& positions, const Tensor&
   std::vector<uint32_t> spec(kMaxFrequencies, 0);
   auto inv_freq = rope_inv_freq(params);
   for (size_t i = 0; i < inv_freq.size(); ++i) spec[i] = std::bit_cast<uint32_t>(inv_freq[i]);
-  auto& p = g.context().pipeline("rope", spec);
+  auto& p = g.context().pipeline(kernels::rope, spec);
 
   bool in_place = same_range(x.data, out.data);
-  RopePush push{static_cast<uint32_t>(tokens),
-                static_cast<uint32_t>(heads),
-                static_cast<uint32_t>(head_dim),
-                static_cast<uint32_t>(rd / 2),
-                in_place ? 0u : static_cast<uint32_t>(head_dim - rd),
-                params.mrope ? 1u : 0u,
-                static_cast<uint32_t>(params.mrope ? params.sections[1] : 0),
-                static_cast<uint32_t>(params.mrope ? params.sections[2] : 0)};
+  kernels::RopePush push{.tokens = static_cast<uint32_t>(tokens),
+                         .heads = static_cast<uint32_t>(heads),
+                         .head_dim = static_cast<uint32_t>(head_dim),
+                         .half_rot = static_cast<uint32_t>(rd / 2),
+                         .tail = in_place ? 0u : static_cast<uint32_t>(head_dim - rd),
+                         .mrope = params.mrope ? 1u : 0u,
+                         .sec_h = static_cast<uint32_t>(params.mrope ? params.sections[1] : 0),
+                         .sec_w = static_cast<uint32_t>(params.mrope ? params.sections[2] : 0)};
   uint64_t items = static_cast<uint64_t>(tokens) * heads * (push.half_rot + push.tail);
   std::array<uint32_t, 3> groups{std::min<uint32_t>(ceil_div(items, 256), 65535u), 1, 1};
   g.dispatch(p, {gpu::in(x.data), gpu::in(positions.data), gpu::out(out.data)}, push, groups,

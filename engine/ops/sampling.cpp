@@ -6,6 +6,7 @@
 #include "gpu/context.h"
 #include "gpu/pipeline.h"
 #include "ops/reduce_path.h"
+#include "sampling/interface.h"
 #include "util/error.h"
 
 namespace vole::ops {
@@ -17,7 +18,8 @@ namespace {
 // results. For the 248320-token vocabulary: 61 chunks of 4096.
 constexpr int64_t kMinChunk = 4096;
 constexpr int64_t kMaxChunks = 64;
-constexpr uint32_t kWorkgroup = 256;  // sampling/select.glsl, argmax
+constexpr uint32_t kWorkgroup = kernels::kSelectSlots;  // selection kernels; argmax at most
+static_assert(kMaxCandidates == kernels::kSelectSlots, "one candidate per invocation of a selection workgroup");
 
 struct Chunking {
   uint32_t chunk, chunks;
@@ -50,23 +52,17 @@ void require_selection_support(const gpu::Context& ctx, const char* op) {
 Tensor partial_top_k(gpu::Graph& g, const Tensor& logits, int64_t vocab, uint32_t k, const Tensor* counts,
                      const Tensor* params, const Chunking& c) {
   Tensor cand = activation(g, DType::U32, {static_cast<int64_t>(c.chunks) * k, 2}, "top_k candidates");
-  struct {
-    uint32_t vocab, chunk, k;
-  } push{static_cast<uint32_t>(vocab), c.chunk, k};
+  kernels::TopkPartialPush push{.vocab = static_cast<uint32_t>(vocab), .chunk = c.chunk, .k = k};
   auto& ctx = g.context();
   if (counts)
-    g.dispatch(ctx.pipeline("topk_partial_penalised"),
+    g.dispatch(ctx.pipeline(kernels::topk_partial_penalised),
                {gpu::in(logits.data), gpu::in(counts->data), gpu::in(params->data), gpu::out(cand.data)}, push,
                {c.chunks, 1, 1}, "top_k_partial");
   else
-    g.dispatch(ctx.pipeline("topk_partial"), {gpu::in(logits.data), gpu::out(cand.data)}, push, {c.chunks, 1, 1},
+    g.dispatch(ctx.pipeline(kernels::topk_partial), {gpu::in(logits.data), gpu::out(cand.data)}, push, {c.chunks, 1, 1},
                "top_k_partial");
   return cand;
 }
-
-struct MergePush {
-  uint32_t chunks, k;
-};
 
 }  // namespace
 
@@ -86,14 +82,12 @@ void argmax(gpu::Graph& g, const Tensor& logits, const Tensor& ids) {
           "argmax: too many rows: " + logits.describe());
   Chunking c = chunking(vocab);
   Tensor best = activation(g, DType::U32, {rows * c.chunks, 2}, "argmax partial");
-  struct {
-    uint32_t vocab, chunk, chunks;
-  } push{static_cast<uint32_t>(vocab), c.chunk, c.chunks};
+  kernels::ArgmaxPush push{.vocab = static_cast<uint32_t>(vocab), .chunk = c.chunk, .chunks = c.chunks};
   uint32_t wg = std::min(kWorkgroup, std::bit_floor(ctx.info().max_workgroup_invocations));
-  g.dispatch(ctx.pipeline(reduce_variant(ctx, "argmax_partial"), {wg}), {gpu::in(logits.data), gpu::out(best.data)},
-             push, {c.chunks, static_cast<uint32_t>(rows), 1}, "argmax");
-  g.dispatch(ctx.pipeline(reduce_variant(ctx, "argmax_final"), {wg}), {gpu::in(best.data), gpu::out(ids.data)}, push,
-             {static_cast<uint32_t>(rows), 1, 1}, "argmax_merge");
+  g.dispatch(ctx.pipeline(reduce_variant(ctx, {kernels::argmax_partial, kernels::argmax_partial_sg}), {wg}),
+             {gpu::in(logits.data), gpu::out(best.data)}, push, {c.chunks, static_cast<uint32_t>(rows), 1}, "argmax");
+  g.dispatch(ctx.pipeline(reduce_variant(ctx, {kernels::argmax_final, kernels::argmax_final_sg}), {wg}),
+             {gpu::in(best.data), gpu::out(ids.data)}, push, {static_cast<uint32_t>(rows), 1, 1}, "argmax_merge");
 }
 
 void top_k(gpu::Graph& g, const Tensor& logits, const Tensor& values, const Tensor& ids) {
@@ -109,8 +103,8 @@ void top_k(gpu::Graph& g, const Tensor& logits, const Tensor& values, const Tens
   require_selection_support(g.context(), "top_k");
   Chunking c = chunking(vocab);
   Tensor cand = partial_top_k(g, logits, vocab, static_cast<uint32_t>(k), nullptr, nullptr, c);
-  MergePush push{c.chunks, static_cast<uint32_t>(k)};
-  g.dispatch(g.context().pipeline("topk_merge"), {gpu::in(cand.data), gpu::out(values.data), gpu::out(ids.data)},
+  kernels::TopkMergePush push{.chunks = c.chunks, .k = static_cast<uint32_t>(k)};
+  g.dispatch(g.context().pipeline(kernels::topk_merge), {gpu::in(cand.data), gpu::out(values.data), gpu::out(ids.data)},
              push, {1, 1, 1}, "top_k_merge");
 }
 
@@ -131,17 +125,17 @@ void sample(gpu::Graph& g, const Tensor& logits, const Tensor& history, const Te
   // Occurrences of each token in the history, for the penalties.
   Tensor counts = activation(g, DType::U32, {vocab}, "penalty counts");
   g.fill(counts.data, 0, "penalty_counts_clear");
-  struct {
-    uint32_t capacity, vocab;
-  } count_push{static_cast<uint32_t>(history.numel()), static_cast<uint32_t>(vocab)};
-  g.dispatch(ctx.pipeline("penalty_counts"), {gpu::in(history.data), gpu::in(params.data), gpu::out(counts.data)},
-             count_push, {std::min<uint32_t>(ceil_div(history.numel(), 256), 65535u), 1, 1}, "penalty_counts");
+  kernels::PenaltyCountsPush count_push{.capacity = static_cast<uint32_t>(history.numel()),
+                                        .vocab = static_cast<uint32_t>(vocab)};
+  g.dispatch(ctx.pipeline(kernels::penalty_counts),
+             {gpu::in(history.data), gpu::in(params.data), gpu::out(counts.data)}, count_push,
+             {std::min<uint32_t>(ceil_div(history.numel(), 256), 65535u), 1, 1}, "penalty_counts");
 
   Chunking c = chunking(vocab);
   Tensor cand = partial_top_k(g, logits, vocab, kMaxCandidates, &counts, &params, c);
-  MergePush push{c.chunks, kMaxCandidates};
-  g.dispatch(ctx.pipeline("sample_merge"), {gpu::in(cand.data), gpu::in(params.data), gpu::out(token.data)}, push,
-             {1, 1, 1}, "sample");
+  kernels::TopkMergePush push{.chunks = c.chunks, .k = kMaxCandidates};
+  g.dispatch(ctx.pipeline(kernels::sample_merge), {gpu::in(cand.data), gpu::in(params.data), gpu::out(token.data)},
+             push, {1, 1, 1}, "sample");
 }
 
 }  // namespace vole::ops

@@ -22,14 +22,23 @@ void check_weight(const char* op, const Weight& w) {
   require(next == w.rows, what + ": shards hold " + std::to_string(next) + " of " + std::to_string(w.rows) + " rows");
 }
 
-std::string weight_kernel(const char* family, const Weight& w) {
+gpu::KernelName weight_kernel(const WeightKernels& family, const Weight& w) {
   switch (w.dtype) {
-    case DType::F32: return std::string(family) + "_f32";
-    case DType::F16: return std::string(family) + "_f16";
-    case DType::BF16: return std::string(family) + "_bf16";
-    case DType::Q4: return std::string(family) + "_q4";
-    default: fail(ErrorCode::Unsupported, std::string(family) + ": no kernel for " + dtype_name(w.dtype) + " weights");
+    case DType::F32:
+      return family.f32;
+    case DType::F16:
+      return family.f16;
+    case DType::BF16:
+      return family.bf16;
+    case DType::Q4:
+      return family.q4;
+    default:
+      fail(ErrorCode::Unsupported, std::string(family.name) + ": no kernel for " + dtype_name(w.dtype) + " weights");
   }
+}
+
+std::string weight_label(const WeightKernels& family, const Weight& w) {
+  return std::string(family.name) + "_" + (w.dtype == DType::Q4 ? "q4" : dtype_name(w.dtype));
 }
 
 uint32_t group_shift(const Weight& w) {

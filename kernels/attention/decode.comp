@@ -9,29 +9,24 @@
 // and writes one unnormalised partial (acc, max, sum) per (head, split, row group)
 // for decode_merge.comp. Splits past kv_len write nothing (the merge never reads them).
 #extension GL_EXT_control_flow_attributes : enable
+#include "attention/interface.h"
 
 layout(constant_id = 0) const uint D = 256;  // head dim, multiple of 8, <= 256
 layout(constant_id = 1) const uint G = 4;    // query heads per kv head, <= 16
-const uint WG = 128;                          // = rows per tile
+const uint WG = kDecodeWorkgroup;             // = rows per tile
 const uint DP = D / 2;                        // dim pairs (one uint of two halves)
 const uint R2 = WG / DP;                      // row groups of the value pass
 const uint NPART = 16;                        // partial maxima per head and tile
 const float NEG = -1.0e30;
 
-layout(local_size_x = 128) in;
+layout(local_size_x = WG) in;
 layout(set = 0, binding = 0) readonly buffer Q { vec4 q4[]; };        // [H, D]
 layout(set = 0, binding = 1) readonly buffer CK { uvec4 ck[]; };      // [capacity, Hkv, D] f16
 layout(set = 0, binding = 2) readonly buffer CV { uint cv[]; };       // [capacity, Hkv, D] f16
 layout(set = 0, binding = 3) readonly buffer KvLen { int kv_len_buf[]; };
 layout(set = 0, binding = 4) writeonly buffer Acc { vec2 part_acc[]; };  // [H, NP, D]
 layout(set = 0, binding = 5) writeonly buffer ML { vec2 part_ml[]; };    // [H, NP] (max, sum)
-layout(push_constant) uniform Push {
-  uint capacity;
-  uint hkv;
-  uint splits;
-  uint min_chunk;
-  float scale;
-} pc;
+layout(push_constant) uniform Push { AttentionDecodePush pc; };
 
 shared vec4 q_s[G * D / 4];
 shared float p_s[G * WG];

@@ -7,13 +7,8 @@ layout(set = 0, binding = 0) readonly buffer Acc { float part_acc[]; };  // [H, 
 layout(set = 0, binding = 1) readonly buffer ML { vec2 part_ml[]; };     // [H, NP]
 layout(set = 0, binding = 2) readonly buffer KvLen { int kv_len_buf[]; };
 layout(set = 0, binding = 3) writeonly buffer Out { float o[]; };         // [H, D]
-layout(push_constant) uniform Push {
-  uint capacity;
-  uint splits;
-  uint min_chunk;
-  uint groups;  // R2 of pass 1: partials per split
-  uint d;
-} pc;
+#include "attention/interface.h"
+layout(push_constant) uniform Push { AttentionDecodeMergePush pc; };
 
 void main() {
   const uint h = gl_WorkGroupID.x;

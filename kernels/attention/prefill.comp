@@ -32,15 +32,8 @@ layout(set = 0, binding = 1) readonly buffer K { vec4 k4[]; };   // [N, Hkv, D] 
 layout(set = 0, binding = 2) readonly buffer V { vec4 v4[]; };
 #endif
 layout(set = 0, binding = 3) writeonly buffer Out { vec4 o4[]; };  // [T, H, D]
-layout(push_constant) uniform Push {
-  uint t;       // queries
-  uint h;       // query heads
-  uint hkv;     // kv heads
-  uint nkeys;   // keys available (rows of k/v)
-  uint past;    // position of query 0
-  uint causal;
-  float scale;
-} pc;
+#include "attention/interface.h"
+layout(push_constant) uniform Push { AttentionPrefillPush pc; };
 
 shared vec4 q_s[BQ * QSTRIDE];
 shared vec4 kv_s[BK * QSTRIDE];

@@ -8,11 +8,8 @@ layout(set = 0, binding = 1) readonly buffer V { vec2 v[]; };
 layout(set = 0, binding = 2) buffer CacheK { uint cache_k[]; };
 layout(set = 0, binding = 3) buffer CacheV { uint cache_v[]; };
 layout(set = 0, binding = 4) readonly buffer Start { int start[]; };
-layout(push_constant) uniform Push {
-  uint pairs;      // T * Hkv * D / 2
-  uint row_pairs;  // Hkv * D / 2
-  uint capacity;   // cache rows
-} pc;
+#include "attention/interface.h"
+layout(push_constant) uniform Push { StoreKvPush pc; };
 
 void main() {
   int first = start[0];

@@ -3,7 +3,8 @@
 layout(local_size_x = 256) in;
 layout(set = 0, binding = 0) readonly buffer Src { uvec4 src[]; };
 layout(set = 0, binding = 1) writeonly buffer Dst { uvec4 dst[]; };
-layout(push_constant) uniform Push { uint n; } pc;
+#include "core/interface.h"
+layout(push_constant) uniform Push { CopyPush pc; };
 
 void main() {
   uint stride = gl_NumWorkGroups.x * gl_WorkGroupSize.x;

@@ -25,13 +25,8 @@ layout(set = 0, binding = 1) readonly buffer Beta { float beta[]; };
 layout(set = 0, binding = 2) readonly buffer Gate { float gate[]; };
 layout(set = 0, binding = 3) writeonly buffer UW { float uw[]; };    // [chunks, Hv, C, DV + DK]
 layout(set = 0, binding = 4) writeonly buffer Aux { float aux[]; };  // [chunks, Hv, C*C + 3C]
-layout(push_constant) uniform Push {
-  uint t;
-  uint hk;
-  uint hv;
-  float eps;
-  float q_scale;
-} pc;
+#include "deltanet/interface.h"
+layout(push_constant) uniform Push { DeltaNetChunkPreparePush pc; };
 
 // a_s: A strictly below the diagonal; T (below the diagonal, unit diagonal implied)
 // stored transposed above it: T[r][c] at a_s[c][r].

@@ -25,11 +25,8 @@ layout(set = 0, binding = 1) readonly buffer UW { vec4 uw4[]; };     // [chunks,
 layout(set = 0, binding = 2) readonly buffer Aux { float aux[]; };   // [chunks, Hv, C*C + 3C]
 layout(set = 0, binding = 3) buffer State { float state[]; };        // [Hv, DK, DV]
 layout(set = 0, binding = 4) writeonly buffer Out { float o[]; };    // [T, Hv DV]
-layout(push_constant) uniform Push {
-  uint t;
-  uint hk;
-  uint hv;
-} pc;
+#include "deltanet/interface.h"
+layout(push_constant) uniform Push { DeltaNetChunkScanPush pc; };
 
 shared float s_s[DK * CJ];
 shared float vp_s[C * CJ];

@@ -5,16 +5,17 @@
 // the state (TB >= K-1), so block 0 alone writes the new one, after its own reads:
 // the last K-1 inputs of [state | x].
 #include "common.glsl"
+#include "deltanet/interface.h"
 
 layout(constant_id = 0) const uint K = 4;  // taps, 2..8
-const uint TB = 16;                         // tokens per invocation
+const uint TB = kConvTokensPerThread;       // tokens per invocation
 
 layout(local_size_x = 256) in;
 layout(set = 0, binding = 0) readonly buffer X { float x[]; };       // [T, C]
 layout(set = 0, binding = 1) readonly buffer W { float w[]; };       // [C, K]
 layout(set = 0, binding = 2) buffer State { float state[]; };        // [K-1, C]
 layout(set = 0, binding = 3) writeonly buffer Out { float o[]; };    // [T, C]
-layout(push_constant) uniform Push { uint t; uint c; } pc;
+layout(push_constant) uniform Push { Conv1dSiluPush pc; };
 
 void main() {
   const uint c = gl_GlobalInvocationID.x;

@@ -9,7 +9,8 @@ layout(set = 0, binding = 2) readonly buffer ALog { float a_log[]; };   // [Hv]
 layout(set = 0, binding = 3) readonly buffer DtBias { float dt_bias[]; };  // [Hv]
 layout(set = 0, binding = 4) writeonly buffer Beta { float beta[]; };   // [T, Hv]
 layout(set = 0, binding = 5) writeonly buffer Gate { float gate[]; };   // [T, Hv]
-layout(push_constant) uniform Push { uint n; uint hv; } pc;
+#include "deltanet/interface.h"
+layout(push_constant) uniform Push { DeltaNetGatesPush pc; };
 
 void main() {
   uint stride = gl_NumWorkGroups.x * gl_WorkGroupSize.x;

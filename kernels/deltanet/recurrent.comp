@@ -25,14 +25,8 @@ layout(set = 0, binding = 1) readonly buffer Beta { float beta[]; }; // [T, Hv]
 layout(set = 0, binding = 2) readonly buffer Gate { float gate[]; }; // [T, Hv]
 layout(set = 0, binding = 3) buffer State { float state[]; };        // [Hv, dk, dv]
 layout(set = 0, binding = 4) writeonly buffer Out { float o[]; };    // [T, Hv dv]
-layout(push_constant) uniform Push {
-  uint t;
-  uint hk;
-  uint hv;
-  uint dv;
-  float eps;
-  float q_scale;  // dk^-1/2
-} pc;
+#include "deltanet/interface.h"
+layout(push_constant) uniform Push { DeltaNetRecurrentPush pc; };
 
 shared float qk_s[TB * 2 * DK];  // per token: q then k
 shared float v_s[TB * CJ];

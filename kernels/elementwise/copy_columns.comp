@@ -3,7 +3,8 @@
 layout(local_size_x = 256) in;
 layout(set = 0, binding = 0) readonly buffer Src { float src[]; };
 layout(set = 0, binding = 1) writeonly buffer Out { float o[]; };
-layout(push_constant) uniform Push { uint rows; uint src_cols; uint col_begin; uint cols; } pc;
+#include "elementwise/interface.h"
+layout(push_constant) uniform Push { CopyColumnsPush pc; };
 
 void main() {
   uint n = pc.rows * pc.cols;

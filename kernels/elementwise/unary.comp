@@ -1,10 +1,12 @@
 #version 450
-// out = f(x) over n f32 elements; f: 0 silu, 1 sigmoid, 2 gelu (tanh), 3 gelu (erf), 4 softplus.
+// out = f(x) over n f32 elements; f: silu, sigmoid, gelu (tanh), gelu (erf), softplus
+// (kUnary* of elementwise/interface.h).
 #include "common.glsl"
 layout(local_size_x = 256) in;
 layout(set = 0, binding = 0) readonly buffer X { float x[]; };
 layout(set = 0, binding = 1) writeonly buffer Out { float o[]; };
-layout(push_constant) uniform Push { uint n; uint op; } pc;
+#include "elementwise/interface.h"
+layout(push_constant) uniform Push { UnaryPush pc; };
 
 // erf by Abramowitz-Stegun 7.1.26 is too coarse (1.5e-7 abs is fine, but its relative
 // error near 0 is poor); use the erfc-based series with |error| < 1.2e-7 instead.
@@ -22,10 +24,10 @@ void main() {
   for (uint i = gl_GlobalInvocationID.x; i < pc.n; i += stride) {
     float v = x[i];
     float r;
-    if (pc.op == 0) r = silu(v);
-    else if (pc.op == 1) r = sigmoid(v);
-    else if (pc.op == 2) r = 0.5 * v * (1.0 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
-    else if (pc.op == 3) r = 0.5 * v * (1.0 + erf_approx(v * 0.7071067811865476));
+    if (pc.op == kUnarySilu) r = silu(v);
+    else if (pc.op == kUnarySigmoid) r = sigmoid(v);
+    else if (pc.op == kUnaryGeluTanh) r = 0.5 * v * (1.0 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
+    else if (pc.op == kUnaryGeluErf) r = 0.5 * v * (1.0 + erf_approx(v * 0.7071067811865476));
     else r = softplus(v);
     o[i] = r;
   }

@@ -8,15 +8,8 @@
 layout(local_size_x = 256) in;
 layout(set = 0, binding = W_BINDINGS) readonly buffer Ids { int ids[]; };
 layout(set = 0, binding = W_BINDINGS + 1) writeonly buffer Out { float o[]; };
-layout(push_constant) uniform Push {
-  uint tokens;       // T
-  uint cols;         // D
-  uint row_begin;    // first table row held by this shard
-  uint rows;         // rows in this shard
-  uint table_rows;   // rows in the whole table
-  uint group_shift;  // Q4: log2(group size)
-  uint zero_invalid; // 1: this dispatch writes the zero rows of out-of-range ids
-} pc;
+#include "linear/interface.h"
+layout(push_constant) uniform Push { EmbeddingPush pc; };
 
 void main() {
   for (uint t = gl_WorkGroupID.y; t < pc.tokens; t += gl_NumWorkGroups.y) {

@@ -17,15 +17,8 @@ layout(local_size_x = BN / (4 * VN), local_size_y = BM / (4 * VM)) in;
 
 layout(set = 0, binding = W_BINDINGS) readonly buffer X { float x[]; };
 layout(set = 0, binding = W_BINDINGS + 1) buffer Y { float y[]; };
-layout(push_constant) uniform Push {
-  uint tokens;       // T
-  uint rows;         // rows in this shard
-  uint cols;         // K
-  uint group_shift;  // Q4: log2(group size)
-  uint y_stride;     // elements per row of y (all rows of the whole weight)
-  uint y_offset;     // column of y where this shard's rows start
-  uint accumulate;   // 1: y += result
-} pc;
+#include "linear/interface.h"
+layout(push_constant) uniform Push { MatmulPush pc; };
 
 // Stored k-major so that a thread reads its 8 tokens and its 8 rows of one column as
 // four 16-byte loads.

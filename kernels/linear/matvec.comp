@@ -24,16 +24,8 @@ layout(constant_id = 4) const uint TOKENS = 1;     // tokens per workgroup (R·T
 
 layout(set = 0, binding = W_BINDINGS) readonly buffer X { vec4 x4[]; };
 layout(set = 0, binding = W_BINDINGS + 1) buffer Y { float y[]; };
-layout(push_constant) uniform Push {
-  uint rows;         // rows in this shard
-  uint blocks;       // 16-byte blocks per row (cols / W_BLOCK)
-  uint group_shift;  // Q4: log2(group size)
-  uint y_offset;     // index in a row of y of this shard's first row
-  uint y_stride;     // elements per row of y
-  uint tokens;       // T
-  uint accumulate;   // 1: y += result
-  uint grid_x;       // workgroups along x (the grid may be 2-D for very tall matrices)
-} pc;
+#include "linear/interface.h"
+layout(push_constant) uniform Push { MatvecPush pc; };
 
 const uint XV = W_BLOCK / 4;  // vec4s of x per block
 const uint ACC = R * TOKENS;  // partial sums per thread: acc[r * TOKENS + t]

@@ -33,13 +33,8 @@ layout(set = 0, binding = 3) buffer Out { float o[]; };
 #error "define one of NORM_RMS, NORM_GATED, NORM_L2, NORM_LAYER"
 #endif
 
-layout(push_constant) uniform Push {
-  uint rows;
-  uint d;
-  float eps;
-  float scale;     // NORM_L2 only
-  uint plus_one;   // NORM_RMS only: weight is applied as (1 + w)
-} pc;
+#include "norm/interface.h"
+layout(push_constant) uniform Push { NormPush pc; };
 
 float sum_of_squares(uint base) {
   float s = 0.0;

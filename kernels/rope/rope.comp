@@ -19,16 +19,8 @@ layout(set = 0, binding = 0) readonly buffer X { float x[]; };
 layout(set = 0, binding = 1) readonly buffer Positions { int positions[]; };
 layout(set = 0, binding = 2) buffer Out { float o[]; };
 
-layout(push_constant) uniform Push {
-  uint tokens;
-  uint heads;
-  uint head_dim;
-  uint half_rot;  // rotary_dims / 2 frequency slots (<= 128)
-  uint tail;      // pass-through dims copied per head
-  uint mrope;
-  uint sec_h;
-  uint sec_w;
-} pc;
+#include "rope/interface.h"
+layout(push_constant) uniform Push { RopePush pc; };
 
 #define FOR_EACH_SLOT(F) \
   F(0) F(1) F(2) F(3) F(4) F(5) F(6) F(7) F(8) F(9) F(10) F(11) F(12) F(13) F(14) F(15) \
@@ -51,7 +43,7 @@ uint freq_bits(uint slot) {
   }
 }
 
-shared float inv_freq[128];
+shared float inv_freq[kRopeMaxFrequencies];
 
 void main() {
   // Unpack the constants once per workgroup, so the loop below indexes memory, not a switch.

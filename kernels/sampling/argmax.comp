@@ -15,11 +15,8 @@ layout(set = 0, binding = 0) readonly buffer Partial { uvec2 partial[]; };
 layout(set = 0, binding = 1) writeonly buffer Ids { int ids[]; };
 #endif
 
-layout(push_constant) uniform Push {
-  uint vocab;
-  uint chunk;   // elements per chunk
-  uint chunks;
-} pc;
+#include "sampling/interface.h"
+layout(push_constant) uniform Push { ArgmaxPush pc; };
 
 void main() {
   uint t = gl_LocalInvocationIndex;

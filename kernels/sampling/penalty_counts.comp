@@ -9,10 +9,8 @@ layout(set = 0, binding = 0) readonly buffer History { int history[]; };
 #include "sampling/params.glsl"
 layout(set = 0, binding = 2) buffer Counts { uint counts[]; };
 
-layout(push_constant) uniform Push {
-  uint capacity;  // entries in the history buffer
-  uint vocab;
-} pc;
+#include "sampling/interface.h"
+layout(push_constant) uniform Push { PenaltyCountsPush pc; };
 
 void main() {
   uint n = min(params.history_len, pc.capacity);

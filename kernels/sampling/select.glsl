@@ -18,8 +18,9 @@
 #define VOLE_SELECT_GLSL
 
 #include "keys.glsl"
+#include "sampling/interface.h"
 
-const uint kSlots = 256;  // == workgroup size == ops::kMaxCandidates
+const uint kSlots = kSelectSlots;  // == workgroup size == ops::kMaxCandidates
 
 shared uint top_key[kSlots];
 shared uint top_idx[kSlots];

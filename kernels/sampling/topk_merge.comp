@@ -10,8 +10,9 @@
 //   i < L whose running mass exceeds u * mass(L), u = uniform [0, 1) from the counter-based
 //   RNG below keyed by (seed, step). All cuts are prefixes because candidates are sorted.
 #include "keys.glsl"
+#include "sampling/interface.h"
 
-layout(local_size_x = 256) in;
+layout(local_size_x = kSelectSlots) in;
 
 layout(set = 0, binding = 0) readonly buffer Cand { uvec2 cand[]; };
 #ifdef SAMPLE
@@ -23,10 +24,7 @@ layout(set = 0, binding = 1) writeonly buffer Values { float values[]; };
 layout(set = 0, binding = 2) writeonly buffer Ids { int ids[]; };
 #endif
 
-layout(push_constant) uniform Push {
-  uint chunks;
-  uint k;
-} pc;
+layout(push_constant) uniform Push { TopkMergePush pc; };
 
 // No global top-k element ranks below the k-th best of any single chunk (that chunk
 // alone has k better ones), so candidates under the largest such key are skipped.

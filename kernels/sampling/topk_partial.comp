@@ -4,8 +4,9 @@
 // fewer than k elements). With PENALTIES the values are the logits after the repetition,
 // presence and frequency penalties of the sampling history (counts per token).
 #include "keys.glsl"
+#include "sampling/interface.h"
 
-layout(local_size_x = 256) in;
+layout(local_size_x = kSelectSlots) in;
 
 layout(set = 0, binding = 0) readonly buffer Logits { float logits[]; };
 #ifdef PENALTIES
@@ -17,11 +18,7 @@ layout(set = 0, binding = 3) writeonly buffer Cand { uvec2 cand[]; };
 layout(set = 0, binding = 1) writeonly buffer Cand { uvec2 cand[]; };
 #endif
 
-layout(push_constant) uniform Push {
-  uint vocab;
-  uint chunk;  // elements per chunk
-  uint k;
-} pc;
+layout(push_constant) uniform Push { TopkPartialPush pc; };
 
 float value(uint i) {
   float v = logits[i];

@@ -3,8 +3,8 @@
 #include <numeric>
 
 #include "gpu/context.h"
-#include "gpu/pipeline.h"
 #include "gpu/kernel_registry.h"
+#include "gpu/pipeline.h"
 #include "support/temp_dir.h"
 #include "util/error.h"
 
@@ -98,8 +98,8 @@ TEST(Context, PipelinesAreCachedAndPersisted) {
   opts.pipeline_cache_dir = dir.path();
   {
     Context ctx(opts);
-    const Pipeline& p1 = ctx.pipeline("copy_u32x4");
-    const Pipeline& p2 = ctx.pipeline("copy_u32x4");
+    const Pipeline& p1 = ctx.pipeline(kernels::copy_u32x4);
+    const Pipeline& p2 = ctx.pipeline(kernels::copy_u32x4);
     EXPECT_EQ(&p1, &p2);
     EXPECT_EQ(p1.binding_count(), 2u);
   }
@@ -108,12 +108,19 @@ TEST(Context, PipelinesAreCachedAndPersisted) {
     found = found || e.path().filename().string().rfind("pipelines-", 0) == 0;
   EXPECT_TRUE(found);
   Context again(opts);  // loads the cache written above
-  EXPECT_NO_THROW(again.pipeline("copy_u32x4"));
+  EXPECT_NO_THROW(again.pipeline(kernels::copy_u32x4));
 }
 
-TEST(Context, UnknownKernelIsNotFound) {
-  Context ctx;
-  EXPECT_THROW(ctx.pipeline("no_such_kernel"), Error);
+// Context::pipeline takes only declared names (a misspelt one does not compile: see the
+// KernelInterface.MisspeltKernelNameFailsToCompile test); the registry still rejects unknown names.
+TEST(KernelRegistry, UnknownKernelIsNotFound) { EXPECT_THROW(find_kernel("no_such_kernel"), Error); }
+
+// The generated constants and the embedded table come from one list, in one order.
+TEST(KernelRegistry, EveryNamedKernelIsEmbedded) {
+  const auto& embedded = all_kernels();
+  ASSERT_EQ(embedded.size(), std::size(kEmbeddedKernelNames));
+  for (size_t i = 0; i < embedded.size(); ++i) EXPECT_EQ(embedded[i].name, kEmbeddedKernelNames[i]);
+  EXPECT_EQ(find_kernel(kernels::matvec_q4_subgroup.view()).name, std::string_view("matvec_q4_subgroup"));
 }
 
 TEST(Pipeline, SpirvBindingScanRejectsGarbage) {

@@ -2,6 +2,7 @@
 
 #include <numeric>
 
+#include "core/interface.h"
 #include "gpu/context.h"
 #include "gpu/graph.h"
 #include "gpu/pipeline.h"
@@ -11,12 +12,10 @@ using namespace vole;
 using namespace vole::gpu;
 
 namespace {
-struct CopyPush {
-  uint32_t n;
-};
+using kernels::CopyPush;
 
 void add_copy(Graph& g, Operand src, Operand dst, const std::string& label) {
-  auto& p = g.context().pipeline("copy_u32x4");
+  auto& p = g.context().pipeline(kernels::copy_u32x4);
   uint32_t vecs = static_cast<uint32_t>(src.bytes / 16);
   g.dispatch(p, {in(src), out(dst)}, CopyPush{vecs}, {std::min(1024u, (vecs + 255) / 256), 1, 1}, label);
 }
@@ -92,7 +91,7 @@ TEST(Graph, RejectsBadDispatches) {
   Context ctx;
   Buffer a = ctx.create_buffer(4096, MemoryKind::Device, "a");
   Graph g(ctx, "bad");
-  auto& p = ctx.pipeline("copy_u32x4");
+  auto& p = ctx.pipeline(kernels::copy_u32x4);
   // wrong number of bindings
   EXPECT_THROW(g.dispatch(p, {in(whole(a))}, CopyPush{1}, {1, 1, 1}, "x"), Error);
   // zero workgroups
