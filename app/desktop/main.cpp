@@ -36,6 +36,7 @@ void register_qml_types(AppController& app) {
   qmlRegisterAnonymousType<DownloadListModel>("Vole", 1);
   qmlRegisterAnonymousType<PageRegistry>("Vole", 1);
 }
+
 // With the log on: `event=frame after=N` once a frame showing the effects of the first N
 // events is on screen (the window tests take screenshots after it). Every event asks for
 // a frame, so one comes even when nothing else moves. The count is read while the GUI
