@@ -114,8 +114,8 @@ ApplicationWindow {
         onActivated: Qt.quit()
     }
 
-    // Notices, and deletion with Undo: the conversation stays in the trash until the
-    // snackbar closes, then it is deleted for good.
+    // Notices, and Undo for a deleted conversation, offered for as long as the
+    // conversation list keeps the deletion undoable (it decides; see remove()).
     Connections {
         target: App
         function onNotice(message) { snackbar.show(message) }
@@ -125,9 +125,9 @@ ApplicationWindow {
         function onErrorOccurred(message) { snackbar.show(message) }
         function onRemoved(id, title) {
             snackbar.show(qsTr("Deleted “%1”").arg(title), qsTr("Undo"),
-                          function() { App.conversations.undoRemove(id) },
-                          function() { App.conversations.purgeRemoved() })
+                          function() { App.conversations.undoRemove(id) }, "undo-delete-" + id)
         }
+        function onUndoClosed(id) { snackbar.dismiss("undo-delete-" + id) }
     }
     Connections {
         target: App.chat

@@ -51,12 +51,12 @@ AppController::AppController(AppOptions options, QObject* parent)
           [this] { models_.set_sources(vole::data_dir() / "models", settings_.modelFolders()); });
   connect(engine_.get(), &EngineController::stateChanged, this, [this] {
     const auto& e = *engine_;
-    if (e.state() == "ready")
+    if (e.state() == EngineState::Ready)
       log_event("model-loaded", {{"model", e.modelName()},
                                  {"device", e.deviceName()},
                                  {"device_type", e.deviceType()},
                                  {"seconds", QString::number(e.loadSeconds(), 'f', 2)}});
-    else if (e.state() == "error")
+    else if (e.state() == EngineState::Error)
       log_event("model-failed", {{"model", e.modelName()}, {"error", e.error()}});
   });
 }
@@ -68,8 +68,8 @@ void AppController::start() {
   models_.set_sources(vole::data_dir() / "models", settings_.modelFolders());
   model_manager_->start();
   engine_->refreshDevices();
-  store_->open();                 // on failure the UI shows the problem and the choices
-  conversations_.purgeRemoved();  // deletions whose undo window closed with the app
+  store_->open();                // on failure the UI shows the problem and the choices
+  conversations_.purge_trash();  // deletions whose undo window closed with the app
   QString model = settings_.currentModel();
   if (models_.indexOfPath(model) < 0 || !models_.models()[models_.indexOfPath(model)].present)
     model = models_.count() > 0 ? models_.pathAt(0) : QString();
@@ -125,7 +125,9 @@ QString AppController::openModelFolder(const QUrl& folder) {
 void AppController::selectModel(const QString& path) {
   if (path.isEmpty()) return;
   settings_.setCurrentModel(path);
-  if (engine_->modelDir() == path && (engine_->state() == "ready" || engine_->state() == "loading")) return;
+  if (engine_->modelDir() == path &&
+      (engine_->state() == EngineState::Ready || engine_->state() == EngineState::Loading))
+    return;
   engine_->load(path);
 }
 
@@ -147,6 +149,8 @@ void AppController::notify(const QString& message) {
   log_event("notice", {{"message", message}});
   Q_EMIT notice(message);
 }
+
+qint64 AppController::eventsLogged() const { return events_logged(); }
 
 void AppController::logEvent(const QString& event, const QVariantMap& fields) const {
   QList<QPair<QString, QVariant>> list;

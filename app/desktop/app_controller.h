@@ -85,6 +85,7 @@ class AppController : public QObject {
   Q_INVOKABLE void notify(const QString& message);
   // For the QML side to report what it shows (written to the event log).
   Q_INVOKABLE void logEvent(const QString& event, const QVariantMap& fields = {}) const;
+  Q_INVOKABLE qint64 eventsLogged() const;  // see events_logged()
 
  Q_SIGNALS:
   void currentPageChanged();

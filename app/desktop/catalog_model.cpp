@@ -3,11 +3,11 @@
 #include <QLocale>
 
 #include "installed_models_model.h"
+#include "qt_strings.h"
 
 namespace vole::desktop {
 
 namespace {
-QString qstr(const std::string& s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
 QString number(double v) { return QLocale().toString(v, 'g', 3); }
 }  // namespace
 

@@ -7,15 +7,11 @@
 
 #include "event_log.h"
 #include "memory/export.h"
+#include "qt_strings.h"
 #include "report_errors.h"
 #include "util/file.h"
 
 namespace vole::desktop {
-
-namespace {
-QString qstr(const std::string& s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
-QString qstr(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
-}  // namespace
 
 ChatController::ChatController(StoreSession* session, EngineController* engine, AppSettings* settings,
                                ConversationListModel* conversations, QObject* parent)
@@ -27,6 +23,13 @@ ChatController::ChatController(StoreSession* session, EngineController* engine, 
               streaming_->content += content;
             }
             if (conversation == conversation_) messages_.append_delta(message, reasoning, content);
+          });
+  connect(engine_, &EngineController::saved, this,
+          [](qint64 conversation, qint64 message, qint64 chars, qint64 reasoning_chars) {
+            log_event("answer-saved", {{"conversation", conversation},
+                                       {"message", message},
+                                       {"chars", chars},
+                                       {"reasoning_chars", reasoning_chars}});
           });
   connect(engine_, &EngineController::finished, this, &ChatController::on_finished);
   connect(engine_, &EngineController::saveProblem, this, [this](const QString& message) {
@@ -62,8 +65,8 @@ QString ChatController::title() const {
 QString ChatController::sendBlocker() const {
   if (!store()) return tr("The conversation database is not open.");
   if (store()->read_only()) return tr("This session is read-only: conversations can be read but not changed.");
-  if (engine_->state() == "loading") return tr("The model is loading…");
-  if (engine_->state() != "ready") return tr("Choose a model to start chatting.");
+  if (engine_->state() == EngineState::Loading) return tr("The model is loading…");
+  if (engine_->state() != EngineState::Ready) return tr("Choose a model to start chatting.");
   if (streaming_) return tr("Vole is still answering.");
   return {};
 }

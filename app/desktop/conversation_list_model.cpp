@@ -1,20 +1,26 @@
 #include "conversation_list_model.h"
 
 #include <QLocale>
+#include <utility>
 
 #include "memory/store_error.h"
+#include "qt_strings.h"
 #include "report_errors.h"
 
 namespace vole::desktop {
 
 namespace {
-QString qstr(const std::string& s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
 QDateTime from_ms(int64_t ms) { return QDateTime::fromMSecsSinceEpoch(ms); }
 }  // namespace
 
-ConversationListModel::ConversationListModel(QObject* parent) : QAbstractListModel(parent) {}
+ConversationListModel::ConversationListModel(QObject* parent) : QAbstractListModel(parent) {
+  undo_timer_.setSingleShot(true);
+  undo_timer_.setInterval(std::chrono::seconds(6));
+  connect(&undo_timer_, &QTimer::timeout, this, [this] { close_undo_window(true); });
+}
 
 void ConversationListModel::set_store(memory::Store* store) {
+  close_undo_window(false);  // that deletion belongs to the old store; its trash is purged at the next start
   store_ = store;
   refresh();
 }
@@ -76,19 +82,37 @@ void ConversationListModel::setPinned(qint64 id, bool pinned) {
 }
 
 void ConversationListModel::remove(qint64 id) {
+  if (indexOf(id) < 0) return;
   QString title = titleOf(id);
+  close_undo_window(true);  // before the trash gets the new one, which stays undoable
   if (!act([&] { store_->soft_delete(id); })) return;
+  undoable_ = id;
+  undo_timer_.start();
   refresh();
   Q_EMIT removed(id, title);
 }
 
-void ConversationListModel::undoRemove(qint64 id) {
-  if (!act([&] { store_->undo_delete(id); })) return;
+bool ConversationListModel::undoRemove(qint64 id) {
+  if (id == 0 || id != undoable_) return false;
+  undo_timer_.stop();
+  undoable_ = 0;
+  bool ok = act([&] { store_->undo_delete(id); });
+  Q_EMIT undoClosed(id);
+  if (!ok) return false;
   refresh();
   Q_EMIT restored(id);
+  return true;
 }
 
-void ConversationListModel::purgeRemoved() {
+void ConversationListModel::close_undo_window(bool purge) {
+  undo_timer_.stop();
+  qint64 id = std::exchange(undoable_, 0);
+  if (id == 0) return;
+  if (purge) purge_trash();
+  Q_EMIT undoClosed(id);
+}
+
+void ConversationListModel::purge_trash() {
   act([&] { store_->purge_deleted(); });
 }
 

@@ -4,6 +4,8 @@
 // conversation-level actions the sidebar offers (rename, pin, delete with undo).
 #include <QAbstractListModel>
 #include <QDateTime>
+#include <QTimer>
+#include <chrono>
 #include <functional>
 #include <vector>
 
@@ -29,11 +31,19 @@ class ConversationListModel : public QAbstractListModel {
   Q_INVOKABLE QString titleOf(qint64 id) const;
   Q_INVOKABLE void rename(qint64 id, const QString& title);
   Q_INVOKABLE void setPinned(qint64 id, bool pinned);
-  // Moves it to the trash (emits removed); undoRemove brings it back, purgeRemoved
-  // deletes the trash for good (the snackbar calls it when its undo window closes).
+  // Deleting with undo. remove() moves the conversation to the trash and opens its undo
+  // window (emits removed); undoRemove() within the window brings it back. Only the latest
+  // deletion can be undone: the window closes (emits undoClosed) when it times out or the
+  // next conversation is removed, and the trash is then deleted for good. The UI only
+  // offers Undo while the window is open.
   Q_INVOKABLE void remove(qint64 id);
-  Q_INVOKABLE void undoRemove(qint64 id);
-  Q_INVOKABLE void purgeRemoved();
+  // False (and nothing changes) unless `id` is the deletion whose window is open.
+  Q_INVOKABLE bool undoRemove(qint64 id);
+  // Deletes everything in the trash for good (at start: windows that closed with the app).
+  void purge_trash();
+  // How long a deletion stays undoable (6 s; tests shorten it).
+  void set_undo_window(std::chrono::milliseconds window) { undo_timer_.setInterval(window); }
+  qint64 undoable() const { return undoable_; }  // the deletion that can be undone, or 0
 
   // Section label for a time, relative to now.
   static QString section_for(const QDateTime& time, const QDateTime& now);
@@ -44,14 +54,19 @@ class ConversationListModel : public QAbstractListModel {
 
  Q_SIGNALS:
   void countChanged();
-  void removed(qint64 id, const QString& title);
+  void removed(qint64 id, const QString& title);  // in the trash, undoable
   void restored(qint64 id);
+  void undoClosed(qint64 id);  // the deletion of `id` can no longer be undone
   void errorOccurred(const QString& message);
 
  private:
   // Runs a store action; a StoreError (read-only session, disk full) becomes errorOccurred.
   bool act(const std::function<void()>& action);
+  // Closes the open undo window: the trash is deleted for good (when `purge`).
+  void close_undo_window(bool purge);
   memory::Store* store_ = nullptr;
+  qint64 undoable_ = 0;
+  QTimer undo_timer_;
   std::vector<memory::Conversation> rows_;
   std::function<QDateTime()> now_ = [] { return QDateTime::currentDateTime(); };
 };

@@ -4,11 +4,11 @@
 #include <cmath>
 
 #include "installed_models_model.h"
+#include "qt_strings.h"
 
 namespace vole::desktop {
 
 namespace {
-QString qstr(const std::string& s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
 QString size(uint64_t bytes) { return human_size(static_cast<qint64>(bytes)); }
 
 bool active(const DownloadRow& r) {

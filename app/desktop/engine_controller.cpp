@@ -17,7 +17,7 @@ EngineController::EngineController(AppSettings* settings, QObject* parent)
     Q_EMIT devicesChanged();
   });
   connect(worker_, &EngineWorker::loadProgress, this, [this](double fraction, const QString& stage) {
-    if (state_ != "loading") return;
+    if (state_ != EngineState::Loading) return;
     progress_ = fraction;
     stage_ = stage;
     Q_EMIT progressChanged();
@@ -27,7 +27,7 @@ EngineController::EngineController(AppSettings* settings, QObject* parent)
     info_ = info;
     error_.clear();
     progress_ = 1.0;
-    set_state("ready");
+    set_state(EngineState::Ready);
     Q_EMIT needsReloadChanged();
     Q_EMIT loaded();
   });
@@ -36,10 +36,11 @@ EngineController::EngineController(AppSettings* settings, QObject* parent)
     info_ = {};
     info_.name = model_display_name(model_dir_);  // for "Could not load <name>"
     error_ = cancelled ? QString() : error;
-    set_state(cancelled ? "none" : "error");
+    set_state(cancelled ? EngineState::None : EngineState::Error);
   });
   connect(worker_, &EngineWorker::started, this, &EngineController::started);
   connect(worker_, &EngineWorker::streamed, this, &EngineController::streamed);
+  connect(worker_, &EngineWorker::saved, this, &EngineController::saved);
   connect(worker_, &EngineWorker::saveProblem, this, &EngineController::saveProblem);
   connect(worker_, &EngineWorker::finished, this, [this](const GenerationResult& result) {
     if (--jobs_in_flight_ == 0) Q_EMIT busyChanged();
@@ -61,13 +62,13 @@ void EngineController::shutdown() {
   thread_.wait();
 }
 
-void EngineController::set_state(const QString& state) {
+void EngineController::set_state(EngineState::Value state) {
   state_ = state;
   Q_EMIT stateChanged();
 }
 
 bool EngineController::needsReload() const {
-  if (state_ != "ready") return false;
+  if (state_ != EngineState::Ready) return false;
   return loaded_request_.device != settings_->device() || loaded_request_.context_length != settings_->contextLength();
 }
 
@@ -82,7 +83,7 @@ void EngineController::load(const QString& model_dir) {
   error_.clear();
   ++loads_in_flight_;
   worker_->cancel_load();  // a load still running gives way to this one
-  set_state("loading");
+  set_state(EngineState::Loading);
   Q_EMIT progressChanged();
   QMetaObject::invokeMethod(
       worker_, [w = worker_, request] { w->load(request); }, Qt::QueuedConnection);
@@ -97,7 +98,7 @@ void EngineController::cancelLoad() { worker_->cancel_load(); }
 void EngineController::unload() {
   info_ = {};
   model_dir_.clear();
-  set_state("none");
+  set_state(EngineState::None);
   QMetaObject::invokeMethod(worker_, &EngineWorker::unload, Qt::QueuedConnection);
 }
 
@@ -107,7 +108,7 @@ void EngineController::refreshDevices() {
 
 void EngineController::applyModelDefaults(SamplingValues* values) const {
   if (!values) return;
-  if (state_ == "ready") {
+  if (state_ == EngineState::Ready) {
     values->set(info_.default_sampling, info_.default_max_tokens);
   } else {
     values->set(runtime::SamplingOptions{}, 2048);

@@ -8,13 +8,14 @@
 
 #include "app_settings.h"
 #include "engine_jobs.h"
+#include "engine_state.h"
 #include "engine_worker.h"
 
 namespace vole::desktop {
 
 class EngineController : public QObject {
   Q_OBJECT
-  Q_PROPERTY(QString state READ state NOTIFY stateChanged)  // "none" | "loading" | "ready" | "error"
+  Q_PROPERTY(vole::desktop::EngineState::Value state READ state NOTIFY stateChanged)
   Q_PROPERTY(double progress READ progress NOTIFY progressChanged)
   Q_PROPERTY(QString stage READ stage NOTIFY progressChanged)
   Q_PROPERTY(QString error READ error NOTIFY stateChanged)
@@ -40,7 +41,7 @@ class EngineController : public QObject {
   explicit EngineController(AppSettings* settings, QObject* parent = nullptr);
   ~EngineController() override;
 
-  QString state() const { return state_; }
+  EngineState::Value state() const { return state_; }
   double progress() const { return progress_; }
   QString stage() const { return stage_; }
   QString error() const { return error_; }
@@ -86,15 +87,16 @@ class EngineController : public QObject {
   void loaded();
   void started(qint64 conversation, qint64 message);
   void streamed(qint64 conversation, qint64 message, const QString& reasoning, const QString& content);
+  void saved(qint64 conversation, qint64 message, qint64 chars, qint64 reasoning_chars);  // see EngineWorker
   void finished(const vole::desktop::GenerationResult& result);
   void saveProblem(const QString& message);
 
  private:
-  void set_state(const QString& state);
+  void set_state(EngineState::Value state);
   AppSettings* settings_;
   QThread thread_;
   EngineWorker* worker_;  // lives on thread_
-  QString state_ = "none";
+  EngineState::Value state_ = EngineState::None;
   double progress_ = 0;
   QString stage_, error_, model_dir_;
   LoadRequest loaded_request_;

@@ -1,10 +1,12 @@
 #include "engine_worker.h"
 
 #include <QVariantMap>
+#include <algorithm>
 
 #include "gpu/context.h"
 #include "installed_models_model.h"
 #include "memory/stream_writer.h"
+#include "qt_strings.h"
 #include "util/error.h"
 
 namespace vole::desktop {
@@ -15,8 +17,6 @@ using Clock = std::chrono::steady_clock;
 double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
-
-QString qstr(const std::string& s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
 
 bool template_supports_thinking(const runtime::Engine& engine) {
   const auto* tmpl = engine.chat_template();
@@ -42,6 +42,11 @@ bool template_thinks_by_default(const runtime::Engine& engine) {
 QString architecture_name(const model::ModelConfig& config) {
   std::string_view n = config.family->name();
   return QString::fromUtf8(n.data(), static_cast<qsizetype>(n.size()));
+}
+
+// Characters (code points) of whole UTF-8 text, as SQLite's length() counts them.
+qint64 code_points(std::string_view utf8) {
+  return std::count_if(utf8.begin(), utf8.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
 }
 }  // namespace
 
@@ -234,6 +239,7 @@ void EngineWorker::run(const GenerationJob& job, GenerationResult& result) {
   std::string ui_reasoning, ui_content;
   auto last_ui = start;
   bool reported_save_problem = false;
+  int64_t batches_reported = writer->batches_committed();
   auto send_ui = [&] {
     if (ui_reasoning.empty() && ui_content.empty()) return;
     Q_EMIT streamed(job.conversation, job.message, qstr(ui_reasoning), qstr(ui_content));
@@ -253,6 +259,11 @@ void EngineWorker::run(const GenerationJob& job, GenerationResult& result) {
       if (had_reasoning && !reasoning_end) reasoning_end = Clock::now();
       writer->append_content(d.content);
       ui_content += d.content;
+    }
+    if (writer->batches_committed() != batches_reported) {
+      batches_reported = writer->batches_committed();
+      Q_EMIT saved(job.conversation, job.message, code_points(writer->saved_content()),
+                   code_points(writer->saved_reasoning()));
     }
     if (writer->last_error() && !reported_save_problem) {
       reported_save_problem = true;

@@ -63,6 +63,9 @@ class EngineWorker : public QObject {
   void unloaded();
   void started(qint64 conversation, qint64 message);
   void streamed(qint64 conversation, qint64 message, const QString& reasoning, const QString& content);
+  // A batch of the streaming answer is committed to the database: it now holds `chars`
+  // characters of answer text and `reasoning_chars` of reasoning (Unicode code points).
+  void saved(qint64 conversation, qint64 message, qint64 chars, qint64 reasoning_chars);
   void finished(const vole::desktop::GenerationResult& result);
   // A batch of the streaming answer could not be saved (disk full, database locked): it
   // is kept in memory and retried; the message says why.

@@ -10,6 +10,12 @@ namespace vole::desktop {
 
 namespace {
 std::atomic<bool> g_enabled{false};
+std::atomic<qint64> g_counted{0};
+std::function<void()> g_listener;
+
+bool is_window_report(const QString& event) {
+  return event == QLatin1String("layout") || event == QLatin1String("frame");
+}
 
 QString format_value(const QVariant& v) {
   QString s = v.toString();
@@ -33,6 +39,13 @@ void log_event(const QString& event, const QList<QPair<QString, QVariant>>& fiel
   QByteArray bytes = line.toUtf8() + "\n";
   std::fwrite(bytes.data(), 1, static_cast<size_t>(bytes.size()), stdout);
   std::fflush(stdout);
+  if (is_window_report(event)) return;
+  g_counted.fetch_add(1);
+  if (g_listener) g_listener();
 }
+
+qint64 events_logged() { return g_counted.load(); }
+
+void set_event_listener(std::function<void()> listener) { g_listener = std::move(listener); }
 
 }  // namespace vole::desktop

@@ -9,13 +9,13 @@
 #include "hub/repo_id.h"
 #include "hub/storage.h"
 #include "model/model_folder.h"
+#include "qt_strings.h"
 
 namespace vole::desktop {
 
 namespace fs = std::filesystem;
 
 namespace {
-QString qstr(const std::string& s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
 
 bool has_config(const fs::path& dir) {
   std::error_code ec;

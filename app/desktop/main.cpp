@@ -3,11 +3,14 @@
 #include <QCommandLineParser>
 #include <QGuiApplication>
 #include <QIcon>
+#include <QPointer>
 #include <QQmlApplicationEngine>
 #include <QQmlContext>
 #include <QQuickStyle>
 #include <QQuickWindow>
+#include <atomic>
 #include <cstdlib>
+#include <memory>
 
 #include "app_controller.h"
 #include "event_log.h"
@@ -18,6 +21,7 @@ namespace {
 void register_qml_types(AppController& app) {
   qmlRegisterSingletonInstance("Vole", 1, 0, "App", &app);
   qmlRegisterSingletonType(QUrl("qrc:/qml/Theme.qml"), "Vole.Style", 1, 0, "Theme");
+  register_engine_state_type();
   qmlRegisterAnonymousType<AppSettings>("Vole", 1);
   qmlRegisterAnonymousType<SamplingValues>("Vole", 1);
   qmlRegisterAnonymousType<StoreSession>("Vole", 1);
@@ -31,6 +35,36 @@ void register_qml_types(AppController& app) {
   qmlRegisterAnonymousType<CatalogModel>("Vole", 1);
   qmlRegisterAnonymousType<DownloadListModel>("Vole", 1);
   qmlRegisterAnonymousType<PageRegistry>("Vole", 1);
+}
+
+// With the log on: `event=frame after=N` once a frame showing the effects of the first N
+// events is on screen (the window tests take screenshots after it). Every event asks for
+// a frame, so one comes even when nothing else moves. The count is read while the GUI
+// thread is blocked for the scene sync (render thread) and reported when that frame is
+// swapped; the line itself is written on the GUI thread.
+void report_frames(QQuickWindow* window) {
+  set_event_listener([window = QPointer<QQuickWindow>(window)] {
+    if (window) QMetaObject::invokeMethod(window, &QQuickWindow::update, Qt::QueuedConnection);
+  });
+  auto synced = std::make_shared<std::atomic<qint64>>(-1);
+  auto reported = std::make_shared<qint64>(-1);
+  QObject::connect(
+      window, &QQuickWindow::beforeSynchronizing, window, [synced] { synced->store(events_logged()); },
+      Qt::DirectConnection);
+  QObject::connect(
+      window, &QQuickWindow::frameSwapped, window,
+      [window, synced, reported] {
+        const qint64 after = synced->load();
+        QMetaObject::invokeMethod(
+            window,
+            [after, reported] {
+              if (after <= *reported) return;
+              *reported = after;
+              log_event("frame", {{"after", after}});
+            },
+            Qt::QueuedConnection);
+      },
+      Qt::DirectConnection);
 }
 }  // namespace
 
@@ -81,6 +115,7 @@ int main(int argc, char** argv) {
               {{"width", window->width()}, {"height", window->height()}, {"window", QString::number(window->winId())}});
         },
         Qt::QueuedConnection);
+    if (event_log_enabled()) report_frames(window);
   }
   return qapp.exec();
 }

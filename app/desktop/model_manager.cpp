@@ -9,13 +9,13 @@
 #include "hub/http.h"
 #include "hub/repo_id.h"
 #include "hub/storage.h"
+#include "qt_strings.h"
 
 namespace vole::desktop {
 
 namespace fs = std::filesystem;
 
 namespace {
-QString qstr(const std::string& s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
 
 const char* env_hub_url() {
   const char* url = std::getenv("VOLE_HUB_URL");

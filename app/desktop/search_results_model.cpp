@@ -3,6 +3,9 @@
 #include <QDateTime>
 #include <QLocale>
 
+#include "event_log.h"
+#include "qt_strings.h"
+
 namespace vole::desktop {
 
 SearchResultsModel::SearchResultsModel(QObject* parent) : QAbstractListModel(parent) {
@@ -44,10 +47,11 @@ void SearchResultsModel::runNow() {
   hits_ = std::move(hits);
   endResetModel();
   Q_EMIT resultsChanged();
+  if (store_ && active()) log_event("search", {{"query", query_}, {"hits", count()}});
 }
 
 QString SearchResultsModel::snippet_html(const std::string& snippet, const QString& color) {
-  QString text = QString::fromUtf8(snippet.data(), static_cast<qsizetype>(snippet.size())).toHtmlEscaped();
+  QString text = qstr(snippet).toHtmlEscaped();
   text.replace(QChar(0x02), QStringLiteral("<span style=\"background-color:%1\">").arg(color));
   text.replace(QChar(0x03), QStringLiteral("</span>"));
   text.replace('\n', ' ');

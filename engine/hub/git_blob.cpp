@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include "hub/failure.h"
+#include "util/hash.h"
 
 namespace vole::hub {
 
@@ -29,13 +30,7 @@ std::string GitBlobHasher::hex_digest() {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (EVP_DigestFinal_ex(impl_->ctx, md, &len) != 1) fail_hub(Failure::Internal, "OpenSSL SHA-1 failed");
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out.push_back(digits[md[i] >> 4]);
-    out.push_back(digits[md[i] & 15]);
-  }
-  return out;
+  return to_hex({md, len});
 }
 
 std::string git_blob_sha1(std::span<const uint8_t> data) {

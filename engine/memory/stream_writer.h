@@ -63,6 +63,9 @@ class StreamWriter {
   const std::string& content() const { return content_; }
   const std::string& reasoning() const { return reasoning_; }
   size_t pending_bytes() const { return content_.size() - saved_content_ + reasoning_.size() - saved_reasoning_; }
+  // What the database holds so far (the committed prefix of content() and reasoning()).
+  std::string_view saved_content() const { return std::string_view(content_).substr(0, saved_content_); }
+  std::string_view saved_reasoning() const { return std::string_view(reasoning_).substr(0, saved_reasoning_); }
   // The most recent failed save, cleared by the next successful one.
   const std::optional<StoreError>& last_error() const { return last_error_; }
   bool finished() const { return finished_; }

@@ -24,6 +24,8 @@ class Sha256 {
 };
 
 std::string sha256_hex(std::span<const uint8_t> data);
+// Bytes as lower-case hex, two digits each (how digests are written and compared).
+std::string to_hex(std::span<const uint8_t> bytes);
 uint64_t xxh3_64(std::span<const uint8_t> data, uint64_t seed = 0);
 
 }  // namespace vole

@@ -121,7 +121,7 @@ Rectangle {
             VButton {
                 visible: card.installed
                 primary: App.engine.modelDir !== card.installedPath
-                enabled: App.engine.modelDir !== card.installedPath || App.engine.state === "error"
+                enabled: App.engine.modelDir !== card.installedPath || App.engine.state === EngineState.Error
                 text: App.engine.modelDir === card.installedPath ? qsTr("In use") : qsTr("Use")
                 iconName: App.engine.modelDir === card.installedPath ? "check" : "model"
                 onClicked: App.selectModel(card.installedPath)

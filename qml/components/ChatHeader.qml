@@ -28,7 +28,7 @@ Rectangle {
         ModelPicker { id: picker }
         // The device doing the work, always visible: a CPU driver is flagged in colour.
         Rectangle {
-            visible: App.engine.state === "ready"
+            visible: App.engine.state === EngineState.Ready
             implicitHeight: 26
             implicitWidth: deviceRow.implicitWidth + 16
             radius: 13

@@ -50,7 +50,7 @@ Rectangle {
             }
             Banner {
                 Layout.fillWidth: true
-                visible: App.engine.state === "ready" && App.engine.deviceIsCpu && !dismissed
+                visible: App.engine.state === EngineState.Ready && App.engine.deviceIsCpu && !dismissed
                 dismissible: true
                 kind: "warning"
                 text: qsTr("Vole is running on %1, a CPU driver, not a GPU: answers will be slow. If this computer has a GPU, install its Vulkan driver (Mesa's radv/anv, or the NVIDIA driver), or pick the device in Settings.").arg(App.engine.deviceName)
@@ -59,7 +59,7 @@ Rectangle {
             }
             Banner {
                 Layout.fillWidth: true
-                visible: App.engine.state === "error"
+                visible: App.engine.state === EngineState.Error
                 kind: "danger"
                 text: qsTr("Could not load %1: %2").arg(App.engine.modelName).arg(App.engine.error)
                 actionText: qsTr("Try again")
@@ -74,7 +74,7 @@ Rectangle {
             // Model loading, with progress.
             Rectangle {
                 Layout.fillWidth: true
-                visible: App.engine.state === "loading"
+                visible: App.engine.state === EngineState.Loading
                 implicitHeight: 52
                 radius: Theme.radiusSmall
                 color: Theme.surface

@@ -81,7 +81,7 @@ Item {
                 // Per-chat thinking toggle, where the model's template supports it.
                 AbstractButton {
                     id: thinkToggle
-                    visible: App.engine.state === "ready" && App.engine.supportsThinking
+                    visible: App.engine.state === EngineState.Ready && App.engine.supportsThinking
                     checkable: true
                     checked: App.chat.thinking
                     focusPolicy: Qt.NoFocus

@@ -17,7 +17,7 @@ Item {
         }
         Text {
             Layout.alignment: Qt.AlignHCenter
-            text: App.engine.state === "ready" ? qsTr("What can I help with?") : qsTr("Vole")
+            text: App.engine.state === EngineState.Ready ? qsTr("What can I help with?") : qsTr("Vole")
             font.pixelSize: Theme.fontTitle
             font.weight: Font.DemiBold
             color: Theme.text
@@ -26,7 +26,7 @@ Item {
             Layout.fillWidth: true
             horizontalAlignment: Text.AlignHCenter
             wrapMode: Text.Wrap
-            text: App.engine.state === "ready"
+            text: App.engine.state === EngineState.Ready
                   ? qsTr("Chatting with %1 on %2. Everything stays on this computer.").arg(App.engine.modelName).arg(App.engine.deviceName)
                   : App.chat.sendBlocker
             color: Theme.textMuted

@@ -55,9 +55,9 @@ Rectangle {
             }
             Tag {
                 visible: card.current
-                text: App.engine.state === "loading" ? qsTr("Loading…") : App.engine.state === "error" ? qsTr("Failed to load") : qsTr("In use")
-                fill: App.engine.state === "error" ? Theme.dangerSoft : Theme.accentSoft
-                ink: App.engine.state === "error" ? Theme.danger : Theme.accent
+                text: App.engine.state === EngineState.Loading ? qsTr("Loading…") : App.engine.state === EngineState.Error ? qsTr("Failed to load") : qsTr("In use")
+                fill: App.engine.state === EngineState.Error ? Theme.dangerSoft : Theme.accentSoft
+                ink: App.engine.state === EngineState.Error ? Theme.danger : Theme.accent
             }
             Tag { visible: card.featuresText !== ""; text: card.featuresText }
         }
@@ -99,7 +99,7 @@ Rectangle {
             VButton {
                 id: useButton
                 primary: !card.current
-                enabled: card.present && (!card.current || App.engine.state === "error")
+                enabled: card.present && (!card.current || App.engine.state === EngineState.Error)
                 text: card.current ? qsTr("In use") : qsTr("Use")
                 iconName: card.current ? "check" : "model"
                 onClicked: App.selectModel(card.path)

@@ -16,7 +16,7 @@ Button {
 
     function openFolderDialog() { folderDialog.open() }
 
-    readonly property string label: App.engine.state === "none" ? qsTr("Choose a model")
+    readonly property string label: App.engine.state === EngineState.None ? qsTr("Choose a model")
                                   : App.engine.modelName
     background: Rectangle {
         radius: Theme.radiusSmall
@@ -34,7 +34,7 @@ Button {
             Layout.maximumWidth: 260
         }
         BusyIndicator {
-            visible: App.engine.state === "loading"
+            visible: App.engine.state === EngineState.Loading
             running: visible
             implicitWidth: 16
             implicitHeight: 16

@@ -5,29 +5,34 @@ import Vole
 import Vole.Style
 
 // A short notice at the bottom of the window with an optional action ("Undo"). It hides
-// itself after `timeout`; `expired` tells the owner the action can no longer be taken.
+// itself after `timeout`, or, when shown with a `key`, stays until its owner calls
+// dismiss(key) (an offer whose deadline the owner keeps, e.g. the undo of a deletion).
+// A newer notice replaces it either way.
 Popup {
     id: root
     property string message
     property string actionText
     property var actionCallback: null
-    property var expireCallback: null
+    property string key
     property int timeout: 6000
 
-    function show(text, action, actionCallback, expireCallback) {
-        if (visible) finish(false)
+    function show(text, action, actionCallback, key) {
         message = text
         actionText = action || ""
         root.actionCallback = actionCallback || null
-        root.expireCallback = expireCallback || null
+        root.key = key || ""
         open()
-        timer.restart()
+        if (root.key === "")
+            timer.restart()
+        else
+            timer.stop()
     }
-    function finish(acted) {
+    function dismiss(which) {
+        if (visible && key === which) finish()
+    }
+    function finish() {
         timer.stop()
-        var expire = expireCallback
-        expireCallback = null
-        if (!acted && expire) expire()
+        key = ""
         close()
     }
 
@@ -67,7 +72,7 @@ Popup {
             background: Item {}
             onClicked: {
                 var act = root.actionCallback
-                root.finish(true)
+                root.finish()
                 if (act) act()
             }
         }
@@ -76,6 +81,6 @@ Popup {
     Timer {
         id: timer
         interval: root.timeout
-        onTriggered: root.finish(false)
+        onTriggered: root.finish()
     }
 }

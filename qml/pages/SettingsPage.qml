@@ -59,10 +59,10 @@ Rectangle {
 
                 SettingRow {
                     label: qsTr("Model")
-                    help: App.engine.state === "ready"
+                    help: App.engine.state === EngineState.Ready
                           ? qsTr("%1 · %2 on the device · %3 tokens of context · %4").arg(App.engine.architecture)
                                 .arg(App.formatBytes(App.engine.weightBytes)).arg(App.engine.contextLength).arg(App.engine.modelDir)
-                          : App.engine.state === "loading" ? qsTr("Loading…") : qsTr("No model loaded")
+                          : App.engine.state === EngineState.Loading ? qsTr("Loading…") : qsTr("No model loaded")
                     Text {
                         Layout.fillWidth: true
                         text: App.engine.modelName || "—"
@@ -92,7 +92,7 @@ Rectangle {
                 // Which device is actually in use, and a clear warning for CPU drivers.
                 Rectangle {
                     Layout.fillWidth: true
-                    visible: App.engine.state === "ready"
+                    visible: App.engine.state === EngineState.Ready
                     implicitHeight: inUse.implicitHeight + 20
                     radius: Theme.radiusSmall
                     color: App.engine.deviceIsCpu ? Theme.warningSoft : Theme.accentSoft
@@ -247,7 +247,7 @@ Rectangle {
                     values: App.settings.sampling
                 }
                 VButton {
-                    text: App.engine.state === "ready" ? qsTr("Use the model's recommended values") : qsTr("Reset to Vole's defaults")
+                    text: App.engine.state === EngineState.Ready ? qsTr("Use the model's recommended values") : qsTr("Reset to Vole's defaults")
                     iconName: "regenerate"
                     onClicked: App.engine.applyModelDefaults(App.settings.sampling)
                 }

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 
-from xvfb_app import SKIP, App, Display, fail, focus, parse_test_args, screenshot, write_settings, xdo
+from xvfb_app import SKIP, App, Display, fail, focus, parse_test_args, write_settings, xdo
 
 
 def message_rows(db):
@@ -94,10 +94,10 @@ def main():
         app = App(args.app, display, env)
         app.wait_event(r"event=started .*models=0 store=normal")
         window = app.wait_window()
-        screenshot(display, window, shot("desktop-welcome.png"), settle=1.5)
+        app.screenshot(display, window, shot("desktop-welcome.png"))
         focus(display, window)
         app.press(display, "ctrl+comma", r"event=page page=settings")
-        screenshot(display, window, shot("desktop-settings.png"))
+        app.screenshot(display, window, shot("desktop-settings.png"))
         app.quit(display)
 
         # ---- a damaged database: explained, with the store's ways out, nothing touched ----
@@ -111,7 +111,7 @@ def main():
         app = App(args.app, display, env)
         app.wait_event(r"event=started .*store=none problem=corrupt")
         window = app.wait_window()
-        screenshot(display, window, shot("desktop-store-error.png"))
+        app.screenshot(display, window, shot("desktop-store-error.png"))
         focus(display, window)
         app.quit(display)
         with open(os.path.join(damaged, "vole.db"), "rb") as f:
@@ -148,12 +148,15 @@ def main():
                               timeout=120)
         if done.group(2) != "complete" or int(done.group(3)) != 40:
             fail("expected a complete 40-token answer, got %s with %s tokens" % (done.group(2), done.group(3)))
-        screenshot(display, window, shot("desktop-chat.png"))
+        app.screenshot(display, window, shot("desktop-chat.png"))
 
         # Search (Ctrl+F, real typing): the sidebar lists the hit.
-        xdo(display, "key", "--clearmodifiers", "ctrl+f")
+        app.press(display, "ctrl+f", r"event=focus target=search")
         xdo(display, "type", "--delay", "15", "vole")
-        screenshot(display, window, shot("desktop-search.png"))
+        hits = app.wait_event(r"event=search query=vole hits=(\d+)").group(1)
+        if int(hits) < 1:
+            fail("searching for 'vole' found nothing, though the conversation says it")
+        app.screenshot(display, window, shot("desktop-search.png"))
         xdo(display, "key", "Escape")
         app.quit(display)
 
@@ -171,24 +174,28 @@ def main():
         xdo(display, "type", "--delay", "15", "Tell me more.")
         xdo(display, "key", "Return")
         answer = app.wait_event(r"event=answer-started conversation=\d+ message=(\d+)").group(1)
-        time.sleep(2.0)  # several 250 ms batches
+        # Killed once the app says a batch with answer text is in the database (batches are
+        # committed every 250 ms while the answer streams).
+        saved = app.wait_event(r"event=answer-saved conversation=\d+ message=%s chars=([1-9]\d*) " % answer,
+                               timeout=120)
         app.proc.send_signal(signal.SIGKILL)
         app.proc.wait(10)
         rows = {r[0]: r for r in message_rows(os.path.join(data, "vole.db"))}
         row = rows.get(int(answer))
-        if not row or row[2] != "streaming" or row[3] == 0:
-            fail("after kill -9 the answer should be saved mid-stream, found %r" % (row,))
-        print("  saved before the kill: %d bytes of answer" % row[3])
+        if not row or row[2] != "streaming" or row[3] < int(saved.group(1)):
+            fail("after kill -9 the answer should be saved mid-stream with at least the %s characters the app "
+                 "reported saved, found %r" % (saved.group(1), row))
+        print("  saved before the kill: %d characters of answer (%s reported)" % (row[3], saved.group(1)))
 
         app = App(args.app, display, env)
         app.wait_event(r"event=started .*interrupted=1")
         window = app.wait_window()
         app.wait_event(r"event=model-loaded", timeout=120)
         app.wait_event(r"event=conversation-opened conversation=%s messages=4" % sent.group(1))
-        screenshot(display, window, shot("desktop-interrupted-dark.png"), settle=1.5)
+        app.screenshot(display, window, shot("desktop-interrupted-dark.png"))
         focus(display, window)
         app.press(display, "ctrl+comma", r"event=page page=settings")
-        screenshot(display, window, shot("desktop-settings-dark.png"))
+        app.screenshot(display, window, shot("desktop-settings-dark.png"))
         app.quit(display)
         row = {r[0]: r for r in message_rows(os.path.join(data, "vole.db"))}[int(answer)]
         if row[2] != "interrupted":
@@ -203,7 +210,7 @@ def main():
         window = app.wait_window()
         app.wait_event(r"event=conversation-opened conversation=%d messages=2" % showcase)
         app.wait_event(r"event=model-loaded", timeout=120)
-        screenshot(display, window, shot("desktop-markdown.png"), settle=1.5)
+        app.screenshot(display, window, shot("desktop-markdown.png"))
         app.quit(display)
     finally:
         display.close()

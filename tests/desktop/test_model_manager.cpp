@@ -16,6 +16,7 @@
 #include "hub/storage.h"
 #include "installed_models_model.h"
 #include "model_manager.h"
+#include "qt_strings.h"
 #include "support/hub_fixtures.h"
 #include "support/temp_dir.h"
 
@@ -39,8 +40,6 @@ bool tensor_needed(std::string_view name, const vole::hub::FeatureSet& f) {
 
 constexpr const char* kRepo = "acme/tiny-vl";
 constexpr const char* kWeights = "model.safetensors";
-
-QString s(const std::string& v) { return QString::fromStdString(v); }
 
 uint64_t file_size_or_zero(const fs::path& p) {
   std::error_code ec;
@@ -76,7 +75,7 @@ struct ModelManagerTest : ::testing::Test {
   vole::test::TempDir dir{"vole-model-manager"};
   fs::path models = dir / "models";
   fs::path model_dir = models / "acme--tiny-vl";
-  AppSettings settings{s((dir / "settings.ini").string())};
+  AppSettings settings{qstr((dir / "settings.ini").string())};
   InstalledModelsModel installed;
   std::unique_ptr<ModelManager> manager;
 
@@ -181,7 +180,7 @@ TEST_F(ModelManagerTest, ProgressReachesTheModelsOnTheUiThreadAndTheDownloadIsSe
   });
   QSignalSpy downloaded(&m, &ModelManager::modelDownloaded);
 
-  EXPECT_EQ(m.download(s("https://huggingface.co/acme/tiny-vl/tree/main"), false), "");
+  EXPECT_EQ(m.download(qstr("https://huggingface.co/acme/tiny-vl/tree/main"), false), "");
   ASSERT_EQ(downloads().count(), 1);
   EXPECT_EQ(row(0, DownloadListModel::RepoRole).toString(), kRepo);
   ASSERT_TRUE(wait_state("completed")) << state().toStdString();
@@ -197,7 +196,7 @@ TEST_F(ModelManagerTest, ProgressReachesTheModelsOnTheUiThreadAndTheDownloadIsSe
   EXPECT_TRUE(row(0, DownloadListModel::SavedTextRole).toString().contains("not downloaded (text only)"));
   EXPECT_TRUE(row(0, DownloadListModel::CanDismissRole).toBool());
   ASSERT_EQ(downloaded.count(), 1);
-  EXPECT_EQ(downloaded[0][0].toString(), s(model_dir.string()));
+  EXPECT_EQ(downloaded[0][0].toString(), qstr(model_dir.string()));
 
   // Only the text tensors were fetched; the model is listed with the bytes it saved.
   auto local = vole::test::read_safetensors(vole::test::read_file(model_dir / kWeights));
@@ -215,7 +214,7 @@ TEST_F(ModelManagerTest, ProgressReachesTheModelsOnTheUiThreadAndTheDownloadIsSe
   EXPECT_EQ(m.usedBytes(), hub::size_on_disk(models));
   ASSERT_EQ(m.storageEntries().size(), 1);
   EXPECT_EQ(m.storageEntries()[0].toMap()["name"].toString(), kRepo);
-  EXPECT_EQ(model_display_name(s(model_dir.string())), kRepo);
+  EXPECT_EQ(model_display_name(qstr(model_dir.string())), kRepo);
 
   m.dismiss(key());
   EXPECT_EQ(downloads().count(), 0);
@@ -224,10 +223,10 @@ TEST_F(ModelManagerTest, ProgressReachesTheModelsOnTheUiThreadAndTheDownloadIsSe
 TEST_F(ModelManagerTest, VisionTooFetchesOnlyTheMissingTensors) {
   ModelManager& m = make_manager();
   ModelChecker check(&downloads());
-  ASSERT_EQ(m.download(s(kRepo), false), "");
+  ASSERT_EQ(m.download(qstr(kRepo), false), "");
   ASSERT_TRUE(wait_state("completed"));
   fake.reset_stats();
-  ASSERT_EQ(m.addVision(s(kRepo)), "");
+  ASSERT_EQ(m.addVision(qstr(kRepo)), "");
   ASSERT_TRUE(wait_until([&] {
     return state() == "completed" && installed.count() == 1 &&
            installed.data(installed.index(0), InstalledModelsModel::HasVisionRole).toBool();
@@ -247,7 +246,7 @@ TEST_F(ModelManagerTest, PauseResumeAndCancel) {
   slow_weights();
   ModelManager& m = make_manager();
   ModelChecker check(&downloads());
-  ASSERT_EQ(m.download(s(kRepo), false), "");
+  ASSERT_EQ(m.download(qstr(kRepo), false), "");
   fs::path partial = hub::partial_path(model_dir / kWeights);
   ASSERT_TRUE(wait_until([&] { return file_size_or_zero(partial) > 60'000; }, 20s));
   ASSERT_TRUE(row(0, DownloadListModel::CanPauseRole).toBool());
@@ -269,7 +268,7 @@ TEST_F(ModelManagerTest, PauseResumeAndCancel) {
   EXPECT_TRUE(fake.ranges_seen(kRepo, kWeights).back().starts_with("bytes="));
 
   // Delete is refused while it downloads; cancel removes everything it wrote.
-  EXPECT_TRUE(m.deleteModel(s(kRepo)).contains("unfinished download"));
+  EXPECT_TRUE(m.deleteModel(qstr(kRepo)).contains("unfinished download"));
   m.cancel(key());
   ASSERT_TRUE(wait_state("cancelled"));
   EXPECT_FALSE(fs::exists(model_dir));
@@ -284,7 +283,7 @@ TEST_F(ModelManagerTest, QuotaRefusesBeforeAnyByteIsWrittenAndSaysTheNumbers) {
   ModelManager& m = make_manager();
   ModelChecker check(&downloads());
   EXPECT_EQ(m.quotaBytes(), 50'000u);
-  ASSERT_EQ(m.download(s(kRepo), false), "");
+  ASSERT_EQ(m.download(qstr(kRepo), false), "");
   ASSERT_TRUE(wait_state("failed"));
   EXPECT_EQ(row(0, DownloadListModel::FailureRole).toString(), "no-space");
   QString error = row(0, DownloadListModel::ErrorRole).toString();
@@ -309,7 +308,7 @@ TEST_F(ModelManagerTest, GatedRepoAsksForATokenAndTheTokenApplies) {
   fake.set_gated(kRepo, "hf_secret_token");
   ModelManager& m = make_manager();
   ModelChecker check(&downloads());
-  ASSERT_EQ(m.download(s(kRepo), false), "");
+  ASSERT_EQ(m.download(qstr(kRepo), false), "");
   ASSERT_TRUE(wait_state("failed"));
   EXPECT_EQ(row(0, DownloadListModel::FailureRole).toString(), "gated");
   EXPECT_TRUE(row(0, DownloadListModel::ErrorRole).toString().contains("gated"));
@@ -333,7 +332,7 @@ TEST_F(ModelManagerTest, GatedRepoAsksForATokenAndTheTokenApplies) {
 TEST_F(ModelManagerTest, DeleteFreesSpaceAndCleanupRemovesOnlyOrphans) {
   ModelManager& m = make_manager();
   ModelChecker check(&installed);
-  ASSERT_EQ(m.download(s(kRepo), false), "");
+  ASSERT_EQ(m.download(qstr(kRepo), false), "");
   ASSERT_TRUE(wait_state("completed"));
   uint64_t used = m.usedBytes();
   ASSERT_GT(used, repo.text);
@@ -365,13 +364,13 @@ TEST_F(ModelManagerTest, DeleteFreesSpaceAndCleanupRemovesOnlyOrphans) {
   EXPECT_FALSE(fs::exists(models / "acme--later"));
 
   QSignalSpy deleted(&again, &ModelManager::modelDeleted);
-  EXPECT_EQ(again.deleteModel(s(kRepo)), "");
+  EXPECT_EQ(again.deleteModel(qstr(kRepo)), "");
   ASSERT_EQ(deleted.count(), 1);
-  EXPECT_EQ(deleted[0][0].toString(), s(model_dir.string()));
+  EXPECT_EQ(deleted[0][0].toString(), qstr(model_dir.string()));
   EXPECT_FALSE(fs::exists(model_dir));
   EXPECT_EQ(installed.count(), 0);
   EXPECT_EQ(again.usedBytes(), 0u);
-  EXPECT_FALSE(again.deleteModel(s(kRepo)).isEmpty());  // not installed any more
+  EXPECT_FALSE(again.deleteModel(qstr(kRepo)).isEmpty());  // not installed any more
 }
 
 TEST_F(ModelManagerTest, UnfinishedDownloadOfAnEarlierRunIsOfferedWithoutNetworkAndResumes) {
@@ -435,7 +434,7 @@ TEST_F(ModelManagerTest, RepoInputAndHubAddressAreValidated) {
 
 TEST(AppSettings, DownloadSettingsPersist) {
   vole::test::TempDir dir("vole-settings");
-  QString file = s((dir / "settings.ini").string());
+  QString file = qstr((dir / "settings.ini").string());
   {
     AppSettings settings(file);
     EXPECT_EQ(settings.quotaBytes(), 0u);  // not chosen yet
@@ -451,7 +450,7 @@ TEST(AppSettings, DownloadSettingsPersist) {
 
 TEST(ModelManagerStart, ProposesTheDefaultQuotaOnce) {
   vole::test::TempDir dir("vole-quota");
-  AppSettings settings(s((dir / "settings.ini").string()));
+  AppSettings settings(qstr((dir / "settings.ini").string()));
   InstalledModelsModel installed;
   ModelManager m(&settings, &installed, dir / "models");
   m.start();

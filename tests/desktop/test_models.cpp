@@ -1,5 +1,8 @@
 // The desktop app's Qt models and controllers on a real SQLite database (no GPU):
 // QAbstractItemModelTester on every list model, signals checked with QSignalSpy.
+#include <QQmlComponent>
+#include <QQmlContext>
+#include <QQmlEngine>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QThread>
@@ -9,12 +12,15 @@
 #include "chat_controller.h"
 #include "conversation_list_model.h"
 #include "desktop_test.h"
+#include "engine_controller.h"
+#include "engine_state.h"
 #include "event_log.h"
 #include "installed_models_model.h"
 #include "markdown_blocks.h"
 #include "memory/export.h"
 #include "message_list_model.h"
 #include "page_registry.h"
+#include "qt_strings.h"
 #include "search_results_model.h"
 #include "store_session.h"
 #include "support/checkpoint_writer.h"
@@ -28,8 +34,6 @@ using vole::desktop::test::wait_until;
 namespace fs = std::filesystem;
 
 namespace {
-
-QString s(const std::string& v) { return QString::fromStdString(v); }
 
 // A store in a temp folder (the database file is real).
 struct StoreFixture : ::testing::Test {
@@ -143,9 +147,9 @@ TEST_F(StoreFixture, ConversationListOrdersPinnedFirstThenNewest) {
   QSignalSpy changed(&list, &QAbstractItemModel::dataChanged);
   list.rename(a.id, "  Alpha   renamed ");
   EXPECT_EQ(changed.count(), 1);
-  EXPECT_EQ(s(store().conversation(a.id)->title), "Alpha renamed");
+  EXPECT_EQ(qstr(store().conversation(a.id)->title), "Alpha renamed");
   list.rename(a.id, "   ");  // blank titles are ignored
-  EXPECT_EQ(s(store().conversation(a.id)->title), "Alpha renamed");
+  EXPECT_EQ(qstr(store().conversation(a.id)->title), "Alpha renamed");
 }
 
 TEST(ConversationSections, RelativeToNow) {
@@ -159,25 +163,84 @@ TEST(ConversationSections, RelativeToNow) {
   EXPECT_EQ(at(400), "2024");
 }
 
-TEST_F(StoreFixture, DeleteIsUndoableUntilPurged) {
+TEST_F(StoreFixture, DeleteIsUndoableUntilItsWindowCloses) {
   ConversationListModel list;
   ModelChecker check(&list);
+  list.set_undo_window(std::chrono::milliseconds(100));
   auto a = store().create_conversation({.title = "Keep"});
   auto b = store().create_conversation({.title = "Secret"});
   store().append_message(b.id, {.content = "my password is hunter2"});
   list.set_store(&store());
   QSignalSpy removed(&list, &ConversationListModel::removed);
+  QSignalSpy closed(&list, &ConversationListModel::undoClosed);
+  QSignalSpy restored(&list, &ConversationListModel::restored);
+
+  // Within the window: Undo brings it back, text and all.
   list.remove(b.id);
   ASSERT_EQ(removed.count(), 1);
   EXPECT_EQ(removed[0][1].toString(), "Secret");
   EXPECT_EQ(list.count(), 1);
-  list.undoRemove(b.id);
+  EXPECT_EQ(list.undoable(), b.id);
+  EXPECT_FALSE(list.undoRemove(a.id));  // not the deletion on offer
+  EXPECT_TRUE(list.undoRemove(b.id));
   EXPECT_EQ(list.count(), 2);
+  EXPECT_EQ(restored.count(), 1);
+  EXPECT_EQ(closed.count(), 1);  // the offer ends with the undo
+  EXPECT_EQ(list.undoable(), 0);
+  EXPECT_FALSE(memory::search(store(), {.text = "hunter2"}).empty());
+
+  // The window closes by itself: deleted for good, and Undo comes too late.
   list.remove(b.id);
-  list.purgeRemoved();
+  EXPECT_TRUE(store().conversation(b.id).has_value());  // only in the trash while undoable
+  ASSERT_TRUE(wait_until([&] { return closed.count() == 2; }, std::chrono::seconds(10)));
+  EXPECT_EQ(closed[1][0].toLongLong(), b.id);
   EXPECT_FALSE(store().conversation(b.id).has_value());
   EXPECT_TRUE(memory::search(store(), {.text = "hunter2"}).empty());
+  EXPECT_FALSE(list.undoRemove(b.id));
+  EXPECT_EQ(list.count(), 1);
   EXPECT_TRUE(store().conversation(a.id).has_value());
+}
+
+TEST_F(StoreFixture, OnlyTheLatestDeleteIsUndoable) {
+  ConversationListModel list;
+  ModelChecker check(&list);
+  list.set_undo_window(std::chrono::hours(1));  // only the next removal closes it here
+  auto a = store().create_conversation({.title = "First"});
+  auto b = store().create_conversation({.title = "Second"});
+  auto c = store().create_conversation({.title = "Third"});
+  list.set_store(&store());
+  std::vector<std::pair<QString, qint64>> signals_seen;
+  QObject::connect(&list, &ConversationListModel::removed, [&](qint64 id, const QString&) {
+    signals_seen.push_back({"removed", id});
+  });
+  QObject::connect(&list, &ConversationListModel::undoClosed, [&](qint64 id) {
+    signals_seen.push_back({"closed", id});
+  });
+
+  list.remove(a.id);
+  list.remove(b.id);  // a's window closes first (a is purged), then b is removed and undoable
+  std::vector<std::pair<QString, qint64>> expected{{"removed", a.id}, {"closed", a.id}, {"removed", b.id}};
+  EXPECT_EQ(signals_seen, expected);
+  EXPECT_FALSE(store().conversation(a.id).has_value());
+  EXPECT_FALSE(list.undoRemove(a.id));
+  EXPECT_TRUE(list.undoRemove(b.id));
+  EXPECT_EQ(list.count(), 2);
+  EXPECT_GE(list.indexOf(b.id), 0);
+  EXPECT_GE(list.indexOf(c.id), 0);
+}
+
+TEST_F(StoreFixture, TrashLeftByAnEarlierRunIsPurgedAtStart) {
+  auto gone = store().create_conversation({.title = "Deleted before the app quit"});
+  store().append_message(gone.id, {.content = "left in the trash"});
+  store().soft_delete(gone.id);
+  ConversationListModel list;
+  list.set_store(&store());
+  EXPECT_EQ(list.count(), 0);
+  EXPECT_FALSE(list.undoRemove(gone.id));  // no undo offered for it in this run
+  EXPECT_TRUE(store().conversation(gone.id).has_value());
+  list.purge_trash();
+  EXPECT_FALSE(store().conversation(gone.id).has_value());
+  EXPECT_TRUE(memory::search(store(), {.text = "trash"}).empty());
 }
 
 TEST_F(StoreFixture, StoreErrorsBecomeSignalsNotCrashes) {
@@ -190,7 +253,7 @@ TEST_F(StoreFixture, StoreErrorsBecomeSignalsNotCrashes) {
   QSignalSpy errors(&list, &ConversationListModel::errorOccurred);
   list.rename(c.id, "New name");
   ASSERT_EQ(errors.count(), 1);
-  EXPECT_EQ(s(session.store()->conversation(c.id)->title), "Read only later");
+  EXPECT_EQ(qstr(session.store()->conversation(c.id)->title), "Read only later");
 }
 
 // ---------------------------------------------------------------- messages
@@ -306,7 +369,7 @@ TEST(InstalledModels, ScansTheModelsFolderAndOpenedFolders) {
   make(dir / "elsewhere/my-model", "qwen3");
   InstalledModelsModel models;
   ModelChecker check(&models);
-  models.set_sources(dir / "models", {s((dir / "elsewhere/my-model").string()), s((dir / "gone").string())});
+  models.set_sources(dir / "models", {qstr((dir / "elsewhere/my-model").string()), qstr((dir / "gone").string())});
   ASSERT_EQ(models.count(), 4);
   auto at = [&](int row, int role) { return models.data(models.index(row), role); };
   EXPECT_EQ(at(0, InstalledModelsModel::DisplayNameRole).toString(), "Qwen/Qwen3-0.6B");
@@ -316,13 +379,13 @@ TEST(InstalledModels, ScansTheModelsFolderAndOpenedFolders) {
   EXPECT_TRUE(at(2, InstalledModelsModel::OpenedRole).toBool());
   EXPECT_TRUE(at(2, InstalledModelsModel::PresentRole).toBool());
   EXPECT_FALSE(at(3, InstalledModelsModel::PresentRole).toBool());  // an opened folder that was removed
-  EXPECT_EQ(models.indexOfPath(s((dir / "elsewhere/my-model").string())), 2);
+  EXPECT_EQ(models.indexOfPath(qstr((dir / "elsewhere/my-model").string())), 2);
 
   EXPECT_TRUE(
-      InstalledModelsModel::checkFolder(s((dir / "models/Qwen/not-a-model").string())).contains("no config.json"));
-  EXPECT_TRUE(InstalledModelsModel::checkFolder(s((dir / "nowhere").string())).contains("not a folder"));
+      InstalledModelsModel::checkFolder(qstr((dir / "models/Qwen/not-a-model").string())).contains("no config.json"));
+  EXPECT_TRUE(InstalledModelsModel::checkFolder(qstr((dir / "nowhere").string())).contains("not a folder"));
   // A folder with a config.json but no usable checkpoint: the model loader's own message.
-  EXPECT_FALSE(InstalledModelsModel::checkFolder(s((dir / "elsewhere/my-model").string())).isEmpty());
+  EXPECT_FALSE(InstalledModelsModel::checkFolder(qstr((dir / "elsewhere/my-model").string())).isEmpty());
 }
 
 TEST(InstalledModels, AcceptsARealModelFolder) {
@@ -332,7 +395,7 @@ TEST(InstalledModels, AcceptsARealModelFolder) {
   auto spec = vole::test::checkpoint_preset("tiny-qwen3");
   vole::test::text_config(spec)["vocab_size"] = 512;
   vole::test::write_checkpoint(dir / "tiny", spec);
-  EXPECT_EQ(InstalledModelsModel::checkFolder(s((dir / "tiny").string())), "");
+  EXPECT_EQ(InstalledModelsModel::checkFolder(qstr((dir / "tiny").string())), "");
   EXPECT_EQ(human_size(512'000'000), "512 MB");
   EXPECT_EQ(human_size(1'400'000'000), "1.4 GB");
 }
@@ -391,6 +454,44 @@ TEST_F(StoreFixture, ChatRefusesToSendWithoutAModelAndSaysWhy) {
   EXPECT_TRUE(store().list_conversations().empty());  // nothing half-created
 }
 
+// QML compares the engine's state with the enum's names (App.engine.state === EngineState.Ready).
+TEST(EngineStateInQml, BindingsFollowTheEnum) {
+  vole::test::TempDir dir{"vole-engine-state"};
+  AppSettings settings(qstr((dir / "settings.ini").string()));
+  EngineController engine(&settings);
+  register_engine_state_type();
+  QQmlEngine qml;
+  qml.rootContext()->setContextProperty("engine", &engine);
+  QQmlComponent component(&qml);
+  component.setData(
+      "import QtQuick\nimport Vole\nItem {\n"
+      "  property bool none: engine.state === EngineState.None\n"
+      "  property bool loading: engine.state === EngineState.Loading\n"
+      "  property bool ready: engine.state === EngineState.Ready\n"
+      "  property bool failed: engine.state === EngineState.Error\n"
+      "}\n",
+      QUrl());
+  std::unique_ptr<QObject> view(component.create());
+  ASSERT_TRUE(view) << component.errorString().toStdString();
+  auto shown = [&] {
+    QStringList on;
+    for (const char* name : {"none", "loading", "ready", "failed"})
+      if (view->property(name).toBool()) on << name;
+    return on.join(",");
+  };
+  EXPECT_EQ(engine.state(), EngineState::None);
+  EXPECT_EQ(shown(), "none");
+  engine.load(qstr((dir / "no-such-model").string()));
+  EXPECT_EQ(engine.state(), EngineState::Loading);
+  EXPECT_EQ(shown(), "loading");
+  ASSERT_TRUE(wait_until([&] { return engine.state() != EngineState::Loading; }));
+  EXPECT_EQ(engine.state(), EngineState::Error);
+  EXPECT_EQ(shown(), "failed");
+  EXPECT_FALSE(engine.error().isEmpty());
+  engine.unload();
+  EXPECT_EQ(shown(), "none");
+}
+
 TEST_F(StoreFixture, PerConversationOverridesLiveInTheConversation) {
   AppSettings settings(QString::fromStdString((dir / "settings.ini").string()));
   EngineController engine(&settings);
@@ -445,7 +546,7 @@ TEST_F(StoreFixture, ExportWritesWhatTheStoreExports) {
   EXPECT_EQ(chat.suggestedExportName(c.id, "json"), "Trip Paris Lyon.json");
   for (QString format : {"markdown", "json"}) {
     fs::path file = dir / ("out." + format.toStdString());
-    EXPECT_EQ(chat.exportConversation(c.id, QUrl::fromLocalFile(s(file.string())), format), "");
+    EXPECT_EQ(chat.exportConversation(c.id, QUrl::fromLocalFile(qstr(file.string())), format), "");
     std::ifstream in(file);
     std::string text((std::istreambuf_iterator<char>(in)), {});
     EXPECT_EQ(text, format == "json" ? memory::export_json(store(), c.id) : memory::export_markdown(store(), c.id));

@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 
-from xvfb_app import SKIP, App, Display, fail, focus, parse_test_args, screenshot, write_settings, xdo
+from xvfb_app import SKIP, App, Display, fail, focus, parse_test_args, write_settings, xdo
 
 REPO = "Qwen/Qwen3.5-0.8B"
 FOLDER = "Qwen--Qwen3.5-0.8B"
@@ -105,7 +105,7 @@ def main():
         window = app.wait_window()
         focus(display, window)
         app.press(display, "ctrl+m", r"event=page page=models")
-        screenshot(display, window, shot("models-catalog.png"), settle=1.0)
+        app.screenshot(display, window, shot("models-catalog.png"))
         stats = hub.stats()
         if stats["api_requests"] != 0 or any(f["requests"] or f["bytes"] for f in stats["files"].values()):
             fail("the app contacted the hub before any download was started: %r" % stats)
@@ -115,7 +115,7 @@ def main():
         rejected = app.wait_event(r'event=repo-rejected message="(.*)"').group(1)
         if "not a Hugging Face model" not in rejected or "owner/name" not in rejected:
             fail("unclear message for a bad repo id: %r" % rejected)
-        screenshot(display, window, shot("models-repo-invalid.png"), settle=0.5)
+        app.screenshot(display, window, shot("models-repo-invalid.png"))
         xdo(display, "key", "--clearmodifiers", "ctrl+a")
         xdo(display, "key", "BackSpace")
 
@@ -129,14 +129,14 @@ def main():
             done, total = int(progress.group(1)), int(progress.group(2))
             if done > total * 0.15 and int(progress.group(3)) > 0:
                 break
-        app.click(display, window, "download-files-" + REPO)
-        app.wait_event(r"event=download-files .*expanded=true")
-        screenshot(display, window, shot("models-download.png"), settle=0.6)
         folder = os.path.join(data, "models", FOLDER)
         partials = [f for f in os.listdir(folder) if f.endswith(".partial")]
         if "model.safetensors.partial" not in partials:
             fail("no partial weights file mid-download: %r" % os.listdir(folder))
         print("  caught at %d of %d bytes" % (done, total))
+        app.click(display, window, "download-files-" + REPO)
+        app.wait_event(r"event=download-files .*expanded=true")
+        app.screenshot(display, window, shot("models-download.png"))
 
         # ---- 3. complete: only the text tensors; storage; installed; Use ----
         complete = app.wait_event(r"event=download job=\d+ repo=\S+ state=completed local=(\d+) full=(\d+)", timeout=60)
@@ -157,11 +157,11 @@ def main():
         app.click(display, window, "download-files-" + REPO)
         app.wait_event(r"event=download-files .*expanded=false")
         app.press(display, "ctrl+3", r"event=models-tab tab=storage")
-        screenshot(display, window, shot("models-storage.png"), settle=0.8)
+        app.screenshot(display, window, shot("models-storage.png"))
         app.press(display, "ctrl+2", r"event=models-tab tab=installed")
         app.click(display, window, "installed-use-" + REPO)
         app.wait_event(r"event=model-loaded model=%s " % re.escape(REPO), timeout=120)
-        screenshot(display, window, shot("models-installed.png"), settle=0.8)
+        app.screenshot(display, window, shot("models-installed.png"))
         app.quit(display)
 
         # ---- 4. dark theme ----
@@ -171,9 +171,9 @@ def main():
         focus(display, window)
         app.press(display, "ctrl+m", r"event=page page=models")
         app.press(display, "ctrl+3", r"event=models-tab tab=storage")
-        screenshot(display, window, shot("models-storage-dark.png"), settle=0.8)
+        app.screenshot(display, window, shot("models-storage-dark.png"))
         app.press(display, "ctrl+comma", r"event=page page=settings")
-        screenshot(display, window, shot("models-settings-dark.png"), settle=0.8)
+        app.screenshot(display, window, shot("models-settings-dark.png"))
         app.quit(display)
     finally:
         if hub:

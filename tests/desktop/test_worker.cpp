@@ -35,9 +35,9 @@ struct Session {
   }
   bool load(const fs::path& model) {
     engine->load(QString::fromStdString(model.string()));
-    wait_until([&] { return engine->state() != "loading"; }, std::chrono::seconds(120));
-    EXPECT_EQ(engine->state(), "ready") << engine->error().toStdString();
-    return engine->state() == "ready";
+    wait_until([&] { return engine->state() != EngineState::Loading; }, std::chrono::seconds(120));
+    EXPECT_EQ(engine->state(), EngineState::Ready) << engine->error().toStdString();
+    return engine->state() == EngineState::Ready;
   }
   // Waits for the answer in flight to finish; returns its status.
   QString finish(std::chrono::seconds timeout = std::chrono::seconds(120)) {
@@ -214,11 +214,20 @@ TEST_F(WorkerTest, AnswerCutOffByTeardownIsInterruptedAndCanBeContinued) {
     auto s = session(1000);
     ASSERT_TRUE(s->load(model()));
     QSignalSpy streamed(s->engine.get(), &EngineController::streamed);
+    QSignalSpy saved(s->engine.get(), &EngineController::saved);
     ASSERT_TRUE(s->chat->send("Write a very long essay"));
     cut = s->chat->streamingMessage();
-    // Past the first saved batch (the writer commits every 250 ms).
-    ASSERT_TRUE(wait_until([&] { return s->store.store()->message(cut)->content.size() > 0; }));
+    // Past the first saved batch with text (the writer commits every 250 ms), which the
+    // saved signal announces: the store already holds at least what it counts.
+    ASSERT_TRUE(wait_until([&] { return !saved.isEmpty() && saved.last()[2].toLongLong() > 0; }));
+    EXPECT_EQ(saved.last()[0].toLongLong(), s->chat->conversationId());
+    EXPECT_EQ(saved.last()[1].toLongLong(), cut);
+    qint64 announced = saved.last()[2].toLongLong();
+    auto stored = QString::fromStdString(s->store.store()->message(cut)->content).toUcs4();
+    EXPECT_GE(static_cast<qint64>(stored.size()), announced);
     ASSERT_TRUE(wait_until([&] { return streamed.count() >= 3; }));
+    for (qsizetype i = 1; i < saved.count(); ++i)  // batches only ever add text
+      EXPECT_GE(saved[i][2].toLongLong(), saved[i - 1][2].toLongLong());
     s->engine->shutdown();  // the app closes mid-answer
     auto m = s->store.store()->message(cut);
     EXPECT_EQ(m->status, memory::MessageStatus::Interrupted);

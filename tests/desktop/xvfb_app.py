@@ -21,7 +21,7 @@ def fail(message):
 
 
 def require_tools():
-    for tool in ("Xvfb", "xdotool", "import"):
+    for tool in ("Xvfb", "xdotool", "import", "compare"):
         if not shutil.which(tool):
             fail("%s is not installed (packaging/install-deps.sh installs it)" % tool)
 
@@ -59,8 +59,18 @@ class Display:
         self.proc.wait(10)
 
 
+def event_fields(line):
+    """The key=value fields of an event line whose values are plain (no quotes)."""
+    return dict(re.findall(r"(\w+)=(\S+)", line))
+
+
 class App:
-    """vole-desktop with --log; its event lines are collected as they arrive."""
+    """vole-desktop with --log; its event lines are collected as they arrive.
+
+    The app counts the events it logs, leaving out its reports about the window
+    (event=layout, event=frame), which say "after=N": measured after the first N events.
+    `counted` is the same count on this side, so a test can wait for a report that
+    reflects everything it has seen so far."""
 
     def __init__(self, binary, display, env, args=()):
         self.lines = []
@@ -70,7 +80,10 @@ class App:
         full_env.pop("QT_QPA_PLATFORM", None)
         self.proc = subprocess.Popen([binary, "--log", *args], env=full_env, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True, bufsize=1)
-        self.layout = {}  # item -> (x, y): where the app's probes last saw it (event=layout)
+        self.changed = threading.Condition()  # guards and announces counted, layout, frame_after
+        self.counted = 0
+        self.layout = {}  # item -> (x, y, after): where the app's probes last saw it (event=layout)
+        self.frame_after = -1  # the newest frame on screen shows the effects of this many events
         self.seen = []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -78,10 +91,16 @@ class App:
         for line in self.proc.stdout:
             line = line.rstrip("\n")
             self.lines.append(line)
-            if line.startswith("vole-desktop: event=layout "):
-                match = re.search(r"item=(\S+) x=(-?\d+) y=(-?\d+)", line)
-                if match:
-                    self.layout[match.group(1)] = (int(match.group(2)), int(match.group(3)))
+            with self.changed:
+                if line.startswith("vole-desktop: event=layout "):
+                    f = event_fields(line)
+                    self.layout[f["item"]] = (int(f["x"]), int(f["y"]), int(f["after"]))
+                elif line.startswith("vole-desktop: event=frame "):
+                    self.frame_after = max(self.frame_after, int(event_fields(line)["after"]))
+                elif line.startswith("vole-desktop: event="):
+                    self.counted += 1
+                self.changed.notify_all()
+            if line.startswith(("vole-desktop: event=layout ", "vole-desktop: event=frame ")):
                 continue
             print("  app| " + line)
             if line.startswith("vole-desktop: event="):
@@ -108,6 +127,18 @@ class App:
             self.seen.append(line)
         fail("timed out after %d s waiting for %r" % (timeout, pattern))
 
+    def _wait_for(self, ready, what, timeout):
+        """Waits until ready() (called with the lock held) is true; fails after `timeout` s."""
+        deadline = time.time() + timeout
+        with self.changed:
+            while not ready():
+                left = deadline - time.time()
+                if left <= 0:
+                    fail("timed out after %d s waiting for %s" % (timeout, what))
+                if self.proc.poll() is not None:
+                    fail("vole-desktop exited (%s) while waiting for %s" % (self.proc.returncode, what))
+                self.changed.wait(min(left, 0.5))
+
     def wait_window(self):
         """The X window id the app reports once its window is shown."""
         return self.wait_event(r"event=window-shown .*window=(\d+)").group(1)
@@ -117,17 +148,43 @@ class App:
         xdo(display, "key", "--clearmodifiers", keys)
         return self.wait_event(expect)
 
-    def click(self, display, window, item, timeout=20):
-        """A real mouse click at the centre of `item` (as the app's probe reported it)."""
-        deadline = time.time() + timeout
-        while item not in self.layout:
-            if time.time() > deadline:
-                fail("the app never reported where %r is" % item)
-            time.sleep(0.1)
-        time.sleep(0.3)  # a probe reports within 200 ms of a move: take the settled position
-        x, y = self.layout[item]
+    def click(self, display, window, item, timeout=30):
+        """A real mouse click at the centre of `item`, where the app's probe saw it settled
+        after every event received so far (so not where it was before the view changed)."""
+        needed = self.counted
+        self._wait_for(lambda: item in self.layout and self.layout[item][2] >= needed,
+                       "the position of %r after event %d" % (item, needed), timeout)
+        x, y, _ = self.layout[item]
         xdo(display, "mousemove", "--window", window, str(x), str(y))
         xdo(display, "click", "1")
+
+    def screenshot(self, display, window, path, timeout=30):
+        """Saves the window once it shows everything received so far and has stopped moving.
+
+        First a frame drawn after the events received so far (event=frame), then grabs
+        until two in a row differ in fewer than SETTLED_PIXELS pixels: animations have
+        finished, while a blinking cursor or a ticking download line are let through."""
+        start = time.time()
+        needed = self.counted
+        self._wait_for(lambda: self.frame_after >= needed, "a frame drawn after event %d" % needed, timeout)
+        deadline = time.time() + timeout
+        previous = path + ".previous.png"
+        grab(display, window, previous)
+        grabs = 1
+        while True:
+            grab(display, window, path)
+            grabs += 1
+            changed = pixels_changed(previous, path)
+            if changed < SETTLED_PIXELS:
+                break
+            if time.time() > deadline:
+                fail("the window kept changing for %d s (%d pixels between grabs)" % (timeout, changed))
+            os.replace(path, previous)
+        os.remove(previous)
+        size = os.path.getsize(path)
+        if size < 10000:
+            fail("screenshot %s is suspiciously small (%d bytes)" % (path, size))
+        print("  screenshot: %s (%d bytes; %d grabs, %.1f s)" % (path, size, grabs, time.time() - start))
 
     def quit(self, display):
         xdo(display, "key", "--clearmodifiers", "ctrl+q")
@@ -140,6 +197,24 @@ class App:
             fail("vole-desktop exited with %d" % self.proc.returncode)
 
 
+# Two grabs differing in fewer pixels than this are the same picture: a blinking text
+# cursor or one line of download figures, not a page, a list or a fade still on its way.
+SETTLED_PIXELS = 4000
+
+
+def grab(display, window, path):
+    subprocess.run(["import", "-window", window, path], env=dict(os.environ, DISPLAY=display.name), check=True)
+
+
+def pixels_changed(a, b):
+    """How many pixels differ between two images of the same size (ImageMagick's AE metric)."""
+    out = subprocess.run(["compare", "-metric", "AE", a, b, "null:"], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    if out.returncode not in (0, 1):
+        fail("compare failed on %s and %s: %s" % (a, b, out.stderr.strip()))
+    return int(float(out.stderr.split()[0]))
+
+
 def xdo(display, *args):
     subprocess.run(["xdotool", *args], env=dict(os.environ, DISPLAY=display.name), check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -149,15 +224,6 @@ def focus(display, window):
     # No window manager: point at the window and give it the input focus directly.
     xdo(display, "mousemove", "--window", window, "600", "300")
     xdo(display, "windowfocus", "--sync", window)
-
-
-def screenshot(display, window, path, settle=1.0):
-    time.sleep(settle)  # let the last frame (and any animation) land
-    subprocess.run(["import", "-window", window, path], env=dict(os.environ, DISPLAY=display.name), check=True)
-    size = os.path.getsize(path)
-    if size < 10000:
-        fail("screenshot %s is suspiciously small (%d bytes)" % (path, size))
-    print("  screenshot: %s (%d bytes)" % (path, size))
 
 
 def write_settings(config_home, **values):

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "util/hash.h"
 
 using namespace vole;
@@ -10,6 +13,17 @@ TEST(Hash, Sha256KnownVectors) {
   h.update(std::string("ab"));
   h.update(std::string("c"));
   EXPECT_EQ(h.hex_digest(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Hash, HexIsTwoLowerCaseDigitsPerByteInOrder) {
+  EXPECT_EQ(to_hex({}), "");
+  const uint8_t bytes[] = {0x00, 0x01, 0x0f, 0x10, 0x7f, 0x80, 0xab, 0xcd, 0xef, 0xff};
+  EXPECT_EQ(to_hex(bytes), "00010f107f80abcdefff");
+  std::vector<uint8_t> all(256);
+  for (int i = 0; i < 256; ++i) all[i] = static_cast<uint8_t>(i);
+  std::string hex = to_hex(all);
+  ASSERT_EQ(hex.size(), 512u);
+  for (int i = 0; i < 256; ++i) EXPECT_EQ(std::stoi(hex.substr(2 * i, 2), nullptr, 16), i) << "byte " << i;
 }
 
 TEST(Hash, Xxh3DependsOnContent) {
