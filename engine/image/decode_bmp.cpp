@@ -2,9 +2,10 @@
 // meant for untrusted files; ImageMagick is far too big for one simple format). The
 // format is a header, an optional palette and rows of pixels, so this reader is short
 // and every read is bounds-checked (and fuzzed). Supported: the Windows 3 header and
-// its V2-V5 extensions, OS/2 1.x core headers, 1/2/4/8-bit palettes, 16/24/32 bits,
-// BI_RGB and (alpha) bit fields, bottom-up and top-down rows. Run-length and embedded
-// JPEG/PNG compression are refused as unsupported.
+// its V2-V5 extensions, OS/2 1.x core headers, 1/2/4/8-bit palettes (plain or
+// run-length encoded, RLE4/RLE8, as ImageMagick writes palette BMPs), 16/24/32 bits,
+// BI_RGB and (alpha) bit fields, bottom-up and top-down rows. Embedded JPEG/PNG is
+// refused as unsupported.
 #include <bit>
 #include <cstring>
 #include <vector>
@@ -105,6 +106,60 @@ BmpHeader read_header(const DecodeContext& ctx) {
   return h;
 }
 
+// RGBA of palette entry `index`; past the palette: opaque black.
+void palette_pixel(const std::vector<uint8_t>& palette, uint32_t index, uint8_t* out) {
+  if (index * 3 < palette.size()) {
+    std::memcpy(out, &palette[index * 3], 3);
+  } else {
+    out[0] = out[1] = out[2] = 0;
+  }
+  out[3] = 255;
+}
+
+// Run-length encoded 4/8-bit rows (bottom-up) to palette indices, top row first.
+// Codes: (n, v) repeats v n times (RLE4: alternating its two nibbles); (0, 0) ends the
+// line, (0, 1) the image, (0, 2, dx, dy) skips ahead; (0, n >= 3) copies n literal
+// indices, padded to an even byte count. Skipped pixels keep index 0.
+std::vector<uint8_t> decode_rle(const DecodeContext& ctx, const BmpHeader& h, int w, int ht) {
+  std::span<const uint8_t> b = ctx.bytes;
+  const bool four = h.compression == kRle4;
+  std::vector<uint8_t> index(static_cast<size_t>(w) * ht, 0);
+  if (h.pixel_offset > b.size()) fail_damaged(ctx, "the pixel data starts past the end (truncated)");
+  size_t at = h.pixel_offset;
+  int64_t x = 0, y = 0;  // y counts rows from the bottom
+  auto put = [&](uint32_t v) {
+    if (x < w && y < ht) index[static_cast<size_t>(ht - 1 - y) * w + static_cast<size_t>(x)] = static_cast<uint8_t>(v);
+    ++x;
+  };
+  auto need = [&](size_t n) {
+    if (b.size() - at < n) fail_damaged(ctx, "the run-length data ends early (truncated)");
+  };
+  while (y < ht) {
+    need(2);
+    uint32_t n = b[at], v = b[at + 1];
+    at += 2;
+    if (n > 0) {
+      for (uint32_t i = 0; i < n && x < w; ++i) put(four ? (i % 2 ? v & 15 : v >> 4) : v);
+      continue;
+    }
+    if (v == 0) {
+      x = 0, ++y;
+    } else if (v == 1) {
+      break;
+    } else if (v == 2) {
+      need(2);
+      x += b[at], y += b[at + 1];
+      at += 2;
+    } else {
+      size_t bytes = four ? (v + 1) / 2 : v;
+      need(bytes + (bytes & 1));
+      for (uint32_t i = 0; i < v; ++i) put(four ? (i % 2 ? b[at + i / 2] & 15 : b[at + i / 2] >> 4) : b[at + i]);
+      at += bytes + (bytes & 1);
+    }
+  }
+  return index;
+}
+
 }  // namespace
 
 DecodedImage decode_bmp(const DecodeContext& ctx) {
@@ -117,7 +172,9 @@ DecodedImage decode_bmp(const DecodeContext& ctx) {
       break;
     case kRle8:
     case kRle4:
-      fail_unsupported(ctx, "run-length compressed BMP files are not supported");
+      if (h.bpp != (h.compression == kRle8 ? 8 : 4)) fail_damaged(ctx, "run-length compression on the wrong bit depth");
+      if (h.height < 0) fail_damaged(ctx, "run-length compressed rows cannot be top-down");
+      break;
     case kJpeg:
     case kPng:
       fail_unsupported(ctx, "BMP files that wrap a JPEG or PNG are not supported");
@@ -161,6 +218,15 @@ DecodedImage decode_bmp(const DecodeContext& ctx) {
   }
 
   const int w = static_cast<int>(h.width), ht = static_cast<int>(height);
+  if (h.compression == kRle8 || h.compression == kRle4) {
+    std::vector<uint8_t> index = decode_rle(ctx, h, w, ht);
+    std::vector<uint8_t> rgba(static_cast<size_t>(w) * ht * 4);
+    for (size_t i = 0; i < index.size(); ++i) palette_pixel(palette, index[i], &rgba[4 * i]);
+    DecodedImage out;
+    out.format = ImageFormat::Bmp;
+    out.image = composite_on_white(rgba.data(), w, ht);
+    return out;
+  }
   const uint64_t stride = (static_cast<uint64_t>(w) * bpp + 31) / 32 * 4;
   const uint64_t last_row_bytes = (static_cast<uint64_t>(w) * bpp + 7) / 8;
   if (h.pixel_offset > b.size() || stride * (ht - 1) + last_row_bytes > b.size() - h.pixel_offset)
@@ -176,12 +242,7 @@ DecodedImage decode_bmp(const DecodeContext& ctx) {
       if (bpp <= 8) {
         int per_byte = 8 / bpp;
         int shift = 8 - bpp * (x % per_byte + 1);
-        uint32_t index = (row[x / per_byte] >> shift) & ((1u << bpp) - 1);
-        if (index * 3 < palette.size()) {
-          std::memcpy(out, &palette[index * 3], 3);
-        } else {  // past the palette: black
-          out[0] = out[1] = out[2] = 0;
-        }
+        palette_pixel(palette, (row[x / per_byte] >> shift) & ((1u << bpp) - 1), out);
       } else if (bpp == 24) {
         const uint8_t* px = row + 3 * static_cast<size_t>(x);
         out[0] = px[2], out[1] = px[1], out[2] = px[0];
