@@ -160,23 +160,12 @@ TEST(ImageDecode, PngVariantsMatchTheirSource) {
 
 TEST(ImageDecode, PalettePngAndGreyWithAlphaMatchImageMagick) {
   TempDir dir;
-  auto rgba = test::pattern_pixels(kW, kH, 4);
+  auto rgb = test::pattern_pixels(kW, kH, 3), rgba = test::pattern_pixels(kW, kH, 4);
   // png8: 256-colour palette with tRNS; -type GrayscaleAlpha: grey + alpha; -monochrome: 1 bit.
-  struct Case {
-    const char* name;
-    const char* options;
-    const char* prefix;
-    int channels;
-  } cases[] = {{"palette", "", "png8:", 4},
-               {"grey_alpha", "-type GrayscaleAlpha", "png:", 4},
-               {"bilevel", "-monochrome", "png:", 3}};
-  for (const auto& c : cases) {
-    SCOPED_TRACE(c.name);
-    auto path = dir / (std::string(c.name) + ".png");
-    auto pixels = c.channels == 4 ? rgba : test::pattern_pixels(kW, kH, 3);
-    test::write_with_convert(pixels, kW, kH, c.channels, c.options, path, c.prefix);
-    EXPECT_EQ(test::max_difference(decode_file(path).image, test::decode_with_convert(path)), 0);
-  }
+  check_variants(dir, ".png", ImageFormat::Png,
+                 {{"palette", &rgba, 4, "", "png8:", nullptr, 0},
+                  {"grey_alpha", &rgba, 4, "-type GrayscaleAlpha", "png:", nullptr, 0},
+                  {"bilevel", &rgb, 3, "-monochrome", "png:", nullptr, 0}});
 }
 
 TEST(ImageDecode, CompositingOnWhiteRoundsLikePillowForEveryValueAndAlpha) {
