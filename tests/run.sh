@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: builds (installing dependencies first), then ctest. Then the CPU
-# tests that parse untrusted files (label `model`) again under AddressSanitizer and
-# UBSan, in a second build dir that builds nothing else.
+# tests that parse untrusted files (labels `model` and `image`) again under
+# AddressSanitizer and UBSan, in a second build dir that builds nothing else.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/packaging/build.sh"
@@ -15,7 +15,7 @@ ctest --output-on-failure -j"$(nproc)" "$@"
 # unbuilt and ctest -L skips them.
 cmake -S "$root" -B "$root/build-asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DVOLE_SANITIZE=ON -DVOLE_BUILD_DESKTOP=OFF >/dev/null
-cmake --build "$root/build-asan" -j"$(nproc)" --target test_model
+cmake --build "$root/build-asan" -j"$(nproc)" --target test_model test_image
 cd "$root/build-asan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --output-on-failure -j"$(nproc)" -L model
+  ctest --output-on-failure -j"$(nproc)" -L 'model|image'
