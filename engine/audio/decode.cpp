@@ -18,11 +18,16 @@ using detail::SndFile;
 
 const char* container_format_name(ContainerFormat f) {
   switch (f) {
-    case ContainerFormat::Wav: return "WAV";
-    case ContainerFormat::Aiff: return "AIFF";
-    case ContainerFormat::Flac: return "FLAC";
-    case ContainerFormat::Ogg: return "Ogg";
-    case ContainerFormat::Mp3: return "MP3";
+    case ContainerFormat::Wav:
+      return "WAV";
+    case ContainerFormat::Aiff:
+      return "AIFF";
+    case ContainerFormat::Flac:
+      return "FLAC";
+    case ContainerFormat::Ogg:
+      return "Ogg";
+    case ContainerFormat::Mp3:
+      return "MP3";
   }
   return "?";
 }
@@ -55,24 +60,42 @@ std::string describe_unsupported(std::span<const uint8_t> b) {
 
 std::string encoding_name(int format) {
   switch (format & SF_FORMAT_SUBMASK) {
-    case SF_FORMAT_PCM_S8: return "PCM 8-bit";
-    case SF_FORMAT_PCM_U8: return "PCM unsigned 8-bit";
-    case SF_FORMAT_PCM_16: return "PCM 16-bit";
-    case SF_FORMAT_PCM_24: return "PCM 24-bit";
-    case SF_FORMAT_PCM_32: return "PCM 32-bit";
-    case SF_FORMAT_FLOAT: return "float 32-bit";
-    case SF_FORMAT_DOUBLE: return "float 64-bit";
-    case SF_FORMAT_ULAW: return "u-law";
-    case SF_FORMAT_ALAW: return "A-law";
-    case SF_FORMAT_IMA_ADPCM: return "IMA ADPCM";
-    case SF_FORMAT_MS_ADPCM: return "MS ADPCM";
-    case SF_FORMAT_GSM610: return "GSM 6.10";
-    case SF_FORMAT_VORBIS: return "Vorbis";
-    case SF_FORMAT_OPUS: return "Opus";
-    case SF_FORMAT_MPEG_LAYER_I: return "MPEG layer I";
-    case SF_FORMAT_MPEG_LAYER_II: return "MPEG layer II";
-    case SF_FORMAT_MPEG_LAYER_III: return "MPEG layer III";
-    default: return "codec " + std::to_string(format & SF_FORMAT_SUBMASK);
+    case SF_FORMAT_PCM_S8:
+      return "PCM 8-bit";
+    case SF_FORMAT_PCM_U8:
+      return "PCM unsigned 8-bit";
+    case SF_FORMAT_PCM_16:
+      return "PCM 16-bit";
+    case SF_FORMAT_PCM_24:
+      return "PCM 24-bit";
+    case SF_FORMAT_PCM_32:
+      return "PCM 32-bit";
+    case SF_FORMAT_FLOAT:
+      return "float 32-bit";
+    case SF_FORMAT_DOUBLE:
+      return "float 64-bit";
+    case SF_FORMAT_ULAW:
+      return "u-law";
+    case SF_FORMAT_ALAW:
+      return "A-law";
+    case SF_FORMAT_IMA_ADPCM:
+      return "IMA ADPCM";
+    case SF_FORMAT_MS_ADPCM:
+      return "MS ADPCM";
+    case SF_FORMAT_GSM610:
+      return "GSM 6.10";
+    case SF_FORMAT_VORBIS:
+      return "Vorbis";
+    case SF_FORMAT_OPUS:
+      return "Opus";
+    case SF_FORMAT_MPEG_LAYER_I:
+      return "MPEG layer I";
+    case SF_FORMAT_MPEG_LAYER_II:
+      return "MPEG layer II";
+    case SF_FORMAT_MPEG_LAYER_III:
+      return "MPEG layer III";
+    default:
+      return "codec " + std::to_string(format & SF_FORMAT_SUBMASK);
   }
 }
 
@@ -81,12 +104,18 @@ std::optional<ContainerFormat> container_of(int format) {
   switch (format & SF_FORMAT_TYPEMASK) {
     case SF_FORMAT_WAV:
     case SF_FORMAT_WAVEX:
-    case SF_FORMAT_RF64: return ContainerFormat::Wav;
-    case SF_FORMAT_AIFF: return ContainerFormat::Aiff;
-    case SF_FORMAT_FLAC: return ContainerFormat::Flac;
-    case SF_FORMAT_OGG: return ContainerFormat::Ogg;
-    case SF_FORMAT_MPEG: return ContainerFormat::Mp3;
-    default: return std::nullopt;
+    case SF_FORMAT_RF64:
+      return ContainerFormat::Wav;
+    case SF_FORMAT_AIFF:
+      return ContainerFormat::Aiff;
+    case SF_FORMAT_FLAC:
+      return ContainerFormat::Flac;
+    case SF_FORMAT_OGG:
+      return ContainerFormat::Ogg;
+    case SF_FORMAT_MPEG:
+      return ContainerFormat::Mp3;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -131,13 +160,20 @@ struct AudioDecoder::State {
   [[noreturn]] void fail_file(ErrorCode code, const std::string& what) const { fail(code, label + ": " + what); }
   void open(std::span<const uint8_t> bytes);
   void check_end() const;
+  // Finite but enormous float samples (1e38) can overflow in the resampling filter.
+  void check_output(const std::vector<float>& out, size_t from) const {
+    for (size_t i = from; i < out.size(); ++i)
+      if (!std::isfinite(out[i]))
+        fail_file(ErrorCode::InvalidFile, "holds samples too large to process (around " +
+                                              std::to_string(static_cast<double>(frames_read) / info.sample_rate) +
+                                              " s)");
+  }
 };
 
 void AudioDecoder::State::open(std::span<const uint8_t> bytes) {
   if (bytes.empty()) fail_file(ErrorCode::InvalidFile, "the file is empty");
   std::optional<ContainerFormat> sniffed = sniff_container(bytes);
-  if (!sniffed)
-    fail_file(ErrorCode::Unsupported, describe_unsupported(bytes) + " (expected " + kSupportedList + ")");
+  if (!sniffed) fail_file(ErrorCode::Unsupported, describe_unsupported(bytes) + " (expected " + kSupportedList + ")");
   reader = MemoryReader{bytes, 0};
   SF_INFO sf{};
   file.reset(sf_open_virtual(detail::reader_io(), SFM_READ, &sf, &reader));
@@ -155,8 +191,8 @@ void AudioDecoder::State::open(std::span<const uint8_t> bytes) {
     fail_file(ErrorCode::InvalidFile, std::string("looks like ") + container_format_name(*sniffed) +
                                           " but does not parse as one (" + kSupportedList + " expected)");
   if (sf.channels < 1 || sf.channels > kMaxChannels)
-    fail_file(ErrorCode::InvalidFile, "has " + std::to_string(sf.channels) + " channels (1.." +
-                                          std::to_string(kMaxChannels) + " supported)");
+    fail_file(ErrorCode::InvalidFile,
+              "has " + std::to_string(sf.channels) + " channels (1.." + std::to_string(kMaxChannels) + " supported)");
   if (sf.samplerate < 1 || sf.samplerate > kMaxSampleRate)
     fail_file(ErrorCode::InvalidFile, "has a sample rate of " + std::to_string(sf.samplerate) + " Hz (1.." +
                                           std::to_string(kMaxSampleRate) + " supported)");
@@ -172,11 +208,11 @@ void AudioDecoder::State::open(std::span<const uint8_t> bytes) {
 // After the last block: libsndfile's error state, and the header's promise of a length.
 void AudioDecoder::State::check_end() const {
   if (sf_error(file.get()) != SF_ERR_NO_ERROR)
-    fail_file(ErrorCode::InvalidFile, "damaged " + std::string(container_format_name(info.container)) +
-                                          " data after " + std::to_string(frames_read) +
-                                          " samples: " + sf_strerror(file.get()));
+    fail_file(ErrorCode::InvalidFile, "damaged " + std::string(container_format_name(info.container)) + " data after " +
+                                          std::to_string(frames_read) + " samples: " + sf_strerror(file.get()));
   if (info.frames >= 0 && frames_read < info.frames)
-    fail_file(ErrorCode::InvalidFile, "truncated: the header announces " + std::to_string(info.frames) +
+    fail_file(ErrorCode::InvalidFile, std::string("truncated ") + container_format_name(info.container) +
+                                          " file: the header announces " + std::to_string(info.frames) +
                                           " samples, the file holds " + std::to_string(frames_read));
 }
 
@@ -221,7 +257,9 @@ bool AudioDecoder::read(std::vector<float>& out, int64_t max_frames) {
   sf_count_t got = sf_readf_float(s.file.get(), s.interleaved.data(), max_frames);
   if (got <= 0) {
     s.check_end();
+    size_t before = out.size();
     s.resampler->finish(out);
+    s.check_output(out, before);
     s.finished = true;
     return false;
   }
@@ -232,14 +270,15 @@ bool AudioDecoder::read(std::vector<float>& out, int64_t max_frames) {
     for (int c = 0; c < channels; ++c) sum += frame[c];
     float v = static_cast<float>(sum / channels);
     if (!std::isfinite(v))
-      s.fail_file(ErrorCode::InvalidFile, "holds a non-finite sample (NaN or infinity) at " +
-                                              std::to_string(static_cast<double>(s.frames_read + f) /
-                                                             s.info.sample_rate) +
-                                              " s");
+      s.fail_file(ErrorCode::InvalidFile,
+                  "holds a non-finite sample (NaN or infinity) at " +
+                      std::to_string(static_cast<double>(s.frames_read + f) / s.info.sample_rate) + " s");
     s.mono[static_cast<size_t>(f)] = v;
   }
   s.frames_read += got;
+  size_t before = out.size();
   s.resampler->process(s.mono, out);
+  s.check_output(out, before);
   return true;
 }
 

@@ -31,10 +31,10 @@ std::optional<ContainerFormat> sniff_container(std::span<const uint8_t> head);
 
 struct AudioInfo {
   ContainerFormat container = ContainerFormat::Wav;
-  std::string encoding;    // "PCM 16-bit", "float 32-bit", "FLAC 24-bit", "Vorbis", "MPEG layer III", ...
-  int sample_rate = 0;     // of the file
-  int channels = 0;        // of the file (mixed down to one on reading)
-  int64_t frames = -1;     // samples per channel the header announces (-1: not known exactly, e.g. MP3)
+  std::string encoding;  // "PCM 16-bit", "float 32-bit", "FLAC 24-bit", "Vorbis", "MPEG layer III", ...
+  int sample_rate = 0;   // of the file
+  int channels = 0;      // of the file (mixed down to one on reading)
+  int64_t frames = -1;   // samples per channel the header announces (-1: not known exactly, e.g. MP3)
 };
 
 struct DecodeLimits {

@@ -51,8 +51,8 @@ void drain(soxr_t soxr, const float* input, size_t count, std::vector<float>& ou
     size_t start = out.size();
     out.resize(start + room);
     size_t in_done = 0, out_done = 0;
-    soxr_error_t error = soxr_process(soxr, input ? input + consumed : nullptr, input ? count - consumed : 0,
-                                      &in_done, out.data() + start, room, &out_done);
+    soxr_error_t error = soxr_process(soxr, input ? input + consumed : nullptr, input ? count - consumed : 0, &in_done,
+                                      out.data() + start, room, &out_done);
     out.resize(start + out_done);
     if (error) fail(ErrorCode::Internal, std::string("resampler: libsoxr failed: ") + error);
     consumed += in_done;

@@ -16,10 +16,14 @@ namespace {
 // mode 0 (declares voice most readily), kVeryLowLikelihood mode 3.
 webrtc::VoiceDetection::Likelihood likelihood_for(int aggressiveness) {
   switch (aggressiveness) {
-    case 0: return webrtc::VoiceDetection::kHighLikelihood;
-    case 1: return webrtc::VoiceDetection::kModerateLikelihood;
-    case 2: return webrtc::VoiceDetection::kLowLikelihood;
-    default: return webrtc::VoiceDetection::kVeryLowLikelihood;
+    case 0:
+      return webrtc::VoiceDetection::kHighLikelihood;
+    case 1:
+      return webrtc::VoiceDetection::kModerateLikelihood;
+    case 2:
+      return webrtc::VoiceDetection::kLowLikelihood;
+    default:
+      return webrtc::VoiceDetection::kVeryLowLikelihood;
   }
 }
 
@@ -36,11 +40,11 @@ struct VoiceActivityDetector::State {
   std::vector<float> scratch;   // APM's output (unused, but it must write somewhere)
   std::vector<bool> decisions;  // one per 10 ms frame
   int64_t samples_seen = 0;
-  int64_t min_speech_frames = 0, min_silence_frames = 0, pad_samples = 0;
+  int64_t min_speech_frames = 0, min_silence_frames = 0, start_pad = 0, end_pad = 0;
   bool speaking = false;
-  int64_t run = 0;               // consecutive frames contradicting the current state
-  int64_t last_voiced_end = 0;   // sample after the last voiced frame
-  int64_t last_event = 0;        // events never go backwards
+  int64_t run = 0;              // consecutive frames contradicting the current state
+  int64_t last_voiced_end = 0;  // sample after the last voiced frame
+  int64_t last_event = 0;       // events never go backwards
 
   bool voiced(const float* frame);
   void step(bool voiced, std::vector<VadEvent>& events);
@@ -53,13 +57,15 @@ struct VoiceActivityDetector::State {
 
 VoiceActivityDetector::VoiceActivityDetector(const VadOptions& options) : state_(std::make_unique<State>()) {
   require(options.aggressiveness >= 0 && options.aggressiveness <= 3, "VAD aggressiveness must be 0..3");
-  require(options.min_speech_s > 0 && options.min_silence_s > 0 && options.padding_s >= 0,
+  require(options.min_speech_s > 0 && options.min_silence_s > 0 && options.start_padding_s >= 0 &&
+              options.end_padding_s >= 0,
           "VAD durations must be positive");
   State& s = *state_;
   s.options = options;
   s.min_speech_frames = frames_for(options.min_speech_s);
   s.min_silence_frames = frames_for(options.min_silence_s);
-  s.pad_samples = static_cast<int64_t>(std::lround(options.padding_s * kSpeechSampleRate));
+  s.start_pad = std::lround(options.start_padding_s * kSpeechSampleRate);
+  s.end_pad = std::lround(options.end_padding_s * kSpeechSampleRate);
   s.apm.reset(webrtc::AudioProcessing::Create());
   if (!s.apm) fail(ErrorCode::Internal, "VAD: WebRTC audio processing could not be created");
   webrtc::VoiceDetection* vd = s.apm->voice_detection();
@@ -76,8 +82,8 @@ VoiceActivityDetector& VoiceActivityDetector::operator=(VoiceActivityDetector&&)
 bool VoiceActivityDetector::State::voiced(const float* frame) {
   const float* in[1] = {frame};
   float* out[1] = {scratch.data()};
-  int r = apm->ProcessStream(in, kVadFrameSamples, kSpeechSampleRate, webrtc::AudioProcessing::kMono,
-                             kSpeechSampleRate, webrtc::AudioProcessing::kMono, out);
+  int r = apm->ProcessStream(in, kVadFrameSamples, kSpeechSampleRate, webrtc::AudioProcessing::kMono, kSpeechSampleRate,
+                             webrtc::AudioProcessing::kMono, out);
   if (r != webrtc::AudioProcessing::kNoError) fail(ErrorCode::Internal, "VAD: WebRTC error " + std::to_string(r));
   return apm->voice_detection()->stream_has_voice();
 }
@@ -91,11 +97,11 @@ void VoiceActivityDetector::State::step(bool voiced, std::vector<VadEvent>& even
     speaking = true;
     run = 0;
     int64_t onset = samples_seen - min_speech_frames * kVadFrameSamples;
-    emit(VadEvent::Kind::SpeechStart, onset - pad_samples, events);
+    emit(VadEvent::Kind::SpeechStart, onset - start_pad, events);
   } else if (speaking && run >= min_silence_frames) {
     speaking = false;
     run = 0;
-    emit(VadEvent::Kind::SpeechEnd, last_voiced_end + pad_samples, events);
+    emit(VadEvent::Kind::SpeechEnd, last_voiced_end + end_pad, events);
   }
 }
 
@@ -130,7 +136,7 @@ std::vector<VadEvent> VoiceActivityDetector::finish() {
   if (s.speaking) {
     s.speaking = false;
     s.run = 0;
-    s.emit(VadEvent::Kind::SpeechEnd, s.last_voiced_end + s.pad_samples, events);
+    s.emit(VadEvent::Kind::SpeechEnd, s.last_voiced_end + s.end_pad, events);
   }
   return events;
 }

@@ -23,8 +23,10 @@ struct VadOptions {
   double min_speech_s = 0.08;
   // ...and ends after this much unvoiced audio in a row (a pause between sentences).
   double min_silence_s = 0.5;
-  // Audio kept around each speech region so word onsets and endings are not clipped.
-  double padding_s = 0.1;
+  // Audio kept before each speech region so word onsets are not clipped, and after it
+  // (less: WebRTC's detector already holds its decision ~0.1 s past the last voiced sound).
+  double start_padding_s = 0.1;
+  double end_padding_s = 0.05;
 };
 
 struct VadEvent {
