@@ -43,11 +43,11 @@ Resampler& Resampler::operator=(Resampler&&) noexcept = default;
 namespace {
 
 // Runs soxr until it has consumed all of `input` (nullptr: flush) and produced all it can.
-void drain(soxr_t soxr, const float* input, size_t count, std::vector<float>& out) {
+void drain(soxr_t soxr, double ratio, const float* input, size_t count, std::vector<float>& out) {
   size_t consumed = 0;
   for (;;) {
-    // Room for this block's share of output plus the filter's tail.
-    size_t room = static_cast<size_t>(count - consumed) * 4 + 4096;
+    // Room for this block's share of output plus some of the filter's delay.
+    size_t room = static_cast<size_t>(static_cast<double>(count - consumed) * ratio) + 1024;
     size_t start = out.size();
     out.resize(start + room);
     size_t in_done = 0, out_done = 0;
@@ -67,11 +67,11 @@ void Resampler::process(std::span<const float> input, std::vector<float>& out) {
     out.insert(out.end(), input.begin(), input.end());
     return;
   }
-  if (!input.empty()) drain(state_->soxr, input.data(), input.size(), out);
+  if (!input.empty()) drain(state_->soxr, ratio(), input.data(), input.size(), out);
 }
 
 void Resampler::finish(std::vector<float>& out) {
-  if (state_->soxr) drain(state_->soxr, nullptr, 0, out);
+  if (state_->soxr) drain(state_->soxr, ratio(), nullptr, 0, out);
 }
 
 std::vector<float> resample(std::span<const float> input, int input_rate, int output_rate) {

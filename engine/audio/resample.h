@@ -28,6 +28,7 @@ class Resampler {
   int output_rate() const { return output_rate_; }
 
  private:
+  double ratio() const { return static_cast<double>(output_rate_) / input_rate_; }
   struct State;
   std::unique_ptr<State> state_;
   int input_rate_ = 0, output_rate_ = 0;
