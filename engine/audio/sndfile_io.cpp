@@ -7,69 +7,62 @@ namespace vole::audio::detail {
 
 namespace {
 
-// Seeks shared by both directions: SEEK_SET / SEEK_CUR / SEEK_END, refusing negative
-// positions (libsndfile treats -1 as an error).
-sf_count_t seek_to(sf_count_t& position, sf_count_t size, sf_count_t offset, int whence) {
-  sf_count_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? position : size;
-  if (offset < 0 && base < -offset) return -1;
-  position = base + offset;
-  return position;
+// The callbacks both directions share, over MemoryReader or MemoryWriter (each has
+// `bytes` and `position`).
+template <class Memory>
+Memory& memory(void* user) {
+  return *static_cast<Memory*>(user);
 }
 
-// Copies up to `count` bytes from `bytes` at `position` into `ptr` and advances.
-sf_count_t read_bytes(std::span<const uint8_t> bytes, sf_count_t& position, void* ptr, sf_count_t count) {
-  sf_count_t size = static_cast<sf_count_t>(bytes.size());
-  if (count <= 0 || position >= size) return 0;
-  sf_count_t n = std::min(count, size - position);
-  std::memcpy(ptr, bytes.data() + position, static_cast<size_t>(n));
-  position += n;
+template <class Memory>
+sf_count_t length(void* user) {
+  return static_cast<sf_count_t>(memory<Memory>(user).bytes.size());
+}
+
+// SEEK_SET / SEEK_CUR / SEEK_END; a negative result is refused (libsndfile treats -1 as
+// an error).
+template <class Memory>
+sf_count_t seek(sf_count_t offset, int whence, void* user) {
+  Memory& m = memory<Memory>(user);
+  sf_count_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? m.position : length<Memory>(user);
+  if (offset < 0 && base < -offset) return -1;
+  m.position = base + offset;
+  return m.position;
+}
+
+template <class Memory>
+sf_count_t read(void* ptr, sf_count_t count, void* user) {
+  Memory& m = memory<Memory>(user);
+  sf_count_t size = length<Memory>(user);
+  if (count <= 0 || m.position >= size) return 0;
+  sf_count_t n = std::min(count, size - m.position);
+  std::memcpy(ptr, m.bytes.data() + m.position, static_cast<size_t>(n));
+  m.position += n;
   return n;
 }
 
-sf_count_t reader_length(void* user) { return static_cast<sf_count_t>(static_cast<MemoryReader*>(user)->bytes.size()); }
-
-sf_count_t reader_seek(sf_count_t offset, int whence, void* user) {
-  auto* r = static_cast<MemoryReader*>(user);
-  return seek_to(r->position, static_cast<sf_count_t>(r->bytes.size()), offset, whence);
+template <class Memory>
+sf_count_t tell(void* user) {
+  return memory<Memory>(user).position;
 }
 
-sf_count_t reader_read(void* ptr, sf_count_t count, void* user) {
-  auto* r = static_cast<MemoryReader*>(user);
-  return read_bytes(r->bytes, r->position, ptr, count);
-}
-
-sf_count_t reader_write(const void*, sf_count_t, void*) { return 0; }
-
-sf_count_t reader_tell(void* user) { return static_cast<MemoryReader*>(user)->position; }
-
-sf_count_t writer_length(void* user) { return static_cast<sf_count_t>(static_cast<MemoryWriter*>(user)->bytes.size()); }
-
-sf_count_t writer_seek(sf_count_t offset, int whence, void* user) {
-  auto* w = static_cast<MemoryWriter*>(user);
-  return seek_to(w->position, static_cast<sf_count_t>(w->bytes.size()), offset, whence);
-}
-
-sf_count_t writer_read(void* ptr, sf_count_t count, void* user) {
-  auto* w = static_cast<MemoryWriter*>(user);
-  return read_bytes(w->bytes, w->position, ptr, count);
-}
+sf_count_t refuse_write(const void*, sf_count_t, void*) { return 0; }
 
 // Writes at the current position, growing the vector (libsndfile seeks back to finish
 // the header, so writes are not always appends).
-sf_count_t writer_write(const void* ptr, sf_count_t count, void* user) {
-  auto* w = static_cast<MemoryWriter*>(user);
+sf_count_t write(const void* ptr, sf_count_t count, void* user) {
+  MemoryWriter& w = memory<MemoryWriter>(user);
   if (count <= 0) return 0;
-  size_t end = static_cast<size_t>(w->position + count);
-  if (end > w->bytes.size()) w->bytes.resize(end);
-  std::memcpy(w->bytes.data() + w->position, ptr, static_cast<size_t>(count));
-  w->position += count;
+  size_t end = static_cast<size_t>(w.position + count);
+  if (end > w.bytes.size()) w.bytes.resize(end);
+  std::memcpy(w.bytes.data() + w.position, ptr, static_cast<size_t>(count));
+  w.position += count;
   return count;
 }
 
-sf_count_t writer_tell(void* user) { return static_cast<MemoryWriter*>(user)->position; }
-
-SF_VIRTUAL_IO g_reader = {reader_length, reader_seek, reader_read, reader_write, reader_tell};
-SF_VIRTUAL_IO g_writer = {writer_length, writer_seek, writer_read, writer_write, writer_tell};
+SF_VIRTUAL_IO g_reader = {length<MemoryReader>, seek<MemoryReader>, read<MemoryReader>, refuse_write,
+                          tell<MemoryReader>};
+SF_VIRTUAL_IO g_writer = {length<MemoryWriter>, seek<MemoryWriter>, read<MemoryWriter>, write, tell<MemoryWriter>};
 
 }  // namespace
 

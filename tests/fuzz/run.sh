@@ -3,16 +3,12 @@
 # it. Not part of CI (tests/run.sh runs the deterministic mutation test instead).
 # Usage: tests/fuzz/run.sh [seconds, default 60]
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-seconds="${1:-60}"
-out="${VOLE_FUZZ_DIR:-$root/build-fuzz}"
-mkdir -p "$out/corpus" "$out/seeds"
-clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -I"$root/engine" \
+source "$(dirname "$0")/common.sh"
+fuzz_setup "" "${1:-60}"
+fuzz_build fuzz_safetensors_header \
   "$root/tests/fuzz/fuzz_safetensors_header.cpp" \
   "$root/engine/model/safetensors.cpp" "$root/engine/model/json_util.cpp" \
-  "$root/engine/util/error.cpp" "$root/engine/util/file.cpp" \
-  -o "$out/fuzz_safetensors_header"
+  "$root/engine/util/error.cpp" "$root/engine/util/file.cpp"
 # Seeds: small valid files covering every field, metadata, several dtypes.
 python3 - "$out/seeds" <<'PY'
 import json, struct, sys, os

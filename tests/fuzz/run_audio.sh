@@ -5,17 +5,13 @@
 # mutation test (AudioFuzz.MutatedFilesNeverCrash) under ASan instead.
 # Usage: tests/fuzz/run_audio.sh [seconds, default 60]
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-seconds="${1:-60}"
-out="${VOLE_FUZZ_DIR:-$root/build-fuzz}/audio"
-mkdir -p "$out/corpus" "$out/seeds"
-clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -I"$root/engine" \
+source "$(dirname "$0")/common.sh"
+fuzz_setup audio "${1:-60}"
+fuzz_build fuzz_audio_decode \
   "$root/tests/fuzz/fuzz_audio_decode.cpp" \
   "$root/engine/audio/decode.cpp" "$root/engine/audio/resample.cpp" "$root/engine/audio/sndfile_io.cpp" \
   "$root/engine/util/error.cpp" "$root/engine/util/file.cpp" \
-  $(pkg-config --cflags --libs sndfile soxr) \
-  -o "$out/fuzz_audio_decode"
+  $(pkg-config --cflags --libs sndfile soxr)
 seed() {  # seed NAME [sox output options...]
   local name=$1
   shift
