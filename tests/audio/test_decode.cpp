@@ -243,7 +243,7 @@ TEST(AudioDecode, RefusesBadFilesClearly) {
 
   // A FLAC file cut in half.
   auto flac = dir / "t.flac";
-  test::sox("-n -r 16000 " + flac.string() + " synth 2 whitenoise vol 0.3");
+  test::sox("-R -n -r 16000 " + flac.string() + " synth 2 whitenoise vol 0.3");
   auto flac_bytes = test::read_bytes(flac);
   flac_bytes.resize(flac_bytes.size() / 2);
   EXPECT_TRUE(fails_with(decode(write("cut.flac", flac_bytes)), ErrorCode::InvalidFile, {"cut.flac", "FLAC"}));
