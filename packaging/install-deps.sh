@@ -12,8 +12,13 @@ PACKAGES=(
   nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libpcre2-dev libicu-dev libxxhash-dev ca-certificates
   # image decoding (engine/image): PNG, JPEG, WebP, GIF
   libpng-dev libjpeg62-turbo-dev libwebp-dev libgif-dev
+  # audio: decoding WAV/FLAC/Ogg/MP3 (libsndfile, MP3 through libmpg123), resampling (libsoxr),
+  # voice activity detection (WebRTC's VAD; Debian 12 has no libfvad)
+  libsndfile1-dev libsoxr-dev libwebrtc-audio-processing-dev
   # tests: GoogleTest, jinja2 oracle for chat templates, npm for the tokenizer oracle
   libgtest-dev libgmock-dev python3 python3-jinja2 nodejs npm
+  # audio tests: sox writes every test file type (MP3 through libsox-fmt-mp3), espeak-ng speaks
+  sox libsox-fmt-base libsox-fmt-mp3 espeak-ng
   # desktop app: Qt 6 + QML modules (libqt6svg6: the SVG icons), and for its window tests
   # Xvfb (headless X server), xdotool (real input events), imagemagick (screenshots)
   qt6-base-dev qt6-declarative-dev qt6-multimedia-dev libgl-dev libqt6svg6

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: builds (installing dependencies first), then ctest. Then the CPU
-# tests that parse untrusted files (labels `model` and `image`) again under
+# tests that parse untrusted files (labels `model`, `image` and `audio`) again under
 # AddressSanitizer and UBSan, in a second build dir that builds nothing else.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -11,11 +11,13 @@ export VOLE_ORACLE_DIR VOLE_REQUIRE_ORACLES=1
 cd "$root/build"
 ctest --output-on-failure -j"$(nproc)" "$@"
 
-# Sanitizer pass: only the sanitized targets are built; other test executables stay
-# unbuilt and ctest -L skips them.
+# Sanitizer pass over the CPU tests that parse untrusted files (model files, audio):
+# only these targets are built; other test executables stay unbuilt and ctest -L skips
+# them. Leaks inside system libraries are suppressed (tests/fuzz/lsan_suppressions.txt).
 cmake -S "$root" -B "$root/build-asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DVOLE_SANITIZE=ON -DVOLE_BUILD_DESKTOP=OFF >/dev/null
-cmake --build "$root/build-asan" -j"$(nproc)" --target test_model test_image
+cmake --build "$root/build-asan" -j"$(nproc)" --target test_model test_image test_audio
 cd "$root/build-asan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --output-on-failure -j"$(nproc)" -L 'model|image'
+  LSAN_OPTIONS="suppressions=$root/tests/fuzz/lsan_suppressions.txt" \
+  ctest --output-on-failure -j"$(nproc)" -L "model|image|audio"
