@@ -7,28 +7,12 @@
 #include "reference/attention.h"
 #include "reference/deltanet.h"
 #include "reference/elementwise.h"
+#include "reference/linear.h"
 #include "reference/norm.h"
 #include "reference/rope.h"
 
 namespace vole::ref {
 
-namespace {
-
-// y[N] = W[N,K] · x[K], double accumulation.
-std::vector<float> matvec(const std::vector<float>& W, const std::vector<float>& x, int N, int K) {
-  if (W.size() != static_cast<size_t>(N) * K || x.size() != static_cast<size_t>(K))
-    throw std::runtime_error("reference matvec: shape mismatch");
-  std::vector<float> y(N);
-  for (int n = 0; n < N; ++n) {
-    double acc = 0;
-    const float* row = &W[static_cast<size_t>(n) * K];
-    for (int k = 0; k < K; ++k) acc += static_cast<double>(row[k]) * x[k];
-    y[n] = static_cast<float>(acc);
-  }
-  return y;
-}
-
-}  // namespace
 
 ReferenceModel::ReferenceModel(ModelSpec spec, const WeightMap& weights) : spec_(std::move(spec)), weights_(weights) {
   if (static_cast<int>(spec_.full_attention.size()) != spec_.layers)
