@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "reference/attention.h"
 #include "reference/elementwise.h"
 #include "reference/linear.h"
 #include "reference/norm.h"
@@ -120,31 +121,12 @@ void Lfm2Reference::qkv(int l, const std::vector<float>& a, double position, std
   rope(k, Hkv, position, l);
 }
 
-// Softmax attention of one query row over the given key/value rows, then out_proj.
-std::vector<float> Lfm2Reference::attend(int l, const std::vector<float>& q, const std::vector<std::vector<float>>& ks,
-                                         const std::vector<std::vector<float>>& vs) const {
-  const int H = spec_.heads, Hkv = spec_.kv_heads, D = spec_.head_dim, group = H / Hkv;
-  const double scale = 1.0 / std::sqrt(static_cast<double>(D));
-  std::vector<float> o(static_cast<size_t>(H * D), 0.0f);
-  std::vector<double> scores(ks.size());
-  for (int h = 0; h < H; ++h) {
-    const int kvh = h / group;
-    double max_score = -1e300;
-    for (size_t s = 0; s < ks.size(); ++s) {
-      double dot = 0;
-      for (int d = 0; d < D; ++d)
-        dot += static_cast<double>(q[static_cast<size_t>(h * D + d)]) * ks[s][static_cast<size_t>(kvh * D + d)];
-      scores[s] = dot * scale;
-      max_score = std::max(max_score, scores[s]);
-    }
-    double sum = 0;
-    for (double& sc : scores) sum += (sc = std::exp(sc - max_score));
-    for (int d = 0; d < D; ++d) {
-      double acc = 0;
-      for (size_t s = 0; s < ks.size(); ++s) acc += scores[s] * vs[s][static_cast<size_t>(kvh * D + d)];
-      o[static_cast<size_t>(h * D + d)] = static_cast<float>(acc / sum);
-    }
-  }
+// Attention of one query row over the given rows of keys/values ([rows, Hkv, D]), then out_proj.
+std::vector<float> Lfm2Reference::attend(int l, const std::vector<float>& q, const std::vector<float>& keys,
+                                         const std::vector<float>& values) const {
+  const int H = spec_.heads, Hkv = spec_.kv_heads, D = spec_.head_dim;
+  AttentionShape shape{1, H, Hkv, D, static_cast<int64_t>(keys.size() / static_cast<size_t>(Hkv * D))};
+  auto o = attention(q, keys, values, shape, false, 0, static_cast<float>(1.0 / std::sqrt(static_cast<double>(D))));
   return matvec(w(layer(l) + "self_attn.out_proj.weight"), o, spec_.hidden, H * D);
 }
 
@@ -177,15 +159,7 @@ std::vector<float> Lfm2Reference::step_row(const std::vector<float>& row, double
       auto& vc = st.v_cache[static_cast<size_t>(l)];
       kc.insert(kc.end(), k.begin(), k.end());
       vc.insert(vc.end(), v.begin(), v.end());
-      const size_t kvw = k.size(), rows = kc.size() / kvw;
-      std::vector<std::vector<float>> ks(rows), vs(rows);
-      for (size_t s = 0; s < rows; ++s) {
-        ks[s].assign(kc.begin() + static_cast<std::ptrdiff_t>(s * kvw),
-                     kc.begin() + static_cast<std::ptrdiff_t>((s + 1) * kvw));
-        vs[s].assign(vc.begin() + static_cast<std::ptrdiff_t>(s * kvw),
-                     vc.begin() + static_cast<std::ptrdiff_t>((s + 1) * kvw));
-      }
-      add_into(h, attend(l, q, ks, vs));
+      add_into(h, attend(l, q, kc, vc));
     } else {
       auto P = matvec(w(p + "conv.in_proj.weight"), a, 3 * H, H);
       if (spec_.conv_bias) add_into(P, w(p + "conv.in_proj.bias"));
@@ -230,10 +204,11 @@ std::vector<std::vector<float>> Lfm2Reference::forward_rows(const std::vector<st
     if (spec_.attention[static_cast<size_t>(l)]) {
       std::vector<std::vector<float>> q(T), k(T), v(T);
       for (size_t t = 0; t < T; ++t) qkv(l, a[t], positions[t], q[t], k[t], v[t]);
+      std::vector<float> keys, values;
       for (size_t t = 0; t < T; ++t) {  // causal: row t sees rows 0..t
-        std::vector<std::vector<float>> ks(k.begin(), k.begin() + static_cast<std::ptrdiff_t>(t + 1));
-        std::vector<std::vector<float>> vs(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(t + 1));
-        add_into(h[t], attend(l, q[t], ks, vs));
+        keys.insert(keys.end(), k[t].begin(), k[t].end());
+        values.insert(values.end(), v[t].begin(), v[t].end());
+        add_into(h[t], attend(l, q[t], keys, values));
       }
     } else {
       // The depthwise causal convolution over the whole sequence (lfm2.md §3.2).

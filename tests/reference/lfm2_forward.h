@@ -79,8 +79,8 @@ class Lfm2Reference {
   // q, k (normed and rotated) and v of one row for attention layer l.
   void qkv(int l, const std::vector<float>& a, double position, std::vector<float>& q, std::vector<float>& k,
            std::vector<float>& v) const;
-  std::vector<float> attend(int l, const std::vector<float>& q, const std::vector<std::vector<float>>& ks,
-                            const std::vector<std::vector<float>>& vs) const;
+  std::vector<float> attend(int l, const std::vector<float>& q, const std::vector<float>& keys,
+                            const std::vector<float>& values) const;
 
   Lfm2Spec spec_;
   const WeightMap& weights_;
