@@ -144,27 +144,19 @@ std::vector<uint8_t> torch_pickle(const TorchStateDict& dict) {
   PickleWriter w;
   w.proto(2);
   w.global("collections", "OrderedDict").op(')').op('R').put();
-  std::vector<bool> storage_seen(dict.storages.size(), false);
-  std::vector<uint32_t> storage_memo(dict.storages.size(), 0);
   w.op('(');
   for (const auto& t : dict.tensors) {
     const TorchStorageData& s = dict.storages.at(t.storage);
     w.str(t.name).put();
     w.global("torch._utils", "_rebuild_tensor_v2");
     w.op('(');
-    if (storage_seen[t.storage]) {
-      w.get(storage_memo[t.storage]);
-    } else {
-      // persistent id ('storage', torch.<T>Storage, key, 'cpu', numel), then BINPERSID
-      w.op('(').str("storage").put();
-      w.global("torch", model::torch_storage_name(s.dtype));
-      w.str(std::to_string(t.storage)).put().str("cpu").put();
-      w.integer(static_cast<int64_t>(s.bytes.size() / model::st_dtype_size(s.dtype)));
-      w.op('t').put().op('Q');
-      storage_seen[t.storage] = true;
-      storage_memo[t.storage] = w.memo_count();
-      w.put();
-    }
+    // The persistent id ('storage', torch.<T>Storage, key, 'cpu', numel), then BINPERSID;
+    // like torch, written again for every view of a shared storage and never memoised.
+    w.op('(').str("storage").put();
+    w.global("torch", model::torch_storage_name(s.dtype));
+    w.str(std::to_string(t.storage)).put().str("cpu").put();
+    w.integer(static_cast<int64_t>(s.bytes.size() / model::st_dtype_size(s.dtype)));
+    w.op('t').put().op('Q');
     w.integer(t.storage_offset);
     w.int_tuple(t.shape);
     w.int_tuple(t.strides.empty() ? contiguous_strides(t.shape) : t.strides);
