@@ -23,10 +23,10 @@ struct Result {
   std::string out, err;
 };
 
-Result run_vole(const std::string& args, const TempDir& dir) {
+Result run_vole(const std::string& args, const TempDir& dir, const std::string& stdin_path = "/dev/null") {
   auto out = dir / "stdout.txt", err = dir / "stderr.txt";
   std::string cmd = (binary_dir() / "bin" / "vole").string() + " " + args + " >" + out.string() + " 2>" + err.string() +
-                    " </dev/null";
+                    " <" + stdin_path;
   int status = std::system(cmd.c_str());
   Result r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -151,3 +151,39 @@ TEST_F(Cli, UnknownArchitectureAndMismatchedTensorsAreClearErrors) {
 }
 
 }  // namespace
+
+// `vole speak` needs no model: espeak-ng into a WAV file, text from arguments or stdin.
+TEST(CliSpeak, WritesAWavFromArgumentsAndStdin) {
+  TempDir dir("vole-cli-speak");
+  auto wav = dir / "out.wav";
+  auto r = run_vole("speak --espeak -o " + wav.string() + " \"Hello there. This is Vole speaking.\"", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("2 pieces"), std::string::npos) << r.err;
+  std::string bytes = read_text_file(wav);
+  ASSERT_GT(bytes.size(), 44u);
+  EXPECT_EQ(bytes.substr(0, 4), "RIFF");
+  double seconds = static_cast<double>(bytes.size() - 44) / 2 / 22050;
+  EXPECT_GT(seconds, 1.0);
+  EXPECT_LT(seconds, 6.0);
+
+  {
+    std::ofstream in(dir / "answer.md");
+    in << "# Steps\n\n- Open the file.\n- Save it.\n\n```sh\nls -la\n```\n";
+  }
+  r = run_vole("speak --rate 1.5 -o " + (dir / "steps.wav").string(), dir, (dir / "answer.md").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("4 pieces"), std::string::npos) << r.err;  // heading, 2 items, the code phrase
+  r = run_vole("speak --voice de -o " + (dir / "de.wav").string() + " \"Guten Tag. Wie geht es?\"", dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("voice gmw/de"), std::string::npos) << r.err;
+
+  r = run_vole("speak --voice no-such-voice -o " + (dir / "x.wav").string() + " hi", dir);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("no-such-voice"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir / "x.wav"));
+  r = run_vole("speak hi", dir);  // -o is required
+  EXPECT_NE(r.exit_code, 0);
+  r = run_vole("speak --list-voices", dir);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_GT(lines(r.out), 50u);
+}

@@ -1,4 +1,4 @@
-// libFuzzer harness for the image decoders (tests/fuzz/run.sh image builds and runs it
+// libFuzzer harness for the image decoders (tests/fuzz/run_image.sh builds and runs it
 // with clang, ASan and UBSan). Input: a whole file. It must decode to a consistent
 // image or throw vole::Error.
 #include <cstddef>

@@ -120,8 +120,8 @@ HostMatrix random_matrix(int64_t rows, int64_t cols, DType dtype, uint64_t seed,
         for (int64_t j = i; j < std::min(n, i + 4); ++j, bits >>= 16) {
           uint16_t b = static_cast<uint16_t>(bits);
           uint16_t sign = b & 0x8000u, exp = (b >> 12) % 6;  // 6 binades: [2^-5, 2)
-          uint16_t h = dtype == DType::F16 ? sign | ((10 + exp) << 10) | (b & 0x3ffu)
-                                           : sign | ((122 + exp) << 7) | (b & 0x7fu);
+          uint16_t h =
+              dtype == DType::F16 ? sign | ((10 + exp) << 10) | (b & 0x3ffu) : sign | ((122 + exp) << 7) | (b & 0x7fu);
           store_u16(m.data.data() + 2 * j, h);
         }
       }
@@ -145,7 +145,8 @@ HostMatrix random_matrix(int64_t rows, int64_t cols, DType dtype, uint64_t seed,
       }
       break;
     }
-    default: throw std::invalid_argument("random_matrix: not a weight dtype");
+    default:
+      throw std::invalid_argument("random_matrix: not a weight dtype");
   }
   return m;
 }
@@ -155,7 +156,9 @@ std::vector<float> dequantize_row(const HostTensor& w, int64_t row) {
   std::vector<float> out(cols);
   const int64_t base = row * cols;
   switch (w.dtype) {
-    case DType::F32: std::memcpy(out.data(), w.data.data() + base * 4, cols * 4); break;
+    case DType::F32:
+      std::memcpy(out.data(), w.data.data() + base * 4, cols * 4);
+      break;
     case DType::F16:
       for (int64_t c = 0; c < cols; ++c) out[c] = f16_to_f32(load_u16(w.data.data() + (base + c) * 2));
       break;
@@ -173,7 +176,8 @@ std::vector<float> dequantize_row(const HostTensor& w, int64_t row) {
         }
       }
       break;
-    default: throw std::invalid_argument("dequantize_row: not a weight dtype");
+    default:
+      throw std::invalid_argument("dequantize_row: not a weight dtype");
   }
   return out;
 }
@@ -228,6 +232,19 @@ std::vector<float> embedding(const HostTensor& table, const std::vector<int32_t>
       std::copy(row.begin(), row.end(), out.begin() + t * cols);
     }
   return out;
+}
+
+std::vector<float> matvec(const std::vector<float>& W, const std::vector<float>& x, int64_t N, int64_t K) {
+  if (W.size() != static_cast<size_t>(N * K) || x.size() != static_cast<size_t>(K))
+    throw std::runtime_error("reference matvec: shape mismatch");
+  std::vector<float> y(static_cast<size_t>(N));
+  for (int64_t n = 0; n < N; ++n) {
+    double acc = 0;
+    const float* row = &W[static_cast<size_t>(n * K)];
+    for (int64_t k = 0; k < K; ++k) acc += static_cast<double>(row[k]) * x[static_cast<size_t>(k)];
+    y[static_cast<size_t>(n)] = static_cast<float>(acc);
+  }
+  return y;
 }
 
 }  // namespace vole::ref

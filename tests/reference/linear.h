@@ -15,9 +15,9 @@ struct HostMatrix {
   std::string name = "w";
   DType dtype = DType::F32;
   int64_t rows = 0, cols = 0;
-  int group_size = 0;            // Q4
-  std::vector<uint8_t> data;     // as util/dtype.h lays it out
-  std::vector<uint8_t> scales;   // Q4: (f16 scale, f16 min) per group
+  int group_size = 0;           // Q4
+  std::vector<uint8_t> data;    // as util/dtype.h lays it out
+  std::vector<uint8_t> scales;  // Q4: (f16 scale, f16 min) per group
   HostTensor view() const;
 };
 
@@ -46,5 +46,8 @@ LinearResult linear(const std::vector<float>& x, int64_t tokens, const HostTenso
 
 // out[t] = table[ids[t]] as f32, zero rows for ids outside the table.
 std::vector<float> embedding(const HostTensor& table, const std::vector<int32_t>& ids);
+
+// y[N] = W[N, K] · x[K] for a row-major f32 matrix, double accumulation.
+std::vector<float> matvec(const std::vector<float>& W, const std::vector<float>& x, int64_t N, int64_t K);
 
 }  // namespace vole::ref

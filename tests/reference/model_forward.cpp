@@ -7,26 +7,13 @@
 #include "reference/attention.h"
 #include "reference/deltanet.h"
 #include "reference/elementwise.h"
+#include "reference/linear.h"
 #include "reference/norm.h"
 #include "reference/rope.h"
 
 namespace vole::ref {
 
 namespace {
-
-// y[N] = W[N,K] · x[K], double accumulation.
-std::vector<float> matvec(const std::vector<float>& W, const std::vector<float>& x, int N, int K) {
-  if (W.size() != static_cast<size_t>(N) * K || x.size() != static_cast<size_t>(K))
-    throw std::runtime_error("reference matvec: shape mismatch");
-  std::vector<float> y(N);
-  for (int n = 0; n < N; ++n) {
-    double acc = 0;
-    const float* row = &W[static_cast<size_t>(n) * K];
-    for (int k = 0; k < K; ++k) acc += static_cast<double>(row[k]) * x[k];
-    y[n] = static_cast<float>(acc);
-  }
-  return y;
-}
 
 std::vector<float> plus(std::vector<float> y, const std::vector<float>& bias) {
   if (bias.size() != y.size()) throw std::runtime_error("reference bias: shape mismatch");

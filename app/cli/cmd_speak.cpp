@@ -1,0 +1,83 @@
+// `vole speak`: text to a WAV file with the espeak-ng voice (the voice that needs no
+// download). Text comes from the arguments or, streamed, from stdin: each sentence is
+// synthesised as soon as it is complete, exactly as the app speaks a streaming answer.
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "command.h"
+#include "speech/espeak_speaker.h"
+#include "speech/speech_stream.h"
+#include "speech/wav_writer.h"
+#include "util/error.h"
+
+namespace vole::cli {
+
+namespace {
+
+int list_voices() {
+  for (const auto& v : speech::EspeakSpeaker::list_voices())
+    std::printf("%-12s %-24s %s\n", v.language.c_str(), v.identifier.c_str(), v.name.c_str());
+  return 0;
+}
+
+int run_speak(Args& args) {
+  if (args.flag("--list-voices")) {
+    args.finish();
+    return list_voices();
+  }
+  if (auto model = args.get({"-m", "--model"}))
+    fail(ErrorCode::Unsupported, "neural voices (-m " + *model + ") are not available yet; use --espeak");
+  args.flag("--espeak");  // the default (and for now the only) voice
+  speech::EspeakOptions voice;
+  voice.voice = args.get_or({"--voice"}, "");
+  voice.rate = args.get_double({"--rate"}, 1.0);
+  std::string language = args.get_or({"--lang"}, "");
+  if (voice.voice.empty() && !language.empty()) voice.voice = language;
+  std::string out = args.require({"-o", "--out"});
+  std::vector<std::string> words = args.positionals();
+  args.finish();
+
+  speech::EspeakSpeaker speaker(voice);
+  speech::SpeechTextOptions text_options;
+  text_options.language = language.empty() ? (voice.voice.empty() ? "en" : voice.voice) : language;
+  std::vector<float> audio;
+  const auto start = std::chrono::steady_clock::now();
+  double first_audio = -1;
+  speech::SpeechStream stream(
+      speaker,
+      [&](std::span<const float> chunk) {
+        if (first_audio < 0)
+          first_audio = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        audio.insert(audio.end(), chunk.begin(), chunk.end());
+      },
+      text_options);
+  if (!words.empty()) {
+    std::string text;
+    for (const auto& w : words) text += (text.empty() ? "" : " ") + w;
+    stream.append(text);
+  } else {
+    char buffer[4096];
+    size_t n;
+    while ((n = std::fread(buffer, 1, sizeof buffer, stdin)) > 0) stream.append(std::string_view(buffer, n));
+  }
+  stream.finish();
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  speech::write_wav_pcm16(out, audio, speaker.sample_rate());
+  const double seconds = static_cast<double>(audio.size()) / speaker.sample_rate();
+  std::fprintf(stderr, "vole speak: voice %s, %d pieces, %.2f s of audio at %d Hz in %.2f s", speaker.voice().c_str(),
+               stream.pieces_spoken(), seconds, speaker.sample_rate(), elapsed);
+  if (first_audio >= 0) std::fprintf(stderr, ", first audio after %.3f s", first_audio);
+  std::fprintf(stderr, " -> %s\n", out.c_str());
+  return 0;
+}
+
+}  // namespace
+
+VOLE_COMMAND("speak",
+             "[--espeak] [--voice NAME|--lang L] [--rate R] -o OUT.wav [TEXT]  speak TEXT (or stdin, streamed) "
+             "into a WAV file; --list-voices",
+             run_speak);
+
+}  // namespace vole::cli
