@@ -7,6 +7,7 @@
 
 #include <cmath>
 
+#include "arch/qwen3_5/qwen3_5.h"
 #include "image/image_test_util.h"
 #include "image/preprocess.h"
 #include "reference/vision.h"
@@ -28,9 +29,9 @@ struct TinyTower {
     s.format = test::CheckpointFormat::F32;
     s.mtp = false;
     test::write_checkpoint(dir.path(), s);
-    config = s.config;
+    config = test::parsed_config(s);
     weights = load_vision_weights(dir.path());
-    spec = vision_spec(*config.vision);
+    spec = vision_spec(*config.as<arch::Qwen3_5Config>().vision);
   }
 };
 
