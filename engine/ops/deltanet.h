@@ -1,5 +1,5 @@
 #pragma once
-// Gated DeltaNet (Qwen3.5 linear attention), per specs/qwen3_5.md §5.
+// Gated DeltaNet (Qwen3.5 linear attention), per docs/specs/qwen3_5.md §5.
 #include "ops/tensor.h"
 
 namespace vole::ops {

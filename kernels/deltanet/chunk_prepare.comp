@@ -1,5 +1,5 @@
 #version 450
-// Chunked gated delta rule, pass 1 (specs/qwen3_5.md §5.10): everything about a chunk
+// Chunked gated delta rule, pass 1 (docs/specs/qwen3_5.md §5.10): everything about a chunk
 // of C tokens that does not depend on the state entering it. Workgroup (chunk, value
 // head h) computes, with padded rows (past T) zero:
 //   gamma_r = sum_{s<=r} g_s,  D_rs = e^(gamma_r - gamma_s)                (s <= r)

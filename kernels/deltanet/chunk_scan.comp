@@ -1,5 +1,5 @@
 #version 450
-// Chunked gated delta rule, pass 2 (specs/qwen3_5.md §5.10): walks the chunks in order,
+// Chunked gated delta rule, pass 2 (docs/specs/qwen3_5.md §5.10): walks the chunks in order,
 // carrying the state. Workgroup (value head h, column block) owns CJ state columns
 // (independent of the other columns) in shared memory. Per chunk, with U, W, P, gamma
 // and the q/k normalisation factors from chunk_prepare.comp:

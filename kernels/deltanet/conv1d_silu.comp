@@ -1,6 +1,6 @@
 #version 450
 // Causal depthwise conv1d (K taps, tap K-1 = current token) + SiLU with a rolling state
-// of the previous K-1 inputs (specs/qwen3_5.md §5.2, §5.8). Invocation (channel c,
+// of the previous K-1 inputs (docs/specs/qwen3_5.md §5.2, §5.8). Invocation (channel c,
 // token block b) slides a K-wide window over TB tokens of channel c. Only block 0 reads
 // the state (TB >= K-1), so block 0 alone writes the new one, after its own reads:
 // the last K-1 inputs of [state | x].

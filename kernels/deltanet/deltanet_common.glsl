@@ -1,4 +1,4 @@
-// Shared pieces of the Gated DeltaNet kernels (specs/qwen3_5.md §5.4-5.6).
+// Shared pieces of the Gated DeltaNet kernels (docs/specs/qwen3_5.md §5.4-5.6).
 #ifndef VOLE_DELTANET_COMMON_GLSL
 #define VOLE_DELTANET_COMMON_GLSL
 

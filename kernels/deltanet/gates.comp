@@ -1,5 +1,5 @@
 #version 450
-// Gated DeltaNet gates (specs/qwen3_5.md §5.3), per token and value head:
+// Gated DeltaNet gates (docs/specs/qwen3_5.md §5.3), per token and value head:
 //   beta = sigmoid(b),  gate = -exp(A_log) * softplus(a + dt_bias)   (log-decay <= 0)
 #include "common.glsl"
 layout(local_size_x = 256) in;

@@ -1,5 +1,5 @@
 #version 450
-// Gated delta rule, token by token (specs/qwen3_5.md §5.5), continuing from and
+// Gated delta rule, token by token (docs/specs/qwen3_5.md §5.5), continuing from and
 // updating the state S [Hv, dk, dv] (f32, dv contiguous). Workgroup (value head h,
 // column block) owns CJ state columns: the columns of S evolve independently, so the
 // blocks of one head run in parallel. Invocation (column jj, lane part) keeps rows

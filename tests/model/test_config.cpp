@@ -16,7 +16,7 @@ using vole::arch::Qwen3_5Layer;
 
 namespace {
 
-// Qwen/Qwen3.5-0.8B's config.json as transcribed in specs/qwen3_5.md §1.
+// Qwen/Qwen3.5-0.8B's config.json as transcribed in docs/specs/qwen3_5.md §1.
 const char* kQwen35 = R"({
   "architectures": ["Qwen3_5ForConditionalGeneration"], "model_type": "qwen3_5",
   "image_token_id": 248056, "video_token_id": 248057, "vision_start_token_id": 248053, "vision_end_token_id": 248054,

@@ -1,5 +1,5 @@
 #pragma once
-// Scaled dot-product attention with grouped KV heads (specs/qwen3_5.md §4.5), f64
+// Scaled dot-product attention with grouped KV heads (docs/specs/qwen3_5.md §4.5), f64
 // accumulation. Feed it the K/V values the GPU sees (f16-rounded for a cache).
 #include <cstdint>
 #include <vector>

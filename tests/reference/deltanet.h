@@ -1,5 +1,5 @@
 #pragma once
-// Gated DeltaNet references (specs/qwen3_5.md §5), f64 arithmetic, written to follow
+// Gated DeltaNet references (docs/specs/qwen3_5.md §5), f64 arithmetic, written to follow
 // the spec text step by step.
 #include <cstdint>
 #include <vector>
