@@ -44,7 +44,7 @@ const char* state_kind_name(StateKind k);
 
 struct StateSlot {
   StateKind kind = StateKind::SelfAttentionKv;
-  std::string name;           // e.g. "layer 3 keys"
+  std::string name;  // e.g. "layer 3 keys"
   std::vector<int64_t> shape;
   DType dtype = DType::F32;
 

@@ -13,8 +13,9 @@ std::vector<model::TensorSpec> Family::tensors(const model::ModelConfig& config,
 
 const Family& family_of(const model::ModelConfig& config) {
   const auto* f = dynamic_cast<const Family*>(config.family);
-  if (!f) fail(ErrorCode::Internal, "model family " + std::string(config.family ? config.family->name() : "(none)") +
-                                        " has no GPU implementation");
+  if (!f)
+    fail(ErrorCode::Internal, "model family " + std::string(config.family ? config.family->name() : "(none)") +
+                                  " has no GPU implementation");
   return *f;
 }
 

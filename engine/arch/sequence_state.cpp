@@ -16,10 +16,9 @@ SequenceState::SequenceState(gpu::Context& ctx, std::vector<StateSlot> slots, in
       buffers_.push_back(ctx.create_buffer(std::max<uint64_t>(s.bytes(), 4), gpu::MemoryKind::Device, s.name));
     } catch (const Error& e) {
       if (e.code() != ErrorCode::OutOfMemory || s.kind != StateKind::SelfAttentionKv) throw;
-      fail(ErrorCode::OutOfMemory, "a context of " + std::to_string(capacity) + " tokens needs " +
-                                       std::to_string(positional >> 20) +
-                                       " MiB of KV cache, more than the GPU has free; choose a shorter context length (" +
-                                       e.what() + ")");
+      fail(ErrorCode::OutOfMemory,
+           "a context of " + std::to_string(capacity) + " tokens needs " + std::to_string(positional >> 20) +
+               " MiB of KV cache, more than the GPU has free; choose a shorter context length (" + e.what() + ")");
     }
     if (s.snapshotted()) snapshotted_.push_back(static_cast<int>(i));
   }

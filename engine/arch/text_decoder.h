@@ -32,12 +32,12 @@ struct InjectedRows {
 // The per-run inputs of a forward pass, as tensors in a host-written buffer so a
 // recorded graph can be re-submitted with new values.
 struct StepInputs {
-  ops::Tensor ids;        // i32 [T]
-  ops::Tensor positions;  // i32 [T], or [3, T] for M-RoPE
-  ops::Tensor start;      // i32 [1]: tokens already in the sequence (first new position)
-  ops::Tensor kv_len;     // i32 [1]: start + T
-  int64_t tokens = 0;     // T
-  int64_t past = 0;       // the value of `start` when T > 1 (prefill graphs are per call)
+  ops::Tensor ids;                     // i32 [T]
+  ops::Tensor positions;               // i32 [T], or [3, T] for M-RoPE
+  ops::Tensor start;                   // i32 [1]: tokens already in the sequence (first new position)
+  ops::Tensor kv_len;                  // i32 [1]: start + T
+  int64_t tokens = 0;                  // T
+  int64_t past = 0;                    // the value of `start` when T > 1 (prefill graphs are per call)
   std::vector<InjectedRows> injected;  // prefill only
 };
 

@@ -58,8 +58,7 @@ int WeightStore::declare(const model::TensorSpec& spec) {
 
 void WeightStore::add(const HostTensor& tensor) {
   auto it = index_.find(tensor.name);
-  if (it == index_.end())
-    fail(ErrorCode::Internal, "tensor " + tensor.name + " was loaded but no graph declares it");
+  if (it == index_.end()) fail(ErrorCode::Internal, "tensor " + tensor.name + " was loaded but no graph declares it");
   Slot& s = slots_[it->second];
   require(!s.loaded, "tensor " + tensor.name + " loaded twice");
   s.is_matrix = model::is_matrix_role(s.spec.role) || tensor.dtype == DType::Q4;

@@ -5,9 +5,8 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "hub/content_range.h"
 #include "util/file.h"
@@ -58,8 +57,8 @@ RangeRead read_range(HubClient& hub, const std::string& url, const std::string& 
       return out;
     }
     if (out.bytes.size() != length)
-      fail_hub(Failure::Integrity, what + ": got " + std::to_string(out.bytes.size()) + " of " +
-                                       std::to_string(length) + " bytes");
+      fail_hub(Failure::Integrity,
+               what + ": got " + std::to_string(out.bytes.size()) + " of " + std::to_string(length) + " bytes");
     return out;
   });
 }
@@ -71,11 +70,11 @@ struct RemoteHeader {
   std::string etag;
 };
 
-RemoteHeader read_header_ranges(HubClient& hub, const std::string& url, const std::string& commit,
-                                const RemoteFile& f, const std::string& what, const StopFn& stop);
+RemoteHeader read_header_ranges(HubClient& hub, const std::string& url, const std::string& commit, const RemoteFile& f,
+                                const std::string& what, const StopFn& stop);
 
-RemoteHeader read_remote_header(HubClient& hub, const std::string& url, const std::string& commit,
-                                const RemoteFile& f, const std::string& what, const StopFn& stop) {
+RemoteHeader read_remote_header(HubClient& hub, const std::string& url, const std::string& commit, const RemoteFile& f,
+                                const std::string& what, const StopFn& stop) {
   try {
     return read_header_ranges(hub, url, commit, f, what, stop);
   } catch (const HubError& e) {
@@ -83,8 +82,8 @@ RemoteHeader read_remote_header(HubClient& hub, const std::string& url, const st
   }
 }
 
-RemoteHeader read_header_ranges(HubClient& hub, const std::string& url, const std::string& commit,
-                                const RemoteFile& f, const std::string& what, const StopFn& stop) {
+RemoteHeader read_header_ranges(HubClient& hub, const std::string& url, const std::string& commit, const RemoteFile& f,
+                                const std::string& what, const StopFn& stop) {
   RemoteHeader out;
   if (f.size < 8) fail_hub(Failure::Integrity, "invalid safetensors header in " + what + ": file shorter than 8 bytes");
   RangeRead len = read_range(hub, url, commit, {0, 7}, f, what, stop);
@@ -116,9 +115,9 @@ FilePlan whole_plan(const RemoteFile& f, const Manifest* installed, const std::f
   p.local_size = f.size;
   if (f.size > 0) p.segments.push_back({Segment::Source::Remote, 0, f.size, 0});
   if (installed)
-    if (const ManifestFile* m = installed->find(f.path);
-        m && m->kind == FileKind::Whole && m->remote_size == f.size && m->sha256 == f.sha256 &&
-        m->git_oid == f.git_oid && installed_file_ok(dir, *m))
+    if (const ManifestFile* m = installed->find(f.path); m && m->kind == FileKind::Whole && m->remote_size == f.size &&
+                                                         m->sha256 == f.sha256 && m->git_oid == f.git_oid &&
+                                                         installed_file_ok(dir, *m))
       p.needs_download = false;
   return p;
 }
@@ -142,8 +141,7 @@ void append_segment(std::vector<Segment>& segs, Segment s) {
 // bytes of the local file (for the index's total_size).
 std::optional<FilePlan> safetensors_plan(HubClient& hub, const PlanInputs& in, const std::string& commit,
                                          const RemoteFile& f, const std::set<std::string>* index_names,
-                                         uint64_t& kept_bytes, std::set<std::string>& kept_names,
-                                         const StopFn& stop) {
+                                         uint64_t& kept_bytes, std::set<std::string>& kept_names, const StopFn& stop) {
   std::string what = f.path + " of " + in.repo;
   const ManifestFile* installed = in.installed ? in.installed->find(f.path) : nullptr;
   if (installed && !installed_file_ok(in.model_dir, *installed)) installed = nullptr;
@@ -326,7 +324,8 @@ RepoPlan plan_download(HubClient& hub, const PlanInputs& inputs, const StopFn& s
   std::vector<RemoteFile> files;
   for (auto& f : listing)
     if (is_model_file(f.path)) files.push_back(f);
-  if (files.empty()) fail_hub(Failure::NotFound, in.repo + " has no model files (no safetensors, configs or tokenizer)");
+  if (files.empty())
+    fail_hub(Failure::NotFound, in.repo + " has no model files (no safetensors, configs or tokenizer)");
   for (const auto& f : files) plan.full_bytes += f.size;
   // Which tensors each feature needs is the model families' knowledge.
   if (in.families && !in.part_of) in.part_of = classify_parts(*in.families);

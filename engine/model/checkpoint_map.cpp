@@ -14,7 +14,9 @@ bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
-std::string strip_suffix(const std::string& s, const std::string& suffix) { return s.substr(0, s.size() - suffix.size()); }
+std::string strip_suffix(const std::string& s, const std::string& suffix) {
+  return s.substr(0, s.size() - suffix.size());
+}
 
 struct Context {
   Checkpoint& ck;
@@ -84,7 +86,8 @@ void mlx_tensor(Context& cx, SourceTensor& st, const std::string& stem) {
   const TensorEntry& s = *st.scales.entry;
   const TensorEntry& b = *st.biases.entry;
   if (!is_int32(w.dtype) || w.shape.size() != 2)
-    cx.bad(spec.name, "is MLX-quantized but its packed weight is " + describe(st.data) + " (expected U32 [rows, cols*bits/32])");
+    cx.bad(spec.name,
+           "is MLX-quantized but its packed weight is " + describe(st.data) + " (expected U32 [rows, cols*bits/32])");
   if (!is_float(s.dtype) || s.dtype != b.dtype || s.shape.size() != 2 || s.shape != b.shape)
     cx.bad(spec.name, "has MLX scales " + describe(st.scales) + " and biases " + describe(st.biases) +
                           " (expected two float tensors of the same shape)");
@@ -102,8 +105,8 @@ void mlx_tensor(Context& cx, SourceTensor& st, const std::string& stem) {
   int64_t rows = w.shape[0];
   int64_t cols = w.shape[1] * 32 / st.bits;
   if (s.shape[0] != rows || s.shape[1] * st.group_size != cols)
-    cx.bad(spec.name, "MLX parts disagree: packed weight " + describe(st.data) + " holds " + std::to_string(cols) + " " +
-                          std::to_string(st.bits) + "-bit columns, but scales " + describe(st.scales) +
+    cx.bad(spec.name, "MLX parts disagree: packed weight " + describe(st.data) + " holds " + std::to_string(cols) +
+                          " " + std::to_string(st.bits) + "-bit columns, but scales " + describe(st.scales) +
                           " with group_size " + std::to_string(st.group_size) + " cover " +
                           std::to_string(s.shape[1] * st.group_size));
   std::vector<int64_t> logical{rows, cols};
@@ -160,9 +163,12 @@ void gptq_tensor(Context& cx, SourceTensor& st, const std::string& stem) {
 
 const char* encoding_name(Encoding e) {
   switch (e) {
-    case Encoding::Plain: return "plain";
-    case Encoding::MlxAffine: return "mlx-affine";
-    case Encoding::Gptq: return "gptq";
+    case Encoding::Plain:
+      return "plain";
+    case Encoding::MlxAffine:
+      return "mlx-affine";
+    case Encoding::Gptq:
+      return "gptq";
   }
   return "?";
 }
@@ -200,8 +206,8 @@ CheckpointMap map_checkpoint(Checkpoint& ck, const ModelConfig& config, const Se
     std::string c = family.canonical_name(n, names);
     auto [it, inserted] = cx.source_of.emplace(c, n);
     if (!inserted)
-      fail(ErrorCode::InvalidFile, cx.dir + ": checkpoint tensors \"" + it->second + "\" and \"" + n +
-                                       "\" both name \"" + c + "\"");
+      fail(ErrorCode::InvalidFile,
+           cx.dir + ": checkpoint tensors \"" + it->second + "\" and \"" + n + "\" both name \"" + c + "\"");
   }
   cat.mlx_norms_shifted = names.mlx && family.mlx_norms_shifted(names, selection);
 
@@ -220,13 +226,15 @@ CheckpointMap map_checkpoint(Checkpoint& ck, const ModelConfig& config, const Se
     bool is_weight = stem != spec.name;
     if (config.quant.method == QuantMethod::Gptq && is_weight && cx.has(stem + ".qweight")) {
       gptq_tensor(cx, st, stem);
-    } else if (config.quant.method == QuantMethod::MlxAffine && is_weight && cx.has(stem + ".scales") && cx.has(spec.name)) {
+    } else if (config.quant.method == QuantMethod::MlxAffine && is_weight && cx.has(stem + ".scales") &&
+               cx.has(spec.name)) {
       mlx_tensor(cx, st, stem);
     } else if (cx.has(spec.name)) {
       plain_tensor(cx, st, cat.mlx_norms_shifted);
     } else {
-      fail(ErrorCode::NotFound, cx.dir + ": checkpoint lacks tensor \"" + spec.name + "\" (" + tensor_role_name(spec.role) +
-                                    " " + shape_to_string(spec.shape) + ", required by config.json)");
+      fail(ErrorCode::NotFound, cx.dir + ": checkpoint lacks tensor \"" + spec.name + "\" (" +
+                                    tensor_role_name(spec.role) + " " + shape_to_string(spec.shape) +
+                                    ", required by config.json)");
     }
     cat.index.emplace(spec.name, cat.tensors.size());
     cat.tensors.push_back(std::move(st));

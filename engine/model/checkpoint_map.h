@@ -41,18 +41,18 @@ enum class Fixup : uint8_t {
 };
 
 struct SourceTensor {
-  TensorSpec spec;                 // canonical name, HF shape, role, group
+  TensorSpec spec;  // canonical name, HF shape, role, group
   Encoding encoding = Encoding::Plain;
-  StDType dtype = StDType::F32;    // Plain: element type; quantized: type of the scales
+  StDType dtype = StDType::F32;  // Plain: element type; quantized: type of the scales
   Fixup fixup = Fixup::None;
-  int bits = 0;                    // quantized sources
-  int group_size = 0;              // quantized sources: the source's group
+  int bits = 0;        // quantized sources
+  int group_size = 0;  // quantized sources: the source's group
   // Checkpoint tensors that hold it (Plain: data; MLX: data=weight, scales, biases;
   // GPTQ: data=qweight, scales, zeros, g_idx).
   TensorRef data, scales, biases, zeros, g_idx;
-  std::string source_name;         // the name of `data` in the checkpoint
+  std::string source_name;  // the name of `data` in the checkpoint
 
-  uint64_t source_bytes() const;   // bytes read from the checkpoint to produce it
+  uint64_t source_bytes() const;  // bytes read from the checkpoint to produce it
 };
 
 enum class Naming : uint8_t { HuggingFace, Mlx };
@@ -60,7 +60,7 @@ enum class Naming : uint8_t { HuggingFace, Mlx };
 struct CheckpointMap {
   Naming naming = Naming::HuggingFace;
   bool mlx_norms_shifted = false;
-  bool lm_head_tied = false;       // an embedding but no lm_head is declared: the head reuses it
+  bool lm_head_tied = false;          // an embedding but no lm_head is declared: the head reuses it
   std::vector<SourceTensor> tensors;  // in expected_tensors() order, filtered by the selection
   // Stored tensors of the selected parts that no graph uses but the family allows
   // (e.g. an lm_head present although tied), by canonical name.

@@ -29,8 +29,10 @@ MlxLayerQuant parse_mlx_layer(const JsonObject& q, const std::string& key, const
 
 void check_mlx_params(const std::string& label, int bits, int group) {
   if (bits != 2 && bits != 4 && bits != 8)
-    fail(ErrorCode::Unsupported, label + ": MLX " + std::to_string(bits) + "-bit weights are not supported (2, 4 or 8 bits)");
-  if (group <= 0 || group % 32 != 0) invalid(label, "MLX group_size " + std::to_string(group) + " must be a positive multiple of 32");
+    fail(ErrorCode::Unsupported,
+         label + ": MLX " + std::to_string(bits) + "-bit weights are not supported (2, 4 or 8 bits)");
+  if (group <= 0 || group % 32 != 0)
+    invalid(label, "MLX group_size " + std::to_string(group) + " must be a positive multiple of 32");
 }
 
 }  // namespace
@@ -43,9 +45,10 @@ QuantizationConfig parse_quantization(const JsonObject& top) {
     JsonObject o(*qc, top.label() + ": quantization_config");
     std::string method = o.get_string("quant_method");
     if (method != "gptq")
-      fail(ErrorCode::Unsupported, o.label() + ": quant_method \"" + method +
-                                       "\" is not supported; Vole reads MLX affine (\"quantization\": {bits, group_size}) "
-                                       "and GPTQ 4-bit checkpoints, or quantizes F32/F16/BF16 itself");
+      fail(ErrorCode::Unsupported,
+           o.label() + ": quant_method \"" + method +
+               "\" is not supported; Vole reads MLX affine (\"quantization\": {bits, group_size}) "
+               "and GPTQ 4-bit checkpoints, or quantizes F32/F16/BF16 itself");
     q.method = QuantMethod::Gptq;
     q.bits = static_cast<int>(o.get_int("bits"));
     q.group_size = static_cast<int>(o.get_int("group_size", 128));
@@ -53,13 +56,18 @@ QuantizationConfig parse_quantization(const JsonObject& top) {
     q.desc_act = o.get_bool("desc_act", false);
     std::string format = o.get_string("checkpoint_format", "gptq");
     if (format != "gptq" && format != "gptq_v2")
-      fail(ErrorCode::Unsupported, o.label() + ": GPTQ checkpoint_format \"" + format + "\" is not supported (gptq, gptq_v2)");
+      fail(ErrorCode::Unsupported,
+           o.label() + ": GPTQ checkpoint_format \"" + format + "\" is not supported (gptq, gptq_v2)");
     q.gptq_v2 = format == "gptq_v2";
-    if (q.bits != 4) fail(ErrorCode::Unsupported, o.label() + ": GPTQ " + std::to_string(q.bits) + "-bit is not supported (only 4-bit)");
+    if (q.bits != 4)
+      fail(ErrorCode::Unsupported,
+           o.label() + ": GPTQ " + std::to_string(q.bits) + "-bit is not supported (only 4-bit)");
     if (q.desc_act)
-      fail(ErrorCode::Unsupported, o.label() + ": GPTQ act-order (desc_act: true) is not supported; use a desc_act=false export");
+      fail(ErrorCode::Unsupported,
+           o.label() + ": GPTQ act-order (desc_act: true) is not supported; use a desc_act=false export");
     if (q.group_size != -1 && (q.group_size <= 0 || q.group_size % 32 != 0))
-      invalid(o.label(), "GPTQ group_size " + std::to_string(q.group_size) + " must be -1 or a positive multiple of 32");
+      invalid(o.label(),
+              "GPTQ group_size " + std::to_string(q.group_size) + " must be -1 or a positive multiple of 32");
     return q;
   }
   const json* block = mq ? mq : qc;
@@ -85,16 +93,19 @@ QuantizationConfig parse_quantization(const JsonObject& top) {
 
 const char* quant_method_name(QuantMethod m) {
   switch (m) {
-    case QuantMethod::None: return "none";
-    case QuantMethod::MlxAffine: return "mlx-affine";
-    case QuantMethod::Gptq: return "gptq";
+    case QuantMethod::None:
+      return "none";
+    case QuantMethod::MlxAffine:
+      return "mlx-affine";
+    case QuantMethod::Gptq:
+      return "gptq";
   }
   return "?";
 }
 
 void ModelConfig::wrong_family() const {
-  fail(ErrorCode::InvalidArgument, "the config of a " + std::string(family ? family->name() : "?") +
-                                       " model was read as another family's");
+  fail(ErrorCode::InvalidArgument,
+       "the config of a " + std::string(family ? family->name() : "?") + " model was read as another family's");
 }
 
 ModelConfig parse_model_config(std::string_view json_text, const std::string& label, const FamilyTable& families) {

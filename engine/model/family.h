@@ -25,8 +25,8 @@ struct ModelConfig;
 // generic code sees only these fields.
 struct FamilyConfig {
   virtual ~FamilyConfig() = default;
-  std::vector<int64_t> eos_token_ids;     // end of generation, from config.json
-  int64_t max_position_embeddings = 0;    // 0: no limit from the config
+  std::vector<int64_t> eos_token_ids;   // end of generation, from config.json
+  int64_t max_position_embeddings = 0;  // 0: no limit from the config
   // `vole info`: the family's dimensions as (label, value) lines, in display order.
   virtual std::vector<std::pair<std::string, std::string>> summary() const = 0;
 };
@@ -40,8 +40,8 @@ struct PrefixRename {
 
 // Everything generic code may need to know about one checkpoint's names.
 struct CheckpointNames {
-  Checkpoint& checkpoint;  // opening a shard to read a shape is allowed
-  bool mlx = false;  // MLX naming or an MLX quantization block
+  Checkpoint& checkpoint;                         // opening a shard to read a shape is allowed
+  bool mlx = false;                               // MLX naming or an MLX quantization block
   const std::vector<std::string>& names() const;  // as stored
   bool any_starts_with(std::string_view prefix) const;
   std::vector<int64_t> shape_of(const std::string& stored_name) const;

@@ -4,7 +4,6 @@
 
 namespace vole::model {
 
-
 bool glob_match(std::string_view p, std::string_view t) {
   // Iterative wildcard match with backtracking to the last '*'.
   size_t pi = 0, ti = 0, star = std::string_view::npos, mark = 0;
@@ -46,7 +45,8 @@ bool should_quantize(std::span<const QuantRule> rules, const TensorSpec& spec, i
     return false;
   }
   if (group_size <= 0 || spec.shape[1] % group_size != 0) {
-    say("kept: input dimension " + std::to_string(spec.shape[1]) + " is not a multiple of " + std::to_string(group_size));
+    say("kept: input dimension " + std::to_string(spec.shape[1]) + " is not a multiple of " +
+        std::to_string(group_size));
     return false;
   }
   say(std::string("quantized: ") + rule.reason);

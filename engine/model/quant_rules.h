@@ -8,10 +8,9 @@
 //
 // Bump kQuantRulesVersion whenever a table or the quantizer changes: it is part of
 // the quantized cache's key, so old caches are rebuilt.
+#include <span>
 #include <string>
 #include <string_view>
-
-#include <span>
 
 #include "model/tensor_specs.h"
 

@@ -6,19 +6,32 @@ namespace vole::model {
 
 const char* tensor_role_name(TensorRole r) {
   switch (r) {
-    case TensorRole::Embedding: return "embedding";
-    case TensorRole::LmHead: return "lm_head";
-    case TensorRole::Linear: return "linear";
-    case TensorRole::Bias: return "bias";
-    case TensorRole::RmsNorm: return "rms_norm";
-    case TensorRole::RmsNormZeroCentred: return "rms_norm(1+w)";
-    case TensorRole::GatedRmsNorm: return "gated_rms_norm";
-    case TensorRole::LayerNorm: return "layer_norm";
-    case TensorRole::Conv1d: return "conv1d";
-    case TensorRole::ALog: return "A_log";
-    case TensorRole::DtBias: return "dt_bias";
-    case TensorRole::PatchEmbed: return "patch_embed";
-    case TensorRole::PositionEmbed: return "pos_embed";
+    case TensorRole::Embedding:
+      return "embedding";
+    case TensorRole::LmHead:
+      return "lm_head";
+    case TensorRole::Linear:
+      return "linear";
+    case TensorRole::Bias:
+      return "bias";
+    case TensorRole::RmsNorm:
+      return "rms_norm";
+    case TensorRole::RmsNormZeroCentred:
+      return "rms_norm(1+w)";
+    case TensorRole::GatedRmsNorm:
+      return "gated_rms_norm";
+    case TensorRole::LayerNorm:
+      return "layer_norm";
+    case TensorRole::Conv1d:
+      return "conv1d";
+    case TensorRole::ALog:
+      return "A_log";
+    case TensorRole::DtBias:
+      return "dt_bias";
+    case TensorRole::PatchEmbed:
+      return "patch_embed";
+    case TensorRole::PositionEmbed:
+      return "pos_embed";
   }
   return "?";
 }

@@ -54,7 +54,7 @@ struct TensorSpec {
 // Which tensors a load asks for: the core part always, optional parts by name (or all
 // of them), optionally narrowed to name prefixes.
 struct Selection {
-  std::vector<std::string> parts;     // optional parts to include besides the core
+  std::vector<std::string> parts;  // optional parts to include besides the core
   bool all_parts = false;
   std::vector<std::string> prefixes;  // if non-empty, only names starting with one of these
 

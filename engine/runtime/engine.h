@@ -31,23 +31,23 @@ namespace vole::runtime {
 
 struct EngineOptions {
   // The device an Engine creates when it is not given one.
-  std::string device;                                 // Vulkan device (index or name); "" = best
-  uint64_t gpu_memory_limit = 0;                      // bytes of device memory Vole may use; 0 = all
-  model::Format weights = model::Format::Q4;          // large matrices: q4 / f16 / f32 / source
-  int64_t context_length = 4096;                      // tokens; capped by the model's maximum
+  std::string device;                                   // Vulkan device (index or name); "" = best
+  uint64_t gpu_memory_limit = 0;                        // bytes of device memory Vole may use; 0 = all
+  model::Format weights = model::Format::Q4;            // large matrices: q4 / f16 / f32 / source
+  int64_t context_length = 4096;                        // tokens; capped by the model's maximum
   model::CachePolicy cache = model::CachePolicy::Auto;  // where converted weights are cached
   // Called as loading progresses (fraction 0..1, what is happening). May run on the
   // loading thread; keep it cheap.
   std::function<void(double fraction, const std::string& stage)> progress;
-  const std::atomic<bool>* cancel = nullptr;          // abandons the load (Cancelled)
-  const model::FamilyTable* families = nullptr;       // families that may read config.json; null: arch::families()
+  const std::atomic<bool>* cancel = nullptr;     // abandons the load (Cancelled)
+  const model::FamilyTable* families = nullptr;  // families that may read config.json; null: arch::families()
 };
 
 struct LoadReport {
   double total_ms = 0;
-  double upload_ms = 0;           // time inside the GPU upload
-  uint64_t weight_bytes = 0;      // device memory taken by weights
-  model::LoadStats weights;       // the loader's own numbers (conversion, cache)
+  double upload_ms = 0;       // time inside the GPU upload
+  uint64_t weight_bytes = 0;  // device memory taken by weights
+  model::LoadStats weights;   // the loader's own numbers (conversion, cache)
 };
 
 class Engine {

@@ -9,7 +9,7 @@
 namespace vole::runtime {
 
 namespace {
-constexpr uint64_t kSlot = 256;            // spacing of the input fields (>= any storage offset alignment)
+constexpr uint64_t kSlot = 256;             // spacing of the input fields (>= any storage offset alignment)
 constexpr int64_t kHistoryCapacity = 4096;  // max penalty window
 uint64_t round_up(uint64_t v) { return (v + kSlot - 1) / kSlot * kSlot; }
 }  // namespace
@@ -195,8 +195,8 @@ int64_t Sequence::sync(std::span<const int32_t> tokens) {
 }
 
 void Sequence::truncate(int64_t n) {
-  require(n >= 0 && n <= length(), "cannot truncate a sequence of " + std::to_string(length()) + " tokens to " +
-                                       std::to_string(n));
+  require(n >= 0 && n <= length(),
+          "cannot truncate a sequence of " + std::to_string(length()) + " tokens to " + std::to_string(n));
   if (n == length()) return;
   std::vector<int32_t> old = tokens_;
   if (state_.has_recurrent_state()) {
@@ -252,8 +252,7 @@ void Sequence::snapshot() {
 void Sequence::build_sample_graph() {
   sample_graph_ = std::make_unique<gpu::Graph>(ctx_, "sample");
   ops::sample(*sample_graph_, ops::view(logits_, DType::F32, {1, model_.dims().vocab}),
-              ops::view(history_, DType::I32, {kHistoryCapacity}),
-              ops::sampler_params_view(sampler_params_),
+              ops::view(history_, DType::I32, {kHistoryCapacity}), ops::sampler_params_view(sampler_params_),
               ops::view(token_out_, DType::I32, {1}));
   sample_graph_->compile(options_.profile);
 }
@@ -358,8 +357,8 @@ std::vector<float> Sequence::evaluate_all(std::span<const int32_t> tokens) {
   check_tokens(tokens);
   require(!tokens.empty(), "no tokens to evaluate");
   if (static_cast<int64_t>(tokens.size()) > capacity())
-    fail(ErrorCode::ContextFull, std::to_string(tokens.size()) + " tokens exceed the context length of " +
-                                     std::to_string(capacity()));
+    fail(ErrorCode::ContextFull,
+         std::to_string(tokens.size()) + " tokens exceed the context length of " + std::to_string(capacity()));
   reset();
   std::vector<float> all;
   all.reserve(tokens.size() * model_.dims().vocab);

@@ -26,10 +26,10 @@
 namespace vole::runtime {
 
 struct SequenceOptions {
-  int64_t capacity = 4096;    // context length in tokens
-  int max_snapshots = 4;      // recurrent-state snapshots kept for rollback (hybrid models)
-  int64_t prefill_chunk = 512;  // prompt tokens evaluated per GPU submission
-  bool profile = false;          // time every kernel (serialises the GPU work; for benchmarks)
+  int64_t capacity = 4096;                 // context length in tokens
+  int max_snapshots = 4;                   // recurrent-state snapshots kept for rollback (hybrid models)
+  int64_t prefill_chunk = 512;             // prompt tokens evaluated per GPU submission
+  bool profile = false;                    // time every kernel (serialises the GPU work; for benchmarks)
   std::shared_ptr<MemoryAccount> account;  // the model's account, kept up to date with this sequence's memory
 };
 
@@ -37,8 +37,8 @@ struct SequenceOptions {
 // in place of its pad tokens, and M-RoPE position triples).
 struct AppendExtras {
   struct Embeddings {
-    int64_t offset = 0;   // first appended token they replace
-    ops::Tensor values;   // f32 [n, hidden] on the device, alive until the append returns
+    int64_t offset = 0;  // first appended token they replace
+    ops::Tensor values;  // f32 [n, hidden] on the device, alive until the append returns
   };
   std::vector<Embeddings> embeddings;
   // Per appended token, its (temporal, height, width) positions; empty: the token index
@@ -115,10 +115,10 @@ class Sequence {
   std::deque<gpu::Buffer> snapshot_logits_;
 
   std::unique_ptr<Io> decode_io_, prefill_io_;
-  gpu::Buffer logits_;        // [vocab] f32, last token
+  gpu::Buffer logits_;  // [vocab] f32, last token
   gpu::Buffer sampler_params_;
-  gpu::Buffer history_;       // recent tokens for the penalties
-  gpu::Buffer token_out_;     // i32, host-readable
+  gpu::Buffer history_;    // recent tokens for the penalties
+  gpu::Buffer token_out_;  // i32, host-readable
   std::unique_ptr<gpu::Graph> decode_graph_, feed_graph_, sample_graph_;
   std::map<std::string, gpu::KernelTime> profile_;
   int64_t reported_bytes_ = 0;

@@ -102,9 +102,9 @@ class ToyFamily final : public arch::Family {
     }
     arch::Norm final_norm = arch::declare_norm(d, "toy.norm", c.hidden, arch::NormKind::Rms, 1e-6f);
     arch::Components out;
-    out.push_back(std::make_unique<ToyDecoder>(
-        arch::DecoderDims{static_cast<int>(c.hidden), static_cast<int>(c.vocab), 0, 1}, embed, std::move(layers),
-        final_norm, undeclared_));
+    out.push_back(
+        std::make_unique<ToyDecoder>(arch::DecoderDims{static_cast<int>(c.hidden), static_cast<int>(c.vocab), 0, 1},
+                                     embed, std::move(layers), final_norm, undeclared_));
     return out;
   }
 
@@ -122,8 +122,12 @@ model::FamilyTable with(const arch::Family& extra) {
 
 CheckpointSpec toy_spec(const model::FamilyTable& table) {
   CheckpointSpec spec;
-  spec.config = {{"architectures", {"ToyForCausalLM"}}, {"model_type", "toy"}, {"vocab_size", 512},
-                 {"hidden_size", 64},                  {"intermediate_size", 96}, {"num_hidden_layers", 2}};
+  spec.config = {{"architectures", {"ToyForCausalLM"}},
+                 {"model_type", "toy"},
+                 {"vocab_size", 512},
+                 {"hidden_size", 64},
+                 {"intermediate_size", 96},
+                 {"num_hidden_layers", 2}};
   spec.families = &table;
   spec.format = CheckpointFormat::F32;
   spec.mtp = false;
@@ -246,8 +250,9 @@ TEST(Families, InjectedEmbeddingsReplaceTokenRows) {
     std::vector<int32_t> real{5, 17, 40, 41, 42, 9}, padded{5, 17, 0, 0, 0, 9};
     // Rows 2..4 of the embedding table's tokens 40..42, on the device.
     auto weights = reference_weights(m.dir, model::Format::F32);
-    const auto& table = weights.at(std::string(std::string_view(preset) == "tiny-qwen3_5" ? "model.language_model." : "model.") +
-                                   "embed_tokens.weight");
+    const auto& table =
+        weights.at(std::string(std::string_view(preset) == "tiny-qwen3_5" ? "model.language_model." : "model.") +
+                   "embed_tokens.weight");
     std::vector<float> rows(table.begin() + 40 * hidden, table.begin() + 43 * hidden);
     gpu::Buffer buf = engine.gpu().create_buffer(rows.size() * 4, gpu::MemoryKind::Device, "injected");
     engine.gpu().upload(buf, 0, rows.data(), rows.size() * 4);

@@ -13,8 +13,8 @@
 
 #include <set>
 
-#include "support/model_fixture.h"
 #include "runtime/generator.h"
+#include "support/model_fixture.h"
 #include "util/error.h"
 
 using namespace vole;
@@ -29,7 +29,7 @@ struct Case {
   std::string preset;
   CheckpointFormat format;
   model::Format weights;
-  bool tied = true;  // untied: a separate random lm_head, which keeps greedy decoding varied
+  bool tied = true;             // untied: a separate random lm_head, which keeps greedy decoding varied
   bool attention_bias = false;  // config.json's attention_bias (Qwen3 / Qwen3.5: biases on q/k/v/o_proj)
 };
 
@@ -39,7 +39,8 @@ std::string case_name(const ::testing::TestParamInfo<Case>& info) {
   std::string n = info.param.preset + "_" + checkpoint_format_name(info.param.format) + "_" +
                   model::format_name(info.param.weights) + (info.param.tied ? "" : "_untied") +
                   (info.param.attention_bias ? "_bias" : "");
-  for (auto& c : n) if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+  for (auto& c : n)
+    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
   return n;
 }
 
@@ -47,8 +48,9 @@ class ModelForward : public ::testing::TestWithParam<Case> {
  protected:
   void SetUp() override {
     const Case& c = GetParam();
-    model_ = c.attention_bias ? make_tiny_model(dir_, c.preset, c.format, kVocab, 7, c.tied, with_attention_bias, "-bias")
-                              : make_tiny_model(dir_, c.preset, c.format, kVocab, 7, c.tied);
+    model_ = c.attention_bias
+                 ? make_tiny_model(dir_, c.preset, c.format, kVocab, 7, c.tied, with_attention_bias, "-bias")
+                 : make_tiny_model(dir_, c.preset, c.format, kVocab, 7, c.tied);
     engine_ = std::make_unique<runtime::Engine>(model_.dir, engine_options(GetParam().weights));
     weights_ = reference_weights(model_.dir, GetParam().weights);
     reference_ = std::make_unique<ref::ReferenceModel>(reference_spec(model_.spec), weights_);
@@ -115,19 +117,18 @@ TEST_P(ModelForward, BiasesChangeTheResult) {
   EXPECT_GT(relative_error(b.back().data(), a.back().data(), kVocab), 20 * kTolerance);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Families, ModelForward,
-    ::testing::Values(Case{"tiny-qwen3_5", CheckpointFormat::F32, model::Format::F32},
-                      Case{"tiny-qwen3", CheckpointFormat::F32, model::Format::F32},
-                      Case{"tiny-qwen3_5", CheckpointFormat::BF16, model::Format::Source},
-                      Case{"tiny-qwen3_5", CheckpointFormat::BF16, model::Format::Q4},
-                      Case{"tiny-qwen3", CheckpointFormat::BF16, model::Format::Q4},
-                      Case{"tiny-qwen3_5", CheckpointFormat::F32, model::Format::F32, false},
-                      Case{"tiny-qwen3", CheckpointFormat::BF16, model::Format::Q4, false},
-                      Case{"tiny-qwen2", CheckpointFormat::F32, model::Format::F32},
-                      Case{"tiny-qwen2", CheckpointFormat::BF16, model::Format::Q4, false},
-                      Case{"tiny-qwen3", CheckpointFormat::F32, model::Format::F32, true, true},
-                      Case{"tiny-qwen3_5", CheckpointFormat::F32, model::Format::F32, true, true}),
-    case_name);
+INSTANTIATE_TEST_SUITE_P(Families, ModelForward,
+                         ::testing::Values(Case{"tiny-qwen3_5", CheckpointFormat::F32, model::Format::F32},
+                                           Case{"tiny-qwen3", CheckpointFormat::F32, model::Format::F32},
+                                           Case{"tiny-qwen3_5", CheckpointFormat::BF16, model::Format::Source},
+                                           Case{"tiny-qwen3_5", CheckpointFormat::BF16, model::Format::Q4},
+                                           Case{"tiny-qwen3", CheckpointFormat::BF16, model::Format::Q4},
+                                           Case{"tiny-qwen3_5", CheckpointFormat::F32, model::Format::F32, false},
+                                           Case{"tiny-qwen3", CheckpointFormat::BF16, model::Format::Q4, false},
+                                           Case{"tiny-qwen2", CheckpointFormat::F32, model::Format::F32},
+                                           Case{"tiny-qwen2", CheckpointFormat::BF16, model::Format::Q4, false},
+                                           Case{"tiny-qwen3", CheckpointFormat::F32, model::Format::F32, true, true},
+                                           Case{"tiny-qwen3_5", CheckpointFormat::F32, model::Format::F32, true, true}),
+                         case_name);
 
 }  // namespace

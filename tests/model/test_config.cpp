@@ -127,14 +127,17 @@ TEST(Config, Qwen35DerivesLayerTypesFromInterval) {
   ModelConfig c = parse(s);
   ASSERT_EQ(qwen3_5_text(c).layer_types.size(), 24u);
   for (int i = 0; i < 24; ++i)
-    EXPECT_EQ(qwen3_5_text(c).layer_types[i], (i + 1) % 4 == 0 ? Qwen3_5Layer::FullAttention : Qwen3_5Layer::LinearAttention) << i;
+    EXPECT_EQ(qwen3_5_text(c).layer_types[i],
+              (i + 1) % 4 == 0 ? Qwen3_5Layer::FullAttention : Qwen3_5Layer::LinearAttention)
+        << i;
 }
 
 TEST(Config, Qwen35OlderRopeFields) {
-  std::string s = replace(kQwen35,
-                          R"("rope_parameters": {"rope_type": "default", "rope_theta": 10000000, "partial_rotary_factor": 0.25,
+  std::string s =
+      replace(kQwen35,
+              R"("rope_parameters": {"rope_type": "default", "rope_theta": 10000000, "partial_rotary_factor": 0.25,
                         "mrope_section": [11, 11, 10], "mrope_interleaved": true},)",
-                          R"("rope_theta": 5000000, "partial_rotary_factor": 0.25,
+              R"("rope_theta": 5000000, "partial_rotary_factor": 0.25,
                              "rope_scaling": {"type": "mrope", "mrope_section": [11, 11, 10], "mrope_interleaved": true},)");
   ModelConfig c = parse(s);
   EXPECT_DOUBLE_EQ(qwen3_5_text(c).rope.rope_theta, 5e6);
@@ -166,16 +169,19 @@ TEST(Config, Qwen3RealAndDefaults) {
   EXPECT_EQ(dense_text(c).rotary_dim(), 128);
   EXPECT_TRUE(dense_text(c).tie_word_embeddings);
   EXPECT_EQ(dense_text(c).max_position_embeddings, 40960);
-    EXPECT_EQ(dense_text(c).bos_token_id, 151643);
+  EXPECT_EQ(dense_text(c).bos_token_id, 151643);
   // head_dim and num_key_value_heads default to hidden/heads and heads.
   std::string s = replace(replace(kQwen3, R"("head_dim": 128,)", ""), R"("num_key_value_heads": 8,)", "");
   ModelConfig d = parse(s);
   EXPECT_EQ(dense_text(d).head_dim, 64);
   EXPECT_EQ(dense_text(d).num_key_value_heads, 16);
   // transformers v5 writes rope_parameters.
-  ModelConfig e = parse(replace(kQwen3, R"("rope_theta": 1000000,)", R"("rope_parameters": {"rope_type": "default", "rope_theta": 2000000},)"));
+  ModelConfig e = parse(replace(kQwen3, R"("rope_theta": 1000000,)",
+                                R"("rope_parameters": {"rope_type": "default", "rope_theta": 2000000},)"));
   EXPECT_DOUBLE_EQ(dense_text(e).rope.rope_theta, 2e6);
-  ModelConfig y = parse(replace(kQwen3, R"("rope_scaling": null)", R"("rope_scaling": {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768})"));
+  ModelConfig y = parse(
+      replace(kQwen3, R"("rope_scaling": null)",
+              R"("rope_scaling": {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768})"));
   EXPECT_EQ(dense_text(y).rope.rope_type, "yarn");
   EXPECT_DOUBLE_EQ(dense_text(y).rope.factor, 4.0);
   EXPECT_EQ(dense_text(y).rope.original_max_position_embeddings, 32768);
@@ -184,20 +190,25 @@ TEST(Config, Qwen3RealAndDefaults) {
 TEST(Config, Errors) {
   expect_error(R"({"model_type": "llama", "architectures": ["LlamaForCausalLM"]})", ErrorCode::Unsupported,
                "unsupported model (model_type \"llama\", architecture \"LlamaForCausalLM\"); Vole supports qwen3_5");
-  expect_error(R"({"architectures": ["Qwen3_5MoeForConditionalGeneration"]})", ErrorCode::Unsupported, "Qwen3ForCausalLM");
+  expect_error(R"({"architectures": ["Qwen3_5MoeForConditionalGeneration"]})", ErrorCode::Unsupported,
+               "Qwen3ForCausalLM");
   expect_error(R"({"hidden_size": 3})", ErrorCode::InvalidFile, "has neither model_type nor architectures");
-  expect_error(R"({"model_type": "qwen3", "architectures": ["Qwen3_5ForCausalLM"]})", ErrorCode::Unsupported, "unsupported model");
-  expect_error(replace(kQwen3, R"("hidden_size": 1024,)", ""), ErrorCode::InvalidFile, "missing required field 'hidden_size'");
+  expect_error(R"({"model_type": "qwen3", "architectures": ["Qwen3_5ForCausalLM"]})", ErrorCode::Unsupported,
+               "unsupported model");
+  expect_error(replace(kQwen3, R"("hidden_size": 1024,)", ""), ErrorCode::InvalidFile,
+               "missing required field 'hidden_size'");
   expect_error(replace(kQwen3, R"("vocab_size": 151936)", R"("vocab_size": "big")"), ErrorCode::InvalidFile,
                "field 'vocab_size' must be an integer");
   expect_error(replace(kQwen3, R"("num_key_value_heads": 8)", R"("num_key_value_heads": 5)"), ErrorCode::InvalidFile,
                "must divide num_attention_heads");
   expect_error(replace(kQwen3, R"("num_hidden_layers": 28)", R"("num_hidden_layers": 0)"), ErrorCode::InvalidFile,
                "'num_hidden_layers' must be positive");
-  expect_error(replace(kQwen3, R"("use_sliding_window": false)", R"("use_sliding_window": true)"), ErrorCode::Unsupported,
-               "use_sliding_window");
-  expect_error(replace(kQwen3, R"("hidden_act": "silu")", R"("hidden_act": "gelu")"), ErrorCode::Unsupported, "hidden_act \"gelu\"");
-  expect_error(replace(kQwen35, R"("layer_types": ["linear_attention",)", R"("layer_types": ["linear_attention","linear_attention",)"),
+  expect_error(replace(kQwen3, R"("use_sliding_window": false)", R"("use_sliding_window": true)"),
+               ErrorCode::Unsupported, "use_sliding_window");
+  expect_error(replace(kQwen3, R"("hidden_act": "silu")", R"("hidden_act": "gelu")"), ErrorCode::Unsupported,
+               "hidden_act \"gelu\"");
+  expect_error(replace(kQwen35, R"("layer_types": ["linear_attention",)",
+                       R"("layer_types": ["linear_attention","linear_attention",)"),
                ErrorCode::InvalidFile, "must list one type per layer (24)");
   expect_error(replace(kQwen35, R"("layer_types": ["linear_attention",)", R"("layer_types": ["sliding_attention",)"),
                ErrorCode::InvalidFile, "unknown layer type sliding_attention");
@@ -231,7 +242,8 @@ TEST(Config, MlxQuantization) {
                "mode \"mxfp4\" is not supported");
   expect_error(base + R"(, "quantization": {"group_size": 64, "bits": 3}})", ErrorCode::Unsupported, "MLX 3-bit");
   expect_error(base + R"(, "quantization": {"group_size": 48, "bits": 4}})", ErrorCode::InvalidFile, "group_size 48");
-  expect_error(base + R"(, "quantization": {"group_size": 64}})", ErrorCode::InvalidFile, "missing required field 'bits'");
+  expect_error(base + R"(, "quantization": {"group_size": 64}})", ErrorCode::InvalidFile,
+               "missing required field 'bits'");
 }
 
 TEST(Config, GptqQuantization) {
@@ -246,8 +258,9 @@ TEST(Config, GptqQuantization) {
   EXPECT_EQ(b.quant.group_size, -1);
   EXPECT_FALSE(b.quant.sym);
   EXPECT_TRUE(b.quant.gptq_v2);
-  expect_error(base + R"(, "quantization_config": {"quant_method": "gptq", "bits": 4, "group_size": 128, "desc_act": true}})",
-               ErrorCode::Unsupported, "act-order (desc_act: true)");
+  expect_error(
+      base + R"(, "quantization_config": {"quant_method": "gptq", "bits": 4, "group_size": 128, "desc_act": true}})",
+      ErrorCode::Unsupported, "act-order (desc_act: true)");
   expect_error(base + R"(, "quantization_config": {"quant_method": "gptq", "bits": 8, "group_size": 128}})",
                ErrorCode::Unsupported, "GPTQ 8-bit");
   expect_error(base + R"(, "quantization_config": {"quant_method": "awq", "bits": 4, "group_size": 128}})",
@@ -257,10 +270,11 @@ TEST(Config, GptqQuantization) {
 }
 
 TEST(GenerationConfig, Fields) {
-  GenerationConfig g = parse_generation_config(R"({"bos_token_id": 151643, "do_sample": true, "eos_token_id": [151645, 151643],
+  GenerationConfig g =
+      parse_generation_config(R"({"bos_token_id": 151643, "do_sample": true, "eos_token_id": [151645, 151643],
       "pad_token_id": 151643, "temperature": 0.6, "top_k": 20, "top_p": 0.95, "min_p": 0.0,
       "repetition_penalty": 1.05, "presence_penalty": 1.5, "transformers_version": "4.51.0"})",
-                                               "generation_config.json");
+                              "generation_config.json");
   EXPECT_EQ(g.eos_token_ids, (std::vector<int64_t>{151645, 151643}));
   EXPECT_EQ(*g.bos_token_id, 151643);
   EXPECT_EQ(*g.pad_token_id, 151643);
@@ -278,7 +292,8 @@ TEST(GenerationConfig, Fields) {
     parse_generation_config(R"({"top_p": 1.5})", "generation_config.json");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("generation_config.json: field 'top_p' must be in (0, 1]"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("generation_config.json: field 'top_p' must be in (0, 1]"), std::string::npos)
+        << e.what();
   }
   EXPECT_THROW(parse_generation_config(R"({"eos_token_id": [1, "x"]})", "generation_config.json"), Error);
 }

@@ -147,7 +147,8 @@ TEST(QuantRules, Table) {
   EXPECT_FALSE(decide(Q, "model.visual.blocks.0.attn.qkv.bias", {2304}));
   // Input dimension not a multiple of the group: kept.
   std::string why;
-  EXPECT_FALSE(should_quantize(Q.quant_rules(), TensorSpec{p + "mlp.up_proj.weight", {384, 100}, TensorRole::Linear}, 128, &why));
+  EXPECT_FALSE(should_quantize(Q.quant_rules(), TensorSpec{p + "mlp.up_proj.weight", {384, 100}, TensorRole::Linear},
+                               128, &why));
   EXPECT_NE(why.find("not a multiple of 128"), std::string::npos) << why;
   EXPECT_TRUE(decide(family("qwen3"), "model.layers.3.self_attn.k_proj.weight", {1024, 1024}));
   EXPECT_FALSE(decide(family("qwen3"), "model.layers.3.self_attn.k_norm.weight", {128}));

@@ -5,9 +5,8 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <stdexcept>
-
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "arch/families.h"
 #include "support/oracles.h"
@@ -59,14 +58,14 @@ bool starts_with(const std::string& s, const char* p) { return s.rfind(p, 0) == 
 
 bool mlx_quantized(const CheckpointSpec& spec, const TensorSpec& t, int group) {
   bool linear_like = t.role == TensorRole::Linear || t.role == TensorRole::Embedding || t.role == TensorRole::LmHead;
-  return spec.format == CheckpointFormat::Mlx4 && linear_like && t.part == "text" &&
-         t.shape.size() == 2 && t.shape[1] % group == 0;
+  return spec.format == CheckpointFormat::Mlx4 && linear_like && t.part == "text" && t.shape.size() == 2 &&
+         t.shape[1] % group == 0;
 }
 
 bool gptq_quantized(const CheckpointSpec& spec, const TensorSpec& t) {
   int group = spec.quant_group == -1 ? static_cast<int>(t.shape.back()) : spec.quant_group;
-  return spec.format == CheckpointFormat::Gptq4 && t.role == TensorRole::Linear && t.layer >= 0 &&
-         t.part == "text" && t.shape.size() == 2 && t.shape[1] % group == 0 && t.shape[0] % 8 == 0;
+  return spec.format == CheckpointFormat::Gptq4 && t.role == TensorRole::Linear && t.layer >= 0 && t.part == "text" &&
+         t.shape.size() == 2 && t.shape[1] % group == 0 && t.shape[0] % 8 == 0;
 }
 
 const model::FamilyTable& families_of(const CheckpointSpec& spec) {
@@ -95,11 +94,14 @@ std::pair<int, int> mlx_params(const CheckpointSpec& spec, const std::string& hf
 const char* plain_dtype(const CheckpointSpec& spec, const TensorSpec& t) {
   if (t.role == TensorRole::ALog) return "F32";
   switch (spec.format) {
-    case CheckpointFormat::F32: return "F32";
+    case CheckpointFormat::F32:
+      return "F32";
     case CheckpointFormat::F16:
-    case CheckpointFormat::Gptq4: return "F16";
+    case CheckpointFormat::Gptq4:
+      return "F16";
     case CheckpointFormat::BF16:
-    case CheckpointFormat::Mlx4: return "BF16";
+    case CheckpointFormat::Mlx4:
+      return "BF16";
   }
   return "F32";
 }
@@ -287,7 +289,8 @@ std::vector<TensorSpec> checkpoint_tensors(const CheckpointSpec& spec) {
   model::ModelConfig config = parsed_config(spec);
   model::Selection sel;
   for (const auto& part : config.family->parts())
-    if (part.optional && (part.name != "mtp" || (spec.mtp && spec.format != CheckpointFormat::Mlx4)))  // mlx-lm drops mtp.*
+    if (part.optional &&
+        (part.name != "mtp" || (spec.mtp && spec.format != CheckpointFormat::Mlx4)))  // mlx-lm drops mtp.*
       sel.parts.push_back(part.name);
   return config.family->tensors(config, sel);
 }
@@ -300,20 +303,25 @@ json quantization_json(const CheckpointSpec& spec) {
     for (const auto& [path, p] : spec.mlx_overrides) q[path] = {{"group_size", p.second}, {"bits", p.first}};
     return q;
   }
-  return {{"quant_method", "gptq"},       {"bits", 4},
+  return {{"quant_method", "gptq"},         {"bits", 4},
           {"group_size", spec.quant_group}, {"desc_act", false},
-          {"sym", spec.gptq_sym},         {"checkpoint_format", spec.gptq_v2 ? "gptq_v2" : "gptq"}};
+          {"sym", spec.gptq_sym},           {"checkpoint_format", spec.gptq_v2 ? "gptq_v2" : "gptq"}};
 }
 
 }  // namespace
 
 const char* checkpoint_format_name(CheckpointFormat f) {
   switch (f) {
-    case CheckpointFormat::F32: return "f32";
-    case CheckpointFormat::BF16: return "bf16";
-    case CheckpointFormat::F16: return "f16";
-    case CheckpointFormat::Mlx4: return "mlx4";
-    case CheckpointFormat::Gptq4: return "gptq4";
+    case CheckpointFormat::F32:
+      return "f32";
+    case CheckpointFormat::BF16:
+      return "bf16";
+    case CheckpointFormat::F16:
+      return "f16";
+    case CheckpointFormat::Mlx4:
+      return "mlx4";
+    case CheckpointFormat::Gptq4:
+      return "gptq4";
   }
   return "?";
 }
@@ -333,24 +341,16 @@ namespace {
 // tests ship).
 json decoder_fields(int64_t vocab, int64_t hidden, int64_t intermediate, int64_t layers, int64_t heads,
                     int64_t kv_heads, int64_t max_positions) {
-  return {{"vocab_size", vocab},
-          {"hidden_size", hidden},
-          {"intermediate_size", intermediate},
-          {"num_hidden_layers", layers},
-          {"num_attention_heads", heads},
-          {"num_key_value_heads", kv_heads},
-          {"hidden_act", "silu"},
-          {"rms_norm_eps", 1e-6},
-          {"max_position_embeddings", max_positions},
-          {"tie_word_embeddings", true},
-          {"bos_token_id", 151643},
-          {"eos_token_id", 151645},
+  return {{"vocab_size", vocab},         {"hidden_size", hidden},        {"intermediate_size", intermediate},
+          {"num_hidden_layers", layers}, {"num_attention_heads", heads}, {"num_key_value_heads", kv_heads},
+          {"hidden_act", "silu"},        {"rms_norm_eps", 1e-6},         {"max_position_embeddings", max_positions},
+          {"tie_word_embeddings", true}, {"bos_token_id", 151643},       {"eos_token_id", 151645},
           {"pad_token_id", nullptr}};
 }
 
 json qwen3_5_config(bool real) {
-  json text = decoder_fields(real ? 248320 : 151936, real ? 1024 : 128, real ? 3584 : 384, real ? 24 : 8,
-                             real ? 8 : 4, 2, real ? 262144 : 32768);
+  json text = decoder_fields(real ? 248320 : 151936, real ? 1024 : 128, real ? 3584 : 384, real ? 24 : 8, real ? 8 : 4,
+                             2, real ? 262144 : 32768);
   int64_t layers = text["num_hidden_layers"];
   json types = json::array();
   for (int64_t i = 0; i < layers; ++i) types.push_back((i + 1) % 4 == 0 ? "full_attention" : "linear_attention");
@@ -437,7 +437,8 @@ CheckpointSpec checkpoint_preset(const std::string& name) {
     s.mtp = false;
     return s;
   }
-  throw std::invalid_argument("unknown checkpoint preset \"" + name + "\" (tiny-qwen3_5, tiny-qwen3, tiny-qwen2, qwen3_5-0.8b)");
+  throw std::invalid_argument("unknown checkpoint preset \"" + name +
+                              "\" (tiny-qwen3_5, tiny-qwen3, tiny-qwen2, qwen3_5-0.8b)");
 }
 
 json& text_config(CheckpointSpec& spec) {
@@ -491,7 +492,8 @@ std::vector<float> generated_values(const CheckpointSpec& spec, const TensorSpec
 
 std::vector<float> reference_values(const CheckpointSpec& spec, const TensorSpec& t) {
   std::vector<float> w = generated_values(spec, t);
-  if (spec.format == CheckpointFormat::Mlx4 && t.shape.size() == 2 && mlx_quantized(spec, t, mlx_params(spec, t.name).second)) {
+  if (spec.format == CheckpointFormat::Mlx4 && t.shape.size() == 2 &&
+      mlx_quantized(spec, t, mlx_params(spec, t.name).second)) {
     auto [bits, group] = mlx_params(spec, t.name);
     return mlx_quantize(w, t.shape[0], t.shape[1], bits, group).dequant;
   }
@@ -577,7 +579,8 @@ void copy_tokenizer(const std::filesystem::path& dir, const CheckpointSpec& spec
   auto src = spec.tokenizer_source.empty() ? qwen3_tokenizer_dir() : std::filesystem::path(spec.tokenizer_source);
   if (!std::filesystem::exists(src / "tokenizer.json"))
     throw std::runtime_error("the Qwen3 tokenizer is missing at " + src.string() + " (run tests/oracles/fetch.sh)");
-  std::filesystem::copy_file(src / "tokenizer.json", dir / "tokenizer.json", std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(src / "tokenizer.json", dir / "tokenizer.json",
+                             std::filesystem::copy_options::overwrite_existing);
   std::ifstream in(src / "tokenizer_config.json");
   json cfg = json::parse(in);
   if (spec.chat_template) {
@@ -589,8 +592,9 @@ void copy_tokenizer(const std::filesystem::path& dir, const CheckpointSpec& spec
 }
 
 void write_generation_config(const std::filesystem::path& dir, const CheckpointSpec& spec) {
-  json g{{"bos_token_id", 151643}, {"eos_token_id", {151645, 151643}}, {"pad_token_id", 151643},
-         {"do_sample", true},      {"temperature", 0.6},                 {"top_k", 20},
+  json g{{"bos_token_id", 151643}, {"eos_token_id", {151645, 151643}},
+         {"pad_token_id", 151643}, {"do_sample", true},
+         {"temperature", 0.6},     {"top_k", 20},
          {"top_p", 0.95},          {"transformers_version", "4.57.0"}};
   if (spec.config.value("model_type", "") == "qwen3_5") g["presence_penalty"] = 1.5;
   std::ofstream(dir / "generation_config.json") << g.dump(2) << "\n";

@@ -13,12 +13,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "model/config.h"
 #include "model/family.h"
@@ -41,11 +40,11 @@ struct CheckpointSpec {
   std::map<std::string, std::pair<int, int>> mlx_overrides;
   bool gptq_sym = true;
   bool gptq_v2 = false;
-  bool mtp = true;                // write the mtp part if the family has one (MLX drops it, as mlx-lm does)
+  bool mtp = true;  // write the mtp part if the family has one (MLX drops it, as mlx-lm does)
   uint64_t seed = 1;
-  uint64_t max_shard_bytes = 0;   // 0: one file; else shards (and a new shard per part: text, vision, mtp)
-  std::string tokenizer_source;   // a folder with tokenizer.json (+ tokenizer_config.json); "" = the Qwen3 one
-  bool tokenizer = true;          // copy tokenizer.json / tokenizer_config.json
+  uint64_t max_shard_bytes = 0;  // 0: one file; else shards (and a new shard per part: text, vision, mtp)
+  std::string tokenizer_source;  // a folder with tokenizer.json (+ tokenizer_config.json); "" = the Qwen3 one
+  bool tokenizer = true;         // copy tokenizer.json / tokenizer_config.json
   std::optional<std::filesystem::path> chat_template;  // written into tokenizer_config.json
   bool generation_config = true;
 };

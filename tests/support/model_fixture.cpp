@@ -33,7 +33,9 @@ TinyModel make_tiny_model(const TempDir& dir, const std::string& preset, Checkpo
 ref::ModelSpec reference_spec(const nlohmann::json& config) {
   const std::string type = config.value("model_type", "");
   const nlohmann::json& t = config.contains("text_config") ? config["text_config"] : config;
-  auto get = [&](const char* key, auto fallback) { return t.contains(key) && !t[key].is_null() ? t[key].get<decltype(fallback)>() : fallback; };
+  auto get = [&](const char* key, auto fallback) {
+    return t.contains(key) && !t[key].is_null() ? t[key].get<decltype(fallback)>() : fallback;
+  };
   ref::ModelSpec s;
   bool qwen3_5 = type == "qwen3_5", qwen2 = type == "qwen2";
   if (!qwen3_5 && !qwen2 && type != "qwen3") throw std::runtime_error("reference_spec: no reference for " + type);
@@ -79,7 +81,9 @@ ref::WeightMap reference_weights(const std::filesystem::path& dir, model::Format
   loader.load([&](const HostTensor& t, const model::PlannedTensor&) {
     std::vector<float> v(t.numel());
     switch (t.dtype) {
-      case DType::F32: std::memcpy(v.data(), t.data.data(), v.size() * 4); break;
+      case DType::F32:
+        std::memcpy(v.data(), t.data.data(), v.size() * 4);
+        break;
       case DType::F16:
         for (size_t i = 0; i < v.size(); ++i) {
           uint16_t h;
@@ -96,11 +100,12 @@ ref::WeightMap reference_weights(const std::filesystem::path& dir, model::Format
         break;
       case DType::Q4: {
         int64_t rows = t.shape[0], cols = t.shape[1];
-        model::dequantize_q4(t.data.data(), reinterpret_cast<const uint32_t*>(t.scales.data()), cols, t.group_size,
-                             0, rows, v.data());
+        model::dequantize_q4(t.data.data(), reinterpret_cast<const uint32_t*>(t.scales.data()), cols, t.group_size, 0,
+                             rows, v.data());
         break;
       }
-      default: throw std::runtime_error("unexpected dtype for " + t.name);
+      default:
+        throw std::runtime_error("unexpected dtype for " + t.name);
     }
     map[t.name] = std::move(v);
   });

@@ -58,10 +58,10 @@ struct DecoderConfig;
 
 // How a family's decoder is laid out, for declare_decoder().
 struct DecoderLayout {
-  std::string prefix;          // e.g. "model." or "model.language_model."
+  std::string prefix;  // e.g. "model." or "model.language_model."
   NormKind norm = NormKind::Rms;
-  AttentionShape attention;    // hidden, heads, head_dim, biases, gate, q/k norm
-  DeltaNetShape deltanet;      // for layers that are not attention
+  AttentionShape attention;            // hidden, heads, head_dim, biases, gate, q/k norm
+  DeltaNetShape deltanet;              // for layers that are not attention
   std::vector<bool> attention_layers;  // per layer; false = Gated DeltaNet
   int64_t intermediate = 0;
   MlpKind mlp = MlpKind::SwiGLU;

@@ -54,8 +54,12 @@ void record_gated_deltanet(gpu::Graph& g, const GatedDeltaNet& n, const StepInpu
   ops::deltanet_gates(g, b, a, n.a_log.vector(Hv), n.dt_bias.vector(Hv), beta, decay);
 
   ops::Tensor o = ops::activation(g, DType::F32, {T, Hv * dv}, "deltanet out");
-  ops::DeltaNetParams p{static_cast<int>(s.key_heads), static_cast<int>(s.value_heads), static_cast<int>(s.key_dim),
-                        static_cast<int>(s.value_dim), 1e-6f, 64};
+  ops::DeltaNetParams p{static_cast<int>(s.key_heads),
+                        static_cast<int>(s.value_heads),
+                        static_cast<int>(s.key_dim),
+                        static_cast<int>(s.value_dim),
+                        1e-6f,
+                        64};
   if (T == 1)
     ops::deltanet_recurrent(g, conv_out, beta, decay, memory.recurrent, o, p);
   else

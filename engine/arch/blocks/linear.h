@@ -16,7 +16,6 @@ struct Linear {
 Linear declare_linear(TensorDeclarer& d, const std::string& stem, int64_t out, int64_t in, bool bias, int layer = -1);
 
 // y = x·Wᵀ + b, or y += x·Wᵀ + b with `accumulate` (adds into a residual stream).
-void record_linear(gpu::Graph& g, const Linear& l, const ops::Tensor& x, const ops::Tensor& y,
-                   bool accumulate = false);
+void record_linear(gpu::Graph& g, const Linear& l, const ops::Tensor& x, const ops::Tensor& y, bool accumulate = false);
 
 }  // namespace vole::arch

@@ -41,8 +41,12 @@ void record_mlp(gpu::Graph& g, const Mlp& m, const ops::Tensor& normed, const op
       }
       break;
     }
-    case MlpKind::GeluTanh: ops::unary(g, ops::Unary::GeluTanh, up, up); break;
-    case MlpKind::GeluErf: ops::unary(g, ops::Unary::GeluErf, up, up); break;
+    case MlpKind::GeluTanh:
+      ops::unary(g, ops::Unary::GeluTanh, up, up);
+      break;
+    case MlpKind::GeluErf:
+      ops::unary(g, ops::Unary::GeluErf, up, up);
+      break;
   }
   record_linear(g, m.down, up, x, /*accumulate=*/true);
 }

@@ -99,7 +99,8 @@ void DecoderConfig::summarise(std::vector<std::pair<std::string, std::string>>& 
                        " key/value heads, head_dim " + std::to_string(head_dim) +
                        (attention_bias ? ", with biases" : ""));
   add("rope", "theta " + std::to_string(static_cast<int64_t>(rope.rope_theta)) + ", " + std::to_string(rotary_dim()) +
-                  " of " + std::to_string(head_dim) + " dims rotated" + (rope.rope_type != "default" ? ", " + rope.rope_type : ""));
+                  " of " + std::to_string(head_dim) + " dims rotated" +
+                  (rope.rope_type != "default" ? ", " + rope.rope_type : ""));
   add("context", std::to_string(max_position_embeddings) + " tokens");
   add("embeddings", tie_word_embeddings ? "tied (lm_head = embed_tokens)" : "separate lm_head");
 }

@@ -42,7 +42,9 @@ struct DecoderConfig {
   std::vector<int64_t> eos_token_ids;
   std::string dtype;  // checkpoint dtype as declared ("bfloat16"), informational
 
-  int64_t rotary_dim() const { return static_cast<int64_t>(static_cast<double>(head_dim) * rope.partial_rotary_factor); }
+  int64_t rotary_dim() const {
+    return static_cast<int64_t>(static_cast<double>(head_dim) * rope.partial_rotary_factor);
+  }
   // (label, value) lines for `vole info`.
   void summarise(std::vector<std::pair<std::string, std::string>>& out) const;
 };

@@ -75,9 +75,7 @@ class Qwen3_5Family final : public Family {
     return model_type == "qwen3_5" || model_type == "qwen3_5_text" ||
            architecture == "Qwen3_5ForConditionalGeneration" || architecture == "Qwen3_5ForCausalLM";
   }
-  std::string supported() const override {
-    return "qwen3_5 (Qwen3_5ForConditionalGeneration, Qwen3_5ForCausalLM)";
-  }
+  std::string supported() const override { return "qwen3_5 (Qwen3_5ForConditionalGeneration, Qwen3_5ForCausalLM)"; }
   std::shared_ptr<const model::FamilyConfig> parse_config(const model::JsonObject& top) const override {
     return parse_qwen3_5_config(top);
   }
@@ -120,8 +118,13 @@ class Qwen3_5Family final : public Family {
     L.prefix = "model.language_model.";
     L.norm = NormKind::RmsPlusOne;
     L.attention = attention_shape(c);
-    L.deltanet = {c.hidden_size,         c.linear_num_key_heads,  c.linear_num_value_heads,
-                  c.linear_key_head_dim, c.linear_value_head_dim, c.linear_conv_kernel_dim, eps};
+    L.deltanet = {c.hidden_size,
+                  c.linear_num_key_heads,
+                  c.linear_num_value_heads,
+                  c.linear_key_head_dim,
+                  c.linear_value_head_dim,
+                  c.linear_conv_kernel_dim,
+                  eps};
     for (auto t : c.layer_types) L.attention_layers.push_back(t == Qwen3_5Layer::FullAttention);
     L.intermediate = c.intermediate_size;
     L.vocab = c.vocab_size;

@@ -22,8 +22,8 @@ void parse_qwen3_5_text(const JsonObject& t, const JsonObject& top, Qwen3_5TextC
   c.linear_num_key_heads = t.get_int("linear_num_key_heads", 16);
   c.linear_num_value_heads = t.get_int("linear_num_value_heads", 32);
   c.full_attention_interval = t.get_int("full_attention_interval", 4);
-  for (const char* k : {"linear_conv_kernel_dim", "linear_key_head_dim", "linear_value_head_dim", "linear_num_key_heads",
-                        "linear_num_value_heads", "full_attention_interval"})
+  for (const char* k : {"linear_conv_kernel_dim", "linear_key_head_dim", "linear_value_head_dim",
+                        "linear_num_key_heads", "linear_num_value_heads", "full_attention_interval"})
     require_positive(t, k, t.get_int(k, 1));
   if (c.linear_num_value_heads % c.linear_num_key_heads != 0)
     t.fail_field("linear_num_value_heads", "must be a multiple of linear_num_key_heads");
@@ -41,13 +41,17 @@ void parse_qwen3_5_text(const JsonObject& t, const JsonObject& top, Qwen3_5TextC
       t.fail_field("layer_types", "must list one type per layer (" + std::to_string(c.num_hidden_layers) + ")");
     for (const auto& e : *lt) {
       std::string s = e.is_string() ? e.get<std::string>() : e.dump();
-      if (s == "linear_attention") c.layer_types.push_back(Qwen3_5Layer::LinearAttention);
-      else if (s == "full_attention") c.layer_types.push_back(Qwen3_5Layer::FullAttention);
-      else t.fail_field("layer_types", "has unknown layer type " + s + " (linear_attention or full_attention)");
+      if (s == "linear_attention")
+        c.layer_types.push_back(Qwen3_5Layer::LinearAttention);
+      else if (s == "full_attention")
+        c.layer_types.push_back(Qwen3_5Layer::FullAttention);
+      else
+        t.fail_field("layer_types", "has unknown layer type " + s + " (linear_attention or full_attention)");
     }
   } else {
     for (int64_t i = 0; i < c.num_hidden_layers; ++i)
-      c.layer_types.push_back((i + 1) % c.full_attention_interval == 0 ? Qwen3_5Layer::FullAttention : Qwen3_5Layer::LinearAttention);
+      c.layer_types.push_back((i + 1) % c.full_attention_interval == 0 ? Qwen3_5Layer::FullAttention
+                                                                       : Qwen3_5Layer::LinearAttention);
   }
   c.attn_output_gate = t.get_bool("attn_output_gate", true);
   c.mamba_ssm_dtype = t.get_string("mamba_ssm_dtype", "");
@@ -75,10 +79,15 @@ Qwen3_5VisionConfig parse_vision(const JsonObject& v) {
   c.out_hidden_size = v.get_int("out_hidden_size", c.out_hidden_size);
   c.num_position_embeddings = v.get_int("num_position_embeddings", c.num_position_embeddings);
   if (v.has("deepstack_visual_indexes")) c.deepstack_visual_indexes = v.get_int_list("deepstack_visual_indexes");
-  for (auto [k, val] : {std::pair{"depth", c.depth}, {"hidden_size", c.hidden_size}, {"num_heads", c.num_heads},
-                        {"intermediate_size", c.intermediate_size}, {"in_channels", c.in_channels},
-                        {"patch_size", c.patch_size}, {"temporal_patch_size", c.temporal_patch_size},
-                        {"spatial_merge_size", c.spatial_merge_size}, {"out_hidden_size", c.out_hidden_size},
+  for (auto [k, val] : {std::pair{"depth", c.depth},
+                        {"hidden_size", c.hidden_size},
+                        {"num_heads", c.num_heads},
+                        {"intermediate_size", c.intermediate_size},
+                        {"in_channels", c.in_channels},
+                        {"patch_size", c.patch_size},
+                        {"temporal_patch_size", c.temporal_patch_size},
+                        {"spatial_merge_size", c.spatial_merge_size},
+                        {"out_hidden_size", c.out_hidden_size},
                         {"num_position_embeddings", c.num_position_embeddings}})
     require_positive(v, k, val);
   if (c.hidden_size % c.num_heads != 0) v.fail_field("num_heads", "must divide hidden_size");
@@ -95,8 +104,10 @@ int64_t Qwen3_5TextConfig::num_full_attention_layers() const {
 
 std::shared_ptr<const Qwen3_5Config> parse_qwen3_5_config(const JsonObject& top) {
   auto c = std::make_shared<Qwen3_5Config>();
-  if (top.has("text_config")) parse_qwen3_5_text(top.child("text_config"), top, c->text);
-  else parse_qwen3_5_text(top, top, c->text);
+  if (top.has("text_config"))
+    parse_qwen3_5_text(top.child("text_config"), top, c->text);
+  else
+    parse_qwen3_5_text(top, top, c->text);
   if (top.has("vision_config")) c->vision = parse_vision(top.child("vision_config"));
   c->image_token_id = top.opt_int("image_token_id");
   c->video_token_id = top.opt_int("video_token_id");
