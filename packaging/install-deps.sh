@@ -10,6 +10,8 @@ PACKAGES=(
   libvulkan-dev vulkan-tools mesa-vulkan-drivers glslc spirv-tools vulkan-validationlayers
   # engine libraries
   nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libpcre2-dev libicu-dev libxxhash-dev ca-certificates
+  # knowledge base: PDF text (poppler), DOCX/ODT containers (libzip), HTML and XML (libxml2)
+  libpoppler-cpp-dev libzip-dev libxml2-dev
   # tests: GoogleTest, jinja2 oracle for chat templates, npm for the tokenizer oracle
   libgtest-dev libgmock-dev python3 python3-jinja2 nodejs npm
   # desktop app: Qt 6 + QML modules (libqt6svg6: the SVG icons), and for its window tests
