@@ -84,12 +84,20 @@ std::optional<std::string> binary_kind(std::string_view head) {
 }  // namespace
 
 FormatGuess detect_format(const fs::path& path) {
-  if (auto format = format_by_name(path)) return {format, {}};
+  std::optional<DocumentFormat> by_name = format_by_name(path);
+  bool text_like = by_name == DocumentFormat::PlainText || by_name == DocumentFormat::Markdown ||
+                   by_name == DocumentFormat::Code;
+  if (by_name && !text_like) return {by_name, {}};
   std::string head;
   try {
     head = read_head(path, kSniffBytes);
   } catch (const Error& e) {
     return {std::nullopt, e.what()};
+  }
+  if (text_like) {
+    // A text name on binary content (a renamed image, a sparse file of zeros): not a document.
+    if (guess_encoding(head).binary) return {std::nullopt, "binary data (NUL bytes) in a file named as text"};
+    return {by_name, {}};
   }
   if (head.substr(0, 5) == "%PDF-") return {DocumentFormat::Pdf, {}};
   if (auto kind = binary_kind(head)) return {std::nullopt, "not a document: " + *kind};

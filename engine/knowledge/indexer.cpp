@@ -25,8 +25,8 @@ const char* phase_name(IndexProgress::Phase phase) {
   switch (phase) {
     case IndexProgress::Phase::Scanning: return "scanning";
     case IndexProgress::Phase::Indexing: return "indexing";
+    case IndexProgress::Phase::Removing: return "removing";
     case IndexProgress::Phase::Embedding: return "embedding";
-    case IndexProgress::Phase::Finishing: return "finishing";
     case IndexProgress::Phase::Done: return "done";
     case IndexProgress::Phase::Cancelled: return "cancelled";
   }
@@ -325,7 +325,7 @@ IndexReport Indexer::run() {
     r.progress.current_file.clear();
 
     // 4. Forget what is gone.
-    r.progress.phase = IndexProgress::Phase::Finishing;
+    r.progress.phase = IndexProgress::Phase::Removing;
     r.emit(true);
     std::vector<DocumentId> gone(vanished.begin(), vanished.end());
     r.writer.remove(gone);

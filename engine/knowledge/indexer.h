@@ -45,7 +45,7 @@ struct IndexIssue {
 };
 
 struct IndexProgress {
-  enum class Phase { Scanning, Indexing, Embedding, Finishing, Done, Cancelled };
+  enum class Phase { Scanning, Indexing, Removing, Embedding, Done, Cancelled };
   Phase phase = Phase::Scanning;
   size_t files_found = 0;      // in the folders
   size_t files_to_read = 0;    // new or changed (known after the scan)

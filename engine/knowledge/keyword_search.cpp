@@ -31,6 +31,8 @@ const std::set<std::string>& stop_words() {
       "then",  "there", "these", "they",  "this",   "those", "through", "to",  "too",   "under", "until", "up",
       "very",  "was",   "we",    "were",  "what",   "when",  "where", "which", "while", "who",   "whom",  "why",
       "will",  "with",  "would", "you",   "your",   "yours", "tell",  "please", "much", "many",  "s",     "t",
+      // words that ask rather than say what is asked about
+      "often", "explain", "describe", "know",  "want",  "need",  "find",  "show",  "give",  "also",  "anything",
   };
   return words;
 }

@@ -27,7 +27,7 @@ struct SearchOptions {
   size_t candidates = 50;  // taken from each ranking before fusion
   float min_similarity = 0.35f;         // vector floor (model dependent; calibrate per model)
   float keyword_min_similarity = 0.2f;  // keyword hits with a vector must reach this
-  double min_coverage = 0.5;            // keyword floor
+  double min_coverage = 0.4;            // keyword floor
   double rrf_k = 60;
   bool use_keywords = true;
   bool use_vectors = true;
