@@ -40,8 +40,10 @@ std::string shorten(std::string_view text, double fraction) {
   std::string_view head = text.substr(0, want);
   size_t cut = head.find_last_of(".!?\n");
   if (cut == std::string_view::npos || cut < want / 2) cut = head.find_last_of(' ');
-  if (cut == std::string_view::npos || cut == 0) cut = want;
-  else ++cut;
+  if (cut == std::string_view::npos || cut == 0)
+    cut = want;
+  else
+    ++cut;
   while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
   return std::string(text.substr(0, cut)) + " …";
 }

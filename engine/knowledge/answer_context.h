@@ -42,12 +42,12 @@ struct Source {
 struct AnswerContext {
   std::string prompt;  // the whole user message: instructions, sources, question
   std::vector<Source> sources;
-  size_t tokens = 0;   // of `prompt`
+  size_t tokens = 0;  // of `prompt`
 };
 
 struct ContextOptions {
-  size_t token_budget = 2048;            // for the whole prompt
-  std::filesystem::path relative_to;     // labels show paths relative to this (e.g. the collection folder)
+  size_t token_budget = 2048;         // for the whole prompt
+  std::filesystem::path relative_to;  // labels show paths relative to this (e.g. the collection folder)
   size_t snippet_chars = 200;
 };
 

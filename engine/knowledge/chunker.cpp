@@ -31,8 +31,8 @@ std::vector<size_t> boundaries(std::string_view t, bool code) {
       end = i + 1;
     } else if (!code && (c == '.' || c == '!' || c == '?' || c == ';') && i + 1 < n && is_space(t[i + 1])) {
       end = i + 1;
-    } else if (!code && i + 2 < n && static_cast<unsigned char>(c) == 0xE3 && static_cast<unsigned char>(t[i + 1]) == 0x80 &&
-               static_cast<unsigned char>(t[i + 2]) == 0x82) {
+    } else if (!code && i + 2 < n && static_cast<unsigned char>(c) == 0xE3 &&
+               static_cast<unsigned char>(t[i + 1]) == 0x80 && static_cast<unsigned char>(t[i + 2]) == 0x82) {
       end = i + 3;  // "。"
     }
     if (end == std::string_view::npos) continue;
@@ -131,8 +131,10 @@ void Chunker::split(const TextBlock& block, uint64_t block_id, std::vector<Unit>
   for (size_t b : cuts) {
     if (b <= a) continue;
     size_t tokens = counter_.count(t.substr(a, b - a));
-    if (tokens > target) divide(a, b, tokens);
-    else make(a, b, tokens);
+    if (tokens > target)
+      divide(a, b, tokens);
+    else
+      make(a, b, tokens);
     a = b;
   }
 }

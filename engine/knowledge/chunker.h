@@ -56,7 +56,7 @@ class Chunker {
   ChunkerOptions options_;
   Sink sink_;
   std::vector<std::pair<int, std::string>> headings_;  // the open sections, outermost first
-  std::vector<Unit> units_;                           // of the chunk being built
+  std::vector<Unit> units_;                            // of the chunk being built
   size_t tokens_ = 0;
   std::string heading_;  // path of the chunk being built
   uint64_t next_block_ = 0;

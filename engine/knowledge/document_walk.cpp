@@ -85,7 +85,8 @@ std::vector<DocumentPart> document_parts(const std::vector<ChunkRecord>& chunks,
   };
   for (const ChunkRecord& c : chunks) {
     std::string_view piece = c.text;
-    if (prev && prev->location.byte_end > c.location.byte_begin) piece.remove_prefix(overlap_length(prev->text, c.text));
+    if (prev && prev->location.byte_end > c.location.byte_begin)
+      piece.remove_prefix(overlap_length(prev->text, c.text));
     while (!piece.empty() && (piece.front() == ' ' || piece.front() == '\n')) piece.remove_prefix(1);
     if (piece.empty()) {
       prev = &c;
@@ -103,13 +104,14 @@ std::vector<DocumentPart> document_parts(const std::vector<ChunkRecord>& chunks,
   return parts;
 }
 
-std::string walk_document(const std::vector<ChunkRecord>& chunks, std::string_view document_name,
-                          std::string_view task, const TokenCounter& counter, const Generate& generate,
-                          const WalkOptions& options, const std::function<void(const WalkProgress&)>& progress) {
+std::string walk_document(const std::vector<ChunkRecord>& chunks, std::string_view document_name, std::string_view task,
+                          const TokenCounter& counter, const Generate& generate, const WalkOptions& options,
+                          const std::function<void(const WalkProgress&)>& progress) {
   require(!chunks.empty(), "the document has no indexed text to read");
   size_t frame = counter.count(map_prompt(document_name, task, 99, 99, {"", "pages 999-999"}));
-  require(options.context_tokens > frame + options.answer_tokens + 256,
-          "a context of " + std::to_string(options.context_tokens) + " tokens is too small to read a document in parts");
+  require(
+      options.context_tokens > frame + options.answer_tokens + 256,
+      "a context of " + std::to_string(options.context_tokens) + " tokens is too small to read a document in parts");
   size_t budget = options.context_tokens - options.answer_tokens;  // for any prompt
   std::vector<DocumentPart> parts = document_parts(chunks, counter, budget - frame);
   auto report = [&](size_t level, size_t done, size_t total) {

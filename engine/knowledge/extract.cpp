@@ -35,22 +35,22 @@ std::optional<DocumentFormat> format_by_name(const fs::path& path) {
   std::string ext = lower(path.extension().string());
   std::string name = lower(path.filename().string());
   if (one_of(ext, {".md", ".markdown", ".mdown", ".mkd", ".mdx"})) return DocumentFormat::Markdown;
-  if (one_of(ext, {".txt", ".text", ".rst", ".org", ".adoc", ".asciidoc", ".tex", ".log", ".csv", ".tsv", ".srt",
-                   ".vtt"}))
+  if (one_of(ext,
+             {".txt", ".text", ".rst", ".org", ".adoc", ".asciidoc", ".tex", ".log", ".csv", ".tsv", ".srt", ".vtt"}))
     return DocumentFormat::PlainText;
   if (one_of(ext, {".html", ".htm", ".xhtml", ".shtml"})) return DocumentFormat::Html;
   if (ext == ".pdf") return DocumentFormat::Pdf;
   if (ext == ".docx") return DocumentFormat::Docx;
   if (ext == ".odt") return DocumentFormat::Odt;
-  if (one_of(ext, {".c",    ".h",    ".cc",   ".cpp",  ".cxx",   ".hpp",   ".hh",  ".hxx",  ".m",    ".mm",
-                   ".py",   ".pyi",  ".js",   ".mjs",  ".cjs",   ".ts",    ".tsx", ".jsx",  ".java", ".kt",
-                   ".kts",  ".scala", ".go",  ".rs",   ".rb",    ".php",   ".pl",  ".pm",   ".lua",  ".r",
-                   ".jl",   ".swift", ".cs",  ".fs",   ".vb",    ".sh",    ".bash", ".zsh", ".fish", ".ps1",
-                   ".sql",  ".hs",   ".ml",   ".mli",  ".clj",   ".ex",    ".exs", ".erl",  ".elm",  ".dart",
-                   ".zig",  ".nim",  ".v",    ".sv",   ".vhd",   ".glsl",  ".comp", ".vert", ".frag", ".hlsl",
-                   ".css",  ".scss", ".less", ".vue",  ".svelte", ".qml",  ".cmake", ".json", ".jsonc", ".yaml",
-                   ".yml",  ".toml", ".ini",  ".cfg",  ".conf",  ".xml",   ".proto", ".gradle", ".mk", ".nix",
-                   ".dockerfile", ".tf", ".lisp", ".el", ".scm", ".f90", ".for", ".asm", ".s"}))
+  if (one_of(ext, {".c",          ".h",     ".cc",   ".cpp", ".cxx",    ".hpp",  ".hh",    ".hxx",    ".m",     ".mm",
+                   ".py",         ".pyi",   ".js",   ".mjs", ".cjs",    ".ts",   ".tsx",   ".jsx",    ".java",  ".kt",
+                   ".kts",        ".scala", ".go",   ".rs",  ".rb",     ".php",  ".pl",    ".pm",     ".lua",   ".r",
+                   ".jl",         ".swift", ".cs",   ".fs",  ".vb",     ".sh",   ".bash",  ".zsh",    ".fish",  ".ps1",
+                   ".sql",        ".hs",    ".ml",   ".mli", ".clj",    ".ex",   ".exs",   ".erl",    ".elm",   ".dart",
+                   ".zig",        ".nim",   ".v",    ".sv",  ".vhd",    ".glsl", ".comp",  ".vert",   ".frag",  ".hlsl",
+                   ".css",        ".scss",  ".less", ".vue", ".svelte", ".qml",  ".cmake", ".json",   ".jsonc", ".yaml",
+                   ".yml",        ".toml",  ".ini",  ".cfg", ".conf",   ".xml",  ".proto", ".gradle", ".mk",    ".nix",
+                   ".dockerfile", ".tf",    ".lisp", ".el",  ".scm",    ".f90",  ".for",   ".asm",    ".s"}))
     return DocumentFormat::Code;
   if (one_of(name, {"makefile", "cmakelists.txt", "dockerfile", "containerfile", "meson.build", "build.gradle",
                     "gemfile", "rakefile", "justfile", "vagrantfile"}))
@@ -67,12 +67,27 @@ std::optional<std::string> binary_kind(std::string_view head) {
     const char* kind;
   };
   static constexpr Magic kMagic[] = {
-      {"\x89PNG", "image (PNG)"},        {"\xFF\xD8\xFF", "image (JPEG)"},     {"GIF8", "image (GIF)"},
-      {"PK\x03\x04", "archive (zip)"},   {"\x1F\x8B", "archive (gzip)"},       {"7z\xBC\xAF", "archive (7z)"},
-      {"Rar!", "archive (RAR)"},         {"\x7F" "ELF", "program (ELF)"},      {"MZ", "program (Windows)"},
-      {"ID3", "audio (MP3)"},            {"OggS", "audio/video (Ogg)"},        {"fLaC", "audio (FLAC)"},
-      {"SQLite format 3", "database (SQLite)"}, {"\xD0\xCF\x11\xE0", "old Office document (OLE; save it as DOCX)"},
-      {"BZh", "archive (bzip2)"},        {"\xFD" "7zXZ", "archive (xz)"},      {"\x28\xB5\x2F\xFD", "archive (zstd)"},
+      {"\x89PNG", "image (PNG)"},
+      {"\xFF\xD8\xFF", "image (JPEG)"},
+      {"GIF8", "image (GIF)"},
+      {"PK\x03\x04", "archive (zip)"},
+      {"\x1F\x8B", "archive (gzip)"},
+      {"7z\xBC\xAF", "archive (7z)"},
+      {"Rar!", "archive (RAR)"},
+      {"\x7F"
+       "ELF",
+       "program (ELF)"},
+      {"MZ", "program (Windows)"},
+      {"ID3", "audio (MP3)"},
+      {"OggS", "audio/video (Ogg)"},
+      {"fLaC", "audio (FLAC)"},
+      {"SQLite format 3", "database (SQLite)"},
+      {"\xD0\xCF\x11\xE0", "old Office document (OLE; save it as DOCX)"},
+      {"BZh", "archive (bzip2)"},
+      {"\xFD"
+       "7zXZ",
+       "archive (xz)"},
+      {"\x28\xB5\x2F\xFD", "archive (zstd)"},
   };
   for (const auto& m : kMagic)
     if (head.substr(0, m.bytes.size()) == m.bytes) return std::string(m.kind);
@@ -85,8 +100,8 @@ std::optional<std::string> binary_kind(std::string_view head) {
 
 FormatGuess detect_format(const fs::path& path) {
   std::optional<DocumentFormat> by_name = format_by_name(path);
-  bool text_like = by_name == DocumentFormat::PlainText || by_name == DocumentFormat::Markdown ||
-                   by_name == DocumentFormat::Code;
+  bool text_like =
+      by_name == DocumentFormat::PlainText || by_name == DocumentFormat::Markdown || by_name == DocumentFormat::Code;
   if (by_name && !text_like) return {by_name, {}};
   std::string head;
   try {
@@ -136,11 +151,15 @@ void extract_document(const fs::path& path, DocumentFormat format, const Extract
   switch (format) {
     case DocumentFormat::PlainText:
     case DocumentFormat::Markdown:
-    case DocumentFormat::Code: return extract_text(path, format, limits, sink);
-    case DocumentFormat::Html: return extract_html(path, limits, sink);
-    case DocumentFormat::Pdf: return extract_pdf(path, limits, sink);
+    case DocumentFormat::Code:
+      return extract_text(path, format, limits, sink);
+    case DocumentFormat::Html:
+      return extract_html(path, limits, sink);
+    case DocumentFormat::Pdf:
+      return extract_pdf(path, limits, sink);
     case DocumentFormat::Docx:
-    case DocumentFormat::Odt: return extract_office(path, format, limits, sink);
+    case DocumentFormat::Odt:
+      return extract_office(path, format, limits, sink);
   }
   fail(ErrorCode::Internal, "unknown document format");
 }

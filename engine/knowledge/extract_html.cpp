@@ -34,14 +34,15 @@ bool is_skipped(const xmlChar* name) {
 }
 
 bool ends_paragraph(const xmlChar* name) {
-  return in_list(name, {"p",          "div",     "section", "article", "main",    "aside",  "header",  "footer",
-                        "nav",        "li",      "dd",      "dt",      "ul",      "ol",     "dl",      "blockquote",
-                        "figure",     "figcaption", "table", "tr",      "caption", "form",   "fieldset", "address",
-                        "details",    "summary", "hr",      "body",    "html",    "head",   "center",  "menu"});
+  return in_list(name, {"p",       "div",        "section", "article", "main",    "aside", "header",   "footer",
+                        "nav",     "li",         "dd",      "dt",      "ul",      "ol",    "dl",       "blockquote",
+                        "figure",  "figcaption", "table",   "tr",      "caption", "form",  "fieldset", "address",
+                        "details", "summary",    "hr",      "body",    "html",    "head",  "center",   "menu"});
 }
 
 int heading_level(const xmlChar* name) {
-  if (xmlStrlen(name) == 2 && (name[0] == 'h' || name[0] == 'H') && name[1] >= '1' && name[1] <= '6') return name[1] - '0';
+  if (xmlStrlen(name) == 2 && (name[0] == 'h' || name[0] == 'H') && name[1] >= '1' && name[1] <= '6')
+    return name[1] - '0';
   return 0;
 }
 
@@ -108,7 +109,8 @@ void on_end(void* ctx, const xmlChar* name) {
 
 void on_text(void* ctx, const xmlChar* text, int length) {
   guarded(ctx, [&](HtmlState& s) {
-    if (s.skip_depth == 0) s.writer.text(std::string_view(reinterpret_cast<const char*>(text), static_cast<size_t>(length)));
+    if (s.skip_depth == 0)
+      s.writer.text(std::string_view(reinterpret_cast<const char*>(text), static_cast<size_t>(length)));
   });
 }
 
@@ -138,8 +140,8 @@ void extract_html(const std::filesystem::path& path, const ExtractLimits& limits
     ~Free() { htmlFreeParserCtxt(c); }
   } free_ctxt{ctxt};
   state.ctxt = ctxt;
-  htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                               HTML_PARSE_COMPACT);
+  htmlCtxtUseOptions(
+      ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_COMPACT);
   while (!state.error && (n = file.read(buffer.data(), buffer.size())) > 0) {
     limits.check_cancel();
     htmlParseChunk(ctxt, buffer.data(), static_cast<int>(n), 0);

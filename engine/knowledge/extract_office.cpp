@@ -123,8 +123,10 @@ struct Paragraph {
 };
 
 void emit(Paragraph& p, BlockWriter& writer) {
-  if (p.level > 0) writer.begin(BlockKind::Heading, std::min(p.level, 6));
-  else writer.begin(BlockKind::Text);
+  if (p.level > 0)
+    writer.begin(BlockKind::Heading, std::min(p.level, 6));
+  else
+    writer.begin(BlockKind::Text);
   writer.text(p.text);
   writer.end();
   p = {};
@@ -206,7 +208,8 @@ void extract_odt(ZipArchive& zip, const ExtractLimits& limits, BlockWriter& writ
       if (heading || xml.is(kOdfTextNs, "p")) {
         if (depth == 0) {
           p = {};
-          if (heading) p.level = std::max(1, std::atoi(xml.attribute(kOdfTextNs, "outline-level").value_or("1").c_str()));
+          if (heading)
+            p.level = std::max(1, std::atoi(xml.attribute(kOdfTextNs, "outline-level").value_or("1").c_str()));
         }
         if (!empty) ++depth;
       } else if (depth > 0 && xml.is(kOdfTextNs, "s")) {
@@ -233,8 +236,10 @@ void extract_office(const std::filesystem::path& path, DocumentFormat format, co
                     const BlockSink& sink) {
   ZipArchive zip(path);
   BlockWriter writer(sink);
-  if (format == DocumentFormat::Docx) extract_docx(zip, limits, writer);
-  else extract_odt(zip, limits, writer);
+  if (format == DocumentFormat::Docx)
+    extract_docx(zip, limits, writer);
+  else
+    extract_odt(zip, limits, writer);
   writer.end();
 }
 

@@ -20,7 +20,7 @@ class FileReader {
 
   // Up to `capacity` bytes; 0 at the end of the file.
   size_t read(char* buffer, size_t capacity);
-  uint64_t size() const { return size_; }      // at open
+  uint64_t size() const { return size_; }  // at open
   uint64_t position() const { return position_; }
   int fd() const { return fd_; }
 

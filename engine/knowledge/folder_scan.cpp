@@ -71,8 +71,10 @@ class Scanner {
         if (errno != ENOENT) problem(child, errno, "cannot inspect", true);
         continue;
       }
-      if (S_ISDIR(cst.st_mode)) directory(child, cst);
-      else if (S_ISREG(cst.st_mode)) file(child, cst);
+      if (S_ISDIR(cst.st_mode))
+        directory(child, cst);
+      else if (S_ISREG(cst.st_mode))
+        file(child, cst);
     }
   }
 
@@ -87,7 +89,8 @@ ScanResult scan_folders(const std::vector<fs::path>& roots, const ScanOptions& o
   ScanResult result;
   Scanner scanner(options, result);
   for (const auto& root : roots) scanner.root(root);
-  std::sort(result.files.begin(), result.files.end(), [](const FoundFile& a, const FoundFile& b) { return a.path < b.path; });
+  std::sort(result.files.begin(), result.files.end(),
+            [](const FoundFile& a, const FoundFile& b) { return a.path < b.path; });
   return result;
 }
 

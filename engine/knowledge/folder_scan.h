@@ -26,7 +26,7 @@ struct ScanProblem {
 };
 
 struct ScanResult {
-  std::vector<FoundFile> files;                   // sorted by path
+  std::vector<FoundFile> files;  // sorted by path
   std::vector<ScanProblem> problems;
   std::vector<std::filesystem::path> unobserved;  // folders whose contents are unknown this time
 };

@@ -143,7 +143,12 @@ IndexWriter::Pending IndexWriter::begin(std::optional<DocumentId> existing, cons
     auto st = conn.prepare(
         "INSERT INTO documents (collection_id, path, state, format, pending_generation, pending_hash, "
         "pending_chunking) VALUES (?1, ?2, 'pending', ?3, 1, ?4, ?5)");
-    st.bind(1, collection_).bind(2, file.path.string()).bind(3, format_name(format)).bind(4, to_db(hash)).bind(5, chunking).run();
+    st.bind(1, collection_)
+        .bind(2, file.path.string())
+        .bind(3, format_name(format))
+        .bind(4, to_db(hash))
+        .bind(5, chunking)
+        .run();
     p.id = conn.last_insert_rowid();
     p.generation = 1;
     tx.commit();
@@ -151,7 +156,8 @@ IndexWriter::Pending IndexWriter::begin(std::optional<DocumentId> existing, cons
   }
   p.id = *existing;
   auto sel = conn.prepare(
-      "SELECT generation, pending_generation, pending_hash, coalesce(pending_chunking, '') FROM documents WHERE id = ?1");
+      "SELECT generation, pending_generation, pending_hash, coalesce(pending_chunking, '') FROM documents WHERE id = "
+      "?1");
   sel.bind(1, p.id);
   if (!sel.step()) fail(ErrorCode::Internal, "document " + std::to_string(p.id) + " vanished while indexing");
   int64_t live = sel.int64(0);

@@ -52,8 +52,8 @@ class IndexWriter {
 
   void mark_skipped(std::optional<DocumentId> existing, const FoundFile& file, const std::string& reason,
                     const std::string& chunking);
-  void touch(DocumentId id, const FoundFile& file);             // same content, new size/mtime
-  void move(DocumentId id, const FoundFile& file);              // renamed: same content, new path
+  void touch(DocumentId id, const FoundFile& file);  // same content, new size/mtime
+  void move(DocumentId id, const FoundFile& file);   // renamed: same content, new path
   void remove(std::span<const DocumentId> ids);
 
   struct Pending {

@@ -23,12 +23,18 @@ using Clock = std::chrono::steady_clock;
 
 const char* phase_name(IndexProgress::Phase phase) {
   switch (phase) {
-    case IndexProgress::Phase::Scanning: return "scanning";
-    case IndexProgress::Phase::Indexing: return "indexing";
-    case IndexProgress::Phase::Removing: return "removing";
-    case IndexProgress::Phase::Embedding: return "embedding";
-    case IndexProgress::Phase::Done: return "done";
-    case IndexProgress::Phase::Cancelled: return "cancelled";
+    case IndexProgress::Phase::Scanning:
+      return "scanning";
+    case IndexProgress::Phase::Indexing:
+      return "indexing";
+    case IndexProgress::Phase::Removing:
+      return "removing";
+    case IndexProgress::Phase::Embedding:
+      return "embedding";
+    case IndexProgress::Phase::Done:
+      return "done";
+    case IndexProgress::Phase::Cancelled:
+      return "cancelled";
   }
   return "?";
 }
@@ -85,8 +91,9 @@ struct Indexer::Run {
   Run(Indexer& s, Collection c)
       : self(s), collection(std::move(c)), writer(s.kb_, collection.id), batch_size(0), limits(s.options_.limits) {
     chunking = "extract-v" + std::to_string(kExtractorVersion) + "|" + s.counter_.id() + "|" +
-               std::to_string(collection.settings.chunk_tokens) + "/" + std::to_string(collection.settings.overlap_tokens) +
-               "|epoch-" + std::to_string(collection.chunking_epoch);
+               std::to_string(collection.settings.chunk_tokens) + "/" +
+               std::to_string(collection.settings.overlap_tokens) + "|epoch-" +
+               std::to_string(collection.chunking_epoch);
     batch_size = s.options_.batch ? s.options_.batch : (s.embedder_ ? s.embedder_->preferred_batch() : 32);
     batch_size = std::max<size_t>(batch_size, 1);
     limits.cancel = s.control_ ? &s.control_->cancel_flag() : nullptr;
@@ -103,7 +110,8 @@ struct Indexer::Run {
     if (bytes > 0 && progress.chunks_done > 0) {
       double per_byte = double(progress.chunks_done) / double(bytes);
       progress.chunks_total =
-          progress.chunks_done + static_cast<size_t>(double(progress.bytes_to_read - std::min(bytes, progress.bytes_to_read)) * per_byte);
+          progress.chunks_done +
+          static_cast<size_t>(double(progress.bytes_to_read - std::min(bytes, progress.bytes_to_read)) * per_byte);
     }
     if (bytes > 0 && elapsed > 0.5) {
       double rate = double(bytes) / elapsed;
@@ -131,7 +139,8 @@ struct Indexer::Run {
   }
 
   // Embeds what is missing among `inputs` (hash -> text) and returns the encoded vectors.
-  std::unordered_map<uint64_t, std::vector<uint8_t>> embed_missing(const std::vector<std::pair<uint64_t, std::string>>& inputs) {
+  std::unordered_map<uint64_t, std::vector<uint8_t>> embed_missing(
+      const std::vector<std::pair<uint64_t, std::string>>& inputs) {
     std::unordered_map<uint64_t, std::vector<uint8_t>> vectors;
     if (!self.embedder_ || !model || inputs.empty()) return vectors;
     size_t dims = self.embedder_->dims();

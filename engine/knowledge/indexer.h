@@ -47,18 +47,18 @@ struct IndexIssue {
 struct IndexProgress {
   enum class Phase { Scanning, Indexing, Removing, Embedding, Done, Cancelled };
   Phase phase = Phase::Scanning;
-  size_t files_found = 0;      // in the folders
-  size_t files_to_read = 0;    // new or changed (known after the scan)
-  size_t files_done = 0;       // of those, handled
+  size_t files_found = 0;    // in the folders
+  size_t files_to_read = 0;  // new or changed (known after the scan)
+  size_t files_done = 0;     // of those, handled
   uint64_t bytes_to_read = 0;
   uint64_t bytes_done = 0;
   size_t chunks_done = 0;      // written this run
   size_t chunks_total = 0;     // estimate: chunks_done + the rest extrapolated by bytes
   size_t chunks_embedded = 0;  // embedded this run (reused vectors are not counted)
   double chunks_per_second = 0;
-  double eta_seconds = -1;     // -1 while unknown
+  double eta_seconds = -1;  // -1 while unknown
   std::string current_file;
-  size_t issues = 0;           // files skipped or unreadable so far (see IndexReport)
+  size_t issues = 0;  // files skipped or unreadable so far (see IndexReport)
   IndexIssue last_issue;
   bool paused = false;
 };
@@ -74,7 +74,7 @@ struct IndexReport {
   size_t files_skipped = 0;
   size_t chunks_written = 0;
   size_t chunks_embedded = 0;
-  size_t vectors_reused = 0;  // chunks whose vector existed already
+  size_t vectors_reused = 0;       // chunks whose vector existed already
   std::vector<IndexIssue> issues;  // skipped files and folders that could not be listed
   bool cancelled = false;
   double seconds = 0;

@@ -45,8 +45,8 @@ fs::path folder_path(const fs::path& folder) {
 }
 
 void check_settings(const CollectionSettings& s) {
-  require(s.chunk_tokens >= 16 && s.chunk_tokens <= 8192, "chunk size must be 16..8192 tokens, not " +
-                                                              std::to_string(s.chunk_tokens));
+  require(s.chunk_tokens >= 16 && s.chunk_tokens <= 8192,
+          "chunk size must be 16..8192 tokens, not " + std::to_string(s.chunk_tokens));
   require(s.overlap_tokens <= s.chunk_tokens / 2, "chunk overlap must be at most half the chunk size (" +
                                                       std::to_string(s.chunk_tokens / 2) + " tokens), not " +
                                                       std::to_string(s.overlap_tokens));
@@ -222,8 +222,7 @@ void KnowledgeBase::remove_folder(CollectionId id, const fs::path& folder) {
   if (!p.empty() && p.filename().empty()) p = p.parent_path();
   auto st = connection().prepare("DELETE FROM folders WHERE collection_id = ?1 AND path = ?2");
   st.bind(1, id).bind(2, p.string()).run();
-  if (connection().changes() == 0)
-    fail(ErrorCode::NotFound, "the collection has no folder " + p.string());
+  if (connection().changes() == 0) fail(ErrorCode::NotFound, "the collection has no folder " + p.string());
 }
 
 void KnowledgeBase::set_settings(CollectionId id, const CollectionSettings& settings) {
@@ -269,9 +268,12 @@ CollectionStatus KnowledgeBase::status(CollectionId id, size_t max_issues) {
     while (st.step()) {
       std::string state = st.text(0);
       size_t n = static_cast<size_t>(st.int64(1));
-      if (state == "indexed") s.documents_indexed = n;
-      else if (state == "skipped") s.documents_skipped = n;
-      else s.documents_pending = n;
+      if (state == "indexed")
+        s.documents_indexed = n;
+      else if (state == "skipped")
+        s.documents_skipped = n;
+      else
+        s.documents_pending = n;
     }
   }
   {

@@ -41,8 +41,8 @@ struct Collection {
   std::vector<std::filesystem::path> folders;
   CollectionSettings settings;
   int64_t created_at = 0;
-  int64_t chunking_epoch = 1;  // bumped by request_rebuild
-  int64_t revision = 0;        // bumped by every committed change of its documents or vectors
+  int64_t chunking_epoch = 1;        // bumped by request_rebuild
+  int64_t revision = 0;              // bumped by every committed change of its documents or vectors
   std::optional<int64_t> model_row;  // the embedding model its vectors belong to (models.id)
   std::string model;                 // its model id ("" when none)
   size_t model_dims = 0;
@@ -57,10 +57,10 @@ struct CollectionStatus {
   size_t documents_indexed = 0;
   size_t documents_pending = 0;  // found but not (completely) indexed yet
   size_t documents_skipped = 0;
-  size_t chunks = 0;             // live chunks
+  size_t chunks = 0;               // live chunks
   size_t chunks_with_vectors = 0;  // of them, embedded with the collection's model
   std::string model;
-  uint64_t database_bytes = 0;   // the whole index file with its WAL (all collections)
+  uint64_t database_bytes = 0;         // the whole index file with its WAL (all collections)
   std::vector<DocumentIssue> skipped;  // the first max_issues, by path
 };
 

@@ -98,8 +98,8 @@ std::vector<SearchHit> Retriever::search(std::string_view question, std::span<co
   }
 
   if (options.use_keywords) {
-    std::vector<KeywordHit> hits = keyword_search(kb_.connection(), collection_, query_terms(question),
-                                                  options.candidates, options.min_coverage);
+    std::vector<KeywordHit> hits =
+        keyword_search(kb_.connection(), collection_, query_terms(question), options.candidates, options.min_coverage);
     size_t rank = 0;
     for (const KeywordHit& h : hits) {
       std::optional<float> sim;

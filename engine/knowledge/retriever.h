@@ -23,8 +23,8 @@
 namespace vole::knowledge {
 
 struct SearchOptions {
-  size_t k = 8;            // results
-  size_t candidates = 50;  // taken from each ranking before fusion
+  size_t k = 8;                         // results
+  size_t candidates = 50;               // taken from each ranking before fusion
   float min_similarity = 0.35f;         // vector floor (model dependent; calibrate per model)
   float keyword_min_similarity = 0.2f;  // keyword hits with a vector must reach this
   double min_coverage = 0.4;            // keyword floor
@@ -39,7 +39,7 @@ struct SearchHit {
   std::optional<float> similarity;  // when the chunk has a vector
   std::optional<double> bm25;       // when it matched keywords
   std::optional<double> coverage;
-  size_t vector_rank = 0;   // 1-based, 0 = not in that list
+  size_t vector_rank = 0;  // 1-based, 0 = not in that list
   size_t keyword_rank = 0;
 };
 

@@ -2,18 +2,19 @@
 
 #include <algorithm>
 
-
 namespace vole::knowledge {
 
 namespace {
 
 bool is_blank(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; });
 }
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -49,8 +50,10 @@ int atx_heading(std::string_view line, std::string_view& title) {
   if (!rest.empty() && rest[0] != ' ' && rest[0] != '\t' && rest[0] != '\r') return 0;
   rest = trim(rest);
   size_t closing = rest.find_last_not_of('#');
-  if (closing == std::string_view::npos) rest = {};
-  else if (closing + 1 < rest.size() && (rest[closing] == ' ' || rest[closing] == '\t')) rest = trim(rest.substr(0, closing));
+  if (closing == std::string_view::npos)
+    rest = {};
+  else if (closing + 1 < rest.size() && (rest[closing] == ' ' || rest[closing] == '\t'))
+    rest = trim(rest.substr(0, closing));
   title = rest;
   return static_cast<int>(level);
 }

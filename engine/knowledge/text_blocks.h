@@ -38,10 +38,10 @@ class TextBlockParser {
 
   DocumentFormat format_;
   Sink sink_;
-  std::string pending_;    // text after the last complete line
-  uint64_t offset_ = 0;    // byte offset of pending_[0]
-  uint32_t line_no_ = 1;   // line of pending_[0]
-  TextBlock block_;        // the block being built (empty text: none)
+  std::string pending_;   // text after the last complete line
+  uint64_t offset_ = 0;   // byte offset of pending_[0]
+  uint32_t line_no_ = 1;  // line of pending_[0]
+  TextBlock block_;       // the block being built (empty text: none)
   bool in_block_ = false;
   // Markdown fenced code: the fence that opened it ("```", "~~~~"), empty outside one.
   std::string fence_;

@@ -13,10 +13,14 @@ namespace vole::knowledge {
 
 const char* encoding_name(TextEncoding encoding) {
   switch (encoding) {
-    case TextEncoding::Utf8: return "UTF-8";
-    case TextEncoding::Utf16Le: return "UTF-16LE";
-    case TextEncoding::Utf16Be: return "UTF-16BE";
-    case TextEncoding::Windows1252: return "windows-1252";
+    case TextEncoding::Utf8:
+      return "UTF-8";
+    case TextEncoding::Utf16Le:
+      return "UTF-16LE";
+    case TextEncoding::Utf16Be:
+      return "UTF-16BE";
+    case TextEncoding::Windows1252:
+      return "windows-1252";
   }
   return "?";
 }

@@ -38,8 +38,8 @@ class TextDecoder {
  private:
   struct Icu;
   TextEncoding encoding_;
-  std::string carry_;          // UTF-8: the start of a character continued in the next piece
-  std::unique_ptr<Icu> icu_;   // the other encodings
+  std::string carry_;         // UTF-8: the start of a character continued in the next piece
+  std::unique_ptr<Icu> icu_;  // the other encodings
 };
 
 }  // namespace vole::knowledge

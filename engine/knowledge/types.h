@@ -13,7 +13,7 @@ using ChunkId = int64_t;
 
 enum class DocumentFormat { PlainText, Markdown, Code, Html, Pdf, Docx, Odt };
 
-const char* format_name(DocumentFormat format);                      // "markdown"
+const char* format_name(DocumentFormat format);  // "markdown"
 std::optional<DocumentFormat> format_from_name(const std::string& name);
 
 // A piece of a document's text with one structural role. Extractors emit blocks in document

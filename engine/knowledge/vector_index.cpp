@@ -20,7 +20,7 @@ namespace vole::knowledge {
 namespace {
 
 VOLE_SIMD_CLONES void dot_int8(const int8_t* rows, size_t n, size_t dims, const int8_t* q, const float* scales,
-                                float q_scale, float* out) {
+                               float q_scale, float* out) {
   for (size_t r = 0; r < n; ++r) {
     const int8_t* row = rows + r * dims;
     int32_t sum = 0;
@@ -29,8 +29,7 @@ VOLE_SIMD_CLONES void dot_int8(const int8_t* rows, size_t n, size_t dims, const 
   }
 }
 
-VOLE_SIMD_CLONES void dot_f16(const uint16_t* rows, size_t n, size_t dims, const float* q, float* out,
-                               float* scratch) {
+VOLE_SIMD_CLONES void dot_f16(const uint16_t* rows, size_t n, size_t dims, const float* q, float* out, float* scratch) {
   for (size_t r = 0; r < n; ++r) {
     f16_to_f32(std::span<const uint16_t>(rows + r * dims, dims), std::span<float>(scratch, dims));
     float sum = 0;
@@ -80,8 +79,8 @@ size_t VectorIndex::memory_bytes() const {
 }
 
 void VectorIndex::score_all(std::span<const float> query, std::span<float> out) const {
-  require(query.size() == dims_, "query has " + std::to_string(query.size()) + " dimensions, the index " +
-                                     std::to_string(dims_));
+  require(query.size() == dims_,
+          "query has " + std::to_string(query.size()) + " dimensions, the index " + std::to_string(dims_));
   require(out.size() == ids_.size(), "score_all needs one output per row");
   if (ids_.empty()) return;
   if (encoding_ == VectorEncoding::F16) {
@@ -94,7 +93,8 @@ void VectorIndex::score_all(std::span<const float> query, std::span<float> out) 
   for (float x : query) max_abs = std::max(max_abs, std::fabs(x));
   float q_scale = max_abs > 0 ? max_abs / 127.0f : 1.0f;
   std::vector<int8_t> q(dims_);
-  for (size_t i = 0; i < dims_; ++i) q[i] = static_cast<int8_t>(std::clamp<long>(std::lround(query[i] / q_scale), -127, 127));
+  for (size_t i = 0; i < dims_; ++i)
+    q[i] = static_cast<int8_t>(std::clamp<long>(std::lround(query[i] / q_scale), -127, 127));
   dot_int8(int8_rows_.data(), ids_.size(), dims_, q.data(), scales_.data(), q_scale, out.data());
 }
 

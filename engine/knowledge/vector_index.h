@@ -20,7 +20,8 @@ struct ScoredChunk {
 };
 
 // The best `k` of `scores` (one per id) at or above `floor`, best first, ties by chunk id.
-std::vector<ScoredChunk> best_scores(std::span<const float> scores, std::span<const ChunkId> ids, size_t k, float floor);
+std::vector<ScoredChunk> best_scores(std::span<const float> scores, std::span<const ChunkId> ids, size_t k,
+                                     float floor);
 
 class VectorIndex {
  public:

@@ -68,8 +68,8 @@ size_t ZipEntryReader::read(char* buffer, size_t capacity) {
   if (n < 0) fail(ErrorCode::InvalidFile, what() + " is damaged: " + std::string(zip_file_strerror(file_)));
   read_ += static_cast<uint64_t>(n);
   if (read_ > bound_)
-    fail(ErrorCode::Unsupported, what() + " expands beyond " + std::to_string(bound_) +
-                                     " bytes: refused as a possible zip bomb");
+    fail(ErrorCode::Unsupported,
+         what() + " expands beyond " + std::to_string(bound_) + " bytes: refused as a possible zip bomb");
   return static_cast<size_t>(n);
 }
 

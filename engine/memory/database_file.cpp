@@ -28,7 +28,8 @@ void configure_connection(sqlite::Connection& conn, std::chrono::milliseconds bu
 
 void enter_wal_mode(sqlite::Connection& conn) {
   std::string mode = conn.query_text("PRAGMA journal_mode = WAL");
-  if (mode != "wal") conn.fail(StoreProblem::Io, "cannot open the " + conn.noun(), "cannot use WAL journal (got " + mode + ")");
+  if (mode != "wal")
+    conn.fail(StoreProblem::Io, "cannot open the " + conn.noun(), "cannot use WAL journal (got " + mode + ")");
   conn.exec("PRAGMA synchronous = NORMAL");
   conn.exec("PRAGMA journal_size_limit = 4194304");
 }

@@ -37,9 +37,10 @@ void write_pdf(const fs::path& path, const std::vector<std::vector<std::string>>
     std::string stream = "BT /F1 11 Tf 14 TL 72 740 Td\n";
     for (const auto& line : pages[p]) stream += "(" + pdf_escape(line) + ") '\n";
     stream += "ET\n";
-    objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
-                      "/Contents " +
-                      std::to_string(content_obj) + " 0 R >>");
+    objects.push_back(
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+        "/Contents " +
+        std::to_string(content_obj) + " 0 R >>");
     objects.push_back("<< /Length " + std::to_string(stream.size()) + " >>\nstream\n" + stream + "endstream");
   }
   objects[0] = "<< /Type /Catalog /Pages 2 0 R >>";
@@ -86,10 +87,17 @@ std::string xml_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;

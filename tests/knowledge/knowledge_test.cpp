@@ -5,7 +5,8 @@
 
 namespace vole::knowledge::test {
 
-std::vector<TextBlock> blocks_of(const std::filesystem::path& path, DocumentFormat format, const ExtractLimits& limits) {
+std::vector<TextBlock> blocks_of(const std::filesystem::path& path, DocumentFormat format,
+                                 const ExtractLimits& limits) {
   std::vector<TextBlock> blocks;
   extract_document(path, format, limits, [&](TextBlock&& b) { blocks.push_back(std::move(b)); });
   return blocks;

@@ -8,8 +8,8 @@
 
 #include "knowledge/extract.h"
 #include "knowledge/types.h"
-#include "util/error.h"
 #include "support/temp_dir.h"
+#include "util/error.h"
 
 namespace vole::knowledge::test {
 

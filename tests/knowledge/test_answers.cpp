@@ -1,8 +1,8 @@
 // The prompt with numbered sources, citations, and whole-document mode (map-reduce) with a
 // generation callback that records every prompt.
 #include "knowledge/answer_context.h"
-#include "knowledge/document_walk.h"
 #include "knowledge/doc_writers.h"
+#include "knowledge/document_walk.h"
 #include "knowledge/indexer.h"
 #include "knowledge/knowledge_test.h"
 #include "knowledge/test_doubles.h"
@@ -45,9 +45,10 @@ ChunkLocation pages(uint32_t a, uint32_t b) {
 
 TEST(Answers, PromptListsNumberedSourcesThenTheQuestion) {
   WordCounter counter;
-  std::vector<SearchHit> hits = {hit(7, "/home/u/notes/setup.md", "Run make install.", lines(10, 24, "Guide > Install")),
-                                 hit(9, "/home/u/report.pdf", "Revenue grew.", pages(3, 3)),
-                                 hit(11, "/home/u/report.pdf", "Costs fell.", pages(4, 5))};
+  std::vector<SearchHit> hits = {
+      hit(7, "/home/u/notes/setup.md", "Run make install.", lines(10, 24, "Guide > Install")),
+      hit(9, "/home/u/report.pdf", "Revenue grew.", pages(3, 3)),
+      hit(11, "/home/u/report.pdf", "Costs fell.", pages(4, 5))};
   ContextOptions o;
   o.relative_to = "/home/u";
   AnswerContext ctx = build_answer_context("How do I install it?", hits, counter, o);
@@ -80,7 +81,9 @@ TEST(Answers, TheTokenBudgetIsKept) {
     EXPECT_LE(ctx.tokens, budget);
     ASSERT_FALSE(ctx.sources.empty()) << budget;
     for (size_t i = 0; i + 1 < ctx.sources.size(); ++i) EXPECT_FALSE(ctx.sources[i].shortened);
-    if (budget < 5000) EXPECT_TRUE(ctx.sources.back().shortened) << budget;
+    if (budget < 5000) {
+      EXPECT_TRUE(ctx.sources.back().shortened) << budget;
+    }
     EXPECT_NE(ctx.prompt.find("Question: What?"), std::string::npos);
   }
   // Too small for even one passage: no sources, still instructions and the question.
@@ -161,12 +164,13 @@ TEST(Answers, WholeDocumentModeReadsEveryPartOnceAndReduces) {
   // A short document is answered in one prompt.
   prompts.clear();
   std::vector<ChunkRecord> one = {chunks[0]};
-  EXPECT_EQ(walk_document(one, "ledger.md", "Summarise.", counter,
-                          [&](const std::string& p) {
-                            prompts.push_back(p);
-                            return std::string("Short.");
-                          },
-                          wo),
+  EXPECT_EQ(walk_document(
+                one, "ledger.md", "Summarise.", counter,
+                [&](const std::string& p) {
+                  prompts.push_back(p);
+                  return std::string("Short.");
+                },
+                wo),
             "Short.");
   EXPECT_EQ(prompts.size(), 1u);
   EXPECT_EQ(prompts[0].rfind("Here is the whole document", 0), 0u);
@@ -176,18 +180,20 @@ TEST(Answers, WholeDocumentModeReadsEveryPartOnceAndReduces) {
   ErrorCode code{};
   error_of(
       [&] {
-        walk_document(chunks, "ledger.md", "x", counter,
-                      [&](const std::string&) -> std::string {
-                        if (++calls == 3) fail(ErrorCode::Cancelled, "stopped");
-                        return "n";
-                      },
-                      wo);
+        walk_document(
+            chunks, "ledger.md", "x", counter,
+            [&](const std::string&) -> std::string {
+              if (++calls == 3) fail(ErrorCode::Cancelled, "stopped");
+              return "n";
+            },
+            wo);
       },
       &code);
   EXPECT_EQ(code, ErrorCode::Cancelled);
   EXPECT_EQ(calls, 3);
   WalkOptions too_small;
   too_small.context_tokens = 100;
-  EXPECT_THROW(walk_document(chunks, "l", "x", counter, [](const std::string&) { return std::string(); }, too_small),
+  EXPECT_THROW(walk_document(
+                   chunks, "l", "x", counter, [](const std::string&) { return std::string(); }, too_small),
                Error);
 }

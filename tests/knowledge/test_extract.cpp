@@ -21,7 +21,8 @@ namespace {
 
 std::string joined(const std::vector<TextBlock>& blocks) {
   std::string s;
-  for (const auto& b : blocks) s += (b.kind == BlockKind::Heading ? "#" + std::to_string(b.heading_level) + " " : "") + b.text + "|";
+  for (const auto& b : blocks)
+    s += (b.kind == BlockKind::Heading ? "#" + std::to_string(b.heading_level) + " " : "") + b.text + "|";
   return s;
 }
 
@@ -129,9 +130,10 @@ TEST(Extract, ZipBombDocxIsRefusedWithoutExpandingIt) {
   std::string body;
   body.reserve(64u << 20);
   while (body.size() < (64u << 20)) body += para;
-  std::string xml = "<?xml version=\"1.0\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/"
-                    "wordprocessingml/2006/main\"><w:body>" +
-                    body + "</w:body></w:document>";
+  std::string xml =
+      "<?xml version=\"1.0\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/"
+      "wordprocessingml/2006/main\"><w:body>" +
+      body + "</w:body></w:document>";
   write_zip(dir / "bomb.docx", {{"word/document.xml", xml}});
   EXPECT_LT(fs::file_size(dir / "bomb.docx"), 1u << 20);
   long before = max_rss_kb();
@@ -167,10 +169,10 @@ TEST(Extract, DamagedOrHostileOfficeFilesAreSkippedWithReasons) {
 
   // Billion laughs: refused at the DTD, never expanded.
   std::string laughs = "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">";
-  for (int i = 1; i <= 9; ++i)
-    laughs += "<!ENTITY lol" + std::to_string(i) + " \"" + std::string(10, '&') + "\">";
-  laughs += "]><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:r>"
-            "<w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>";
+  for (int i = 1; i <= 9; ++i) laughs += "<!ENTITY lol" + std::to_string(i) + " \"" + std::string(10, '&') + "\">";
+  laughs +=
+      "]><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:r>"
+      "<w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>";
   write_zip(dir / "laughs.docx", {{"word/document.xml", laughs}});
   why = error_of([&] { blocks_of(dir / "laughs.docx", DocumentFormat::Docx); }, &code);
   EXPECT_EQ(code == ErrorCode::Unsupported || code == ErrorCode::InvalidFile, true) << why;
@@ -234,7 +236,8 @@ TEST(Extract, TwoGigabyteFilesAreStreamedNotLoaded) {
   size_t blocks = 0;
   ErrorCode code{};
   std::string why = error_of(
-      [&] { extract_document(dir / "huge.log", DocumentFormat::PlainText, {}, [&](TextBlock&&) { ++blocks; }); }, &code);
+      [&] { extract_document(dir / "huge.log", DocumentFormat::PlainText, {}, [&](TextBlock&&) { ++blocks; }); },
+      &code);
   EXPECT_EQ(code, ErrorCode::Unsupported);
   EXPECT_NE(why.find("near byte"), std::string::npos) << why;
   EXPECT_GT(blocks, 0u);  // the text part streamed out before the zeros were met

@@ -50,8 +50,8 @@ std::vector<Row> snapshot(KnowledgeBase& kb, CollectionId id) {
   st.bind(1, id);
   std::vector<Row> rows;
   while (st.step()) {
-    Row r{st.text(0), st.int64(1), st.text(2), st.text(3), st.int64(4), st.int64(5), st.int64(6), st.int64(7),
-          st.int64(8), st.int64(9), st.int64(10), st.int64(11), {}};
+    Row r{st.text(0),  st.int64(1), st.text(2),  st.text(3),   st.int64(4),  st.int64(5), st.int64(6),
+          st.int64(7), st.int64(8), st.int64(9), st.int64(10), st.int64(11), {}};
     auto blob = st.blob(12);
     r.vector.assign(blob.begin(), blob.end());
     rows.push_back(std::move(r));
@@ -111,7 +111,8 @@ std::string paragraph(const std::string& topic, int n) {
 }
 
 void write_corpus(const fs::path& root) {
-  write_text(root / "garden.md", "# Garden\n\n" + paragraph("tomato", 20) + "\n\n## Pests\n\n" + paragraph("aphid", 15));
+  write_text(root / "garden.md",
+             "# Garden\n\n" + paragraph("tomato", 20) + "\n\n## Pests\n\n" + paragraph("aphid", 15));
   write_text(root / "notes" / "bikes.txt", paragraph("chain", 30) + "\n\n" + paragraph("brake", 10));
   write_text(root / "notes" / "page.html", "<h1>Kitchen</h1><p>" + paragraph("oven", 12) + "</p>");
   write_pdf(root / "manual.pdf", {{"Pump manual page one", "Prime the pump before use."}, {"Page two: seals."}});
@@ -251,7 +252,8 @@ TEST(Indexer, KillMinusNineMidIndexingThenTheNextRunContinues) {
   fs::path root = dir / "docs";
   write_text(root / "a-small.md", "# Small\n\n" + paragraph("small", 5));
   std::string big;
-  for (int s = 0; s < 40; ++s) big += "## Part " + std::to_string(s) + "\n\n" + paragraph("part" + std::to_string(s), 120) + "\n\n";
+  for (int s = 0; s < 40; ++s)
+    big += "## Part " + std::to_string(s) + "\n\n" + paragraph("part" + std::to_string(s), 120) + "\n\n";
   write_text(root / "b-big.md", big);
   write_text(root / "c-after.txt", paragraph("after", 30));
   fs::path db = dir / "k.db";
@@ -265,7 +267,8 @@ TEST(Indexer, KillMinusNineMidIndexingThenTheNextRunContinues) {
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
   posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
   std::string db_s = db.string(), root_s = root.string(), name = "docs", delay = "25", batch = "4";
-  char* argv[] = {const_cast<char*>(child), db_s.data(), root_s.data(), name.data(), delay.data(), batch.data(), nullptr};
+  char* argv[] = {
+      const_cast<char*>(child), db_s.data(), root_s.data(), name.data(), delay.data(), batch.data(), nullptr};
   ASSERT_EQ(posix_spawn(&pid, child, &actions, nullptr, argv, environ), 0);
   posix_spawn_file_actions_destroy(&actions);
   ::close(out_pipe[1]);
@@ -296,7 +299,8 @@ TEST(Indexer, KillMinusNineMidIndexingThenTheNextRunContinues) {
   EXPECT_GE(pending, 20);
   EXPECT_EQ(kb.connection().query_text("PRAGMA integrity_check"), "ok");
   auto visible = snapshot(kb, c->id);
-  for (const auto& row : visible) EXPECT_EQ(row.path.find("b-big.md"), std::string::npos) << "half a file is never visible";
+  for (const auto& row : visible)
+    EXPECT_EQ(row.path.find("b-big.md"), std::string::npos) << "half a file is never visible";
 
   // The next run continues: the pending chunks are kept, not embedded again.
   HashEmbedder embedder;
@@ -315,7 +319,8 @@ TEST(Indexer, KillMinusNineMidIndexingThenTheNextRunContinues) {
 TEST(Indexer, PauseResumeAndCancelFromAnotherThread) {
   vole::test::TempDir dir;
   fs::path root = dir / "docs";
-  for (int f = 0; f < 12; ++f) write_text(root / ("f" + std::to_string(f) + ".txt"), paragraph("file" + std::to_string(f), 40));
+  for (int f = 0; f < 12; ++f)
+    write_text(root / ("f" + std::to_string(f) + ".txt"), paragraph("file" + std::to_string(f), 40));
   auto settings = small_chunks();
   auto kb_path = dir / "k.db";
   CollectionId id;
@@ -425,9 +430,10 @@ TEST(Indexer, BadInputsAreSkippedWithReasonsAndIndexingGoesOn) {
   // A zip bomb, an encrypted and a malformed PDF, a fake DOCX.
   std::string body;
   while (body.size() < (32u << 20)) body += "<w:p><w:r><w:t>zzzzzzzzzzzzzzzzzzzzzzzz</w:t></w:r></w:p>";
-  write_zip(root / "bomb.docx", {{"word/document.xml", "<w:document xmlns:w=\"http://schemas.openxmlformats.org/"
-                                                       "wordprocessingml/2006/main\"><w:body>" +
-                                                           body + "</w:body></w:document>"}});
+  write_zip(root / "bomb.docx", {{"word/document.xml",
+                                  "<w:document xmlns:w=\"http://schemas.openxmlformats.org/"
+                                  "wordprocessingml/2006/main\"><w:body>" +
+                                      body + "</w:body></w:document>"}});
   fs::copy_file(fixtures() / "encrypted.pdf", root / "secret.pdf");
   write_text(root / "broken.pdf", "%PDF-1.4 garbage garbage");
   write_text(root / "fake.docx", "not a zip");
@@ -453,7 +459,9 @@ TEST(Indexer, BadInputsAreSkippedWithReasonsAndIndexingGoesOn) {
   EXPECT_NE(reasons["secret.pdf"].find("encrypted"), std::string::npos) << reasons["secret.pdf"];
   EXPECT_FALSE(reasons["broken.pdf"].empty());
   EXPECT_FALSE(reasons["fake.docx"].empty());
-  if (::geteuid() != 0) EXPECT_NE(reasons["private"].find("Permission denied"), std::string::npos);
+  if (::geteuid() != 0) {
+    EXPECT_NE(reasons["private"].find("Permission denied"), std::string::npos);
+  }
   EXPECT_EQ(reasons.count("fifo.txt"), 0u) << "special files are not documents";
   // huge2.log's text before the zeros was not half-indexed.
   for (const auto& row : snapshot(kb, c.id)) EXPECT_EQ(row.path.find("huge2.log"), std::string::npos);
@@ -555,7 +563,10 @@ TEST(Indexer, ADamagedOrNewerIndexIsRefusedWithAClearError) {
     EXPECT_EQ(e.problem(), memory::StoreProblem::Corrupt);
     EXPECT_NE(std::string(e.what()).find("knowledge index"), std::string::npos) << e.what();
   }
-  { auto kb = open_kb(dir / "new.db"); kb.connection().exec("PRAGMA user_version = 99"); }
+  {
+    auto kb = open_kb(dir / "new.db");
+    kb.connection().exec("PRAGMA user_version = 99");
+  }
   try {
     open_kb(dir / "new.db");
     ADD_FAILURE() << "a newer schema must be refused";

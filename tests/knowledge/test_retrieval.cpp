@@ -179,7 +179,8 @@ TEST(Retrieval, VectorsOfKnownGeometryAndReciprocalRankFusion) {
   EXPECT_EQ(by_file["b.md"]->keyword_rank, 2u);
   EXPECT_EQ(by_file["e.md"]->keyword_rank, 0u);
   for (const auto& h : hits) {
-    double expected = (h.vector_rank ? 1.0 / (60 + h.vector_rank) : 0) + (h.keyword_rank ? 1.0 / (60 + h.keyword_rank) : 0);
+    double expected =
+        (h.vector_rank ? 1.0 / (60 + h.vector_rank) : 0) + (h.keyword_rank ? 1.0 / (60 + h.keyword_rank) : 0);
     EXPECT_DOUBLE_EQ(h.score, expected);
     ASSERT_TRUE(h.similarity);
   }

@@ -75,7 +75,8 @@ TEST(FolderScan, MissingAndUnlistableFoldersAreProblemsNotFailures) {
   ScanResult r = scan_folders({dir / "ok", dir / "does-not-exist", dir / "locked"});
   ::chmod((dir / "locked").c_str(), 0755);
   ASSERT_FALSE(r.files.empty());
-  EXPECT_TRUE(std::any_of(r.files.begin(), r.files.end(), [&](const FoundFile& f) { return f.path == dir / "ok" / "x.txt"; }));
+  EXPECT_TRUE(
+      std::any_of(r.files.begin(), r.files.end(), [&](const FoundFile& f) { return f.path == dir / "ok" / "x.txt"; }));
   ASSERT_GE(r.problems.size(), 1u);
   EXPECT_EQ(r.problems[0].path, dir / "does-not-exist");
   EXPECT_NE(r.problems[0].reason.find("No such file"), std::string::npos) << r.problems[0].reason;
@@ -122,8 +123,8 @@ TEST(Chunker, ChunksFitTheTargetRespectHeadingsAndOverlap) {
     if (chunks[i].location.heading != chunks[i - 1].location.heading) continue;
     if (chunks[i].location.byte_begin < chunks[i - 1].location.byte_end) {
       overlapped = true;
-      std::string shared = md.substr(chunks[i].location.byte_begin,
-                                     chunks[i - 1].location.byte_end - chunks[i].location.byte_begin);
+      std::string shared =
+          md.substr(chunks[i].location.byte_begin, chunks[i - 1].location.byte_end - chunks[i].location.byte_begin);
       EXPECT_LE(counter.count(shared), 10u);
     }
   }
@@ -147,7 +148,8 @@ TEST(Chunker, EveryWordIsInSomeChunkAndChunkingIsDeterministic) {
   }
   for (int i = 0; i < 400; ++i) {
     std::string needle = "Sentence number " + std::to_string(i) + " ";
-    bool found = std::any_of(a.begin(), a.end(), [&](const Chunk& c) { return c.text.find(needle) != std::string::npos; });
+    bool found =
+        std::any_of(a.begin(), a.end(), [&](const Chunk& c) { return c.text.find(needle) != std::string::npos; });
     EXPECT_TRUE(found) << needle;
   }
 }

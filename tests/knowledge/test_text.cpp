@@ -16,9 +16,9 @@ std::string utf16(const std::string& utf8, bool big_endian, bool bom) {
   if (bom) out += big_endian ? std::string("\xFE\xFF") : std::string("\xFF\xFE");
   UErrorCode status = U_ZERO_ERROR;
   std::string converted(utf8.size() * 4 + 8, '\0');
-  int32_t n = ucnv_convert(big_endian ? "UTF-16BE" : "UTF-16LE", "UTF-8", converted.data(),
-                           static_cast<int32_t>(converted.size()), utf8.data(), static_cast<int32_t>(utf8.size()),
-                           &status);
+  int32_t n =
+      ucnv_convert(big_endian ? "UTF-16BE" : "UTF-16LE", "UTF-8", converted.data(),
+                   static_cast<int32_t>(converted.size()), utf8.data(), static_cast<int32_t>(utf8.size()), &status);
   EXPECT_TRUE(U_SUCCESS(status));
   converted.resize(static_cast<size_t>(n));
   return out + converted;
@@ -28,7 +28,8 @@ std::string decode_in_pieces(const std::string& bytes, size_t piece) {
   EncodingGuess g = guess_encoding(bytes.substr(0, 4096));
   TextDecoder d(g.encoding);
   std::string out;
-  for (size_t at = g.bom_length; at < bytes.size(); at += piece) d.decode(std::string_view(bytes).substr(at, piece), out);
+  for (size_t at = g.bom_length; at < bytes.size(); at += piece)
+    d.decode(std::string_view(bytes).substr(at, piece), out);
   d.finish(out);
   return out;
 }
@@ -41,7 +42,8 @@ std::vector<TextBlock> parse(DocumentFormat format, const std::string& text, siz
   return blocks;
 }
 
-const std::string kSample = "Grüße aus Köln — naïve café, 日本語のテキスト, emoji 🦫 and plain ASCII.\nSecond line.\n";
+const std::string kSample =
+    "Grüße aus Köln — naïve café, 日本語のテキスト, emoji 🦫 and plain ASCII.\nSecond line.\n";
 
 }  // namespace
 
@@ -131,7 +133,9 @@ TEST(TextBlocks, MarkdownHeadingsFencesAndParagraphsWithExactPositions) {
     EXPECT_EQ(blocks[7].line_begin, 21u);
     // Text and code blocks are exact slices of the source at their byte offset.
     for (const auto& b : blocks)
-      if (b.kind != BlockKind::Heading) EXPECT_EQ(md.substr(b.byte_begin, b.text.size()), b.text);
+      if (b.kind != BlockKind::Heading) {
+        EXPECT_EQ(md.substr(b.byte_begin, b.text.size()), b.text);
+      }
   }
 }
 

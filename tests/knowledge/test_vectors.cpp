@@ -70,8 +70,11 @@ TEST(Vectors, ExactSearchMatchesBruteForce) {
       std::vector<float> sorted = exact;
       std::sort(sorted.rbegin(), sorted.rend());
       for (size_t k = 0; k < top.size(); ++k) {
-        EXPECT_NEAR(exact[static_cast<size_t>(top[k].chunk - 1)], sorted[k], e == VectorEncoding::Int8 ? 0.03f : 0.003f);
-        if (k > 0) EXPECT_GE(top[k - 1].similarity, top[k].similarity);
+        EXPECT_NEAR(exact[static_cast<size_t>(top[k].chunk - 1)], sorted[k],
+                    e == VectorEncoding::Int8 ? 0.03f : 0.003f);
+        if (k > 0) {
+          EXPECT_GE(top[k - 1].similarity, top[k].similarity);
+        }
       }
     }
   }
