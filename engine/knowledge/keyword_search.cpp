@@ -18,6 +18,9 @@ namespace vole::knowledge {
 namespace {
 
 constexpr size_t kMaxTerms = 32;
+// Ranked matches examined at most per question (other collections' chunks and superseded
+// generations are skipped on the way).
+constexpr int64_t kMaxRanked = 20000;
 
 const std::set<std::string>& stop_words() {
   static const std::set<std::string> words = {
@@ -249,15 +252,33 @@ std::vector<KeywordHit> keyword_search(memory::sqlite::Connection& conn, Collect
     if (!match.empty()) match += " OR ";
     match += "\"" + t + "\"";  // terms are letters and digits only: nothing to escape
   }
-  // Rank a few more than asked for, so that low-coverage hits removed afterwards leave enough.
-  auto st = conn.prepare(
-      "SELECT f.rowid, bm25(chunk_fts, 1.0, 0.5) AS score, vole_coverage(chunk_fts) FROM chunk_fts f JOIN chunks c ON "
-      "c.id = f.rowid JOIN documents d ON d.id = c.document_id AND c.generation = d.generation WHERE chunk_fts MATCH "
-      "?1 AND d.collection_id = ?2 ORDER BY score LIMIT ?3");
-  st.bind(1, match).bind(2, collection).bind(3, static_cast<int64_t>(limit * 4));
-  while (st.step()) {
-    KeywordHit h{st.int64(0), st.real(1), st.real(2)};
-    if (h.coverage + 1e-9 >= min_coverage && hits.size() < limit) hits.push_back(h);
+  // FTS5 ranks all matches itself (ORDER BY rank with the column weights set per query); the
+  // collection and live-generation filter runs on the ranked rows only, page by page, so a
+  // question matching most of a large index does not join every match before sorting.
+  auto ranked = conn.prepare(
+      "SELECT rowid, rank, vole_coverage(chunk_fts) FROM chunk_fts WHERE chunk_fts MATCH ?1 AND rank MATCH "
+      "'bm25(1.0, 0.5)' ORDER BY rank LIMIT ?2 OFFSET ?3");
+  auto live = conn.prepare(
+      "SELECT 1 FROM chunks c JOIN documents d ON d.id = c.document_id AND c.generation = d.generation WHERE c.id = ?1 "
+      "AND d.collection_id = ?2");
+  const int64_t page = static_cast<int64_t>(std::max<size_t>(limit * 4, 64));
+  for (int64_t offset = 0; hits.size() < limit && offset < kMaxRanked; offset += page) {
+    ranked.bind(1, match).bind(2, page).bind(3, offset);
+    int64_t rows = 0;
+    std::vector<KeywordHit> candidates;
+    while (ranked.step()) {
+      ++rows;
+      candidates.push_back({ranked.int64(0), ranked.real(1), ranked.real(2)});
+    }
+    ranked.reset();
+    for (const KeywordHit& h : candidates) {
+      if (h.coverage + 1e-9 < min_coverage || hits.size() >= limit) continue;
+      live.bind(1, h.chunk).bind(2, collection);
+      bool visible = live.step();
+      live.reset();
+      if (visible) hits.push_back(h);
+    }
+    if (rows < page) break;  // no more matches
   }
   return hits;
 }
