@@ -42,6 +42,7 @@ std::optional<DocumentFormat> format_by_name(const fs::path& path) {
   if (ext == ".pdf") return DocumentFormat::Pdf;
   if (ext == ".docx") return DocumentFormat::Docx;
   if (ext == ".odt") return DocumentFormat::Odt;
+  if (ext == ".eml") return DocumentFormat::Email;
   if (one_of(ext, {".c",          ".h",     ".cc",   ".cpp", ".cxx",    ".hpp",  ".hh",    ".hxx",    ".m",     ".mm",
                    ".py",         ".pyi",   ".js",   ".mjs", ".cjs",    ".ts",   ".tsx",   ".jsx",    ".java",  ".kt",
                    ".kts",        ".scala", ".go",   ".rs",  ".rb",     ".php",  ".pl",    ".pm",     ".lua",   ".r",
@@ -160,6 +161,8 @@ void extract_document(const fs::path& path, DocumentFormat format, const Extract
     case DocumentFormat::Docx:
     case DocumentFormat::Odt:
       return extract_office(path, format, limits, sink);
+    case DocumentFormat::Email:
+      return extract_email(path, limits, sink);
   }
   fail(ErrorCode::Internal, "unknown document format");
 }

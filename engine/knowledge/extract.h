@@ -6,6 +6,7 @@
 //   PDF                                 poppler-cpp, one page at a time (extract_pdf.cpp)
 //   DOCX, ODT                           libzip + libxml2 reader, streamed with bounded
 //                                       decompression (extract_office.cpp)
+//   e-mail (.eml)                       headers and text parts, MIME decoded (extract_email.cpp)
 //
 // Everything that goes wrong is a vole::Error whose message says what and where, to be shown
 // as the reason a file was skipped: Unsupported (binary, encrypted, a zip bomb), InvalidFile
@@ -53,5 +54,6 @@ void extract_html(const std::filesystem::path& path, const ExtractLimits& limits
 void extract_pdf(const std::filesystem::path& path, const ExtractLimits& limits, const BlockSink& sink);
 void extract_office(const std::filesystem::path& path, DocumentFormat format, const ExtractLimits& limits,
                     const BlockSink& sink);
+void extract_email(const std::filesystem::path& path, const ExtractLimits& limits, const BlockSink& sink);
 
 }  // namespace vole::knowledge

@@ -93,6 +93,20 @@ ChunkRecord read_chunk(const Statement& st) {
   return r;
 }
 
+// The collection matching `where` (with ?1 bound to `key`), with its folders.
+template <class Key>
+std::optional<Collection> select_collection(Connection& conn, const char* where, const Key& key) {
+  std::optional<Collection> c;
+  {
+    auto st = conn.prepare(std::string("SELECT ") + kCollectionColumns +
+                           " FROM collections c LEFT JOIN models m ON m.id = c.model_id WHERE " + where);
+    st.bind(1, key);
+    if (st.step()) c = read_collection(st);
+  }
+  if (c) read_folders(conn, *c);
+  return c;
+}
+
 constexpr const char* kChunkSelect =
     "SELECT c.id, c.document_id, d.path, d.format, c.ordinal, c.text, c.heading, c.token_count, c.byte_begin, "
     "c.byte_end, c.line_begin, c.line_end, c.page_begin, c.page_end FROM chunks c JOIN documents d ON d.id = "
@@ -184,29 +198,12 @@ std::vector<Collection> KnowledgeBase::collections() {
 }
 
 std::optional<Collection> KnowledgeBase::find_collection(const std::string& name) {
-  Connection& conn = connection();
-  std::optional<Collection> c;
-  {
-    auto st = conn.prepare(std::string("SELECT ") + kCollectionColumns +
-                           " FROM collections c LEFT JOIN models m ON m.id = c.model_id WHERE c.name = ?1");
-    st.bind(1, name);
-    if (st.step()) c = read_collection(st);
-  }
-  if (c) read_folders(conn, *c);
-  return c;
+  return select_collection(connection(), "c.name = ?1", name);
 }
 
 Collection KnowledgeBase::collection(CollectionId id) {
-  Connection& conn = connection();
-  std::optional<Collection> c;
-  {
-    auto st = conn.prepare(std::string("SELECT ") + kCollectionColumns +
-                           " FROM collections c LEFT JOIN models m ON m.id = c.model_id WHERE c.id = ?1");
-    st.bind(1, id);
-    if (st.step()) c = read_collection(st);
-  }
+  std::optional<Collection> c = select_collection(connection(), "c.id = ?1", id);
   if (!c) fail(ErrorCode::NotFound, "no collection with id " + std::to_string(id));
-  read_folders(conn, *c);
   return *c;
 }
 

@@ -4,6 +4,7 @@
 #include <unicode/ustring.h>
 
 #include <algorithm>
+#include <cctype>
 #include <vector>
 
 #include "text/utf8.h"
@@ -65,6 +66,18 @@ TextDecoder::TextDecoder(TextEncoding encoding) : encoding_(encoding) {
   // Ill-formed input becomes U+FFFD (ICU's default substitution for a Unicode converter
   // target), never an error.
   ucnv_setToUCallBack(icu_->conv, UCNV_TO_U_CALLBACK_SUBSTITUTE, nullptr, nullptr, nullptr, &status);
+}
+
+TextDecoder::TextDecoder(const std::string& charset) : encoding_(TextEncoding::Utf8) {
+  std::string lower;
+  for (char c : charset) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower.empty() || lower == "utf-8" || lower == "utf8" || lower == "us-ascii" || lower == "ascii") return;
+  UErrorCode status = U_ZERO_ERROR;
+  UConverter* conv = ucnv_open(charset.c_str(), &status);
+  if (U_FAILURE(status) || !conv) return;  // unknown: UTF-8
+  icu_ = std::make_unique<Icu>();
+  icu_->conv = conv;
+  ucnv_setToUCallBack(conv, UCNV_TO_U_CALLBACK_SUBSTITUTE, nullptr, nullptr, nullptr, &status);
 }
 
 TextDecoder::~TextDecoder() = default;

@@ -28,6 +28,9 @@ EncodingGuess guess_encoding(std::string_view head);
 class TextDecoder {
  public:
   explicit TextDecoder(TextEncoding encoding);
+  // Any charset ICU knows by this name ("iso-8859-15", "shift_jis"), as e-mail declares them;
+  // an unknown name decodes as UTF-8 (ill-formed bytes become U+FFFD).
+  explicit TextDecoder(const std::string& charset);
   ~TextDecoder();
   TextDecoder(const TextDecoder&) = delete;
   TextDecoder& operator=(const TextDecoder&) = delete;

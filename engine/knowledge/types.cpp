@@ -9,7 +9,7 @@ constexpr struct {
 } kFormats[] = {
     {DocumentFormat::PlainText, "text"}, {DocumentFormat::Markdown, "markdown"}, {DocumentFormat::Code, "code"},
     {DocumentFormat::Html, "html"},      {DocumentFormat::Pdf, "pdf"},           {DocumentFormat::Docx, "docx"},
-    {DocumentFormat::Odt, "odt"},
+    {DocumentFormat::Odt, "odt"},        {DocumentFormat::Email, "email"},
 };
 }  // namespace
 

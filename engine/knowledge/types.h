@@ -11,7 +11,7 @@ using CollectionId = int64_t;
 using DocumentId = int64_t;
 using ChunkId = int64_t;
 
-enum class DocumentFormat { PlainText, Markdown, Code, Html, Pdf, Docx, Odt };
+enum class DocumentFormat { PlainText, Markdown, Code, Html, Pdf, Docx, Odt, Email };
 
 const char* format_name(DocumentFormat format);  // "markdown"
 std::optional<DocumentFormat> format_from_name(const std::string& name);

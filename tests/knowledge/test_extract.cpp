@@ -289,3 +289,62 @@ TEST(Extract, UnreadableVanishedAndSpecialFilesGiveReasons) {
   }
   ::chmod((dir / "secret.txt").c_str(), 0644);
 }
+
+TEST(Extract, EmailHeadersPlainTextAndMimeParts) {
+  vole::test::TempDir dir;
+  // multipart/mixed: an alternative (quoted-printable Latin-1 text + HTML) and a base64 attachment.
+  write_text(dir / "mail.eml",
+             "From: =?utf-8?B?SsO2cmc=?= <jorg@example.org>\r\n"
+             "To: team@example.org\r\n"
+             "Subject: =?iso-8859-1?Q?Caf=E9?= =?iso-8859-1?Q?_meeting?=\r\n"
+             " moved\r\n"
+             "Date: Mon, 3 Mar 2025 10:00:00 +0100\r\n"
+             "MIME-Version: 1.0\r\n"
+             "Content-Type: multipart/mixed; boundary=\"outer\"\r\n"
+             "\r\n"
+             "This is a multi-part message.\r\n"
+             "--outer\r\n"
+             "Content-Type: multipart/alternative; boundary=inner\r\n"
+             "\r\n"
+             "--inner\r\n"
+             "Content-Type: text/plain; charset=iso-8859-1\r\n"
+             "Content-Transfer-Encoding: quoted-printable\r\n"
+             "\r\n"
+             "The meeting moves to the caf=E9 on the corner, at ten o'clock. This line is soft-=\r\n"
+             "wrapped by the encoder.\r\n"
+             "\r\n"
+             "Bring the budget figures.\r\n"
+             "--inner\r\n"
+             "Content-Type: text/html; charset=utf-8\r\n"
+             "\r\n"
+             "<p>HTML twin that must not be indexed twice</p>\r\n"
+             "--inner--\r\n"
+             "--outer\r\n"
+             "Content-Type: application/pdf; name=budget.pdf\r\n"
+             "Content-Disposition: attachment; filename=budget.pdf\r\n"
+             "Content-Transfer-Encoding: base64\r\n"
+             "\r\n"
+             "JVBERi0xLjQKc2VjcmV0IGF0dGFjaG1lbnQ=\r\n"
+             "--outer--\r\n");
+  auto blocks = blocks_of(dir / "mail.eml", DocumentFormat::Email);
+  EXPECT_EQ(joined(blocks),
+            "#1 Café meeting moved|From: Jörg <jorg@example.org>\nTo: team@example.org\nDate: Mon, 3 Mar 2025 10:00:00 "
+            "+0100|The meeting moves to the café on the corner, at ten o'clock. This line is soft-wrapped by the "
+            "encoder.|Bring the budget figures.|");
+  EXPECT_EQ(detect_format(dir / "mail.eml").format, DocumentFormat::Email);
+
+  // HTML only, base64, UTF-8; and a message without MIME headers.
+  write_text(dir / "html.eml",
+             "Subject: Newsletter\nContent-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: base64\n\n"
+             "PGgxPk5ld3M8L2gxPjxwPkdyw7zDn2UgYXVzIEvDtmxuPC9wPg==\n");
+  EXPECT_EQ(joined(blocks_of(dir / "html.eml", DocumentFormat::Email)), "#1 Newsletter|#1 News|Grüße aus Köln|");
+  write_text(dir / "plain.eml", "Subject: hi\n\nJust a line\nand another.\n");
+  EXPECT_EQ(joined(blocks_of(dir / "plain.eml", DocumentFormat::Email)), "#1 hi|Just a line and another.|");
+
+  // Garbage and truncated messages degrade, never crash.
+  write_text(dir / "junk.eml", std::string("\x01\x02garbage\n--\n--x--\n\n=?bad?Q?", 20) + std::string(100000, 'a'));
+  EXPECT_NO_THROW(blocks_of(dir / "junk.eml", DocumentFormat::Email));
+  write_text(dir / "cut.eml",
+             "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhalf a mes");
+  EXPECT_EQ(joined(blocks_of(dir / "cut.eml", DocumentFormat::Email)), "half a mes|");
+}

@@ -121,6 +121,20 @@ void write_corpus(const fs::path& root) {
   write_text(root / "src" / "main.py", "def main():\n    print('hello')\n\n\ndef other():\n    return 42\n");
 }
 
+// A collection "docs" over a fresh corpus in `dir`/docs, in `dir`/k.db.
+struct CorpusIndex {
+  fs::path root;
+  KnowledgeBase kb;
+  Collection collection;
+};
+CorpusIndex corpus_index(const vole::test::TempDir& dir, const CollectionSettings& settings) {
+  fs::path root = dir / "docs";
+  write_corpus(root);
+  auto kb = open_kb(dir / "k.db");
+  auto c = kb.create_collection("docs", {root}, settings);
+  return {root, std::move(kb), std::move(c)};
+}
+
 }  // namespace
 
 TEST(Indexer, IndexesEveryFormatAndReportsProgress) {
@@ -183,11 +197,8 @@ TEST(Indexer, IndexesEveryFormatAndReportsProgress) {
 
 TEST(Indexer, IncrementalChangesEqualARebuildAndReembedOnlyWhatChanged) {
   vole::test::TempDir dir;
-  fs::path root = dir / "docs";
-  write_corpus(root);
   auto settings = small_chunks();
-  auto kb = open_kb(dir / "k.db");
-  auto c = kb.create_collection("docs", {root}, settings);
+  auto [root, kb, c] = corpus_index(dir, settings);
   HashEmbedder embedder;
   IndexReport first = index_once(kb, c.id, &embedder);
   EXPECT_EQ(snapshot(kb, c.id), rebuilt(root, dir / "fresh", settings));
@@ -383,11 +394,7 @@ TEST(Indexer, PauseResumeAndCancelFromAnotherThread) {
 
 TEST(Indexer, AModelChangeReembedsAndNeverMixesVectors) {
   vole::test::TempDir dir;
-  fs::path root = dir / "docs";
-  write_corpus(root);
-  auto kb = open_kb(dir / "k.db");
-  auto c = kb.create_collection("docs", {root}, small_chunks());
-  WordCounter counter;
+  auto [root, kb, c] = corpus_index(dir, small_chunks());
 
   // Keyword-only first (no embedder), then an embedder fills in every vector.
   index_once(kb, c.id, nullptr);
@@ -506,10 +513,7 @@ TEST(Indexer, VanishedFoldersKeepTheirDocumentsRemovedFoldersDropThem) {
 
 TEST(Indexer, RebuildAndNewSettingsRechunkReusingVectors) {
   vole::test::TempDir dir;
-  fs::path root = dir / "docs";
-  write_corpus(root);
-  auto kb = open_kb(dir / "k.db");
-  auto c = kb.create_collection("docs", {root}, small_chunks());
+  auto [root, kb, c] = corpus_index(dir, small_chunks());
   HashEmbedder embedder;
   index_once(kb, c.id, &embedder);
   auto before = snapshot(kb, c.id);
