@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "knowledge/text_blocks.h"
+#include "text/utf8.h"
 
 namespace vole::knowledge {
 
@@ -64,6 +65,9 @@ void BlockWriter::end() {
     t.erase(0, lead);
   }
   if (t.empty()) return;
+  // Parsers pass through what they cannot decode (libxml2 hands over a stray byte of a
+  // mis-declared encoding): blocks are always valid UTF-8.
+  if (!text::is_valid_utf8(t)) t = text::sanitize_utf8(t);
   block_.byte_begin = offset_;
   block_.line_begin = line_;
   block_.page = page_;

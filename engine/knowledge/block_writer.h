@@ -2,7 +2,8 @@
 // Builds the blocks of a structured document (HTML, PDF, DOCX, ODT) from the text its parser
 // hands over piece by piece, and gives them positions in the document's extracted text: the
 // blocks joined by "\n\n". Whitespace is collapsed (runs become one space, none at the ends)
-// except in code blocks; empty blocks are dropped; a block longer than kMaxBlockBytes is
+// except in code blocks; empty blocks are dropped; text that is not valid UTF-8 is repaired
+// (U+FFFD); a block longer than kMaxBlockBytes is
 // closed and a new one of the same kind begun, so memory stays bounded.
 #include <functional>
 #include <string>
