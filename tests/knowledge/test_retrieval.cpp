@@ -12,6 +12,7 @@
 #include "knowledge/knowledge_test.h"
 #include "knowledge/retriever.h"
 #include "knowledge/test_doubles.h"
+#include "memory/sqlite.h"
 
 using namespace vole;
 using namespace vole::knowledge;
@@ -224,4 +225,25 @@ TEST(Retrieval, NewVectorsAreSeenAfterReindexing) {
   TableEmbedder other(4, "another-model");
   Retriever wrong(kb, c.id, &other);
   EXPECT_EQ(wrong.vector_count(), 0u);
+}
+
+TEST(Retrieval, OnlyTheCollectionsLiveChunksAreFound) {
+  vole::test::TempDir dir;
+  write_text(dir / "a" / "one.md", "The zeppelin hangar was built in 1911.");
+  write_text(dir / "b" / "two.md", "A submarine dock lies under the harbour.");
+  auto kb = open_kb(dir / "k.db");
+  auto a = kb.create_collection("a", {dir / "a"});
+  auto b = kb.create_collection("b", {dir / "b"});
+  index(kb, a.id, nullptr);
+  index(kb, b.id, nullptr);
+  Retriever in_a(kb, a.id, nullptr), in_b(kb, b.id, nullptr);
+  EXPECT_EQ(in_a.search("zeppelin hangar").size(), 1u);
+  EXPECT_TRUE(in_b.search("zeppelin hangar").empty()) << "another collection's chunks are not found";
+  // A changed file: its old text is gone from search, the new one is found.
+  write_text(dir / "a" / "one.md", "The airship shed was built in 1911.");
+  index(kb, a.id, nullptr);
+  EXPECT_TRUE(in_a.search("zeppelin hangar").empty());
+  EXPECT_EQ(in_a.search("airship shed").size(), 1u);
+  EXPECT_EQ(kb.connection().query_int64("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'zeppelin'"), 0)
+      << "the old generation left the full-text index";
 }
