@@ -20,6 +20,11 @@ Retriever::~Retriever() = default;
 const VectorIndex* Retriever::vectors() {
   Collection c = kb_.collection(collection_);
   if (c.revision == index_revision_) return index_.get();
+  // While an indexer commits every few seconds, reloading 100k vectors for every search would
+  // cost more than the searches: keep the loaded ones for reload_interval.
+  auto now = std::chrono::steady_clock::now();
+  if (index_ && now - loaded_at_ < reload_interval_) return index_.get();
+  loaded_at_ = now;
   index_.reset();
   index_revision_ = c.revision;
   if (!c.model_row || c.model_dims == 0) return nullptr;
@@ -134,10 +139,17 @@ std::vector<SearchHit> Retriever::search(std::string_view question, std::span<co
     if (a.score != b.score) return a.score > b.score;
     return a.chunk.id < b.chunk.id;
   });
-  if (out.size() > options.k) out.resize(options.k);
-  for (auto& h : out)
-    if (auto record = kb_.chunk(h.chunk.id)) h.chunk = std::move(*record);
-  return out;
+  // Read the hits; a chunk gone since the vectors were loaded (a reload held back by the
+  // reload interval) is dropped.
+  std::vector<SearchHit> result;
+  for (auto& h : out) {
+    if (result.size() == options.k) break;
+    if (auto record = kb_.chunk(h.chunk.id)) {
+      h.chunk = std::move(*record);
+      result.push_back(std::move(h));
+    }
+  }
+  return result;
 }
 
 }  // namespace vole::knowledge

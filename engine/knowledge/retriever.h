@@ -8,7 +8,9 @@
 // any vector exists) it is keyword retrieval alone; with vectors only, vector retrieval alone.
 //
 // The vectors of the collection's model are loaded into memory once and reloaded only when
-// the collection's revision changes (the indexer bumps it on every commit).
+// the collection's revision changes (the indexer bumps it on every commit), at most once per
+// reload interval.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -59,6 +61,10 @@ class Retriever {
   size_t vector_count();
   size_t vector_memory_bytes();
 
+  // How long loaded vectors are kept after the collection changed (default 0: always current).
+  // The app sets a few seconds while an indexer runs; hits whose chunk is gone are dropped.
+  void set_reload_interval(std::chrono::milliseconds interval) { reload_interval_ = interval; }
+
  private:
   const VectorIndex* vectors();
   KnowledgeBase& kb_;
@@ -66,6 +72,8 @@ class Retriever {
   Embedder* embedder_;
   std::unique_ptr<VectorIndex> index_;
   int64_t index_revision_ = -1;
+  std::chrono::milliseconds reload_interval_{0};
+  std::chrono::steady_clock::time_point loaded_at_{};
 };
 
 }  // namespace vole::knowledge

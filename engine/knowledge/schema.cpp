@@ -4,6 +4,8 @@ namespace vole::knowledge {
 
 namespace {
 
+// Vectors are rows of 0.5-3 KB: a rowid table with a unique (model, hash) index, not a
+// WITHOUT ROWID table (which suits rows under ~1/20 of a page).
 // Documents: `generation` names the live chunk set (0: none yet); `pending_generation` the set
 // an unfinished run is writing, with the file identity it is writing it for, so a run killed
 // mid-document continues it. Search sees only chunks whose generation is their document's
@@ -72,11 +74,12 @@ CREATE TABLE chunks (
 );
 CREATE INDEX chunks_by_embed_hash ON chunks(embed_hash);
 CREATE TABLE vectors (
+  id INTEGER PRIMARY KEY,
   model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
   embed_hash INTEGER NOT NULL,
   data BLOB NOT NULL,
-  PRIMARY KEY (model_id, embed_hash)
-) WITHOUT ROWID;
+  UNIQUE (model_id, embed_hash)
+);
 
 CREATE VIRTUAL TABLE chunk_fts USING fts5(
   text, heading, content='chunks', content_rowid='id', tokenize='unicode61 remove_diacritics 2');

@@ -221,6 +221,18 @@ TEST(Retrieval, NewVectorsAreSeenAfterReindexing) {
   write_text(root / "y.md", "y marks <vec:X>");
   index(kb, c.id, &embedder);
   EXPECT_EQ(retriever.search("", std::vector<float>{1, 0, 0, 0}, o).size(), 2u) << "the revision reloads the vectors";
+  // Held back by a reload interval, the loaded vectors stay; chunks deleted since are dropped.
+  retriever.set_reload_interval(std::chrono::hours(1));
+  write_text(root / "z.md", "z marks <vec:X>");
+  index(kb, c.id, &embedder);
+  EXPECT_EQ(retriever.search("", std::vector<float>{1, 0, 0, 0}, o).size(), 2u) << "not reloaded yet";
+  fs::remove(root / "x.md");
+  index(kb, c.id, &embedder);
+  auto hits = retriever.search("", std::vector<float>{1, 0, 0, 0}, o);
+  ASSERT_EQ(hits.size(), 1u) << "x.md's chunk is gone and dropped";
+  EXPECT_EQ(hits[0].chunk.path.filename(), "y.md");
+  retriever.set_reload_interval(std::chrono::milliseconds(0));
+  EXPECT_EQ(retriever.search("", std::vector<float>{1, 0, 0, 0}, o).size(), 2u) << "y.md and z.md";
   // A retriever with another model sees no vectors (never mixes).
   TableEmbedder other(4, "another-model");
   Retriever wrong(kb, c.id, &other);
