@@ -13,6 +13,13 @@
 
 namespace vole::knowledge::test {
 
+// AddressSanitizer keeps freed memory in quarantine: resident-size bounds do not apply.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
 std::vector<TextBlock> blocks_of(const std::filesystem::path& path, DocumentFormat format,
                                  const ExtractLimits& limits = {});
 std::string read_file(const std::filesystem::path& path);
