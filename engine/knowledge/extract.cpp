@@ -9,6 +9,7 @@
 #include "knowledge/text_blocks.h"
 #include "knowledge/text_decoder.h"
 #include "util/error.h"
+#include "util/strings.h"
 
 namespace vole::knowledge {
 
@@ -22,18 +23,13 @@ namespace {
 
 constexpr size_t kSniffBytes = 8192;
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 bool one_of(const std::string& s, std::initializer_list<std::string_view> list) {
   return std::find(list.begin(), list.end(), s) != list.end();
 }
 
 std::optional<DocumentFormat> format_by_name(const fs::path& path) {
-  std::string ext = lower(path.extension().string());
-  std::string name = lower(path.filename().string());
+  std::string ext = ascii_lower(path.extension().string());
+  std::string name = ascii_lower(path.filename().string());
   if (one_of(ext, {".md", ".markdown", ".mdown", ".mkd", ".mdx"})) return DocumentFormat::Markdown;
   if (one_of(ext,
              {".txt", ".text", ".rst", ".org", ".adoc", ".asciidoc", ".tex", ".log", ".csv", ".tsv", ".srt", ".vtt"}))

@@ -18,6 +18,7 @@
 #include "knowledge/html_blocks.h"
 #include "knowledge/text_blocks.h"
 #include "knowledge/text_decoder.h"
+#include "util/strings.h"
 
 namespace vole::knowledge {
 
@@ -26,17 +27,8 @@ namespace {
 constexpr size_t kMaxHeaderBytes = 256 * 1024;  // per header section; more is ignored
 constexpr size_t kMaxNesting = 16;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
+std::string lower(std::string_view s) { return ascii_lower(s); }
+std::string_view trim(std::string_view s) { return trim_ascii(s); }
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
