@@ -205,6 +205,23 @@ fts5_api* fts5_of(sqlite3* db) {
   return api;
 }
 
+// The terms worth matching: those in more than half of all chunks are dropped (unless every
+// term is), as BM25 already gives them almost no weight (FTS5 floors their IDF) while matching
+// them makes FTS5 rank most of the index. Document frequencies come from the fts5vocab table.
+std::vector<std::string> distinctive_terms(memory::sqlite::Connection& conn, const std::vector<std::string>& terms) {
+  int64_t rows = conn.query_int64("SELECT count(*) FROM chunks");
+  if (rows < 100) return terms;
+  std::vector<std::string> kept;
+  auto st = conn.prepare("SELECT doc FROM chunk_terms WHERE term = ?1");
+  for (const auto& t : terms) {
+    st.bind(1, t);
+    int64_t docs = st.step() ? st.int64(0) : 0;
+    st.reset();
+    if (docs * 2 <= rows) kept.push_back(t);
+  }
+  return kept.empty() ? terms : kept;
+}
+
 }  // namespace
 
 std::vector<std::string> query_terms(std::string_view question) {
@@ -248,7 +265,7 @@ std::vector<KeywordHit> keyword_search(memory::sqlite::Connection& conn, Collect
   std::vector<KeywordHit> hits;
   if (terms.empty() || limit == 0) return hits;
   std::string match;
-  for (const auto& t : terms) {
+  for (const auto& t : distinctive_terms(conn, terms)) {
     if (!match.empty()) match += " OR ";
     match += "\"" + t + "\"";  // terms are letters and digits only: nothing to escape
   }

@@ -5,10 +5,11 @@
 //
 // The question is cut into words (letters and digits, lower-cased, English stop words
 // dropped unless nothing else is left), each quoted so user text is never FTS syntax, and
-// OR-ed. coverage = sum of the IDF of the query words present in the chunk / sum of the IDF of
-// all query words, with BM25's IDF log(1 + (N - n + 0.5) / (n + 0.5)) (an FTS5 auxiliary
-// function, vole_coverage). A word that appears nowhere has the highest IDF, so a question
-// about something the collection does not contain has low coverage everywhere.
+// OR-ed; words in more than half of all chunks are left out when others remain (BM25 gives
+// them almost no weight, and matching them would rank most of the index). coverage = sum of the IDF of the query words
+// present in the chunk / sum of the IDF of all query words, with BM25's IDF log(1 + (N - n + 0.5) / (n + 0.5)) (an FTS5
+// auxiliary function, vole_coverage). A word that appears nowhere has the highest IDF, so a question about something
+// the collection does not contain has low coverage everywhere.
 #include <cstdint>
 #include <string>
 #include <string_view>

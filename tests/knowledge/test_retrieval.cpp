@@ -259,3 +259,23 @@ TEST(Retrieval, OnlyTheCollectionsLiveChunksAreFound) {
   EXPECT_EQ(kb.connection().query_int64("SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH 'zeppelin'"), 0)
       << "the old generation left the full-text index";
 }
+
+TEST(Retrieval, WordsInMostChunksAreNotMatchedWhenOthersRemain) {
+  vole::test::TempDir dir;
+  for (int i = 0; i < 120; ++i)
+    write_text(dir / "docs" / ("f" + std::to_string(i) + ".txt"),
+               "common filler line number " + std::to_string(i) + (i % 40 == 0 ? " with a zeppelin" : ""));
+  auto kb = open_kb(dir / "k.db");
+  auto c = kb.create_collection("docs", {dir / "docs"});
+  index(kb, c.id, nullptr);
+  Retriever retriever(kb, c.id, nullptr);
+  SearchOptions all;
+  all.min_coverage = 0;
+  all.k = 200;
+  all.candidates = 200;
+  // "common" is in every chunk: only "zeppelin" is matched, so only its three chunks come back
+  // even without a coverage floor.
+  EXPECT_EQ(retriever.search("common zeppelin", all).size(), 3u);
+  // Alone, a common word is still searched for.
+  EXPECT_EQ(retriever.search("common", all).size(), 120u);
+}
