@@ -15,8 +15,10 @@ PACKAGES=(
   # audio: decoding WAV/FLAC/Ogg/MP3 (libsndfile, MP3 through libmpg123), resampling (libsoxr),
   # voice activity detection (WebRTC's VAD; Debian 12 has no libfvad)
   libsndfile1-dev libsoxr-dev libwebrtc-audio-processing-dev
-  # PyTorch zip checkpoints and NeMo archives (libzip), the espeak-ng voice
+  # PyTorch zip checkpoints and NeMo archives, DOCX/ODT containers (libzip); the espeak-ng voice
   libzip-dev libespeak-ng-dev
+  # knowledge base: PDF text (poppler), HTML and XML (libxml2)
+  libpoppler-cpp-dev libxml2-dev
   # tests: GoogleTest, jinja2 oracle for chat templates, npm for the tokenizer oracle
   libgtest-dev libgmock-dev python3 python3-jinja2 nodejs npm
   # audio tests: sox writes every test file type (MP3 through libsox-fmt-mp3), espeak-ng speaks

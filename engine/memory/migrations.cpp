@@ -126,16 +126,20 @@ std::span<const Migration> migrations() { return kMigrations; }
 
 int schema_version(sqlite::Connection& conn) { return static_cast<int>(conn.query_int64("PRAGMA user_version")); }
 
-void require_known_version(sqlite::Connection& conn) {
+void require_known_version(sqlite::Connection& conn, std::span<const Migration> history) {
   int version = schema_version(conn);
-  if (version > kSchemaVersion)
-    conn.fail(StoreProblem::TooNew, "cannot open the conversation database",
-              "schema v" + std::to_string(version) + ", this Vole knows up to v" + std::to_string(kSchemaVersion));
+  int known = static_cast<int>(history.size());
+  if (version > known)
+    conn.fail(StoreProblem::TooNew, "cannot open the " + conn.noun(),
+              "schema v" + std::to_string(version) + ", this Vole knows up to v" + std::to_string(known));
 }
 
-void migrate(sqlite::Connection& conn, int target) {
-  sqlite::Operation op(conn, "cannot upgrade the conversation database");
-  require_known_version(conn);
+void require_known_version(sqlite::Connection& conn) { require_known_version(conn, kMigrations); }
+
+void migrate(sqlite::Connection& conn, std::span<const Migration> history, int target) {
+  std::string what = "cannot upgrade the " + conn.noun();
+  sqlite::Operation op(conn, what.c_str());
+  require_known_version(conn, history);
   int version = schema_version(conn);
   if (version >= target) return;
   // Table rebuilds need foreign keys off (the pragma is ignored inside a transaction);
@@ -148,8 +152,10 @@ void migrate(sqlite::Connection& conn, int target) {
       if (was_on) sqlite3_exec(conn.handle(), "PRAGMA foreign_keys = ON", nullptr, nullptr, nullptr);
     }
   } fk_off(conn);
-  for (const auto& m : kMigrations)
+  for (const auto& m : history)
     if (m.version > version && m.version <= target) run_step(conn, m);
 }
+
+void migrate(sqlite::Connection& conn, int target) { migrate(conn, kMigrations, target); }
 
 }  // namespace vole::memory

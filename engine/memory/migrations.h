@@ -41,4 +41,9 @@ void require_known_version(sqlite::Connection& conn);
 // this build, and Locked/DiskFull/... like any write.
 void migrate(sqlite::Connection& conn, int target = kSchemaVersion);
 
+// The same for any Vole database with its own history (the knowledge index): `history` holds
+// versions 1..N in order; the error messages name the database by the connection's noun.
+void require_known_version(sqlite::Connection& conn, std::span<const Migration> history);
+void migrate(sqlite::Connection& conn, std::span<const Migration> history, int target);
+
 }  // namespace vole::memory

@@ -28,20 +28,19 @@ std::optional<StoreProblem> classify_storage(int rc, int err) {
   }
 }
 
-const char* advice(StoreProblem problem) {
+std::string advice(StoreProblem problem, const std::string& noun) {
   switch (problem) {
     case StoreProblem::Corrupt:
-      return "the conversation database is damaged; Vole has left the file untouched (open it read-only to read "
-             "what survives, or move it aside and start a new one)";
-    case StoreProblem::Locked:
-      return "the conversation database is in use by another program (another Vole?); close it and try again";
+      return "the " + noun +
+             " is damaged; Vole has left the file untouched (open it read-only to read what survives, or move it "
+             "aside and start a new one)";
+    case StoreProblem::Locked: return "the " + noun + " is in use by another program (another Vole?); close it and try again";
     case StoreProblem::DiskFull: return "the disk is full; free some space and try again (nothing saved was lost)";
     case StoreProblem::ReadOnly:
-      return "the conversation database cannot be written; check the permissions of the file and its folder, "
-             "or open it read-only";
-    case StoreProblem::NoDirectory: return "the folder for the conversation database does not exist";
-    case StoreProblem::TooNew: return "the conversation database was written by a newer Vole; update Vole";
-    case StoreProblem::Io: return "the operating system could not read or write the conversation database";
+      return "the " + noun + " cannot be written; check the permissions of the file and its folder, or open it read-only";
+    case StoreProblem::NoDirectory: return "the folder for the " + noun + " does not exist";
+    case StoreProblem::TooNew: return "the " + noun + " was written by a newer Vole; update Vole";
+    case StoreProblem::Io: return "the operating system could not read or write the " + noun;
   }
   return "";
 }
@@ -81,6 +80,15 @@ Statement& Statement::bind(int index, double value) {
 Statement& Statement::bind(int index, std::string_view value) {
   int rc = sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   if (rc != SQLITE_OK) conn_->fail(rc, "cannot bind a parameter");
+  return *this;
+}
+
+Statement& Statement::bind_blob(int index, std::span<const uint8_t> bytes) {
+  // A zero-length blob must still be a blob, not NULL: sqlite3_bind_blob64 with a null pointer binds NULL.
+  static const uint8_t empty = 0;
+  const void* data = bytes.empty() ? &empty : bytes.data();
+  if (int rc = sqlite3_bind_blob64(stmt_, index, data, bytes.size(), SQLITE_TRANSIENT); rc != SQLITE_OK)
+    conn_->fail(rc, "cannot bind a parameter");
   return *this;
 }
 
@@ -125,17 +133,23 @@ std::optional<std::string> Statement::optional_text(int col) const {
   return text(col);
 }
 
+std::span<const uint8_t> Statement::blob(int col) const {
+  auto* p = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, col));
+  return p ? std::span<const uint8_t>(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+           : std::span<const uint8_t>();
+}
+
 // ---- Connection ----
 
-Connection::Connection(const std::string& filename, int flags, std::string display_path)
-    : display_path_(std::move(display_path)) {
+Connection::Connection(const std::string& filename, int flags, std::string display_path, std::string noun)
+    : display_path_(std::move(display_path)), noun_(std::move(noun)) {
   int rc = sqlite3_open_v2(filename.c_str(), &db_, flags | SQLITE_OPEN_EXRESCODE, nullptr);
   if (rc != SQLITE_OK) {
     int err = db_ ? sqlite3_system_errno(db_) : 0;
     std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close_v2(db_);
     db_ = nullptr;
-    fail(classify(rc, err), "cannot open the conversation database", detail);
+    fail(classify(rc, err), "cannot open the " + noun_, detail);
   }
   sqlite3_extended_result_codes(db_, 1);
 }
@@ -189,7 +203,7 @@ void Connection::fail(int rc, std::string_view what) const {
 }
 
 void Connection::fail(StoreProblem problem, std::string_view what, std::string_view detail) const {
-  throw StoreError(problem, std::string(what) + ": " + advice(problem) + " (" + display_path_ + ": " +
+  throw StoreError(problem, std::string(what) + ": " + advice(problem, noun_) + " (" + display_path_ + ": " +
                                 std::string(detail) + ")");
 }
 

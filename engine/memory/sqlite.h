@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -38,6 +39,7 @@ class Statement {
   Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
   Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
   Statement& bind(int index, std::nullopt_t);
+  Statement& bind_blob(int index, std::span<const uint8_t> bytes);
   template <class T>
   Statement& bind(int index, const std::optional<T>& value) {
     return value ? bind(index, *value) : bind(index, std::nullopt);
@@ -54,6 +56,7 @@ class Statement {
   std::string text(int col) const;
   std::optional<int64_t> optional_int64(int col) const;
   std::optional<std::string> optional_text(int col) const;
+  std::span<const uint8_t> blob(int col) const;  // valid until the next step/reset
 
  private:
   Connection* conn_;
@@ -64,14 +67,17 @@ class Statement {
 class Connection {
  public:
   // `filename` as sqlite3_open_v2 takes it (a path, ":memory:" or a file: URI with SQLITE_OPEN_URI).
-  // `display_path` names the database in error messages.
-  Connection(const std::string& filename, int flags, std::string display_path);
+  // `display_path` names the database file in error messages; `noun` says what it is to the
+  // user ("conversation database", "knowledge index").
+  Connection(const std::string& filename, int flags, std::string display_path,
+             std::string noun = "conversation database");
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   sqlite3* handle() const { return db_; }
   const std::string& display_path() const { return display_path_; }
+  const std::string& noun() const { return noun_; }
 
   void exec(const std::string& sql);                    // statements without results
   Statement prepare(std::string_view sql);              // cached by SQL text
@@ -90,6 +96,7 @@ class Connection {
   sqlite3* db_ = nullptr;
   const char* operation_ = nullptr;  // what the user was doing, for error messages
   std::string display_path_;
+  std::string noun_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 

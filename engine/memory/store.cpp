@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <system_error>
 
+#include "memory/database_file.h"
 #include "memory/migrations.h"
 #include "memory/sqlite.h"
 #include "memory/time_format.h"
@@ -210,43 +211,6 @@ fs::path unused_path(const fs::path& base) {
 
 // ---- opening ----
 
-void ensure_directory(const fs::path& db_path, bool create) {
-  fs::path dir = db_path.parent_path();
-  if (dir.empty()) return;
-  std::error_code ec;
-  if (fs::is_directory(dir, ec)) return;
-  std::string reason = "it does not exist";
-  if (create) {
-    fs::create_directories(dir, ec);
-    if (!ec) return;
-    reason = "it cannot be created: " + ec.message();
-  }
-  throw StoreError(StoreProblem::NoDirectory, "cannot open the conversation database: the folder " + dir.string() +
-                                                  " is not usable (" + reason + ")");
-}
-
-// Pragmas for every connection to a database file.
-void configure(sqlite::Connection& conn, std::chrono::milliseconds busy_timeout) {
-  sqlite3_busy_timeout(conn.handle(), static_cast<int>(busy_timeout.count()));
-  conn.exec("PRAGMA foreign_keys = ON");
-  // Overwrite deleted text with zeros (Debian builds default to this; other builds may not).
-  conn.exec("PRAGMA secure_delete = ON");
-}
-
-void enter_wal_mode(sqlite::Connection& conn) {
-  std::string mode = conn.query_text("PRAGMA journal_mode = WAL");
-  if (mode != "wal")
-    conn.fail(StoreProblem::Io, "cannot open the conversation database", "cannot use WAL journal (got " + mode + ")");
-  conn.exec("PRAGMA synchronous = NORMAL");  // safe with WAL: see store.h
-  conn.exec("PRAGMA journal_size_limit = 4194304");  // trim the WAL back to 4 MiB after checkpoints
-}
-
-void verify(sqlite::Connection& conn) {
-  auto st = conn.prepare("PRAGMA quick_check(1)");
-  std::string result = st.step() ? st.text(0) : "no result";
-  if (result != "ok") conn.fail(StoreProblem::Corrupt, "cannot open the conversation database", result);
-}
-
 void apply_size_limit(sqlite::Connection& conn, std::optional<int64_t> bytes) {
   int64_t page_size = conn.query_int64("PRAGMA page_size");
   int64_t pages = bytes ? std::max<int64_t>(1, *bytes / page_size) : 0xFFFFFFFE;  // SQLite's own maximum
@@ -380,7 +344,7 @@ Store Store::open(const OpenOptions& options) {
     impl->read_only = impl->in_memory = true;
     impl->conn = std::make_unique<sqlite::Connection>(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, display);
     copy_into_memory(*impl->conn, impl->path, options.busy_timeout);
-    configure(*impl->conn, options.busy_timeout);
+    configure_connection(*impl->conn, options.busy_timeout);
     migrate(*impl->conn);
     impl->interrupted = mark_interrupted(*impl->conn);
     impl->conn->exec("PRAGMA query_only = ON");
@@ -388,16 +352,16 @@ Store Store::open(const OpenOptions& options) {
     return Store(std::move(impl));
   }
 
-  ensure_directory(impl->path, options.create_directories);
+  ensure_database_directory(impl->path, options.create_directories, "conversation database");
   impl->conn = std::make_unique<sqlite::Connection>(display, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, display);
   auto& conn = *impl->conn;
   install_commit_counter(*impl);
-  configure(conn, options.busy_timeout);
+  configure_connection(conn, options.busy_timeout);
   if (sqlite3_db_readonly(conn.handle(), "main") == 1)
     conn.fail(StoreProblem::ReadOnly, "cannot open the conversation database for writing", "the file is read-only");
   {
     sqlite::Operation op(conn, "cannot open the conversation database");
-    if (options.verify) verify(conn);
+    if (options.verify) verify_database(conn);
     require_known_version(conn);  // before anything writes to a file a newer Vole owns
     enter_wal_mode(conn);
   }
@@ -414,7 +378,7 @@ Store Store::open_in_memory(std::function<int64_t()> clock_ms) {
   impl->in_memory = true;
   impl->conn = std::make_unique<sqlite::Connection>(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, ":memory:");
   install_commit_counter(*impl);
-  configure(*impl->conn, std::chrono::milliseconds(0));
+  configure_connection(*impl->conn, std::chrono::milliseconds(0));
   migrate(*impl->conn);
   return Store(std::move(impl));
 }

@@ -52,4 +52,17 @@ uint64_t xxh3_64(std::span<const uint8_t> data, uint64_t seed) {
   return XXH3_64bits_withSeed(data.data(), data.size(), seed);
 }
 
+Xxh3Stream::Xxh3Stream(uint64_t seed) : state_(XXH3_createState()) {
+  if (!state_ || XXH3_64bits_reset_withSeed(static_cast<XXH3_state_t*>(state_), seed) != XXH_OK)
+    fail(ErrorCode::OutOfMemory, "cannot allocate an XXH3 hash state");
+}
+
+Xxh3Stream::~Xxh3Stream() { XXH3_freeState(static_cast<XXH3_state_t*>(state_)); }
+
+void Xxh3Stream::update(std::span<const uint8_t> data) {
+  XXH3_64bits_update(static_cast<XXH3_state_t*>(state_), data.data(), data.size());
+}
+
+uint64_t Xxh3Stream::digest() const { return XXH3_64bits_digest(static_cast<const XXH3_state_t*>(state_)); }
+
 }  // namespace vole

@@ -5,6 +5,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace vole {
 
@@ -27,5 +28,23 @@ std::string sha256_hex(std::span<const uint8_t> data);
 // Bytes as lower-case hex, two digits each (how digests are written and compared).
 std::string to_hex(std::span<const uint8_t> bytes);
 uint64_t xxh3_64(std::span<const uint8_t> data, uint64_t seed = 0);
+inline uint64_t xxh3_64(std::string_view text, uint64_t seed = 0) {
+  return xxh3_64({reinterpret_cast<const uint8_t*>(text.data()), text.size()}, seed);
+}
+
+// XXH3-64 over data fed in pieces (a file streamed in blocks): same value as xxh3_64 of the
+// concatenation.
+class Xxh3Stream {
+ public:
+  explicit Xxh3Stream(uint64_t seed = 0);
+  ~Xxh3Stream();
+  Xxh3Stream(const Xxh3Stream&) = delete;
+  Xxh3Stream& operator=(const Xxh3Stream&) = delete;
+  void update(std::span<const uint8_t> data);
+  uint64_t digest() const;
+
+ private:
+  void* state_;  // XXH3_state_t, kept out of this header
+};
 
 }  // namespace vole
