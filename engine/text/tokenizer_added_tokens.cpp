@@ -48,10 +48,12 @@ size_t leading_space_length(std::string_view text) {
 void AddedTokenMatcher::add(const AddedToken& token, std::string pattern) {
   if (pattern.empty()) return;
   auto& bucket = by_first_byte_[static_cast<uint8_t>(pattern[0])];
+  size_t length = pattern.size();
   entries_.push_back({std::move(pattern), &token});
-  bucket.push_back(static_cast<uint32_t>(entries_.size() - 1));
-  std::stable_sort(bucket.begin(), bucket.end(),
-                   [&](uint32_t a, uint32_t b) { return entries_[a].pattern.size() > entries_[b].pattern.size(); });
+  // Longest first; among equal lengths, file order (after the ones already there).
+  auto at = std::upper_bound(bucket.begin(), bucket.end(), length,
+                             [&](size_t len, uint32_t e) { return len > entries_[e].pattern.size(); });
+  bucket.insert(at, static_cast<uint32_t>(entries_.size() - 1));
 }
 
 void AddedTokenMatcher::find(std::string_view text, bool include_special, std::vector<Match>& out) const {

