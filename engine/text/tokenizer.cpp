@@ -192,8 +192,9 @@ void Tokenizer::Impl::encode_plain(std::string_view text, bool at_input_start, s
 
 void Tokenizer::Impl::decode_id(int32_t id, bool skip_special, TextAssembler& text, std::string& out) const {
   if (id < 0) fail(ErrorCode::InvalidArgument, "negative token id " + std::to_string(id));
-  if (id >= limit() || !(flags[size_t(id)] & kHasToken)) return;
-  if (skip_special && (flags[size_t(id)] & kSpecial)) return;
+  if (id >= limit()) return;
+  uint8_t f = flags[size_t(id)];
+  if (!(f & kHasToken) || (skip_special && (f & kSpecial))) return;
   if (text.at_first() && decoder.first_differs()) {
     const AddedToken* t = added_token(id);
     std::string first =

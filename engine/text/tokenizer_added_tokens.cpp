@@ -3,6 +3,7 @@
 #include <unicode/uchar.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "text/utf8.h"
 
@@ -47,13 +48,12 @@ size_t leading_space_length(std::string_view text) {
 
 void AddedTokenMatcher::add(const AddedToken& token, std::string pattern) {
   if (pattern.empty()) return;
-  auto& bucket = by_first_byte_[static_cast<uint8_t>(pattern[0])];
-  size_t length = pattern.size();
+  if (!by_pattern_.insert(pattern, static_cast<int32_t>(entries_.size()))) return;
+  auto& lengths = lengths_[static_cast<uint8_t>(pattern[0])];
+  uint32_t length = static_cast<uint32_t>(pattern.size());
+  auto at = std::lower_bound(lengths.begin(), lengths.end(), length, std::greater<>());
+  if (at == lengths.end() || *at != length) lengths.insert(at, length);
   entries_.push_back({std::move(pattern), &token});
-  // Longest first; among equal lengths, file order (after the ones already there).
-  auto at = std::upper_bound(bucket.begin(), bucket.end(), length,
-                             [&](size_t len, uint32_t e) { return len > entries_[e].pattern.size(); });
-  bucket.insert(at, static_cast<uint32_t>(entries_.size() - 1));
 }
 
 void AddedTokenMatcher::find(std::string_view text, bool include_special, std::vector<Match>& out) const {
@@ -61,12 +61,12 @@ void AddedTokenMatcher::find(std::string_view text, bool include_special, std::v
   size_t done = 0;  // end of the previous match, strips included
   size_t pos = 0;
   while (pos < text.size()) {
-    const auto& bucket = by_first_byte_[static_cast<uint8_t>(text[pos])];
     const Entry* hit = nullptr;
-    for (uint32_t e : bucket) {
-      const std::string& p = entries_[e].pattern;
-      if (text.compare(pos, p.size(), p) == 0) {
-        hit = &entries_[e];
+    for (uint32_t length : lengths_[static_cast<uint8_t>(text[pos])]) {
+      if (length > text.size() - pos) continue;
+      int32_t e = by_pattern_.find(text.substr(pos, length));
+      if (e >= 0) {
+        hit = &entries_[size_t(e)];
         break;
       }
     }

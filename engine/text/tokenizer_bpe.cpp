@@ -313,8 +313,10 @@ void BpeModel::encode_piece_uncached(std::string_view piece, std::vector<int32_t
   merge(out, scratch);
 }
 
-void BpeModel::encode_word(std::string_view piece, std::vector<int32_t>& out, BpeScratch& scratch) const {
-  if (input_ == BpeInput::ByteLevel && piece.size() == 1) {
+// Inline: for byte-level vocabularies this is all encode_piece does.
+[[gnu::always_inline]] inline void BpeModel::encode_word(std::string_view piece, std::vector<int32_t>& out,
+                                                         BpeScratch& scratch) const {
+  if (piece.size() == 1 && input_ == BpeInput::ByteLevel) {
     out.push_back(byte_symbol(uint8_t(piece[0])));
     return;
   }

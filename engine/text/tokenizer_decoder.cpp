@@ -192,17 +192,6 @@ void TextAssembler::reset() {
   strip_lead_ = decoder_->text_strip().start;
 }
 
-void TextAssembler::push(std::string_view text, int byte, std::string& out) {
-  if (!first_ && !decoder_->separator().empty()) emit_text(decoder_->separator(), out);
-  first_ = false;
-  if (byte >= 0) {
-    run_.push_back(static_cast<char>(byte));
-    return;
-  }
-  flush_run(out);
-  emit_bytes(text, out);
-}
-
 void TextAssembler::finish(std::string& out) {
   flush_run(out);
   if (!utf8_tail_.empty()) emit_text(sanitize_utf8(utf8_tail_), out);
@@ -224,6 +213,13 @@ void TextAssembler::flush_run(std::string& out) {
 void TextAssembler::emit_bytes(std::string_view bytes, std::string& out) {
   if (!decoder_->byte_level()) {
     emit_text(bytes, out);
+    return;
+  }
+  if (utf8_tail_.empty() && decoder_->text_strip().content.empty()) {
+    // The common case: no character waiting, no strip; no copy.
+    size_t ready = bytes.size() - incomplete_utf8_tail(bytes);
+    append_sanitized_utf8(bytes.substr(0, ready), out);
+    utf8_tail_.assign(bytes.substr(ready));
     return;
   }
   utf8_tail_.append(bytes);

@@ -73,7 +73,17 @@ class TextAssembler {
   // True until the first token has been pushed (its text is the "first" one).
   bool at_first() const { return first_; }
   // `text`: the token's text; `byte`: its fallback byte (>= 0) if it is a byte token.
-  void push(std::string_view text, int byte, std::string& out);
+  // (Inline: StreamDecoder calls it once per generated token.)
+  void push(std::string_view text, int byte, std::string& out) {
+    if (!first_ && !decoder_->separator().empty()) emit_text(decoder_->separator(), out);
+    first_ = false;
+    if (byte >= 0) {
+      run_.push_back(static_cast<char>(byte));
+      return;
+    }
+    if (!run_.empty()) flush_run(out);
+    emit_bytes(text, out);
+  }
   // Emits what is held back at the end of the sequence.
   void finish(std::string& out);
   void reset();
