@@ -20,19 +20,30 @@ Json valid() {
   return test::tokenizer_json(s);
 }
 
-// Loads `j` after `edit`; expects an error of `code` whose message contains each of `parts`.
-void expect_error(const std::function<void(Json&)>& edit, ErrorCode code, std::vector<std::string> parts) {
-  Json j = valid();
-  edit(j);
+Json sentencepiece() {
+  test::SentencePieceSpec spec;
+  spec.merges = test::hello_world_merges();
+  return test::sentencepiece_json(spec);
+}
+
+// Loads `base` after `edit`; expects an error of `code` whose message contains each of
+// `parts` and the file name.
+void expect_error_in(Json base, const std::function<void(Json&)>& edit, ErrorCode code,
+                     std::vector<std::string> parts) {
+  edit(base);
   try {
-    text::Tokenizer::from_json(j.dump(), "models/x/tokenizer.json");
-    ADD_FAILURE() << "loaded without error: " << j.dump().substr(0, 200);
+    text::Tokenizer::from_json(base.dump(), "models/x/tokenizer.json");
+    ADD_FAILURE() << "loaded without error: " << base.dump().substr(0, 200);
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), code) << e.what();
     parts.push_back("models/x/tokenizer.json");
     for (const auto& p : parts)
       EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << "'" << p << "' not in: " << e.what();
   }
+}
+
+void expect_error(const std::function<void(Json&)>& edit, ErrorCode code, std::vector<std::string> parts) {
+  expect_error_in(valid(), edit, code, std::move(parts));
 }
 
 }  // namespace
@@ -119,18 +130,7 @@ TEST(TokenizerErrors, UnsupportedPipelineParts) {
 // The parts SentencePiece-style files use: malformed or unsupported variants.
 TEST(TokenizerErrors, SentencePieceParts) {
   auto sp = [](const std::function<void(Json&)>& edit, ErrorCode code, std::vector<std::string> parts) {
-    test::SentencePieceSpec spec;
-    spec.merges = test::hello_world_merges();
-    Json j = test::sentencepiece_json(spec);
-    edit(j);
-    try {
-      text::Tokenizer::from_json(j.dump(), "models/x/tokenizer.json");
-      ADD_FAILURE() << "loaded without error: " << parts[0];
-    } catch (const Error& e) {
-      EXPECT_EQ(e.code(), code) << e.what();
-      for (const auto& p : parts)
-        EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << "'" << p << "' not in: " << e.what();
-    }
+    expect_error_in(sentencepiece(), edit, code, std::move(parts));
   };
   const std::string M = test::kMarker;
   Json replace_dec = Json{{"type", "Replace"}, {"pattern", {{"String", M}}}, {"content", " "}};

@@ -1,7 +1,5 @@
 #include "text/tokenizer_families.h"
 
-#include "text/tokenizer_byte_level.h"
-
 namespace vole::test {
 
 const char* const kLlama3Pattern =
@@ -21,41 +19,32 @@ Json moonshine_style_json(int st_tokens) {
 Json lfm2_style_json() {
   const std::vector<std::string> specials = {"<|pad|>",     "<|startoftext|>", "<|endoftext|>", "<|fim_pre|>",
                                              "<|fim_mid|>", "<|fim_suf|>",     "<|im_start|>",  "<|im_end|>"};
-  Json vocab = Json::object(), added = Json::array();
-  int next = 0;
-  for (const auto& s : specials) {
-    added.push_back(added_token(next, s, true));
-    vocab[s] = next++;
+  ByteLevelVocab v(static_cast<int>(specials.size()));
+  Json added = Json::array();
+  for (size_t id = 0; id < specials.size(); ++id) {
+    added.push_back(added_token(int(id), specials[id], true));
+    v.vocab[specials[id]] = id;
   }
-  auto add = [&](const std::string& raw) {
-    std::string form = text::bytes_to_vocab_form(raw);
-    if (!vocab.contains(form)) vocab[form] = next++;
-    return form;
-  };
-  for (int b = 0; b < 256; ++b) add(std::string(1, char(b)));
-  Json merges = Json::array();
-  for (const auto& [a, b] : std::vector<std::pair<std::string, std::string>>{{"l", "l"},
-                                                                             {"H", "e"},
-                                                                             {"He", "ll"},
-                                                                             {"Hell", "o"},
-                                                                             {" ", "w"},
-                                                                             {"o", "r"},
-                                                                             {" w", "or"},
-                                                                             {"l", "d"},
-                                                                             {" wor", "ld"},
-                                                                             {"u", "s"},
-                                                                             {"us", "e"},
-                                                                             {"use", "r"},
-                                                                             {"H", "i"},
-                                                                             {"1", "2"},
-                                                                             {"12", "3"},
-                                                                             {"4", "5"},
-                                                                             {"I", "t"},
-                                                                             {"'", "s"}}) {
-    std::string fa = add(a), fb = add(b);
-    add(a + b);
-    merges.push_back(Json::array({fa, fb}));
-  }
+  Json merges = v.add_merges({{"l", "l"},
+                              {"H", "e"},
+                              {"He", "ll"},
+                              {"Hell", "o"},
+                              {" ", "w"},
+                              {"o", "r"},
+                              {" w", "or"},
+                              {"l", "d"},
+                              {" wor", "ld"},
+                              {"u", "s"},
+                              {"us", "e"},
+                              {"use", "r"},
+                              {"H", "i"},
+                              {"1", "2"},
+                              {"12", "3"},
+                              {"4", "5"},
+                              {"I", "t"},
+                              {"'", "s"}},
+                             true);
+  Json& vocab = v.vocab;
   Json byte_level =
       Json{{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", false}};
   Json post_byte_level =

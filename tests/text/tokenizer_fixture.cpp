@@ -29,25 +29,31 @@ Json added_token(int id, const std::string& content, bool special, bool lstrip, 
               {"rstrip", rstrip}, {"normalized", normalized}, {"special", special}};
 }
 
-Json tokenizer_json(const TokenizerSpec& spec) {
-  Json vocab = Json::object();
-  int next = 0;
-  auto add = [&](const std::string& raw) {
-    std::string form = text::bytes_to_vocab_form(raw);
-    if (!vocab.contains(form)) vocab[form] = next++;
-    return form;
-  };
+ByteLevelVocab::ByteLevelVocab(int first_id) : next(first_id) {
   for (int b = 0; b < 256; ++b) add(std::string(1, char(b)));
-  Json merges = Json::array();
-  for (const auto& [a, b] : spec.merges) {
+}
+
+std::string ByteLevelVocab::add(const std::string& raw) {
+  std::string form = text::bytes_to_vocab_form(raw);
+  if (!vocab.contains(form)) vocab[form] = next++;
+  return form;
+}
+
+Json ByteLevelVocab::add_merges(const std::vector<std::pair<std::string, std::string>>& merges, bool as_arrays) {
+  Json out = Json::array();
+  for (const auto& [a, b] : merges) {
     std::string fa = add(a), fb = add(b);
     add(a + b);
-    if (spec.merges_as_arrays)
-      merges.push_back(Json::array({fa, fb}));
-    else
-      merges.push_back(fa + " " + fb);
+    out.push_back(as_arrays ? Json::array({fa, fb}) : Json(fa + " " + fb));
   }
-  for (const auto& t : spec.extra_tokens) add(t);
+  return out;
+}
+
+Json tokenizer_json(const TokenizerSpec& spec) {
+  ByteLevelVocab v;
+  Json merges = v.add_merges(spec.merges, spec.merges_as_arrays);
+  for (const auto& t : spec.extra_tokens) v.add(t);
+  Json& vocab = v.vocab;
   Json pre = spec.pre_tokenizer;
   if (pre.is_null()) {
     pre = Json{

@@ -41,6 +41,18 @@ Json added_token(int id, const std::string& content, bool special, bool lstrip =
 Json tokenizer_json(const TokenizerSpec& spec);
 text::Tokenizer make_tokenizer(const TokenizerSpec& spec);
 
+// A byte-level vocabulary under construction: the 256 byte symbols in byte order from
+// `first_id` on, then each new token given as raw bytes gets the next id.
+struct ByteLevelVocab {
+  explicit ByteLevelVocab(int first_id = 0);
+  // Adds a token given as raw bytes (if new); returns its vocabulary form ("Ġthe").
+  std::string add(const std::string& raw);
+  // Adds each merge's sides and result; returns the merges as "a b" or [a, b].
+  Json add_merges(const std::vector<std::pair<std::string, std::string>>& merges, bool as_arrays);
+  Json vocab = Json::object();
+  int next;
+};
+
 // Pipeline parts as HF writes them.
 inline constexpr const char* kMarker = "\xE2\x96\x81";  // "▁"
 Json llama_normalizer();                                // Prepend "▁", Replace " " -> "▁"
