@@ -53,6 +53,12 @@ void AddedTokenMatcher::add(const AddedToken& token, std::string pattern) {
   uint32_t length = static_cast<uint32_t>(pattern.size());
   auto at = std::lower_bound(lengths.begin(), lengths.end(), length, std::greater<>());
   if (at == lengths.end() || *at != length) lengths.insert(at, length);
+  if (length == 1) {
+    single_byte_[static_cast<uint8_t>(pattern[0])] = true;
+  } else {
+    unsigned pair = static_cast<uint8_t>(pattern[0]) << 8 | static_cast<uint8_t>(pattern[1]);
+    first_pairs_[pair >> 6] |= uint64_t(1) << (pair & 63);
+  }
   entries_.push_back({std::move(pattern), &token});
 }
 
@@ -61,8 +67,19 @@ void AddedTokenMatcher::find(std::string_view text, bool include_special, std::v
   size_t done = 0;  // end of the previous match, strips included
   size_t pos = 0;
   while (pos < text.size()) {
+    uint8_t first = static_cast<uint8_t>(text[pos]);
+    const auto& lengths = lengths_[first];
+    bool candidate = !lengths.empty();
+    if (candidate && !single_byte_[first]) {  // a pattern starts with this byte: check the next one
+      unsigned pair = pos + 1 < text.size() ? first << 8 | static_cast<uint8_t>(text[pos + 1]) : 0;
+      candidate = pos + 1 < text.size() && (first_pairs_[pair >> 6] >> (pair & 63) & 1);
+    }
+    if (!candidate) {
+      ++pos;
+      continue;
+    }
     const Entry* hit = nullptr;
-    for (uint32_t length : lengths_[static_cast<uint8_t>(text[pos])]) {
+    for (uint32_t length : lengths) {
       if (length > text.size() - pos) continue;
       int32_t e = by_pattern_.find(text.substr(pos, length));
       if (e >= 0) {

@@ -50,6 +50,10 @@ class AddedTokenMatcher {
   // Pattern lengths by first byte, longest first: a position is tried with each (Gemma
   // has 6k added tokens starting with '<', in a dozen lengths).
   std::array<std::vector<uint32_t>, 256> lengths_;
+  // The first two bytes of the patterns (a bit per pair), and the one-byte patterns: most
+  // positions are ruled out by one bit.
+  std::vector<uint64_t> first_pairs_ = std::vector<uint64_t>(1024);
+  std::array<bool, 256> single_byte_{};
 };
 
 }  // namespace vole::text

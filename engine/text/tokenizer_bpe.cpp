@@ -186,6 +186,7 @@ void BpeModel::find_byte_level_symbols() {
 
 void BpeModel::find_character_symbols(const std::vector<std::pair<int32_t, std::string_view>>& by_id) {
   for (int b = 0; b < 256; ++b) fallback_ids_[b] = byte_fallback_ ? vocab_.find(fallback_token(uint8_t(b))) : -1;
+  all_bytes_fall_back_ = std::all_of(fallback_ids_.begin(), fallback_ids_.end(), [](int32_t id) { return id >= 0; });
   for (int c = 0; c < 128; ++c) ascii_ids_[c] = vocab_.find(std::string(1, char(c)));
   // Cutting a piece before a word marker that follows character c cannot change the
   // result when no token holds c followed by the marker: no merge can then join the two
@@ -216,49 +217,51 @@ int32_t BpeModel::char_id(std::string_view ch) const {
   return vocab_.find(ch);
 }
 
-void BpeModel::byte_level_symbols(std::string_view bytes, std::vector<int32_t>& ids) const {
-  ids.resize(bytes.size());
-  for (size_t i = 0; i < bytes.size(); ++i) ids[i] = byte_symbol(uint8_t(bytes[i]));
+void BpeModel::byte_level_symbols(std::string_view bytes, std::vector<BpeScratch::Symbol>& symbols) const {
+  symbols.resize(bytes.size());
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    int32_t id = byte_ids_[uint8_t(bytes[i])];
+    symbols[i].id = id >= 0 ? id : byte_symbol(uint8_t(bytes[i]));
+  }
 }
 
-void BpeModel::character_symbols(std::string_view text, std::vector<int32_t>& ids) const {
+void BpeModel::character_symbols(std::string_view text, std::vector<BpeScratch::Symbol>& symbols) const {
   // HF's order, including its quirk: byte tokens of an unknown character do not flush
   // a pending unk, a known character does.
-  ids.clear();
+  symbols.clear();
+  auto add = [&](int32_t id) { symbols.push_back({id, 0, 0}); };
   bool pending_unk = false;
   for (size_t pos = 0; pos < text.size();) {
     size_t len = decode_utf8_char(text.substr(pos)).length;
     std::string_view ch = text.substr(pos, len);
     pos += len;
     if (int32_t id = char_id(ch); id >= 0) {
-      if (pending_unk) ids.push_back(unk_id_);
+      if (pending_unk) add(unk_id_);
       pending_unk = false;
-      ids.push_back(id);
+      add(id);
       continue;
     }
     if (byte_fallback_ && std::all_of(ch.begin(), ch.end(), [&](char b) { return fallback_ids_[uint8_t(b)] >= 0; })) {
-      for (char b : ch) ids.push_back(fallback_ids_[uint8_t(b)]);
+      for (char b : ch) add(fallback_ids_[uint8_t(b)]);
       continue;
     }
     if (unk_token_.empty()) continue;  // no unk token: HF drops the character
     if (unk_id_ < 0)
       fail(ErrorCode::InvalidFile, origin_ + ": unk_token \"" + unk_token_ + "\" is not in the vocabulary");
     if (pending_unk && fuse_unk_) continue;
-    if (pending_unk) ids.push_back(unk_id_);
+    if (pending_unk) add(unk_id_);
     pending_unk = true;
   }
-  if (pending_unk) ids.push_back(unk_id_);
+  if (pending_unk) add(unk_id_);
 }
 
 void BpeModel::merge(std::vector<int32_t>& out, BpeScratch& scratch) const {
-  const std::vector<int32_t>& ids = scratch.ids;
-  if (ids.size() > size_t(INT32_MAX)) fail(ErrorCode::InvalidArgument, "a pre-tokenized piece longer than 2 GiB");
   auto& sym = scratch.symbols;
   auto& heap = scratch.heap;
-  const int32_t n = static_cast<int32_t>(ids.size());
+  if (sym.size() > size_t(INT32_MAX)) fail(ErrorCode::InvalidArgument, "a pre-tokenized piece longer than 2 GiB");
+  const int32_t n = static_cast<int32_t>(sym.size());
   if (n == 0) return;
-  sym.resize(size_t(n));
-  for (int32_t i = 0; i < n; ++i) sym[i] = {ids[size_t(i)], i - 1, i + 1 < n ? i + 1 : -1};
+  for (int32_t i = 0; i < n; ++i) sym[i].prev = i - 1, sym[i].next = i + 1 < n ? i + 1 : -1;
 
   // Min-heap of candidate merges by (rank, position). Entries go stale when a
   // neighbour merges; they are checked against the current symbols when popped.
@@ -307,9 +310,9 @@ void BpeModel::encode_piece_uncached(std::string_view piece, std::vector<int32_t
     }
   }
   if (input_ == BpeInput::ByteLevel)
-    byte_level_symbols(piece, scratch.ids);
+    byte_level_symbols(piece, scratch.symbols);
   else
-    character_symbols(piece, scratch.ids);
+    character_symbols(piece, scratch.symbols);
   merge(out, scratch);
 }
 
@@ -342,9 +345,11 @@ bool BpeModel::cut_before(std::string_view piece, size_t pos) const {
   size_t len = 1;
   while (len < before.size() && len < 4 && (uint8_t(before[before.size() - len]) & 0xC0) == 0x80) ++len;
   std::string_view ch = before.substr(before.size() - len);
-  // Only after a character that is a token itself: its symbol is that character.
-  if (!is_valid_utf8(ch) || char_id(ch) < 0) return false;
-  return !std::binary_search(marker_glue_.begin(), marker_glue_.end(), decode_utf8_char(ch).code_point);
+  if (!is_valid_utf8(ch)) return false;
+  // The last symbol before the cut is the character itself if it is a token; else, when
+  // every byte has a "<0xNN>" token, byte tokens (never unk), whose text ends with '>'.
+  char32_t last = char_id(ch) >= 0 ? decode_utf8_char(ch).code_point : all_bytes_fall_back_ ? U'>' : 0;
+  return last != 0 && !std::binary_search(marker_glue_.begin(), marker_glue_.end(), last);
 }
 
 void BpeModel::encode_piece(std::string_view piece, std::vector<int32_t>& out, BpeScratch& scratch) const {

@@ -10,7 +10,8 @@
 // Results are cached per piece, which is what makes natural text fast (words repeat).
 // A Characters piece without pre-tokenization (a whole SentencePiece sentence) is cut
 // before each "▁" word marker where the vocabulary proves that no token can span the
-// cut, so words are cached too; the ids are the same as for the uncut piece.
+// cut (no token holds the text of the symbol before the cut followed by "▁"), so words
+// are cached too; the ids are the same as for the uncut piece.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -67,7 +68,6 @@ struct BpeScratch {
   };
   std::vector<Symbol> symbols;
   std::vector<Candidate> heap;
-  std::vector<int32_t> ids;  // the initial symbols of a piece
 };
 
 enum class BpeInput { ByteLevel, Characters };
@@ -99,11 +99,11 @@ class BpeModel {
   int32_t byte_symbol(uint8_t byte) const;
   void find_byte_level_symbols();
   void find_character_symbols(const std::vector<std::pair<int32_t, std::string_view>>& by_id);
-  // The initial symbols of a piece into `ids`.
-  void byte_level_symbols(std::string_view bytes, std::vector<int32_t>& ids) const;
-  void character_symbols(std::string_view text, std::vector<int32_t>& ids) const;
+  // The initial symbols of a piece (their ids; merge() links them).
+  void byte_level_symbols(std::string_view bytes, std::vector<BpeScratch::Symbol>& symbols) const;
+  void character_symbols(std::string_view text, std::vector<BpeScratch::Symbol>& symbols) const;
   int32_t char_id(std::string_view ch) const;
-  // Merges `scratch.ids` and appends the result (the shared BPE core).
+  // Merges `scratch.symbols` and appends the result (the shared BPE core).
   void merge(std::vector<int32_t>& out, BpeScratch& scratch) const;
   // encode_piece for a piece that is not cut further.
   void encode_word(std::string_view piece, std::vector<int32_t>& out, BpeScratch& scratch) const;
@@ -123,6 +123,7 @@ class BpeModel {
   std::string unk_token_;
   int32_t unk_id_ = -1;
   bool byte_fallback_ = false, fuse_unk_ = false;
+  bool all_bytes_fall_back_ = false;  // Characters: every byte has its "<0xNN>" token
   bool ignore_merges_ = false;
   StringIdTable raw_vocab_;            // ByteLevel: raw bytes -> id, for ignore_merges
   std::string word_marker_;            // Characters: "▁" when pieces are cut before it

@@ -219,7 +219,7 @@ void TextAssembler::emit_bytes(std::string_view bytes, std::string& out) {
     // The common case: no character waiting, no strip; no copy.
     size_t ready = bytes.size() - incomplete_utf8_tail(bytes);
     append_sanitized_utf8(bytes.substr(0, ready), out);
-    utf8_tail_.assign(bytes.substr(ready));
+    if (ready < bytes.size()) utf8_tail_.assign(bytes.substr(ready));
     return;
   }
   utf8_tail_.append(bytes);

@@ -315,28 +315,38 @@ TEST(SentencePieceTokenizer, StreamHoldsAByteRunUntilItEnds) {
   EXPECT_EQ(stream.flush(), "");
 }
 
-// Cutting a sentence before word markers must give the ids of the uncut sentence; the
-// vocabulary here has tokens that join a character to a following "▁" ("b▁", ">▁"), and
-// byte tokens, so some cuts are unsafe.
+// Cutting a sentence before word markers must give the ids of the uncut sentence. The
+// vocabularies have tokens that join a character or a byte token to a following "▁"
+// ("b▁", "<0x63>▁"), and characters that become byte tokens or unk, so some cuts are
+// unsafe.
 TEST(SentencePieceModel, CuttingAtWordMarkersNeverChangesIds) {
-  test::SentencePieceSpec spec;
-  spec.chars = M + "ab>";
-  spec.merges = {{"b", M}, {M, "a"}, {"a", "b"}, {M + "a", "b"}, {">", M}, {"<0xC3>", "<0xA9>"}, {M, M}};
-  Json j = test::sentencepiece_json(spec);
-  std::string origin = "t.json";
-  text::TokenizerJson file = text::parse_tokenizer_json(j.dump(), origin);
-  text::JsonPath at(origin, "model");
-  auto model = text::BpeModel::from_json(file.root["model"], file.bpe, at, text::BpeInput::Characters);
-  ASSERT_TRUE(model.cuts_at_word_markers());
-  const std::vector<std::string> parts = {M, "a", "b", ">", "\xC3\xA9", "c"};
-  std::mt19937 rng(11);
-  text::BpeScratch scratch;
-  for (int round = 0; round < 3000; ++round) {
-    std::string s;
-    for (int n = 1 + rng() % 14; n > 0; --n) s += parts[rng() % parts.size()];
-    Ids cut, whole;
-    model.encode_piece(s, cut, scratch);
-    model.encode_piece_uncached(s, whole, scratch);
-    ASSERT_EQ(cut, whole) << s;
+  const std::vector<std::pair<std::string, std::string>> merges = {
+      {"b", M}, {M, "a"}, {"a", "b"}, {M + "a", "b"}, {"<0xC3>", "<0xA9>"}, {M, M}};
+  struct Variant {
+    bool byte_fallback, glue_after_bytes;
+  };
+  for (Variant v : {Variant{true, true}, Variant{true, false}, Variant{false, false}}) {
+    test::SentencePieceSpec spec;
+    spec.chars = M + "ab>";
+    spec.merges = merges;
+    if (v.glue_after_bytes) spec.merges.insert(spec.merges.end(), {{">", M}, {"<0x63>", M}});  // "c" is a byte token
+    spec.byte_fallback = v.byte_fallback;
+    Json j = test::sentencepiece_json(spec);
+    std::string origin = "t.json";
+    text::TokenizerJson file = text::parse_tokenizer_json(j.dump(), origin);
+    text::JsonPath at(origin, "model");
+    auto model = text::BpeModel::from_json(file.root["model"], file.bpe, at, text::BpeInput::Characters);
+    ASSERT_TRUE(model.cuts_at_word_markers());
+    const std::vector<std::string> parts = {M, "a", "b", ">", "\xC3\xA9", "c", "\xE2\x82\xAC"};
+    std::mt19937 rng(11);
+    text::BpeScratch scratch;
+    for (int round = 0; round < 3000; ++round) {
+      std::string s;
+      for (int n = 1 + rng() % 14; n > 0; --n) s += parts[rng() % parts.size()];
+      Ids cut, whole;
+      model.encode_piece(s, cut, scratch);
+      model.encode_piece_uncached(s, whole, scratch);
+      ASSERT_EQ(cut, whole) << s << " byte_fallback " << v.byte_fallback << " glue " << v.glue_after_bytes;
+    }
   }
 }
