@@ -216,14 +216,15 @@ void PreTokenizer::run(size_t index, std::string_view piece, bool at_start, PreT
       break;
     case Step::Kind::Metaspace: {
       buf.clear();
-      bool prepend = step.prepend == Prepend::Always || (step.prepend == Prepend::First && at_start);
-      if (prepend && !piece.starts_with(step.replacement)) buf = step.replacement;
       for (char c : piece) {
         if (c == ' ')
           buf += step.replacement;
         else
           buf.push_back(c);
       }
+      // After the spaces are replaced: a text that began with a space needs no prefix.
+      bool prepend = step.prepend == Prepend::Always || (step.prepend == Prepend::First && at_start);
+      if (prepend && !buf.starts_with(step.replacement)) buf.insert(0, step.replacement);
       piece = buf;
       if (step.regex)
         split(index, piece, at_start, scratch, emit);

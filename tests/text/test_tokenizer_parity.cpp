@@ -1,9 +1,10 @@
 // Parity with an independent implementation: a multi-megabyte multilingual corpus
 // (bench/text_corpus.h) tokenized by Vole and by @lenml/tokenizers (JavaScript) with
 // real tokenizer.json files must give identical ids, record by record: Qwen3 (byte-level
-// BPE, the whole corpus), Llama 2 and Gemma 3 (SentencePiece-style BPE with byte
-// fallback; a 1.5 MB sample of their corpus each, to bound the test's time). And
-// decode(encode(x)) must give back x as the tokenizer normalizes it.
+// BPE, the whole corpus), Llama 3 (byte-level, LFM2's split pattern, ignore_merges),
+// Llama 2 and Gemma 3 (SentencePiece-style BPE with byte fallback), Llama 2 with a
+// Metaspace pre-tokenizer (samples of 0.6 to 1.5 MB of their corpus, to bound the
+// test's time). And decode(encode(x)) must give back x as the tokenizer normalizes it.
 //
 // Known differences between the JavaScript oracle and Hugging Face tokenizers (which
 // Vole follows) are kept out of the corpus: U+0085 and U+FEFF (JavaScript's \s differs
@@ -215,22 +216,27 @@ std::vector<bench::CorpusRecord> sample(const std::vector<bench::CorpusRecord>& 
   return out;
 }
 
-// Encode parity of a SentencePiece-style tokenizer on a sample of its corpus, then the
-// same with the post-processor's special tokens on a few records.
+// Encode parity between `tok` and the oracle running `json` on `records`, then the same
+// with the post-processor's special tokens on the first 200 records.
+void expect_parity_on(const text::Tokenizer& tok, const fs::path& json, const fs::path& config,
+                      std::vector<bench::CorpusRecord> records) {
+  test::TempDir tmp;
+  IdLists with_special;
+  auto t0 = Clock::now();
+  auto theirs = oracle_ids(json, config, records, tmp, &with_special, 200);
+  double oracle_seconds = seconds_since(t0);
+  expect_same_ids(tok, records, theirs, oracle_seconds);
+  records.resize(std::min<size_t>(records.size(), 200));
+  expect_same_ids(tok, records, with_special, oracle_seconds, {.add_special_tokens = true});
+}
+
+// The same for an oracle package's own tokenizer on a sample of its corpus.
 void expect_parity(const std::string& package, size_t bytes) {
   const text::Tokenizer* tok = oracle_tokenizer(package);
   if (!tok || !node_available()) GTEST_SKIP() << "tokenizer oracle or node missing";
-  auto records = sample(corpus(*tok).records, bytes);
-  test::TempDir tmp;
   fs::path models = npm_models(package);
-  IdLists with_special;
-  auto t0 = Clock::now();
-  auto theirs =
-      oracle_ids(models / "tokenizer.json", models / "tokenizer_config.json", records, tmp, &with_special, 200);
-  double oracle_seconds = seconds_since(t0);
-  expect_same_ids(*tok, records, theirs, oracle_seconds);
-  records.resize(std::min<size_t>(records.size(), 200));
-  expect_same_ids(*tok, records, with_special, oracle_seconds, {.add_special_tokens = true});
+  expect_parity_on(*tok, models / "tokenizer.json", models / "tokenizer_config.json",
+                   sample(corpus(*tok).records, bytes));
 }
 
 // decode(encode(x)) == x for every record of a tokenizer whose normalizer only turns
@@ -261,6 +267,34 @@ void expect_round_trip(const std::string& package) {
 TEST(TokenizerParity, Llama2MatchesTheJavaScriptOracle) { expect_parity("tokenizer-llama2", 1500u << 10); }
 
 TEST(TokenizerParity, Gemma3MatchesTheJavaScriptOracle) { expect_parity("tokenizer-gemma3", 1500u << 10); }
+
+// Byte-level BPE with the Llama 3 split pattern (digits in threes) and ignore_merges: the
+// pre-tokenizer LFM2's tokenizer.json has too.
+TEST(TokenizerParity, Llama3MatchesTheJavaScriptOracle) { expect_parity("tokenizer-llama3", 1000u << 10); }
+
+// Llama 2's vocabulary with the Metaspace pre-tokenizer that newer conversions write
+// instead of the Prepend/Replace normalizer (prepend_scheme "first", no split): only the
+// text at the start of the input gets a "▁".
+TEST(TokenizerParity, Llama2WithMetaspaceMatchesTheJavaScriptOracle) {
+  const text::Tokenizer* base = oracle_tokenizer("tokenizer-llama2");
+  if (!base || !node_available()) GTEST_SKIP() << "tokenizer oracle or node missing";
+  fs::path models = npm_models("tokenizer-llama2");
+  test::Json j = test::Json::parse(read_text_file(models / "tokenizer.json"));
+  j["normalizer"] = nullptr;
+  // add_prefix_space is what the JavaScript oracle reads; HF reads prepend_scheme.
+  j["pre_tokenizer"] = test::metaspace("first", false);
+  j["pre_tokenizer"]["add_prefix_space"] = true;
+  test::TempDir tmp;
+  write_file_atomic(tmp / "tokenizer.json", j.dump());
+  auto tok = text::Tokenizer::load(tmp.path());
+  auto records = sample(corpus(*base).records, 600u << 10);
+  expect_parity_on(tok, tmp / "tokenizer.json", models / "tokenizer_config.json", records);
+  // And the texts after special tokens really are encoded differently than with Prepend.
+  size_t differ = 0;
+  for (const auto& r : records)
+    differ += tok.encode(r.text, {.add_special_tokens = false}) != base->encode(r.text, {.add_special_tokens = false});
+  EXPECT_GT(differ, 5u);
+}
 
 TEST(TokenizerParity, Llama2DecodeOfEncodeIsTheText) { expect_round_trip("tokenizer-llama2"); }
 

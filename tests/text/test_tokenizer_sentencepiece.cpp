@@ -127,9 +127,11 @@ TEST(SentencePieceTokenizer, MetaspacePreTokenizerPrependSchemes) {
   // Files from before prepend_scheme: add_prefix_space false means never.
   spec.pre_tokenizer = Json{{"type", "Metaspace"}, {"replacement", M}, {"add_prefix_space", false}};
   EXPECT_EQ(plain(test::make_sentencepiece(spec), "hello world"), test::ids_of(never, {"h", "ell", "o", M + "world"}));
-  // A text that already starts with "▁" gets no second one.
+  // A text that already starts with "▁", or with a space, gets no second one.
   spec.pre_tokenizer = test::metaspace("always", true);
   EXPECT_EQ(plain(test::make_sentencepiece(spec), M + "hello"), (Ids{words[0]}));
+  EXPECT_EQ(plain(test::make_sentencepiece(spec), " hello"), (Ids{words[0]}));
+  EXPECT_EQ(plain(first, " hello"), (Ids{words[0]}));
 }
 
 TEST(SentencePieceTokenizer, MetaspaceSplitOrNot) {
