@@ -33,11 +33,10 @@ int hex_digit(char c) {
 
 struct TokenDecoder::Step {
   enum class Kind { Replace, Strip, Metaspace, ByteLevel } kind;
-  std::string pattern;           // Replace with a String pattern
-  std::unique_ptr<Regex> regex;  // Replace with a Regex pattern
-  std::string content;           // Replace: the replacement; Strip: the character; Metaspace: the marker
-  size_t start = 0, stop = 0;    // Strip
-  bool drop_on_first = false;    // Metaspace: the first token loses its markers
+  Replacement replace;         // Replace
+  std::string content;         // Strip: the character; Metaspace: the marker
+  size_t start = 0, stop = 0;  // Strip
+  bool drop_on_first = false;  // Metaspace: the first token loses its markers
 
   void apply(std::string& text, bool added, bool first) const;
 };
@@ -45,24 +44,9 @@ struct TokenDecoder::Step {
 void TokenDecoder::Step::apply(std::string& text, bool added, bool first) const {
   std::string out;
   switch (kind) {
-    case Kind::Replace: {
-      size_t pos = 0;
-      auto append_match = [&](size_t begin, size_t end) {
-        out.append(text, pos, begin - pos);
-        out.append(content);
-        pos = end;
-      };
-      if (regex) {
-        RegexScratch scratch;
-        MatchIterator matches(*regex, text, scratch);
-        for (Span m; matches.next(m);) append_match(m.begin, m.end);
-      } else {
-        for (size_t hit = text.find(pattern); hit != std::string::npos; hit = text.find(pattern, pos))
-          append_match(hit, hit + pattern.size());
-      }
-      out.append(text, pos);
+    case Kind::Replace:
+      if (!replace.apply(text, out)) return;
       break;
-    }
     case Kind::Strip: {
       std::string_view rest = text;
       for (size_t i = 0; i < start && rest.starts_with(content); ++i) rest.remove_prefix(content.size());
@@ -124,18 +108,7 @@ void TokenDecoder::add(const Json& value, const JsonPath& at) {
     for (size_t i = 0; i < list.size(); ++i) add(list[i], (at / "decoders")[i]);
   } else if (type == "Replace") {
     step->kind = Step::Kind::Replace;
-    step->content = json_string(json_member(value, at, "content"), at / "content");
-    const Json& pattern = json_member(value, at, "pattern");
-    JsonPath pat = at / "pattern";
-    if (const Json* s = json_optional(pattern, pat, "String")) {
-      step->pattern = json_string(*s, pat / "String");
-      if (step->pattern.empty()) (pat / "String").malformed("an empty Replace pattern");
-    } else if (const Json* r = json_optional(pattern, pat, "Regex")) {
-      step->regex = std::make_unique<Regex>(json_string(*r, pat / "Regex"), Regex::Syntax::Pattern,
-                                            pat.file() + ": " + (pat / "Regex").str());
-    } else {
-      pat.malformed("expected {\"String\": …} or {\"Regex\": …}");
-    }
+    step->replace = Replacement::from_json(value, at);
     add_per_token(std::move(step), type, at);
   } else if (type == "Strip") {
     step->kind = Step::Kind::Strip;

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "text/tokenizer_json.h"
-#include "text/tokenizer_regex.h"
+#include "text/tokenizer_replace.h"
 
 namespace vole::text {
 

@@ -43,38 +43,6 @@ bool normalize_unicode(const icu::Normalizer2& form, std::string_view text, std:
   return true;
 }
 
-// Every non-overlapping occurrence of `pattern`, leftmost first; false if there is none.
-bool replace_literal(std::string_view text, std::string_view pattern, std::string_view with, std::string& out) {
-  size_t hit = text.find(pattern);
-  if (hit == std::string_view::npos) return false;
-  out.clear();
-  out.reserve(text.size() + text.size() / 4);
-  size_t pos = 0;
-  for (; hit != std::string_view::npos; hit = text.find(pattern, pos)) {
-    out.append(text, pos, hit - pos);
-    out.append(with);
-    pos = hit + pattern.size();
-  }
-  out.append(text, pos);
-  return true;
-}
-
-bool replace_regex(std::string_view text, const Regex& regex, std::string_view with, std::string& out) {
-  RegexScratch scratch;
-  MatchIterator matches(regex, text, scratch);
-  Span m;
-  if (!matches.next(m)) return false;
-  out.clear();
-  size_t pos = 0;
-  do {
-    out.append(text, pos, m.begin - pos);
-    out.append(with);
-    pos = m.end;
-  } while (matches.next(m));
-  out.append(text, pos);
-  return true;
-}
-
 }  // namespace
 
 Normalizer::Normalizer(Normalizer&&) noexcept = default;
@@ -97,21 +65,10 @@ void Normalizer::add(const Json& value, const JsonPath& at) {
   Step step{Step::Kind::Unicode};
   if (type == "Prepend") {
     step.kind = Step::Kind::Prepend;
-    step.text = json_string(json_member(value, at, "prepend"), at / "prepend");
+    step.prefix = json_string(json_member(value, at, "prepend"), at / "prepend");
   } else if (type == "Replace") {
     step.kind = Step::Kind::Replace;
-    step.text = json_string(json_member(value, at, "content"), at / "content");
-    const Json& pattern = json_member(value, at, "pattern");
-    JsonPath pat = at / "pattern";
-    if (const Json* s = json_optional(pattern, pat, "String")) {
-      step.literal = json_string(*s, pat / "String");
-      if (step.literal.empty()) (pat / "String").malformed("an empty Replace pattern");
-    } else if (const Json* r = json_optional(pattern, pat, "Regex")) {
-      step.regex = std::make_unique<Regex>(json_string(*r, pat / "Regex"), Regex::Syntax::Pattern,
-                                           pat.file() + ": " + (pat / "Regex").str());
-    } else {
-      pat.malformed("expected {\"String\": …} or {\"Regex\": …}");
-    }
+    step.replace = Replacement::from_json(value, at);
   } else if (!(step.form = icu_form(type))) {
     at.unsupported("normalizer type '" + type +
                    "' is not supported (Vole implements NFC, NFD, NFKC, NFKD, Prepend, Replace and Sequence)");
@@ -126,13 +83,12 @@ bool Normalizer::apply_step(const Step& step, std::string_view current, std::str
       return normalize_unicode(*step.form, current, out);
     case Step::Kind::Prepend:
       // As HF tokenizers: an empty text stays empty.
-      if (current.empty() || step.text.empty()) return false;
-      out.assign(step.text);
+      if (current.empty() || step.prefix.empty()) return false;
+      out.assign(step.prefix);
       out.append(current);
       return true;
     case Step::Kind::Replace:
-      return step.regex ? replace_regex(current, *step.regex, step.text, out)
-                        : replace_literal(current, step.literal, step.text, out);
+      return step.replace.apply(current, out);
   }
   return false;
 }

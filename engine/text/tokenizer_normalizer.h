@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "text/tokenizer_json.h"
-#include "text/tokenizer_regex.h"
+#include "text/tokenizer_replace.h"
 
 namespace vole::text {
 
@@ -36,9 +36,8 @@ class Normalizer {
   struct Step {
     enum class Kind { Unicode, Prepend, Replace } kind;
     const icu::Normalizer2* form = nullptr;  // Unicode
-    std::string text;                        // Prepend: the prefix; Replace: the replacement
-    std::string literal;                     // Replace with a String pattern
-    std::unique_ptr<Regex> regex;            // Replace with a Regex pattern
+    std::string prefix;                      // Prepend
+    Replacement replace;                     // Replace
   };
   void add(const Json& value, const JsonPath& at);
   // Applies one step to `current`; true if it wrote a changed text to `out`.
