@@ -36,9 +36,9 @@
 // to ~10 MB per thread that encodes, kept until the thread ends). A StreamDecoder
 // belongs to one thread.
 //
-// Cost: loading a Qwen tokenizer.json takes ~0.15 s of CPU (Gemma's 262k vocabulary
-// with 515k merges ~1 s); encode runs at tens of MB/s of English on one core
-// (bench/tokenizer_bench.cpp); StreamDecoder::push is a few tens of nanoseconds.
+// Cost: loading a Qwen tokenizer.json takes ~0.2 s of CPU (Gemma's 262k vocabulary
+// with 515k merges ~0.5 s, 110 MB peak); encode runs at tens of MB/s of English on one
+// core (bench/tokenizer_bench.cpp); StreamDecoder::push is a few tens of nanoseconds.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
