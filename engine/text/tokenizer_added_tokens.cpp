@@ -3,6 +3,7 @@
 #include <unicode/uchar.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "text/utf8.h"
 
@@ -47,11 +48,18 @@ size_t leading_space_length(std::string_view text) {
 
 void AddedTokenMatcher::add(const AddedToken& token, std::string pattern) {
   if (pattern.empty()) return;
-  auto& bucket = by_first_byte_[static_cast<uint8_t>(pattern[0])];
+  if (!by_pattern_.insert(pattern, static_cast<int32_t>(entries_.size()))) return;
+  auto& lengths = lengths_[static_cast<uint8_t>(pattern[0])];
+  uint32_t length = static_cast<uint32_t>(pattern.size());
+  auto at = std::lower_bound(lengths.begin(), lengths.end(), length, std::greater<>());
+  if (at == lengths.end() || *at != length) lengths.insert(at, length);
+  if (length == 1) {
+    single_byte_[static_cast<uint8_t>(pattern[0])] = true;
+  } else {
+    unsigned pair = static_cast<uint8_t>(pattern[0]) << 8 | static_cast<uint8_t>(pattern[1]);
+    first_pairs_[pair >> 6] |= uint64_t(1) << (pair & 63);
+  }
   entries_.push_back({std::move(pattern), &token});
-  bucket.push_back(static_cast<uint32_t>(entries_.size() - 1));
-  std::stable_sort(bucket.begin(), bucket.end(),
-                   [&](uint32_t a, uint32_t b) { return entries_[a].pattern.size() > entries_[b].pattern.size(); });
 }
 
 void AddedTokenMatcher::find(std::string_view text, bool include_special, std::vector<Match>& out) const {
@@ -59,12 +67,23 @@ void AddedTokenMatcher::find(std::string_view text, bool include_special, std::v
   size_t done = 0;  // end of the previous match, strips included
   size_t pos = 0;
   while (pos < text.size()) {
-    const auto& bucket = by_first_byte_[static_cast<uint8_t>(text[pos])];
+    uint8_t first = static_cast<uint8_t>(text[pos]);
+    const auto& lengths = lengths_[first];
+    bool candidate = !lengths.empty();
+    if (candidate && !single_byte_[first]) {  // a pattern starts with this byte: check the next one
+      unsigned pair = pos + 1 < text.size() ? first << 8 | static_cast<uint8_t>(text[pos + 1]) : 0;
+      candidate = pos + 1 < text.size() && (first_pairs_[pair >> 6] >> (pair & 63) & 1);
+    }
+    if (!candidate) {
+      ++pos;
+      continue;
+    }
     const Entry* hit = nullptr;
-    for (uint32_t e : bucket) {
-      const std::string& p = entries_[e].pattern;
-      if (text.compare(pos, p.size(), p) == 0) {
-        hit = &entries_[e];
+    for (uint32_t length : lengths) {
+      if (length > text.size() - pos) continue;
+      int32_t e = by_pattern_.find(text.substr(pos, length));
+      if (e >= 0) {
+        hit = &entries_[size_t(e)];
         break;
       }
     }

@@ -10,16 +10,18 @@
 #include <string_view>
 #include <vector>
 
+#include "text/tokenizer_tables.h"
+
 namespace vole::text {
 
 struct AddedToken {
   int32_t id = -1;
   std::string content;
-  bool special = false;      // skipped by decode(skip_special); parsing can be turned off
+  bool special = false;  // skipped by decode(skip_special); parsing can be turned off
   bool lstrip = false;
   bool rstrip = false;
   bool single_word = false;
-  bool normalized = false;   // matched after normalization
+  bool normalized = false;  // matched after normalization
 };
 
 class AddedTokenMatcher {
@@ -44,8 +46,14 @@ class AddedTokenMatcher {
     const AddedToken* token;
   };
   std::vector<Entry> entries_;
-  // Entries by first byte, longest pattern first (so the first hit is the longest).
-  std::array<std::vector<uint32_t>, 256> by_first_byte_;
+  StringIdTable by_pattern_;  // pattern -> entry (the first entry of a pattern added twice)
+  // Pattern lengths by first byte, longest first: a position is tried with each (Gemma
+  // has 6k added tokens starting with '<', in a dozen lengths).
+  std::array<std::vector<uint32_t>, 256> lengths_;
+  // The first two bytes of the patterns (a bit per pair), and the one-byte patterns: most
+  // positions are ruled out by one bit.
+  std::vector<uint64_t> first_pairs_ = std::vector<uint64_t>(1024);
+  std::array<bool, 256> single_byte_{};
 };
 
 }  // namespace vole::text

@@ -1,8 +1,17 @@
 #pragma once
-// tokenizer.json "model" of type BPE over a byte-level vocabulary: a piece of raw
-// bytes starts as one symbol per byte and adjacent symbols are merged, lowest merge
-// rank first (leftmost first among equal ranks), until no merge applies. Results are
-// cached per piece, which is what makes natural text fast (words repeat).
+// tokenizer.json "model" of type BPE. A piece starts as one symbol per input unit and
+// adjacent symbols are merged, lowest merge rank first (leftmost first among equal
+// ranks), until no merge applies. The input unit is the only difference between the
+// two kinds of vocabulary (the merge core is shared):
+//   - ByteLevel (GPT-2 style, after a ByteLevel pre-tokenizer): one symbol per byte;
+//   - Characters (SentencePiece style): one symbol per character; a character missing
+//     from the vocabulary becomes its UTF-8 bytes as "<0xNN>" tokens (byte_fallback), or
+//     the unk token (consecutive ones fused with fuse_unk), or nothing, as in HF.
+// Results are cached per piece, which is what makes natural text fast (words repeat).
+// A Characters piece without pre-tokenization (a whole SentencePiece sentence) is cut
+// before each "▁" word marker where the vocabulary proves that no token can span the
+// cut (no token holds the text of the symbol before the cut followed by "▁"), so words
+// are cached too; the ids are the same as for the uncut piece.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -59,20 +68,22 @@ struct BpeScratch {
   };
   std::vector<Symbol> symbols;
   std::vector<Candidate> heap;
-  std::vector<int32_t> ids;
 };
+
+enum class BpeInput { ByteLevel, Characters };
 
 class BpeModel {
  public:
-  // `model` is tokenizer.json's "model" object, `tables` its vocab and merges.
-  static BpeModel from_json(const Json& model, const BpeTables& tables, const JsonPath& at);
+  // `model` is tokenizer.json's "model" object, `tables` its vocab and merges; `input`
+  // follows from the pre-tokenizer (ByteLevel or not).
+  static BpeModel from_json(const Json& model, const BpeTables& tables, const JsonPath& at, BpeInput input);
 
-  // Appends the ids of one piece of raw bytes. Results are cached per thread (no locks;
-  // a thread's cache, at most ~10 MB, serves the tokenizer it used last and lives until
-  // the thread ends).
-  void encode_piece(std::string_view bytes, std::vector<int32_t>& out, BpeScratch& scratch) const;
-  // The same without the cache (what the cache stores; exposed for tests).
-  void encode_piece_uncached(std::string_view bytes, std::vector<int32_t>& out, BpeScratch& scratch) const;
+  // Appends the ids of one piece (raw bytes for ByteLevel, UTF-8 text for Characters).
+  // Results are cached per thread (no locks; a thread's cache, at most ~10 MB, serves the
+  // tokenizer it used last and lives until the thread ends).
+  void encode_piece(std::string_view piece, std::vector<int32_t>& out, BpeScratch& scratch) const;
+  // One piece without the cache and without cutting at word markers (exposed for tests).
+  void encode_piece_uncached(std::string_view piece, std::vector<int32_t>& out, BpeScratch& scratch) const;
 
   // Vocabulary form ("Ġthe") <-> id.
   std::optional<int32_t> token_to_id(std::string_view vocab_form) const;
@@ -80,22 +91,44 @@ class BpeModel {
   // One past the largest id in the vocabulary.
   int32_t id_limit() const { return static_cast<int32_t>(token_offsets_.size()) - 1; }
   size_t merge_count() const { return merges_.size(); }
+  BpeInput input() const { return input_; }
+  // True if Characters pieces are cut before word markers (see above).
+  bool cuts_at_word_markers() const { return !word_marker_.empty(); }
 
  private:
   int32_t byte_symbol(uint8_t byte) const;
+  void find_byte_level_symbols();
+  void find_character_symbols(const std::vector<std::pair<int32_t, std::string_view>>& by_id);
+  // The initial symbols of a piece (their ids; merge() links them).
+  void byte_level_symbols(std::string_view bytes, std::vector<BpeScratch::Symbol>& symbols) const;
+  void character_symbols(std::string_view text, std::vector<BpeScratch::Symbol>& symbols) const;
+  int32_t char_id(std::string_view ch) const;
+  // Merges `scratch.symbols` and appends the result (the shared BPE core).
+  void merge(std::vector<int32_t>& out, BpeScratch& scratch) const;
+  // encode_piece for a piece that is not cut further.
+  void encode_word(std::string_view piece, std::vector<int32_t>& out, BpeScratch& scratch) const;
+  bool cut_before(std::string_view piece, size_t pos) const;
 
   StringIdTable vocab_;
   // Token strings by id: token_arena_[token_offsets_[id], token_offsets_[id + 1]).
   std::string token_arena_;
   std::vector<uint32_t> token_offsets_{0};
   std::vector<bool> has_id_;
-  std::array<int32_t, 256> byte_ids_{};
+  BpeInput input_ = BpeInput::ByteLevel;
+  std::array<int32_t, 256> byte_ids_{};      // ByteLevel: the symbol of each byte
+  std::array<int32_t, 256> fallback_ids_{};  // Characters: "<0xNN>" tokens (-1: none)
+  std::array<int32_t, 128> ascii_ids_{};     // Characters: single-character tokens of ASCII
   MergeTable merges_;
   std::string origin_;  // the file, for errors at encode time
+  std::string unk_token_;
   int32_t unk_id_ = -1;
+  bool byte_fallback_ = false, fuse_unk_ = false;
+  bool all_bytes_fall_back_ = false;  // Characters: every byte has its "<0xNN>" token
   bool ignore_merges_ = false;
-  StringIdTable raw_vocab_;  // raw bytes -> id, for ignore_merges
-  uint64_t instance_ = 0;    // identifies this model to the per-thread caches
+  StringIdTable raw_vocab_;            // ByteLevel: raw bytes -> id, for ignore_merges
+  std::string word_marker_;            // Characters: "▁" when pieces are cut before it
+  std::vector<char32_t> marker_glue_;  // characters some token joins to a following marker (sorted)
+  uint64_t instance_ = 0;              // identifies this model to the per-thread caches
 };
 
 }  // namespace vole::text

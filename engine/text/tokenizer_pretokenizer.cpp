@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "text/utf8.h"
+
 namespace vole::text {
 
 namespace {
@@ -41,8 +43,10 @@ class SegmentCutter {
         break;
       case SplitBehavior::MergedWithPrevious:
         // A delimiter joins the piece before it, unless that piece is a delimiter too.
-        if (is_match && !previous_match_ && has_pending_) pending_.end = s.end;
-        else replace_pending(s);
+        if (is_match && !previous_match_ && has_pending_)
+          pending_.end = s.end;
+        else
+          replace_pending(s);
         break;
       case SplitBehavior::MergedWithNext:
         // A delimiter joins the piece after it, unless that piece is a delimiter too.
@@ -56,8 +60,10 @@ class SegmentCutter {
         break;
       case SplitBehavior::Contiguous:
         // Runs of adjacent delimiters become one piece.
-        if (is_match == previous_match_ && has_pending_) pending_.end = s.end;
-        else replace_pending(s);
+        if (is_match == previous_match_ && has_pending_)
+          pending_.end = s.end;
+        else
+          replace_pending(s);
         break;
     }
     previous_match_ = is_match;
@@ -130,9 +136,11 @@ void PreTokenizer::add(const Json& value, const JsonPath& at) {
     JsonPath pat = at / "pattern";
     std::unique_ptr<Regex> regex;
     if (const Json* r = json_optional(pattern, pat, "Regex")) {
-      regex = std::make_unique<Regex>(json_string(*r, pat / "Regex"), Regex::Syntax::Pattern, pat.file() + ": " + (pat / "Regex").str());
+      regex = std::make_unique<Regex>(json_string(*r, pat / "Regex"), Regex::Syntax::Pattern,
+                                      pat.file() + ": " + (pat / "Regex").str());
     } else if (const Json* s = json_optional(pattern, pat, "String")) {
-      regex = std::make_unique<Regex>(json_string(*s, pat / "String"), Regex::Syntax::Literal, pat.file() + ": " + (pat / "String").str());
+      regex = std::make_unique<Regex>(json_string(*s, pat / "String"), Regex::Syntax::Literal,
+                                      pat.file() + ": " + (pat / "String").str());
     } else {
       pat.malformed("expected {\"Regex\": …} or {\"String\": …}");
     }
@@ -145,40 +153,98 @@ void PreTokenizer::add(const Json& value, const JsonPath& at) {
       regexes_.push_back(std::make_unique<Regex>(kGpt2Pattern, Regex::Syntax::Pattern, "GPT-2 pattern"));
       add_split(*regexes_.back(), SplitBehavior::Isolated, false);
     }
+  } else if (type == "Metaspace") {
+    add_metaspace(value, at);
   } else {
-    at.unsupported("pre-tokenizer type '" + type + "' is not supported (Vole implements Split, ByteLevel and Sequence)");
+    at.unsupported("pre-tokenizer type '" + type +
+                   "' is not supported (Vole implements Split, ByteLevel, Metaspace and Sequence)");
   }
 }
 
-void PreTokenizer::for_each_piece(std::string_view text, PreTokenizerScratch& scratch, const PieceFn& emit) const {
+void PreTokenizer::add_metaspace(const Json& value, const JsonPath& at) {
+  Step s{Step::Kind::Metaspace};
+  s.replacement = json_string(json_member(value, at, "replacement"), at / "replacement");
+  if (s.replacement.empty() || decode_utf8_char(s.replacement).length != s.replacement.size())
+    (at / "replacement").malformed("expected one character");
+  // Files written before prepend_scheme existed say add_prefix_space; false means never.
+  if (const Json* scheme = json_optional(value, at, "prepend_scheme")) {
+    const std::string& name = json_string(*scheme, at / "prepend_scheme");
+    if (name == "always")
+      s.prepend = Prepend::Always;
+    else if (name == "first")
+      s.prepend = Prepend::First;
+    else if (name == "never")
+      s.prepend = Prepend::Never;
+    else
+      (at / "prepend_scheme").unsupported("Metaspace prepend_scheme '" + name + "' is not supported");
+  }
+  if (!json_bool_or(value, at, "add_prefix_space", true)) s.prepend = Prepend::Never;
+  if (json_bool_or(value, at, "split", true)) {
+    regexes_.push_back(std::make_unique<Regex>(s.replacement, Regex::Syntax::Literal, at.file() + ": " + at.str()));
+    s.regex = regexes_.back().get();
+    s.behavior = SplitBehavior::MergedWithNext;
+  }
+  steps_.push_back(std::move(s));
+}
+
+void PreTokenizer::for_each_piece(std::string_view text, PreTokenizerScratch& scratch, const PieceFn& emit,
+                                  bool at_input_start) const {
   if (scratch.regex.size() < steps_.size()) {
     scratch.regex.resize(steps_.size());
     for (auto& r : scratch.regex)
       if (!r) r = std::make_unique<RegexScratch>();
-    scratch.prefixed.resize(steps_.size());
+    scratch.rewritten.resize(steps_.size());
   }
-  run(0, text, scratch, emit);
+  run(0, text, at_input_start, scratch, emit);
 }
 
-void PreTokenizer::run(size_t index, std::string_view piece, PreTokenizerScratch& scratch, const PieceFn& emit) const {
+void PreTokenizer::run(size_t index, std::string_view piece, bool at_start, PreTokenizerScratch& scratch,
+                       const PieceFn& emit) const {
   if (piece.empty()) return;
   if (index == steps_.size()) {
     emit(piece);
     return;
   }
   const Step& step = steps_[index];
-  if (step.kind == Step::Kind::PrefixSpace) {
-    if (piece[0] == ' ') {
-      run(index + 1, piece, scratch, emit);
-    } else {
-      std::string& buf = scratch.prefixed[index];  // one buffer per step: later steps nest inside
+  std::string& buf = scratch.rewritten[index];  // one buffer per step: later steps nest inside
+  switch (step.kind) {
+    case Step::Kind::PrefixSpace:
+      if (piece[0] == ' ') break;
       buf.assign(1, ' ');
       buf.append(piece);
-      run(index + 1, buf, scratch, emit);
+      piece = buf;
+      break;
+    case Step::Kind::Metaspace: {
+      buf.clear();
+      for (char c : piece) {
+        if (c == ' ')
+          buf += step.replacement;
+        else
+          buf.push_back(c);
+      }
+      // After the spaces are replaced: a text that began with a space needs no prefix.
+      bool prepend = step.prepend == Prepend::Always || (step.prepend == Prepend::First && at_start);
+      if (prepend && !buf.starts_with(step.replacement)) buf.insert(0, step.replacement);
+      piece = buf;
+      if (step.regex)
+        split(index, piece, at_start, scratch, emit);
+      else
+        run(index + 1, piece, at_start, scratch, emit);
+      return;
     }
-    return;
+    case Step::Kind::Split:
+      split(index, piece, at_start, scratch, emit);
+      return;
   }
-  auto next_step = [&](Span s) { run(index + 1, piece.substr(s.begin, s.end - s.begin), scratch, emit); };
+  run(index + 1, piece, at_start, scratch, emit);
+}
+
+void PreTokenizer::split(size_t index, std::string_view piece, bool at_start, PreTokenizerScratch& scratch,
+                         const PieceFn& emit) const {
+  const Step& step = steps_[index];
+  auto next_step = [&](Span s) {
+    run(index + 1, piece.substr(s.begin, s.end - s.begin), at_start && s.begin == 0, scratch, emit);
+  };
   SegmentCutter cut(step.behavior, next_step);
   MatchIterator matches(*step.regex, piece, *scratch.regex[index]);
   cut_piece([&](Span& m) { return matches.next(m); }, piece.size(), step.invert, cut);

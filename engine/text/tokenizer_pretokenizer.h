@@ -1,10 +1,11 @@
 #pragma once
 // tokenizer.json "pre_tokenizer": cuts normalized text into pieces that BPE encodes
 // independently. Supported: Split (regex or literal pattern, every delimiter behavior,
-// invert), ByteLevel (add_prefix_space, use_regex with the GPT-2 pattern) and Sequence.
-// ByteLevel's byte -> character mapping itself is implicit: pieces stay raw bytes and
-// the BPE model works on byte ids. Pieces are streamed to a callback as they are found,
-// so memory stays flat however long the text.
+// invert), ByteLevel (add_prefix_space, use_regex with the GPT-2 pattern), Metaspace
+// (spaces become the replacement character, prepend_scheme always/first/never, split)
+// and Sequence. ByteLevel's byte -> character mapping itself is implicit: pieces stay raw
+// bytes and the BPE model works on byte ids. Pieces are streamed to a callback as they
+// are found, so memory stays flat however long the text.
 #include <memory>
 #include <string>
 #include <string_view>
@@ -32,7 +33,7 @@ class PieceFn {
 // Per-call buffers (one set per pipeline step: steps run nested).
 struct PreTokenizerScratch {
   std::vector<std::unique_ptr<RegexScratch>> regex;
-  std::vector<std::string> prefixed;
+  std::vector<std::string> rewritten;  // per step: the piece after PrefixSpace / Metaspace
 };
 
 class PreTokenizer {
@@ -40,21 +41,29 @@ class PreTokenizer {
   // `value` is the "pre_tokenizer" member (nullptr: the whole text is one piece).
   static PreTokenizer from_json(const Json* value, const JsonPath& at);
 
-  // Calls `emit` with each non-empty piece of `text`, in order.
-  void for_each_piece(std::string_view text, PreTokenizerScratch& scratch, const PieceFn& emit) const;
+  // Calls `emit` with each non-empty piece of `text`, in order. `at_input_start`: `text`
+  // begins at the first byte of the input (Metaspace's prepend_scheme "first").
+  void for_each_piece(std::string_view text, PreTokenizerScratch& scratch, const PieceFn& emit,
+                      bool at_input_start = true) const;
   // True if a ByteLevel step is present (required for a byte-level BPE vocabulary).
   bool has_byte_level() const { return has_byte_level_; }
 
  private:
+  enum class Prepend { Always, First, Never };
   struct Step {
-    enum class Kind { Split, PrefixSpace } kind;
-    const Regex* regex = nullptr;  // Split: into regexes_
+    enum class Kind { Split, PrefixSpace, Metaspace } kind;
+    const Regex* regex = nullptr;  // Split, Metaspace with split: into regexes_
     SplitBehavior behavior = SplitBehavior::Isolated;
     bool invert = false;
+    std::string replacement;  // Metaspace
+    Prepend prepend = Prepend::Always;
   };
   void add(const Json& value, const JsonPath& at);
   void add_split(const Regex& regex, SplitBehavior behavior, bool invert);
-  void run(size_t step, std::string_view piece, PreTokenizerScratch& scratch, const PieceFn& emit) const;
+  void add_metaspace(const Json& value, const JsonPath& at);
+  void run(size_t step, std::string_view piece, bool at_start, PreTokenizerScratch& scratch, const PieceFn& emit) const;
+  void split(size_t index, std::string_view piece, bool at_start, PreTokenizerScratch& scratch,
+             const PieceFn& emit) const;
 
   std::vector<std::unique_ptr<Regex>> regexes_;
   std::vector<Step> steps_;
