@@ -39,7 +39,7 @@ std::string continuation_text(std::string_view prompt, const PartialReply& parti
 
 ChatReply Chat::reply(const ChatRequest& request, const DeltaCallback& on_delta, const std::atomic<bool>* cancel) {
   std::string prompt = render(request);
-  std::vector<int32_t> ids = engine_.tokenizer().encode(prompt);
+  std::vector<int32_t> ids = engine_.tokenizer().encode(prompt, {.add_special_tokens = false});  // the template wrote any BOS itself
   ReasoningSplitter splitter(ReasoningSplitter::prompt_opens_reasoning(prompt));
   ChatReply reply;
   auto deliver = [&](const ReasoningSplitter::Delta& d) {
