@@ -49,8 +49,7 @@ int index_update(knowledge::KnowledgeBase& kb, const std::vector<std::string>& r
     if (tty)
       indexer.set_progress([&](const knowledge::IndexProgress& p) {
         std::fprintf(stderr, "\r\033[K%s: %s files %zu/%zu, chunks %zu, %.1f chunks/s", c.name.c_str(),
-                     knowledge::phase_name(p.phase), p.files_done, p.files_to_read, p.chunks_done,
-                     p.chunks_per_second);
+                     knowledge::phase_name(p.phase), p.files_done, p.files_to_read, p.chunks_done, p.chunks_per_second);
       });
     knowledge::IndexReport r = indexer.run();
     if (tty) std::fprintf(stderr, "\r\033[K");

@@ -67,6 +67,8 @@ int run_search(Args& args) {
 
 }  // namespace
 
-VOLE_COMMAND("search", "NAME \"query\" [-k N] [--json] [-e EMBED_DIR] [--min-similarity F] [--db PATH]  search a collection", run_search);
+VOLE_COMMAND("search",
+             "NAME \"query\" [-k N] [--json] [-e EMBED_DIR] [--min-similarity F] [--db PATH]  search a collection",
+             run_search);
 
 }  // namespace vole::cli

@@ -29,8 +29,8 @@ std::unique_ptr<runtime::EmbeddingModel> load_embedding_model(const EmbedderArgs
   require(e.dir.has_value(), "no embedding model given");
   auto device = std::make_shared<runtime::Device>(runtime::DeviceOptions{e.device, 0});
   auto m = std::make_unique<runtime::EmbeddingModel>(device, *e.dir, e.options);
-  require(e.dims <= m->dims(), "--dims " + std::to_string(e.dims) + " exceeds the model's " +
-                                   std::to_string(m->dims()) + " dimensions");
+  require(e.dims <= m->dims(),
+          "--dims " + std::to_string(e.dims) + " exceeds the model's " + std::to_string(m->dims()) + " dimensions");
   return m;
 }
 
@@ -53,8 +53,9 @@ knowledge::Collection find_collection(knowledge::KnowledgeBase& kb, const std::s
   if (auto c = kb.find_collection(name)) return *c;
   std::string known;
   for (const auto& c : kb.collections()) known += (known.empty() ? "" : ", ") + c.name;
-  fail(ErrorCode::NotFound, "no collection named \"" + name + "\"" +
-                                (known.empty() ? " (there are none; add one with vole index add)" : " (" + known + ")"));
+  fail(ErrorCode::NotFound,
+       "no collection named \"" + name + "\"" +
+           (known.empty() ? " (there are none; add one with vole index add)" : " (" + known + ")"));
 }
 
 }  // namespace vole::cli

@@ -30,8 +30,8 @@ HostTensor dense_tensor(const model::SafetensorsFile& file, const std::string& n
   if (!e) fail(ErrorCode::InvalidFile, file.path().string() + " has no tensor " + name);
   auto dtype = model::to_vole_dtype(e->dtype);
   if (!dtype || (*dtype != DType::F32 && *dtype != DType::F16 && *dtype != DType::BF16))
-    fail(ErrorCode::Unsupported, file.path().string() + ": " + name + " is " + model::st_dtype_name(e->dtype) +
-                                     " (f32, f16 or bf16 expected)");
+    fail(ErrorCode::Unsupported,
+         file.path().string() + ": " + name + " is " + model::st_dtype_name(e->dtype) + " (f32, f16 or bf16 expected)");
   if (e->shape != shape)
     fail(ErrorCode::InvalidFile, file.path().string() + ": " + name + " does not have the shape its config.json says");
   return HostTensor{name, *dtype, e->shape, file.bytes(*e), {}, 0};
@@ -46,10 +46,10 @@ std::optional<int32_t> configured_eos(const fs::path& dir, const text::Tokenizer
   model::JsonObject o(j, f.string());
   if (!o.get_bool("add_eos_token", false)) return std::nullopt;
   const auto* eos = o.find("eos_token");
-  std::string token = !eos                ? ""
-                      : eos->is_string()  ? eos->get<std::string>()
-                      : eos->is_object()  ? eos->value("content", "")
-                                          : "";
+  std::string token = !eos               ? ""
+                      : eos->is_string() ? eos->get<std::string>()
+                      : eos->is_object() ? eos->value("content", "")
+                                         : "";
   auto id = tok.token_to_id(token);
   if (!id) fail(ErrorCode::InvalidFile, f.string() + ": add_eos_token is set but eos_token is not in the vocabulary");
   return id;
@@ -132,7 +132,8 @@ std::vector<int32_t> EmbeddingModel::tokenize(std::string_view text, PromptKind 
     return ids;
   }
   size_t prefix = static_cast<size_t>(at - ids.begin()), suffix = ids.size() - prefix - bare.size();
-  size_t keep = static_cast<size_t>(max_tokens_) > prefix + suffix ? static_cast<size_t>(max_tokens_) - prefix - suffix : 0;
+  size_t keep =
+      static_cast<size_t>(max_tokens_) > prefix + suffix ? static_cast<size_t>(max_tokens_) - prefix - suffix : 0;
   std::vector<int32_t> out(ids.begin(), ids.begin() + prefix);
   out.insert(out.end(), bare.begin(), bare.begin() + keep);
   out.insert(out.end(), ids.end() - suffix, ids.end());
@@ -148,8 +149,8 @@ std::vector<float> EmbeddingModel::embed(std::span<const std::string> texts, Pro
 
 std::vector<float> EmbeddingModel::embed_tokens(std::span<const std::vector<int32_t>> inputs, int64_t dims) {
   if (dims == 0) dims = dims_;
-  require(dims > 0 && dims <= dims_, "embedding dimensions must be between 1 and " + std::to_string(dims_) +
-                                         ", got " + std::to_string(dims));
+  require(dims > 0 && dims <= dims_,
+          "embedding dimensions must be between 1 and " + std::to_string(dims_) + ", got " + std::to_string(dims));
   for (const auto& in : inputs) {
     require(!in.empty(), "an embedding input has no tokens");
     require(static_cast<int64_t>(in.size()) <= max_tokens_, "an embedding input of " + std::to_string(in.size()) +
@@ -208,8 +209,7 @@ void EmbeddingModel::run_batch(std::span<const std::vector<int32_t>> inputs, int
   ops::Tensor hidden = ops::activation(g, DType::F32, {T, H}, "hidden");
   encoder_->record_packed(g, batch, hidden);
   ops::Tensor x = ops::activation(g, DType::F32, {S, H}, "pooled");
-  ops::pool_sequences(g, hidden, ops::view(io, DType::I32, {S + 1}, offsets_at), x,
-                      st_.pooling);
+  ops::pool_sequences(g, hidden, ops::view(io, DType::I32, {S + 1}, offsets_at), x, st_.pooling);
   for (const auto& d : dense_) {
     ops::Tensor y = ops::activation(g, DType::F32, {S, d.weight.rows}, "dense");
     ops::linear(g, d.weight, x, y);

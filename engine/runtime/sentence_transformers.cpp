@@ -26,13 +26,14 @@ ops::Pooling read_pooling(const fs::path& file, int64_t hidden) {
   JsonObject o(j, file.string());
   int64_t dim = o.get_int("word_embedding_dimension", hidden);
   if (dim != hidden)
-    o.fail_field("word_embedding_dimension", "is " + std::to_string(dim) + " but the model's hidden size is " +
-                                                 std::to_string(hidden));
+    o.fail_field("word_embedding_dimension",
+                 "is " + std::to_string(dim) + " but the model's hidden size is " + std::to_string(hidden));
   bool mean = o.get_bool("pooling_mode_mean_tokens", false), last = o.get_bool("pooling_mode_lasttoken", false);
   for (const char* other : {"pooling_mode_cls_token", "pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens",
                             "pooling_mode_weightedmean_tokens"})
     if (o.get_bool(other, false)) o.fail_field(other, "is not supported (mean or last-token pooling only)");
-  if (mean == last) fail(ErrorCode::Unsupported, file.string() + ": exactly one of mean and last-token pooling must be on");
+  if (mean == last)
+    fail(ErrorCode::Unsupported, file.string() + ": exactly one of mean and last-token pooling must be on");
   if (!o.get_bool("include_prompt", true))
     o.fail_field("include_prompt", "false is not supported (the prompt's tokens are always pooled)");
   return mean ? ops::Pooling::Mean : ops::Pooling::LastToken;
@@ -53,8 +54,9 @@ DenseModule read_dense(const fs::path& folder) {
     o.fail_field("activation_function", "\"" + act + "\" is not supported (Identity only)");
   d.weights = folder / "model.safetensors";
   if (!file_exists(d.weights))
-    fail(ErrorCode::NotFound, "Dense module " + folder.string() + " has no model.safetensors (pytorch_model.bin is "
-                                                                   "not read for Dense layers)");
+    fail(ErrorCode::NotFound, "Dense module " + folder.string() +
+                                  " has no model.safetensors (pytorch_model.bin is "
+                                  "not read for Dense layers)");
   return d;
 }
 
@@ -68,8 +70,8 @@ std::string SentenceTransformersConfig::prompt(const std::string& name) const {
 SentenceTransformersConfig read_sentence_transformers(const fs::path& dir, int64_t hidden) {
   fs::path modules_file = dir / "modules.json";
   if (!file_exists(modules_file))
-    fail(ErrorCode::NotFound, "model folder " + dir.string() +
-                                  " has no modules.json: it is not a sentence-transformers embedding model");
+    fail(ErrorCode::NotFound,
+         "model folder " + dir.string() + " has no modules.json: it is not a sentence-transformers embedding model");
   model::json modules = model::read_json_file(modules_file.string());
   if (!modules.is_array() || modules.empty())
     fail(ErrorCode::InvalidFile, modules_file.string() + ": must be a non-empty list of modules");
@@ -77,13 +79,12 @@ SentenceTransformersConfig read_sentence_transformers(const fs::path& dir, int64
   bool pooled = false;
   int64_t width = hidden;
   for (size_t i = 0; i < modules.size(); ++i) {
-    if (!modules[i].is_object()) fail(ErrorCode::InvalidFile, modules_file.string() + ": module " + std::to_string(i) + " is not an object");
+    if (!modules[i].is_object())
+      fail(ErrorCode::InvalidFile, modules_file.string() + ": module " + std::to_string(i) + " is not an object");
     JsonObject m(modules[i], modules_file.string() + ": module " + std::to_string(i));
     std::string type = short_type(m.get_string("type"));
     fs::path folder = dir / m.get_string("path", "");
-    auto out_of_order = [&](const char* why) {
-      fail(ErrorCode::Unsupported, m.label() + " (" + type + "): " + why);
-    };
+    auto out_of_order = [&](const char* why) { fail(ErrorCode::Unsupported, m.label() + " (" + type + "): " + why); };
     if (type == "Transformer") {
       if (i != 0) out_of_order("the Transformer must come first");
     } else if (type == "Pooling") {

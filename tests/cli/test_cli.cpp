@@ -2,15 +2,13 @@
 // Output formats other tools rely on (vole logits, vole bench --json) are checked
 // exactly; bad input must give a non-zero exit and a one-line message.
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-
-#include <cstring>
 
 #include "runtime/embedding_model.h"
 #include "support/model_fixture.h"
@@ -137,7 +135,8 @@ TEST_F(Cli, UnknownArchitectureAndMismatchedTensorsAreClearErrors) {
   std::filesystem::create_directories(bad);
   for (const char* f : {"model.safetensors", "tokenizer.json", "tokenizer_config.json"})
     std::filesystem::copy_file(small_->dir / f, bad / f, std::filesystem::copy_options::overwrite_existing);
-  write_file_atomic(bad / "config.json", std::string(R"({"architectures": ["LlamaForCausalLM"], "model_type": "llama"})"));
+  write_file_atomic(bad / "config.json",
+                    std::string(R"({"architectures": ["LlamaForCausalLM"], "model_type": "llama"})"));
   auto r = run_vole("run -m " + bad.string() + " -p hi --raw", *dir_);
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("qwen3"), std::string::npos) << "the error lists what is supported: " << r.err;

@@ -186,16 +186,17 @@ void check_packed(const Heads& hd, const std::vector<int64_t>& lengths, bool cau
     auto slice = [&](const std::vector<float>& x, int64_t heads) {
       return std::vector<float>(x.begin() + start * heads * hd.d, x.begin() + (start + n) * heads * hd.d);
     };
-    auto part = ref::attention_windowed(slice(q, hd.h), slice(k, hd.hkv), slice(v, hd.hkv),
-                                        {n, hd.h, hd.hkv, hd.d, n}, causal, radius, scale);
+    auto part = ref::attention_windowed(slice(q, hd.h), slice(k, hd.hkv), slice(v, hd.hkv), {n, hd.h, hd.hkv, hd.d, n},
+                                        causal, radius, scale);
     want.insert(want.end(), part.begin(), part.end());
     start += n;
   }
   auto out = gpu_output({t, hd.h, hd.d});
   auto tb = gpu_tensor_i32(bounds, {t, 2});
+  auto tq = gpu_tensor(q, {t, hd.h, hd.d}), tk = gpu_tensor(k, {t, hd.hkv, hd.d}),
+       tv = gpu_tensor(v, {t, hd.hkv, hd.d});
   gpu::Graph g(gpu_context(), "packed");
-  ops::attention_packed(g, gpu_tensor(q, {t, hd.h, hd.d}), gpu_tensor(k, {t, hd.hkv, hd.d}),
-                        gpu_tensor(v, {t, hd.hkv, hd.d}), tb, out, {causal, radius, scale});
+  ops::attention_packed(g, tq, tk, tv, tb, out, {causal, radius, scale});
   run_graph(g);
   expect_near_scaled(read_f32(out), want,
                      std::string(causal ? "causal" : "bidirectional") + " radius " + std::to_string(radius) + " H " +

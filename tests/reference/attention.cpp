@@ -39,8 +39,8 @@ std::vector<float> attention(const std::vector<float>& q, const std::vector<floa
 }
 
 std::vector<float> attention_windowed(const std::vector<float>& q, const std::vector<float>& k,
-                                      const std::vector<float>& v, const AttentionShape& s, bool causal,
-                                      int64_t radius, float scale) {
+                                      const std::vector<float>& v, const AttentionShape& s, bool causal, int64_t radius,
+                                      float scale) {
   const int64_t d = s.head_dim, group = s.heads / s.kv_heads;
   std::vector<float> out(static_cast<size_t>(s.tokens * s.heads * d));
   for (int64_t t = 0; t < s.tokens; ++t) {

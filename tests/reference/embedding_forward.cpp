@@ -97,7 +97,8 @@ std::vector<float> encoder_forward(const EncoderSpec& S, const WeightMap& w, con
   const float embed_scale = S.gemma ? std::sqrt(static_cast<float>(Hd)) : 1.0f;  // §4.1
   for (int t = 0; t < n; ++t)
     if (ids[t] >= 0 && ids[t] < vocab)
-      for (int c = 0; c < Hd; ++c) x[static_cast<size_t>(t) * Hd + c] = table[static_cast<size_t>(ids[t]) * Hd + c] * embed_scale;
+      for (int c = 0; c < Hd; ++c)
+        x[static_cast<size_t>(t) * Hd + c] = table[static_cast<size_t>(ids[t]) * Hd + c] * embed_scale;
 
   auto norm = [&](const std::vector<float>& v, const std::string& name) {
     return rms_norm(v, Hd, get(w, S.prefix + name), S.eps, S.gemma);

@@ -488,9 +488,11 @@ CheckpointSpec checkpoint_preset(const std::string& name) {
     s.mtp = false;
     s.generation_config = false;
     s.tokenizer_source = (oracle_dir() / "node_modules" / "@lenml" / "tokenizer-gemma3" / "models").string();
-    s.sentence_transformers = SentenceTransformersSpec{
-        .mean_pooling = true, .dense_out = {512, 128}, .prompts = embeddinggemma_prompts(), .max_seq_length = 2048,
-        .add_eos_token = true};
+    s.sentence_transformers = SentenceTransformersSpec{.mean_pooling = true,
+                                                       .dense_out = {512, 128},
+                                                       .prompts = embeddinggemma_prompts(),
+                                                       .max_seq_length = 2048,
+                                                       .add_eos_token = true};
     return s;
   }
   if (name == "tiny-qwen3-embedding") {
@@ -500,7 +502,8 @@ CheckpointSpec checkpoint_preset(const std::string& name) {
     s.sentence_transformers = SentenceTransformersSpec{
         .mean_pooling = false,
         .dense_out = {},
-        .prompts = {{"query", "Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery:"},
+        .prompts = {{"query",
+                     "Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery:"},
                     {"document", ""}},
         .max_seq_length = 0,
         .add_eos_token = false};
@@ -654,8 +657,9 @@ void copy_tokenizer(const std::filesystem::path& dir, const CheckpointSpec& spec
   std::ifstream in(src / "tokenizer_config.json");
   json cfg = json::parse(in);
   if (spec.sentence_transformers && spec.sentence_transformers->add_eos_token) {
-    cfg["add_bos_token"] = true;
+    cfg["add_bos_token"] = true;  // EmbeddingGemma's tokenizer_config.json (spec §6)
     cfg["add_eos_token"] = true;
+    cfg["eos_token"] = "<eos>";
   }
   if (spec.chat_template) {
     std::ifstream t(*spec.chat_template, std::ios::binary);
@@ -702,7 +706,9 @@ void write_sentence_transformers(const std::filesystem::path& dir, const Checkpo
   for (size_t i = 0; i < st.dense_out.size(); ++i) {
     int idx = static_cast<int>(i) + 2;
     std::string folder = std::to_string(idx) + "_Dense";
-    modules.push_back({{"idx", idx}, {"name", std::to_string(idx)}, {"path", folder},
+    modules.push_back({{"idx", idx},
+                       {"name", std::to_string(idx)},
+                       {"path", folder},
                        {"type", "sentence_transformers.models.Dense"}});
     std::filesystem::create_directories(dir / folder);
     write_json(dir / folder / "config.json", {{"in_features", in},
@@ -716,18 +722,19 @@ void write_sentence_transformers(const std::filesystem::path& dir, const Checkpo
   }
   int idx = static_cast<int>(modules.size());
   std::string norm = std::to_string(idx) + "_Normalize";
-  modules.push_back({{"idx", idx}, {"name", std::to_string(idx)}, {"path", norm},
+  modules.push_back({{"idx", idx},
+                     {"name", std::to_string(idx)},
+                     {"path", norm},
                      {"type", "sentence_transformers.models.Normalize"}});
   std::filesystem::create_directories(dir / norm);
   write_json(dir / "modules.json", modules);
   if (st.max_seq_length > 0)
     write_json(dir / "sentence_bert_config.json", {{"max_seq_length", st.max_seq_length}, {"do_lower_case", false}});
-  write_json(dir / "config_sentence_transformers.json",
-             {{"model_type", "SentenceTransformer"},
-              {"__version__", {{"sentence_transformers", "5.1.0"}}},
-              {"prompts", st.prompts},
-              {"default_prompt_name", nullptr},
-              {"similarity_fn_name", "cosine"}});
+  write_json(dir / "config_sentence_transformers.json", {{"model_type", "SentenceTransformer"},
+                                                         {"__version__", {{"sentence_transformers", "5.1.0"}}},
+                                                         {"prompts", st.prompts},
+                                                         {"default_prompt_name", nullptr},
+                                                         {"similarity_fn_name", "cosine"}});
 }
 
 }  // namespace

@@ -22,9 +22,7 @@ Attention declare_attention(TensorDeclarer& d, const std::string& stem, const At
   return a;
 }
 
-float AttentionShape::score_scale() const {
-  return scale > 0 ? scale : 1.0f / std::sqrt(static_cast<float>(head_dim));
-}
+float AttentionShape::score_scale() const { return scale > 0 ? scale : 1.0f / std::sqrt(static_cast<float>(head_dim)); }
 
 namespace {
 

@@ -79,16 +79,21 @@ std::shared_ptr<const model::FamilyConfig> parse(const JsonObject& t) {
   c->num_attention_heads = t.get_int("num_attention_heads");
   c->num_key_value_heads = t.get_int("num_key_value_heads", c->num_attention_heads);
   c->head_dim = t.get_int("head_dim", 256);
-  for (const auto& [key, v] : std::initializer_list<std::pair<const char*, int64_t>>{{"vocab_size", c->vocab_size}, {"hidden_size", c->hidden_size},
-                        {"intermediate_size", c->intermediate_size}, {"num_hidden_layers", c->num_hidden_layers},
-                        {"num_attention_heads", c->num_attention_heads},
-                        {"num_key_value_heads", c->num_key_value_heads}, {"head_dim", c->head_dim}})
+  for (const auto& [key, v] :
+       std::initializer_list<std::pair<const char*, int64_t>>{{"vocab_size", c->vocab_size},
+                                                              {"hidden_size", c->hidden_size},
+                                                              {"intermediate_size", c->intermediate_size},
+                                                              {"num_hidden_layers", c->num_hidden_layers},
+                                                              {"num_attention_heads", c->num_attention_heads},
+                                                              {"num_key_value_heads", c->num_key_value_heads},
+                                                              {"head_dim", c->head_dim}})
     require_positive(t, key, v);
   if (c->num_attention_heads % c->num_key_value_heads != 0)
     t.fail_field("num_key_value_heads", "must divide num_attention_heads");
   std::string act = t.get_string("hidden_activation", t.get_string("hidden_act", "gelu_pytorch_tanh"));
   if (act != "gelu_pytorch_tanh")
-    fail(ErrorCode::Unsupported, t.label() + ": hidden_activation \"" + act + "\" is not supported (gelu_pytorch_tanh)");
+    fail(ErrorCode::Unsupported,
+         t.label() + ": hidden_activation \"" + act + "\" is not supported (gelu_pytorch_tanh)");
   c->rms_norm_eps = t.get_double("rms_norm_eps", 1e-6);
   if (!(c->rms_norm_eps > 0)) t.fail_field("rms_norm_eps", "must be positive");
   c->query_pre_attn_scalar = t.get_double("query_pre_attn_scalar", 256);
@@ -209,8 +214,7 @@ class Gemma3TextFamily final : public Family {
       layer.post_attention_norm = declare_norm(d, p + "post_attention_layernorm", H, NormKind::RmsPlusOne, eps, l);
       layer.pre_feedforward_norm = declare_norm(d, p + "pre_feedforward_layernorm", H, NormKind::RmsPlusOne, eps, l);
       layer.mlp = declare_gated_mlp(d, p + "mlp.", H, c.intermediate_size, MlpKind::GeGLU, l);
-      layer.post_feedforward_norm =
-          declare_norm(d, p + "post_feedforward_layernorm", H, NormKind::RmsPlusOne, eps, l);
+      layer.post_feedforward_norm = declare_norm(d, p + "post_feedforward_layernorm", H, NormKind::RmsPlusOne, eps, l);
       layers.push_back(std::move(layer));
     }
     Norm final_norm = declare_norm(d, "norm", H, NormKind::RmsPlusOne, eps);
