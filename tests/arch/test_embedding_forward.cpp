@@ -228,6 +228,31 @@ INSTANTIATE_TEST_SUITE_P(Models, EmbeddingForward, ::testing::Values("tiny-embed
                            return n;
                          });
 
+// Qwen3-Embedding-0.6B stores its decoder without the "model." prefix (a bare Qwen3Model
+// save): the same weights under those names give the same vectors.
+TEST(EmbeddingCheckpoints, BareQwen3NamesLoadLikePrefixedOnes) {
+  TempDir dir("vole-embed-bare");
+  TinyModel m = make_tiny_model(dir, "tiny-qwen3-embedding", CheckpointFormat::F32, kVocab);
+  auto bare = dir.path() / "bare";
+  std::filesystem::copy(m.dir, bare, std::filesystem::copy_options::recursive);
+  {
+    model::SafetensorsFile f(m.dir / "model.safetensors");
+    std::vector<RawTensor> renamed;
+    for (const auto& e : f.header().tensors) {
+      ASSERT_TRUE(e.name.starts_with("model.")) << e.name;
+      auto bytes = f.bytes(e);
+      renamed.push_back({e.name.substr(6), "F32", e.shape, {bytes.begin(), bytes.end()}});
+    }
+    write_safetensors(bare / "model.safetensors", renamed);
+  }
+  auto device = std::make_shared<runtime::Device>();
+  runtime::EmbeddingOptions o{.weights = model::Format::F32, .cache = model::CachePolicy::Off};
+  runtime::EmbeddingModel a(device, m.dir, o), b(device, bare, o);
+  auto in = std::vector<std::vector<int32_t>>{token_sequence(12, kVocab, 3)};
+  std::vector<float> va = a.embed_tokens(in), vb = b.embed_tokens(in);
+  EXPECT_EQ(va, vb);
+}
+
 // Folders the sentence-transformers reader must refuse with a clear error.
 TEST(SentenceTransformersFiles, UnsupportedPipelinesAreRefused) {
   TempDir dir("vole-st");
