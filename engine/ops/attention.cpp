@@ -194,11 +194,49 @@ void attention_prefill(gpu::Graph& g, const Tensor& q, const Tensor& k, const Te
                                      .nkeys = static_cast<uint32_t>(nkeys),
                                      .past = static_cast<uint32_t>(params.past),
                                      .causal = params.causal ? 1u : 0u,
-                                     .scale = params.scale};
+                                     .scale = params.scale,
+                                     .radius = 0};
   auto& p =
       g.context().pipeline(k.dtype == DType::F16 ? kernels::attention_prefill_f16 : kernels::attention_prefill_f32,
                            {static_cast<uint32_t>(d), static_cast<uint32_t>(gsize), tile.bq, tile.bk});
   g.dispatch(p, {gpu::in(q.data), gpu::in(k.data), gpu::in(v.data), gpu::out(out.data)}, push,
+             {ceil_div(rows, tile.bq), static_cast<uint32_t>(hkv), 1}, op);
+}
+
+void attention_packed(gpu::Graph& g, const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& bounds,
+                      const Tensor& out, const PackedParams& params) {
+  const char* op = "attention_packed";
+  expect_dtype(op, q, DType::F32, "q");
+  require(q.rank() == 3, std::string(op) + ": q must be [T, H, D], got " + q.describe());
+  expect_dtype(op, out, DType::F32, "out");
+  expect_same_shape(op, q, out);
+  const int64_t t = q.dim(0), h = q.dim(1), d = q.dim(2);
+  require(t > 0 && h > 0, std::string(op) + ": empty input " + q.describe());
+  expect_head_dim(op, d);
+  expect_dtype(op, k, DType::F32, "k");
+  expect_dtype(op, v, DType::F32, "v");
+  require(k.rank() == 3 && k.dim(0) == t && k.dim(2) == d,
+          std::string(op) + ": k must be [" + dims(t) + ", Hkv, " + dims(d) + "], got " + k.describe());
+  expect_same_shape(op, k, v);
+  expect_dtype(op, bounds, DType::I32, "bounds");
+  expect_shape(op, bounds, {t, 2}, "bounds");
+  require(params.radius >= 0, std::string(op) + ": negative window radius");
+  const int64_t hkv = k.dim(1), gsize = group_size(op, h, hkv);
+  const PrefillTile tile = pick_prefill_tile(g.context(), d);
+  const int64_t rows = t * gsize;
+  require(ceil_div(rows, tile.bq) <= g.context().info().max_workgroup_count[0],
+          std::string(op) + ": " + dims(t) + " queries are too many for one dispatch");
+  kernels::AttentionPrefillPush push{.t = static_cast<uint32_t>(t),
+                                     .h = static_cast<uint32_t>(h),
+                                     .hkv = static_cast<uint32_t>(hkv),
+                                     .nkeys = static_cast<uint32_t>(t),
+                                     .past = 0,
+                                     .causal = params.causal ? 1u : 0u,
+                                     .scale = params.scale,
+                                     .radius = static_cast<uint32_t>(params.radius)};
+  auto& p = g.context().pipeline(kernels::attention_prefill_packed,
+                                 {static_cast<uint32_t>(d), static_cast<uint32_t>(gsize), tile.bq, tile.bk});
+  g.dispatch(p, {gpu::in(q.data), gpu::in(k.data), gpu::in(v.data), gpu::out(out.data), gpu::in(bounds.data)}, push,
              {ceil_div(rows, tile.bq), static_cast<uint32_t>(hkv), 1}, op);
 }
 

@@ -37,4 +37,17 @@ struct PrefillParams {
 void attention_prefill(gpu::Graph& g, const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& out,
                        const PrefillParams& params);
 
+struct PackedParams {
+  bool causal = false;
+  int64_t radius = 0;  // > 0: query t sees only keys s with |t - s| <= radius (a sliding window)
+  float scale = 1.0f;
+};
+// Attention over many sequences packed back to back without padding (an encoder's
+// batch): q [T, H, D], k/v f32 [T, Hkv, D], out [T, H, D], bounds i32 [T, 2] holding
+// for every token the [start, end) rows of its own sequence. Each query sees only keys
+// of its sequence (up to itself when causal, within `radius` when set), so every query
+// sees at least itself. The same tiles as attention_prefill.
+void attention_packed(gpu::Graph& g, const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& bounds,
+                      const Tensor& out, const PackedParams& params);
+
 }  // namespace vole::ops

@@ -77,6 +77,15 @@ void unary(gpu::Graph& g, Unary op, const Tensor& x, const Tensor& out) {
   g.dispatch(p, {gpu::in(x.data), gpu::out(out.data)}, push, grid_for(x.numel()), labels[static_cast<int>(op)]);
 }
 
+void scale(gpu::Graph& g, const Tensor& x, float alpha, const Tensor& out) {
+  expect_dtype("scale", x, DType::F32, "x");
+  expect_dtype("scale", out, DType::F32, "out");
+  expect_same_shape("scale", x, out);
+  auto& p = g.context().pipeline(kernels::elementwise_unary);
+  kernels::UnaryPush push{.n = static_cast<uint32_t>(x.numel()), .op = kernels::kUnaryScale, .alpha = alpha};
+  g.dispatch(p, {gpu::in(x.data), gpu::out(out.data)}, push, grid_for(x.numel()), "scale");
+}
+
 void copy_columns(gpu::Graph& g, const Tensor& src, int64_t col_begin, const Tensor& out) {
   expect_dtype("copy_columns", src, DType::F32, "src");
   expect_dtype("copy_columns", out, DType::F32, "out");

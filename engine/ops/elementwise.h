@@ -13,6 +13,8 @@ void mul(gpu::Graph& g, const Tensor& a, const Tensor& b, const Tensor& out);
 // attention bias). `out` may alias x, not bias.
 void add_bias(gpu::Graph& g, const Tensor& x, const Tensor& bias, const Tensor& out);
 void unary(gpu::Graph& g, Unary op, const Tensor& x, const Tensor& out);
+// out = x * alpha (e.g. Gemma's embedding scale sqrt(hidden))
+void scale(gpu::Graph& g, const Tensor& x, float alpha, const Tensor& out);
 // out = silu(gate) * up
 void swiglu(gpu::Graph& g, const Tensor& gate, const Tensor& up, const Tensor& out);
 // out = x * sigmoid(gate)

@@ -42,6 +42,7 @@ struct AttentionPrefillPush {
   uint past;   // position of query 0
   uint causal;
   float scale;
+  uint radius;  // PACKED: keys within this distance of the query only (0: no window)
 };
 VOLE_PUSH_CONSTANTS(AttentionPrefillPush)
 

@@ -7,6 +7,12 @@
 //   load V  -> O = O * alpha + P V
 // Causal: query t sits at position past + t and sees keys 0 .. past + t.
 // KV_F16: keys/values are f16 (the cache, read as uint pairs); else f32.
+// PACKED: many sequences back to back (past = 0, keys = queries' rows); bounds[t] is
+// the [start, end) of token t's sequence, so a query sees only its own sequence
+// (causally or not), and radius > 0 further limits it to keys s with |t - s| <= radius
+// (a bidirectional sliding window). A tile's rows cover consecutive tokens, whose key
+// ranges only move forward, so the tile reads keys from its first row's start to its
+// last row's end.
 #extension GL_EXT_control_flow_attributes : enable
 
 layout(constant_id = 0) const uint D = 128;  // head dim, multiple of 8, <= 256
@@ -32,6 +38,9 @@ layout(set = 0, binding = 1) readonly buffer K { vec4 k4[]; };   // [N, Hkv, D] 
 layout(set = 0, binding = 2) readonly buffer V { vec4 v4[]; };
 #endif
 layout(set = 0, binding = 3) writeonly buffer Out { vec4 o4[]; };  // [T, H, D]
+#ifdef PACKED
+layout(set = 0, binding = 4) readonly buffer Bounds { ivec2 bounds[]; };  // [T]: sequence [start, end)
+#endif
 #include "attention/interface.h"
 layout(push_constant) uniform Push { AttentionPrefillPush pc; };
 
@@ -58,6 +67,21 @@ void stage(bool keys, uint k0, uint kend, uint j) {
   }
 }
 
+// The keys query token t sees: [lo, hi).
+uvec2 key_range(uint t) {
+#ifdef PACKED
+  uint lo = uint(bounds[t].x), hi = uint(bounds[t].y);
+  if (pc.causal != 0) hi = min(hi, t + 1);
+  if (pc.radius != 0) {
+    lo = max(lo, t > pc.radius ? t - pc.radius : 0);
+    hi = min(hi, t + pc.radius + 1);
+  }
+  return uvec2(lo, hi);
+#else
+  return uvec2(0, pc.causal != 0 ? min(pc.nkeys, pc.past + t + 1) : pc.nkeys);
+#endif
+}
+
 void main() {
   const uint tid = gl_LocalInvocationID.x;
   const uint j = gl_WorkGroupID.y;
@@ -80,19 +104,19 @@ void main() {
     l_s[r] = 0.0;
   }
 
-  // Keys this tile can see: all, or up to the position of its last query.
-  const uint t_last = (r0 + rows - 1) / G;
-  const uint kend = pc.causal != 0 ? min(pc.nkeys, pc.past + t_last + 1) : pc.nkeys;
+  // Keys this tile can see: from its first query's first key to its last query's last.
+  const uint kstart = key_range(r0 / G).x;
+  const uint kend = key_range((r0 + rows - 1) / G).y;
 
   // Score pass mapping: row sr, keys lane, lane + TPR, ...
   const uint sr = tid / TPR, lane = tid % TPR;
-  const uint s_pos = pc.past + (r0 + sr) / G;  // position of row sr's query
+  const uvec2 s_keys = key_range(min((r0 + sr) / G, pc.t - 1));  // row sr's keys
   // Value pass mapping: dim group dg (dims 8dg .. 8dg+7), rows vr, vr + NRG, ...
   const uint dg = tid % NDG, vr = tid / NDG;
   vec4 acc[RPT][2];
   [[unroll]] for (uint i = 0; i < RPT; ++i) acc[i][0] = acc[i][1] = vec4(0.0);
 
-  for (uint k0 = 0; k0 < kend; k0 += BK) {
+  for (uint k0 = kstart; k0 < kend; k0 += BK) {
     barrier();  // previous tile's value pass is done with kv_s and p_s
     stage(true, k0, kend, j);
     barrier();
@@ -100,7 +124,7 @@ void main() {
       const uint n = lane + c * TPR;
       float s = 0.0;
       for (uint d4 = 0; d4 < D4; ++d4) s += dot(q_s[sr * QSTRIDE + d4], kv_s[n * QSTRIDE + d4]);
-      bool visible = sr < rows && k0 + n < kend && (pc.causal == 0 || k0 + n <= s_pos);
+      bool visible = sr < rows && k0 + n >= s_keys.x && k0 + n < s_keys.y;
       p_s[sr * (BK + 1) + n] = visible ? s * pc.scale : NEG;
     }
     barrier();

@@ -23,9 +23,11 @@ const uint kUnarySigmoid = 1u;
 const uint kUnaryGeluTanh = 2u;
 const uint kUnaryGeluErf = 3u;
 const uint kUnarySoftplus = 4u;
+const uint kUnaryScale = 5u;  // x * alpha
 struct UnaryPush {
   uint n;
   uint op;
+  float alpha;  // kUnaryScale
 };
 VOLE_PUSH_CONSTANTS(UnaryPush)
 

@@ -1,6 +1,6 @@
 #version 450
-// out = f(x) over n f32 elements; f: silu, sigmoid, gelu (tanh), gelu (erf), softplus
-// (kUnary* of elementwise/interface.h).
+// out = f(x) over n f32 elements; f: silu, sigmoid, gelu (tanh), gelu (erf), softplus,
+// scale by a constant (kUnary* of elementwise/interface.h).
 #include "common.glsl"
 layout(local_size_x = 256) in;
 layout(set = 0, binding = 0) readonly buffer X { float x[]; };
@@ -28,6 +28,7 @@ void main() {
     else if (pc.op == kUnarySigmoid) r = sigmoid(v);
     else if (pc.op == kUnaryGeluTanh) r = 0.5 * v * (1.0 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
     else if (pc.op == kUnaryGeluErf) r = 0.5 * v * (1.0 + erf_approx(v * 0.7071067811865476));
+    else if (pc.op == kUnaryScale) r = v * pc.alpha;
     else r = softplus(v);
     o[i] = r;
   }

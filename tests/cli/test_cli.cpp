@@ -2,15 +2,17 @@
 // Output formats other tools rely on (vole logits, vole bench --json) are checked
 // exactly; bad input must give a non-zero exit and a one-line message.
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "runtime/embedding_model.h"
 #include "support/model_fixture.h"
+#include "support/oracles.h"
 #include "util/file.h"
 
 using namespace vole;
@@ -133,7 +135,8 @@ TEST_F(Cli, UnknownArchitectureAndMismatchedTensorsAreClearErrors) {
   std::filesystem::create_directories(bad);
   for (const char* f : {"model.safetensors", "tokenizer.json", "tokenizer_config.json"})
     std::filesystem::copy_file(small_->dir / f, bad / f, std::filesystem::copy_options::overwrite_existing);
-  write_file_atomic(bad / "config.json", std::string(R"({"architectures": ["LlamaForCausalLM"], "model_type": "llama"})"));
+  write_file_atomic(bad / "config.json",
+                    std::string(R"({"architectures": ["LlamaForCausalLM"], "model_type": "llama"})"));
   auto r = run_vole("run -m " + bad.string() + " -p hi --raw", *dir_);
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("qwen3"), std::string::npos) << "the error lists what is supported: " << r.err;
@@ -186,4 +189,108 @@ TEST(CliSpeak, WritesAWavFromArgumentsAndStdin) {
   r = run_vole("speak --list-voices", dir);
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_GT(lines(r.out), 50u);
+}
+
+// `vole embed` on a tiny EmbeddingGemma: [lines, dims] little-endian float32, unit rows equal
+// to the engine's vectors for the same prompt, Matryoshka dims, prompts that change the vectors.
+TEST(CliKnowledge, EmbedWritesOneUnitVectorPerLine) {
+  if (!oracle_available(oracle_dir() / "node_modules" / "@lenml" / "tokenizer-gemma3" / "models"))
+    GTEST_SKIP() << "the Gemma 3 tokenizer is missing";
+  TempDir dir("vole-cli-embed");
+  TinyModel m = make_tiny_model(dir, "tiny-embeddinggemma", CheckpointFormat::F32, 512);
+  std::vector<std::string> texts{"The quick brown fox.", "", "Ein zweiter Satz über Füchse."};
+  {
+    std::ofstream in(dir / "lines.txt");
+    for (const auto& t : texts) in << t << "\n";
+  }
+  auto embed = [&](const std::string& flags, const std::string& out) {
+    return run_vole("embed -m " + m.dir.string() + " --weights f32 " + flags + " --out " + (dir / out).string(), dir,
+                    (dir / "lines.txt").string());
+  };
+  auto r = embed("--query", "q.f32");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  MappedFile q(dir / "q.f32");
+  ASSERT_EQ(q.size(), 3u * 128 * 4);
+  const float* got = reinterpret_cast<const float*>(q.data());
+
+  auto device = std::make_shared<runtime::Device>();
+  runtime::EmbeddingModel model(device, m.dir, {.weights = model::Format::F32, .cache = model::CachePolicy::Off});
+  std::vector<float> want = model.embed(texts, runtime::PromptKind::Query);
+  for (size_t i = 0; i < want.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-5) << "value " << i;
+  for (int row = 0; row < 3; ++row) {
+    double s = 0;
+    for (int c = 0; c < 128; ++c) s += static_cast<double>(got[row * 128 + c]) * got[row * 128 + c];
+    EXPECT_NEAR(s, 1.0, 1e-5);
+  }
+
+  ASSERT_EQ(embed("--raw --dims 32", "raw.f32").exit_code, 0);
+  MappedFile raw(dir / "raw.f32");
+  ASSERT_EQ(raw.size(), 3u * 32 * 4);
+  std::vector<float> raw_want = model.embed(texts, runtime::PromptKind::None, 32);
+  const float* raw_got = reinterpret_cast<const float*>(raw.data());
+  for (size_t i = 0; i < raw_want.size(); ++i) ASSERT_NEAR(raw_got[i], raw_want[i], 1e-5);
+  ASSERT_EQ(embed("", "doc.f32").exit_code, 0);  // the document prompt by default
+  MappedFile doc(dir / "doc.f32");
+  EXPECT_NE(std::memcmp(doc.data(), q.data(), q.size()), 0) << "query and document prompts must differ";
+
+  r = embed("--dims 129", "bad.f32");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("129"), std::string::npos) << r.err;
+  r = embed("--query --raw", "bad.f32");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_FALSE(std::filesystem::exists(dir / "bad.f32"));
+}
+
+// A folder of documents indexed with the tiny embedder, searched, and a question answered by
+// the tiny chat model with its sources listed.
+TEST(CliKnowledge, IndexSearchAskAndRemove) {
+  if (!oracle_available(oracle_dir() / "node_modules" / "@lenml" / "tokenizer-gemma3" / "models"))
+    GTEST_SKIP() << "the Gemma 3 tokenizer is missing";
+  TempDir dir("vole-cli-kb");
+  TinyModel embedder = make_tiny_model(dir, "tiny-embeddinggemma", CheckpointFormat::F32, 512);
+  TinyModel chat = make_tiny_model(dir, "tiny-qwen3", CheckpointFormat::BF16, 0);
+  auto docs = dir / "docs";
+  std::filesystem::create_directories(docs);
+  std::ofstream(docs / "lighthouse.md") << "# Lighthouse\n\nThe lighthouse keeper lit the lamp at dusk every "
+                                           "evening, and the beam swept across the harbour.\n";
+  std::ofstream(docs / "bread.txt") << "Sourdough bread needs a starter, flour, water and salt. Knead, rest, bake.\n";
+  std::ofstream(docs / "garden.txt") << "Tomatoes grow best in full sun with regular watering.\n";
+  const std::string db = " --db " + (dir / "kb.db").string();
+  const std::string e = " -e " + embedder.dir.string() + " --weights f32";
+
+  auto r = run_vole("index add docs " + docs.string() + db, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_vole("index update docs" + e + db, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("3 files found, 3 indexed"), std::string::npos) << r.out;
+  r = run_vole("index update" + e + db, dir);  // nothing changed: nothing read or embedded
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("3 unchanged"), std::string::npos) << r.out;
+  r = run_vole("index status" + db, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("3 documents indexed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3 with vectors"), std::string::npos) << r.out;
+
+  // Random weights give arbitrary similarities: the floors are turned off, and only the keyword
+  // ranking, fused by RRF, can put the right file first.
+  r = run_vole("search docs \"sourdough starter\" -k 3 --json --min-similarity -1" + e + db, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto hits = nlohmann::json::parse(r.out);
+  ASSERT_FALSE(hits.empty()) << r.out;
+  EXPECT_EQ(std::filesystem::path(hits[0]["path"].get<std::string>()).filename(), "bread.txt");
+
+  r = run_vole("ask docs \"Who lit the lamp of the lighthouse?\" -m " + chat.dir.string() +
+                   " --weights f32 -n 8 --temp 0 --min-similarity -1" + e + db,
+               dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Sources:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("lighthouse.md"), std::string::npos) << r.out;
+
+  r = run_vole("search nope \"x\"" + db, dir);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("docs"), std::string::npos) << r.err;  // names the collections there are
+  r = run_vole("index rm docs" + db, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_vole("index status" + db, dir);
+  EXPECT_NE(r.out.find("no collections"), std::string::npos) << r.out;
 }

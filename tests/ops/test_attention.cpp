@@ -167,6 +167,64 @@ TEST(AttentionPrefill, BidirectionalF32) {
   check_prefill({16, 1, 64}, 20, 0, false, false, 0, 83);
 }
 
+// Packed sequences against the reference of each sequence alone: the bounds keep them
+// apart, causal or not, with or without a sliding window (radius).
+void check_packed(const Heads& hd, const std::vector<int64_t>& lengths, bool causal, int64_t radius, uint32_t seed) {
+  int64_t t = 0;
+  for (int64_t n : lengths) t += n;
+  auto q = queries(t * hd.h * hd.d, seed);
+  auto k = keys(t * hd.hkv * hd.d, seed + 1), v = random_floats(t * hd.hkv * hd.d, seed + 2, -1, 1);
+  std::vector<int32_t> bounds;
+  std::vector<float> want;
+  const float scale = 0.09f;
+  int64_t start = 0;
+  for (int64_t n : lengths) {
+    for (int64_t i = 0; i < n; ++i) {
+      bounds.push_back(static_cast<int32_t>(start));
+      bounds.push_back(static_cast<int32_t>(start + n));
+    }
+    auto slice = [&](const std::vector<float>& x, int64_t heads) {
+      return std::vector<float>(x.begin() + start * heads * hd.d, x.begin() + (start + n) * heads * hd.d);
+    };
+    auto part = ref::attention_windowed(slice(q, hd.h), slice(k, hd.hkv), slice(v, hd.hkv), {n, hd.h, hd.hkv, hd.d, n},
+                                        causal, radius, scale);
+    want.insert(want.end(), part.begin(), part.end());
+    start += n;
+  }
+  auto out = gpu_output({t, hd.h, hd.d});
+  auto tb = gpu_tensor_i32(bounds, {t, 2});
+  auto tq = gpu_tensor(q, {t, hd.h, hd.d}), tk = gpu_tensor(k, {t, hd.hkv, hd.d}),
+       tv = gpu_tensor(v, {t, hd.hkv, hd.d});
+  gpu::Graph g(gpu_context(), "packed");
+  ops::attention_packed(g, tq, tk, tv, tb, out, {causal, radius, scale});
+  run_graph(g);
+  expect_near_scaled(read_f32(out), want,
+                     std::string(causal ? "causal" : "bidirectional") + " radius " + std::to_string(radius) + " H " +
+                         std::to_string(hd.h) + "/" + std::to_string(hd.hkv) + " D " + std::to_string(hd.d));
+}
+
+TEST(AttentionPacked, SequencesDoNotSeeEachOther) {
+  const std::vector<int64_t> lengths{1, 7, 40, 65, 3};
+  check_packed({3, 1, 256}, lengths, false, 0, 90);  // EmbeddingGemma's heads, full layers
+  check_packed({3, 1, 256}, lengths, false, 8, 91);  // its sliding layers (radius 256 at full size)
+  check_packed(kQwen3, lengths, true, 0, 92);        // a causal decoder as an encoder
+  check_packed({4, 2, 64}, {130}, false, 16, 93);    // one long sequence, window inside it
+  check_packed({4, 2, 64}, {5, 5}, true, 2, 94);
+}
+
+TEST(AttentionPacked, RejectsBadShapes) {
+  auto q = gpu_output({4, 2, 64});
+  auto kv = gpu_output({4, 1, 64});
+  auto bounds = gpu_tensor_i32({0, 4, 0, 4, 0, 4, 0, 4}, {4, 2});
+  auto short_bounds = gpu_tensor_i32({0, 3, 0, 3, 0, 3}, {3, 2});
+  auto out = gpu_output({4, 2, 64});
+  auto kv5 = gpu_output({5, 1, 64});
+  gpu::Graph g(gpu_context(), "bad");
+  EXPECT_THROW(ops::attention_packed(g, q, kv, kv, short_bounds, out, {}), Error);
+  EXPECT_THROW(ops::attention_packed(g, q, kv5, kv5, bounds, out, {}), Error);
+  EXPECT_THROW(ops::attention_packed(g, q, kv, kv, bounds, out, {false, -1, 1.0f}), Error);
+}
+
 // Decode against the reference for several kv_len values, re-running one recorded
 // graph. Rows past kv_len hold NaN: reading one would poison the result.
 void check_decode(const Heads& hd, int64_t cap, const std::vector<int32_t>& lens, uint32_t seed) {

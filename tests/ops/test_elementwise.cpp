@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "ops/elementwise.h"
+#include "ops/pool.h"
 #include "reference/elementwise.h"
 #include "support/gpu_test.h"
 #include "util/error.h"
@@ -126,6 +127,50 @@ TEST(Elementwise, RejectsBadShapes) {
   EXPECT_THROW(ops::add_bias(g, x, gpu_tensor_i32({1, 2, 3, 4}, {4}), out), Error);               // not f32
   auto row = gpu_tensor(random_floats(4, 3), {1, 4});
   EXPECT_THROW(ops::add_bias(g, row, bias, bias.tensor.reshape({1, 4})), Error);  // out aliases bias
+}
+
+TEST(Elementwise, Scale) {
+  auto x = random_floats(kRows * kCols, 8);
+  auto tx = gpu_tensor(x, {kRows, kCols});
+  auto out = gpu_output({kRows, kCols});
+  gpu::Graph g(gpu_context(), "scale");
+  ops::scale(g, tx, 27.712812f, out);
+  run_graph(g);
+  std::vector<float> want(x.size());
+  for (size_t i = 0; i < x.size(); ++i) want[i] = x[i] * 27.712812f;
+  expect_close(read_f32(out), want, 0, 0);  // one f32 multiply: exact
+}
+
+// Mean and last-token pooling of packed sequences (offsets read on the GPU), an empty
+// sequence included; more columns than one workgroup covers.
+TEST(Pool, MeanAndLastRowOfEachSequence) {
+  const int64_t cols = 300;
+  const std::vector<int32_t> offsets{0, 1, 8, 8, 50};
+  auto x = random_floats(50 * cols, 9);
+  auto tx = gpu_tensor(x, {50, cols});
+  auto toff = gpu_tensor_i32(offsets, {5});
+  for (auto mode : {ops::Pooling::Mean, ops::Pooling::LastToken}) {
+    auto out = gpu_output({4, cols});
+    gpu::Graph g(gpu_context(), "pool");
+    ops::pool_sequences(g, tx, toff, out, mode);
+    run_graph(g);
+    std::vector<float> want;
+    for (int s = 0; s < 4; ++s)
+      for (int64_t c = 0; c < cols; ++c) {
+        const int b = offsets[s], e = offsets[s + 1];
+        double v = 0;
+        if (e > b && mode == ops::Pooling::LastToken) v = x[(e - 1) * cols + c];
+        if (e > b && mode == ops::Pooling::Mean) {
+          for (int t = b; t < e; ++t) v += x[t * cols + c];
+          v /= e - b;
+        }
+        want.push_back(static_cast<float>(v));
+      }
+    expect_close(read_f32(out), want, 1e-6f, 1e-6f, mode == ops::Pooling::Mean ? "mean" : "last");
+  }
+  gpu::Graph g(gpu_context(), "bad pool");
+  auto out = gpu_output({3, cols});
+  EXPECT_THROW(ops::pool_sequences(g, tx, toff, out, ops::Pooling::Mean), Error);  // offsets need S + 1 entries
 }
 
 }  // namespace

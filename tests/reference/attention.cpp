@@ -38,6 +38,37 @@ std::vector<float> attention(const std::vector<float>& q, const std::vector<floa
   return out;
 }
 
+std::vector<float> attention_windowed(const std::vector<float>& q, const std::vector<float>& k,
+                                      const std::vector<float>& v, const AttentionShape& s, bool causal, int64_t radius,
+                                      float scale) {
+  const int64_t d = s.head_dim, group = s.heads / s.kv_heads;
+  std::vector<float> out(static_cast<size_t>(s.tokens * s.heads * d));
+  for (int64_t t = 0; t < s.tokens; ++t) {
+    const int64_t lo = radius > 0 ? std::max<int64_t>(0, t - radius) : 0;
+    const int64_t hi = std::min(causal ? t + 1 : s.tokens, radius > 0 ? t + radius + 1 : s.tokens);
+    for (int64_t h = 0; h < s.heads; ++h) {
+      const int64_t j = h / group;
+      std::vector<double> scores;
+      double mx = -INFINITY;
+      for (int64_t n = lo; n < hi; ++n) {
+        double dot = 0;
+        for (int64_t i = 0; i < d; ++i)
+          dot += static_cast<double>(q[(t * s.heads + h) * d + i]) * k[(n * s.kv_heads + j) * d + i];
+        scores.push_back(dot * scale);
+        mx = std::max(mx, scores.back());
+      }
+      double sum = 0;
+      for (auto& x : scores) sum += (x = std::exp(x - mx));
+      for (int64_t i = 0; i < d; ++i) {
+        double o = 0;
+        for (int64_t n = lo; n < hi; ++n) o += scores[n - lo] * v[(n * s.kv_heads + j) * d + i];
+        out[(t * s.heads + h) * d + i] = static_cast<float>(o / sum);
+      }
+    }
+  }
+  return out;
+}
+
 std::vector<float> round_to_f16(const std::vector<float>& x) {
   std::vector<float> r(x.size());
   for (size_t i = 0; i < x.size(); ++i) r[i] = f16_to_f32(f32_to_f16(x[i]));

@@ -19,6 +19,12 @@ struct AttentionShape {
 std::vector<float> attention(const std::vector<float>& q, const std::vector<float>& k, const std::vector<float>& v,
                              const AttentionShape& shape, bool causal, int64_t past, float scale);
 
+// One sequence's attention where query t sees key s iff (not causal or s <= t) and
+// (radius == 0 or |t - s| <= radius): a bidirectional sliding window (EmbeddingGemma's
+// sliding layers). k/v have `tokens` rows.
+std::vector<float> attention_windowed(const std::vector<float>& q, const std::vector<float>& k,
+                                      const std::vector<float>& v, const AttentionShape& shape, bool causal,
+                                      int64_t radius, float scale);
 // Rounds every value through f16 (what a KV cache stores).
 std::vector<float> round_to_f16(const std::vector<float>& x);
 

@@ -333,7 +333,9 @@ std::optional<CheckpointFormat> parse_checkpoint_format(const std::string& s) {
   return std::nullopt;
 }
 
-std::vector<std::string> checkpoint_presets() { return {"tiny-qwen3_5", "tiny-qwen3", "tiny-qwen2", "qwen3_5-0.8b"}; }
+std::vector<std::string> checkpoint_presets() {
+  return {"tiny-qwen3_5", "tiny-qwen3", "tiny-qwen2", "qwen3_5-0.8b", "tiny-embeddinggemma", "tiny-qwen3-embedding"};
+}
 
 namespace {
 
@@ -422,6 +424,49 @@ json dense_config(const std::string& model_type, const std::string& architecture
   return j;
 }
 
+// EmbeddingGemma's config.json shape (docs/specs/embeddinggemma.md §2), scaled down: a
+// window of 16 (radius 8) so short test inputs cross it, a query_pre_attn_scalar other
+// than head_dim, and both layer types.
+json embeddinggemma_config() {
+  return {{"architectures", {"Gemma3TextModel"}},
+          {"model_type", "gemma3_text"},
+          {"vocab_size", 262144},
+          {"hidden_size", 128},
+          {"intermediate_size", 256},
+          {"num_hidden_layers", 4},
+          {"num_attention_heads", 2},
+          {"num_key_value_heads", 1},
+          {"head_dim", 64},
+          {"hidden_activation", "gelu_pytorch_tanh"},
+          {"max_position_embeddings", 2048},
+          {"rms_norm_eps", 1e-6},
+          {"rope_theta", 1000000.0},
+          {"rope_local_base_freq", 10000.0},
+          {"rope_scaling", nullptr},
+          {"query_pre_attn_scalar", 32},
+          {"sliding_window", 16},
+          {"layer_types", {"sliding_attention", "sliding_attention", "full_attention", "sliding_attention"}},
+          {"_sliding_window_pattern", 6},
+          {"use_bidirectional_attention", true},
+          {"attention_bias", false},
+          {"attention_dropout", 0.0},
+          {"attn_logit_softcapping", nullptr},
+          {"final_logit_softcapping", nullptr},
+          {"pad_token_id", 0},
+          {"eos_token_id", 1},
+          {"bos_token_id", 2},
+          {"tie_word_embeddings", true},
+          {"torch_dtype", "float32"},
+          {"transformers_version", "4.57.0.dev0"}};
+}
+
+json embeddinggemma_prompts() {
+  return {{"query", "task: search result | query: "},
+          {"document", "title: none | text: "},
+          {"Clustering", "task: clustering | query: "},
+          {"STS", "task: sentence similarity | query: "}};
+}
+
 }  // namespace
 
 CheckpointSpec checkpoint_preset(const std::string& name) {
@@ -437,8 +482,36 @@ CheckpointSpec checkpoint_preset(const std::string& name) {
     s.mtp = false;
     return s;
   }
+  if (name == "tiny-embeddinggemma") {
+    s.config = embeddinggemma_config();
+    s.format = CheckpointFormat::F32;
+    s.mtp = false;
+    s.generation_config = false;
+    s.tokenizer_source = (oracle_dir() / "node_modules" / "@lenml" / "tokenizer-gemma3" / "models").string();
+    s.sentence_transformers = SentenceTransformersSpec{.mean_pooling = true,
+                                                       .dense_out = {512, 128},
+                                                       .prompts = embeddinggemma_prompts(),
+                                                       .max_seq_length = 2048,
+                                                       .add_eos_token = true};
+    return s;
+  }
+  if (name == "tiny-qwen3-embedding") {
+    s.config = dense_config("qwen3", "Qwen3ForCausalLM");
+    s.mtp = false;
+    s.generation_config = false;
+    s.sentence_transformers = SentenceTransformersSpec{
+        .mean_pooling = false,
+        .dense_out = {},
+        .prompts = {{"query",
+                     "Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery:"},
+                    {"document", ""}},
+        .max_seq_length = 0,
+        .add_eos_token = false};
+    return s;
+  }
   throw std::invalid_argument("unknown checkpoint preset \"" + name +
-                              "\" (tiny-qwen3_5, tiny-qwen3, tiny-qwen2, qwen3_5-0.8b)");
+                              "\" (tiny-qwen3_5, tiny-qwen3, tiny-qwen2, qwen3_5-0.8b, tiny-embeddinggemma, "
+                              "tiny-qwen3-embedding)");
 }
 
 json& text_config(CheckpointSpec& spec) {
@@ -583,6 +656,11 @@ void copy_tokenizer(const std::filesystem::path& dir, const CheckpointSpec& spec
                              std::filesystem::copy_options::overwrite_existing);
   std::ifstream in(src / "tokenizer_config.json");
   json cfg = json::parse(in);
+  if (spec.sentence_transformers && spec.sentence_transformers->add_eos_token) {
+    cfg["add_bos_token"] = true;  // EmbeddingGemma's tokenizer_config.json (spec §6)
+    cfg["add_eos_token"] = true;
+    cfg["eos_token"] = "<eos>";
+  }
   if (spec.chat_template) {
     std::ifstream t(*spec.chat_template, std::ios::binary);
     if (!t) throw std::runtime_error("cannot read chat template " + spec.chat_template->string());
@@ -600,7 +678,75 @@ void write_generation_config(const std::filesystem::path& dir, const CheckpointS
   std::ofstream(dir / "generation_config.json") << g.dump(2) << "\n";
 }
 
+void append_f32(std::vector<uint8_t>& out, float v) {
+  uint32_t u;
+  std::memcpy(&u, &v, 4);
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(u >> (8 * i)));
+}
+
+void write_json(const std::filesystem::path& path, const json& j) { std::ofstream(path) << j.dump(2) << "\n"; }
+
+void write_sentence_transformers(const std::filesystem::path& dir, const CheckpointSpec& spec) {
+  const SentenceTransformersSpec& st = *spec.sentence_transformers;
+  const int64_t hidden = text_config(spec).at("hidden_size");
+  json modules = json::array();
+  modules.push_back({{"idx", 0}, {"name", "0"}, {"path", ""}, {"type", "sentence_transformers.models.Transformer"}});
+  modules.push_back(
+      {{"idx", 1}, {"name", "1"}, {"path", "1_Pooling"}, {"type", "sentence_transformers.models.Pooling"}});
+  std::filesystem::create_directories(dir / "1_Pooling");
+  write_json(dir / "1_Pooling" / "config.json", {{"word_embedding_dimension", hidden},
+                                                 {"pooling_mode_cls_token", false},
+                                                 {"pooling_mode_mean_tokens", st.mean_pooling},
+                                                 {"pooling_mode_max_tokens", false},
+                                                 {"pooling_mode_mean_sqrt_len_tokens", false},
+                                                 {"pooling_mode_weightedmean_tokens", false},
+                                                 {"pooling_mode_lasttoken", !st.mean_pooling},
+                                                 {"include_prompt", true}});
+  int64_t in = hidden;
+  for (size_t i = 0; i < st.dense_out.size(); ++i) {
+    int idx = static_cast<int>(i) + 2;
+    std::string folder = std::to_string(idx) + "_Dense";
+    modules.push_back({{"idx", idx},
+                       {"name", std::to_string(idx)},
+                       {"path", folder},
+                       {"type", "sentence_transformers.models.Dense"}});
+    std::filesystem::create_directories(dir / folder);
+    write_json(dir / folder / "config.json", {{"in_features", in},
+                                              {"out_features", st.dense_out[i]},
+                                              {"bias", false},
+                                              {"activation_function", "torch.nn.modules.linear.Identity"}});
+    RawTensor w{"linear.weight", "F32", {st.dense_out[i], in}, {}};
+    for (float v : dense_values(spec, i, st.dense_out[i], in)) append_f32(w.bytes, v);
+    write_safetensors(dir / folder / "model.safetensors", {w});
+    in = st.dense_out[i];
+  }
+  int idx = static_cast<int>(modules.size());
+  std::string norm = std::to_string(idx) + "_Normalize";
+  modules.push_back({{"idx", idx},
+                     {"name", std::to_string(idx)},
+                     {"path", norm},
+                     {"type", "sentence_transformers.models.Normalize"}});
+  std::filesystem::create_directories(dir / norm);
+  write_json(dir / "modules.json", modules);
+  if (st.max_seq_length > 0)
+    write_json(dir / "sentence_bert_config.json", {{"max_seq_length", st.max_seq_length}, {"do_lower_case", false}});
+  write_json(dir / "config_sentence_transformers.json", {{"model_type", "SentenceTransformer"},
+                                                         {"__version__", {{"sentence_transformers", "5.1.0"}}},
+                                                         {"prompts", st.prompts},
+                                                         {"default_prompt_name", nullptr},
+                                                         {"similarity_fn_name", "cosine"}});
+}
+
 }  // namespace
+
+std::vector<float> dense_values(const CheckpointSpec& spec, size_t index, int64_t out, int64_t in) {
+  Rng rng = tensor_rng(spec.seed, std::to_string(index + 2) + "_Dense/linear.weight");
+  std::vector<float> v(static_cast<size_t>(out * in));
+  // ~1/sqrt(in) like a trained projection, so the head does not shrink the vector to noise.
+  float scale = 1.0f / std::sqrt(static_cast<float>(in));
+  for (auto& x : v) x = scale * rng.normal();
+  return v;
+}
 
 void write_safetensors(const std::filesystem::path& path, const std::vector<RawTensor>& tensors) {
   std::vector<std::vector<RawTensor>> layouts;
@@ -615,6 +761,7 @@ void write_checkpoint(const std::filesystem::path& dir, const CheckpointSpec& sp
   std::ofstream(dir / "config.json") << config_json_text(spec);
   if (spec.generation_config) write_generation_config(dir, spec);
   if (spec.tokenizer) copy_tokenizer(dir, spec);
+  if (spec.sentence_transformers) write_sentence_transformers(dir, spec);
 
   std::vector<TensorSpec> tensors = checkpoint_tensors(spec);
   // Assign tensors to shards: a new shard when one would exceed the limit or the

@@ -29,6 +29,17 @@ enum class CheckpointFormat { F32, BF16, F16, Mlx4, Gptq4 };
 const char* checkpoint_format_name(CheckpointFormat f);
 std::optional<CheckpointFormat> parse_checkpoint_format(const std::string& s);
 
+// The sentence-transformers files of an embedding model (modules.json, 1_Pooling,
+// N_Dense with random f32 weights, 4_Normalize, sentence_bert_config.json,
+// config_sentence_transformers.json), as the EmbeddingGemma / Qwen3-Embedding repos have them.
+struct SentenceTransformersSpec {
+  bool mean_pooling = true;        // false: last-token pooling
+  std::vector<int64_t> dense_out;  // each Dense layer's output width (no bias, Identity), in order
+  nlohmann::json prompts = nlohmann::json::object();
+  int64_t max_seq_length = 0;  // 0: no sentence_bert_config.json
+  bool add_eos_token = false;  // tokenizer_config.json asks for an EOS (EmbeddingGemma)
+};
+
 struct CheckpointSpec {
   // config.json as written (without the quantization block, which `format` adds). The
   // tensors come from the family that reads it: its declarations list every tensor.
@@ -47,9 +58,11 @@ struct CheckpointSpec {
   bool tokenizer = true;         // copy tokenizer.json / tokenizer_config.json
   std::optional<std::filesystem::path> chat_template;  // written into tokenizer_config.json
   bool generation_config = true;
+  std::optional<SentenceTransformersSpec> sentence_transformers;
 };
 
-// "tiny-qwen3_5", "tiny-qwen3", "tiny-qwen2", "qwen3_5-0.8b".
+// "tiny-qwen3_5", "tiny-qwen3", "tiny-qwen2", "qwen3_5-0.8b", and the embedding models
+// "tiny-embeddinggemma" (with the Gemma 3 tokenizer) and "tiny-qwen3-embedding".
 CheckpointSpec checkpoint_preset(const std::string& name);
 std::vector<std::string> checkpoint_presets();
 
@@ -65,6 +78,9 @@ model::ModelConfig parsed_config(const CheckpointSpec& spec);
 void write_checkpoint(const std::filesystem::path& dir, const CheckpointSpec& spec);
 
 std::string config_json_text(const CheckpointSpec& spec);
+
+// The values of Dense layer `index` (0-based) of the sentence-transformers head, [out, in].
+std::vector<float> dense_values(const CheckpointSpec& spec, size_t index, int64_t out, int64_t in);
 
 // The values (HF name and meaning) a correct loader must return for `tensor` when
 // asked for F32: the generator's values after the storage format's rounding

@@ -13,7 +13,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: vole-make-checkpoint --preset NAME --out DIR [options]\n"
-    "  --preset tiny-qwen3_5 | tiny-qwen3 | tiny-qwen2 | qwen3_5-0.8b\n"
+    "  --preset tiny-qwen3_5 | tiny-qwen3 | tiny-qwen2 | qwen3_5-0.8b | tiny-embeddinggemma | tiny-qwen3-embedding\n"
     "  --format f32 | bf16 | f16 | mlx4 | gptq4     (default bf16)\n"
     "  --group N            MLX/GPTQ group size (default 64; GPTQ -1 = per column)\n"
     "  --gptq-asym          asymmetric GPTQ zero points   --gptq-v2  gptq_v2 zero points\n"

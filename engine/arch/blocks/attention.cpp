@@ -22,48 +22,82 @@ Attention declare_attention(TensorDeclarer& d, const std::string& stem, const At
   return a;
 }
 
-void record_self_attention(gpu::Graph& g, const Attention& a, const ops::RopeParams& rope, const StepInputs& in,
-                           const KvMemory& memory, const ops::Tensor& normed, const ops::Tensor& x) {
-  const AttentionShape& s = a.shape;
-  const int64_t T = in.tokens, H = s.heads, Hkv = s.kv_heads, D = s.head_dim;
+float AttentionShape::score_scale() const { return scale > 0 ? scale : 1.0f / std::sqrt(static_cast<float>(head_dim)); }
 
-  ops::Tensor q = ops::activation(g, DType::F32, {T, H, D}, "q");
-  ops::Tensor gate;
+namespace {
+
+// q [T, H, D] (normed and rotated), k and v [T, Hkv, D] (k normed and rotated), and the
+// output gate [T, H * D] when the attention has one.
+struct Projected {
+  ops::Tensor q, k, v, gate;
+};
+
+Projected project_qkv(gpu::Graph& g, const Attention& a, const ops::RopeParams& rope, const ops::Tensor& positions,
+                      int64_t T, const ops::Tensor& normed) {
+  const AttentionShape& s = a.shape;
+  const int64_t H = s.heads, Hkv = s.kv_heads, D = s.head_dim;
+  Projected p;
+  p.q = ops::activation(g, DType::F32, {T, H, D}, "q");
   if (s.output_gate) {
     // q_proj yields [q_h | gate_h] per head; split the two halves.
     ops::Tensor qg = ops::activation(g, DType::F32, {T, H * 2 * D}, "q+gate");
     record_linear(g, a.q, normed, qg);
-    gate = ops::activation(g, DType::F32, {T, H * D}, "attn gate");
+    p.gate = ops::activation(g, DType::F32, {T, H * D}, "attn gate");
     ops::Tensor per_head = qg.reshape({T * H, 2 * D});
-    ops::copy_columns(g, per_head, 0, q.reshape({T * H, D}));
-    ops::copy_columns(g, per_head, D, gate.reshape({T * H, D}));
+    ops::copy_columns(g, per_head, 0, p.q.reshape({T * H, D}));
+    ops::copy_columns(g, per_head, D, p.gate.reshape({T * H, D}));
   } else {
-    record_linear(g, a.q, normed, q.reshape({T, H * D}));
+    record_linear(g, a.q, normed, p.q.reshape({T, H * D}));
   }
-  ops::Tensor k = ops::activation(g, DType::F32, {T, Hkv, D}, "k");
-  ops::Tensor v = ops::activation(g, DType::F32, {T, Hkv, D}, "v");
-  record_linear(g, a.k, normed, k.reshape({T, Hkv * D}));
-  record_linear(g, a.v, normed, v.reshape({T, Hkv * D}));
-
+  p.k = ops::activation(g, DType::F32, {T, Hkv, D}, "k");
+  p.v = ops::activation(g, DType::F32, {T, Hkv, D}, "v");
+  record_linear(g, a.k, normed, p.k.reshape({T, Hkv * D}));
+  record_linear(g, a.v, normed, p.v.reshape({T, Hkv * D}));
   if (s.qk_norm) {
-    record_norm(g, a.q_norm, q, q);
-    record_norm(g, a.k_norm, k, k);
+    record_norm(g, a.q_norm, p.q, p.q);
+    record_norm(g, a.k_norm, p.k, p.k);
   }
-  ops::rope(g, q, in.positions, q, rope);
-  ops::rope(g, k, in.positions, k, rope);
-  ops::store_kv(g, k, v, memory.k, memory.v, in.start);
+  ops::rope(g, p.q, positions, p.q, rope);
+  ops::rope(g, p.k, positions, p.k, rope);
+  return p;
+}
 
-  ops::Tensor o = ops::activation(g, DType::F32, {T, H, D}, "attn out");
-  float scale = 1.0f / std::sqrt(static_cast<float>(D));
+// out (+)= o_proj(gate(o)).
+void project_out(gpu::Graph& g, const Attention& a, const Projected& p, const ops::Tensor& o, const ops::Tensor& out,
+                 bool accumulate) {
+  const AttentionShape& s = a.shape;
+  ops::Tensor o2 = o.reshape({o.dim(0), s.heads * s.head_dim});
+  if (s.output_gate) ops::sigmoid_gate(g, o2, p.gate, o2);
+  record_linear(g, a.o, o2, out, accumulate);
+}
+
+}  // namespace
+
+void record_self_attention(gpu::Graph& g, const Attention& a, const ops::RopeParams& rope, const StepInputs& in,
+                           const KvMemory& memory, const ops::Tensor& normed, const ops::Tensor& x) {
+  const AttentionShape& s = a.shape;
+  const int64_t T = in.tokens;
+  Projected p = project_qkv(g, a, rope, in.positions, T, normed);
+  ops::store_kv(g, p.k, p.v, memory.k, memory.v, in.start);
+  ops::Tensor o = ops::activation(g, DType::F32, {T, s.heads, s.head_dim}, "attn out");
   if (T == 1) {
-    ops::attention_decode(g, q, memory.k, memory.v, in.kv_len, o, scale);
+    ops::attention_decode(g, p.q, memory.k, memory.v, in.kv_len, o, s.score_scale());
   } else {
     int64_t n = in.past + T;
-    ops::attention_prefill(g, q, memory.k.rows(0, n), memory.v.rows(0, n), o, {true, in.past, scale});
+    ops::attention_prefill(g, p.q, memory.k.rows(0, n), memory.v.rows(0, n), o, {true, in.past, s.score_scale()});
   }
-  ops::Tensor o2 = o.reshape({T, H * D});
-  if (s.output_gate) ops::sigmoid_gate(g, o2, gate, o2);
-  record_linear(g, a.o, o2, x, /*accumulate=*/true);
+  project_out(g, a, p, o, x, /*accumulate=*/true);
+}
+
+void record_packed_attention(gpu::Graph& g, const Attention& a, const ops::RopeParams& rope, const PackedBatch& batch,
+                             const PackedMask& mask, const ops::Tensor& normed, const ops::Tensor& out,
+                             bool accumulate) {
+  const AttentionShape& s = a.shape;
+  const int64_t T = batch.tokens;
+  Projected p = project_qkv(g, a, rope, batch.positions, T, normed);
+  ops::Tensor o = ops::activation(g, DType::F32, {T, s.heads, s.head_dim}, "attn out");
+  ops::attention_packed(g, p.q, p.k, p.v, batch.bounds, o, {mask.causal, mask.radius, s.score_scale()});
+  project_out(g, a, p, o, out, accumulate);
 }
 
 }  // namespace vole::arch

@@ -7,6 +7,7 @@
 
 #include "arch/blocks/linear.h"
 #include "arch/blocks/norm.h"
+#include "arch/encoder.h"
 #include "arch/text_decoder.h"
 #include "ops/rope.h"
 
@@ -20,6 +21,8 @@ struct AttentionShape {
   bool qk_norm = false;      // per-head norms on q and k (kind qk_norm_kind)
   NormKind qk_norm_kind = NormKind::Rms;
   float eps = 1e-6f;
+  float scale = 0.0f;  // scores multiplier; 0: 1 / sqrt(head_dim)
+  float score_scale() const;
 };
 
 struct Attention {
@@ -40,5 +43,17 @@ struct KvMemory {
 // tiled causal prefill over the cached past plus the new rows.
 void record_self_attention(gpu::Graph& g, const Attention& a, const ops::RopeParams& rope, const StepInputs& in,
                            const KvMemory& memory, const ops::Tensor& normed, const ops::Tensor& x);
+
+// Which keys a packed query sees within its sequence.
+struct PackedMask {
+  bool causal = false;
+  int64_t radius = 0;  // > 0: only keys within this distance (a bidirectional sliding window)
+};
+
+// o_proj(attention(normed)) over packed sequences without a cache, written into `out`,
+// or added into it with `accumulate` (a residual stream).
+void record_packed_attention(gpu::Graph& g, const Attention& a, const ops::RopeParams& rope, const PackedBatch& batch,
+                             const PackedMask& mask, const ops::Tensor& normed, const ops::Tensor& out,
+                             bool accumulate);
 
 }  // namespace vole::arch

@@ -1,7 +1,9 @@
 #include "arch/blocks/decoder_stack.h"
 
 #include "arch/blocks/embedding.h"
+#include "ops/embedding.h"
 #include "ops/linear.h"
+#include "util/error.h"
 
 namespace vole::arch {
 
@@ -44,6 +46,25 @@ void StackedDecoder::record_forward(gpu::Graph& g, const StepInputs& in, Sequenc
       record_self_attention(g, layer.self_attn, rope_, in, {state.tensor(slot), state.tensor(slot + 1)}, normed, x);
     else
       record_gated_deltanet(g, layer.deltanet, in, {state.tensor(slot), state.tensor(slot + 1)}, normed, x);
+    ops::Tensor post = ops::activation(g, DType::F32, {T, dims_.hidden}, "post norm");
+    record_norm(g, layer.post_norm, x, post);
+    record_mlp(g, layer.mlp, post, x);
+  }
+  record_norm(g, weights_.final_norm, x, hidden);
+}
+
+void StackedDecoder::record_packed(gpu::Graph& g, const PackedBatch& batch, const ops::Tensor& hidden) const {
+  if (rope_.mrope) fail(ErrorCode::Unsupported, "packed sequences with M-RoPE positions are not supported");
+  for (const auto& layer : weights_.layers)
+    if (!layer.attention)
+      fail(ErrorCode::Unsupported, "packed sequences need an attention-only decoder (this one has DeltaNet layers)");
+  const int64_t T = batch.tokens;
+  ops::Tensor x = ops::activation(g, DType::F32, {T, dims_.hidden}, "residual");
+  ops::embed(g, weights_.embed_tokens.matrix(), batch.ids, x);
+  for (const auto& layer : weights_.layers) {
+    ops::Tensor normed = ops::activation(g, DType::F32, {T, dims_.hidden}, "input norm");
+    record_norm(g, layer.input_norm, x, normed);
+    record_packed_attention(g, layer.self_attn, rope_, batch, {.causal = true}, normed, x, /*accumulate=*/true);
     ops::Tensor post = ops::activation(g, DType::F32, {T, dims_.hidden}, "post norm");
     record_norm(g, layer.post_norm, x, post);
     record_mlp(g, layer.mlp, post, x);

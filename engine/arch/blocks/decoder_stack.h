@@ -11,6 +11,7 @@
 #include "arch/blocks/gated_deltanet.h"
 #include "arch/blocks/mlp.h"
 #include "arch/blocks/norm.h"
+#include "arch/encoder.h"
 #include "arch/text_decoder.h"
 
 namespace vole::arch {
@@ -30,7 +31,9 @@ struct DecoderWeights {
   WeightRef lm_head;  // empty when tied to embed_tokens
 };
 
-class StackedDecoder final : public TextDecoder {
+// Also a PackedEncoder: an attention-only stack runs packed sequences causally without
+// a cache (a decoder used as an embedding model, e.g. Qwen3-Embedding).
+class StackedDecoder final : public TextDecoder, public PackedEncoder {
  public:
   StackedDecoder(DecoderDims dims, ops::RopeParams rope, DecoderWeights weights);
 
@@ -40,6 +43,11 @@ class StackedDecoder final : public TextDecoder {
   void record_forward(gpu::Graph& g, const StepInputs& in, SequenceState& state,
                       const ops::Tensor& hidden) const override;
   void record_logits(gpu::Graph& g, const ops::Tensor& hidden, const ops::Tensor& logits) const override;
+
+  int64_t hidden_size() const override { return dims_.hidden; }
+  int64_t max_positions() const override { return dims_.max_positions; }
+  // Fails (Unsupported) for a stack with Gated DeltaNet layers or M-RoPE.
+  void record_packed(gpu::Graph& g, const PackedBatch& batch, const ops::Tensor& hidden) const override;
 
   const DecoderWeights& weights() const { return weights_; }
 

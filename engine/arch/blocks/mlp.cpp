@@ -24,7 +24,7 @@ Mlp declare_two_layer_mlp(TensorDeclarer& d, const std::string& stem, const std:
   return m;
 }
 
-void record_mlp(gpu::Graph& g, const Mlp& m, const ops::Tensor& normed, const ops::Tensor& x) {
+void record_mlp(gpu::Graph& g, const Mlp& m, const ops::Tensor& normed, const ops::Tensor& x, bool accumulate) {
   const int64_t T = normed.dim(0);
   ops::Tensor up = ops::activation(g, DType::F32, {T, m.intermediate}, "mlp up");
   record_linear(g, m.up, normed, up);
@@ -48,7 +48,7 @@ void record_mlp(gpu::Graph& g, const Mlp& m, const ops::Tensor& normed, const op
       ops::unary(g, ops::Unary::GeluErf, up, up);
       break;
   }
-  record_linear(g, m.down, up, x, /*accumulate=*/true);
+  record_linear(g, m.down, up, x, accumulate);
 }
 
 }  // namespace vole::arch

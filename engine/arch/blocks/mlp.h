@@ -28,7 +28,7 @@ Mlp declare_gated_mlp(TensorDeclarer& d, const std::string& stem, int64_t hidden
 Mlp declare_two_layer_mlp(TensorDeclarer& d, const std::string& stem, const std::string& fc1, const std::string& fc2,
                           int64_t hidden, int64_t intermediate, MlpKind kind, bool bias, int layer);
 
-// x += mlp(normed); normed and x are [T, hidden].
-void record_mlp(gpu::Graph& g, const Mlp& m, const ops::Tensor& normed, const ops::Tensor& x);
+// x += mlp(normed) (x = mlp(normed) without `accumulate`); normed and x are [T, hidden].
+void record_mlp(gpu::Graph& g, const Mlp& m, const ops::Tensor& normed, const ops::Tensor& x, bool accumulate = true);
 
 }  // namespace vole::arch

@@ -50,6 +50,13 @@ bool DenseDecoderFamily::ignorable(const std::string& name, const model::ModelCo
   return name == "lm_head.weight" && config.as<DenseConfig>().text.tie_word_embeddings;
 }
 
+std::string DenseDecoderFamily::canonical_name(const std::string& source,
+                                               const model::CheckpointNames& checkpoint) const {
+  bool bare = !checkpoint.any_starts_with("model.") && checkpoint.any_starts_with("embed_tokens.");
+  if (bare && source != "lm_head.weight") return "model." + source;
+  return Family::canonical_name(source, checkpoint);
+}
+
 Components DenseDecoderFamily::create(const model::ModelConfig& config, TensorDeclarer& d) const {
   const DecoderConfig& c = config.as<DenseConfig>().text;
   float eps = static_cast<float>(c.rms_norm_eps);

@@ -39,6 +39,9 @@ class DenseDecoderFamily final : public Family {
   std::vector<model::TensorPart> parts() const override;
   std::span<const model::QuantRule> quant_rules() const override;
   bool ignorable(const std::string& canonical, const model::ModelConfig& config) const override;
+  // A bare decoder saved without its LM wrapper (e.g. Qwen3-Embedding) has no "model."
+  // prefix: its names get it.
+  std::string canonical_name(const std::string& source, const model::CheckpointNames& checkpoint) const override;
   std::vector<std::string> end_of_turn_markers() const override { return traits_.end_of_turn_markers; }
   Components create(const model::ModelConfig& config, TensorDeclarer& declarer) const override;
 

@@ -1,0 +1,81 @@
+// `vole ask`: a question answered by a chat model from a collection's passages, streamed,
+// with the numbered sources its citations point to.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "command.h"
+#include "engine_args.h"
+#include "knowledge/answer_context.h"
+#include "knowledge/retriever.h"
+#include "knowledge_args.h"
+#include "runtime/chat.h"
+#include "util/error.h"
+
+namespace vole::cli {
+
+namespace {
+
+int run_ask(Args& args) {
+  EmbedderArgs e = parse_embedder_args(args, {"-e", "--embedder"}, /*required=*/false);
+  ModelArgs chat_args = parse_model_args(args);
+  knowledge::SearchOptions o;
+  parse_similarity_floor(args, o);
+  o.k = static_cast<size_t>(args.get_int({"-k"}, 8));
+  int max_tokens = static_cast<int>(args.get_int({"-n", "--max-tokens"}, 512));
+  knowledge::KnowledgeBase kb = open_knowledge_base(args);
+  auto engine = load_engine(chat_args);
+  runtime::GenerateOptions gen = engine->default_generate_options();
+  gen.sampling = parse_sampling(args, gen.sampling);
+  gen.max_tokens = max_tokens;
+  std::vector<std::string> pos = args.positionals();
+  args.finish();
+  require(pos.size() == 2, "usage: vole ask NAME \"question\" -m CHAT_DIR [-e EMBED_DIR]");
+  require(max_tokens > 0, "-n must be positive");
+  knowledge::Collection c = find_collection(kb, pos[0]);
+  std::unique_ptr<runtime::EmbeddingModel> model;
+  std::unique_ptr<runtime::ModelEmbedder> embedder;
+  if (e.dir) {
+    model = load_embedding_model(e);
+    embedder = std::make_unique<runtime::ModelEmbedder>(*model, e.dims);
+  }
+  knowledge::Retriever retriever(kb, c.id, embedder.get());
+  auto hits = retriever.search(pos[1], o);
+
+  // Half the context for the sources and question, the rest for the answer.
+  knowledge::TokenizerCounter counter(engine->tokenizer(), "chat");
+  knowledge::ContextOptions co;
+  co.token_budget = static_cast<size_t>(std::max<int64_t>(256, engine->context_length() / 2));
+  if (c.folders.size() == 1) co.relative_to = c.folders[0];
+  knowledge::AnswerContext ctx = knowledge::build_answer_context(pos[1], hits, counter, co);
+  if (ctx.sources.empty()) {
+    std::printf("No passage of %s answers this question.\n", c.name.c_str());
+    return 0;
+  }
+  runtime::Chat chat(*engine);
+  runtime::ChatRequest req;
+  req.messages.push_back({{"role", "user"}, {"content", ctx.prompt}});
+  req.generation = gen;
+  std::string answer;
+  chat.reply(req, [&](const runtime::ChatDelta& d) {
+    answer += d.content;
+    std::fwrite(d.content.data(), 1, d.content.size(), stdout);
+    std::fflush(stdout);
+  });
+  std::printf("\n\nSources:\n");
+  std::vector<int> cited = knowledge::cited_sources(answer, ctx.sources.size());
+  for (const auto& s : ctx.sources) {
+    bool is_cited = std::find(cited.begin(), cited.end(), s.number) != cited.end();
+    std::printf("[%d]%s %s\n    %s\n", s.number, is_cited ? "" : " (not cited)", s.label.c_str(), s.snippet.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+VOLE_COMMAND("ask",
+             "NAME \"question\" -m CHAT_DIR [-e EMBED_DIR] [-k N] [-n N] [--db PATH]  answer from a collection with "
+             "cited sources, streamed",
+             run_ask);
+
+}  // namespace vole::cli
