@@ -66,9 +66,14 @@ struct Transfer {
   std::exception_ptr failure;                  // thrown by the sink; rethrown after the transfer
   const std::atomic<bool>* cancel = nullptr;
   size_t max_body = kMaxErrorBody;
+  // A stall is measured here, between body bytes: libcurl's low-speed limit averages
+  // over a window that the headers alone can keep above the limit.
+  std::chrono::milliseconds stall_timeout;
+  std::chrono::steady_clock::time_point last_data = std::chrono::steady_clock::now();
+  bool stalled = false;
   char error[CURL_ERROR_SIZE] = {};
 
-  Transfer(const RemoteOptions& o, const std::string& url) {
+  Transfer(const RemoteOptions& o, const std::string& url) : stall_timeout(o.stall_timeout) {
     static CurlGlobal global;
     if (!curl) fail(ErrorCode::OutOfMemory, "cannot start an HTTP transfer");
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
@@ -79,8 +84,6 @@ struct Transfer {
     if (!o.ca_bundle.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, o.ca_bundle.c_str());
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count()));
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, std::max(1L, static_cast<long>(o.stall_timeout.count() / 1000)));
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "vole/0.1");
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &Transfer::on_write);
@@ -104,6 +107,7 @@ struct Transfer {
   static size_t on_write(char* data, size_t, size_t n, void* self_ptr) {
     auto* self = static_cast<Transfer*>(self_ptr);
     if (self->cancel && self->cancel->load()) return 0;
+    self->last_data = std::chrono::steady_clock::now();
     long s = self->status();
     if (s >= 200 && s < 300 && self->sink) {
       try {
@@ -125,7 +129,12 @@ struct Transfer {
 
   static int on_progress(void* self_ptr, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     auto* self = static_cast<Transfer*>(self_ptr);
-    return self->cancel && self->cancel->load() ? 1 : 0;
+    if (self->cancel && self->cancel->load()) return 1;
+    if (std::chrono::steady_clock::now() - self->last_data > self->stall_timeout) {
+      self->stalled = true;
+      return 1;
+    }
+    return 0;
   }
 
   // Performs the transfer; throws for transport failures and non-2xx statuses.
@@ -134,6 +143,9 @@ struct Transfer {
     CURLcode rc = curl_easy_perform(curl);
     if (failure) std::rethrow_exception(failure);
     if (cancel && cancel->load()) fail(ErrorCode::Cancelled, what + " was stopped");
+    if (stalled)
+      throw RemoteError(0, what + ": the server stopped answering (nothing for " +
+                               std::to_string(stall_timeout.count() / 1000.0).substr(0, 4) + " s)");
     long s = status();
     if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && s >= 300)) {
       std::string detail = error[0] ? error : curl_easy_strerror(rc);

@@ -25,7 +25,7 @@ struct RemoteOptions {
   std::string api_key;    // sent as "Authorization: Bearer ..."; empty: none
   std::string ca_bundle;  // extra trust anchors (PEM file)
   std::chrono::milliseconds connect_timeout{15000};
-  std::chrono::milliseconds stall_timeout{120000};  // give up when no byte arrives for this long
+  std::chrono::milliseconds stall_timeout{120000};  // give up when no body byte arrives for this long
 };
 
 struct RemoteSampling {
@@ -61,7 +61,8 @@ class OpenAIClient {
   std::vector<std::string> list_models();
 
   // Streams one answer; on_delta gets the content and reasoning pieces as they arrive.
-  // Cancel (set from any thread) stops within about 50 ms with ErrorCode::Cancelled.
+  // Cancel (set from any thread) stops with ErrorCode::Cancelled, within about a second
+  // (libcurl's progress calls slow to one a second while nothing arrives).
   using DeltaFn = std::function<void(const std::string& content, const std::string& reasoning)>;
   RemoteReply chat(const std::string& model, const nlohmann::json& messages, const RemoteSampling& sampling,
                    const DeltaFn& on_delta, const std::atomic<bool>* cancel = nullptr);

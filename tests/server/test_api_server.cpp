@@ -207,11 +207,13 @@ TEST_F(ApiServerTest, ErrorsHaveTheirStatusAndOpenAIsShape) {
 }
 
 TEST_F(ApiServerTest, KeyIsRequiredWhenSetAndBeyondLoopback) {
-  server::ServerOptions open;
-  open.host = "0.0.0.0";
-  server::ApiServer refused(open);
-  refused.add_model("tiny", *engine_);
-  EXPECT_THROW(refused.start(), vole::Error) << "no key, not loopback";
+  {
+    server::ServerOptions open;
+    open.host = "0.0.0.0";
+    server::ApiServer refused(open);
+    refused.add_model("tiny", *engine_);
+    EXPECT_THROW(refused.start(), vole::Error) << "no key, not loopback";
+  }
 
   server::ServerOptions keyed;
   keyed.api_key = "s3cret";
