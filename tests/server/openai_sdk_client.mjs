@@ -131,6 +131,23 @@ try {
     assert.match(wrong.stderr, /refused the API key \(HTTP 401\)/);
   });
 
+  await check("vole chat --remote: the same answer, then a follow-up turn", async () => {
+    const chat = spawn(vole, ["chat", "--remote", baseURL, "--model", MODEL, "--temp", "0", "--seed", "42", "-n", "32"],
+                       { env: { ...process.env, VOLE_API_KEY: KEY } });
+    let out = "";
+    chat.stdout.on("data", (d) => (out += d));
+    chat.stdin.end(base.messages[0].content + "\nAnd then?\n/quit\n");
+    const code = await new Promise((r) => chat.on("exit", r));
+    assert.equal(code, 0);
+    const first = whole.choices[0].message.content + "\n";
+    assert.ok(out.startsWith(first), out);
+    // The second turn is the server's answer to the whole conversation.
+    const follow = await client.chat.completions.create({
+      ...base, messages: [...base.messages, { role: "assistant", content: whole.choices[0].message.content },
+                          { role: "user", content: "And then?" }] });
+    assert.equal(out, first + follow.choices[0].message.content + "\n");
+  });
+
   await check("max_completion_tokens and finish_reason length", async () => {
     const r = await client.chat.completions.create({ ...base, max_tokens: undefined, max_completion_tokens: 3 });
     assert.equal(r.usage.completion_tokens, 3);
