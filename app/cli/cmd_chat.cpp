@@ -1,8 +1,8 @@
 // `vole chat`: interactive multi-turn chat in the terminal.
 #include <csignal>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
+#include <cstdio>
 #include <iostream>
 #include <string>
 
@@ -26,12 +26,11 @@ void on_sigint(int) {
 }
 
 void print_stats(const runtime::GenerationStats& s) {
-  std::fprintf(stderr,
-               "[%lld prompt tokens, %lld reused; %lld generated; prefill %.1f tok/s; decode %.1f tok/s; "
+  std::fprintf(stderr, "[%lld prompt tokens, %lld reused; %lld generated; prefill %.1f tok/s; decode %.1f tok/s; "
                "first token %.0f ms; %s]\n",
                static_cast<long long>(s.prompt_tokens), static_cast<long long>(s.reused_tokens),
-               static_cast<long long>(s.generated_tokens), s.prefill_tokens_per_second(), s.decode_tokens_per_second(),
-               s.ttft_ms, runtime::stop_reason_name(s.stop));
+               static_cast<long long>(s.generated_tokens), s.prefill_tokens_per_second(),
+               s.decode_tokens_per_second(), s.ttft_ms, runtime::stop_reason_name(s.stop));
 }
 }  // namespace
 
@@ -156,22 +155,19 @@ static int run_chat(Args& args) {
     g_generating = true;
     try {
       bool in_thought = false;
-      auto reply = chat.reply(
-          req,
-          [&](const runtime::ChatDelta& d) {
-            if (!d.reasoning.empty()) {
-              if (!in_thought) std::fprintf(stderr, "\033[2m(thinking) ");
-              in_thought = true;
-              std::fprintf(stderr, "%s", d.reasoning.c_str());
-            }
-            if (!d.content.empty()) {
-              if (in_thought) std::fprintf(stderr, "\033[0m\n");
-              in_thought = false;
-              std::fwrite(d.content.data(), 1, d.content.size(), stdout);
-              std::fflush(stdout);
-            }
-          },
-          &g_cancel);
+      auto reply = chat.reply(req, [&](const runtime::ChatDelta& d) {
+        if (!d.reasoning.empty()) {
+          if (!in_thought) std::fprintf(stderr, "\033[2m(thinking) ");
+          in_thought = true;
+          std::fprintf(stderr, "%s", d.reasoning.c_str());
+        }
+        if (!d.content.empty()) {
+          if (in_thought) std::fprintf(stderr, "\033[0m\n");
+          in_thought = false;
+          std::fwrite(d.content.data(), 1, d.content.size(), stdout);
+          std::fflush(stdout);
+        }
+      }, &g_cancel);
       if (in_thought) std::fprintf(stderr, "\033[0m");
       std::printf("\n");
       history.push_back({{"role", "assistant"}, {"content", reply.content}});
