@@ -32,11 +32,14 @@ static int run_serve(Args& args) {
   options.api_key = args.get_or({"--api-key"}, env_key ? env_key : "");
   int64_t queue = args.get_int({"--max-queue"}, 8);
   int64_t body_mb = args.get_int({"--max-body-mb"}, 8);
+  int64_t queue_timeout = args.get_int({"--queue-timeout"}, 300);
   std::string name = args.get_or({"--name"}, "");
   bool quiet = args.flag("--quiet");
   args.finish();
   require(queue >= 0 && queue <= 4096, "--max-queue must be in 0..4096");
   require(body_mb >= 1 && body_mb <= 1024, "--max-body-mb must be in 1..1024");
+  require(queue_timeout >= 1 && queue_timeout <= 86400, "--queue-timeout must be in 1..86400 seconds");
+  options.queue_timeout = std::chrono::seconds(queue_timeout);
   options.max_queue = static_cast<size_t>(queue);
   options.max_body_bytes = static_cast<size_t>(body_mb) << 20;
   if (name.empty())
@@ -68,7 +71,8 @@ static int run_serve(Args& args) {
 
 VOLE_COMMAND("serve",
              "-m DIR [--host 127.0.0.1] [--port 8080] [--api-key KEY | env VOLE_API_KEY] [--name NAME] "
-             "[--max-queue N] [--max-body-mb N] [--quiet]  OpenAI-compatible API (loopback unless a key is set)",
+             "[--max-queue N] [--queue-timeout S] [--max-body-mb N] [--quiet]  OpenAI-compatible API (loopback unless "
+             "a key is set)",
              run_serve);
 
 }  // namespace vole::cli

@@ -208,6 +208,20 @@ struct ApiServer::Impl {
     };
   }
 
+  // True (once) when the job waited past the queue timeout without starting; it is then
+  // given up and the worker skips it.
+  bool timed_out(ModelWorker::Job& job) const {
+    if (Clock::now() - job.queued_at <= options.queue_timeout || !job.expire()) return false;
+    job.cancel = true;  // frees its place in the queue
+    return true;
+  }
+  ApiError queue_timeout() const {
+    return ApiError(
+        503, "server_error",
+        "timed out after " + std::to_string(options.queue_timeout.count()) + " s waiting for the model; retry later",
+        {}, "queue_timeout");
+  }
+
   void generate(const GenerationRequest& request, httplib::Response& res) {
     ModelWorker& worker = model(request.model);
     auto channel = std::make_shared<ReplyChannel>();
@@ -216,8 +230,8 @@ struct ApiServer::Impl {
     if (!request.stream) {
       std::vector<ReplyDelta> deltas;
       std::optional<ReplyOutcome> out;
-      while (!(out = channel->take(deltas, std::chrono::milliseconds(250)))) {
-      }
+      while (!(out = channel->take(deltas, std::chrono::milliseconds(250))))
+        if (timed_out(*job)) throw queue_timeout();
       if (out->error) throw *out->error;
       std::string content, reasoning;
       for (const auto& d : deltas) content += d.content, reasoning += d.reasoning;
@@ -254,6 +268,11 @@ struct ApiServer::Impl {
               if (!send(kSseDone)) return false;
               sink.done();
               return true;
+            }
+            if (timed_out(*job)) {
+              bool sent = send(sse_event(queue_timeout().body())) && send(kSseDone);
+              if (sent) sink.done();
+              return sent;
             }
             // While the model is busy elsewhere or prefilling, a comment now and then
             // finds out whether the client is still there.

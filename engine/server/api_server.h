@@ -18,9 +18,10 @@ namespace vole::server {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;       // 0: any free port (see ApiServer::port())
-  std::string api_key;   // required by every request when set; required to bind beyond loopback
-  size_t max_queue = 8;  // requests that may wait behind the running one, per model
+  int port = 8080;                          // 0: any free port (see ApiServer::port())
+  std::string api_key;                      // required by every request when set; required to bind beyond loopback
+  size_t max_queue = 8;                     // requests that may wait behind the running one, per model
+  std::chrono::seconds queue_timeout{300};  // a request not started by then gets 503
   size_t max_body_bytes = 8u << 20;
   int threads = 0;  // HTTP connection threads; 0: max_queue + 8
   std::chrono::seconds read_timeout{30};

@@ -43,7 +43,7 @@ void ModelWorker::run() {
       if (queue_.empty()) return;  // stopping, nothing left
       job = std::move(queue_.front());
       queue_.pop_front();
-      if (stopping_) job->cancel = true;
+      if (stopping_ || !job->claim()) job->cancel = true;  // expired jobs only report that they ended
       running_ = job;
       busy_ = true;
     }

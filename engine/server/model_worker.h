@@ -27,6 +27,17 @@ class ModelWorker {
     Work work;
     std::atomic<bool> cancel{false};
     std::chrono::steady_clock::time_point queued_at;
+    // Gives the job up if it has not started yet (a queue timeout); false once it runs.
+    bool expire() {
+      int queued = kQueued;
+      return state.compare_exchange_strong(queued, kExpired);
+    }
+    bool claim() {  // the worker's side of the same race
+      int queued = kQueued;
+      return state.compare_exchange_strong(queued, kStarted);
+    }
+    static constexpr int kQueued = 0, kStarted = 1, kExpired = 2;
+    std::atomic<int> state{kQueued};
   };
 
   // max_queue: jobs that may wait behind the running one.

@@ -228,46 +228,97 @@ TEST_F(ApiServerTest, KeyIsRequiredWhenSetAndBeyondLoopback) {
   EXPECT_EQ(get(port_, "/v1/models").json()["error"]["code"], "invalid_api_key");
 }
 
+// A long streamed answer read on a thread of its own until leave() hangs up.
+class BackgroundStream {
+ public:
+  explicit BackgroundStream(int port) {
+    thread_ = std::thread([this, port] {
+      httplib::Client cli("127.0.0.1", port);
+      httplib::Request req;
+      req.method = "POST";
+      req.path = "/v1/chat/completions";
+      req.set_header("Content-Type", "application/json");
+      req.body = chat_body(1500, true).dump();
+      req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
+        if (std::string(data, n).find("\"content\"") != std::string::npos) ++deltas_;
+        return !leave_.load();  // false: the client hangs up
+      };
+      cli.send(req);
+    });
+  }
+  ~BackgroundStream() { leave(); }
+  // Waits until a few deltas arrived: the stream holds the model.
+  bool running() {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (deltas_ < 3 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return deltas_ >= 3;
+  }
+  void leave() {
+    leave_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::atomic<int> deltas_{0};
+  std::atomic<bool> leave_{false};
+  std::thread thread_;
+};
+
+bool wait_until_idle(int port) {
+  for (int i = 0; i < 2000; ++i) {
+    Json health = get(port, "/health").json();
+    if (health["models"][0]["busy"] == false && health["models"][0]["queued"] == 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 TEST_F(ApiServerTest, FullQueueIsRefusedAndALeavingClientCancels) {
   server::ServerOptions options;
   options.max_queue = 0;  // only the running request
   auto server = serve(options);
-
-  std::atomic<int> deltas{0};
-  std::atomic<bool> leave{false};
-  std::thread streaming([&] {
-    httplib::Client cli("127.0.0.1", port_);
-    httplib::Request req;
-    req.method = "POST";
-    req.path = "/v1/chat/completions";
-    req.set_header("Content-Type", "application/json");
-    req.body = chat_body(1500, true).dump();
-    req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
-      if (std::string(data, n).find("\"content\"") != std::string::npos) ++deltas;
-      return !leave.load();  // false: the client hangs up
-    };
-    cli.send(req);
-  });
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (deltas < 3 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  ASSERT_GE(deltas.load(), 3) << "the stream started";
+  BackgroundStream stream(port_);
+  ASSERT_TRUE(stream.running());
 
   auto refused = post(port_, "/v1/chat/completions", chat_body(2).dump());
   EXPECT_EQ(refused.status, 429) << refused.body;
   EXPECT_EQ(refused.json()["error"]["code"], "queue_full");
 
-  leave = true;
-  streaming.join();
+  stream.leave();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (server->cancelled_generations() < 1 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(server->cancelled_generations(), 1);
   // The model is free again, and answers as before.
+  EXPECT_TRUE(wait_until_idle(port_));
   auto after = post(port_, "/v1/chat/completions", chat_body(3).dump());
   EXPECT_EQ(after.status, 200) << after.body;
-  Json health = get(port_, "/health").json();
-  EXPECT_EQ(health["models"][0]["queued"], 0);
-  EXPECT_EQ(health["models"][0]["busy"], false);
+}
+
+TEST_F(ApiServerTest, ARequestWaitingPastTheQueueTimeoutGets503) {
+  server::ServerOptions options;
+  options.max_queue = 1;
+  options.queue_timeout = std::chrono::seconds(1);
+  auto server = serve(options);
+  BackgroundStream stream(port_);
+  ASSERT_TRUE(stream.running());
+  auto t0 = std::chrono::steady_clock::now();
+  auto waited = post(port_, "/v1/chat/completions", chat_body(2).dump());
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+  EXPECT_EQ(waited.status, 503) << waited.body;
+  EXPECT_EQ(waited.json()["error"]["code"], "queue_timeout");
+  // Streamed, the timeout arrives as an error event and the stream ends.
+  auto streamed = post(port_, "/v1/chat/completions", chat_body(2, true).dump());
+  EXPECT_EQ(streamed.status, 200);
+  auto events = sse_data(streamed.body);
+  ASSERT_EQ(events.size(), 3u) << streamed.body;
+  EXPECT_EQ(Json::parse(events[0])["choices"][0]["delta"]["role"], "assistant");
+  EXPECT_EQ(Json::parse(events[1])["error"]["code"], "queue_timeout");
+  EXPECT_EQ(events[2], "[DONE]");
+  stream.leave();
+  EXPECT_TRUE(wait_until_idle(port_));
+  EXPECT_EQ(post(port_, "/v1/chat/completions", chat_body(2).dump()).status, 200);
 }
 
 TEST_F(ApiServerTest, StopEndsEveryStreamAndRefusesNewWork) {
