@@ -137,7 +137,11 @@ struct ApiServer::Impl {
     http.Get("/health", guarded([this](const httplib::Request&, httplib::Response& res) {
                Json list = Json::array();
                for (const auto& [name, worker] : models)
-                 list.push_back({{"id", name}, {"busy", worker->busy()}, {"queued", worker->waiting()}});
+                 list.push_back({{"id", name},
+                                 {"device", worker->engine().gpu().info().name},
+                                 {"context_length", worker->engine().context_length()},
+                                 {"busy", worker->busy()},
+                                 {"queued", worker->waiting()}});
                send_json(res, 200, Json{{"status", stopping ? "stopping" : "ok"}, {"models", list}});
              }));
     http.Get("/metrics", guarded([this](const httplib::Request&, httplib::Response& res) {

@@ -201,7 +201,10 @@ TEST_F(ApiServerTest, ErrorsHaveTheirStatusAndOpenAIsShape) {
   EXPECT_EQ(post(port_, "/v1/chat/completions", chat_body(2).dump()).status, 200);
   Json models = get(port_, "/v1/models").json();
   EXPECT_EQ(models["data"][0]["id"], "tiny");
-  EXPECT_EQ(get(port_, "/health").json()["status"], "ok");
+  Json health = get(port_, "/health").json();
+  EXPECT_EQ(health["status"], "ok");
+  EXPECT_EQ(health["models"][0]["device"], engine_->gpu().info().name);
+  EXPECT_EQ(health["models"][0]["context_length"], 2048);
   EXPECT_NE(get(port_, "/metrics").body.find("vole_requests_total{endpoint=\"/v1/chat/completions\",status=\"200\"}"),
             std::string::npos);
 }
