@@ -168,6 +168,7 @@ struct ApiServer::Impl {
       out.queue_ms = ms_since(submitted);
       if (cancel.load()) {
         out.stats.stop = runtime::StopReason::Cancelled;
+        out.error = stopped();
         metrics.generation(0, 0, 0, out.queue_ms, true);
         channel->finish(std::move(out));
         return;
@@ -206,10 +207,17 @@ struct ApiServer::Impl {
         out.error = server_error();
         log(std::string("generation failed: ") + e.what());
       }
+      bool cancelled = out.stats.stop == runtime::StopReason::Cancelled;
       metrics.generation(out.stats.prompt_tokens, out.stats.generated_tokens, out.stats.ttft_ms, out.queue_ms,
-                         out.stats.stop == runtime::StopReason::Cancelled);
+                         cancelled);
+      // Whoever still listens (the server is stopping) learns the answer was cut short.
+      if (cancelled && !out.error) out.error = stopped();
       channel->finish(std::move(out));
     };
+  }
+
+  static ApiError stopped() {
+    return ApiError(503, "server_error", "the answer was stopped: the server is shutting down", {}, "server_stopping");
   }
 
   // True (once) when the job waited past the queue timeout without starting; it is then

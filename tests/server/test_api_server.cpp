@@ -347,7 +347,9 @@ TEST_F(ApiServerTest, StopEndsEveryStreamAndRefusesNewWork) {
   server->stop();
   streaming.join();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(20));
+  EXPECT_NE(body.find("server_stopping"), std::string::npos) << "the client is told why the answer ended";
   EXPECT_NE(body.find("data: [DONE]"), std::string::npos) << "the stream was ended properly";
+  EXPECT_EQ(post(port_, "/v1/chat/completions", chat_body(2).dump()).status, -1) << "nobody listens any more";
 }
 
 TEST_F(ApiServerTest, RemoteClientTalksToVoleServe) {
