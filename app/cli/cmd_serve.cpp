@@ -8,6 +8,7 @@
 
 #include "command.h"
 #include "engine_args.h"
+#include "server/access.h"
 #include "server/api_server.h"
 
 namespace vole::cli {
@@ -52,6 +53,9 @@ static int run_serve(Args& args) {
       std::fprintf(stderr, "vole serve: %s\n", line.c_str());
     };
 
+  // Refused before the model loads rather than after (ApiServer::start checks it too).
+  require(server::is_loopback_host(options.host) || !options.api_key.empty(),
+          "serving on '" + options.host + "' (beyond this computer) requires an API key (--api-key)");
   auto engine = load_engine(model_args);
   server::ApiServer api(options);
   api.add_model(name, *engine);
