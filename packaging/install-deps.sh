@@ -19,6 +19,8 @@ PACKAGES=(
   libzip-dev libespeak-ng-dev
   # knowledge base: PDF text (poppler), HTML and XML (libxml2)
   libpoppler-cpp-dev libxml2-dev
+  # the OpenAI-compatible API server (engine/server)
+  libcpp-httplib-dev
   # tests: GoogleTest, jinja2 oracle for chat templates, npm for the tokenizer oracle
   libgtest-dev libgmock-dev python3 python3-jinja2 nodejs npm
   # audio tests: sox writes every test file type (MP3 through libsox-fmt-mp3), espeak-ng speaks

@@ -1,11 +1,14 @@
 // `vole chat`: interactive multi-turn chat in the terminal.
 #include <csignal>
+#include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 #include <string>
 
 #include "command.h"
 #include "engine_args.h"
+#include "remote/openai_client.h"
 #include "runtime/chat.h"
 
 namespace vole::cli {
@@ -31,7 +34,78 @@ void print_stats(const runtime::GenerationStats& s) {
 }
 }  // namespace
 
+// `vole chat --remote URL --model NAME`: the same loop with a model on an OpenAI-compatible
+// server; the conversation is kept here and sent whole each turn.
+static int run_remote_chat(Args& args, const std::string& url) {
+  remote::RemoteOptions options;
+  options.base_url = url;
+  const char* env_key = std::getenv("VOLE_API_KEY");
+  options.api_key = args.get_or({"--api-key"}, env_key ? env_key : "");
+  options.ca_bundle = args.get_or({"--ca-bundle"}, "");
+  std::string model = args.require({"--model"});
+  std::string system = args.get_or({"--system"}, "");
+  remote::RemoteSampling sampling;
+  if (int64_t n = args.get_int({"-n", "--max-tokens"}, 0); n != 0) sampling.max_tokens = n;
+  if (double t = args.get_double({"--temp"}, -1); t >= 0) sampling.temperature = t;
+  if (double p = args.get_double({"--top-p"}, -1); p >= 0) sampling.top_p = p;
+  if (int64_t seed = args.get_int({"--seed"}, INT64_MIN); seed != INT64_MIN) sampling.seed = seed;
+  args.finish();
+  remote::OpenAIClient client(options);
+  nlohmann::json history = nlohmann::json::array();
+  std::signal(SIGINT, on_sigint);
+  std::fprintf(stderr,
+               "Chatting with %s at %s (what you type is sent there). Commands: /reset, /system TEXT, /quit. "
+               "Ctrl+C stops an answer.\n",
+               model.c_str(), url.c_str());
+  for (std::string line;;) {
+    std::fprintf(stderr, "\n> ");
+    if (!std::getline(std::cin, line)) break;
+    if (line.empty()) continue;
+    if (line == "/quit" || line == "/exit") break;
+    if (line == "/reset") {
+      history = nlohmann::json::array();
+      std::fprintf(stderr, "(conversation cleared)\n");
+      continue;
+    }
+    if (line.rfind("/system", 0) == 0) {
+      system = line.size() > 8 ? line.substr(8) : "";
+      std::fprintf(stderr, "(system prompt %s)\n", system.empty() ? "cleared" : "set");
+      continue;
+    }
+    history.push_back({{"role", "user"}, {"content", line}});
+    nlohmann::json messages = nlohmann::json::array();
+    if (!system.empty()) messages.push_back({{"role", "system"}, {"content", system}});
+    for (const auto& m : history) messages.push_back(m);
+    g_cancel = false;
+    g_generating = true;
+    std::string streamed;
+    try {
+      client.chat(
+          model, messages, sampling,
+          [&](const std::string& content, const std::string&) {
+            streamed += content;
+            std::fwrite(content.data(), 1, content.size(), stdout);
+            std::fflush(stdout);
+          },
+          &g_cancel);
+      std::printf("\n");
+      history.push_back({{"role", "assistant"}, {"content", streamed}});
+    } catch (const Error& e) {
+      std::printf("\n");
+      if (e.code() == ErrorCode::Cancelled) {
+        history.push_back({{"role", "assistant"}, {"content", streamed}});  // a stopped answer is kept, as locally
+      } else {
+        history.erase(history.end() - 1);  // the chat stays usable: drop the turn that failed
+        std::fprintf(stderr, "error: %s\n", e.what());
+      }
+    }
+    g_generating = false;
+  }
+  return 0;
+}
+
 static int run_chat(Args& args) {
+  if (auto url = args.get({"--remote"})) return run_remote_chat(args, *url);
   ModelArgs model_args = parse_model_args(args);
   std::string system = args.get_or({"--system"}, "");
   std::string thinking = args.get_or({"--thinking"}, "");
@@ -109,7 +183,9 @@ static int run_chat(Args& args) {
   return 0;
 }
 
-VOLE_COMMAND("chat", "-m DIR [--system TEXT] [--thinking on|off] [sampling flags]  interactive chat (/reset, /system, /stats)",
+VOLE_COMMAND("chat",
+             "-m DIR [--system TEXT] [--thinking on|off] [sampling flags]  interactive chat (/reset, /system, /stats); "
+             "or --remote URL --model NAME [--api-key KEY]",
              run_chat);
 
 }  // namespace vole::cli

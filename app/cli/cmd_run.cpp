@@ -4,6 +4,7 @@
 
 #include "command.h"
 #include "engine_args.h"
+#include "remote_run.h"
 #include "runtime/chat.h"
 
 namespace vole::cli {
@@ -18,6 +19,7 @@ static void print_stats(const runtime::GenerationStats& s) {
 }
 
 static int run_run(Args& args) {
+  if (auto url = args.get({"--remote"})) return run_remote(args, *url);
   ModelArgs model_args = parse_model_args(args);
   std::string prompt = args.require({"-p", "--prompt"});
   int max_tokens = static_cast<int>(args.get_int({"-n", "--max-tokens"}, 512));
@@ -62,7 +64,8 @@ static int run_run(Args& args) {
 
 VOLE_COMMAND("run",
              "-m DIR -p PROMPT [-n N] [--temp T] [--top-k K] [--top-p P] [--seed S] [--system TEXT] [--raw] "
-             "[--thinking on|off]  answer one prompt, streamed",
+             "[--thinking on|off]  answer one prompt, streamed; or --remote URL --model NAME [--api-key KEY] -p PROMPT "
+             "(an OpenAI-compatible server)",
              run_run);
 
 }  // namespace vole::cli

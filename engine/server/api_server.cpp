@@ -1,0 +1,352 @@
+#include "server/api_server.h"
+
+#include <httplib.h>
+
+#include <map>
+#include <thread>
+
+#include "server/access.h"
+#include "server/api_error.h"
+#include "server/model_worker.h"
+#include "server/openai_response.h"
+#include "server/reply_channel.h"
+#include "server/server_metrics.h"
+#include "util/error.h"
+
+namespace vole::server {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Json = nlohmann::ordered_json;
+
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+}
+void send_json(httplib::Response& res, int status, const Json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
+}
+
+// The endpoint label for logs and metrics (the path is client text: never echoed raw).
+std::string endpoint_of(const std::string& path) {
+  for (const char* known : {"/v1/chat/completions", "/v1/completions", "/v1/models", "/health", "/metrics"})
+    if (path == known) return known;
+  if (path.rfind("/v1/models/", 0) == 0) return "/v1/models/{id}";
+  return "other";
+}
+
+// What a client may learn about an engine failure: request problems in full, anything
+// else as a bare 500 (the detail goes to the server's log).
+ApiError to_api_error(const vole::Error& e) {
+  switch (e.code()) {
+    case ErrorCode::ContextFull:
+      return invalid_request(e.what(), "messages", "context_length_exceeded");
+    case ErrorCode::InvalidArgument:
+    case ErrorCode::Unsupported:
+      return invalid_request(e.what());
+    default:
+      return server_error();
+  }
+}
+
+thread_local Clock::time_point t_request_start;
+
+}  // namespace
+
+struct ApiServer::Impl {
+  ServerOptions options;
+  httplib::Server http;
+  std::map<std::string, std::unique_ptr<ModelWorker>> models;
+  ServerMetrics metrics;
+  std::thread listener;
+  std::atomic<bool> stopping{false};
+  int port = -1;
+
+  explicit Impl(ServerOptions o) : options(std::move(o)) {}
+
+  void log(const std::string& line) {
+    if (options.log) options.log(line);
+  }
+
+  ModelWorker& model(const std::string& name) {
+    auto it = models.find(name);
+    if (it == models.end()) throw model_not_found(name);
+    return *it->second;
+  }
+
+  // Runs a handler, turning its ApiErrors (and anything unexpected) into error bodies.
+  httplib::Server::Handler guarded(std::function<void(const httplib::Request&, httplib::Response&)> fn) {
+    return [this, fn = std::move(fn)](const httplib::Request& req, httplib::Response& res) {
+      try {
+        fn(req, res);
+      } catch (const ApiError& e) {
+        send_json(res, e.status(), e.body());
+      } catch (const std::exception& e) {
+        log(std::string("internal error: ") + e.what());
+        send_json(res, 500, server_error().body());
+      }
+    };
+  }
+
+  void routes() {
+    http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      t_request_start = Clock::now();
+      if (options.api_key.empty() || keys_match(bearer_token(req.get_header_value("Authorization")), options.api_key))
+        return httplib::Server::HandlerResponse::Unhandled;
+      send_json(res, 401, unauthorized().body());
+      return httplib::Server::HandlerResponse::Handled;
+    });
+    // Statuses the library sets itself (unknown route 404, body too large 413, ...) get
+    // OpenAI's error shape too.
+    http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      if (res.body.empty()) send_json(res, res.status, status_error_body(res.status));
+    });
+    http.set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+      log("internal error in a handler");
+      send_json(res, 500, server_error().body());
+    });
+    http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      std::string endpoint = endpoint_of(req.path);
+      metrics.request(endpoint, res.status);
+      char line[160];
+      std::snprintf(line, sizeof line, "%s %s %d %.1f ms", req.method.c_str(), endpoint.c_str(), res.status,
+                    ms_since(t_request_start));
+      log(line);
+    });
+
+    http.Get("/v1/models", guarded([this](const httplib::Request&, httplib::Response& res) {
+               Json data = Json::array();
+               for (const auto& [name, worker] : models) data.push_back(model_json(name));
+               send_json(res, 200, Json{{"object", "list"}, {"data", data}});
+             }));
+    http.Get(R"(/v1/models/(.+))", guarded([this](const httplib::Request& req, httplib::Response& res) {
+               std::string name = req.matches[1];
+               model(name);
+               send_json(res, 200, model_json(name));
+             }));
+    http.Post("/v1/chat/completions", guarded([this](const httplib::Request& req, httplib::Response& res) {
+                generate(parse_chat_request(parse_json_body(req.body, options.limits), options.limits), res);
+              }));
+    http.Post("/v1/completions", guarded([this](const httplib::Request& req, httplib::Response& res) {
+                generate(parse_completion_request(parse_json_body(req.body, options.limits), options.limits), res);
+              }));
+    http.Get("/health", guarded([this](const httplib::Request&, httplib::Response& res) {
+               Json list = Json::array();
+               for (const auto& [name, worker] : models)
+                 list.push_back({{"id", name},
+                                 {"device", worker->engine().gpu().info().name},
+                                 {"context_length", worker->engine().context_length()},
+                                 {"busy", worker->busy()},
+                                 {"queued", worker->waiting()}});
+               send_json(res, 200, Json{{"status", stopping ? "stopping" : "ok"}, {"models", list}});
+             }));
+    http.Get("/metrics", guarded([this](const httplib::Request&, httplib::Response& res) {
+               std::string gauges =
+                   "# HELP vole_queue_length Requests waiting per model.\n# TYPE vole_queue_length gauge\n";
+               for (const auto& [name, worker] : models)
+                 gauges += "vole_queue_length{model=" + nlohmann::json(name).dump() + "} " +
+                           std::to_string(worker->waiting()) + "\n";
+               res.set_content(metrics.prometheus(gauges), "text/plain; version=0.0.4");
+             }));
+  }
+
+  Json model_json(const std::string& name) const {
+    return {{"id", name}, {"object", "model"}, {"created", 0}, {"owned_by", "vole"}};
+  }
+
+  // The job a generation request becomes on its model's thread.
+  ModelWorker::Work make_work(const GenerationRequest& request, ModelWorker& worker,
+                              std::shared_ptr<ReplyChannel> channel) {
+    auto submitted = Clock::now();
+    return [this, request, engine = &worker.engine(), channel, submitted](runtime::Chat& chat,
+                                                                          const std::atomic<bool>& cancel) {
+      ReplyOutcome out;
+      out.queue_ms = ms_since(submitted);
+      if (cancel.load()) {
+        out.stats.stop = runtime::StopReason::Cancelled;
+        out.error = stopped();
+        metrics.generation(0, 0, 0, out.queue_ms, true);
+        channel->finish(std::move(out));
+        return;
+      }
+      try {
+        runtime::GenerateOptions options =
+            generation_options(request, engine->default_generate_options(), engine->context_length());
+        options.stop_tokens = engine->stop_tokens();
+        if (request.kind == GenerationRequest::Kind::Chat) {
+          runtime::ChatRequest chat_request;
+          chat_request.messages = request.messages;
+          chat_request.generation = options;
+          out.stats = chat.reply(
+                              chat_request,
+                              [&](const runtime::ChatDelta& d) {
+                                channel->push({d.content, d.reasoning});
+                              },
+                              &cancel)
+                          .stats;
+        } else {
+          auto ids = engine->tokenizer().encode(request.prompt);
+          out.stats = runtime::generate(
+              chat.sequence(), engine->tokenizer(), ids, options,
+              [&](const std::string& text, int32_t) {
+                if (!text.empty()) channel->push({text, {}});
+              },
+              &cancel);
+        }
+      } catch (const vole::Error& e) {
+        chat.reset();  // the sequence may hold half an evaluation
+        out.error = to_api_error(e);
+        if (out.error->status() >= 500)
+          log(std::string("generation failed (") + error_code_name(e.code()) + "): " + e.what());
+      } catch (const std::exception& e) {
+        chat.reset();
+        out.error = server_error();
+        log(std::string("generation failed: ") + e.what());
+      }
+      bool cancelled = out.stats.stop == runtime::StopReason::Cancelled;
+      metrics.generation(out.stats.prompt_tokens, out.stats.generated_tokens, out.stats.ttft_ms, out.queue_ms,
+                         cancelled);
+      // Whoever still listens (the server is stopping) learns the answer was cut short.
+      if (cancelled && !out.error) out.error = stopped();
+      channel->finish(std::move(out));
+    };
+  }
+
+  static ApiError stopped() {
+    return ApiError(503, "server_error", "the answer was stopped: the server is shutting down", {}, "server_stopping");
+  }
+
+  // True (once) when the job waited past the queue timeout without starting; it is then
+  // given up and the worker skips it.
+  bool timed_out(ModelWorker::Job& job) const {
+    if (Clock::now() - job.queued_at <= options.queue_timeout || !job.expire()) return false;
+    job.cancel = true;  // frees its place in the queue
+    return true;
+  }
+  ApiError queue_timeout() const {
+    return ApiError(
+        503, "server_error",
+        "timed out after " + std::to_string(options.queue_timeout.count()) + " s waiting for the model; retry later",
+        {}, "queue_timeout");
+  }
+
+  void generate(const GenerationRequest& request, httplib::Response& res) {
+    ModelWorker& worker = model(request.model);
+    auto channel = std::make_shared<ReplyChannel>();
+    auto job = worker.submit(make_work(request, worker, channel));
+    ReplyId id = new_reply_id(request.model, request.kind == GenerationRequest::Kind::Chat);
+    if (!request.stream) {
+      std::vector<ReplyDelta> deltas;
+      std::optional<ReplyOutcome> out;
+      while (!(out = channel->take(deltas, std::chrono::milliseconds(250))))
+        if (timed_out(*job)) throw queue_timeout();
+      if (out->error) throw *out->error;
+      std::string content, reasoning;
+      for (const auto& d : deltas) content += d.content, reasoning += d.reasoning;
+      send_json(res, 200, reply_json(id, content, reasoning, out->stats));
+      return;
+    }
+    res.set_header("Cache-Control", "no-cache");
+    res.set_header("X-Accel-Buffering", "no");
+    bool include_usage = request.include_usage;
+    res.set_chunked_content_provider(
+        "text/event-stream",
+        [this, channel, job, id, include_usage, first = true, idle = Clock::now()](size_t,
+                                                                                   httplib::DataSink& sink) mutable {
+          auto send = [&](const std::string& event) {
+            idle = Clock::now();
+            return sink.is_writable() && sink.write(event.data(), event.size());
+          };
+          if (first) {
+            first = false;
+            if (id.chat && !send(sse_event(delta_chunk(id, "", "", true, include_usage)))) return false;
+          }
+          for (;;) {
+            std::vector<ReplyDelta> deltas;
+            auto out = channel->take(deltas, std::chrono::milliseconds(100));
+            for (const auto& d : deltas)
+              if (!send(sse_event(delta_chunk(id, d.content, d.reasoning, false, include_usage)))) return false;
+            if (out) {
+              if (out->error) {
+                if (!send(sse_event(out->error->body()))) return false;
+              } else {
+                if (!send(sse_event(finish_chunk(id, out->stats.stop, include_usage)))) return false;
+                if (include_usage && !send(sse_event(usage_chunk(id, out->stats)))) return false;
+              }
+              if (!send(kSseDone)) return false;
+              sink.done();
+              return true;
+            }
+            if (timed_out(*job)) {
+              bool sent = send(sse_event(queue_timeout().body())) && send(kSseDone);
+              if (sent) sink.done();
+              return sent;
+            }
+            // While the model is busy elsewhere or prefilling, a comment now and then
+            // finds out whether the client is still there.
+            if (ms_since(idle) > 1000 && !send(": waiting\n\n")) return false;
+          }
+        },
+        // Runs when the response ends for any reason; a client that left cancels the job.
+        [job](bool) { job->cancel = true; });
+  }
+};
+
+ApiServer::ApiServer(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+ApiServer::~ApiServer() { stop(); }
+
+void ApiServer::add_model(const std::string& name, runtime::Engine& engine) {
+  require(!name.empty(), "a served model needs a name");
+  require(!impl_->models.count(name), "two served models are both named '" + name + "'");
+  impl_->models[name] = std::make_unique<ModelWorker>(name, engine, impl_->options.max_queue);
+}
+
+int ApiServer::start() {
+  Impl& s = *impl_;
+  require(s.port < 0, "the server is already started");
+  require(!s.models.empty(), "the server has no model to serve");
+  require(is_loopback_host(s.options.host) || !s.options.api_key.empty(),
+          "serving on '" + s.options.host + "' (beyond this computer) requires an API key (--api-key)");
+  require(s.options.port >= 0 && s.options.port <= 65535, "the port must be in 0..65535");
+  s.routes();
+  int threads = s.options.threads > 0 ? s.options.threads : static_cast<int>(s.options.max_queue) + 8;
+  s.http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  s.http.set_payload_max_length(s.options.max_body_bytes);
+  s.http.set_read_timeout(s.options.read_timeout.count());
+  s.http.set_write_timeout(s.options.write_timeout.count());
+  s.http.set_keep_alive_timeout(s.options.keep_alive.count());
+  s.http.set_tcp_nodelay(true);  // each token is its own small write
+  std::string host = s.options.host == "localhost" ? "127.0.0.1" : s.options.host;
+  if (s.options.port == 0) {
+    s.port = s.http.bind_to_any_port(host);
+    if (s.port < 0) fail(ErrorCode::Io, "cannot listen on " + s.options.host);
+  } else {
+    if (!s.http.bind_to_port(host, s.options.port))
+      fail(ErrorCode::Io, "cannot listen on " + s.options.host + ":" + std::to_string(s.options.port) +
+                              " (in use, or not an address of this computer)");
+    s.port = s.options.port;
+  }
+  s.listener = std::thread([&s] { s.http.listen_after_bind(); });
+  return s.port;
+}
+
+void ApiServer::stop() {
+  Impl& s = *impl_;
+  if (s.stopping.exchange(true)) return;
+  for (auto& [name, worker] : s.models) worker->shutdown();  // cancels; every waiting reply gets its end
+  if (s.listener.joinable()) {
+    s.http.stop();
+    s.listener.join();
+  }
+}
+
+int ApiServer::port() const { return impl_->port; }
+
+int64_t ApiServer::cancelled_generations() const { return impl_->metrics.cancelled(); }
+
+}  // namespace vole::server
