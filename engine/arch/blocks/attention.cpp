@@ -4,8 +4,41 @@
 
 #include "ops/attention.h"
 #include "ops/elementwise.h"
+#include "util/error.h"
 
 namespace vole::arch {
+
+namespace {
+
+// [T, H, D] -> [T, H, Dp] with zeros in the extra dims (the same tensor when D == Dp).
+ops::Tensor widen_heads(gpu::Graph& g, const ops::Tensor& x, int64_t kernel_dim, const char* name) {
+  const int64_t T = x.dim(0), H = x.dim(1), D = x.dim(2);
+  if (D == kernel_dim) return x;
+  ops::Tensor w = ops::activation(g, DType::F32, {T, H, kernel_dim}, name);
+  g.fill(w.data, 0);
+  ops::copy_columns_into(g, x.reshape({T * H, D}), w.reshape({T * H, kernel_dim}), 0);
+  return w;
+}
+
+// [T, H, Dp] -> [T, H * D]: the heads without their zero dims, ready for o_proj.
+ops::Tensor narrow_heads(gpu::Graph& g, const ops::Tensor& o, int64_t head_dim) {
+  const int64_t T = o.dim(0), H = o.dim(1), Dp = o.dim(2);
+  if (head_dim == Dp) return o.reshape({T, H * head_dim});
+  ops::Tensor n = ops::activation(g, DType::F32, {T, H, head_dim}, "attn out heads");
+  ops::copy_columns(g, o.reshape({T * H, Dp}), 0, n.reshape({T * H, head_dim}));
+  return n.reshape({T, H * head_dim});
+}
+
+// x [T, hidden] -> [T, heads, head_dim] through a projection.
+ops::Tensor project_heads(gpu::Graph& g, const Linear& l, const ops::Tensor& x, int64_t heads, int64_t head_dim,
+                          const char* name) {
+  const int64_t T = x.dim(0);
+  ops::Tensor t = ops::activation(g, DType::F32, {T, heads, head_dim}, name);
+  record_linear(g, l, x, t.reshape({T, heads * head_dim}));
+  return t;
+}
+
+}  // namespace
 
 Attention declare_attention(TensorDeclarer& d, const std::string& stem, const AttentionShape& s, int layer) {
   Attention a;
@@ -51,19 +84,67 @@ void record_self_attention(gpu::Graph& g, const Attention& a, const ops::RopePar
   }
   ops::rope(g, q, in.positions, q, rope);
   ops::rope(g, k, in.positions, k, rope);
-  ops::store_kv(g, k, v, memory.k, memory.v, in.start);
+  const int64_t Dp = s.kernel_head_dim();
+  ops::Tensor kq = widen_heads(g, q, Dp, "q wide");
+  ops::store_kv(g, widen_heads(g, k, Dp, "k wide"), widen_heads(g, v, Dp, "v wide"), memory.k, memory.v, in.start);
 
-  ops::Tensor o = ops::activation(g, DType::F32, {T, H, D}, "attn out");
-  float scale = 1.0f / std::sqrt(static_cast<float>(D));
+  ops::Tensor o = ops::activation(g, DType::F32, {T, H, Dp}, "attn out");
+  float scale = 1.0f / std::sqrt(static_cast<float>(D));  // the real head size, not the padded one
   if (T == 1) {
-    ops::attention_decode(g, q, memory.k, memory.v, in.kv_len, o, scale);
+    ops::attention_decode(g, kq, memory.k, memory.v, in.kv_len, o, scale);
   } else {
     int64_t n = in.past + T;
-    ops::attention_prefill(g, q, memory.k.rows(0, n), memory.v.rows(0, n), o, {true, in.past, scale});
+    ops::attention_prefill(g, kq, memory.k.rows(0, n), memory.v.rows(0, n), o, {true, in.past, scale});
   }
-  ops::Tensor o2 = o.reshape({T, H * D});
+  ops::Tensor o2 = narrow_heads(g, o, D);
   if (s.output_gate) ops::sigmoid_gate(g, o2, gate, o2);
   record_linear(g, a.o, o2, x, /*accumulate=*/true);
+}
+
+void record_bidirectional_attention(gpu::Graph& g, const Attention& a, const ops::RopeParams* rope,
+                                    const ops::Tensor& positions, const ops::Tensor& normed, const ops::Tensor& x) {
+  const AttentionShape& s = a.shape;
+  require(!s.output_gate && !s.qk_norm, "bidirectional attention: output gates and q/k norms are not supported");
+  const int64_t T = normed.dim(0), D = s.head_dim, Dp = s.kernel_head_dim();
+  ops::Tensor q = project_heads(g, a.q, normed, s.heads, D, "q");
+  ops::Tensor k = project_heads(g, a.k, normed, s.kv_heads, D, "k");
+  ops::Tensor v = project_heads(g, a.v, normed, s.kv_heads, D, "v");
+  if (rope) {
+    ops::rope(g, q, positions, q, *rope);
+    ops::rope(g, k, positions, k, *rope);
+  }
+  ops::Tensor o = ops::activation(g, DType::F32, {T, s.heads, Dp}, "attn out");
+  float scale = 1.0f / std::sqrt(static_cast<float>(D));
+  ops::attention_prefill(g, widen_heads(g, q, Dp, "q wide"), widen_heads(g, k, Dp, "k wide"),
+                         widen_heads(g, v, Dp, "v wide"), o, {false, 0, scale});
+  record_linear(g, a.o, narrow_heads(g, o, D), x, /*accumulate=*/true);
+}
+
+void record_cross_kv(gpu::Graph& g, const Attention& a, const ops::Tensor& source, const KvMemory& memory,
+                     const ops::Tensor& zero) {
+  const AttentionShape& s = a.shape;
+  const int64_t D = s.head_dim, Dp = s.kernel_head_dim();
+  require(source.dim(0) <= memory.k.dim(0), "cross-attention: " + std::to_string(source.dim(0)) +
+                                                " input rows exceed the " + std::to_string(memory.k.dim(0)) +
+                                                " the state holds");
+  ops::Tensor k = project_heads(g, a.k, source, s.kv_heads, D, "cross k");
+  ops::Tensor v = project_heads(g, a.v, source, s.kv_heads, D, "cross v");
+  ops::store_kv(g, widen_heads(g, k, Dp, "cross k wide"), widen_heads(g, v, Dp, "cross v wide"), memory.k, memory.v,
+                zero);
+}
+
+void record_cross_attention(gpu::Graph& g, const Attention& a, const KvMemory& memory, const ops::Tensor& kv_len,
+                            const ops::Tensor& normed, const ops::Tensor& x) {
+  const AttentionShape& s = a.shape;
+  const int64_t T = normed.dim(0), D = s.head_dim, Dp = s.kernel_head_dim();
+  ops::Tensor q = widen_heads(g, project_heads(g, a.q, normed, s.heads, D, "cross q"), Dp, "cross q wide");
+  ops::Tensor o = ops::activation(g, DType::F32, {T, s.heads, Dp}, "cross out");
+  float scale = 1.0f / std::sqrt(static_cast<float>(D));
+  // One decode-kernel pass per query row: the length comes from the GPU at run time, so
+  // prefill graphs need no host copy of it either (decoders feed few rows at once).
+  for (int64_t t = 0; t < T; ++t)
+    ops::attention_decode(g, q.rows(t, 1), memory.k, memory.v, kv_len, o.rows(t, 1), scale);
+  record_linear(g, a.o, narrow_heads(g, o, D), x, /*accumulate=*/true);
 }
 
 }  // namespace vole::arch
