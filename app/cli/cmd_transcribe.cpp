@@ -10,10 +10,10 @@
 #include "audio/decode.h"
 #include "command.h"
 #include "engine_args.h"
+#include "hub/storage.h"
 #include "runtime/speech_to_text.h"
 #include "runtime/transcriber.h"
 #include "util/error.h"
-#include "util/paths.h"
 
 namespace vole::cli {
 
@@ -22,7 +22,7 @@ namespace {
 // The speech model used without -m: the catalog's default, under its current or its
 // old organisation name.
 std::filesystem::path default_speech_model() {
-  const auto models = data_dir() / "models";
+  const auto models = hub::default_models_dir();
   for (const char* name : {"moonshine-ai--moonshine-tiny", "UsefulSensors--moonshine-tiny"})
     if (std::filesystem::exists(models / name / "config.json")) return models / name;
   return models / "moonshine-ai--moonshine-tiny";
