@@ -7,9 +7,10 @@
 // refusals.
 //
 // Tolerances: f32 weights: the GPU sums in f32 where the reference sums in f64, through
-// ~10 layers with softmax and norms: rtol 1e-3 + atol 1e-3 on values of order 1 (a wrong
-// op, layout or RoPE pairing moves them by far more). f16 weights: 3e-2 (weights rounded
-// to 11 bits).
+// ~10 layers with softmax and norms: rtol 1e-3 + atol 1e-3 on the encoder output (values
+// of order 1; a wrong op, layout or RoPE pairing moves them by far more). The decoder's
+// self- and cross-attention K/V are kept in f16 (11-bit mantissas), so its logits get
+// 5e-3. f16 weights: 3e-2 (weights rounded to 11 bits too).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -17,6 +18,7 @@
 #include <fstream>
 #include <random>
 
+#include "arch/families.h"
 #include "arch/moonshine/moonshine.h"
 #include "audio/decode.h"
 #include "audio/wav_writer.h"
@@ -119,7 +121,7 @@ TEST(MoonshineGpu, ForcedLogitsMatchTheReference) {
   s.encode(audio);
   auto enc = ref::moonshine_encode(fixture().reference, audio);
   std::vector<int32_t> ids{1, 40, 7, 100, 3, 250, 2, 60};
-  test::expect_close(s.forced_logits(ids), ref::moonshine_decoder_logits(fixture().reference, enc, ids), 1e-3f, 1e-3f,
+  test::expect_close(s.forced_logits(ids), ref::moonshine_decoder_logits(fixture().reference, enc, ids), 5e-3f, 5e-3f,
                      "forced logits");
 }
 
@@ -262,8 +264,7 @@ CliResult run_vole(const std::string& args, const test::TempDir& dir) {
 // one-line message.
 TEST(MoonshineCli, TranscribesAFileAndRefusesBadOnes) {
   test::TempDir dir;
-  ASSERT_EQ(std::system(("espeak-ng -w '" + (dir.path() / "hello.wav").string() + "' 'Hello from Vole.'").c_str()),
-            0);
+  ASSERT_EQ(std::system(("espeak-ng -w '" + (dir.path() / "hello.wav").string() + "' 'Hello from Vole.'").c_str()), 0);
   const std::string model = "-m " + fixture().dir.path().string() + " --weights f32";
   CliResult r = run_vole("transcribe " + model + " --json " + (dir.path() / "hello.wav").string(), dir);
   ASSERT_EQ(r.exit_code, 0) << r.err;
