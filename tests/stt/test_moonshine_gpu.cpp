@@ -285,4 +285,18 @@ TEST(MoonshineCli, TranscribesAFileAndRefusesBadOnes) {
   EXPECT_NE(r.err.find("no speech model"), std::string::npos) << r.err;
 }
 
+// vole-make-checkpoint writes a Moonshine folder the real loader reads and `vole
+// transcribe` runs end to end (tokenizer padded to the model's vocabulary).
+TEST(MoonshineCli, GeneratedCheckpointTranscribes) {
+  test::TempDir dir;
+  auto model = dir.path() / "model";
+  std::string make = (test::binary_dir() / "bin" / "vole-make-checkpoint").string() +
+                     " --preset tiny-moonshine --seed 3 --out " + model.string() + " >/dev/null";
+  ASSERT_EQ(std::system(make.c_str()), 0);
+  ASSERT_EQ(std::system(("espeak-ng -w '" + (dir.path() / "a.wav").string() + "' 'Testing one two.'").c_str()), 0);
+  CliResult r = run_vole("transcribe -m " + model.string() + " --timestamps " + (dir.path() / "a.wav").string(), dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("[00:00.", 0), 0u) << r.out;
+}
+
 }  // namespace
