@@ -16,7 +16,8 @@ static_assert(static_cast<uint32_t>(Unary::Silu) == kernels::kUnarySilu &&
               static_cast<uint32_t>(Unary::Sigmoid) == kernels::kUnarySigmoid &&
               static_cast<uint32_t>(Unary::GeluTanh) == kernels::kUnaryGeluTanh &&
               static_cast<uint32_t>(Unary::GeluErf) == kernels::kUnaryGeluErf &&
-              static_cast<uint32_t>(Unary::Softplus) == kernels::kUnarySoftplus);
+              static_cast<uint32_t>(Unary::Softplus) == kernels::kUnarySoftplus &&
+              static_cast<uint32_t>(Unary::Tanh) == kernels::kUnaryTanh);
 
 // Spreads n elements over at most 65535 workgroups of 256 threads; kernels loop.
 std::array<uint32_t, 3> grid_for(int64_t n) { return {std::min<uint32_t>(ceil_div(n, 256), 65535u), 1, 1}; }
