@@ -8,9 +8,12 @@
 
 namespace vole::cli {
 
-ModelArgs parse_model_args(Args& args, model::Format default_weights) {
+ModelArgs parse_model_args(Args& args, model::Format default_weights, const std::filesystem::path& default_dir) {
   ModelArgs m;
-  m.dir = args.require({"-m", "--model"});
+  if (default_dir.empty())
+    m.dir = args.require({"-m", "--model"});
+  else
+    m.dir = args.get({"-m", "--model"}).value_or(default_dir.string());
   m.options.device = args.get_or({"-d", "--device"}, "");
   m.options.weights = default_weights;
   if (auto w = args.get({"--weights"})) {

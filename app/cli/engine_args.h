@@ -15,7 +15,9 @@ struct ModelArgs {
 
 // -m/--model DIR (required), -d/--device, --weights q4|int4|f16|f32|source, --ctx N,
 // --gpu-memory MiB (a limit on the device memory Vole takes).
-ModelArgs parse_model_args(Args& args, model::Format default_weights = model::Format::Q4);
+// `default_dir`: used when -m is absent (empty: -m is required).
+ModelArgs parse_model_args(Args& args, model::Format default_weights = model::Format::Q4,
+                           const std::filesystem::path& default_dir = {});
 
 // --temp, --top-k, --top-p, --min-p, --repeat-penalty, --presence-penalty,
 // --frequency-penalty, --seed, starting from `defaults`.

@@ -1,6 +1,7 @@
 #include "arch/families.h"
 
 #include "arch/gemma3_text/gemma3_text.h"
+#include "arch/moonshine/moonshine.h"
 #include "arch/qwen2/qwen2.h"
 #include "arch/qwen3/qwen3.h"
 #include "arch/qwen3_5/qwen3_5.h"
@@ -14,6 +15,7 @@ const model::FamilyTable& families() {
     t.add(qwen3_family());
     t.add(qwen2_family());
     t.add(gemma3_text_family());
+    t.add(moonshine_family());
     return t;
   }();
   return table;

@@ -38,11 +38,11 @@ ops::Tensor SequenceState::tensor(int slot) const {
 
 void SequenceState::clear() {
   bool any = false;
-  for (const auto& s : slots_) any |= s.kind != StateKind::SelfAttentionKv;
+  for (const auto& s : slots_) any |= s.snapshotted();
   if (!any) return;
   ctx_.run_one_shot([&](VkCommandBuffer cmd) {
     for (size_t i = 0; i < slots_.size(); ++i)
-      if (slots_[i].kind != StateKind::SelfAttentionKv) vkCmdFillBuffer(cmd, buffers_[i].handle(), 0, VK_WHOLE_SIZE, 0);
+      if (slots_[i].snapshotted()) vkCmdFillBuffer(cmd, buffers_[i].handle(), 0, VK_WHOLE_SIZE, 0);
   });
 }
 

@@ -25,8 +25,10 @@ class SequenceState {
   // The buffer of slot i (in the component's declaration order), with its shape.
   ops::Tensor tensor(int slot) const;
 
-  // Zeroes every slot that is not positional (positional rows need no clearing: only
-  // rows below the length are read).
+  // Zeroes the slots that summarise the prefix (conv windows, recurrent state).
+  // Positional rows need no clearing (only rows below the length are read), and
+  // cross-attention K/V belong to the input (an utterance), not to the tokens: they stay
+  // until whoever computed them computes the next input's.
   void clear();
 
   // A copy of the snapshotted slots at some sequence length.

@@ -62,7 +62,13 @@ void WeightStore::add(const HostTensor& tensor) {
   Slot& s = slots_[it->second];
   require(!s.loaded, "tensor " + tensor.name + " loaded twice");
   s.is_matrix = model::is_matrix_role(s.spec.role) || tensor.dtype == DType::Q4;
-  if (s.is_matrix) {
+  if (s.is_matrix && s.spec.role == model::TensorRole::ConvKernel && tensor.shape.size() == 3) {
+    // [out, in, kernel] is row-major, so it already is the matrix [out, in * kernel].
+    HostTensor flat = tensor;
+    flat.shape = {tensor.shape[0], tensor.shape[1] * tensor.shape[2]};
+    s.matrix = ops::upload_weight(ctx_, flat);
+    bytes_ += s.matrix.bytes();
+  } else if (s.is_matrix) {
     s.matrix = ops::upload_weight(ctx_, tensor);
     bytes_ += s.matrix.bytes();
   } else {

@@ -32,12 +32,15 @@ const char* tensor_role_name(TensorRole r) {
       return "patch_embed";
     case TensorRole::PositionEmbed:
       return "pos_embed";
+    case TensorRole::ConvKernel:
+      return "conv_kernel";
   }
   return "?";
 }
 
 bool is_matrix_role(TensorRole r) {
-  return r == TensorRole::Embedding || r == TensorRole::LmHead || r == TensorRole::Linear;
+  return r == TensorRole::Embedding || r == TensorRole::LmHead || r == TensorRole::Linear ||
+         r == TensorRole::ConvKernel;
 }
 
 bool Selection::wants_part(const TensorPart& part) const {

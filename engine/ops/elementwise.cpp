@@ -16,7 +16,8 @@ static_assert(static_cast<uint32_t>(Unary::Silu) == kernels::kUnarySilu &&
               static_cast<uint32_t>(Unary::Sigmoid) == kernels::kUnarySigmoid &&
               static_cast<uint32_t>(Unary::GeluTanh) == kernels::kUnaryGeluTanh &&
               static_cast<uint32_t>(Unary::GeluErf) == kernels::kUnaryGeluErf &&
-              static_cast<uint32_t>(Unary::Softplus) == kernels::kUnarySoftplus);
+              static_cast<uint32_t>(Unary::Softplus) == kernels::kUnarySoftplus &&
+              static_cast<uint32_t>(Unary::Tanh) == kernels::kUnaryTanh);
 
 // Spreads n elements over at most 65535 workgroups of 256 threads; kernels loop.
 std::array<uint32_t, 3> grid_for(int64_t n) { return {std::min<uint32_t>(ceil_div(n, 256), 65535u), 1, 1}; }
@@ -71,7 +72,7 @@ void unary(gpu::Graph& g, Unary op, const Tensor& x, const Tensor& out) {
   expect_dtype("unary", x, DType::F32, "x");
   expect_dtype("unary", out, DType::F32, "out");
   expect_same_shape("unary", x, out);
-  static const char* labels[] = {"silu", "sigmoid", "gelu_tanh", "gelu_erf", "softplus"};
+  static const char* labels[] = {"silu", "sigmoid", "gelu_tanh", "gelu_erf", "softplus", "tanh"};
   auto& p = g.context().pipeline(kernels::elementwise_unary);
   kernels::UnaryPush push{.n = static_cast<uint32_t>(x.numel()), .op = static_cast<uint32_t>(op)};
   g.dispatch(p, {gpu::in(x.data), gpu::out(out.data)}, push, grid_for(x.numel()), labels[static_cast<int>(op)]);
@@ -97,9 +98,31 @@ void copy_columns(gpu::Graph& g, const Tensor& src, int64_t col_begin, const Ten
   kernels::CopyColumnsPush push{.rows = static_cast<uint32_t>(src.dim(0)),
                                 .src_cols = static_cast<uint32_t>(src.dim(1)),
                                 .col_begin = static_cast<uint32_t>(col_begin),
-                                .cols = static_cast<uint32_t>(out.dim(1))};
+                                .cols = static_cast<uint32_t>(out.dim(1)),
+                                .dst_cols = static_cast<uint32_t>(out.dim(1)),
+                                .dst_col_begin = 0};
   auto& p = g.context().pipeline(kernels::copy_columns);
   g.dispatch(p, {gpu::in(src.data), gpu::out(out.data)}, push, grid_for(out.numel()), "copy_columns");
+}
+
+void copy_columns_into(gpu::Graph& g, const Tensor& src, const Tensor& out, int64_t out_col_begin) {
+  expect_dtype("copy_columns_into", src, DType::F32, "src");
+  expect_dtype("copy_columns_into", out, DType::F32, "out");
+  require(src.rank() == 2 && out.rank() == 2 && src.dim(0) == out.dim(0),
+          "copy_columns_into: src and out must be [R, C] with equal rows, got " + src.describe() + " and " +
+              out.describe());
+  require(out_col_begin >= 0 && out_col_begin + src.dim(1) <= out.dim(1),
+          "copy_columns_into: columns [" + std::to_string(out_col_begin) + ", +" + std::to_string(src.dim(1)) +
+              ") outside " + out.describe());
+  kernels::CopyColumnsPush push{.rows = static_cast<uint32_t>(src.dim(0)),
+                                .src_cols = static_cast<uint32_t>(src.dim(1)),
+                                .col_begin = 0,
+                                .cols = static_cast<uint32_t>(src.dim(1)),
+                                .dst_cols = static_cast<uint32_t>(out.dim(1)),
+                                .dst_col_begin = static_cast<uint32_t>(out_col_begin)};
+  auto& p = g.context().pipeline(kernels::copy_columns);
+  // inout: the columns outside the block keep what an earlier node wrote there.
+  g.dispatch(p, {gpu::in(src.data), gpu::inout(out.data)}, push, grid_for(src.numel()), "copy_columns_into");
 }
 
 }  // namespace vole::ops

@@ -5,7 +5,7 @@
 
 namespace vole::ops {
 
-enum class Unary { Silu, Sigmoid, GeluTanh, GeluErf, Softplus };
+enum class Unary { Silu, Sigmoid, GeluTanh, GeluErf, Softplus, Tanh };
 
 void add(gpu::Graph& g, const Tensor& a, const Tensor& b, const Tensor& out);
 void mul(gpu::Graph& g, const Tensor& a, const Tensor& b, const Tensor& out);
@@ -22,5 +22,8 @@ void sigmoid_gate(gpu::Graph& g, const Tensor& x, const Tensor& gate, const Tens
 // Copies column block [col_begin, col_begin + out.cols) of every row of src [R, C] into
 // out [R, w] (e.g. pulling one part out of a fused projection).
 void copy_columns(gpu::Graph& g, const Tensor& src, int64_t col_begin, const Tensor& out);
+// The reverse: every column of src [R, w] into column block [out_col_begin, +w) of out
+// [R, C]; the other columns of out keep their values (e.g. a head widened with zeros).
+void copy_columns_into(gpu::Graph& g, const Tensor& src, const Tensor& out, int64_t out_col_begin);
 
 }  // namespace vole::ops

@@ -89,10 +89,37 @@ void layer_norm(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tens
                 float eps) {
   RowShape s = check_rows("layer_norm", x, out, eps);
   expect_row_vector("layer_norm", weight, s.d, "weight");
-  expect_row_vector("layer_norm", bias, s.d, "bias");
   NormPush push{.rows = static_cast<uint32_t>(s.rows), .d = static_cast<uint32_t>(s.d), .eps = eps, .scale = 1.0f};
+  if (!bias.data.valid()) {
+    dispatch_rows(g, {kernels::norm_layer_nobias, kernels::norm_layer_nobias_sg}, "layer_norm", s,
+                  {gpu::in(x.data), gpu::in(weight.data), gpu::out(out.data)}, push);
+    return;
+  }
+  expect_row_vector("layer_norm", bias, s.d, "bias");
   dispatch_rows(g, {kernels::norm_layer, kernels::norm_layer_sg}, "layer_norm", s,
                 {gpu::in(x.data), gpu::in(weight.data), gpu::in(bias.data), gpu::out(out.data)}, push);
+}
+
+void group_norm(gpu::Graph& g, const Tensor& x, int64_t groups, const Tensor& gamma, const Tensor& beta,
+                const Tensor& out, float eps) {
+  require(x.rank() == 2, "group_norm: x must be [steps, channels], got " + x.describe());
+  RowShape s = check_rows("group_norm", x, out, eps);
+  require(groups >= 1 && s.d % groups == 0,
+          "group_norm: " + std::to_string(groups) + " groups do not divide " + std::to_string(s.d) + " channels");
+  expect_row_vector("group_norm", gamma, s.d, "gamma");
+  expect_row_vector("group_norm", beta, s.d, "beta");
+  auto& ctx = g.context();
+  const auto& info = ctx.info();
+  // Few workgroups, each over a large block: as wide as the device allows (up to 1024).
+  uint32_t wg =
+      std::min({1024u, std::bit_floor(info.max_workgroup_invocations), std::bit_floor(info.max_workgroup_size[0])});
+  auto& p = ctx.pipeline(reduce_variant(ctx, {kernels::group_norm, kernels::group_norm_sg}), {wg});
+  kernels::GroupNormPush push{.steps = static_cast<uint32_t>(s.rows),
+                              .channels = static_cast<uint32_t>(s.d),
+                              .groups = static_cast<uint32_t>(groups),
+                              .eps = eps};
+  g.dispatch(p, {gpu::in(x.data), gpu::in(gamma.data), gpu::in(beta.data), gpu::out(out.data)}, push,
+             {static_cast<uint32_t>(groups), 1, 1}, "group_norm");
 }
 
 }  // namespace vole::ops

@@ -21,8 +21,14 @@ void rms_norm_gated(gpu::Graph& g, const Tensor& x, const Tensor& z, const Tenso
                     float eps);
 // y = x * rsqrt(sum(x²) + eps) * scale
 void l2_norm(gpu::Graph& g, const Tensor& x, const Tensor& out, float eps, float scale = 1.0f);
-// y = (x - mean) / sqrt(var + eps) * w + b   (biased variance, as torch.nn.LayerNorm)
-void layer_norm(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& out,
-                float eps);
+// y = (x - mean) / sqrt(var + eps) * w + b   (biased variance, as torch.nn.LayerNorm);
+// an empty `bias` (Tensor{}) means none (nn.LayerNorm(bias=False)).
+void layer_norm(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& out, float eps);
+// GroupNorm (torch.nn.GroupNorm) over x [steps, channels] (time-major): the channels form
+// `groups` equal blocks, each normalised by one mean and biased variance over all its
+// values at every step, then y = n * gamma[c] + beta[c]. gamma/beta f32 [channels]; out
+// may alias x.
+void group_norm(gpu::Graph& g, const Tensor& x, int64_t groups, const Tensor& gamma, const Tensor& beta,
+                const Tensor& out, float eps);
 
 }  // namespace vole::ops

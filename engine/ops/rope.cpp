@@ -47,6 +47,7 @@ void rope(gpu::Graph& g, const Tensor& x, const Tensor& positions, const Tensor&
           "rope: rotary_dims " + std::to_string(rd) + " above the supported " + std::to_string(2 * kMaxFrequencies));
   require(std::isfinite(params.theta) && params.theta > 0,
           "rope: theta must be finite and > 0, got " + std::to_string(params.theta));
+  require(!(params.mrope && params.interleaved), "rope: M-RoPE with interleaved pairs is not a layout any model uses");
   if (params.mrope) {
     expect_shape("rope", positions, {3, tokens}, "M-RoPE positions");
     const auto& s = params.sections;
@@ -70,7 +71,8 @@ void rope(gpu::Graph& g, const Tensor& x, const Tensor& positions, const Tensor&
                          .tail = in_place ? 0u : static_cast<uint32_t>(head_dim - rd),
                          .mrope = params.mrope ? 1u : 0u,
                          .sec_h = static_cast<uint32_t>(params.mrope ? params.sections[1] : 0),
-                         .sec_w = static_cast<uint32_t>(params.mrope ? params.sections[2] : 0)};
+                         .sec_w = static_cast<uint32_t>(params.mrope ? params.sections[2] : 0),
+                         .interleaved = params.interleaved ? 1u : 0u};
   uint64_t items = static_cast<uint64_t>(tokens) * heads * (push.half_rot + push.tail);
   std::array<uint32_t, 3> groups{std::min<uint32_t>(ceil_div(items, 256), 65535u), 1, 1};
   g.dispatch(p, {gpu::in(x.data), gpu::in(positions.data), gpu::out(out.data)}, push, groups,

@@ -1,7 +1,8 @@
 #pragma once
 // Rotary position embedding, rotate-half (NeoX) pairing: within the first
-// `rotary_dims` dims of each head, dim d pairs with d + rotary_dims/2; the rest pass
-// through. Frequency i (of rotary_dims/2) is theta^(-2i/rotary_dims).
+// `rotary_dims` dims of each head, dim d pairs with d + rotary_dims/2 (or, with
+// `interleaved`, dims 2i and 2i + 1 form pair i); the rest pass through. Frequency i (of rotary_dims/2) is
+// theta^(-2i/rotary_dims).
 //
 // Positions are i32: shape [T] (plain RoPE), or [3, T] = (temporal, height, width)
 // rows for interleaved M-RoPE, where frequency slot i takes its position from axis
@@ -17,8 +18,9 @@ namespace vole::ops {
 struct RopeParams {
   int rotary_dims = 0;  // even, <= head_dim and <= 256
   float theta = 10000.0f;
-  bool mrope = false;                  // positions are [3, T]
+  bool mrope = false;                    // positions are [3, T]
   std::array<int, 3> sections{0, 0, 0};  // M-RoPE sections (t, h, w), in frequency slots
+  bool interleaved = false;              // pairs (2i, 2i + 1) (GPT-J layout, Moonshine), not (i, i + R/2)
 };
 
 // x: f32 [T, H, head_dim], rotated into out (may alias x). The angle of slot i is the

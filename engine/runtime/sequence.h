@@ -76,6 +76,9 @@ class Sequence {
   void feed(int32_t token);
 
   std::vector<float> logits() const;  // [vocab], of the last token
+  // The state buffers, for components whose state is filled from outside a token step
+  // (e.g. a speech decoder's cross-attention K/V of the current utterance).
+  arch::SequenceState& state() { return state_; }
 
   // The recorded decode step (without sampling): GPU work items and barriers in it.
   struct GraphShape {

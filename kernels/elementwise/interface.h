@@ -23,7 +23,8 @@ const uint kUnarySigmoid = 1u;
 const uint kUnaryGeluTanh = 2u;
 const uint kUnaryGeluErf = 3u;
 const uint kUnarySoftplus = 4u;
-const uint kUnaryScale = 5u;  // x * alpha
+const uint kUnaryScale = 6u;  // x * alpha (not a ops::Unary: it takes a constant)
+const uint kUnaryTanh = 5u;
 struct UnaryPush {
   uint n;
   uint op;
@@ -31,12 +32,15 @@ struct UnaryPush {
 };
 VOLE_PUSH_CONSTANTS(UnaryPush)
 
-// copy_columns.comp: out [rows, cols] = src [rows, src_cols] columns [col_begin, +cols).
+// copy_columns.comp: columns [col_begin, +cols) of src [rows, src_cols] go to columns
+// [dst_col_begin, +cols) of out [rows, dst_cols].
 struct CopyColumnsPush {
   uint rows;
   uint src_cols;
   uint col_begin;
   uint cols;
+  uint dst_cols;
+  uint dst_col_begin;
 };
 VOLE_PUSH_CONSTANTS(CopyColumnsPush)
 

@@ -1,6 +1,6 @@
 #version 450
 // out = f(x) over n f32 elements; f: silu, sigmoid, gelu (tanh), gelu (erf), softplus,
-// scale by a constant (kUnary* of elementwise/interface.h).
+// scale by a constant, tanh (kUnary* of elementwise/interface.h).
 #include "common.glsl"
 layout(local_size_x = 256) in;
 layout(set = 0, binding = 0) readonly buffer X { float x[]; };
@@ -19,6 +19,13 @@ float erf_approx(float v) {
   return v >= 0.0 ? 1.0 - r : r - 1.0;
 }
 
+// tanh from exp(-2|x|), which cannot overflow (the built-in may give NaN for large |x|).
+float tanh_stable(float v) {
+  float e = exp(-2.0 * abs(v));
+  float t = (1.0 - e) / (1.0 + e);
+  return v < 0.0 ? -t : t;
+}
+
 void main() {
   uint stride = gl_NumWorkGroups.x * gl_WorkGroupSize.x;
   for (uint i = gl_GlobalInvocationID.x; i < pc.n; i += stride) {
@@ -29,6 +36,7 @@ void main() {
     else if (pc.op == kUnaryGeluTanh) r = 0.5 * v * (1.0 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
     else if (pc.op == kUnaryGeluErf) r = 0.5 * v * (1.0 + erf_approx(v * 0.7071067811865476));
     else if (pc.op == kUnaryScale) r = v * pc.alpha;
+    else if (pc.op == kUnaryTanh) r = tanh_stable(v);
     else r = softplus(v);
     o[i] = r;
   }

@@ -14,5 +14,15 @@ struct NormPush {
 };
 VOLE_PUSH_CONSTANTS(NormPush)
 
+// group_norm.comp: x [steps, channels], channels split into `groups` equal blocks; one
+// workgroup per group.
+struct GroupNormPush {
+  uint steps;
+  uint channels;
+  uint groups;
+  float eps;
+};
+VOLE_PUSH_CONSTANTS(GroupNormPush)
+
 VOLE_INTERFACE_END
 #endif

@@ -9,6 +9,7 @@
 //   NORM_GATED  y = w * (x / sqrt(mean(x²) + eps)) * silu(z)      bindings x, z, w, o
 //   NORM_L2     y = x / sqrt(sum(x²) + eps) * scale               bindings x, o
 //   NORM_LAYER  y = (x - mean) / sqrt(var + eps) * w + b          bindings x, w, b, o
+//   NORM_LAYER_NOBIAS  y = (x - mean) / sqrt(var + eps) * w       bindings x, w, o
 #include "common.glsl"
 
 layout(constant_id = 0) const uint WG = 256;
@@ -29,8 +30,11 @@ layout(set = 0, binding = 1) buffer Out { float o[]; };
 layout(set = 0, binding = 1) readonly buffer W { float w[]; };
 layout(set = 0, binding = 2) readonly buffer B { float b[]; };
 layout(set = 0, binding = 3) buffer Out { float o[]; };
+#elif defined(NORM_LAYER_NOBIAS)
+layout(set = 0, binding = 1) readonly buffer W { float w[]; };
+layout(set = 0, binding = 2) buffer Out { float o[]; };
 #else
-#error "define one of NORM_RMS, NORM_GATED, NORM_L2, NORM_LAYER"
+#error "define one of NORM_RMS, NORM_GATED, NORM_L2, NORM_LAYER, NORM_LAYER_NOBIAS"
 #endif
 
 #include "norm/interface.h"
@@ -77,9 +81,12 @@ void main() {
       o[base + i] = w[i] * (v * inv) * silu(z[base + i]);
 #elif defined(NORM_L2)
       o[base + i] = v * inv;
-#else
+#elif defined(NORM_LAYER)
       precise float dv = (v - shift) - mean_u;
       o[base + i] = dv * inv * w[i] + b[i];
+#else
+      precise float dv = (v - shift) - mean_u;
+      o[base + i] = dv * inv * w[i];
 #endif
     }
   }

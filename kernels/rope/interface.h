@@ -17,6 +17,7 @@ struct RopePush {
   uint mrope;     // 1: positions are [3, tokens] (t, h, w) rows
   uint sec_h;     // M-RoPE sections of the h and w rows
   uint sec_w;
+  uint interleaved;  // 1: pairs (2j, 2j + 1) instead of (j, j + half_rot)
 };
 VOLE_PUSH_CONSTANTS(RopePush)
 

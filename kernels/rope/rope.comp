@@ -4,7 +4,8 @@
 // dims are copied (pc.tail of them; 0 when rotating in place). Plain positions are i32
 // [tokens]; with pc.mrope they are [3, tokens] rows (t, h, w) and frequency slot j takes
 // its position from row 1 if j % 3 == 1 and j < 3*sec_h, row 2 if j % 3 == 2 and
-// j < 3*sec_w, else row 0 (interleaved M-RoPE, specs §6).
+// j < 3*sec_w, else row 0 (interleaved M-RoPE, specs §6). With pc.interleaved the pairs
+// are adjacent dims (2j, 2j + 1) instead (GPT-J layout, Moonshine: docs/specs/moonshine.md §3.4).
 //
 // The inverse frequencies come as specialisation constants (f32 bit patterns computed on
 // the host as the reference model does): Vulkan lets pow err like exp2(y * log2(x)),
@@ -69,9 +70,10 @@ void main() {
       uint t = row / pc.heads;
       precise float angle = float(positions[axis * pc.tokens + t]) * inv_freq[j];
       vec2 sc = sincos_accurate(angle);  // (sin, cos)
-      float x0 = x[base + j], x1 = x[base + j + half_rot];
-      o[base + j] = x0 * sc.y - x1 * sc.x;
-      o[base + j + half_rot] = x1 * sc.y + x0 * sc.x;
+      uint d0 = pc.interleaved != 0 ? 2 * j : j, d1 = pc.interleaved != 0 ? 2 * j + 1 : j + half_rot;
+      float x0 = x[base + d0], x1 = x[base + d1];
+      o[base + d0] = x0 * sc.y - x1 * sc.x;
+      o[base + d1] = x1 * sc.y + x0 * sc.x;
     } else {
       uint d = half_rot + j;  // 2*half_rot + (j - half_rot)
       o[base + d] = x[base + d];

@@ -2,6 +2,8 @@
 // (exp/tanh in the kernels are the device's, within a few ulp) plus 1e-6 absolute.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "ops/elementwise.h"
 #include "ops/pool.h"
 #include "reference/elementwise.h"
@@ -78,11 +80,13 @@ TEST(Elementwise, UnaryOps) {
     ops::Unary op;
     float (*ref)(float);
     const char* name;
-  } cases[] = {{ops::Unary::Silu, ref::silu, "silu"},
-               {ops::Unary::Sigmoid, ref::sigmoid, "sigmoid"},
-               {ops::Unary::GeluTanh, ref::gelu_tanh, "gelu_tanh"},
-               {ops::Unary::GeluErf, ref::gelu_erf, "gelu_erf"},
-               {ops::Unary::Softplus, ref::softplus, "softplus"}};
+  } cases[] = {
+      {ops::Unary::Silu, ref::silu, "silu"},
+      {ops::Unary::Sigmoid, ref::sigmoid, "sigmoid"},
+      {ops::Unary::GeluTanh, ref::gelu_tanh, "gelu_tanh"},
+      {ops::Unary::GeluErf, ref::gelu_erf, "gelu_erf"},
+      {ops::Unary::Softplus, ref::softplus, "softplus"},
+      {ops::Unary::Tanh, [](float v) { return static_cast<float>(std::tanh(static_cast<double>(v))); }, "tanh"}};
   for (const auto& c : cases) {
     auto out = gpu_output({kRows, kCols});
     gpu::Graph g(gpu_context(), c.name);
@@ -105,6 +109,24 @@ TEST(Elementwise, CopyColumns) {
   for (int r = 0; r < 5; ++r)
     for (int c = 0; c < 77; ++c) want.push_back(x[r * 300 + 200 + c]);
   expect_close(read_f32(out), want, 0, 0);
+}
+
+// Widening heads with zero columns (Moonshine's head_dim 36 -> 40): the block lands at its
+// offset, the columns around it keep their earlier values.
+TEST(Elementwise, CopyColumnsInto) {
+  auto x = random_floats(6 * 36, 7);
+  auto tx = gpu_tensor(x, {6, 36});
+  auto out = gpu_output({6, 40});
+  gpu::Graph g(gpu_context(), "cols into");
+  g.fill(out.tensor.data, 0);
+  ops::copy_columns_into(g, tx, out, 3);
+  run_graph(g);
+  std::vector<float> want(6 * 40, 0.0f);
+  for (int r = 0; r < 6; ++r)
+    for (int c = 0; c < 36; ++c) want[r * 40 + 3 + c] = x[r * 36 + c];
+  expect_close(read_f32(out), want, 0, 0);
+  gpu::Graph bad(gpu_context(), "bad");
+  EXPECT_THROW(ops::copy_columns_into(bad, tx, out, 5), Error);  // 5 + 36 > 40
 }
 
 TEST(Elementwise, RejectsBadShapes) {

@@ -12,6 +12,7 @@
 
 #include "ops/norm.h"
 #include "ops/reduce_path.h"
+#include "reference/moonshine.h"
 #include "reference/norm.h"
 #include "support/gpu_test.h"
 #include "util/error.h"
@@ -22,7 +23,6 @@ using namespace vole::test;
 namespace {
 
 constexpr float kRtol = 2e-5f, kAtol = 1e-6f;
-
 
 // Rows of size d scaled by per-row magnitudes, so rows differ in scale.
 std::vector<float> rows_of(int64_t rows, int64_t d, uint32_t seed, float scale = 1.0f, float offset = 0.0f) {
@@ -113,7 +113,7 @@ TEST(Norm, L2Norm) {
       ops::Shape shape;
       float scale, magnitude;
     } cases[] = {{{3, 16, 128}, 1.0f / std::sqrt(128.0f), 1},  // GDN q: l2 norm and 1/sqrt(dk)
-                 {{3, 16, 128}, 1.0f, 1},                       // GDN k
+                 {{3, 16, 128}, 1.0f, 1},                      // GDN k
                  {{5, 300}, 2.0f, 1},
                  {{2, 128}, 1.0f, 1e16f},   // sum(x²) ~ 1e34 still fits f32
                  {{2, 128}, 1.0f, 1e-5f}};  // norm ~ eps: the eps term matters
@@ -155,18 +155,81 @@ TEST(Norm, LayerNorm) {
   });
 }
 
+// nn.LayerNorm(bias=False) (Moonshine): an empty bias tensor.
+TEST(Norm, LayerNormWithoutBias) {
+  for_each_reduce_path([](const char* path) {
+    const int64_t rows = 5, d = 288;
+    auto x = rows_of(rows, d, 64, 1.0f, 3.0f);
+    auto w = random_floats(d, 65, 0.5f, 1.5f);
+    auto tx = gpu_tensor(x, {rows, d}), tw = gpu_tensor(w, {d});
+    auto out = gpu_output({rows, d});
+    gpu::Graph g(gpu_context(), "layer no bias");
+    ops::layer_norm(g, tx, tw, ops::Tensor{}, out, 1e-5f);
+    run_graph(g);
+    expect_close(read_f32(out), ref::layer_norm(x, d, w, std::vector<float>(d, 0.0f), 1e-5f), kRtol, kAtol, path);
+  });
+}
+
+// GroupNorm over [steps, channels]: one group (Moonshine's front end, against its
+// reference, which takes [channels, steps]) over more values than a workgroup has
+// invocations, and three groups against a plain double loop; in place too.
+TEST(Norm, GroupNorm) {
+  for_each_reduce_path([](const char* path) {
+    const int64_t steps = 517, ch = 24;
+    auto x = random_floats(steps * ch, 66, -1.0f, 3.0f);
+    auto gamma = random_floats(ch, 67, 0.5f, 1.5f), beta = random_floats(ch, 68);
+    auto tx = gpu_tensor(x, {steps, ch}), tg = gpu_tensor(gamma, {ch}), tb = gpu_tensor(beta, {ch});
+    auto one = gpu_output({steps, ch}), three = gpu_output({steps, ch});
+    gpu::Graph g(gpu_context(), "group norm");
+    ops::group_norm(g, tx, 1, tg, tb, one, 1e-5f);
+    ops::group_norm(g, tx, 3, tg, tb, three, 1e-5f);
+    ops::group_norm(g, tx, 1, tg, tb, tx, 1e-5f);
+    run_graph(g);
+
+    std::vector<float> channel_major(x.size());
+    for (int64_t t = 0; t < steps; ++t)
+      for (int64_t c = 0; c < ch; ++c) channel_major[c * steps + t] = x[t * ch + c];
+    auto ref_cm = ref::group_norm_one_group(channel_major, ch, steps, gamma, beta, 1e-5f);
+    std::vector<float> want_one(x.size());
+    for (int64_t t = 0; t < steps; ++t)
+      for (int64_t c = 0; c < ch; ++c) want_one[t * ch + c] = ref_cm[c * steps + t];
+    expect_close(read_f32(one), want_one, kRtol, kAtol, std::string(path) + " one group");
+    expect_close(read_f32(tx), want_one, kRtol, kAtol, std::string(path) + " one group in place");
+
+    std::vector<float> want_three(x.size());
+    const int64_t per = ch / 3;
+    for (int64_t grp = 0; grp < 3; ++grp) {
+      double sum = 0, sq = 0, n = double(steps * per);
+      for (int64_t t = 0; t < steps; ++t)
+        for (int64_t c = grp * per; c < (grp + 1) * per; ++c) sum += x[t * ch + c];
+      double mean = sum / n;
+      for (int64_t t = 0; t < steps; ++t)
+        for (int64_t c = grp * per; c < (grp + 1) * per; ++c) sq += (x[t * ch + c] - mean) * (x[t * ch + c] - mean);
+      double inv = 1.0 / std::sqrt(sq / n + 1e-5);
+      for (int64_t t = 0; t < steps; ++t)
+        for (int64_t c = grp * per; c < (grp + 1) * per; ++c)
+          want_three[t * ch + c] = static_cast<float>((x[t * ch + c] - mean) * inv * gamma[c] + beta[c]);
+    }
+    expect_close(read_f32(three), want_three, kRtol, kAtol, std::string(path) + " three groups");
+  });
+  auto x = gpu_tensor(random_floats(10 * 6, 1), {10, 6}), w = gpu_tensor(random_floats(6, 2), {6});
+  auto out = gpu_output({10, 6});
+  gpu::Graph bad(gpu_context(), "bad");
+  EXPECT_THROW(ops::group_norm(bad, x, 4, w, w, out, 1e-5f), Error);  // 4 groups of 6 channels
+}
+
 TEST(Norm, RejectsBadShapes) {
   auto x = gpu_tensor(random_floats(2 * 64, 1), {2, 64});
   auto w = gpu_tensor(random_floats(63, 1), {63}), w64 = gpu_tensor(random_floats(64, 1), {64});
   auto out = gpu_output({2, 64}), wrong_out = gpu_output({2, 32});
   auto ids = gpu_tensor_i32(std::vector<int32_t>(128, 0), {2, 64});
   gpu::Graph g(gpu_context(), "bad");
-  EXPECT_THROW(ops::rms_norm(g, x, w, out, 1e-6f, ops::NormWeight::Plain), Error);      // weight != D
+  EXPECT_THROW(ops::rms_norm(g, x, w, out, 1e-6f, ops::NormWeight::Plain), Error);          // weight != D
   EXPECT_THROW(ops::rms_norm(g, x, w64, wrong_out, 1e-6f, ops::NormWeight::Plain), Error);  // out shape
-  EXPECT_THROW(ops::rms_norm(g, ids, w64, out, 1e-6f, ops::NormWeight::Plain), Error);  // dtype
-  EXPECT_THROW(ops::rms_norm(g, x, w64, out, -1.0f, ops::NormWeight::Plain), Error);    // eps
-  EXPECT_THROW(ops::rms_norm_gated(g, x, wrong_out, w64, out, 1e-6f), Error);           // z shape
-  EXPECT_THROW(ops::layer_norm(g, x, w64, w, out, 1e-6f), Error);                       // bias != D
+  EXPECT_THROW(ops::rms_norm(g, ids, w64, out, 1e-6f, ops::NormWeight::Plain), Error);      // dtype
+  EXPECT_THROW(ops::rms_norm(g, x, w64, out, -1.0f, ops::NormWeight::Plain), Error);        // eps
+  EXPECT_THROW(ops::rms_norm_gated(g, x, wrong_out, w64, out, 1e-6f), Error);               // z shape
+  EXPECT_THROW(ops::layer_norm(g, x, w64, w, out, 1e-6f), Error);                           // bias != D
   EXPECT_THROW(ops::l2_norm(g, x, wrong_out, 1e-6f), Error);
   try {
     ops::rms_norm(g, x, w, out, 1e-6f, ops::NormWeight::Plain);

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "ops/rope.h"
+#include "reference/moonshine.h"
 #include "reference/rope.h"
 #include "support/gpu_test.h"
 #include "util/error.h"
@@ -116,6 +117,27 @@ TEST(Rope, RejectsBadShapes) {
     EXPECT_NE(std::string(e.what()).find("rope: positions must be i32[4], got i32[5]"), std::string::npos)
         << e.what();
   }
+}
+
+// Moonshine's layout: adjacent pairs (2i, 2i + 1) over the first rotary dims of a head whose
+// size is not a multiple of 8 (tiny: 36 with 32 rotary dims), positions from 5 on.
+TEST(Rope, InterleavedPairsMatchTheMoonshineReference) {
+  const int64_t tokens = 7, heads = 3, head_dim = 36;
+  ops::RopeParams params{32, 10000.0f};
+  params.interleaved = true;
+  auto x = random_floats(tokens * heads * head_dim, 5);
+  auto want = ref::rope_interleaved(x, tokens, heads, head_dim, 5, 32, 10000.0f);
+  std::vector<int32_t> positions;
+  for (int t = 0; t < tokens; ++t) positions.push_back(5 + t);
+  auto tx = gpu_tensor(x, {tokens, heads, head_dim});
+  auto tp = gpu_tensor_i32(positions, {tokens});
+  auto out = gpu_output({tokens, heads, head_dim});
+  gpu::Graph g(gpu_context(), "rope interleaved");
+  ops::rope(g, tx, tp, out, params);
+  ops::rope(g, tx, tp, tx, params);
+  run_graph(g);
+  expect_close(read_f32(out), want, kRtol, kAtol, "out of place");
+  expect_close(read_f32(tx), want, kRtol, kAtol, "in place");
 }
 
 }  // namespace

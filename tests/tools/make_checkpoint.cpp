@@ -7,13 +7,16 @@
 #include <string>
 #include <vector>
 
+#include "moonshine_fixture.h"
 #include "support/checkpoint_writer.h"
+#include "text/tokenizer_families.h"
 
 namespace {
 
 constexpr const char* kUsage =
     "usage: vole-make-checkpoint --preset NAME --out DIR [options]\n"
     "  --preset tiny-qwen3_5 | tiny-qwen3 | tiny-qwen2 | qwen3_5-0.8b | tiny-embeddinggemma | tiny-qwen3-embedding\n"
+    "           tiny-moonshine | moonshine-tiny | moonshine-base   (speech to text; f32, --seed only)\n"
     "  --format f32 | bf16 | f16 | mlx4 | gptq4     (default bf16)\n"
     "  --group N            MLX/GPTQ group size (default 64; GPTQ -1 = per column)\n"
     "  --gptq-asym          asymmetric GPTQ zero points   --gptq-v2  gptq_v2 zero points\n"
@@ -27,6 +30,37 @@ constexpr const char* kUsage =
 [[noreturn]] void usage_error(const std::string& msg) {
   std::fprintf(stderr, "vole-make-checkpoint: %s\n%s", msg.c_str(), kUsage);
   std::exit(2);
+}
+
+// Moonshine v1 folders: config.json + model.safetensors in the real layout, and a small
+// Moonshine-style tokenizer.json padded with placeholder tokens to the model's vocabulary
+// (so every id the random model emits decodes).
+int write_moonshine(const std::string& preset, const std::string& out, uint64_t seed) {
+  vole::test::TinyMoonshine spec;
+  spec.seed = seed;
+  if (preset == "moonshine-tiny" || preset == "moonshine-base") {
+    bool base = preset == "moonshine-base";
+    spec.hidden = base ? 416 : 288;
+    spec.intermediate = 4 * spec.hidden;
+    spec.encoder_layers = spec.decoder_layers = base ? 8 : 6;
+    spec.heads = 8;
+    spec.vocab = 32768;
+    spec.partial_rotary_factor = base ? 0.62 : 0.9;
+  }
+  auto tokenizer = vole::test::moonshine_style_json(0);
+  auto& vocab = tokenizer["model"]["vocab"];
+  const int base_size = static_cast<int>(vocab.size());
+  if (spec.vocab < base_size) spec.vocab = base_size;
+  for (int id = base_size; id < spec.vocab; ++id) vocab["<extra_" + std::to_string(id) + ">"] = id;
+  vole::test::write_tiny_moonshine(out, spec);
+  std::FILE* f = std::fopen((out + "/tokenizer.json").c_str(), "wb");
+  if (!f) return 1;
+  std::string text = tokenizer.dump();
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok &= std::fclose(f) == 0;
+  if (!ok) return 1;
+  std::printf("wrote %s (%s, f32)\n", out.c_str(), preset.c_str());
+  return 0;
 }
 
 }  // namespace
@@ -44,6 +78,23 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < args.size(); ++i)
     if (args[i] == "--preset") preset = value(i);
   if (preset.empty()) usage_error("--preset is required");
+  if (preset == "tiny-moonshine" || preset == "moonshine-tiny" || preset == "moonshine-base") {
+    std::string dir;
+    uint64_t seed = 1;
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (args[i] == "--preset") ++i;
+      else if (args[i] == "--out") dir = value(i);
+      else if (args[i] == "--seed") seed = std::stoull(value(i));
+      else usage_error("option " + args[i] + " does not apply to " + preset);
+    }
+    if (dir.empty()) usage_error("--out is required");
+    try {
+      return write_moonshine(preset, dir, seed);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "vole-make-checkpoint: %s\n", e.what());
+      return 1;
+    }
+  }
   try {
     spec = vole::test::checkpoint_preset(preset);
     have_spec = true;

@@ -4,6 +4,7 @@
 
 #include "ops/attention.h"
 #include "ops/elementwise.h"
+#include "util/error.h"
 
 namespace vole::arch {
 
@@ -26,13 +27,41 @@ float AttentionShape::score_scale() const { return scale > 0 ? scale : 1.0f / st
 
 namespace {
 
+// [T, H, D] -> [T, H, Dp] with zeros in the extra dims (the same tensor when D == Dp).
+ops::Tensor widen_heads(gpu::Graph& g, const ops::Tensor& x, int64_t kernel_dim, const char* name) {
+  const int64_t T = x.dim(0), H = x.dim(1), D = x.dim(2);
+  if (D == kernel_dim) return x;
+  ops::Tensor w = ops::activation(g, DType::F32, {T, H, kernel_dim}, name);
+  g.fill(w.data, 0);
+  ops::copy_columns_into(g, x.reshape({T * H, D}), w.reshape({T * H, kernel_dim}), 0);
+  return w;
+}
+
+// [T, H, Dp] -> [T, H * D]: the heads without their zero dims, ready for o_proj.
+ops::Tensor narrow_heads(gpu::Graph& g, const ops::Tensor& o, int64_t head_dim) {
+  const int64_t T = o.dim(0), H = o.dim(1), Dp = o.dim(2);
+  if (head_dim == Dp) return o.reshape({T, H * head_dim});
+  ops::Tensor n = ops::activation(g, DType::F32, {T, H, head_dim}, "attn out heads");
+  ops::copy_columns(g, o.reshape({T * H, Dp}), 0, n.reshape({T * H, head_dim}));
+  return n.reshape({T, H * head_dim});
+}
+
+// x [T, hidden] -> [T, heads, head_dim] through a projection.
+ops::Tensor project_heads(gpu::Graph& g, const Linear& l, const ops::Tensor& x, int64_t heads, int64_t head_dim,
+                          const char* name) {
+  const int64_t T = x.dim(0);
+  ops::Tensor t = ops::activation(g, DType::F32, {T, heads, head_dim}, name);
+  record_linear(g, l, x, t.reshape({T, heads * head_dim}));
+  return t;
+}
+
 // q [T, H, D] (normed and rotated), k and v [T, Hkv, D] (k normed and rotated), and the
 // output gate [T, H * D] when the attention has one.
 struct Projected {
   ops::Tensor q, k, v, gate;
 };
 
-Projected project_qkv(gpu::Graph& g, const Attention& a, const ops::RopeParams& rope, const ops::Tensor& positions,
+Projected project_qkv(gpu::Graph& g, const Attention& a, const ops::RopeParams* rope, const ops::Tensor& positions,
                       int64_t T, const ops::Tensor& normed) {
   const AttentionShape& s = a.shape;
   const int64_t H = s.heads, Hkv = s.kv_heads, D = s.head_dim;
@@ -57,16 +86,18 @@ Projected project_qkv(gpu::Graph& g, const Attention& a, const ops::RopeParams& 
     record_norm(g, a.q_norm, p.q, p.q);
     record_norm(g, a.k_norm, p.k, p.k);
   }
-  ops::rope(g, p.q, positions, p.q, rope);
-  ops::rope(g, p.k, positions, p.k, rope);
+  if (rope) {
+    ops::rope(g, p.q, positions, p.q, *rope);
+    ops::rope(g, p.k, positions, p.k, *rope);
+  }
   return p;
 }
 
-// out (+)= o_proj(gate(o)).
+// out (+)= o_proj(gate(o)); o [T, H, Dp] in the kernels' padded head size.
 void project_out(gpu::Graph& g, const Attention& a, const Projected& p, const ops::Tensor& o, const ops::Tensor& out,
                  bool accumulate) {
   const AttentionShape& s = a.shape;
-  ops::Tensor o2 = o.reshape({o.dim(0), s.heads * s.head_dim});
+  ops::Tensor o2 = narrow_heads(g, o, s.head_dim);
   if (s.output_gate) ops::sigmoid_gate(g, o2, p.gate, o2);
   record_linear(g, a.o, o2, out, accumulate);
 }
@@ -76,15 +107,16 @@ void project_out(gpu::Graph& g, const Attention& a, const Projected& p, const op
 void record_self_attention(gpu::Graph& g, const Attention& a, const ops::RopeParams& rope, const StepInputs& in,
                            const KvMemory& memory, const ops::Tensor& normed, const ops::Tensor& x) {
   const AttentionShape& s = a.shape;
-  const int64_t T = in.tokens;
-  Projected p = project_qkv(g, a, rope, in.positions, T, normed);
-  ops::store_kv(g, p.k, p.v, memory.k, memory.v, in.start);
-  ops::Tensor o = ops::activation(g, DType::F32, {T, s.heads, s.head_dim}, "attn out");
+  const int64_t T = in.tokens, Dp = s.kernel_head_dim();
+  Projected p = project_qkv(g, a, &rope, in.positions, T, normed);
+  ops::Tensor q = widen_heads(g, p.q, Dp, "q wide");
+  ops::store_kv(g, widen_heads(g, p.k, Dp, "k wide"), widen_heads(g, p.v, Dp, "v wide"), memory.k, memory.v, in.start);
+  ops::Tensor o = ops::activation(g, DType::F32, {T, s.heads, Dp}, "attn out");
   if (T == 1) {
-    ops::attention_decode(g, p.q, memory.k, memory.v, in.kv_len, o, s.score_scale());
+    ops::attention_decode(g, q, memory.k, memory.v, in.kv_len, o, s.score_scale());
   } else {
     int64_t n = in.past + T;
-    ops::attention_prefill(g, p.q, memory.k.rows(0, n), memory.v.rows(0, n), o, {true, in.past, s.score_scale()});
+    ops::attention_prefill(g, q, memory.k.rows(0, n), memory.v.rows(0, n), o, {true, in.past, s.score_scale()});
   }
   project_out(g, a, p, o, x, /*accumulate=*/true);
 }
@@ -93,11 +125,50 @@ void record_packed_attention(gpu::Graph& g, const Attention& a, const ops::RopeP
                              const PackedMask& mask, const ops::Tensor& normed, const ops::Tensor& out,
                              bool accumulate) {
   const AttentionShape& s = a.shape;
-  const int64_t T = batch.tokens;
-  Projected p = project_qkv(g, a, rope, batch.positions, T, normed);
-  ops::Tensor o = ops::activation(g, DType::F32, {T, s.heads, s.head_dim}, "attn out");
-  ops::attention_packed(g, p.q, p.k, p.v, batch.bounds, o, {mask.causal, mask.radius, s.score_scale()});
+  const int64_t T = batch.tokens, Dp = s.kernel_head_dim();
+  Projected p = project_qkv(g, a, &rope, batch.positions, T, normed);
+  ops::Tensor o = ops::activation(g, DType::F32, {T, s.heads, Dp}, "attn out");
+  ops::attention_packed(g, widen_heads(g, p.q, Dp, "q wide"), widen_heads(g, p.k, Dp, "k wide"),
+                        widen_heads(g, p.v, Dp, "v wide"), batch.bounds, o,
+                        {mask.causal, mask.radius, s.score_scale()});
   project_out(g, a, p, o, out, accumulate);
+}
+
+void record_bidirectional_attention(gpu::Graph& g, const Attention& a, const ops::RopeParams* rope,
+                                    const ops::Tensor& positions, const ops::Tensor& normed, const ops::Tensor& x) {
+  const AttentionShape& s = a.shape;
+  const int64_t T = normed.dim(0), Dp = s.kernel_head_dim();
+  Projected p = project_qkv(g, a, rope, positions, T, normed);
+  ops::Tensor o = ops::activation(g, DType::F32, {T, s.heads, Dp}, "attn out");
+  ops::attention_prefill(g, widen_heads(g, p.q, Dp, "q wide"), widen_heads(g, p.k, Dp, "k wide"),
+                         widen_heads(g, p.v, Dp, "v wide"), o, {false, 0, s.score_scale()});
+  project_out(g, a, p, o, x, /*accumulate=*/true);
+}
+
+void record_cross_kv(gpu::Graph& g, const Attention& a, const ops::Tensor& source, const KvMemory& memory,
+                     const ops::Tensor& zero) {
+  const AttentionShape& s = a.shape;
+  const int64_t D = s.head_dim, Dp = s.kernel_head_dim();
+  require(source.dim(0) <= memory.k.dim(0), "cross-attention: " + std::to_string(source.dim(0)) +
+                                                " input rows exceed the " + std::to_string(memory.k.dim(0)) +
+                                                " the state holds");
+  ops::Tensor k = project_heads(g, a.k, source, s.kv_heads, D, "cross k");
+  ops::Tensor v = project_heads(g, a.v, source, s.kv_heads, D, "cross v");
+  ops::store_kv(g, widen_heads(g, k, Dp, "cross k wide"), widen_heads(g, v, Dp, "cross v wide"), memory.k, memory.v,
+                zero);
+}
+
+void record_cross_attention(gpu::Graph& g, const Attention& a, const KvMemory& memory, const ops::Tensor& kv_len,
+                            const ops::Tensor& normed, const ops::Tensor& x) {
+  const AttentionShape& s = a.shape;
+  const int64_t T = normed.dim(0), D = s.head_dim, Dp = s.kernel_head_dim();
+  ops::Tensor q = widen_heads(g, project_heads(g, a.q, normed, s.heads, D, "cross q"), Dp, "cross q wide");
+  ops::Tensor o = ops::activation(g, DType::F32, {T, s.heads, Dp}, "cross out");
+  // One decode-kernel pass per query row: the length comes from the GPU at run time, so
+  // prefill graphs need no host copy of it either (decoders feed few rows at once).
+  for (int64_t t = 0; t < T; ++t)
+    ops::attention_decode(g, q.rows(t, 1), memory.k, memory.v, kv_len, o.rows(t, 1), s.score_scale());
+  record_linear(g, a.o, narrow_heads(g, o, D), x, /*accumulate=*/true);
 }
 
 }  // namespace vole::arch

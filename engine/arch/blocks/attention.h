@@ -23,6 +23,10 @@ struct AttentionShape {
   float eps = 1e-6f;
   float scale = 0.0f;  // scores multiplier; 0: 1 / sqrt(head_dim)
   float score_scale() const;
+  // The head size the attention kernels and KV caches use: head_dim rounded up to a
+  // multiple of 8 (HF's pad_head_dim_to_multiple_of; Moonshine tiny's 36 -> 40). The
+  // extra dims are zeros, which change no dot product, and are dropped again after.
+  int64_t kernel_head_dim() const { return (head_dim + 7) / 8 * 8; }
 };
 
 struct Attention {
@@ -34,7 +38,8 @@ struct Attention {
 // Declares `<stem>q_proj`, `k_proj`, `v_proj`, `o_proj` (+ biases) and `q_norm`, `k_norm`.
 Attention declare_attention(TensorDeclarer& d, const std::string& stem, const AttentionShape& shape, int layer);
 
-// The K and V caches one attention layer reads and appends to: f16 [capacity, kv_heads, head_dim].
+// The K and V caches one attention layer reads and appends to: f16 [capacity, kv_heads,
+// kernel_head_dim]. Cross-attention keeps its K/V of an encoder output in the same form.
 struct KvMemory {
   ops::Tensor k, v;
 };
@@ -55,5 +60,18 @@ struct PackedMask {
 void record_packed_attention(gpu::Graph& g, const Attention& a, const ops::RopeParams& rope, const PackedBatch& batch,
                              const PackedMask& mask, const ops::Tensor& normed, const ops::Tensor& out,
                              bool accumulate);
+// Encoders: x += o_proj(attention(normed)) where every row sees every row (no mask, no
+// cache), RoPE at `positions` (i32 [T]) when `rope` is given.
+void record_bidirectional_attention(gpu::Graph& g, const Attention& a, const ops::RopeParams* rope,
+                                    const ops::Tensor& positions, const ops::Tensor& normed, const ops::Tensor& x);
+
+// Cross-attention, once per input: K and V of `source` [frames, hidden] (an encoder's
+// output) into memory rows [0, frames); `zero` is an i32 [1] holding 0.
+void record_cross_kv(gpu::Graph& g, const Attention& a, const ops::Tensor& source, const KvMemory& memory,
+                     const ops::Tensor& zero);
+// Then per step: x += o_proj(attention(q(normed), memory rows [0, kv_len))), no RoPE, no
+// mask; kv_len is an i32 [1] read at run time, so a recorded decode graph serves every input.
+void record_cross_attention(gpu::Graph& g, const Attention& a, const KvMemory& memory, const ops::Tensor& kv_len,
+                            const ops::Tensor& normed, const ops::Tensor& x);
 
 }  // namespace vole::arch

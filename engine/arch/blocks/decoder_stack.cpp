@@ -23,8 +23,10 @@ std::vector<StateSlot> StackedDecoder::state_slots(int64_t capacity) const {
     if (layer.attention) {
       const AttentionShape& a = layer.self_attn.shape;
       std::string name = "layer " + std::to_string(l);
-      slots.push_back({StateKind::SelfAttentionKv, name + " keys", {capacity, a.kv_heads, a.head_dim}, DType::F16});
-      slots.push_back({StateKind::SelfAttentionKv, name + " values", {capacity, a.kv_heads, a.head_dim}, DType::F16});
+      slots.push_back(
+          {StateKind::SelfAttentionKv, name + " keys", {capacity, a.kv_heads, a.kernel_head_dim()}, DType::F16});
+      slots.push_back(
+          {StateKind::SelfAttentionKv, name + " values", {capacity, a.kv_heads, a.kernel_head_dim()}, DType::F16});
     } else {
       add_deltanet_state(slots, layer.deltanet.shape, static_cast<int>(l));
     }

@@ -9,10 +9,11 @@
 namespace vole::arch {
 
 enum class MlpKind {
-  SwiGLU,    // down(silu(gate(x)) * up(x))
-  GeGLU,     // down(gelu_tanh(gate(x)) * up(x))
-  GeluTanh,  // fc2(gelu_tanh(fc1(x)))
-  GeluErf,   // fc2(gelu_erf(fc1(x)))
+  SwiGLU,        // down(silu(gate(x)) * up(x))
+  GeGLU,         // down(gelu_tanh(gate(x)) * up(x))
+  GeluTanh,      // fc2(gelu_tanh(fc1(x)))
+  GeluErf,       // fc2(gelu_erf(fc1(x)))
+  PackedSwiGLU,  // fc1 yields [value | gate] (2 x intermediate); fc2(silu(gate) * value)  (Moonshine decoder)
 };
 
 struct Mlp {
@@ -24,7 +25,8 @@ struct Mlp {
 // `<stem>gate_proj`, `up_proj`, `down_proj` (no biases).
 Mlp declare_gated_mlp(TensorDeclarer& d, const std::string& stem, int64_t hidden, int64_t intermediate, MlpKind kind,
                       int layer);
-// `<stem><fc1>` [intermediate, hidden] and `<stem><fc2>` [hidden, intermediate], with biases if `bias`.
+// `<stem><fc1>` [intermediate, hidden] (PackedSwiGLU: [2 * intermediate, hidden]) and
+// `<stem><fc2>` [hidden, intermediate], with biases if `bias`.
 Mlp declare_two_layer_mlp(TensorDeclarer& d, const std::string& stem, const std::string& fc1, const std::string& fc2,
                           int64_t hidden, int64_t intermediate, MlpKind kind, bool bias, int layer);
 

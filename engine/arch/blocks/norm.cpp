@@ -9,7 +9,7 @@ Norm declare_norm(TensorDeclarer& d, const std::string& stem, int64_t dim, NormK
   Norm n{kind, eps, dim, {}, {}};
   TensorRole role = kind == NormKind::Rms          ? TensorRole::RmsNorm
                     : kind == NormKind::RmsPlusOne ? TensorRole::RmsNormZeroCentred
-                                                   : TensorRole::LayerNorm;
+                                                   : TensorRole::LayerNorm;  // with or without bias
   n.weight = d.add(stem + ".weight", {dim}, role, layer);
   if (kind == NormKind::Layer) n.bias = d.add(stem + ".bias", {dim}, TensorRole::Bias, layer);
   return n;
@@ -25,6 +25,9 @@ void record_norm(gpu::Graph& g, const Norm& n, const ops::Tensor& x, const ops::
       break;
     case NormKind::Layer:
       ops::layer_norm(g, rows_x, n.weight.vector(n.dim), n.bias.vector(n.dim), rows_out, n.eps);
+      break;
+    case NormKind::LayerNoBias:
+      ops::layer_norm(g, rows_x, n.weight.vector(n.dim), ops::Tensor{}, rows_out, n.eps);
       break;
   }
 }

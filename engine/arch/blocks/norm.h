@@ -1,5 +1,5 @@
 #pragma once
-// Normalisation layers: RMSNorm with w or 1 + w, and LayerNorm with a bias.
+// Normalisation layers: RMSNorm with w or 1 + w, and LayerNorm with or without a bias.
 #include <string>
 
 #include "arch/weights.h"
@@ -9,9 +9,10 @@
 namespace vole::arch {
 
 enum class NormKind {
-  Rms,         // x̂ · w
-  RmsPlusOne,  // x̂ · (1 + w)  (zero-centred weights, Qwen3.5)
-  Layer,       // (x - mean) / std · w + b
+  Rms,          // x̂ · w
+  RmsPlusOne,   // x̂ · (1 + w)  (zero-centred weights, Qwen3.5)
+  Layer,        // (x - mean) / std · w + b
+  LayerNoBias,  // (x - mean) / std · w     (nn.LayerNorm(bias=False))
 };
 
 struct Norm {
