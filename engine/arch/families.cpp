@@ -1,5 +1,6 @@
 #include "arch/families.h"
 
+#include "arch/lfm2/lfm2.h"
 #include "arch/qwen2/qwen2.h"
 #include "arch/qwen3/qwen3.h"
 #include "arch/qwen3_5/qwen3_5.h"
@@ -12,6 +13,7 @@ const model::FamilyTable& families() {
     t.add(qwen3_5_family());
     t.add(qwen3_family());
     t.add(qwen2_family());
+    t.add(lfm2_family());
     return t;
   }();
   return table;

@@ -32,6 +32,8 @@ const char* tensor_role_name(TensorRole r) {
       return "patch_embed";
     case TensorRole::PositionEmbed:
       return "pos_embed";
+    case TensorRole::SnakeAlpha:
+      return "snake_alpha";
   }
   return "?";
 }

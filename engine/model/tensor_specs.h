@@ -37,6 +37,7 @@ enum class TensorRole : uint8_t {
   DtBias,              // Gated DeltaNet time-step bias [value heads]
   PatchEmbed,          // vision Conv3d [hidden, channels, t, p, p]
   PositionEmbed,       // learned position table [positions, hidden]
+  SnakeAlpha,          // per-channel α of a Snake activation (audio codecs)
 };
 const char* tensor_role_name(TensorRole r);
 // Matrices are read by the linear / embedding kernels (any dtype incl. Q4); everything

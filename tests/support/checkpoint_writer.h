@@ -49,7 +49,7 @@ struct CheckpointSpec {
   bool generation_config = true;
 };
 
-// "tiny-qwen3_5", "tiny-qwen3", "tiny-qwen2", "qwen3_5-0.8b".
+// "tiny-qwen3_5", "tiny-qwen3", "tiny-qwen2", "qwen3_5-0.8b", "tiny-lfm2".
 CheckpointSpec checkpoint_preset(const std::string& name);
 std::vector<std::string> checkpoint_presets();
 
