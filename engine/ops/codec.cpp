@@ -19,6 +19,19 @@ void require_u32(const char* op, int64_t n, const Tensor& t) {
           std::string(op) + ": " + t.describe() + " is empty or has too many elements");
 }
 
+// The binding for `o` from the aligned offset at or below it; `first` gets o's element
+// offset within it (kernels that write row views take it as a push constant).
+gpu::Operand aligned_down(gpu::Graph& g, const gpu::Operand& o, uint32_t& first) {
+  const uint64_t align = std::max<uint64_t>(g.context().info().min_storage_buffer_offset_alignment, 4);
+  const uint64_t shift = o.offset % align;
+  require(shift % 4 == 0, "a codec tensor view is not 4-byte aligned");
+  gpu::Operand a = o;
+  a.offset -= shift;
+  a.bytes += shift;
+  first = static_cast<uint32_t>(shift / 4);
+  return a;
+}
+
 }  // namespace
 
 void causal_im2col(gpu::Graph& g, const Tensor& ext, int64_t kernel, int64_t dilation, const Tensor& cols) {
@@ -77,9 +90,11 @@ void half_snake(gpu::Graph& g, const Tensor& x, const Tensor& alpha, float scale
                                     .cols = static_cast<uint32_t>(x.dim(1)),
                                     .snake = static_cast<uint32_t>(alpha.dim(0)),
                                     .op = kernels::kCodecHalfSnake,
-                                    .scale = scale};
-  g.dispatch(g.context().pipeline(kernels::codec_activation),
-             {gpu::in(x.data), gpu::in(alpha.data), gpu::out(out.data)}, push, grid_for(x.numel()), op);
+                                    .scale = scale,
+                                    .out_offset = 0};
+  const gpu::Operand target = aligned_down(g, out.data, push.out_offset);
+  g.dispatch(g.context().pipeline(kernels::codec_activation), {gpu::in(x.data), gpu::in(alpha.data), gpu::out(target)},
+             push, grid_for(x.numel()), op);
 }
 
 void clamp_unit(gpu::Graph& g, const Tensor& x, const Tensor& out) {
@@ -88,10 +103,15 @@ void clamp_unit(gpu::Graph& g, const Tensor& x, const Tensor& out) {
   expect_dtype(op, out, DType::F32, "out");
   expect_same_shape(op, x, out);
   require_u32(op, x.numel(), x);
-  kernels::CodecActivationPush push{
-      .n = static_cast<uint32_t>(x.numel()), .cols = 1, .snake = 0, .op = kernels::kCodecClamp, .scale = 1.0f};
+  kernels::CodecActivationPush push{.n = static_cast<uint32_t>(x.numel()),
+                                    .cols = 1,
+                                    .snake = 0,
+                                    .op = kernels::kCodecClamp,
+                                    .scale = 1.0f,
+                                    .out_offset = 0};
   // The alpha binding is unused by the clamp; bind x there (read-only) to keep one layout.
-  g.dispatch(g.context().pipeline(kernels::codec_activation), {gpu::in(x.data), gpu::in(x.data), gpu::out(out.data)},
+  const gpu::Operand target = aligned_down(g, out.data, push.out_offset);
+  g.dispatch(g.context().pipeline(kernels::codec_activation), {gpu::in(x.data), gpu::in(x.data), gpu::out(target)},
              push, grid_for(x.numel()), op);
 }
 

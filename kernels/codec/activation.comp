@@ -27,6 +27,6 @@ void main() {
         r = v < 0.0 ? 0.01 * v : v;
       }
     }
-    o[i] = r;
+    o[pc.out_offset + i] = r;
   }
 }

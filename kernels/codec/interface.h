@@ -30,6 +30,8 @@ VOLE_PUSH_CONSTANTS(CodecConvTransposePush)
 // activation.comp over x [n / cols, cols], v = scale * x:
 //   kCodecHalfSnake: columns < snake: v + sin²(α v) / (α + 1e-9), others LeakyReLU(0.01);
 //   kCodecClamp: clamp(v, -1, 1).
+// out_offset: where out starts in its binding, in elements (a causal layer's new rows sit
+// after its window rows, which may break the storage-buffer offset alignment).
 const uint kCodecHalfSnake = 0u;
 const uint kCodecClamp = 1u;
 struct CodecActivationPush {
@@ -38,6 +40,7 @@ struct CodecActivationPush {
   uint snake;
   uint op;
   float scale;
+  uint out_offset;
 };
 VOLE_PUSH_CONSTANTS(CodecActivationPush)
 
