@@ -96,7 +96,7 @@ bool KaniSpeaker::speak(std::string_view text, const AudioSink& sink, const std:
 
   runtime::SamplingOptions sampling;
   sampling.temperature = options_.temperature;
-  sampling.top_k = 0;
+  sampling.top_k = options_.top_k;
   sampling.top_p = options_.top_p;
   sampling.min_p = 0;
   sampling.repetition_penalty = options_.repetition_penalty;

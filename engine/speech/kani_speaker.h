@@ -36,6 +36,7 @@ struct KaniOptions {
   // The authors' Kani-TTS 1 settings (§3): T 0.6, top-p 0.95, repetition penalty 1.1 over
   // the whole sequence, at most 1200 new tokens. temperature <= 0: greedy.
   float temperature = 0.6f;
+  int top_k = 50;  // transformers' generate() default; the authors do not change it
   float top_p = 0.95f;
   float repetition_penalty = 1.1f;
   int max_new_tokens = 1200;
