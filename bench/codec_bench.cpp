@@ -11,7 +11,7 @@
 #include <random>
 
 #include "arch/nanocodec/nanocodec.h"
-#include "args.h"
+#include "cli/args.h"
 #include "runtime/device.h"
 #include "support/codec_writer.h"
 #include "support/temp_dir.h"
