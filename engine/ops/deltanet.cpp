@@ -60,8 +60,8 @@ constexpr uint32_t kStateColumns = 16;
 namespace {
 
 // The one kernel behind both convolutions; `silu` picks the activation.
-void record_conv1d(const char* op, bool silu, gpu::Graph& g, const Tensor& x, const Tensor& weight,
-                   const Tensor& state, const Tensor& out) {
+void record_conv1d(const char* op, bool silu, gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tensor& state,
+                   const Tensor& out) {
   for (const auto* t : {&x, &weight, &state, &out}) expect_dtype(op, *t, DType::F32, "every tensor");
   require(x.rank() == 2, std::string(op) + ": x must be [T, C], got " + x.describe());
   const int64_t t = x.dim(0), c = x.dim(1);

@@ -59,7 +59,8 @@ TEST(CausalConv1d, MatchesReferenceWithoutActivation) {
   auto out = gpu_output({t, c});
   gpu::Graph g(gpu_context(), "causal_conv");
   ops::causal_conv1d(g, ops::Tensor(tx).rows(0, 18), tw, ts, ops::Tensor(out).rows(0, 18));
-  for (int64_t i = 18; i < t; ++i) ops::causal_conv1d(g, ops::Tensor(tx).rows(i, 1), tw, ts, ops::Tensor(out).rows(i, 1));
+  for (int64_t i = 18; i < t; ++i)
+    ops::causal_conv1d(g, ops::Tensor(tx).rows(i, 1), tw, ts, ops::Tensor(out).rows(i, 1));
   run_graph(g);
   expect_near_scaled(read_f32(out), want, 1e-6f, "out");
   expect_close(read_f32(ts), want_state, 0, 0, "state");

@@ -40,9 +40,8 @@ HeadInputs head_inputs(const std::vector<float>& qkv, const DeltaNetShape& s, in
 
 }  // namespace
 
-std::vector<float> conv1d_silu(const std::vector<float>& x, const std::vector<float>& weight,
-                               std::vector<float>& state, int64_t tokens, int64_t channels, int64_t taps,
-                               bool silu) {
+std::vector<float> conv1d_silu(const std::vector<float>& x, const std::vector<float>& weight, std::vector<float>& state,
+                               int64_t tokens, int64_t channels, int64_t taps, bool silu) {
   // The input sequence is [state (K-1 rows) | x (T rows)].
   auto input = [&](int64_t i, int64_t c) -> double {
     return i < taps - 1 ? state[i * channels + c] : x[(i - (taps - 1)) * channels + c];

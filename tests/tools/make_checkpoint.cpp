@@ -43,14 +43,18 @@ int write_codec(const std::string& preset, const std::vector<std::string>& args)
       return args[++i];
     };
     const std::string& a = args[i];
-    if (a == "--preset") ++i;
-    else if (a == "--out") out = value();
-    else if (a == "--seed") spec.seed = static_cast<uint32_t>(std::stoul(value()));
+    if (a == "--preset")
+      ++i;
+    else if (a == "--out")
+      out = value();
+    else if (a == "--seed")
+      spec.seed = static_cast<uint32_t>(std::stoul(value()));
     else if (a == "--format") {
       std::string f = value();
       if (f != "f32" && f != "f16") usage_error("a codec is written as f32 or f16, not " + f);
       spec.f16 = f == "f16";
-    } else usage_error("option " + a + " does not apply to a codec");
+    } else
+      usage_error("option " + a + " does not apply to a codec");
   }
   if (out.empty()) usage_error("--out is required");
   try {
