@@ -16,7 +16,7 @@ PACKAGES=(
   # voice activity detection (WebRTC's VAD; Debian 12 has no libfvad)
   libsndfile1-dev libsoxr-dev libwebrtc-audio-processing-dev
   # PyTorch zip checkpoints and NeMo archives, DOCX/ODT containers (libzip); the espeak-ng voice
-  libzip-dev libespeak-ng-dev
+  libzip-dev libespeak-ng-dev libyaml-dev
   # knowledge base: PDF text (poppler), HTML and XML (libxml2)
   libpoppler-cpp-dev libxml2-dev
   # the OpenAI-compatible API server (engine/server)

@@ -28,6 +28,17 @@ std::optional<std::string> Args::get(std::initializer_list<const char*> names) {
   return std::nullopt;
 }
 
+bool Args::has(std::initializer_list<const char*> names) const {
+  for (size_t i = 0; i < tokens_.size(); ++i) {
+    if (used_[i]) continue;
+    for (const char* name : names) {
+      const std::string n = name, &t = tokens_[i];
+      if (t == n || (t.size() > n.size() && t.compare(0, n.size(), n) == 0 && t[n.size()] == '=')) return true;
+    }
+  }
+  return false;
+}
+
 std::string Args::get_or(std::initializer_list<const char*> names, const std::string& fallback) {
   auto v = get(names);
   return v ? *v : fallback;

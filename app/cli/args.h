@@ -19,6 +19,8 @@ class Args {
   int64_t get_int(std::initializer_list<const char*> names, int64_t fallback);
   double get_double(std::initializer_list<const char*> names, double fallback);
   bool flag(const char* name);  // true if the bare flag is present
+  // Whether an option is given (as "-m X" or "--model=X"), without consuming it.
+  bool has(std::initializer_list<const char*> names) const;
   std::vector<std::string> positionals();  // remaining non-option tokens
   void finish();  // throws if any option was not consumed
 

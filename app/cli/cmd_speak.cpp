@@ -1,13 +1,19 @@
 // `vole speak`: text to a WAV file with the espeak-ng voice (the voice that needs no
-// download). Text comes from the arguments or, streamed, from stdin: each sentence is
-// synthesised as soon as it is complete, exactly as the app speaks a streaming answer.
+// download, the default) or a Kani-TTS neural voice (-m DIR: an LFM2 codec language model
+// plus the NanoCodec .nemo). Text comes from the arguments or, streamed, from stdin: each
+// sentence is synthesised as soon as it is complete, exactly as the app speaks a
+// streaming answer.
 #include <chrono>
 #include <cstdio>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "command.h"
+#include "engine_args.h"
 #include "speech/espeak_speaker.h"
+#include "speech/kani_speaker.h"
 #include "speech/speech_stream.h"
 #include "speech/wav_writer.h"
 #include "util/error.h"
@@ -27,26 +33,47 @@ int run_speak(Args& args) {
     args.finish();
     return list_voices();
   }
-  if (auto model = args.get({"-m", "--model"}))
-    fail(ErrorCode::Unsupported, "neural voices (-m " + *model + ") are not available yet; use --espeak");
-  args.flag("--espeak");  // the default (and for now the only) voice
+  std::unique_ptr<speech::Speaker> speaker;
+  std::string voice_name;
   speech::EspeakOptions voice;
   voice.voice = args.get_or({"--voice"}, "");
   voice.rate = args.get_double({"--rate"}, 1.0);
   std::string language = args.get_or({"--lang"}, "");
   if (voice.voice.empty() && !language.empty()) voice.voice = language;
+  const bool neural = args.has({"-m", "--model"});
+  std::optional<ModelArgs> model_args;
+  speech::KaniOptions kani;
+  std::string codec;
+  if (neural) {
+    model_args = parse_model_args(args);
+    codec = args.get_or({"--codec"}, model_args->dir.string());
+    kani.temperature = static_cast<float>(args.get_double({"--temp"}, kani.temperature));
+    kani.seed = static_cast<uint32_t>(args.get_int({"--seed"}, 0));
+    kani.speaker = voice.voice;
+  } else {
+    args.flag("--espeak");  // the default voice
+  }
   std::string out = args.require({"-o", "--out"});
   std::vector<std::string> words = args.positionals();
   args.finish();
 
-  speech::EspeakSpeaker speaker(voice);
+  if (neural) {
+    auto lm = load_engine(*model_args);
+    auto kani_speaker = std::make_unique<speech::KaniSpeaker>(std::move(lm), codec, kani);
+    voice_name = "kani-tts (" + model_args->dir.filename().string() + ")";
+    speaker = std::move(kani_speaker);
+  } else {
+    auto espeak = std::make_unique<speech::EspeakSpeaker>(voice);
+    voice_name = espeak->voice();
+    speaker = std::move(espeak);
+  }
   speech::SpeechTextOptions text_options;
   text_options.language = language.empty() ? (voice.voice.empty() ? "en" : voice.voice) : language;
   std::vector<float> audio;
   const auto start = std::chrono::steady_clock::now();
   double first_audio = -1;
   speech::SpeechStream stream(
-      speaker,
+      *speaker,
       [&](std::span<const float> chunk) {
         if (first_audio < 0)
           first_audio = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -64,10 +91,10 @@ int run_speak(Args& args) {
   }
   stream.finish();
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  speech::write_wav_pcm16(out, audio, speaker.sample_rate());
-  const double seconds = static_cast<double>(audio.size()) / speaker.sample_rate();
-  std::fprintf(stderr, "vole speak: voice %s, %d pieces, %.2f s of audio at %d Hz in %.2f s", speaker.voice().c_str(),
-               stream.pieces_spoken(), seconds, speaker.sample_rate(), elapsed);
+  speech::write_wav_pcm16(out, audio, speaker->sample_rate());
+  const double seconds = static_cast<double>(audio.size()) / speaker->sample_rate();
+  std::fprintf(stderr, "vole speak: voice %s, %d pieces, %.2f s of audio at %d Hz in %.2f s", voice_name.c_str(),
+               stream.pieces_spoken(), seconds, speaker->sample_rate(), elapsed);
   if (first_audio >= 0) std::fprintf(stderr, ", first audio after %.3f s", first_audio);
   std::fprintf(stderr, " -> %s\n", out.c_str());
   return 0;
@@ -76,8 +103,8 @@ int run_speak(Args& args) {
 }  // namespace
 
 VOLE_COMMAND("speak",
-             "[--espeak] [--voice NAME|--lang L] [--rate R] -o OUT.wav [TEXT]  speak TEXT (or stdin, streamed) "
-             "into a WAV file; --list-voices",
+             "[--espeak | -m KANI_DIR [--codec NEMO] [--temp T] [--seed S] [--voice SPEAKER]] [--voice NAME|--lang L] "
+             "[--rate R] -o OUT.wav [TEXT]  speak TEXT (or stdin, streamed) into a WAV file; --list-voices",
              run_speak);
 
 }  // namespace vole::cli

@@ -62,6 +62,11 @@ const json* JsonObject::find(const char* key) const {
 
 bool JsonObject::has(const char* key) const { return find(key) != nullptr; }
 
+bool JsonObject::is_null(const char* key) const {
+  auto it = value_.find(key);
+  return it != value_.end() && it->is_null();
+}
+
 std::optional<int64_t> JsonObject::opt_int(const char* key) const {
   const json* v = find(key);
   if (!v) return std::nullopt;

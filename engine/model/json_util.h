@@ -26,6 +26,7 @@ class JsonObject {
   const std::string& label() const { return label_; }
   bool has(const char* key) const;  // present and not null
   const json* find(const char* key) const;  // nullptr if absent or null
+  bool is_null(const char* key) const;      // present with the value null
 
   int64_t get_int(const char* key) const;  // required
   int64_t get_int(const char* key, int64_t fallback) const;

@@ -34,6 +34,8 @@ const char* tensor_role_name(TensorRole r) {
       return "pos_embed";
     case TensorRole::ConvKernel:
       return "conv_kernel";
+    case TensorRole::SnakeAlpha:
+      return "snake_alpha";
   }
   return "?";
 }

@@ -38,6 +38,7 @@ enum class TensorRole : uint8_t {
   PatchEmbed,          // vision Conv3d [hidden, channels, t, p, p]
   PositionEmbed,       // learned position table [positions, hidden]
   ConvKernel,          // full convolution weight [out, in, kernel], read as a matrix [out, in * kernel]
+  SnakeAlpha,          // per-channel α of a Snake activation (audio codecs)
 };
 const char* tensor_role_name(TensorRole r);
 // Matrices are read by the linear / embedding kernels (any dtype incl. Q4); everything

@@ -57,8 +57,11 @@ constexpr uint32_t kStateColumns = 16;
 
 }  // namespace
 
-void conv1d_silu(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tensor& state, const Tensor& out) {
-  const char* op = "conv1d_silu";
+namespace {
+
+// The one kernel behind both convolutions; `silu` picks the activation.
+void record_conv1d(const char* op, bool silu, gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tensor& state,
+                   const Tensor& out) {
   for (const auto* t : {&x, &weight, &state, &out}) expect_dtype(op, *t, DType::F32, "every tensor");
   require(x.rank() == 2, std::string(op) + ": x must be [T, C], got " + x.describe());
   const int64_t t = x.dim(0), c = x.dim(1);
@@ -76,9 +79,19 @@ void conv1d_silu(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Ten
   const uint32_t token_blocks = ceil_div(t, kConvTokensPerThread);
   require(token_blocks <= g.context().info().max_workgroup_count[1],
           std::string(op) + ": " + dims(t) + " tokens are too many for one dispatch");
-  auto& p = g.context().pipeline(kernels::deltanet_conv1d_silu, {static_cast<uint32_t>(taps)});
+  auto& p = g.context().pipeline(kernels::deltanet_conv1d_silu, {static_cast<uint32_t>(taps), silu ? 1u : 0u});
   g.dispatch(p, {gpu::in(x.data), gpu::in(weight.data), gpu::inout(state.data), gpu::out(out.data)}, push,
              {ceil_div(c, 256), token_blocks, 1}, op);
+}
+
+}  // namespace
+
+void conv1d_silu(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tensor& state, const Tensor& out) {
+  record_conv1d("conv1d_silu", true, g, x, weight, state, out);
+}
+
+void causal_conv1d(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tensor& state, const Tensor& out) {
+  record_conv1d("causal_conv1d", false, g, x, weight, state, out);
 }
 
 void deltanet_gates(gpu::Graph& g, const Tensor& b, const Tensor& a, const Tensor& a_log, const Tensor& dt_bias,

@@ -11,6 +11,9 @@ namespace vole::ops {
 // K: 2..8. out, x and state must not overlap. T = 1 (decode) and T > 1 (prefill,
 // also continuing a sequence) take the same path.
 void conv1d_silu(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tensor& state, const Tensor& out);
+// The same causal depthwise convolution without the activation (LFM2's short conv,
+// docs/specs/lfm2.md §3.2), same shapes, state and limits.
+void causal_conv1d(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tensor& state, const Tensor& out);
 
 // beta = sigmoid(b); gate = -exp(A_log) * softplus(a + dt_bias)   (log-decay, <= 0)
 // b, a [T, Hv]; A_log, dt_bias [Hv]; beta, gate [T, Hv].

@@ -1,6 +1,7 @@
 #version 450
 // Causal depthwise conv1d (K taps, tap K-1 = current token) + SiLU with a rolling state
-// of the previous K-1 inputs (docs/specs/qwen3_5.md §5.2, §5.8). Invocation (channel c,
+// of the previous K-1 inputs (docs/specs/qwen3_5.md §5.2, §5.8). With SILU = false the
+// same convolution without the activation (LFM2's short conv, docs/specs/lfm2.md §3.2). Invocation (channel c,
 // token block b) slides a K-wide window over TB tokens of channel c. Only block 0 reads
 // the state (TB >= K-1), so block 0 alone writes the new one, after its own reads:
 // the last K-1 inputs of [state | x].
@@ -8,6 +9,7 @@
 #include "deltanet/interface.h"
 
 layout(constant_id = 0) const uint K = 4;  // taps, 2..8
+layout(constant_id = 1) const bool SILU = true;
 const uint TB = kConvTokensPerThread;       // tokens per invocation
 
 layout(local_size_x = 256) in;
@@ -38,7 +40,7 @@ void main() {
     win[K - 1] = x[t * pc.c + c];
     float u = 0.0;
     [[unroll]] for (uint j = 0; j < K; ++j) u += taps[j] * win[j];
-    o[t * pc.c + c] = silu(u);
+    o[t * pc.c + c] = SILU ? silu(u) : u;
   }
   if (t0 == 0) {
     // New state row j = element T + j of [state(K-1) | x(T)].

@@ -11,6 +11,8 @@
 #include <sstream>
 
 #include "runtime/embedding_model.h"
+#include "reference/nanocodec.h"
+#include "support/codec_writer.h"
 #include "support/model_fixture.h"
 #include "support/oracles.h"
 #include "util/file.h"
@@ -293,4 +295,50 @@ TEST(CliKnowledge, IndexSearchAskAndRemove) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = run_vole("index status" + db, dir);
   EXPECT_NE(r.out.find("no collections"), std::string::npos) << r.out;
+// `vole codec-decode`: the NanoCodec decoder alone on a generated .nemo, against the CPU
+// reference; bad codes files are refused.
+TEST(CliCodec, CodecDecodeMatchesReference) {
+  TempDir dir("vole-cli-codec");
+  CodecSpec spec;
+  vole::ref::WeightMap weights = write_nanocodec(dir / "nano.nemo", spec);
+  std::vector<std::vector<int32_t>> codes(4);
+  {
+    std::ofstream f(dir / "codes.txt");
+    for (size_t c = 0; c < 4; ++c) {
+      for (int t = 0; t < 9; ++t) {
+        codes[c].push_back(static_cast<int32_t>((t * 509 + static_cast<int>(c) * 1231) % 4032));
+        f << (t ? "," : "") << codes[c].back();
+      }
+      f << "\n";
+    }
+  }
+  auto r = run_vole("codec-decode -m " + (dir / "nano.nemo").string() + " --codes " + (dir / "codes.txt").string() +
+                        " -o " + (dir / "out.f32").string(),
+                    dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string bytes = read_text_file(dir / "out.f32");
+  ASSERT_EQ(bytes.size(), 9u * 6u * 4u);
+  std::vector<float> got(bytes.size() / 4);
+  std::memcpy(got.data(), bytes.data(), bytes.size());
+  vole::ref::NanoCodecSpec rs;
+  rs.base_channels = spec.channels;
+  rs.up_rates = spec.up_rates;
+  rs.res_kernels = spec.res_kernels;
+  rs.res_dilations = spec.res_dilations;
+  auto want = vole::ref::NanoCodecDecoder(rs, weights).decode_all(codes);
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 2e-4) << i;
+
+  { std::ofstream(dir / "bad.txt") << "1,2,3\n1,2,3\n1,2,3\n1,2,4032\n"; }
+  r = run_vole("codec-decode -m " + dir.path().string() + " --codes " + (dir / "bad.txt").string() + " -o " +
+                   (dir / "bad.f32").string(),
+               dir);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("4032"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "bad.f32"));
+  { std::ofstream(dir / "junk.txt") << "1,x\n"; }
+  r = run_vole("codec-decode -m " + dir.path().string() + " --codes " + (dir / "junk.txt").string() + " -o " +
+                   (dir / "junk.f32").string(),
+               dir);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("junk.txt:1"), std::string::npos) << r.err;
 }

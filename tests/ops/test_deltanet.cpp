@@ -47,6 +47,27 @@ TEST(Conv1dSilu, FreshSequence) {
   }
 }
 
+// LFM2's short conv: the same kernel without SiLU, from a non-zero state, prefill then
+// decode steps.
+TEST(CausalConv1d, MatchesReferenceWithoutActivation) {
+  const int64_t c = 300, t = 21, taps = 3;  // LFM2's kernel length
+  auto w = random_floats(c * taps, 21, -1, 1), x = random_floats(t * c, 22, -3, 3);
+  auto state0 = random_floats(2 * c, 23, -3, 3);
+  std::vector<float> want_state = state0;
+  auto want = ref::conv1d_silu(x, w, want_state, t, c, taps, /*silu=*/false);
+  auto tw = gpu_tensor(w, {c, taps}), tx = gpu_tensor(x, {t, c}), ts = gpu_tensor(state0, {2, c});
+  auto out = gpu_output({t, c});
+  gpu::Graph g(gpu_context(), "causal_conv");
+  ops::causal_conv1d(g, ops::Tensor(tx).rows(0, 18), tw, ts, ops::Tensor(out).rows(0, 18));
+  for (int64_t i = 18; i < t; ++i)
+    ops::causal_conv1d(g, ops::Tensor(tx).rows(i, 1), tw, ts, ops::Tensor(out).rows(i, 1));
+  run_graph(g);
+  expect_near_scaled(read_f32(out), want, 1e-6f, "out");
+  expect_close(read_f32(ts), want_state, 0, 0, "state");
+  // Not the SiLU variant: some outputs are negative.
+  EXPECT_LT(*std::min_element(want.begin(), want.end()), -1.0f);
+}
+
 TEST(Conv1dSilu, ContinuationSplitsAgree) {
   // From a non-zero state: one dispatch over 37 tokens == 3 + 34 == token by token.
   const int64_t c = 520, t = 37;  // c not a multiple of the workgroup; t spans 3 token blocks

@@ -40,8 +40,8 @@ HeadInputs head_inputs(const std::vector<float>& qkv, const DeltaNetShape& s, in
 
 }  // namespace
 
-std::vector<float> conv1d_silu(const std::vector<float>& x, const std::vector<float>& weight,
-                               std::vector<float>& state, int64_t tokens, int64_t channels, int64_t taps) {
+std::vector<float> conv1d_silu(const std::vector<float>& x, const std::vector<float>& weight, std::vector<float>& state,
+                               int64_t tokens, int64_t channels, int64_t taps, bool silu) {
   // The input sequence is [state (K-1 rows) | x (T rows)].
   auto input = [&](int64_t i, int64_t c) -> double {
     return i < taps - 1 ? state[i * channels + c] : x[(i - (taps - 1)) * channels + c];
@@ -51,7 +51,7 @@ std::vector<float> conv1d_silu(const std::vector<float>& x, const std::vector<fl
     for (int64_t c = 0; c < channels; ++c) {
       double u = 0;
       for (int64_t j = 0; j < taps; ++j) u += weight[c * taps + j] * input(t + j, c);  // tap K-1 = token t
-      out[t * channels + c] = static_cast<float>(u * sigmoid(u));
+      out[t * channels + c] = static_cast<float>(silu ? u * sigmoid(u) : u);
     }
   std::vector<float> next(state.size());
   for (int64_t j = 0; j < taps - 1; ++j)

@@ -8,8 +8,9 @@ namespace vole::ref {
 
 // Causal depthwise conv1d + SiLU (§5.2, §5.8): x [T, C], weight [C, K] (tap K-1 = current
 // token), state [K-1, C] (previous inputs, updated to the last K-1 of [state | x]).
-std::vector<float> conv1d_silu(const std::vector<float>& x, const std::vector<float>& weight,
-                               std::vector<float>& state, int64_t tokens, int64_t channels, int64_t taps);
+// `silu` false: the plain convolution (LFM2's short conv).
+std::vector<float> conv1d_silu(const std::vector<float>& x, const std::vector<float>& weight, std::vector<float>& state,
+                               int64_t tokens, int64_t channels, int64_t taps, bool silu = true);
 
 // §5.3: beta = sigmoid(b), gate = -exp(A_log) * softplus(a + dt_bias); b, a [T, Hv].
 void deltanet_gates(const std::vector<float>& b, const std::vector<float>& a, const std::vector<float>& a_log,

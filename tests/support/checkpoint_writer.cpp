@@ -334,7 +334,7 @@ std::optional<CheckpointFormat> parse_checkpoint_format(const std::string& s) {
 }
 
 std::vector<std::string> checkpoint_presets() {
-  return {"tiny-qwen3_5", "tiny-qwen3", "tiny-qwen2", "qwen3_5-0.8b", "tiny-embeddinggemma", "tiny-qwen3-embedding"};
+  return {"tiny-qwen3_5", "tiny-qwen3", "tiny-qwen2", "qwen3_5-0.8b", "tiny-embeddinggemma", "tiny-qwen3-embedding", "tiny-lfm2"};
 }
 
 namespace {
@@ -467,6 +467,37 @@ json embeddinggemma_prompts() {
           {"STS", "task: sentence similarity | query: "}};
 }
 
+// LFM2 with Liquid's keys as the released configs write them (docs/specs/lfm2.md §1):
+// block_ff_dim 1024 -> 682 -> 768 wide MLP, conv layers around two attention layers.
+json lfm2_config() {
+  json types = {"conv", "conv", "full_attention", "conv", "full_attention", "conv"};
+  return {{"architectures", {"Lfm2ForCausalLM"}},
+          {"model_type", "lfm2"},
+          {"vocab_size", 65536},
+          {"hidden_size", 256},
+          {"intermediate_size", 1024},
+          {"block_ff_dim", 1024},
+          {"block_auto_adjust_ff_dim", true},
+          {"block_ffn_dim_multiplier", 1.0},
+          {"block_multiple_of", 256},
+          {"num_hidden_layers", 6},
+          {"num_attention_heads", 4},
+          {"num_key_value_heads", 2},
+          {"layer_types", types},
+          {"conv_L_cache", 3},
+          {"conv_bias", false},
+          {"norm_eps", 1e-5},
+          {"rope_theta", 1000000.0},
+          {"max_position_embeddings", 128000},
+          {"tie_embedding", true},
+          {"tie_word_embeddings", true},
+          {"bos_token_id", 1},
+          {"eos_token_id", 7},
+          {"pad_token_id", 0},
+          {"torch_dtype", "bfloat16"},
+          {"transformers_version", "4.57.0"}};
+}
+
 }  // namespace
 
 CheckpointSpec checkpoint_preset(const std::string& name) {
@@ -509,9 +540,14 @@ CheckpointSpec checkpoint_preset(const std::string& name) {
         .add_eos_token = false};
     return s;
   }
+  if (name == "tiny-lfm2") {
+    s.config = lfm2_config();
+    s.mtp = false;
+    return s;
+  }
   throw std::invalid_argument("unknown checkpoint preset \"" + name +
                               "\" (tiny-qwen3_5, tiny-qwen3, tiny-qwen2, qwen3_5-0.8b, tiny-embeddinggemma, "
-                              "tiny-qwen3-embedding)");
+                              "tiny-qwen3-embedding, tiny-lfm2)");
 }
 
 json& text_config(CheckpointSpec& spec) {
@@ -525,6 +561,7 @@ const json& text_config(const CheckpointSpec& spec) {
 void set_tied_embeddings(CheckpointSpec& spec, bool tied) {
   text_config(spec)["tie_word_embeddings"] = tied;
   spec.config["tie_word_embeddings"] = tied;  // multimodal configs decide at the top level
+  if (spec.config.contains("tie_embedding")) spec.config["tie_embedding"] = tied;  // LFM2: Liquid's key wins
 }
 
 model::ModelConfig parsed_config(const CheckpointSpec& spec) {

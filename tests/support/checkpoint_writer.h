@@ -61,7 +61,7 @@ struct CheckpointSpec {
   std::optional<SentenceTransformersSpec> sentence_transformers;
 };
 
-// "tiny-qwen3_5", "tiny-qwen3", "tiny-qwen2", "qwen3_5-0.8b", and the embedding models
+// "tiny-qwen3_5", "tiny-qwen3", "tiny-qwen2", "qwen3_5-0.8b", "tiny-lfm2", and the embedding models
 // "tiny-embeddinggemma" (with the Gemma 3 tokenizer) and "tiny-qwen3-embedding".
 CheckpointSpec checkpoint_preset(const std::string& name);
 std::vector<std::string> checkpoint_presets();

@@ -4,19 +4,24 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "moonshine_fixture.h"
 #include "support/checkpoint_writer.h"
 #include "text/tokenizer_families.h"
+#include "support/codec_writer.h"
 
 namespace {
 
 constexpr const char* kUsage =
     "usage: vole-make-checkpoint --preset NAME --out DIR [options]\n"
     "  --preset tiny-qwen3_5 | tiny-qwen3 | tiny-qwen2 | qwen3_5-0.8b | tiny-embeddinggemma | tiny-qwen3-embedding\n"
+    "           tiny-lfm2\n"
     "           tiny-moonshine | moonshine-tiny | moonshine-base   (speech to text; f32, --seed only)\n"
+    "           tiny-nanocodec | nanocodec-22khz   (a NeMo .nemo codec: DIR/nanocodec.nemo;\n"
+    "           only --seed and --format f32|f16 apply)\n"
     "  --format f32 | bf16 | f16 | mlx4 | gptq4     (default bf16)\n"
     "  --group N            MLX/GPTQ group size (default 64; GPTQ -1 = per column)\n"
     "  --gptq-asym          asymmetric GPTQ zero points   --gptq-v2  gptq_v2 zero points\n"
@@ -63,6 +68,40 @@ int write_moonshine(const std::string& preset, const std::string& out, uint64_t 
   return 0;
 }
 
+// The NanoCodec presets: a .nemo archive (tests/support/codec_writer.h).
+int write_codec(const std::string& preset, const std::vector<std::string>& args) {
+  vole::test::CodecSpec spec = preset == "tiny-nanocodec" ? vole::test::CodecSpec{} : vole::test::real_nanocodec_spec();
+  std::string out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    auto value = [&]() -> std::string {
+      if (i + 1 >= args.size()) usage_error(args[i] + " needs a value");
+      return args[++i];
+    };
+    const std::string& a = args[i];
+    if (a == "--preset")
+      ++i;
+    else if (a == "--out")
+      out = value();
+    else if (a == "--seed")
+      spec.seed = static_cast<uint32_t>(std::stoul(value()));
+    else if (a == "--format") {
+      std::string f = value();
+      if (f != "f32" && f != "f16") usage_error("a codec is written as f32 or f16, not " + f);
+      spec.f16 = f == "f16";
+    } else
+      usage_error("option " + a + " does not apply to a codec");
+  }
+  if (out.empty()) usage_error("--out is required");
+  try {
+    std::filesystem::create_directories(out);
+    vole::test::write_nanocodec(std::filesystem::path(out) / "nanocodec.nemo", spec);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "vole-make-checkpoint: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -95,6 +134,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  if (preset == "tiny-nanocodec" || preset == "nanocodec-22khz") return write_codec(preset, args);
   try {
     spec = vole::test::checkpoint_preset(preset);
     have_spec = true;

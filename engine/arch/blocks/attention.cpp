@@ -8,17 +8,18 @@
 
 namespace vole::arch {
 
-Attention declare_attention(TensorDeclarer& d, const std::string& stem, const AttentionShape& s, int layer) {
+Attention declare_attention(TensorDeclarer& d, const std::string& stem, const AttentionShape& s, int layer,
+                            const AttentionNames& n) {
   Attention a;
   a.shape = s;
   int64_t q_rows = s.heads * s.head_dim * (s.output_gate ? 2 : 1), kv_rows = s.kv_heads * s.head_dim;
-  a.q = declare_linear(d, stem + "q_proj", q_rows, s.hidden, s.qkv_bias, layer);
-  a.k = declare_linear(d, stem + "k_proj", kv_rows, s.hidden, s.qkv_bias, layer);
-  a.v = declare_linear(d, stem + "v_proj", kv_rows, s.hidden, s.qkv_bias, layer);
-  a.o = declare_linear(d, stem + "o_proj", s.hidden, s.heads * s.head_dim, s.output_bias, layer);
+  a.q = declare_linear(d, stem + n.q, q_rows, s.hidden, s.qkv_bias, layer);
+  a.k = declare_linear(d, stem + n.k, kv_rows, s.hidden, s.qkv_bias, layer);
+  a.v = declare_linear(d, stem + n.v, kv_rows, s.hidden, s.qkv_bias, layer);
+  a.o = declare_linear(d, stem + n.o, s.hidden, s.heads * s.head_dim, s.output_bias, layer);
   if (s.qk_norm) {
-    a.q_norm = declare_norm(d, stem + "q_norm", s.head_dim, s.qk_norm_kind, s.eps, layer);
-    a.k_norm = declare_norm(d, stem + "k_norm", s.head_dim, s.qk_norm_kind, s.eps, layer);
+    a.q_norm = declare_norm(d, stem + n.q_norm, s.head_dim, s.qk_norm_kind, s.eps, layer);
+    a.k_norm = declare_norm(d, stem + n.k_norm, s.head_dim, s.qk_norm_kind, s.eps, layer);
   }
   return a;
 }

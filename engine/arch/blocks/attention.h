@@ -29,14 +29,22 @@ struct AttentionShape {
   int64_t kernel_head_dim() const { return (head_dim + 7) / 8 * 8; }
 };
 
+// Tensor names under the stem (families that name them differently, e.g. LFM2's
+// out_proj / q_layernorm, pass their own).
+struct AttentionNames {
+  std::string q = "q_proj", k = "k_proj", v = "v_proj", o = "o_proj", q_norm = "q_norm", k_norm = "k_norm";
+};
+
 struct Attention {
   AttentionShape shape;
   Linear q, k, v, o;
   Norm q_norm, k_norm;
 };
 
-// Declares `<stem>q_proj`, `k_proj`, `v_proj`, `o_proj` (+ biases) and `q_norm`, `k_norm`.
-Attention declare_attention(TensorDeclarer& d, const std::string& stem, const AttentionShape& shape, int layer);
+// Declares `<stem>q_proj`, `k_proj`, `v_proj`, `o_proj` (+ biases) and `q_norm`, `k_norm`
+// (or the given names).
+Attention declare_attention(TensorDeclarer& d, const std::string& stem, const AttentionShape& shape, int layer,
+                            const AttentionNames& names = {});
 
 // The K and V caches one attention layer reads and appends to: f16 [capacity, kv_heads,
 // kernel_head_dim]. Cross-attention keeps its K/V of an encoder output in the same form.

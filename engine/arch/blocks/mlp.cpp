@@ -6,12 +6,12 @@
 namespace vole::arch {
 
 Mlp declare_gated_mlp(TensorDeclarer& d, const std::string& stem, int64_t hidden, int64_t intermediate, MlpKind kind,
-                      int layer) {
+                      int layer, const GatedMlpNames& n) {
   require(kind == MlpKind::SwiGLU || kind == MlpKind::GeGLU, "a gated MLP is SwiGLU or GeGLU");
   Mlp m{kind, hidden, intermediate, {}, {}, {}};
-  m.gate = declare_linear(d, stem + "gate_proj", intermediate, hidden, false, layer);
-  m.up = declare_linear(d, stem + "up_proj", intermediate, hidden, false, layer);
-  m.down = declare_linear(d, stem + "down_proj", hidden, intermediate, false, layer);
+  m.gate = declare_linear(d, stem + n.gate, intermediate, hidden, false, layer);
+  m.up = declare_linear(d, stem + n.up, intermediate, hidden, false, layer);
+  m.down = declare_linear(d, stem + n.down, hidden, intermediate, false, layer);
   return m;
 }
 

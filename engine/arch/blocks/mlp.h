@@ -22,9 +22,14 @@ struct Mlp {
   Linear gate, up, down;  // two-layer kinds: up = fc1, down = fc2
 };
 
-// `<stem>gate_proj`, `up_proj`, `down_proj` (no biases).
+// Tensor names of a gated MLP under its stem (LFM2 calls them w1 / w3 / w2).
+struct GatedMlpNames {
+  std::string gate = "gate_proj", up = "up_proj", down = "down_proj";
+};
+
+// `<stem>gate_proj`, `up_proj`, `down_proj` (no biases), or the given names.
 Mlp declare_gated_mlp(TensorDeclarer& d, const std::string& stem, int64_t hidden, int64_t intermediate, MlpKind kind,
-                      int layer);
+                      int layer, const GatedMlpNames& names = {});
 // `<stem><fc1>` [intermediate, hidden] (PackedSwiGLU: [2 * intermediate, hidden]) and
 // `<stem><fc2>` [hidden, intermediate], with biases if `bias`.
 Mlp declare_two_layer_mlp(TensorDeclarer& d, const std::string& stem, const std::string& fc1, const std::string& fc2,

@@ -1,0 +1,52 @@
+#pragma once
+// LFM2's decoder stack (docs/specs/lfm2.md §3): embedding -> per layer (operator_norm ->
+// short conv or attention -> ffn_norm -> SwiGLU) -> embedding_norm -> head. Its state:
+// a conv window per conv layer, K and V per attention layer.
+#include <vector>
+
+#include "arch/blocks/attention.h"
+#include "arch/blocks/mlp.h"
+#include "arch/blocks/norm.h"
+#include "arch/blocks/short_conv.h"
+#include "arch/lfm2/lfm2.h"
+#include "arch/text_decoder.h"
+
+namespace vole::arch {
+
+struct Lfm2Layer {
+  Norm operator_norm, ffn_norm;
+  bool attention = false;  // false: short conv
+  Attention self_attn;
+  ShortConv conv;
+  Mlp feed_forward;
+};
+
+struct Lfm2Weights {
+  WeightRef embed_tokens;
+  std::vector<Lfm2Layer> layers;
+  Norm final_norm;    // model.embedding_norm
+  WeightRef lm_head;  // empty when tied to embed_tokens
+};
+
+// Declares every tensor of §2 under "model." (+ lm_head unless tied).
+Lfm2Weights declare_lfm2(TensorDeclarer& d, const Lfm2Config& config);
+
+class Lfm2Decoder final : public TextDecoder {
+ public:
+  Lfm2Decoder(DecoderDims dims, ops::RopeParams rope, Lfm2Weights weights);
+
+  std::string_view name() const override { return "text decoder"; }
+  const DecoderDims& dims() const override { return dims_; }
+  std::vector<StateSlot> state_slots(int64_t capacity) const override;
+  void record_forward(gpu::Graph& g, const StepInputs& in, SequenceState& state,
+                      const ops::Tensor& hidden) const override;
+  void record_logits(gpu::Graph& g, const ops::Tensor& hidden, const ops::Tensor& logits) const override;
+
+ private:
+  DecoderDims dims_;
+  ops::RopeParams rope_;
+  Lfm2Weights weights_;
+  std::vector<int> first_slot_;  // per layer: its first state slot (conv: 1 slot, attention: 2)
+};
+
+}  // namespace vole::arch
