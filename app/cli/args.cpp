@@ -28,6 +28,12 @@ std::optional<std::string> Args::get(std::initializer_list<const char*> names) {
   return std::nullopt;
 }
 
+std::vector<std::string> Args::get_all(std::initializer_list<const char*> names) {
+  std::vector<std::string> all;
+  while (auto v = get(names)) all.push_back(std::move(*v));
+  return all;
+}
+
 std::string Args::get_or(std::initializer_list<const char*> names, const std::string& fallback) {
   auto v = get(names);
   return v ? *v : fallback;

@@ -61,9 +61,14 @@ void WeightStore::add(const HostTensor& tensor) {
   if (it == index_.end()) fail(ErrorCode::Internal, "tensor " + tensor.name + " was loaded but no graph declares it");
   Slot& s = slots_[it->second];
   require(!s.loaded, "tensor " + tensor.name + " loaded twice");
-  s.is_matrix = model::is_matrix_role(s.spec.role) || tensor.dtype == DType::Q4;
+  // A patch embedding (Conv3d whose kernel equals its stride) is a matrix over the
+  // flattened patch: [out, c·t·p·p].
+  const bool patch_embed = s.spec.role == model::TensorRole::PatchEmbed;
+  s.is_matrix = model::is_matrix_role(s.spec.role) || patch_embed || tensor.dtype == DType::Q4;
   if (s.is_matrix) {
-    s.matrix = ops::upload_weight(ctx_, tensor);
+    HostTensor flat = tensor;
+    if (patch_embed && flat.shape.size() > 2) flat.shape = {flat.shape[0], flat.numel() / flat.shape[0]};
+    s.matrix = ops::upload_weight(ctx_, flat);
     bytes_ += s.matrix.bytes();
   } else {
     s.vector = ops::upload_f32(ctx_, tensor);

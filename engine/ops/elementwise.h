@@ -20,5 +20,11 @@ void sigmoid_gate(gpu::Graph& g, const Tensor& x, const Tensor& gate, const Tens
 // Copies column block [col_begin, col_begin + out.cols) of every row of src [R, C] into
 // out [R, w] (e.g. pulling one part out of a fused projection).
 void copy_columns(gpu::Graph& g, const Tensor& src, int64_t col_begin, const Tensor& out);
+// out[r] (+)= sum_k weights[r][k] * table[indices[r][k]] for k < 4: each row a weighted
+// mix of four table rows (bilinear interpolation of a position grid). table f32 [R, C],
+// indices i32 [rows, 4] (an index outside [0, R) contributes nothing), weights f32
+// [rows, 4], out f32 [rows, C]; with `accumulate` added into out.
+void mix_rows(gpu::Graph& g, const Tensor& table, const Tensor& indices, const Tensor& weights, const Tensor& out,
+              bool accumulate);
 
 }  // namespace vole::ops

@@ -10,10 +10,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include <map>
+
+#include "image/preprocess.h"
 #include "runtime/engine.h"
+#include "runtime/image_prompt.h"
 #include "runtime/generator.h"
 #include "runtime/reasoning.h"
 
@@ -35,6 +40,10 @@ struct ChatRequest {
   // it (continuation_text), so the model goes on mid-sentence and the new deltas extend
   // the partial ones.
   std::optional<PartialReply> continue_from;
+  // The images of the conversation in the order their parts ({"type": "image"} in a
+  // message's content list) appear in `messages`; the template renders each part as a
+  // placeholder that becomes the image's tokens.
+  std::vector<image::PreprocessedImage> images;
 };
 
 // What to append to a rendered prompt (ending in the generation prompt) so the model
@@ -67,9 +76,16 @@ class Chat {
   void reset() { sequence_->reset(); }
   Sequence& sequence() { return *sequence_; }
 
+  // The prompt as the model sees it: the rendered conversation's tokens with each image
+  // placeholder expanded, and the images' embeddings and positions. Images are encoded
+  // once per conversation (kept by identity hash while a request still uses them).
+  ImagePrompt prompt_tokens(const ChatRequest& request);
+
  private:
+  ImagePrompt tokens_for(const ChatRequest& request, const std::string& rendered);
   const Engine& engine_;
   std::unique_ptr<Sequence> sequence_;
+  std::map<std::string, EncodedImage> encoded_;  // by image id
 };
 
 }  // namespace vole::runtime

@@ -38,7 +38,7 @@ double GenerationStats::decode_tokens_per_second() const {
 
 GenerationStats generate(Sequence& seq, const text::Tokenizer& tokenizer, std::span<const int32_t> prompt,
                          const GenerateOptions& options, const TextCallback& on_text,
-                         const std::atomic<bool>* cancel) {
+                         const std::atomic<bool>* cancel, const AppendExtras* extras) {
   options.sampling.validate();
   require(options.max_tokens > 0, "max tokens must be positive");
   require(!prompt.empty(), "empty prompt");
@@ -46,7 +46,7 @@ GenerationStats generate(Sequence& seq, const text::Tokenizer& tokenizer, std::s
   stats.prompt_tokens = static_cast<int64_t>(prompt.size());
 
   auto start = Clock::now();
-  int64_t evaluated = seq.sync(prompt);
+  int64_t evaluated = extras ? seq.sync(prompt, *extras) : seq.sync(prompt);
   stats.reused_tokens = stats.prompt_tokens - evaluated;
   stats.prefill_ms = ms_since(start);
 

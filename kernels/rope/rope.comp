@@ -4,7 +4,8 @@
 // dims are copied (pc.tail of them; 0 when rotating in place). Plain positions are i32
 // [tokens]; with pc.mrope they are [3, tokens] rows (t, h, w) and frequency slot j takes
 // its position from row 1 if j % 3 == 1 and j < 3*sec_h, row 2 if j % 3 == 2 and
-// j < 3*sec_w, else row 0 (interleaved M-RoPE, specs §6).
+// j < 3*sec_w, else row 0 (interleaved M-RoPE, specs §6). Vision positions are [2, tokens]
+// rows (row, col): slots below sec_h take the row, the others the column (specs §7.4).
 //
 // The inverse frequencies come as specialisation constants (f32 bit patterns computed on
 // the host as the reference model does): Vulkan lets pow err like exp2(y * log2(x)),
@@ -61,7 +62,9 @@ void main() {
     uint base = row * pc.head_dim;
     if (j < half_rot) {
       uint axis = 0;
-      if (pc.mrope != 0) {
+      if (pc.mrope == kRopeVision) {
+        axis = j < pc.sec_h ? 0u : 1u;
+      } else if (pc.mrope == kRopeMrope) {
         uint m = j % 3;
         if (m == 1 && j < 3 * pc.sec_h) axis = 1;
         else if (m == 2 && j < 3 * pc.sec_w) axis = 2;

@@ -9,6 +9,7 @@
 
 #include "ops/rope.h"
 #include "reference/rope.h"
+#include "reference/vision.h"
 #include "support/gpu_test.h"
 #include "util/error.h"
 
@@ -119,3 +120,30 @@ TEST(Rope, RejectsBadShapes) {
 }
 
 }  // namespace
+
+// Qwen3.5's ViT rotary (specs §7.4): head_dim 64, all dims rotated, the first 16
+// frequency slots by the patch row, the next 16 by its column, against the vision
+// reference (angles in double there: the f32 angle differs by < 1 ulp of ~50 rad).
+TEST(Rope, VisionRowsAndColumns) {
+  const int64_t tokens = 37, heads = 3, head_dim = 64;
+  std::vector<std::pair<int64_t, int64_t>> rc;
+  std::vector<int32_t> pos(2 * tokens);
+  for (int64_t t = 0; t < tokens; ++t) {
+    rc.emplace_back(t / 6, (t * 5) % 47);
+    pos[t] = static_cast<int32_t>(rc.back().first);
+    pos[tokens + t] = static_cast<int32_t>(rc.back().second);
+  }
+  auto x = random_floats(tokens * heads * head_dim, 93);
+  auto want = x;
+  ref::apply_vision_rotary(want, heads, head_dim, rc, 10000.0);
+  auto tx = gpu_tensor(x, {tokens, heads, head_dim});
+  auto tp = gpu_tensor_i32(pos, {2, tokens});
+  gpu::Graph g(gpu_context(), "rope 2d");
+  ops::rope(g, tx, tp, tx, ops::RopeParams{.rotary_dims = 64, .theta = 10000.0f, .vision = true});
+  run_graph(g);
+  expect_close(read_f32(tx), want, 1e-5f, 1e-5f, "vision rope");
+
+  gpu::Graph bad(gpu_context(), "bad");
+  auto three_rows = gpu_tensor_i32(std::vector<int32_t>(3 * tokens, 0), {3, tokens});
+  EXPECT_THROW(ops::rope(bad, tx, three_rows, tx, ops::RopeParams{.rotary_dims = 64, .vision = true}), Error);
+}

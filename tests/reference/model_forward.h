@@ -6,6 +6,7 @@
 // time with the exact recurrent form of the Gated DeltaNet and full causal attention
 // over an f32 cache: the definition the GPU graphs (chunked prefill, f16 KV cache,
 // fused kernels) are tested against.
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -56,6 +57,9 @@ class ReferenceModel {
 
   // Runs one token at position state.length; returns the logits [vocab].
   std::vector<float> step(int32_t token, State& state) const;
+  // A token with its embedding given (e.g. an image's merger output in place of its pad
+  // token's row; null: the table's) and its M-RoPE positions (t, h, w) (§7.10).
+  std::vector<float> step(int32_t token, State& state, const float* embedding, const std::array<int32_t, 3>& position) const;
   // Logits of every position for a token sequence from an empty state.
   std::vector<std::vector<float>> forward(const std::vector<int32_t>& tokens) const;
   // Greedy continuation: the prompt, then n argmax tokens.
@@ -65,7 +69,8 @@ class ReferenceModel {
 
  private:
   const std::vector<float>& w(const std::string& name) const;
-  std::vector<float> full_attention(int layer, const std::vector<float>& a, State& s) const;
+  std::vector<float> full_attention(int layer, const std::vector<float>& a, State& s,
+                                    const std::array<int32_t, 3>& position) const;
   std::vector<float> gated_deltanet(int layer, const std::vector<float>& a, State& s) const;
   std::vector<float> mlp(int layer, const std::vector<float>& a) const;
 
