@@ -78,7 +78,7 @@ void expect_matches(const TinyTower& t, const std::vector<arch::ImageGrid>& grid
   ASSERT_EQ(got.size(), want.size()) << what;
   double err = relative_error(got.data(), want.data(), got.size());
   EXPECT_LT(err, kTolerance) << what;
-  RecordProperty("max_rel_error_" + what, std::to_string(err));
+  ::testing::Test::RecordProperty("max_rel_error_" + what, std::to_string(err));
 }
 
 TEST(VisionEncoder, LoadsAloneAndDescribesItself) {

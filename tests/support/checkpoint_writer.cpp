@@ -611,8 +611,7 @@ void write_preprocessor_config(const std::filesystem::path& dir, const Checkpoin
          {"image_std", {0.5, 0.5, 0.5}},
          {"image_processor_type", "Qwen2VLImageProcessorFast"},
          {"processor_class", "Qwen3VLProcessor"}};
-  std::ofstream(dir / "preprocessor_config.json") << p.dump(2) << "
-";
+  std::ofstream(dir / "preprocessor_config.json") << p.dump(2) << "\n";
 }
 
 }  // namespace
