@@ -50,7 +50,8 @@ int64_t Args::get_int(std::initializer_list<const char*> names, int64_t fallback
   if (!v) return fallback;
   char* end = nullptr;
   long long x = std::strtoll(v->c_str(), &end, 10);
-  if (v->empty() || *end) fail(ErrorCode::InvalidArgument, std::string(*names.begin()) + " expects an integer, got '" + *v + "'");
+  if (v->empty() || *end)
+    fail(ErrorCode::InvalidArgument, std::string(*names.begin()) + " expects an integer, got '" + *v + "'");
   return x;
 }
 
@@ -59,7 +60,8 @@ double Args::get_double(std::initializer_list<const char*> names, double fallbac
   if (!v) return fallback;
   char* end = nullptr;
   double x = std::strtod(v->c_str(), &end);
-  if (v->empty() || *end) fail(ErrorCode::InvalidArgument, std::string(*names.begin()) + " expects a number, got '" + *v + "'");
+  if (v->empty() || *end)
+    fail(ErrorCode::InvalidArgument, std::string(*names.begin()) + " expects a number, got '" + *v + "'");
   return x;
 }
 

@@ -20,9 +20,9 @@ class Args {
   std::string require(std::initializer_list<const char*> names);  // error if absent
   int64_t get_int(std::initializer_list<const char*> names, int64_t fallback);
   double get_double(std::initializer_list<const char*> names, double fallback);
-  bool flag(const char* name);  // true if the bare flag is present
+  bool flag(const char* name);             // true if the bare flag is present
   std::vector<std::string> positionals();  // remaining non-option tokens
-  void finish();  // throws if any option was not consumed
+  void finish();                           // throws if any option was not consumed
 
  private:
   std::vector<std::string> tokens_;

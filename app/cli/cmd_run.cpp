@@ -14,8 +14,8 @@ static void print_stats(const runtime::GenerationStats& s) {
                "\n[%lld prompt tokens (%lld reused), %lld generated; prefill %.1f tok/s, decode %.1f tok/s, "
                "first token %.0f ms; stopped: %s]\n",
                static_cast<long long>(s.prompt_tokens), static_cast<long long>(s.reused_tokens),
-               static_cast<long long>(s.generated_tokens), s.prefill_tokens_per_second(),
-               s.decode_tokens_per_second(), s.ttft_ms, runtime::stop_reason_name(s.stop));
+               static_cast<long long>(s.generated_tokens), s.prefill_tokens_per_second(), s.decode_tokens_per_second(),
+               s.ttft_ms, runtime::stop_reason_name(s.stop));
 }
 
 static int run_run(Args& args) {
@@ -68,23 +68,28 @@ static int run_run(Args& args) {
       content.push_back({{"type", "text"}, {"text", prompt}});
       req.messages.push_back({{"role", "user"}, {"content", content}});
     }
-    if (thinking == "on" || thinking == "off") req.template_options.enable_thinking = thinking == "on";
-    else require(thinking.empty(), "--thinking must be on or off");
+    if (thinking == "on" || thinking == "off")
+      req.template_options.enable_thinking = thinking == "on";
+    else
+      require(thinking.empty(), "--thinking must be on or off");
     req.generation = gen;
-    stats = chat.reply(req, [&](const runtime::ChatDelta& d) {
-                  if (show_thinking && !d.reasoning.empty()) std::fprintf(stderr, "%s", d.reasoning.c_str());
-                  std::fwrite(d.content.data(), 1, d.content.size(), stdout);
-                  std::fflush(stdout);
-                }).stats;
+    stats = chat.reply(req,
+                       [&](const runtime::ChatDelta& d) {
+                         if (show_thinking && !d.reasoning.empty()) std::fprintf(stderr, "%s", d.reasoning.c_str());
+                         std::fwrite(d.content.data(), 1, d.content.size(), stdout);
+                         std::fflush(stdout);
+                       })
+                .stats;
   }
   std::printf("\n");
   if (!quiet) print_stats(stats);
   return 0;
 }
 
-VOLE_COMMAND("run",
-             "-m DIR -p PROMPT [-n N] [--temp T] [--top-k K] [--top-p P] [--seed S] [--system TEXT] [--raw] "
-             "[--thinking on|off] [--image FILE]... [--max-image-tokens N]  answer one prompt (about the images), streamed",
-             run_run);
+VOLE_COMMAND(
+    "run",
+    "-m DIR -p PROMPT [-n N] [--temp T] [--top-k K] [--top-p P] [--seed S] [--system TEXT] [--raw] "
+    "[--thinking on|off] [--image FILE]... [--max-image-tokens N]  answer one prompt (about the images), streamed",
+    run_run);
 
 }  // namespace vole::cli

@@ -21,7 +21,7 @@ namespace vole::ops {
 struct RopeParams {
   int rotary_dims = 0;  // even, <= head_dim and <= 256
   float theta = 10000.0f;
-  bool mrope = false;                  // positions are [3, T]
+  bool mrope = false;                    // positions are [3, T]
   std::array<int, 3> sections{0, 0, 0};  // M-RoPE sections (t, h, w), in frequency slots
   bool vision = false;                   // positions are [2, T] (row, col); excludes mrope
 };

@@ -12,8 +12,9 @@ Chat::Chat(const Engine& engine, int64_t context_length)
 std::string Chat::render(const ChatRequest& request) const {
   const text::ChatTemplate* tmpl = engine_.chat_template();
   if (!tmpl)
-    fail(ErrorCode::Unsupported, "this model has no chat template (tokenizer_config.json / chat_template.jinja); "
-                                 "use a raw prompt instead");
+    fail(ErrorCode::Unsupported,
+         "this model has no chat template (tokenizer_config.json / chat_template.jinja); "
+         "use a raw prompt instead");
   text::ChatOptions options = request.template_options;
   if (request.continue_from) options.add_generation_prompt = true;
   std::string prompt = tmpl->render(request.messages, options);
@@ -81,9 +82,10 @@ ChatReply Chat::reply(const ChatRequest& request, const DeltaCallback& on_delta,
   };
   GenerateOptions options = request.generation;
   if (options.stop_tokens.empty()) options.stop_tokens = engine_.stop_tokens();
-  reply.stats = generate(*sequence_, engine_.tokenizer(), ids, options,
-                         [&](const std::string& text, int32_t) { deliver(splitter.push(text)); }, cancel,
-                         request.images.empty() ? nullptr : &full.extras);
+  reply.stats = generate(
+      *sequence_, engine_.tokenizer(), ids, options,
+      [&](const std::string& text, int32_t) { deliver(splitter.push(text)); }, cancel,
+      request.images.empty() ? nullptr : &full.extras);
   deliver(splitter.flush());
   return reply;
 }

@@ -6,20 +6,18 @@
 // where the conversation changed.
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include <map>
-
 #include "image/preprocess.h"
 #include "runtime/engine.h"
-#include "runtime/image_prompt.h"
 #include "runtime/generator.h"
+#include "runtime/image_prompt.h"
 #include "runtime/reasoning.h"
 
 namespace vole::runtime {
@@ -71,8 +69,7 @@ class Chat {
   // Renders the request's conversation as the model sees it (with the partial answer
   // appended when the request continues one).
   std::string render(const ChatRequest& request) const;
-  ChatReply reply(const ChatRequest& request, const DeltaCallback& on_delta,
-                  const std::atomic<bool>* cancel = nullptr);
+  ChatReply reply(const ChatRequest& request, const DeltaCallback& on_delta, const std::atomic<bool>* cancel = nullptr);
   void reset() { sequence_->reset(); }
   Sequence& sequence() { return *sequence_; }
 

@@ -23,10 +23,10 @@ ImagePrompt expand_image_prompt(std::span<const int32_t> tokens, std::span<const
                                 const arch::ImageTokenIds& ids) {
   int64_t found = count_image_placeholders(tokens, ids);
   if (found != static_cast<int64_t>(images.size()))
-    fail(ErrorCode::InvalidArgument,
-         "the prompt has " + std::to_string(found) + " image placeholder" + (found == 1 ? "" : "s") + " but " +
-             std::to_string(images.size()) + " image" + (images.size() == 1 ? " was" : "s were") +
-             " given (does the model's chat template render image parts?)");
+    fail(ErrorCode::InvalidArgument, "the prompt has " + std::to_string(found) + " image placeholder" +
+                                         (found == 1 ? "" : "s") + " but " + std::to_string(images.size()) + " image" +
+                                         (images.size() == 1 ? " was" : "s were") +
+                                         " given (does the model's chat template render image parts?)");
   ImagePrompt p;
   int32_t cur = 0;
   auto text = [&](int32_t id) {

@@ -19,10 +19,10 @@ namespace vole::runtime {
 
 // One image encoded by the vision tower, ready for prompts.
 struct EncodedImage {
-  std::string id;          // identity hash of the tower's input (image::PreprocessedImage::id)
-  arch::ImageGrid grid;    // in patches
+  std::string id;              // identity hash of the tower's input (image::PreprocessedImage::id)
+  arch::ImageGrid grid;        // in patches
   int64_t rows = 0, cols = 0;  // its LLM tokens as a grid (merged patches)
-  ops::Tensor embeddings;  // f32 [rows · cols, hidden], inside `memory`
+  ops::Tensor embeddings;      // f32 [rows · cols, hidden], inside `memory`
   std::shared_ptr<const gpu::Buffer> memory;
   int64_t tokens() const { return rows * cols; }
 };

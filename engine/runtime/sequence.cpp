@@ -94,8 +94,7 @@ void Sequence::write_inputs(Io& io, std::span<const int32_t> ids, int64_t start,
   std::memcpy(base + io.ids_offset, ids.data(), T * 4);
   auto* pos = reinterpret_cast<int32_t*>(base + io.positions_offset);
   for (int row = 0; row < (io.mrope ? 3 : 1); ++row)
-    for (int64_t t = 0; t < T; ++t)
-      pos[row * T + t] = positions[t][row];
+    for (int64_t t = 0; t < T; ++t) pos[row * T + t] = positions[t][row];
   int32_t s = static_cast<int32_t>(start), n = static_cast<int32_t>(start + T);
   std::memcpy(base + io.start_offset, &s, 4);
   std::memcpy(base + io.kv_len_offset, &n, 4);

@@ -14,8 +14,8 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <string>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "arch/sequence_state.h"
@@ -116,8 +116,8 @@ class Sequence {
                     std::span<const std::array<int32_t, 3>> positions);
   // Extras for re-evaluating tokens [begin, end) of what the sequence held: their
   // positions and the kept injections over them.
-  AppendExtras held_extras(const std::vector<std::array<int32_t, 3>>& positions,
-                           const std::vector<InjectedSpan>& spans, int64_t begin, int64_t end) const;
+  AppendExtras held_extras(const std::vector<std::array<int32_t, 3>>& positions, const std::vector<InjectedSpan>& spans,
+                           int64_t begin, int64_t end) const;
   void update_account();  // reports this sequence's device bytes to the model's account
   void write_sampler(const SamplingOptions& sampling, uint32_t seed, uint32_t step);
   void run_graph(gpu::Graph& g);  // runs it, collecting its profile when profiling

@@ -20,8 +20,8 @@ VisionTower::VisionTower(std::shared_ptr<Device> device, std::filesystem::path m
       options_(options) {
   for (const auto& part : config.family->parts())
     if (part.name == kVisionPart) prefixes_ = part.prefixes;
-  available_ = !prefixes_.empty() &&
-               !arch::family_of(config).tensors(config, {{kVisionPart}, false, prefixes_}).empty();
+  available_ =
+      !prefixes_.empty() && !arch::family_of(config).tensors(config, {{kVisionPart}, false, prefixes_}).empty();
   auto pp = model_dir_ / "preprocessor_config.json";
   preprocessor_ = std::filesystem::exists(pp) ? image::load_preprocessor_config(pp)
                                               : image::parse_preprocessor_config("{}", "default preprocessing");

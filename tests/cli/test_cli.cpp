@@ -2,7 +2,6 @@
 // Output formats other tools rely on (vole logits, vole bench --json) are checked
 // exactly; bad input must give a non-zero exit and a one-line message.
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -133,7 +132,8 @@ TEST_F(Cli, UnknownArchitectureAndMismatchedTensorsAreClearErrors) {
   std::filesystem::create_directories(bad);
   for (const char* f : {"model.safetensors", "tokenizer.json", "tokenizer_config.json"})
     std::filesystem::copy_file(small_->dir / f, bad / f, std::filesystem::copy_options::overwrite_existing);
-  write_file_atomic(bad / "config.json", std::string(R"({"architectures": ["LlamaForCausalLM"], "model_type": "llama"})"));
+  write_file_atomic(bad / "config.json",
+                    std::string(R"({"architectures": ["LlamaForCausalLM"], "model_type": "llama"})"));
   auto r = run_vole("run -m " + bad.string() + " -p hi --raw", *dir_);
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("qwen3"), std::string::npos) << "the error lists what is supported: " << r.err;
@@ -157,10 +157,13 @@ TEST_F(Cli, UnknownArchitectureAndMismatchedTensorsAreClearErrors) {
 // preprocessor_config.json; two images (PNG and JPEG written by ImageMagick) answered
 // about; bad files and a model without a tower refused with one line.
 TEST_F(Cli, RunAnswersAboutImages) {
-  auto vision = make_tiny_model(*dir_, "tiny-qwen3_5", CheckpointFormat::F32, 0, 7, true, [](CheckpointSpec& s) {
-    s.preprocessor_config = true;
-    s.chat_template = source_dir() / "tests/fixtures/templates/qwen3_5_0_8b/chat_template.jinja";
-  }, "-vision");
+  auto vision = make_tiny_model(
+      *dir_, "tiny-qwen3_5", CheckpointFormat::F32, 0, 7, true,
+      [](CheckpointSpec& s) {
+        s.preprocessor_config = true;
+        s.chat_template = source_dir() / "tests/fixtures/templates/qwen3_5_0_8b/chat_template.jinja";
+      },
+      "-vision");
   auto png = *dir_ / "a.png", jpg = *dir_ / "b.jpg", junk = *dir_ / "junk.png";
   ASSERT_EQ(std::system(("convert -size 80x48 gradient:red-blue " + png.string()).c_str()), 0);
   ASSERT_EQ(std::system(("convert -size 40x72 plasma:fractal -seed 3 " + jpg.string()).c_str()), 0);

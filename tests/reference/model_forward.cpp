@@ -86,8 +86,8 @@ std::vector<float> ReferenceModel::full_attention(int l, const std::vector<float
   // Text: the three M-RoPE positions are equal, which is plain RoPE; an image token's
   // differ (§7.10), in the interleaved layout of §6.
   bool mrope = S.mrope_sections[0] + S.mrope_sections[1] + S.mrope_sections[2] > 0;
-  RopeConfig rope_config{S.rotary_dims, S.rope_theta, mrope,
-                         {S.mrope_sections[0], S.mrope_sections[1], S.mrope_sections[2]}};
+  RopeConfig rope_config{
+      S.rotary_dims, S.rope_theta, mrope, {S.mrope_sections[0], S.mrope_sections[1], S.mrope_sections[2]}};
   std::vector<int32_t> position = mrope ? std::vector<int32_t>{pos[0], pos[1], pos[2]} : std::vector<int32_t>{pos[0]};
   q = rope(q, 1, H, D, position, rope_config);
   k = rope(k, 1, Hkv, D, position, rope_config);
@@ -120,7 +120,7 @@ std::vector<float> ReferenceModel::gated_deltanet(int l, const std::vector<float
   std::vector<float> beta, decay;
   deltanet_gates(b, alpha, w(p + "A_log"), w(p + "dt_bias"), beta, decay);  // §5.3
   DeltaNetShape shape{1, S.key_heads, S.value_heads, S.key_dim, S.value_dim, 1e-6};
-  auto o = gated_delta_rule(u, beta, decay, s.recurrent[l], shape);  // §5.4, §5.5
+  auto o = gated_delta_rule(u, beta, decay, s.recurrent[l], shape);         // §5.4, §5.5
   auto y = rms_norm_gated(o, z, S.value_dim, w(p + "norm.weight"), S.eps);  // §5.7
   return matvec(w(p + "out_proj.weight"), y, S.hidden, value_dim);
 }

@@ -53,9 +53,9 @@ Qwen3_5VisionEncoder::Qwen3_5VisionEncoder(const Qwen3_5VisionConfig& config, Qw
                                            ImageTokenIds ids)
     : config_(config), w_(std::move(weights)), ids_(ids) {
   side_ = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(config.num_position_embeddings))));
-  require(side_ * side_ == config.num_position_embeddings,
-          "vision num_position_embeddings must be a square grid, got " +
-              std::to_string(config.num_position_embeddings));
+  require(
+      side_ * side_ == config.num_position_embeddings,
+      "vision num_position_embeddings must be a square grid, got " + std::to_string(config.num_position_embeddings));
   require(config.hidden_size % config.num_heads == 0 && (config.hidden_size / config.num_heads) % 4 == 0,
           "vision hidden_size / num_heads must be a multiple of 4");
 }
@@ -101,8 +101,8 @@ void Qwen3_5VisionEncoder::check_grids(std::span<const float> patches, std::span
     total += g.patches();
   }
   require(static_cast<int64_t>(patches.size()) == total * patch_dim(),
-          "image patches: " + std::to_string(patches.size()) + " values for " + std::to_string(total) +
-              " patches of " + std::to_string(patch_dim()));
+          "image patches: " + std::to_string(patches.size()) + " values for " + std::to_string(total) + " patches of " +
+              std::to_string(patch_dim()));
 }
 
 void Qwen3_5VisionEncoder::encode(gpu::Context& ctx, std::span<const float> patches, std::span<const ImageGrid> grids,
