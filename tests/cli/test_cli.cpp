@@ -9,6 +9,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "arch/qwen3_5/qwen3_5.h"
+#include "image/decode.h"
+#include "image/preprocess.h"
+#include "reference/vision.h"
 #include "support/model_fixture.h"
 #include "util/file.h"
 
@@ -182,9 +186,31 @@ TEST_F(Cli, RunAnswersAboutImages) {
   };
   EXPECT_GT(prompt_tokens(r.err), prompt_tokens(text.err) + 2 * 3) << r.err << "\n" << text.err;
 
+  // image-embeddings: the tower's output for one image, against the CPU reference.
+  auto out = *dir_ / "emb.f32";
+  auto e = run_vole("image-embeddings -m " + vision.dir.string() + " --weights f32 --image " + jpg.string() +
+                        " --out " + out.string(),
+                    *dir_);
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_EQ(e.out, "6 4 6\n");
+  auto pre = image::preprocess_image(
+      image::load_image(jpg).image, image::load_preprocessor_config(vision.dir / "preprocessor_config.json"),
+      {.max_image_tokens = 0});
+  auto vspec = ref::vision_spec(*parsed_config(vision.spec).as<arch::Qwen3_5Config>().vision);
+  auto vweights = ref::load_vision_weights(vision.dir);
+  auto want = ref::ReferenceVision(vspec, vweights).forward(pre.patches, {{pre.grid.t, pre.grid.h, pre.grid.w}});
+  MappedFile f(out);
+  ASSERT_EQ(f.size(), want.size() * 4);
+  EXPECT_LT(relative_error(reinterpret_cast<const float*>(f.data()), want.data(), want.size()), 2e-3);
+
   struct Case {
     std::string args, needle;
   } cases[] = {
+      {"image-embeddings -m " + vision.dir.string() + " --image " + junk.string() + " --out " + out.string(),
+       "junk.png"},
+      {"image-embeddings -m " + vision.dir.string() + " --image " + png.string() + " --out " + out.string() +
+           " --max-pixels 100",
+       "min_pixels"},
       {base + " --image " + junk.string(), "junk.png"},
       {base + " --image " + (*dir_ / "missing.png").string(), "missing.png"},
       {base + " --image " + png.string() + " --raw", "--raw"},
