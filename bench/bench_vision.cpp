@@ -64,10 +64,14 @@ double text_matmul_gflops(gpu::Context& ctx, model::Format format, int runs) {
   std::vector<float> f(dtype == DType::F32 ? N * K : 0);
   for (size_t i = 0; i < h.size(); ++i) h[i] = f32_to_f16(static_cast<float>(i % 97) / 97.0f - 0.5f);
   for (size_t i = 0; i < f.size(); ++i) f[i] = static_cast<float>(i % 97) / 97.0f - 0.5f;
-  HostTensor src{"text mlp up", dtype, {N, K},
-                 dtype == DType::F32 ? std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(f.data()), f.size() * 4)
-                                     : std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(h.data()), h.size() * 2),
-                 {}, 0};
+  HostTensor src{"text mlp up",
+                 dtype,
+                 {N, K},
+                 dtype == DType::F32
+                     ? std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(f.data()), f.size() * 4)
+                     : std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(h.data()), h.size() * 2),
+                 {},
+                 0};
   ops::Weight w = ops::upload_weight(ctx, src);
   gpu::Buffer xb = ctx.create_buffer(T * K * 4, gpu::MemoryKind::Device, "x");
   gpu::Buffer yb = ctx.create_buffer(T * N * 4, gpu::MemoryKind::Device, "y");
@@ -94,7 +98,9 @@ int run(int argc, char** argv) {
   bool json = args.flag("--json");
   args.finish();
   require(runs >= 1, "--runs must be >= 1");
-  model::Format format = weights == "f32" ? model::Format::F32 : weights == "q4" ? model::Format::Q4 : model::Format::F16;
+  model::Format format = weights == "f32"  ? model::Format::F32
+                         : weights == "q4" ? model::Format::Q4
+                                           : model::Format::F16;
   require(weights == "f16" || weights == "f32" || weights == "q4", "--weights must be f16, q4 or f32");
 
   // The checkpoint: tiny text, the real 0.8B vision tower.
@@ -169,12 +175,9 @@ int run(int argc, char** argv) {
     profiles += "\n" + s + " (" + std::to_string(N) + " patches): GPU time per kernel\n" + profile.table();
   }
   if (json) {
-    nlohmann::json j{{"device", dev->gpu().info().name},
-                     {"weights", weights},
-                     {"tower_device_bytes", tower.weight_bytes()},
-                     {"load_ms", load_ms},
-                     {"text_matmul_gflops", text_gflops},
-                     {"sizes", table.json()}};
+    nlohmann::json j{{"device", dev->gpu().info().name},           {"weights", weights},
+                     {"tower_device_bytes", tower.weight_bytes()}, {"load_ms", load_ms},
+                     {"text_matmul_gflops", text_gflops},          {"sizes", table.json()}};
     std::printf("%s\n", j.dump(2).c_str());
   } else {
     std::printf("device: %s; tower weights %s: %.1f MB on the device, loaded in %.0f ms\n",

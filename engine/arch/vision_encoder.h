@@ -38,8 +38,9 @@ class VisionEncoder : public Component {
   // order) are given on the host; writes out [Σ tokens, out_hidden] (device memory),
   // the images' tokens in prompt order. One submission. Throws InvalidArgument for a
   // grid the tower cannot take (sides not multiples of the merge size, size mismatch).
+  // With `profile`, every kernel is timed (serialising the GPU work; for benchmarks).
   virtual void encode(gpu::Context& ctx, std::span<const float> patches, std::span<const ImageGrid> grids,
-                      const ops::Tensor& out) const = 0;
+                      const ops::Tensor& out, gpu::Profile* profile = nullptr) const = 0;
 };
 
 }  // namespace vole::arch

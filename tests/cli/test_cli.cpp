@@ -193,9 +193,9 @@ TEST_F(Cli, RunAnswersAboutImages) {
                     *dir_);
   ASSERT_EQ(e.exit_code, 0) << e.err;
   EXPECT_EQ(e.out, "6 4 6\n");
-  auto pre = image::preprocess_image(
-      image::load_image(jpg).image, image::load_preprocessor_config(vision.dir / "preprocessor_config.json"),
-      {.max_image_tokens = 0});
+  auto pre = image::preprocess_image(image::load_image(jpg).image,
+                                     image::load_preprocessor_config(vision.dir / "preprocessor_config.json"),
+                                     {.max_image_tokens = 0});
   auto vspec = ref::vision_spec(*parsed_config(vision.spec).as<arch::Qwen3_5Config>().vision);
   auto vweights = ref::load_vision_weights(vision.dir);
   auto want = ref::ReferenceVision(vspec, vweights).forward(pre.patches, {{pre.grid.t, pre.grid.h, pre.grid.w}});

@@ -106,7 +106,7 @@ void Qwen3_5VisionEncoder::check_grids(std::span<const float> patches, std::span
 }
 
 void Qwen3_5VisionEncoder::encode(gpu::Context& ctx, std::span<const float> patches, std::span<const ImageGrid> grids,
-                                  const ops::Tensor& out) const {
+                                  const ops::Tensor& out, gpu::Profile* profile) const {
   check_grids(patches, grids);
   const int64_t N = static_cast<int64_t>(patches.size()) / patch_dim(), H = config_.hidden_size,
                 heads = config_.num_heads, D = H / heads, m2 = merge() * merge();
@@ -167,8 +167,9 @@ void Qwen3_5VisionEncoder::encode(gpu::Context& ctx, std::span<const float> patc
   record_norm(g, w_.merger_norm, x, normed);
   g.fill(out.data, 0, "merger zero");  // the MLP adds into its output
   record_mlp(g, w_.merger, normed.reshape({N / m2, H * m2}), out);
-  g.compile();
+  g.compile(profile != nullptr);
   g.run();
+  if (profile) *profile = g.last_profile();
 }
 
 }  // namespace vole::arch

@@ -41,7 +41,7 @@ class Qwen3_5VisionEncoder final : public VisionEncoder {
   int64_t merge() const override { return config_.spatial_merge_size; }
   ImageTokenIds token_ids() const override { return ids_; }
   void encode(gpu::Context& ctx, std::span<const float> patches, std::span<const ImageGrid> grids,
-              const ops::Tensor& out) const override;
+              const ops::Tensor& out, gpu::Profile* profile = nullptr) const override;
 
   // Per patch (merge-block order, §7.1 step 7): the four table rows and bilinear weights
   // of its interpolated position (§7.3), and its (row, col) for the rotary (§7.4).
