@@ -22,9 +22,20 @@ VisionTower::VisionTower(std::shared_ptr<Device> device, std::filesystem::path m
     if (part.name == kVisionPart) prefixes_ = part.prefixes;
   available_ =
       !prefixes_.empty() && !arch::family_of(config).tensors(config, {{kVisionPart}, false, prefixes_}).empty();
+  // A damaged preprocessor_config.json must not stop the text model: it is reported
+  // when an image needs it.
   auto pp = model_dir_ / "preprocessor_config.json";
-  preprocessor_ = std::filesystem::exists(pp) ? image::load_preprocessor_config(pp)
-                                              : image::parse_preprocessor_config("{}", "default preprocessing");
+  try {
+    preprocessor_ = std::filesystem::exists(pp) ? image::load_preprocessor_config(pp)
+                                                : image::parse_preprocessor_config("{}", "default preprocessing");
+  } catch (const Error& e) {
+    preprocessor_error_ = std::make_unique<Error>(e);
+  }
+}
+
+const image::PreprocessorConfig& VisionTower::preprocessor() const {
+  if (preprocessor_error_) throw *preprocessor_error_;
+  return preprocessor_;
 }
 
 VisionTower::~VisionTower() { unload(); }
@@ -72,7 +83,7 @@ const arch::VisionEncoder& VisionTower::encoder() {
 }
 
 image::PreprocessedImage VisionTower::preprocess(const image::RgbImage& rgb) const {
-  return image::preprocess_image(rgb, preprocessor_, {.max_image_tokens = options_.max_image_tokens});
+  return image::preprocess_image(rgb, preprocessor(), {.max_image_tokens = options_.max_image_tokens});
 }
 
 std::vector<EncodedImage> VisionTower::encode(std::span<const image::PreprocessedImage> images) {

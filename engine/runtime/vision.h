@@ -20,6 +20,7 @@
 #include "model/config.h"
 #include "runtime/device.h"
 #include "runtime/image_prompt.h"
+#include "util/error.h"
 
 namespace vole::runtime {
 
@@ -49,7 +50,8 @@ class VisionTower {
   void set_max_image_tokens(int64_t n) { options_.max_image_tokens = n; }
 
   // The model's preprocessing (preprocessor_config.json, or the Qwen-VL defaults).
-  const image::PreprocessorConfig& preprocessor() const { return preprocessor_; }
+  // Throws the file's error when preprocessor_config.json could not be read.
+  const image::PreprocessorConfig& preprocessor() const;
   image::PreprocessedImage preprocess(const image::RgbImage& rgb) const;
   // Encodes the images in one submission (loading the tower on first use).
   std::vector<EncodedImage> encode(std::span<const image::PreprocessedImage> images);
@@ -64,6 +66,7 @@ class VisionTower {
   bool available_ = false;
   std::vector<std::string> prefixes_;  // the vision part's tensor name prefixes
   image::PreprocessorConfig preprocessor_;
+  std::unique_ptr<Error> preprocessor_error_;
   std::unique_ptr<arch::Model> model_;
   const arch::VisionEncoder* encoder_ = nullptr;
 };
