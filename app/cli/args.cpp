@@ -39,6 +39,12 @@ bool Args::has(std::initializer_list<const char*> names) const {
   return false;
 }
 
+std::vector<std::string> Args::get_all(std::initializer_list<const char*> names) {
+  std::vector<std::string> all;
+  while (auto v = get(names)) all.push_back(std::move(*v));
+  return all;
+}
+
 std::string Args::get_or(std::initializer_list<const char*> names, const std::string& fallback) {
   auto v = get(names);
   return v ? *v : fallback;
@@ -55,7 +61,8 @@ int64_t Args::get_int(std::initializer_list<const char*> names, int64_t fallback
   if (!v) return fallback;
   char* end = nullptr;
   long long x = std::strtoll(v->c_str(), &end, 10);
-  if (v->empty() || *end) fail(ErrorCode::InvalidArgument, std::string(*names.begin()) + " expects an integer, got '" + *v + "'");
+  if (v->empty() || *end)
+    fail(ErrorCode::InvalidArgument, std::string(*names.begin()) + " expects an integer, got '" + *v + "'");
   return x;
 }
 
@@ -64,7 +71,8 @@ double Args::get_double(std::initializer_list<const char*> names, double fallbac
   if (!v) return fallback;
   char* end = nullptr;
   double x = std::strtod(v->c_str(), &end);
-  if (v->empty() || *end) fail(ErrorCode::InvalidArgument, std::string(*names.begin()) + " expects a number, got '" + *v + "'");
+  if (v->empty() || *end)
+    fail(ErrorCode::InvalidArgument, std::string(*names.begin()) + " expects a number, got '" + *v + "'");
   return x;
 }
 

@@ -14,6 +14,8 @@ class Args {
 
   // Value of an option given as "-m X", "--model X" or "--model=X"; nullopt if absent.
   std::optional<std::string> get(std::initializer_list<const char*> names);
+  // Every value of a repeatable option, in order.
+  std::vector<std::string> get_all(std::initializer_list<const char*> names);
   std::string get_or(std::initializer_list<const char*> names, const std::string& fallback);
   std::string require(std::initializer_list<const char*> names);  // error if absent
   int64_t get_int(std::initializer_list<const char*> names, int64_t fallback);
@@ -22,7 +24,7 @@ class Args {
   // Whether an option is given (as "-m X" or "--model=X"), without consuming it.
   bool has(std::initializer_list<const char*> names) const;
   std::vector<std::string> positionals();  // remaining non-option tokens
-  void finish();  // throws if any option was not consumed
+  void finish();                           // throws if any option was not consumed
 
  private:
   std::vector<std::string> tokens_;

@@ -61,15 +61,16 @@ void WeightStore::add(const HostTensor& tensor) {
   if (it == index_.end()) fail(ErrorCode::Internal, "tensor " + tensor.name + " was loaded but no graph declares it");
   Slot& s = slots_[it->second];
   require(!s.loaded, "tensor " + tensor.name + " loaded twice");
-  s.is_matrix = model::is_matrix_role(s.spec.role) || tensor.dtype == DType::Q4;
-  if (s.is_matrix && s.spec.role == model::TensorRole::ConvKernel && tensor.shape.size() == 3) {
-    // [out, in, kernel] is row-major, so it already is the matrix [out, in * kernel].
+  // A patch embedding (Conv3d whose kernel equals its stride) is a matrix over the
+  // flattened patch: [out, c·t·p·p]; a conv kernel [out, in, kernel] is row-major, so it
+  // already is the matrix [out, in * kernel].
+  const bool patch_embed = s.spec.role == model::TensorRole::PatchEmbed;
+  const bool conv_kernel = s.spec.role == model::TensorRole::ConvKernel;
+  s.is_matrix = model::is_matrix_role(s.spec.role) || patch_embed || tensor.dtype == DType::Q4;
+  if (s.is_matrix) {
     HostTensor flat = tensor;
-    flat.shape = {tensor.shape[0], tensor.shape[1] * tensor.shape[2]};
+    if ((patch_embed || conv_kernel) && flat.shape.size() > 2) flat.shape = {flat.shape[0], flat.numel() / flat.shape[0]};
     s.matrix = ops::upload_weight(ctx_, flat);
-    bytes_ += s.matrix.bytes();
-  } else if (s.is_matrix) {
-    s.matrix = ops::upload_weight(ctx_, tensor);
     bytes_ += s.matrix.bytes();
   } else {
     s.vector = ops::upload_f32(ctx_, tensor);

@@ -125,4 +125,26 @@ void copy_columns_into(gpu::Graph& g, const Tensor& src, const Tensor& out, int6
   g.dispatch(p, {gpu::in(src.data), gpu::inout(out.data)}, push, grid_for(src.numel()), "copy_columns_into");
 }
 
+void mix_rows(gpu::Graph& g, const Tensor& table, const Tensor& indices, const Tensor& weights, const Tensor& out,
+              bool accumulate) {
+  expect_dtype("mix_rows", table, DType::F32, "table");
+  expect_dtype("mix_rows", indices, DType::I32, "indices");
+  expect_dtype("mix_rows", weights, DType::F32, "weights");
+  expect_dtype("mix_rows", out, DType::F32, "out");
+  require(table.rank() == 2 && out.rank() == 2 && table.dim(1) == out.dim(1),
+          "mix_rows: table and out must be [R, C] and [rows, C], got " + table.describe() + " and " + out.describe());
+  expect_shape("mix_rows", indices, {out.dim(0), 4}, "indices");
+  expect_shape("mix_rows", weights, {out.dim(0), 4}, "weights");
+  require(out.numel() <= UINT32_MAX && table.numel() <= UINT32_MAX, "mix_rows: tensors too large");
+  kernels::MixRowsPush push{.rows = static_cast<uint32_t>(out.dim(0)),
+                            .cols = static_cast<uint32_t>(out.dim(1)),
+                            .table_rows = static_cast<uint32_t>(table.dim(0)),
+                            .accumulate = accumulate ? 1u : 0u};
+  auto& p = g.context().pipeline(kernels::mix_rows);
+  g.dispatch(p,
+             {gpu::in(table.data), gpu::in(indices.data), gpu::in(weights.data),
+              accumulate ? gpu::inout(out.data) : gpu::out(out.data)},
+             push, grid_for(out.numel()), "mix_rows");
+}
+
 }  // namespace vole::ops

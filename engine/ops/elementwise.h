@@ -26,4 +26,11 @@ void copy_columns(gpu::Graph& g, const Tensor& src, int64_t col_begin, const Ten
 // [R, C]; the other columns of out keep their values (e.g. a head widened with zeros).
 void copy_columns_into(gpu::Graph& g, const Tensor& src, const Tensor& out, int64_t out_col_begin);
 
+// out[r] (+)= sum_k weights[r][k] * table[indices[r][k]] for k < 4: each row a weighted
+// mix of four table rows (bilinear interpolation of a position grid). table f32 [R, C],
+// indices i32 [rows, 4] (an index outside [0, R) contributes nothing), weights f32
+// [rows, 4], out f32 [rows, C]; with `accumulate` added into out.
+void mix_rows(gpu::Graph& g, const Tensor& table, const Tensor& indices, const Tensor& weights, const Tensor& out,
+              bool accumulate);
+
 }  // namespace vole::ops

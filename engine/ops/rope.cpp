@@ -23,9 +23,12 @@ bool same_range(const gpu::Operand& a, const gpu::Operand& b) {
 std::vector<float> rope_inv_freq(const RopeParams& params) {
   // As the reference implementation does it in f32: exponent 2i/R rounded to f32,
   // theta^exponent rounded to f32, then its f32 reciprocal.
+  // Vision: each half of the slots has its own set over rotary_dims / 2 dims.
+  const int dims = params.vision ? params.rotary_dims / 2 : params.rotary_dims;
   std::vector<float> f(params.rotary_dims / 2);
   for (int i = 0; i < params.rotary_dims / 2; ++i) {
-    float exponent = static_cast<float>(2 * i) / static_cast<float>(params.rotary_dims);
+    int k = params.vision ? i % (dims / 2) : i;
+    float exponent = static_cast<float>(2 * k) / static_cast<float>(dims);
     float p = static_cast<float>(std::pow(static_cast<double>(params.theta), static_cast<double>(exponent)));
     f[i] = 1.0f / p;
   }
@@ -48,7 +51,11 @@ void rope(gpu::Graph& g, const Tensor& x, const Tensor& positions, const Tensor&
   require(std::isfinite(params.theta) && params.theta > 0,
           "rope: theta must be finite and > 0, got " + std::to_string(params.theta));
   require(!(params.mrope && params.interleaved), "rope: M-RoPE with interleaved pairs is not a layout any model uses");
-  if (params.mrope) {
+  require(!(params.mrope && params.vision), "rope: M-RoPE and vision positions exclude each other");
+  if (params.vision) {
+    expect_shape("rope", positions, {2, tokens}, "vision (row, col) positions");
+    require(rd % 4 == 0, "rope: vision rotary_dims must be a multiple of 4, got " + std::to_string(rd));
+  } else if (params.mrope) {
     expect_shape("rope", positions, {3, tokens}, "M-RoPE positions");
     const auto& s = params.sections;
     require(s[0] >= 0 && s[1] >= 0 && s[2] >= 0 && s[0] + s[1] + s[2] == rd / 2,
@@ -69,14 +76,20 @@ void rope(gpu::Graph& g, const Tensor& x, const Tensor& positions, const Tensor&
                          .head_dim = static_cast<uint32_t>(head_dim),
                          .half_rot = static_cast<uint32_t>(rd / 2),
                          .tail = in_place ? 0u : static_cast<uint32_t>(head_dim - rd),
-                         .mrope = params.mrope ? 1u : 0u,
-                         .sec_h = static_cast<uint32_t>(params.mrope ? params.sections[1] : 0),
-                         .sec_w = static_cast<uint32_t>(params.mrope ? params.sections[2] : 0),
+                         .mrope = params.vision  ? kernels::kRopeVision
+                                  : params.mrope ? kernels::kRopeMrope
+                                                 : kernels::kRopePlain,
+                         .sec_h = static_cast<uint32_t>(params.vision  ? rd / 4
+                                                        : params.mrope ? params.sections[1]
+                                                                       : 0),
+                         .sec_w = static_cast<uint32_t>(params.mrope ? params.sections[2] : 0)};,
                          .interleaved = params.interleaved ? 1u : 0u};
   uint64_t items = static_cast<uint64_t>(tokens) * heads * (push.half_rot + push.tail);
   std::array<uint32_t, 3> groups{std::min<uint32_t>(ceil_div(items, 256), 65535u), 1, 1};
   g.dispatch(p, {gpu::in(x.data), gpu::in(positions.data), gpu::out(out.data)}, push, groups,
-             params.mrope ? "mrope" : "rope");
+             params.vision  ? "rope 2d"
+             : params.mrope ? "mrope"
+                            : "rope");
 }
 
 }  // namespace vole::ops

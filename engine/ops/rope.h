@@ -8,6 +8,10 @@
 // rows for interleaved M-RoPE, where frequency slot i takes its position from axis
 // H if i % 3 == 1 and i < 3*sections[1], W if i % 3 == 2 and i < 3*sections[2], else T
 // (Qwen3.5, see specs §6). With text-only input all three rows are equal.
+//
+// Vision (2-D) RoPE: positions [2, T] = (row, col); the rotary_dims/2 frequency slots
+// split in two halves, the first turned by the row, the second by the column, each half
+// with the frequencies theta^(-2i / (rotary_dims/2)) (Qwen3.5's ViT, specs §7.4).
 #include <array>
 #include <vector>
 
@@ -21,6 +25,7 @@ struct RopeParams {
   bool mrope = false;                    // positions are [3, T]
   std::array<int, 3> sections{0, 0, 0};  // M-RoPE sections (t, h, w), in frequency slots
   bool interleaved = false;              // pairs (2i, 2i + 1) (GPT-J layout, Moonshine), not (i, i + R/2)
+  bool vision = false;                   // positions are [2, T] (row, col); excludes mrope
 };
 
 // x: f32 [T, H, head_dim], rotated into out (may alias x). The angle of slot i is the

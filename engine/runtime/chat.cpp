@@ -1,5 +1,7 @@
 #include "runtime/chat.h"
 
+#include <algorithm>
+
 #include "util/error.h"
 
 namespace vole::runtime {
@@ -10,8 +12,9 @@ Chat::Chat(const Engine& engine, int64_t context_length)
 std::string Chat::render(const ChatRequest& request) const {
   const text::ChatTemplate* tmpl = engine_.chat_template();
   if (!tmpl)
-    fail(ErrorCode::Unsupported, "this model has no chat template (tokenizer_config.json / chat_template.jinja); "
-                                 "use a raw prompt instead");
+    fail(ErrorCode::Unsupported,
+         "this model has no chat template (tokenizer_config.json / chat_template.jinja); "
+         "use a raw prompt instead");
   text::ChatOptions options = request.template_options;
   if (request.continue_from) options.add_generation_prompt = true;
   std::string prompt = tmpl->render(request.messages, options);
@@ -37,9 +40,38 @@ std::string continuation_text(std::string_view prompt, const PartialReply& parti
   return out;
 }
 
+ImagePrompt Chat::prompt_tokens(const ChatRequest& request) { return tokens_for(request, render(request)); }
+
+ImagePrompt Chat::tokens_for(const ChatRequest& request, const std::string& prompt) {
+  ImagePrompt out;
+  out.tokens = engine_.tokenizer().encode(prompt, {.add_special_tokens = false});  // the template wrote any BOS itself
+  if (request.images.empty()) {
+    encoded_.clear();
+    return out;
+  }
+  VisionTower& tower = engine_.vision();
+  // Encode the images not seen before in one submission; forget those no longer used.
+  std::vector<image::PreprocessedImage> fresh;
+  for (const auto& im : request.images)
+    if (!encoded_.contains(im.id) &&
+        std::none_of(fresh.begin(), fresh.end(), [&](const auto& f) { return f.id == im.id; }))
+      fresh.push_back(im);
+  std::map<std::string, EncodedImage> kept;
+  for (auto& e : tower.encode(fresh)) kept.emplace(e.id, std::move(e));
+  std::vector<EncodedImage> in_order;
+  for (const auto& im : request.images) {
+    auto it = kept.find(im.id);
+    if (it == kept.end()) it = kept.emplace(im.id, encoded_.at(im.id)).first;
+    in_order.push_back(it->second);
+  }
+  encoded_ = std::move(kept);
+  return expand_image_prompt(out.tokens, in_order, tower.encoder().token_ids());
+}
+
 ChatReply Chat::reply(const ChatRequest& request, const DeltaCallback& on_delta, const std::atomic<bool>* cancel) {
   std::string prompt = render(request);
-  std::vector<int32_t> ids = engine_.tokenizer().encode(prompt, {.add_special_tokens = false});  // the template wrote any BOS itself
+  ImagePrompt full = tokens_for(request, prompt);
+  const std::vector<int32_t>& ids = full.tokens;
   ReasoningSplitter splitter(ReasoningSplitter::prompt_opens_reasoning(prompt));
   ChatReply reply;
   auto deliver = [&](const ReasoningSplitter::Delta& d) {
@@ -50,8 +82,10 @@ ChatReply Chat::reply(const ChatRequest& request, const DeltaCallback& on_delta,
   };
   GenerateOptions options = request.generation;
   if (options.stop_tokens.empty()) options.stop_tokens = engine_.stop_tokens();
-  reply.stats = generate(*sequence_, engine_.tokenizer(), ids, options,
-                         [&](const std::string& text, int32_t) { deliver(splitter.push(text)); }, cancel);
+  reply.stats = generate(
+      *sequence_, engine_.tokenizer(), ids, options,
+      [&](const std::string& text, int32_t) { deliver(splitter.push(text)); }, cancel,
+      request.images.empty() ? nullptr : &full.extras);
   deliver(splitter.flush());
   return reply;
 }

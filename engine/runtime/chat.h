@@ -6,15 +6,18 @@
 // where the conversation changed.
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "image/preprocess.h"
 #include "runtime/engine.h"
 #include "runtime/generator.h"
+#include "runtime/image_prompt.h"
 #include "runtime/reasoning.h"
 
 namespace vole::runtime {
@@ -35,6 +38,10 @@ struct ChatRequest {
   // it (continuation_text), so the model goes on mid-sentence and the new deltas extend
   // the partial ones.
   std::optional<PartialReply> continue_from;
+  // The images of the conversation in the order their parts ({"type": "image"} in a
+  // message's content list) appear in `messages`; the template renders each part as a
+  // placeholder that becomes the image's tokens.
+  std::vector<image::PreprocessedImage> images;
 };
 
 // What to append to a rendered prompt (ending in the generation prompt) so the model
@@ -62,14 +69,20 @@ class Chat {
   // Renders the request's conversation as the model sees it (with the partial answer
   // appended when the request continues one).
   std::string render(const ChatRequest& request) const;
-  ChatReply reply(const ChatRequest& request, const DeltaCallback& on_delta,
-                  const std::atomic<bool>* cancel = nullptr);
+  ChatReply reply(const ChatRequest& request, const DeltaCallback& on_delta, const std::atomic<bool>* cancel = nullptr);
   void reset() { sequence_->reset(); }
   Sequence& sequence() { return *sequence_; }
 
+  // The prompt as the model sees it: the rendered conversation's tokens with each image
+  // placeholder expanded, and the images' embeddings and positions. Images are encoded
+  // once per conversation (kept by identity hash while a request still uses them).
+  ImagePrompt prompt_tokens(const ChatRequest& request);
+
  private:
+  ImagePrompt tokens_for(const ChatRequest& request, const std::string& rendered);
   const Engine& engine_;
   std::unique_ptr<Sequence> sequence_;
+  std::map<std::string, EncodedImage> encoded_;  // by image id
 };
 
 }  // namespace vole::runtime

@@ -52,6 +52,12 @@ Engine::Engine(std::shared_ptr<Device> device, const std::filesystem::path& mode
   account_ = device_->open_account(model_dir.filename().string());
   account_->add(static_cast<int64_t>(model_->weights().device_bytes()));
 
+  VisionOptions vision;
+  vision.weights = options_.weights == model::Format::F32 ? model::Format::F32 : model::Format::F16;
+  vision.cache = options_.cache;
+  vision_ = std::make_unique<VisionTower>(device_, model_dir, config_,
+                                          options_.families ? *options_.families : arch::families(), account_, vision);
+
   int64_t model_max = decoder_->dims().max_positions > 0 ? decoder_->dims().max_positions : INT64_MAX;
   context_length_ = std::min(options_.context_length > 0 ? options_.context_length : 4096, model_max);
 

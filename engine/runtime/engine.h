@@ -24,6 +24,7 @@
 #include "runtime/device.h"
 #include "runtime/generator.h"
 #include "runtime/sequence.h"
+#include "runtime/vision.h"
 #include "text/chat_template.h"
 #include "text/tokenizer.h"
 
@@ -81,6 +82,11 @@ class Engine {
 
   std::unique_ptr<Sequence> new_sequence(int64_t context_length = 0) const;
 
+  // The model's vision tower: `vision().available()` says whether it can see images; its
+  // tensors are loaded on the first image (or `vision().load()`) and freed by unload().
+  // Loading it is a cache fill, so a const Engine hands it out too.
+  VisionTower& vision() const { return *vision_; }
+
  private:
   std::filesystem::path model_dir_;
   EngineOptions options_;
@@ -93,6 +99,7 @@ class Engine {
   std::unique_ptr<arch::Model> model_;
   const arch::TextDecoder* decoder_ = nullptr;
   std::vector<int32_t> stop_tokens_;
+  std::unique_ptr<VisionTower> vision_;  // after model_: freed before it
   int64_t context_length_ = 0;
   LoadReport report_;
 };

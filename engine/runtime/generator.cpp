@@ -17,11 +17,16 @@ double ms_since(Clock::time_point t) { return std::chrono::duration<double, std:
 
 const char* stop_reason_name(StopReason r) {
   switch (r) {
-    case StopReason::EndOfTurn: return "end of turn";
-    case StopReason::StopString: return "stop string";
-    case StopReason::MaxTokens: return "token limit";
-    case StopReason::ContextFull: return "context full";
-    case StopReason::Cancelled: return "cancelled";
+    case StopReason::EndOfTurn:
+      return "end of turn";
+    case StopReason::StopString:
+      return "stop string";
+    case StopReason::MaxTokens:
+      return "token limit";
+    case StopReason::ContextFull:
+      return "context full";
+    case StopReason::Cancelled:
+      return "cancelled";
   }
   return "?";
 }
@@ -37,8 +42,8 @@ double GenerationStats::decode_tokens_per_second() const {
 }
 
 GenerationStats generate(Sequence& seq, const text::Tokenizer& tokenizer, std::span<const int32_t> prompt,
-                         const GenerateOptions& options, const TextCallback& on_text,
-                         const std::atomic<bool>* cancel) {
+                         const GenerateOptions& options, const TextCallback& on_text, const std::atomic<bool>* cancel,
+                         const AppendExtras* extras) {
   options.sampling.validate();
   require(options.max_tokens > 0, "max tokens must be positive");
   require(!prompt.empty(), "empty prompt");
@@ -46,7 +51,7 @@ GenerationStats generate(Sequence& seq, const text::Tokenizer& tokenizer, std::s
   stats.prompt_tokens = static_cast<int64_t>(prompt.size());
 
   auto start = Clock::now();
-  int64_t evaluated = seq.sync(prompt);
+  int64_t evaluated = extras ? seq.sync(prompt, *extras) : seq.sync(prompt);
   stats.reused_tokens = stats.prompt_tokens - evaluated;
   stats.prefill_ms = ms_since(start);
 

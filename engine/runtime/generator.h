@@ -46,8 +46,9 @@ struct GenerationStats {
 // string when a token completes no character yet).
 using TextCallback = std::function<void(const std::string& text, int32_t token)>;
 
+// `extras`: the prompt's injected embeddings and positions (images), relative to its start.
 GenerationStats generate(Sequence& sequence, const text::Tokenizer& tokenizer, std::span<const int32_t> prompt,
                          const GenerateOptions& options, const TextCallback& on_text,
-                         const std::atomic<bool>* cancel = nullptr);
+                         const std::atomic<bool>* cancel = nullptr, const AppendExtras* extras = nullptr);
 
 }  // namespace vole::runtime

@@ -93,10 +93,8 @@ void Sequence::write_inputs(Io& io, std::span<const int32_t> ids, int64_t start,
   uint8_t* base = io.buffer.mapped();
   std::memcpy(base + io.ids_offset, ids.data(), T * 4);
   auto* pos = reinterpret_cast<int32_t*>(base + io.positions_offset);
-  // Text-only input: the temporal, height and width positions are all the token index.
   for (int row = 0; row < (io.mrope ? 3 : 1); ++row)
-    for (int64_t t = 0; t < T; ++t)
-      pos[row * T + t] = positions.empty() ? static_cast<int32_t>(start + t) : positions[t][row];
+    for (int64_t t = 0; t < T; ++t) pos[row * T + t] = positions[t][row];
   int32_t s = static_cast<int32_t>(start), n = static_cast<int32_t>(start + T);
   std::memcpy(base + io.start_offset, &s, 4);
   std::memcpy(base + io.kv_len_offset, &n, 4);
@@ -114,7 +112,14 @@ void Sequence::run_chunk(std::span<const int32_t> chunk, std::vector<float>* all
   const auto& dims = model_.dims();
   int64_t T = static_cast<int64_t>(chunk.size()), past = length();
   std::span<const std::array<int32_t, 3>> positions;
-  if (extras && !extras->positions.empty()) positions = std::span(extras->positions).subspan(chunk_offset, T);
+  std::vector<std::array<int32_t, 3>> text_positions;
+  if (extras && !extras->positions.empty()) {
+    positions = std::span(extras->positions).subspan(chunk_offset, T);
+  } else {
+    int32_t p0 = next_position();
+    for (int32_t t = 0; t < T; ++t) text_positions.push_back({p0 + t, p0 + t, p0 + t});
+    positions = text_positions;
+  }
   write_inputs(*prefill_io_, chunk, past, positions);
   arch::StepInputs in = prefill_io_->inputs(T, past);
   if (extras)  // the part of each injection that falls inside this chunk
@@ -137,6 +142,7 @@ void Sequence::run_chunk(std::span<const int32_t> chunk, std::vector<float>* all
   g.compile(options_.profile);
   run_graph(g);
   tokens_.insert(tokens_.end(), chunk.begin(), chunk.end());
+  positions_.insert(positions_.end(), positions.begin(), positions.end());
   if (!all_logits) return;
 
   // Every position's logits, a block of rows at a time: [rows, vocab] must fit one binding.
@@ -167,29 +173,93 @@ void Sequence::append(std::span<const int32_t> tokens, const AppendExtras& extra
   check_tokens(tokens);
   require(extras.positions.empty() || extras.positions.size() == tokens.size(),
           "explicit positions must cover every appended token");
-  for (const auto& e : extras.embeddings)
+  for (const auto& e : extras.embeddings) {
     require(e.offset >= 0 && e.offset + e.values.dim(0) <= static_cast<int64_t>(tokens.size()),
             "injected embeddings fall outside the appended tokens");
+    require(e.keep != nullptr, "injected embeddings must be kept by the sequence (InjectedSpan::keep)");
+  }
   if (length() + static_cast<int64_t>(tokens.size()) > capacity())
     fail(ErrorCode::ContextFull, "the conversation needs " + std::to_string(length() + tokens.size()) +
                                      " tokens but the context length is " + std::to_string(capacity()) +
                                      " (start a new chat or raise the context length)");
-  evaluate(tokens, nullptr, &extras);
+  std::vector<InjectedSpan> hold = extras.embeddings;
+  for (auto& e : hold) e.offset += length();
+  extend(tokens, extras, std::move(hold));
 }
 
-int64_t Sequence::sync(std::span<const int32_t> tokens) {
+void Sequence::extend(std::span<const int32_t> tokens, const AppendExtras& extras, std::vector<InjectedSpan> hold) {
+  evaluate(tokens, nullptr, &extras);
+  for (auto& e : hold) spans_.push_back(std::move(e));
+}
+
+int32_t Sequence::next_position() const {
+  if (positions_.empty()) return 0;
+  const auto& p = positions_.back();
+  return std::max({p[0], p[1], p[2]}) + 1;
+}
+
+AppendExtras Sequence::held_extras(const std::vector<std::array<int32_t, 3>>& positions,
+                                   const std::vector<InjectedSpan>& spans, int64_t begin, int64_t end) const {
+  AppendExtras x;
+  x.positions.assign(positions.begin() + begin, positions.begin() + end);
+  for (const auto& s : spans) {
+    int64_t b = std::max(s.offset, begin), e = std::min(s.offset + s.tokens(), end);
+    if (b < e) x.embeddings.push_back({b - begin, s.key, s.values.rows(b - s.offset, e - b), s.keep});
+  }
+  return x;
+}
+
+int64_t Sequence::sync(std::span<const int32_t> tokens, const AppendExtras& extras) {
   check_tokens(tokens);
+  require(extras.positions.empty() || extras.positions.size() == tokens.size(),
+          "explicit positions must cover every token");
+  for (const auto& e : extras.embeddings)
+    require(e.offset >= 0 && e.offset + e.tokens() <= static_cast<int64_t>(tokens.size()) && e.keep != nullptr,
+            "injected embeddings must lie inside the tokens and be kept by the sequence");
   if (static_cast<int64_t>(tokens.size()) > capacity())
     fail(ErrorCode::ContextFull, "the prompt has " + std::to_string(tokens.size()) +
                                      " tokens but the context length is " + std::to_string(capacity()) +
                                      " (shorten it, start a new chat or raise the context length)");
+  // The common prefix: equal ids and positions, and no injected content that differs.
+  auto position = [&](size_t i) {
+    int32_t p = static_cast<int32_t>(i);
+    return extras.positions.empty() ? std::array<int32_t, 3>{p, p, p} : extras.positions[i];
+  };
   size_t common = 0;
-  while (common < tokens.size() && common < tokens_.size() && tokens[common] == tokens_[common]) ++common;
+  while (common < tokens.size() && common < tokens_.size() && tokens[common] == tokens_[common] &&
+         position(common) == positions_[common])
+    ++common;
+  auto same = [](const InjectedSpan& a, int64_t a_offset, const InjectedSpan& b) {
+    return a_offset == b.offset && !a.key.empty() && a.key == b.key && a.tokens() == b.tokens();
+  };
+  for (const auto& held : spans_)
+    if (held.offset < static_cast<int64_t>(common) &&
+        std::none_of(extras.embeddings.begin(), extras.embeddings.end(),
+                     [&](const InjectedSpan& e) { return same(e, e.offset, held); }))
+      common = static_cast<size_t>(held.offset);
+  for (const auto& e : extras.embeddings)
+    if (e.offset < static_cast<int64_t>(common) &&
+        std::none_of(spans_.begin(), spans_.end(), [&](const InjectedSpan& held) { return same(e, e.offset, held); }))
+      common = static_cast<size_t>(e.offset);
+
   if (common == tokens.size() && common == tokens_.size()) return 0;
   int64_t before = length();
   if (static_cast<int64_t>(common) < before) truncate(static_cast<int64_t>(common));
   if (common == tokens.size()) return 0;
-  append(tokens.subspan(common));
+  // The rest, with the parts of injections that fall into it; injections are held whole
+  // (a span the truncation kept is already held).
+  const int64_t c = static_cast<int64_t>(common);
+  AppendExtras rest;
+  std::vector<InjectedSpan> hold;
+  if (!extras.positions.empty()) rest.positions.assign(extras.positions.begin() + c, extras.positions.end());
+  for (const auto& e : extras.embeddings) {
+    int64_t end = e.offset + e.tokens(), b = std::max(e.offset, c);
+    if (end <= c) continue;
+    rest.embeddings.push_back({b - c, e.key, e.values.rows(b - e.offset, end - b), e.keep});
+    if (std::none_of(spans_.begin(), spans_.end(), [&](const InjectedSpan& held) { return same(e, e.offset, held); }))
+      hold.push_back(e);
+  }
+  extend(tokens.subspan(common), rest, std::move(hold));
   snapshot();
   return static_cast<int64_t>(tokens.size() - common);
 }
@@ -199,6 +269,8 @@ void Sequence::truncate(int64_t n) {
           "cannot truncate a sequence of " + std::to_string(length()) + " tokens to " + std::to_string(n));
   if (n == length()) return;
   std::vector<int32_t> old = tokens_;
+  std::vector<std::array<int32_t, 3>> old_positions = positions_;
+  std::erase_if(spans_, [&](const InjectedSpan& s) { return s.offset >= n; });
   if (state_.has_recurrent_state()) {
     while (!snapshots_.empty() && snapshots_.back().length > n) {
       snapshots_.pop_back();
@@ -220,12 +292,16 @@ void Sequence::truncate(int64_t n) {
     // rewrites its own row identically and makes its logits current.
     tokens_.resize(n > 0 ? n - 1 : 0);
   }
-  evaluate(std::span<const int32_t>(old).subspan(tokens_.size(), n - tokens_.size()), nullptr);
+  const int64_t kept = length();
+  positions_.resize(kept);
+  extend(std::span<const int32_t>(old).subspan(kept, n - kept), held_extras(old_positions, spans_, kept, n), {});
   update_account();
 }
 
 void Sequence::reset() {
   tokens_.clear();
+  positions_.clear();
+  spans_.clear();
   snapshots_.clear();
   snapshot_logits_.clear();
   state_.clear();
@@ -287,8 +363,11 @@ void Sequence::begin_decode(int32_t token) {
   check_tokens(one);
   if (length() >= capacity())
     fail(ErrorCode::ContextFull, "the context length of " + std::to_string(capacity()) + " tokens is used up");
-  write_inputs(*decode_io_, one, length());
+  int32_t p = next_position();
+  std::array<int32_t, 3> position{p, p, p};
+  write_inputs(*decode_io_, one, length(), std::span(&position, 1));
   tokens_.push_back(token);
+  positions_.push_back(position);
 }
 
 int32_t Sequence::step(int32_t token, const SamplingOptions& sampling, uint32_t seed, uint32_t step_index) {
@@ -302,6 +381,7 @@ int32_t Sequence::step(int32_t token, const SamplingOptions& sampling, uint32_t 
     run_graph(*decode_graph_);
   } catch (...) {
     tokens_.pop_back();
+    positions_.pop_back();
     throw;
   }
   int32_t next;
@@ -316,6 +396,7 @@ void Sequence::feed(int32_t token) {
     run_graph(*feed_graph_);
   } catch (...) {
     tokens_.pop_back();
+    positions_.pop_back();
     throw;
   }
 }

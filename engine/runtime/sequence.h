@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "arch/sequence_state.h"
@@ -33,16 +34,24 @@ struct SequenceOptions {
   std::shared_ptr<MemoryAccount> account;  // the model's account, kept up to date with this sequence's memory
 };
 
-// What a prefill can carry besides token ids (e.g. an image: its merged patch embeddings
-// in place of its pad tokens, and M-RoPE position triples).
+// Embedding rows that replace the token lookup of some tokens (an image's merged patch
+// embeddings in place of its pad tokens). The sequence keeps them (`keep` owns the
+// memory of `values`) so a rollback that re-evaluates those tokens injects them again,
+// and `key` names their content (e.g. the image's identity hash): equal token ids with
+// another key are different content, so the prefix cache never mistakes one image for
+// another.
+struct InjectedSpan {
+  int64_t offset = 0;  // first token it replaces (relative to the tokens passed with it)
+  std::string key;
+  ops::Tensor values;                // f32 [n, hidden] on the device
+  std::shared_ptr<const void> keep;  // owner of values' memory (null: the caller keeps it alive)
+  int64_t tokens() const { return values.dim(0); }
+};
+
+// What a prefill can carry besides token ids: injected embeddings and M-RoPE position
+// triples (per token; empty: text positions, each token one past the one before).
 struct AppendExtras {
-  struct Embeddings {
-    int64_t offset = 0;  // first appended token they replace
-    ops::Tensor values;  // f32 [n, hidden] on the device, alive until the append returns
-  };
-  std::vector<Embeddings> embeddings;
-  // Per appended token, its (temporal, height, width) positions; empty: the token index
-  // in all three (text-only input).
+  std::vector<InjectedSpan> embeddings;
   std::vector<std::array<int32_t, 3>> positions;
 };
 
@@ -56,14 +65,18 @@ class Sequence {
   const std::vector<int32_t>& tokens() const { return tokens_; }
   uint64_t device_bytes() const;  // state + snapshots + I/O buffers
 
-  // Makes the sequence hold exactly `tokens`, reusing the longest common prefix.
+  // Makes the sequence hold exactly `tokens` (with `extras` relative to their start),
+  // reusing the longest common prefix: equal ids, positions and injected content.
   // Returns the number of tokens evaluated. Throws ContextFull (sequence unchanged)
   // if they do not fit, InvalidArgument for ids outside the vocabulary.
-  int64_t sync(std::span<const int32_t> tokens);
+  int64_t sync(std::span<const int32_t> tokens, const AppendExtras& extras = {});
   // Evaluates more tokens at the end (with injected embeddings / explicit positions).
   void append(std::span<const int32_t> tokens, const AppendExtras& extras = {});
   // Forgets every token after `length`.
   void truncate(int64_t length);
+  // The position the next token gets: one past the largest position of the last token
+  // (its index for text; after an image, HF's rope_deltas).
+  int32_t next_position() const;
   void reset();
   // Records the recurrent state at the current length (sync does this at its end).
   void snapshot();
@@ -98,10 +111,16 @@ class Sequence {
   void check_tokens(std::span<const int32_t> tokens) const;
   // Evaluates tokens in prefill chunks; with `all_logits`, appends every position's logits.
   void evaluate(std::span<const int32_t> tokens, std::vector<float>* all_logits, const AppendExtras* extras = nullptr);
+  // Evaluates tokens with their extras, then holds `hold` (injections with absolute offsets).
+  void extend(std::span<const int32_t> tokens, const AppendExtras& extras, std::vector<InjectedSpan> hold);
   void run_chunk(std::span<const int32_t> chunk, std::vector<float>* all_logits, const AppendExtras* extras,
                  int64_t chunk_offset);
   void write_inputs(Io& io, std::span<const int32_t> ids, int64_t start,
-                    std::span<const std::array<int32_t, 3>> positions = {});
+                    std::span<const std::array<int32_t, 3>> positions);
+  // Extras for re-evaluating tokens [begin, end) of what the sequence held: their
+  // positions and the kept injections over them.
+  AppendExtras held_extras(const std::vector<std::array<int32_t, 3>>& positions, const std::vector<InjectedSpan>& spans,
+                           int64_t begin, int64_t end) const;
   void update_account();  // reports this sequence's device bytes to the model's account
   void write_sampler(const SamplingOptions& sampling, uint32_t seed, uint32_t step);
   void run_graph(gpu::Graph& g);  // runs it, collecting its profile when profiling
@@ -114,6 +133,8 @@ class Sequence {
   SequenceOptions options_;
   arch::SequenceState state_;
   std::vector<int32_t> tokens_;
+  std::vector<std::array<int32_t, 3>> positions_;  // per token
+  std::vector<InjectedSpan> spans_;                // injections over held tokens, offsets absolute
   std::deque<arch::SequenceState::Snapshot> snapshots_;
   std::deque<gpu::Buffer> snapshot_logits_;
 

@@ -44,5 +44,14 @@ struct CopyColumnsPush {
 };
 VOLE_PUSH_CONSTANTS(CopyColumnsPush)
 
+// mix_rows.comp: out [rows, cols] (+)= sum of 4 weighted rows of table [table_rows, cols].
+struct MixRowsPush {
+  uint rows;
+  uint cols;
+  uint table_rows;
+  uint accumulate;  // 1: add into out
+};
+VOLE_PUSH_CONSTANTS(MixRowsPush)
+
 VOLE_INTERFACE_END
 #endif

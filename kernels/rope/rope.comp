@@ -6,6 +6,8 @@
 // its position from row 1 if j % 3 == 1 and j < 3*sec_h, row 2 if j % 3 == 2 and
 // j < 3*sec_w, else row 0 (interleaved M-RoPE, specs §6). With pc.interleaved the pairs
 // are adjacent dims (2j, 2j + 1) instead (GPT-J layout, Moonshine: docs/specs/moonshine.md §3.4).
+// Vision positions are [2, tokens] rows (row, col): slots below sec_h take the row, the
+// others the column (specs §7.4).
 //
 // The inverse frequencies come as specialisation constants (f32 bit patterns computed on
 // the host as the reference model does): Vulkan lets pow err like exp2(y * log2(x)),
@@ -62,7 +64,9 @@ void main() {
     uint base = row * pc.head_dim;
     if (j < half_rot) {
       uint axis = 0;
-      if (pc.mrope != 0) {
+      if (pc.mrope == kRopeVision) {
+        axis = j < pc.sec_h ? 0u : 1u;
+      } else if (pc.mrope == kRopeMrope) {
         uint m = j % 3;
         if (m == 1 && j < 3 * pc.sec_h) axis = 1;
         else if (m == 2 && j < 3 * pc.sec_w) axis = 2;

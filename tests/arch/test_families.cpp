@@ -254,10 +254,11 @@ TEST(Families, InjectedEmbeddingsReplaceTokenRows) {
         weights.at(std::string(std::string_view(preset) == "tiny-qwen3_5" ? "model.language_model." : "model.") +
                    "embed_tokens.weight");
     std::vector<float> rows(table.begin() + 40 * hidden, table.begin() + 43 * hidden);
-    gpu::Buffer buf = engine.gpu().create_buffer(rows.size() * 4, gpu::MemoryKind::Device, "injected");
-    engine.gpu().upload(buf, 0, rows.data(), rows.size() * 4);
+    auto buf =
+        std::make_shared<gpu::Buffer>(engine.gpu().create_buffer(rows.size() * 4, gpu::MemoryKind::Device, "injected"));
+    engine.gpu().upload(*buf, 0, rows.data(), rows.size() * 4);
     runtime::AppendExtras extras;
-    extras.embeddings.push_back({2, ops::view(buf, DType::F32, {3, hidden})});
+    extras.embeddings.push_back({2, "rows 40-42", ops::view(*buf, DType::F32, {3, hidden}), buf});
 
     auto plain = engine.new_sequence();
     plain->append(real);

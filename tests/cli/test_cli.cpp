@@ -13,6 +13,10 @@
 #include "runtime/embedding_model.h"
 #include "reference/nanocodec.h"
 #include "support/codec_writer.h"
+#include "arch/qwen3_5/qwen3_5.h"
+#include "image/decode.h"
+#include "image/preprocess.h"
+#include "reference/vision.h"
 #include "support/model_fixture.h"
 #include "support/oracles.h"
 #include "util/file.h"
@@ -158,6 +162,73 @@ TEST_F(Cli, UnknownArchitectureAndMismatchedTensorsAreClearErrors) {
 }  // namespace
 
 // `vole speak` needs no model: espeak-ng into a WAV file, text from arguments or stdin.
+// `vole run --image`: a tiny Qwen3.5 with its vision tower, Qwen3.5's chat template and
+// preprocessor_config.json; two images (PNG and JPEG written by ImageMagick) answered
+// about; bad files and a model without a tower refused with one line.
+TEST_F(Cli, RunAnswersAboutImages) {
+  auto vision = make_tiny_model(
+      *dir_, "tiny-qwen3_5", CheckpointFormat::F32, 0, 7, true,
+      [](CheckpointSpec& s) {
+        s.preprocessor_config = true;
+        s.chat_template = source_dir() / "tests/fixtures/templates/qwen3_5_0_8b/chat_template.jinja";
+      },
+      "-vision");
+  auto png = *dir_ / "a.png", jpg = *dir_ / "b.jpg", junk = *dir_ / "junk.png";
+  ASSERT_EQ(std::system(("convert -size 80x48 gradient:red-blue " + png.string()).c_str()), 0);
+  ASSERT_EQ(std::system(("convert -size 40x72 plasma:fractal -seed 3 " + jpg.string()).c_str()), 0);
+  std::ofstream(junk) << "not an image at all";
+  std::string base = "run -m " + vision.dir.string() + " --weights f32 -n 3 --temp 0 -p 'What is in these pictures?'";
+
+  auto r = run_vole(base + " --image " + png.string() + " --image " + jpg.string(), *dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // 80x48 -> 64x64 pixels, 4 image tokens; 40x72 -> 96x64 (the tiny budget's minimum area), 6 tokens.
+  auto text = run_vole(base, *dir_);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  auto prompt_tokens = [](const std::string& err) {
+    auto at = err.find(" prompt tokens");
+    auto begin = err.rfind('[', at);
+    return std::stoll(err.substr(begin + 1, at - begin - 1));
+  };
+  EXPECT_GT(prompt_tokens(r.err), prompt_tokens(text.err) + 2 * 3) << r.err << "\n" << text.err;
+
+  // image-embeddings: the tower's output for one image, against the CPU reference.
+  auto out = *dir_ / "emb.f32";
+  auto e = run_vole("image-embeddings -m " + vision.dir.string() + " --weights f32 --image " + jpg.string() +
+                        " --out " + out.string(),
+                    *dir_);
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_EQ(e.out, "6 4 6\n");
+  auto pre = image::preprocess_image(image::load_image(jpg).image,
+                                     image::load_preprocessor_config(vision.dir / "preprocessor_config.json"),
+                                     {.max_image_tokens = 0});
+  auto vspec = ref::vision_spec(*parsed_config(vision.spec).as<arch::Qwen3_5Config>().vision);
+  auto vweights = ref::load_vision_weights(vision.dir);
+  auto want = ref::ReferenceVision(vspec, vweights).forward(pre.patches, {{pre.grid.t, pre.grid.h, pre.grid.w}});
+  MappedFile f(out);
+  ASSERT_EQ(f.size(), want.size() * 4);
+  EXPECT_LT(relative_error(reinterpret_cast<const float*>(f.data()), want.data(), want.size()), 2e-3);
+
+  struct Case {
+    std::string args, needle;
+  } cases[] = {
+      {"image-embeddings -m " + vision.dir.string() + " --image " + junk.string() + " --out " + out.string(),
+       "junk.png"},
+      {"image-embeddings -m " + vision.dir.string() + " --image " + png.string() + " --out " + out.string() +
+           " --max-pixels 100",
+       "min_pixels"},
+      {base + " --image " + junk.string(), "junk.png"},
+      {base + " --image " + (*dir_ / "missing.png").string(), "missing.png"},
+      {base + " --image " + png.string() + " --raw", "--raw"},
+      {"run " + model(*full_) + " -p hi --image " + png.string(), "cannot see images"},
+  };
+  for (const auto& c : cases) {
+    auto bad = run_vole(c.args, *dir_);
+    EXPECT_NE(bad.exit_code, 0) << c.args;
+    EXPECT_NE(bad.err.find(c.needle), std::string::npos) << c.args << "\nstderr: " << bad.err;
+    EXPECT_EQ(lines(bad.err), 1u) << c.args << "\nstderr: " << bad.err;
+  }
+}
+
 TEST(CliSpeak, WritesAWavFromArgumentsAndStdin) {
   TempDir dir("vole-cli-speak");
   auto wav = dir / "out.wav";

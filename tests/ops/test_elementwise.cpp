@@ -196,3 +196,37 @@ TEST(Pool, MeanAndLastRowOfEachSequence) {
 }
 
 }  // namespace
+
+// Bilinear mixes of table rows (the vision position table, specs §7.3), written and
+// accumulated, with an out-of-range index contributing nothing.
+TEST(Elementwise, MixRows) {
+  const int64_t R = 64, C = 300, N = 45;
+  auto table = random_floats(R * C, 21);
+  std::vector<int32_t> idx(N * 4);
+  auto w = random_floats(N * 4, 22, 0, 1);
+  for (int64_t i = 0; i < N * 4; ++i) idx[i] = static_cast<int32_t>((i * 37 + 5) % R);
+  idx[7] = static_cast<int32_t>(R + 3);
+  auto base = random_floats(N * C, 23);
+  auto tt = gpu_tensor(table, {R, C}), ti = gpu_tensor_i32(idx, {N, 4}), tw = gpu_tensor(w, {N, 4});
+  auto out = gpu_output({N, C});
+  auto acc = gpu_tensor(base, {N, C});
+  gpu::Graph g(gpu_context(), "mix");
+  ops::mix_rows(g, tt, ti, tw, out, false);
+  ops::mix_rows(g, tt, ti, tw, acc, true);
+  run_graph(g);
+  std::vector<float> want(N * C), want_acc(N * C);
+  for (int64_t r = 0; r < N; ++r)
+    for (int64_t c = 0; c < C; ++c) {
+      float s = 0;
+      for (int k = 0; k < 4; ++k) {
+        int32_t row = idx[r * 4 + k];
+        if (row < R) s += w[r * 4 + k] * table[row * C + c];
+      }
+      want[r * C + c] = s;
+      want_acc[r * C + c] = base[r * C + c] + s;
+    }
+  expect_close(read_f32(out), want, 1e-6f, 1e-6f, "mix_rows");
+  expect_close(read_f32(acc), want_acc, 1e-6f, 1e-6f, "mix_rows accumulate");
+  auto bad_idx = gpu_tensor_i32(std::vector<int32_t>(N * 3, 0), {N, 3});
+  EXPECT_THROW(ops::mix_rows(g, tt, bad_idx, tw, out, false), Error);
+}

@@ -10,6 +10,7 @@
 #include "ops/rope.h"
 #include "reference/moonshine.h"
 #include "reference/rope.h"
+#include "reference/vision.h"
 #include "support/gpu_test.h"
 #include "util/error.h"
 
@@ -69,9 +70,9 @@ TEST(Rope, Qwen35TextPositions) {
 TEST(Rope, Qwen35ImagePositionsUseTheirAxes) {
   // Distinct t/h/w rows, as for image tokens (specs §7.10): each slot must read its axis.
   int64_t tokens = 6;
-  std::vector<int32_t> pos = {5, 5, 5, 5, 9, 10,     // t
-                              5, 5, 6, 6, 10, 11,    // h
-                              5, 6, 5, 6, 10, 12};   // w
+  std::vector<int32_t> pos = {5, 5, 5, 5, 9,  10,   // t
+                              5, 5, 6, 6, 10, 11,   // h
+                              5, 6, 5, 6, 10, 12};  // w
   check_rope(tokens, 2, 256, pos, kQwen35, "image grid");
   // Unequal sections: the boundary rule (i < 3*s) matters.
   check_rope(tokens, 3, 64, pos, ops::RopeParams{40, 1e4f, true, {4, 10, 6}}, "sections 4/10/6");
@@ -99,23 +100,22 @@ TEST(Rope, RejectsBadShapes) {
   auto fpos = gpu_tensor(random_floats(4, 1), {4});
   auto flat = gpu_tensor(random_floats(4 * 128, 1), {4, 128});
   gpu::Graph g(gpu_context(), "bad");
-  EXPECT_THROW(ops::rope(g, x, pos, out, {63, 1e4f}), Error);                    // odd rotary dims
-  EXPECT_THROW(ops::rope(g, x, pos, out, {66, 1e4f}), Error);                    // > head_dim
-  EXPECT_THROW(ops::rope(g, x, pos, out, {0, 1e4f}), Error);                     // zero
-  EXPECT_THROW(ops::rope(g, x, pos, out, {64, -1.0f}), Error);                   // theta
-  EXPECT_THROW(ops::rope(g, x, pos_long, out, {64, 1e4f}), Error);               // positions [T+1]
-  EXPECT_THROW(ops::rope(g, x, fpos, out, {64, 1e4f}), Error);                   // f32 positions
+  EXPECT_THROW(ops::rope(g, x, pos, out, {63, 1e4f}), Error);                       // odd rotary dims
+  EXPECT_THROW(ops::rope(g, x, pos, out, {66, 1e4f}), Error);                       // > head_dim
+  EXPECT_THROW(ops::rope(g, x, pos, out, {0, 1e4f}), Error);                        // zero
+  EXPECT_THROW(ops::rope(g, x, pos, out, {64, -1.0f}), Error);                      // theta
+  EXPECT_THROW(ops::rope(g, x, pos_long, out, {64, 1e4f}), Error);                  // positions [T+1]
+  EXPECT_THROW(ops::rope(g, x, fpos, out, {64, 1e4f}), Error);                      // f32 positions
   EXPECT_THROW(ops::rope(g, x, pos, out, {64, 1e4f, true, {11, 11, 10}}), Error);   // M-RoPE needs [3, T]
   EXPECT_THROW(ops::rope(g, x, pos3, out, {64, 1e4f, true, {11, 11, 11}}), Error);  // sections sum != 32
-  EXPECT_THROW(ops::rope(g, flat, pos, flat, {64, 1e4f}), Error);                 // not [T, H, hd]
+  EXPECT_THROW(ops::rope(g, flat, pos, flat, {64, 1e4f}), Error);                   // not [T, H, hd]
   auto big = gpu_tensor(random_floats(1 * 1 * 512, 1), {1, 1, 512});
   auto pos1 = gpu_tensor_i32({0}, {1});
-  EXPECT_THROW(ops::rope(g, big, pos1, big, {512, 1e4f}), Error);                // > 256 rotary dims
+  EXPECT_THROW(ops::rope(g, big, pos1, big, {512, 1e4f}), Error);  // > 256 rotary dims
   try {
     ops::rope(g, x, pos_long, out, {64, 1e4f});
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("rope: positions must be i32[4], got i32[5]"), std::string::npos)
-        << e.what();
+    EXPECT_NE(std::string(e.what()).find("rope: positions must be i32[4], got i32[5]"), std::string::npos) << e.what();
   }
 }
 
@@ -141,3 +141,30 @@ TEST(Rope, InterleavedPairsMatchTheMoonshineReference) {
 }
 
 }  // namespace
+
+// Qwen3.5's ViT rotary (specs §7.4): head_dim 64, all dims rotated, the first 16
+// frequency slots by the patch row, the next 16 by its column, against the vision
+// reference (angles in double there: the f32 angle differs by < 1 ulp of ~50 rad).
+TEST(Rope, VisionRowsAndColumns) {
+  const int64_t tokens = 37, heads = 3, head_dim = 64;
+  std::vector<std::pair<int64_t, int64_t>> rc;
+  std::vector<int32_t> pos(2 * tokens);
+  for (int64_t t = 0; t < tokens; ++t) {
+    rc.emplace_back(t / 6, (t * 5) % 47);
+    pos[t] = static_cast<int32_t>(rc.back().first);
+    pos[tokens + t] = static_cast<int32_t>(rc.back().second);
+  }
+  auto x = random_floats(tokens * heads * head_dim, 93);
+  auto want = x;
+  ref::apply_vision_rotary(want, heads, head_dim, rc, 10000.0);
+  auto tx = gpu_tensor(x, {tokens, heads, head_dim});
+  auto tp = gpu_tensor_i32(pos, {2, tokens});
+  gpu::Graph g(gpu_context(), "rope 2d");
+  ops::rope(g, tx, tp, tx, ops::RopeParams{.rotary_dims = 64, .theta = 10000.0f, .vision = true});
+  run_graph(g);
+  expect_close(read_f32(tx), want, 1e-5f, 1e-5f, "vision rope");
+
+  gpu::Graph bad(gpu_context(), "bad");
+  auto three_rows = gpu_tensor_i32(std::vector<int32_t>(3 * tokens, 0), {3, tokens});
+  EXPECT_THROW(ops::rope(bad, tx, three_rows, tx, ops::RopeParams{.rotary_dims = 64, .vision = true}), Error);
+}

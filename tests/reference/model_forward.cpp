@@ -53,7 +53,8 @@ ReferenceModel::State ReferenceModel::new_state() const {
 }
 
 // §4: gated attention (Qwen3.5), attention with QK norm (Qwen3), or with q/k/v biases (Qwen2).
-std::vector<float> ReferenceModel::full_attention(int l, const std::vector<float>& a, State& s) const {
+std::vector<float> ReferenceModel::full_attention(int l, const std::vector<float>& a, State& s,
+                                                  const std::array<int32_t, 3>& pos) const {
   const auto& S = spec_;
   const std::string p = "layers." + std::to_string(l) + ".self_attn.";
   int H = S.heads, Hkv = S.kv_heads, D = S.head_dim;
@@ -82,8 +83,12 @@ std::vector<float> ReferenceModel::full_attention(int l, const std::vector<float
     q = rms_norm(q, D, w(p + "q_norm.weight"), S.eps, S.norm_plus_one);
     k = rms_norm(k, D, w(p + "k_norm.weight"), S.eps, S.norm_plus_one);
   }
-  RopeConfig rope_config{S.rotary_dims, S.rope_theta, false, {0, 0, 0}};
-  std::vector<int32_t> position{static_cast<int32_t>(s.length)};
+  // Text: the three M-RoPE positions are equal, which is plain RoPE; an image token's
+  // differ (§7.10), in the interleaved layout of §6.
+  bool mrope = S.mrope_sections[0] + S.mrope_sections[1] + S.mrope_sections[2] > 0;
+  RopeConfig rope_config{
+      S.rotary_dims, S.rope_theta, mrope, {S.mrope_sections[0], S.mrope_sections[1], S.mrope_sections[2]}};
+  std::vector<int32_t> position = mrope ? std::vector<int32_t>{pos[0], pos[1], pos[2]} : std::vector<int32_t>{pos[0]};
   q = rope(q, 1, H, D, position, rope_config);
   k = rope(k, 1, Hkv, D, position, rope_config);
   s.k_cache[l].insert(s.k_cache[l].end(), k.begin(), k.end());
@@ -115,7 +120,7 @@ std::vector<float> ReferenceModel::gated_deltanet(int l, const std::vector<float
   std::vector<float> beta, decay;
   deltanet_gates(b, alpha, w(p + "A_log"), w(p + "dt_bias"), beta, decay);  // §5.3
   DeltaNetShape shape{1, S.key_heads, S.value_heads, S.key_dim, S.value_dim, 1e-6};
-  auto o = gated_delta_rule(u, beta, decay, s.recurrent[l], shape);  // §5.4, §5.5
+  auto o = gated_delta_rule(u, beta, decay, s.recurrent[l], shape);         // §5.4, §5.5
   auto y = rms_norm_gated(o, z, S.value_dim, w(p + "norm.weight"), S.eps);  // §5.7
   return matvec(w(p + "out_proj.weight"), y, S.hidden, value_dim);
 }
@@ -129,15 +134,22 @@ std::vector<float> ReferenceModel::mlp(int l, const std::vector<float>& a) const
 }
 
 std::vector<float> ReferenceModel::step(int32_t token, State& s) const {
+  int32_t p = static_cast<int32_t>(s.length);
+  return step(token, s, nullptr, {p, p, p});
+}
+
+std::vector<float> ReferenceModel::step(int32_t token, State& s, const float* embedding,
+                                        const std::array<int32_t, 3>& position) const {
   const auto& S = spec_;
   if (token < 0 || token >= S.vocab) throw std::runtime_error("reference: token id out of range");
   const auto& E = w("embed_tokens.weight");
-  std::vector<float> x(E.begin() + static_cast<size_t>(token) * S.hidden,
-                       E.begin() + static_cast<size_t>(token + 1) * S.hidden);
+  std::vector<float> x = embedding ? std::vector<float>(embedding, embedding + S.hidden)
+                                   : std::vector<float>(E.begin() + static_cast<size_t>(token) * S.hidden,
+                                                        E.begin() + static_cast<size_t>(token + 1) * S.hidden);
   for (int l = 0; l < S.layers; ++l) {
     const std::string p = "layers." + std::to_string(l) + ".";
     auto a = rms_norm(x, S.hidden, w(p + "input_layernorm.weight"), S.eps, S.norm_plus_one);
-    auto m = S.full_attention[l] ? full_attention(l, a, s) : gated_deltanet(l, a, s);
+    auto m = S.full_attention[l] ? full_attention(l, a, s, position) : gated_deltanet(l, a, s);
     for (int i = 0; i < S.hidden; ++i) x[i] += m[i];
     auto f = mlp(l, rms_norm(x, S.hidden, w(p + "post_attention_layernorm.weight"), S.eps, S.norm_plus_one));
     for (int i = 0; i < S.hidden; ++i) x[i] += f[i];

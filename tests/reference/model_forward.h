@@ -6,6 +6,7 @@
 // time with the exact recurrent form of the Gated DeltaNet and full causal attention
 // over an f32 cache: the definition the GPU graphs (chunked prefill, f16 KV cache,
 // fused kernels) are tested against.
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -29,13 +30,13 @@ struct ModelSpec {
   int vocab = 0;
   float eps = 1e-6f;
   float rope_theta = 1e7f;
-  int rotary_dims = 0;        // Qwen3.5: head_dim * partial_rotary_factor; Qwen3: head_dim
+  int rotary_dims = 0;                // Qwen3.5: head_dim * partial_rotary_factor; Qwen3: head_dim
   int mrope_sections[3] = {0, 0, 0};  // Qwen3.5 interleaved M-RoPE (text-only: irrelevant)
   std::vector<bool> full_attention;   // per layer (Qwen3: all true)
   // Gated DeltaNet (Qwen3.5 linear-attention layers)
   int key_heads = 0, value_heads = 0, key_dim = 0, value_dim = 0, conv_kernel = 4;
   bool tied_embeddings = true;
-  std::string prefix;         // "model.language_model." (Qwen3.5) or "model." (Qwen3)
+  std::string prefix;  // "model.language_model." (Qwen3.5) or "model." (Qwen3)
 };
 
 // Tensor name -> f32 values (row-major, HF shapes). Quantized weights are passed
@@ -56,6 +57,10 @@ class ReferenceModel {
 
   // Runs one token at position state.length; returns the logits [vocab].
   std::vector<float> step(int32_t token, State& state) const;
+  // A token with its embedding given (e.g. an image's merger output in place of its pad
+  // token's row; null: the table's) and its M-RoPE positions (t, h, w) (§7.10).
+  std::vector<float> step(int32_t token, State& state, const float* embedding,
+                          const std::array<int32_t, 3>& position) const;
   // Logits of every position for a token sequence from an empty state.
   std::vector<std::vector<float>> forward(const std::vector<int32_t>& tokens) const;
   // Greedy continuation: the prompt, then n argmax tokens.
@@ -65,7 +70,8 @@ class ReferenceModel {
 
  private:
   const std::vector<float>& w(const std::string& name) const;
-  std::vector<float> full_attention(int layer, const std::vector<float>& a, State& s) const;
+  std::vector<float> full_attention(int layer, const std::vector<float>& a, State& s,
+                                    const std::array<int32_t, 3>& position) const;
   std::vector<float> gated_deltanet(int layer, const std::vector<float>& a, State& s) const;
   std::vector<float> mlp(int layer, const std::vector<float>& a) const;
 

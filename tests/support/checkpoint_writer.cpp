@@ -774,6 +774,20 @@ void write_sentence_transformers(const std::filesystem::path& dir, const Checkpo
                                                          {"similarity_fn_name", "cosine"}});
 }
 
+void write_preprocessor_config(const std::filesystem::path& dir, const CheckpointSpec& spec) {
+  const json& v = spec.config["vision_config"];
+  bool real = v.value("hidden_size", 0) == 768;
+  json p{{"size", {{"shortest_edge", real ? 65536 : 4096}, {"longest_edge", real ? 16777216 : 65536}}},
+         {"patch_size", v.value("patch_size", 16)},
+         {"temporal_patch_size", v.value("temporal_patch_size", 2)},
+         {"merge_size", v.value("spatial_merge_size", 2)},
+         {"image_mean", {0.5, 0.5, 0.5}},
+         {"image_std", {0.5, 0.5, 0.5}},
+         {"image_processor_type", "Qwen2VLImageProcessorFast"},
+         {"processor_class", "Qwen3VLProcessor"}};
+  std::ofstream(dir / "preprocessor_config.json") << p.dump(2) << "\n";
+}
+
 }  // namespace
 
 std::vector<float> dense_values(const CheckpointSpec& spec, size_t index, int64_t out, int64_t in) {
@@ -797,6 +811,7 @@ void write_checkpoint(const std::filesystem::path& dir, const CheckpointSpec& sp
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "config.json") << config_json_text(spec);
   if (spec.generation_config) write_generation_config(dir, spec);
+  if (spec.preprocessor_config && spec.config.contains("vision_config")) write_preprocessor_config(dir, spec);
   if (spec.tokenizer) copy_tokenizer(dir, spec);
   if (spec.sentence_transformers) write_sentence_transformers(dir, spec);
 

@@ -59,6 +59,9 @@ struct CheckpointSpec {
   std::optional<std::filesystem::path> chat_template;  // written into tokenizer_config.json
   bool generation_config = true;
   std::optional<SentenceTransformersSpec> sentence_transformers;
+  // preprocessor_config.json for a config with a vision tower (Qwen3.5's published
+  // values; tiny towers get a small pixel budget, 16 to 256 patches, to keep tests fast).
+  bool preprocessor_config = false;
 };
 
 // "tiny-qwen3_5", "tiny-qwen3", "tiny-qwen2", "qwen3_5-0.8b", "tiny-lfm2", and the embedding models

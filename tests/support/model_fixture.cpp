@@ -56,6 +56,8 @@ ref::ModelSpec reference_spec(const nlohmann::json& config) {
   const nlohmann::json rope = t.contains("rope_parameters") ? t["rope_parameters"] : t;
   s.rope_theta = static_cast<float>(rope.value("rope_theta", 10000.0));
   s.rotary_dims = static_cast<int>(s.head_dim * rope.value("partial_rotary_factor", 1.0));
+  if (qwen3_5 && rope.contains("mrope_section"))  // interleaved M-RoPE (§6); matters only with images
+    for (int i = 0; i < 3; ++i) s.mrope_sections[i] = rope["mrope_section"][i].get<int>();
   for (int l = 0; l < s.layers; ++l)
     s.full_attention.push_back(!qwen3_5 || t["layer_types"][l].get<std::string>() == "full_attention");
   s.key_heads = get("linear_num_key_heads", 0);

@@ -138,7 +138,13 @@ class Qwen3_5Family final : public Family {
     DecoderDims dims{static_cast<int>(c.hidden_size), static_cast<int>(c.vocab_size), c.max_position_embeddings, 3};
     out.push_back(std::make_unique<StackedDecoder>(dims, rope_params(c, true), std::move(w)));
     d.begin_part(kVision);
-    if (cfg.vision) declare_qwen3_5_vision(d, *cfg.vision);
+    if (cfg.vision && d.part_selected()) {
+      // Only a load that selects the vision part gets the encoder (the runtime loads it
+      // when a prompt has an image).
+      auto id = [](const std::optional<int64_t>& v) { return v ? static_cast<int32_t>(*v) : -1; };
+      ImageTokenIds ids{id(cfg.vision_start_token_id), id(cfg.image_token_id), id(cfg.vision_end_token_id)};
+      out.push_back(std::make_unique<Qwen3_5VisionEncoder>(*cfg.vision, declare_qwen3_5_vision(d, *cfg.vision), ids));
+    }
     d.begin_part(kMtp);
     if (c.mtp_num_hidden_layers > 0) declare_mtp(d, c);
     return out;

@@ -8,6 +8,7 @@
 #include "arch/blocks/mlp.h"
 #include "arch/blocks/norm.h"
 #include "arch/qwen3_5/qwen3_5.h"
+#include "arch/vision_encoder.h"
 
 namespace vole::arch {
 
@@ -25,5 +26,39 @@ struct Qwen3_5VisionWeights {
 };
 
 Qwen3_5VisionWeights declare_qwen3_5_vision(TensorDeclarer& d, const Qwen3_5VisionConfig& v);
+
+// The tower on the GPU (§7.2-7.6): patch embedding as a matmul, the position table
+// interpolated per grid (mix_rows), 2-D rotary, blocks (LayerNorm + bias, fused qkv,
+// bidirectional attention within each frame of each image, GELU-tanh MLP), then the
+// merger (LayerNorm, 2x2 concat, erf-GELU MLP).
+class Qwen3_5VisionEncoder final : public VisionEncoder {
+ public:
+  Qwen3_5VisionEncoder(const Qwen3_5VisionConfig& config, Qwen3_5VisionWeights weights, ImageTokenIds ids);
+
+  std::string_view name() const override { return "vision encoder"; }
+  int64_t patch_dim() const override;
+  int64_t out_hidden() const override { return config_.out_hidden_size; }
+  int64_t merge() const override { return config_.spatial_merge_size; }
+  ImageTokenIds token_ids() const override { return ids_; }
+  void encode(gpu::Context& ctx, std::span<const float> patches, std::span<const ImageGrid> grids,
+              const ops::Tensor& out, gpu::Profile* profile = nullptr) const override;
+
+  // Per patch (merge-block order, §7.1 step 7): the four table rows and bilinear weights
+  // of its interpolated position (§7.3), and its (row, col) for the rotary (§7.4).
+  struct PatchPositions {
+    std::vector<int32_t> table_rows;  // [patches, 4]
+    std::vector<float> weights;       // [patches, 4]
+    std::vector<int32_t> rows, cols;  // [patches] each
+  };
+  PatchPositions patch_positions(std::span<const ImageGrid> grids) const;
+
+ private:
+  void check_grids(std::span<const float> patches, std::span<const ImageGrid> grids) const;
+
+  Qwen3_5VisionConfig config_;
+  Qwen3_5VisionWeights w_;
+  ImageTokenIds ids_;
+  int64_t side_ = 0;  // the position table is side x side
+};
 
 }  // namespace vole::arch

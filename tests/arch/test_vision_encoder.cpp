@@ -1,0 +1,136 @@
+// Qwen3.5's vision tower on the GPU (engine/arch/qwen3_5/vision.*) against the CPU
+// reference of the whole tower (tests/reference/vision.*), on the tiny tower that
+// vole-make-checkpoint writes (2 blocks, hidden 128, 2 heads of 64, an 8 x 8 position
+// table), loaded the way the runtime loads it: the vision part alone.
+//
+// Grids: the smallest mergeable (2 x 2), square and non-square ones, one larger than the
+// position table (interpolation expands it), several images in one call (attention must
+// stay inside each image), and two frames of one grid. Weights: f32, bf16 and f16
+// checkpoints served as stored, so the reference sees exactly the GPU's values.
+// Tolerance: as the text model tests, 2e-3 of the output's largest magnitude.
+#include <gtest/gtest.h>
+
+#include "arch/families.h"
+#include "arch/model.h"
+#include "arch/qwen3_5/vision.h"
+#include "arch/vision_encoder.h"
+#include "model/model_folder.h"
+#include "reference/vision.h"
+#include "support/gpu_test.h"
+#include "support/model_fixture.h"
+#include "util/error.h"
+
+using namespace vole;
+using namespace vole::test;
+
+namespace {
+
+constexpr double kTolerance = 2e-3;
+
+struct TinyTower {
+  TempDir dir{"vole-vision"};
+  std::unique_ptr<arch::Model> model;
+  const arch::VisionEncoder* encoder = nullptr;
+  ref::WeightMap weights;
+  std::unique_ptr<ref::ReferenceVision> reference;
+
+  TinyTower(CheckpointFormat format, model::Format matrices) {
+    auto spec = checkpoint_preset("tiny-qwen3_5");
+    spec.format = format;
+    spec.mtp = false;
+    write_checkpoint(dir.path(), spec);
+    model::ModelFolder folder(dir.path(), arch::families());
+    arch::ModelLoad load;
+    load.options.selection = {{"vision"}, false, {"model.visual."}};
+    load.options.matrices = matrices;
+    load.options.cache = model::CachePolicy::Off;
+    model = arch::Model::load(gpu_context(), folder, load);
+    encoder = model->find<arch::VisionEncoder>();
+    weights = ref::load_vision_weights(dir.path());
+    auto vspec = ref::vision_spec(*parsed_config(spec).as<arch::Qwen3_5Config>().vision);
+    reference = std::make_unique<ref::ReferenceVision>(vspec, weights);
+  }
+
+  std::vector<float> gpu(const std::vector<float>& patches, const std::vector<arch::ImageGrid>& grids) const {
+    int64_t tokens = 0;
+    for (const auto& g : grids) tokens += encoder->tokens(g);
+    auto out = gpu_output({tokens, encoder->out_hidden()});
+    encoder->encode(gpu_context(), patches, grids, out);
+    return read_f32(out);
+  }
+  std::vector<float> cpu(const std::vector<float>& patches, const std::vector<arch::ImageGrid>& grids) const {
+    std::vector<ref::VisionGrid> g;
+    for (const auto& x : grids) g.push_back({x.t, x.h, x.w});
+    return reference->forward(patches, g);
+  }
+};
+
+std::vector<float> patches_for(const TinyTower& t, const std::vector<arch::ImageGrid>& grids, uint32_t seed) {
+  int64_t n = 0;
+  for (const auto& g : grids) n += g.patches();
+  return random_floats(n * t.encoder->patch_dim(), seed);  // normalised pixels lie in [-1, 1]
+}
+
+void expect_matches(const TinyTower& t, const std::vector<arch::ImageGrid>& grids, uint32_t seed,
+                    const std::string& what) {
+  auto patches = patches_for(t, grids, seed);
+  auto got = t.gpu(patches, grids), want = t.cpu(patches, grids);
+  ASSERT_EQ(got.size(), want.size()) << what;
+  double err = relative_error(got.data(), want.data(), got.size());
+  EXPECT_LT(err, kTolerance) << what;
+  ::testing::Test::RecordProperty("max_rel_error_" + what, std::to_string(err));
+}
+
+TEST(VisionEncoder, LoadsAloneAndDescribesItself) {
+  TinyTower t(CheckpointFormat::F32, model::Format::F32);
+  ASSERT_NE(t.encoder, nullptr);
+  EXPECT_EQ(t.encoder->patch_dim(), 3 * 2 * 16 * 16);
+  EXPECT_EQ(t.encoder->out_hidden(), 128);
+  EXPECT_EQ(t.encoder->merge(), 2);
+  EXPECT_EQ(t.encoder->tokens({1, 6, 10}), 15);
+  EXPECT_EQ(t.encoder->token_ids().pad, 151655);
+}
+
+TEST(VisionEncoder, F32MatchesTheReference) {
+  TinyTower t(CheckpointFormat::F32, model::Format::F32);
+  expect_matches(t, {{1, 2, 2}}, 1, "2x2");
+  expect_matches(t, {{1, 8, 8}}, 2, "8x8");
+  expect_matches(t, {{1, 6, 10}}, 3, "6x10");
+  expect_matches(t, {{1, 14, 4}}, 4, "14x4");
+  expect_matches(t, {{1, 16, 20}}, 5, "16x20");  // larger than the 8x8 table
+  expect_matches(t, {{1, 4, 6}, {1, 8, 2}, {1, 2, 2}}, 6, "three_images");
+  expect_matches(t, {{2, 4, 4}}, 7, "two_frames");
+}
+
+TEST(VisionEncoder, Bf16AndF16CheckpointsMatchTheReference) {
+  for (auto f : {CheckpointFormat::BF16, CheckpointFormat::F16}) {
+    TinyTower t(f, model::Format::Source);
+    expect_matches(t, {{1, 6, 10}, {1, 4, 4}}, 8, checkpoint_format_name(f));
+  }
+}
+
+TEST(VisionEncoder, ImagesInOneCallEqualImagesAlone) {
+  TinyTower t(CheckpointFormat::F32, model::Format::F32);
+  std::vector<arch::ImageGrid> a{{1, 4, 6}}, b{{1, 6, 4}}, both{{1, 4, 6}, {1, 6, 4}};
+  auto pa = patches_for(t, a, 11), pb = patches_for(t, b, 12);
+  auto pboth = pa;
+  pboth.insert(pboth.end(), pb.begin(), pb.end());
+  auto ya = t.gpu(pa, a), yb = t.gpu(pb, b), yboth = t.gpu(pboth, both);
+  ya.insert(ya.end(), yb.begin(), yb.end());
+  ASSERT_EQ(ya.size(), yboth.size());
+  EXPECT_LT(relative_error(yboth.data(), ya.data(), ya.size()), 1e-5);
+}
+
+TEST(VisionEncoder, RejectsGridsItCannotTake) {
+  TinyTower t(CheckpointFormat::F32, model::Format::F32);
+  auto out = gpu_output({4, t.encoder->out_hidden()});
+  std::vector<float> p(16 * t.encoder->patch_dim());
+  std::vector<arch::ImageGrid> odd{{1, 3, 5}}, right{{1, 4, 4}};
+  EXPECT_THROW(t.encoder->encode(gpu_context(), std::span(p).first(15 * t.encoder->patch_dim()), odd, out), Error);
+  EXPECT_THROW(t.encoder->encode(gpu_context(), std::span(p).first(10), right, out), Error);
+  EXPECT_THROW(t.encoder->encode(gpu_context(), p, {}, out), Error);
+  auto small = gpu_output({3, t.encoder->out_hidden()});
+  EXPECT_THROW(t.encoder->encode(gpu_context(), p, right, small), Error);
+}
+
+}  // namespace
