@@ -20,7 +20,7 @@ static void print_stats(const runtime::GenerationStats& s) {
 static int run_run(Args& args) {
   ModelArgs model_args = parse_model_args(args);
   std::string prompt = args.require({"-p", "--prompt"});
-  int max_tokens = static_cast<int>(args.get_int({"-n", "--max-tokens"}, 512));
+  int max_tokens = static_cast<int>(args.get_int({"-n", "--max-tokens"}, 512, 1, INT32_MAX));
   std::string system = args.get_or({"--system"}, "");
   bool raw = args.flag("--raw");
   std::string thinking = args.get_or({"--thinking"}, "");

@@ -32,7 +32,7 @@ int run_speak(Args& args) {
   args.flag("--espeak");  // the default (and for now the only) voice
   speech::EspeakOptions voice;
   voice.voice = args.get_or({"--voice"}, "");
-  voice.rate = args.get_double({"--rate"}, 1.0);
+  voice.rate = args.get_double({"--rate"}, 1.0, 0.1, 10.0);
   std::string language = args.get_or({"--lang"}, "");
   if (voice.voice.empty() && !language.empty()) voice.voice = language;
   std::string out = args.require({"-o", "--out"});

@@ -7,13 +7,14 @@ namespace vole::runtime {
 Chat::Chat(const Engine& engine, int64_t context_length)
     : engine_(engine), sequence_(engine.new_sequence(context_length)) {}
 
-std::string Chat::render(const ChatRequest& request) const {
+std::string Chat::render(const ChatRequest& request, const std::atomic<bool>* cancel) const {
   const text::ChatTemplate* tmpl = engine_.chat_template();
   if (!tmpl)
     fail(ErrorCode::Unsupported, "this model has no chat template (tokenizer_config.json / chat_template.jinja); "
                                  "use a raw prompt instead");
   text::ChatOptions options = request.template_options;
   if (request.continue_from) options.add_generation_prompt = true;
+  if (cancel) options.limits.cancel = cancel;
   std::string prompt = tmpl->render(request.messages, options);
   if (request.continue_from) prompt += continuation_text(prompt, *request.continue_from);
   return prompt;
@@ -38,8 +39,9 @@ std::string continuation_text(std::string_view prompt, const PartialReply& parti
 }
 
 ChatReply Chat::reply(const ChatRequest& request, const DeltaCallback& on_delta, const std::atomic<bool>* cancel) {
-  std::string prompt = render(request);
-  std::vector<int32_t> ids = engine_.tokenizer().encode(prompt, {.add_special_tokens = false});  // the template wrote any BOS itself
+  std::string prompt = render(request, cancel);
+  std::vector<int32_t> ids =
+      engine_.tokenizer().encode(prompt, {.add_special_tokens = false});  // the template wrote any BOS itself
   ReasoningSplitter splitter(ReasoningSplitter::prompt_opens_reasoning(prompt));
   ChatReply reply;
   auto deliver = [&](const ReasoningSplitter::Delta& d) {

@@ -156,8 +156,10 @@ void Sequence::run_chunk(std::span<const int32_t> chunk, std::vector<float>* all
   }
 }
 
-void Sequence::evaluate(std::span<const int32_t> tokens, std::vector<float>* all_logits, const AppendExtras* extras) {
+void Sequence::evaluate(std::span<const int32_t> tokens, std::vector<float>* all_logits, const AppendExtras* extras,
+                        const std::atomic<bool>* cancel) {
   for (size_t i = 0; i < tokens.size(); i += options_.prefill_chunk) {
+    if (i > 0 && cancel && cancel->load(std::memory_order_relaxed)) return;  // a valid prefix is kept
     size_t n = std::min<size_t>(options_.prefill_chunk, tokens.size() - i);
     run_chunk(tokens.subspan(i, n), all_logits, extras, static_cast<int64_t>(i));
   }
@@ -177,7 +179,7 @@ void Sequence::append(std::span<const int32_t> tokens, const AppendExtras& extra
   evaluate(tokens, nullptr, &extras);
 }
 
-int64_t Sequence::sync(std::span<const int32_t> tokens) {
+int64_t Sequence::sync(std::span<const int32_t> tokens, const std::atomic<bool>* cancel) {
   check_tokens(tokens);
   if (static_cast<int64_t>(tokens.size()) > capacity())
     fail(ErrorCode::ContextFull, "the prompt has " + std::to_string(tokens.size()) +
@@ -189,9 +191,13 @@ int64_t Sequence::sync(std::span<const int32_t> tokens) {
   int64_t before = length();
   if (static_cast<int64_t>(common) < before) truncate(static_cast<int64_t>(common));
   if (common == tokens.size()) return 0;
-  append(tokens.subspan(common));
+  if (length() + static_cast<int64_t>(tokens.size() - common) > capacity())
+    fail(ErrorCode::ContextFull, "the prompt has " + std::to_string(tokens.size()) +
+                                     " tokens but the context length is " + std::to_string(capacity()));
+  int64_t start = length();
+  evaluate(tokens.subspan(common), nullptr, nullptr, cancel);
   snapshot();
-  return static_cast<int64_t>(tokens.size() - common);
+  return length() - start;
 }
 
 void Sequence::truncate(int64_t n) {
