@@ -26,4 +26,4 @@ ctest --output-on-failure -j"$(nproc)" -R '^(TextDecoder|TextBlocks|Extract|Extr
 # The hostile cases that run in-process (output files, template limits, JSON depth, the
 # number parser); those that run build/bin/vole are covered by the normal pass.
 ctest --output-on-failure -j"$(nproc)" \
-  -R '^(HostileOutput|HostileTemplate\.|Cases/HostileTemplateMemory\.|HostileJson\.(DepthIsBoundedBeforeParsing|DeepTokenizerJsonIsRefused)|HostileNumbers\.OneParserForEveryOption|HostilePaths\.ReadTextFile)'
+  -R '^(HostileOutput|HostileTemplate\.|Cases/HostileTemplateMemory\.|HostileJson\.(DepthIsBoundedBeforeParsing|DeepTokenizerJsonIsRefused)|HostileNumbers\.OneParserForEveryOption|HostilePaths\.ReadTextFile|HostileDownload\.)'
