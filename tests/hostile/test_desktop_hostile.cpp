@@ -13,6 +13,7 @@
 #include "conversation_list_model.h"
 #include "desktop_test.h"
 #include "engine_controller.h"
+#include "memory/store_error.h"
 #include "store_session.h"
 #include "support/checkpoint_writer.h"
 #include "support/oracles.h"
@@ -124,9 +125,18 @@ TEST_F(HostileDesktop, AnswerFinishedOnAFullDiskIsSavedWholeWhenSpaceReturns) {
   QSignalSpy streamed(s->engine.get(), &EngineController::streamed);
   QSignalSpy done(s->chat.get(), &ChatController::answerFinished);
   QSignalSpy late(s->engine.get(), &EngineController::answerSaved);
-  ASSERT_TRUE(s->chat->send("Tell me about voles"));
   memory::Store& store = *s->store.store();
-  store.set_max_size(0);  // the disk is full from now on: no page beyond those in use
+  auto filler = store.create_conversation({.title = "filler"});
+  ASSERT_TRUE(s->chat->send("Tell me about voles"));
+  // The disk is full from now on: no page beyond those in use, and the free room in
+  // them taken (the first batch of the answer is due only after 250 ms).
+  store.set_max_size(0);
+  try {
+    for (int i = 0; i < 10000; ++i) store.append_message(filler.id, {.content = std::string(64, 'f')});
+    FAIL() << "the size limit was never hit";
+  } catch (const memory::StoreError& e) {
+    ASSERT_EQ(e.problem(), memory::StoreProblem::DiskFull) << e.what();
+  }
   ASSERT_TRUE(wait_until([&] { return done.count() > 0; }, std::chrono::seconds(120)));
   QString received;
   for (const auto& call : streamed) received += call[3].toString();
