@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 fuzz_setup jinja "${1:-60}"
-text=("$root"/engine/text/jinja_*.cpp "$root/engine/text/chat_template.cpp"
+text=("$root"/engine/text/jinja_*.cpp "$root/engine/text/chat_template.cpp" "$root/engine/text/utf8.cpp"
       "$root/engine/util/error.cpp" "$root/engine/util/file.cpp" "$root/engine/util/json.cpp")
 icu=$(pkg-config --cflags --libs icu-uc)
 fuzz_build fuzz_jinja_template "$root/tests/fuzz/fuzz_jinja_template.cpp" "${text[@]}" $icu
