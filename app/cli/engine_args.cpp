@@ -26,7 +26,7 @@ ModelArgs parse_model_args(Args& args, model::Format default_weights) {
 }
 
 runtime::SamplingOptions parse_sampling(Args& args, runtime::SamplingOptions s) {
-  s.temperature = static_cast<float>(args.get_double({"--temp", "--temperature"}, s.temperature, 0, 100));
+  s.temperature = static_cast<float>(args.get_double({"--temperature", "--temp"}, s.temperature, 0, 100));
   s.top_k = static_cast<int>(args.get_int({"--top-k"}, s.top_k, 0, INT32_MAX));
   s.top_p = static_cast<float>(args.get_double({"--top-p"}, s.top_p, 1e-9, 1));
   s.min_p = static_cast<float>(args.get_double({"--min-p"}, s.min_p, 0, 0.999999));
