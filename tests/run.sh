@@ -17,9 +17,13 @@ ctest --output-on-failure -j"$(nproc)" "$@"
 # libraries are suppressed (tests/fuzz/lsan_suppressions.txt).
 cmake -S "$root" -B "$root/build-asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DVOLE_SANITIZE=ON -DVOLE_BUILD_DESKTOP=OFF >/dev/null
-cmake --build "$root/build-asan" -j"$(nproc)" --target test_model test_image test_audio test_knowledge
+cmake --build "$root/build-asan" -j"$(nproc)" --target test_model test_image test_audio test_knowledge test_hostile
 cd "$root/build-asan"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS="suppressions=$root/tests/fuzz/lsan_suppressions.txt"
 ctest --output-on-failure -j"$(nproc)" -L "model|image|audio"
 ctest --output-on-failure -j"$(nproc)" -R '^(TextDecoder|TextBlocks|Extract|ExtractFuzz|Chunker)\.'
+# The hostile cases that run in-process (output files, template limits, JSON depth, the
+# number parser); those that run build/bin/vole are covered by the normal pass.
+ctest --output-on-failure -j"$(nproc)" \
+  -R '^(HostileOutput|HostileTemplate\.|Cases/HostileTemplateMemory\.|HostileJson\.(DepthIsBoundedBeforeParsing|DeepTokenizerJsonIsRefused)|HostileNumbers\.OneParserForEveryOption|HostilePaths\.ReadTextFile|HostileDownload\.)'

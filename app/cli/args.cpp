@@ -1,5 +1,8 @@
 #include "args.h"
 
+#include <charconv>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 #include "util/error.h"
@@ -56,24 +59,48 @@ std::string Args::require(std::initializer_list<const char*> names) {
   return *v;
 }
 
-int64_t Args::get_int(std::initializer_list<const char*> names, int64_t fallback) {
-  auto v = get(names);
-  if (!v) return fallback;
-  char* end = nullptr;
-  long long x = std::strtoll(v->c_str(), &end, 10);
-  if (v->empty() || *end)
-    fail(ErrorCode::InvalidArgument, std::string(*names.begin()) + " expects an integer, got '" + *v + "'");
+namespace {
+std::string range_text(int64_t min, int64_t max) {
+  if (min == INT64_MIN && max == INT64_MAX) return "an integer";
+  if (max == INT64_MAX) return "an integer >= " + std::to_string(min);
+  return "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+}
+std::string number_text(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+}  // namespace
+
+int64_t parse_int(const std::string& text, const std::string& what, int64_t min, int64_t max) {
+  int64_t x = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), x, 10);
+  bool whole = !text.empty() && end == text.data() + text.size();
+  if (!whole || ec != std::errc() || x < min || x > max)  // out of 64-bit range included
+    fail(ErrorCode::InvalidArgument, what + " expects " + range_text(min, max) + ", got '" + text + "'");
   return x;
 }
 
-double Args::get_double(std::initializer_list<const char*> names, double fallback) {
-  auto v = get(names);
-  if (!v) return fallback;
-  char* end = nullptr;
-  double x = std::strtod(v->c_str(), &end);
-  if (v->empty() || *end)
-    fail(ErrorCode::InvalidArgument, std::string(*names.begin()) + " expects a number, got '" + *v + "'");
+double parse_double(const std::string& text, const std::string& what, double min, double max) {
+  double x = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), x);
+  bool whole = !text.empty() && end == text.data() + text.size();
+  if (!whole || ec != std::errc() || !std::isfinite(x) || x < min || x > max) {
+    std::string range =
+        min <= -1e300 && max >= 1e300 ? "a number" : "a number from " + number_text(min) + " to " + number_text(max);
+    fail(ErrorCode::InvalidArgument, what + " expects " + range + ", got '" + text + "'");
+  }
   return x;
+}
+
+int64_t Args::get_int(std::initializer_list<const char*> names, int64_t fallback, int64_t min, int64_t max) {
+  auto v = get(names);
+  return v ? parse_int(*v, *names.begin(), min, max) : fallback;
+}
+
+double Args::get_double(std::initializer_list<const char*> names, double fallback, double min, double max) {
+  auto v = get(names);
+  return v ? parse_double(*v, *names.begin(), min, max) : fallback;
 }
 
 bool Args::flag(const char* name) {

@@ -72,9 +72,9 @@ uint64_t state_bytes_per_token(const runtime::Engine& engine) {
 
 static int run_bench(Args& args) {
   ModelArgs model_args = parse_model_args(args);
-  int64_t p = args.get_int({"-p", "--prompt-tokens"}, 512);
-  int64_t n = args.get_int({"-n", "--gen-tokens"}, 128);
-  int runs = static_cast<int>(args.get_int({"-r", "--repetitions"}, 5));
+  int64_t p = args.get_int({"-p", "--prompt-tokens"}, 512, 0, 1 << 20);
+  int64_t n = args.get_int({"-n", "--gen-tokens"}, 128, 0, 1 << 20);
+  int runs = static_cast<int>(args.get_int({"-r", "--repetitions"}, 5, 1, 1000));
   bool json = args.flag("--json");
   bool profile = args.flag("--profile");
   args.finish();

@@ -109,7 +109,7 @@ static int run_chat(Args& args) {
   ModelArgs model_args = parse_model_args(args);
   std::string system = args.get_or({"--system"}, "");
   std::string thinking = args.get_or({"--thinking"}, "");
-  int max_tokens = static_cast<int>(args.get_int({"-n", "--max-tokens"}, 2048));
+  int max_tokens = static_cast<int>(args.get_int({"-n", "--max-tokens"}, 2048, 1, INT32_MAX));
   auto engine = load_engine(model_args);
   runtime::GenerateOptions gen = engine->default_generate_options();
   gen.sampling = parse_sampling(args, gen.sampling);

@@ -87,7 +87,7 @@ uint64_t plan_bytes(ModelFolder& folder, const Selection& sel, Format f, int gro
 int run_info(Args& args) {
   std::string dir = args.require({"-m", "--model"});
   auto format = parse_format(args.get_or({"--format"}, "q4"));
-  int group = static_cast<int>(args.get_int({"--group"}, kQ4DefaultGroup));
+  int group = static_cast<int>(args.get_int({"--group"}, kQ4DefaultGroup, 1, 1 << 20));
   bool vision = args.flag("--vision"), mtp = args.flag("--mtp"), list = args.flag("--tensors");
   args.finish();
   require(format.has_value(), "--format must be source, f32, f16 or q4");

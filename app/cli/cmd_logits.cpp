@@ -11,6 +11,7 @@
 #include "engine_args.h"
 #include "util/error.h"
 #include "util/file.h"
+#include "util/user_files.h"
 
 namespace vole::cli {
 
@@ -18,10 +19,7 @@ static std::vector<int32_t> parse_token_list(const std::string& s) {
   std::vector<int32_t> ids;
   std::stringstream in(s);
   for (std::string item; std::getline(in, item, ',');) {
-    char* end = nullptr;
-    long v = std::strtol(item.c_str(), &end, 10);
-    if (item.empty() || *end) fail(ErrorCode::InvalidArgument, "--tokens must be comma-separated integers, got '" + item + "'");
-    ids.push_back(static_cast<int32_t>(v));
+    ids.push_back(static_cast<int32_t>(parse_int(item, "--tokens (comma-separated token ids)", 0, INT32_MAX)));
   }
   require(!ids.empty(), "--tokens is empty");
   return ids;
@@ -38,7 +36,7 @@ static int run_logits(Args& args) {
   auto seq = engine->new_sequence(static_cast<int64_t>(ids.size()));
   std::vector<float> logits = seq->evaluate_all(ids);
   static_assert(std::endian::native == std::endian::little, "the logits file is little-endian float32");
-  write_file_atomic(out, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(logits.data()), logits.size() * 4));
+  write_output_file(out, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(logits.data()), logits.size() * 4));
 
   size_t vocab = logits.size() / ids.size();
   const float* last = logits.data() + (ids.size() - 1) * vocab;
@@ -46,13 +44,14 @@ static int run_logits(Args& args) {
   std::iota(order.begin(), order.end(), 0);
   std::partial_sort(order.begin(), order.begin() + 5, order.end(),
                     [&](int32_t a, int32_t b) { return last[a] > last[b] || (last[a] == last[b] && a < b); });
-  std::printf("wrote %zu x %zu logits to %s\ntop-5 of last position:", ids.size(), vocab, out.c_str());
-  for (int i = 0; i < 5; ++i) std::printf(" %d", order[i]);
-  std::printf("\n");
+  FILE* report = out == "-" ? stderr : stdout;  // stdout may be the logits themselves
+  std::fprintf(report, "wrote %zu x %zu logits to %s\ntop-5 of last position:", ids.size(), vocab, out.c_str());
+  for (int i = 0; i < 5; ++i) std::fprintf(report, " %d", order[i]);
+  std::fprintf(report, "\n");
   return 0;
 }
 
-VOLE_COMMAND("logits", "-m DIR --tokens 1,2,3 --out FILE [--weights f32|f16|int4]  logits of every position (f32 LE)",
+VOLE_COMMAND("logits", "-m DIR --tokens 1,2,3 --out FILE|- [--weights f32|f16|int4]  logits of every position (f32 LE)",
              run_logits);
 
 }  // namespace vole::cli

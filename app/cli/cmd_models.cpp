@@ -32,7 +32,7 @@ int run_pull(Args& args) {
   req.revision = args.get_or({"-r", "--revision"}, "main");
   if (args.flag("--vision")) req.features = req.features.with(hub::kVisionFeature);
   if (args.flag("--mtp")) req.features = req.features.with(hub::kMtpFeature);
-  int64_t quota = args.get_int({"--quota"}, -1);
+  int64_t quota = args.get_int({"--quota"}, -1, 0, INT64_MAX);  // -1: not given
   auto names = args.positionals();
   args.finish();
   if (names.size() != 1) {

@@ -23,7 +23,7 @@ static int run_run(Args& args) {
   if (auto url = args.get({"--remote"})) return run_remote(args, *url);
   ModelArgs model_args = parse_model_args(args);
   std::string prompt = args.require({"-p", "--prompt"});
-  int max_tokens = static_cast<int>(args.get_int({"-n", "--max-tokens"}, 512));
+  int max_tokens = static_cast<int>(args.get_int({"-n", "--max-tokens"}, 512, 1, INT32_MAX));
   std::string system = args.get_or({"--system"}, "");
   bool raw = args.flag("--raw");
   std::string thinking = args.get_or({"--thinking"}, "");

@@ -37,7 +37,7 @@ int run_speak(Args& args) {
   std::string voice_name;
   speech::EspeakOptions voice;
   voice.voice = args.get_or({"--voice"}, "");
-  voice.rate = args.get_double({"--rate"}, 1.0);
+  voice.rate = args.get_double({"--rate"}, 1.0, 0.1, 10.0);
   std::string language = args.get_or({"--lang"}, "");
   if (voice.voice.empty() && !language.empty()) voice.voice = language;
   const bool neural = args.has({"-m", "--model"});

@@ -8,15 +8,12 @@
 #include "text/chat_template.h"
 #include "util/error.h"
 #include "util/file.h"
+#include "util/json.h"
 
 namespace vole::cli {
 
 static nlohmann::ordered_json read_json_file(const std::string& path) {
-  try {
-    return nlohmann::ordered_json::parse(read_text_file(path));
-  } catch (const nlohmann::json::exception& e) {
-    fail(ErrorCode::InvalidFile, path + ": not valid JSON: " + e.what());
-  }
+  return parse_ordered_json_text(read_text_file(path), path);
 }
 
 static int run_template(Args& args) {

@@ -10,6 +10,8 @@
 #include "qt_strings.h"
 #include "report_errors.h"
 #include "util/file.h"
+#include "util/user_files.h"
+#include "util/json.h"
 
 namespace vole::desktop {
 
@@ -35,6 +37,13 @@ ChatController::ChatController(StoreSession* session, EngineController* engine, 
   connect(engine_, &EngineController::saveProblem, this, [this](const QString& message) {
     save_problem_ = message;
     Q_EMIT saveProblemChanged();
+  });
+  // An answer kept in memory while the disk was full is now in the database, whole.
+  connect(engine_, &EngineController::answerSaved, this, [this](qint64 conversation, qint64 message) {
+    save_problem_.clear();
+    Q_EMIT saveProblemChanged();
+    if (store() && conversation == conversation_) act([&] { messages_.refresh_message(*store(), message); });
+    log_event("answer-saved-late", {{"conversation", conversation}, {"message", message}});
   });
   connect(engine_, &EngineController::stateChanged, this, [this] {
     Q_EMIT canSendChanged();
@@ -136,7 +145,7 @@ void ChatController::read_overrides() {
   sampling_override_.copyFrom(settings_->sampling());
   if (c) {
     if (c->system_prompt) system_override_ = qstr(*c->system_prompt);
-    auto j = nlohmann::json::parse(c->sampling_json.value_or("{}"), nullptr, false);
+    auto j = parse_json_or_discarded(c->sampling_json.value_or("{}"));
     if (j.is_object()) {
       if (auto it = j.find("sampling"); it != j.end() && it->is_object()) {
         sampling_override_on_ = true;
@@ -362,7 +371,7 @@ QString ChatController::exportConversation(qint64 id, const QUrl& file, const QS
   try {
     std::string text = format == "json" ? memory::export_json(*session_->store(), id)
                                         : memory::export_markdown(*session_->store(), id);
-    write_file_atomic(path.toStdString(), text);
+    write_output_file(path.toStdString(), text);
     log_event("exported", {{"conversation", qlonglong(id)}, {"format", format}, {"path", path}});
     return {};
   } catch (const std::exception& e) {

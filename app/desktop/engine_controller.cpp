@@ -42,6 +42,7 @@ EngineController::EngineController(AppSettings* settings, QObject* parent)
   connect(worker_, &EngineWorker::streamed, this, &EngineController::streamed);
   connect(worker_, &EngineWorker::saved, this, &EngineController::saved);
   connect(worker_, &EngineWorker::saveProblem, this, &EngineController::saveProblem);
+  connect(worker_, &EngineWorker::answerSaved, this, &EngineController::answerSaved);
   connect(worker_, &EngineWorker::finished, this, [this](const GenerationResult& result) {
     if (--jobs_in_flight_ == 0) Q_EMIT busyChanged();
     Q_EMIT finished(result);

@@ -90,6 +90,7 @@ class EngineController : public QObject {
   void saved(qint64 conversation, qint64 message, qint64 chars, qint64 reasoning_chars);  // see EngineWorker
   void finished(const vole::desktop::GenerationResult& result);
   void saveProblem(const QString& message);
+  void answerSaved(qint64 conversation, qint64 message);  // see EngineWorker
 
  private:
   void set_state(EngineState::Value state);

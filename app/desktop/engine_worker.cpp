@@ -1,7 +1,9 @@
 #include "engine_worker.h"
 
+#include <QTimer>
 #include <QVariantMap>
 #include <algorithm>
+#include <cstdio>
 
 #include "gpu/context.h"
 #include "installed_models_model.h"
@@ -32,6 +34,12 @@ bool template_thinks_by_default(const runtime::Engine& engine) {
   auto messages = nlohmann::ordered_json::array({{{"role", "user"}, {"content", "Hi"}}});
   text::ChatOptions unset, on;
   on.enable_thinking = true;
+  // A probe at load: a template that needs more than this is not probed (and fails with
+  // its own error when a message is sent, where Stop can end it).
+  for (auto* o : {&unset, &on}) {
+    o->limits.max_steps = 2'000'000;
+    o->limits.max_time = std::chrono::seconds(2);
+  }
   try {
     return tmpl->render(messages, unset) == tmpl->render(messages, on);
   } catch (const std::exception&) {
@@ -169,6 +177,14 @@ void EngineWorker::forgetConversation(qint64 conversation) {
 }
 
 void EngineWorker::shutdown() {
+  if (!retry_unsaved()) {
+    // Quitting with answers the disk still cannot take: say so plainly. Their saved
+    // part stays in the database, marked interrupted at the next start.
+    for (auto& u : unsaved_)
+      std::fprintf(stderr, "vole-desktop: an answer of %zu characters could not be saved before quitting: %s\n",
+                   u.writer.content().size(), u.writer.last_error() ? u.writer.last_error()->what() : "unknown error");
+  }
+  unsaved_.clear();
   chats_.clear();
   models_.clear();
   device_.reset();
@@ -185,7 +201,33 @@ runtime::Chat& EngineWorker::chat_for(memory::ConversationId conversation) {
   return *chats_.front().second;
 }
 
+bool EngineWorker::retry_unsaved() {
+  for (auto it = unsaved_.begin(); it != unsaved_.end();) {
+    try {
+      it->writer.finish(it->status, it->stats, it->error);
+    } catch (const std::exception&) {
+      ++it;
+      continue;
+    }
+    Q_EMIT saved(it->writer.conversation_id(), it->writer.message_id(), code_points(it->writer.saved_content()),
+                 code_points(it->writer.saved_reasoning()));
+    Q_EMIT answerSaved(it->writer.conversation_id(), it->writer.message_id());
+    it = unsaved_.erase(it);
+  }
+  return unsaved_.empty();
+}
+
+void EngineWorker::schedule_retry() {
+  if (retry_scheduled_ || unsaved_.empty()) return;
+  retry_scheduled_ = true;
+  QTimer::singleShot(1000, this, [this] {
+    retry_scheduled_ = false;
+    if (!retry_unsaved()) schedule_retry();
+  });
+}
+
 void EngineWorker::generate(const GenerationJob& job) {
+  retry_unsaved();  // earlier answers first: they finished before this one
   GenerationResult result;
   result.conversation = job.conversation;
   result.message = job.message;
@@ -217,10 +259,14 @@ void EngineWorker::run(const GenerationJob& job, GenerationResult& result) {
     try {
       writer->finish(status, result.stats, error);
     } catch (const std::exception& e) {
-      // Left unfinished: the writer's destructor tries once more and marks it interrupted.
+      // Kept whole in memory and retried: a finished answer is never lost nor marked
+      // interrupted because the disk was full when it ended.
       result.saved = false;
       result.error = QString::fromUtf8(e.what());
       Q_EMIT saveProblem(result.error);
+      unsaved_.push_back(UnsavedAnswer{std::move(*writer), status, result.stats, error});
+      writer.reset();
+      schedule_retry();
     }
   };
 
@@ -293,6 +339,12 @@ void EngineWorker::run(const GenerationJob& job, GenerationResult& result) {
     // The sequence may hold half-evaluated state: start this conversation's Chat afresh.
     forgetConversation(job.conversation);
     if (abandon_.load()) return;
+    // Stop pressed while the template rendered: stopped, not failed.
+    auto* err = dynamic_cast<const Error*>(&e);
+    if (err && err->code() == ErrorCode::Cancelled && cancel_.load()) {
+      finish(memory::MessageStatus::Cancelled, std::nullopt);
+      return;
+    }
     finish(memory::MessageStatus::Error, std::string(e.what()));
   }
 }

@@ -19,6 +19,7 @@
 #include <memory>
 
 #include "engine_jobs.h"
+#include "memory/stream_writer.h"
 #include "runtime/chat.h"
 #include "runtime/engine.h"
 
@@ -70,6 +71,9 @@ class EngineWorker : public QObject {
   // A batch of the streaming answer could not be saved (disk full, database locked): it
   // is kept in memory and retried; the message says why.
   void saveProblem(const QString& message);
+  // An answer whose final save had failed (finished() said saved=false) is now saved
+  // whole, with its final status.
+  void answerSaved(qint64 conversation, qint64 message);
 
  private:
   runtime::Chat& chat_for(memory::ConversationId conversation);
@@ -78,6 +82,9 @@ class EngineWorker : public QObject {
   // releases every model on the old one first).
   std::shared_ptr<runtime::Device> device_for(const std::string& device_choice);
   void run(const GenerationJob& job, GenerationResult& result);
+  // Tries again to save the answers whose final save failed; true when none is left.
+  bool retry_unsaved();
+  void schedule_retry();
 
   int max_chats_;
   std::chrono::milliseconds ui_batch_;
@@ -93,6 +100,17 @@ class EngineWorker : public QObject {
   std::atomic<memory::MessageId> running_{0};   // the message being generated
   std::atomic<memory::MessageId> stop_for_{0};  // the message the user stopped
   std::atomic<int64_t> tokens_{0};
+  // Finished answers the store could not take yet (disk full): the whole text stays here,
+  // retried every second, before each new answer and at shutdown; never marked
+  // interrupted while it is kept.
+  struct UnsavedAnswer {
+    memory::StreamWriter writer;
+    memory::MessageStatus status;
+    memory::MessageStats stats;
+    std::optional<std::string> error;
+  };
+  std::list<UnsavedAnswer> unsaved_;
+  bool retry_scheduled_ = false;
 };
 
 }  // namespace vole::desktop

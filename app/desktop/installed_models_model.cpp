@@ -10,6 +10,8 @@
 #include "hub/storage.h"
 #include "model/model_folder.h"
 #include "qt_strings.h"
+#include "util/file.h"
+#include "util/json.h"
 
 namespace vole::desktop {
 
@@ -50,8 +52,12 @@ InstalledModel InstalledModelsModel::describe(const fs::path& dir, bool opened) 
   m.opened = opened;
   m.present = has_config(dir);
   if (!m.present) return m;
-  std::ifstream in(dir / "config.json");
-  auto j = nlohmann::json::parse(in, nullptr, false);
+  std::string text;
+  try {
+    text = read_text_file(dir / "config.json");
+  } catch (const std::exception&) {
+  }
+  auto j = parse_json_or_discarded(text);
   if (j.is_object()) {
     auto it = j.find("model_type");
     if (it != j.end() && it->is_string()) m.architecture = qstr(it->get<std::string>());

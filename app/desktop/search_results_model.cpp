@@ -36,18 +36,28 @@ void SearchResultsModel::setHighlightColor(const QString& c) {
 void SearchResultsModel::runNow() {
   debounce_.stop();
   std::vector<memory::SearchHit> hits;
+  QString error;
   if (store_ && active()) {
     try {
       hits = memory::search(*store_, {.text = query_.toStdString(), .limit = 100, .snippet_words = 16});
     } catch (const std::exception& e) {
-      Q_EMIT errorOccurred(QString::fromUtf8(e.what()));
+      error = tr("Cannot search: %1").arg(QString::fromUtf8(e.what()));
     }
+  } else if (!store_ && active()) {
+    error = tr("Cannot search: the conversation database is not open");
   }
   beginResetModel();
   hits_ = std::move(hits);
+  error_ = error;
   endResetModel();
   Q_EMIT resultsChanged();
-  if (store_ && active()) log_event("search", {{"query", query_}, {"hits", count()}});
+  if (!error.isEmpty()) Q_EMIT errorOccurred(error);
+  if (active()) {
+    if (error.isEmpty())
+      log_event("search", {{"query", query_}, {"hits", count()}});
+    else
+      log_event("search", {{"query", query_}, {"hits", 0}, {"error", error}});
+  }
 }
 
 QString SearchResultsModel::snippet_html(const std::string& snippet, const QString& color) {

@@ -15,6 +15,9 @@ class SearchResultsModel : public QAbstractListModel {
   Q_PROPERTY(QString query READ query WRITE setQuery NOTIFY queryChanged)
   Q_PROPERTY(int count READ count NOTIFY resultsChanged)
   Q_PROPERTY(bool active READ active NOTIFY queryChanged)  // a non-empty query is set
+  // Why the last search failed ("Cannot search: database disk image is malformed"), or
+  // empty: a failed search is never shown as "No matches".
+  Q_PROPERTY(QString error READ error NOTIFY resultsChanged)
   // Background colour of highlighted words (the theme sets it).
   Q_PROPERTY(QString highlightColor READ highlightColor WRITE setHighlightColor NOTIFY resultsChanged)
 
@@ -35,6 +38,7 @@ class SearchResultsModel : public QAbstractListModel {
   void setQuery(const QString& q);
   bool active() const { return !query_.trimmed().isEmpty(); }
   int count() const { return static_cast<int>(hits_.size()); }
+  QString error() const { return error_; }
   QString highlightColor() const { return highlight_; }
   void setHighlightColor(const QString& c);
 
@@ -60,6 +64,7 @@ class SearchResultsModel : public QAbstractListModel {
   QString highlight_ = "#ffe58a";
   QTimer debounce_;
   std::vector<memory::SearchHit> hits_;
+  QString error_;
 };
 
 }  // namespace vole::desktop

@@ -6,6 +6,7 @@
 #include "audio/sndfile_io.h"
 #include "util/error.h"
 #include "util/file.h"
+#include "util/user_files.h"
 
 namespace vole::audio {
 
@@ -30,7 +31,7 @@ std::vector<uint8_t> encode_wav(std::span<const float> samples, int sample_rate,
 
 void write_wav(const std::filesystem::path& path, std::span<const float> samples, int sample_rate,
                WavSampleFormat format) {
-  write_file_atomic(path, encode_wav(samples, sample_rate, format));
+  write_output_file(path, encode_wav(samples, sample_rate, format));
 }
 
 }  // namespace vole::audio

@@ -1,6 +1,6 @@
 #pragma once
 // Writing mono WAV files (for synthesized speech and for keeping recordings), encoded by
-// libsndfile into memory and written with util/file.h's write_file_atomic, the one
+// libsndfile into memory and written with util/user_files.h's write_output_file, the one
 // mechanism Vole uses for files it writes on a user's behalf.
 #include <cstdint>
 #include <filesystem>

@@ -7,6 +7,7 @@
 #include "hub/failure.h"
 #include "hub/repo_id.h"
 #include "util/file.h"
+#include "util/json.h"
 
 namespace vole::hub {
 
@@ -132,6 +133,7 @@ const CatalogEntry& Catalog::default_model() const { return *find_id(default_id)
 Catalog parse_catalog(std::string_view text, const std::string& source) {
   Ctx c{source};
   json root;
+  if (json_nesting_depth(text) > kMaxJsonDepth) c.fail("top level", "nested too deeply");
   try {
     root = json::parse(text);
   } catch (const json::exception& e) {

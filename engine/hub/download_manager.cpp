@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 
+#include "hub/download_lock.h"
 #include "hub/fetcher.h"
 #include "hub/plan.h"
 #include "hub/repo_id.h"
@@ -41,7 +42,8 @@ struct DownloadManager::Job {
   std::vector<std::string> verified;  // per plan file
   std::atomic<int> stop{kRun};
   int running = 0;
-  bool planning = false;  // a plan task is executing
+  bool planning = false;               // a plan task is executing
+  std::unique_ptr<DownloadLock> lock;  // held from planning until the job is finished
   Clock::time_point last_progress_event{};
   std::deque<std::pair<Clock::time_point, uint64_t>> samples;  // for the speed estimate
 };
@@ -103,6 +105,7 @@ void DownloadManager::dispatch_main() {
 
 void DownloadManager::set_state(Job& job, JobState state) {
   job.info.state = state;
+  if (finished(state)) job.lock.reset();  // another download of this folder may start
   if (state != JobState::Downloading) {
     job.info.bytes_per_second = 0;
     job.info.eta_seconds.reset();
@@ -303,6 +306,16 @@ void DownloadManager::run_plan(const std::shared_ptr<Job>& job, HubClient& hub) 
   const DownloadRequest& req = job->request;
   const fs::path dir = job->info.model_dir;
   StopFn stop = [job] { return job->stop.load() != kRun; };
+  bool locked = false;
+  {
+    std::lock_guard lk(mu_);
+    locked = job->lock != nullptr;  // a resumed job keeps its lock
+  }
+  if (!locked) {
+    auto lock = std::make_unique<DownloadLock>(dir, req.repo);
+    std::lock_guard lk(mu_);
+    job->lock = std::move(lock);
+  }
 
   std::optional<Manifest> installed;
   try {

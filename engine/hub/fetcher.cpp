@@ -14,6 +14,7 @@
 #include "hub/git_blob.h"
 #include "util/file.h"
 #include "util/hash.h"
+#include "util/json.h"
 
 namespace vole::hub {
 
@@ -39,7 +40,7 @@ std::optional<Sidecar> read_sidecar(const fs::path& p) {
   std::error_code ec;
   if (!fs::exists(p, ec)) return std::nullopt;
   try {
-    json j = json::parse(read_text_file(p));
+    json j = parse_json_text(read_text_file(p), p.string());
     Sidecar s;
     s.url = j.at("url").get<std::string>();
     s.plan_digest = j.at("plan_digest").get<std::string>();
@@ -345,7 +346,11 @@ class FileDownload {
   std::string verify() {
     std::error_code ec;
     uint64_t size = fs::file_size(part_path_, ec);
-    if (ec || size != plan_.local_size)
+    // file_size reports an error as (uintmax_t)-1: never print that as a size.
+    if (ec)
+      fail_hub(Failure::Io, what_ + ": the partial file " + part_path_.string() + " disappeared while downloading (" +
+                                ec.message() + "); was the folder changed by another program?");
+    if (size != plan_.local_size)
       fail_hub(Failure::Integrity, what_ + ": downloaded " + std::to_string(size) + " bytes, expected " +
                                        std::to_string(plan_.local_size) + " (wrong size)");
     if (plan_.kind == FileKind::Whole) return hasher_.verify(what_);

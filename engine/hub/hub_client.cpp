@@ -8,6 +8,7 @@
 #include "hub/git_blob.h"
 #include "hub/repo_id.h"
 #include "util/hash.h"
+#include "util/json.h"
 
 namespace vole::hub {
 
@@ -45,6 +46,9 @@ std::string next_link(const std::optional<std::string>& link) {
 }
 
 json parse_json(const std::string& text, const std::string& what) {
+  if (json_nesting_depth(text) > kMaxJsonDepth)
+    fail_hub(Failure::Integrity,
+             "the hub sent JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels for " + what);
   try {
     return json::parse(text);
   } catch (const json::exception& e) {

@@ -7,6 +7,7 @@
 #include "hub/failure.h"
 #include "hub/repo_id.h"
 #include "util/file.h"
+#include "util/json.h"
 
 namespace vole::hub {
 
@@ -83,6 +84,7 @@ std::string manifest_to_json(const Manifest& m) {
 
 Manifest manifest_from_json(const std::string& text, const std::string& what) {
   json j;
+  if (json_nesting_depth(text) > kMaxJsonDepth) fail_hub(Failure::Integrity, what + ": nested too deeply");
   try {
     j = json::parse(text);
   } catch (const json::exception& e) {
@@ -144,7 +146,7 @@ std::optional<PendingDownload> read_pending(const fs::path& model_dir) {
   std::error_code ec;
   if (!fs::exists(p, ec)) return std::nullopt;
   try {
-    json j = json::parse(read_text_file(p));
+    json j = parse_json_text(read_text_file(p), p.string());
     PendingDownload d;
     d.repo = j.at("repo").get<std::string>();
     d.revision = j.at("revision").get<std::string>();

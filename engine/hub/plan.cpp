@@ -11,6 +11,7 @@
 #include "hub/content_range.h"
 #include "util/file.h"
 #include "util/hash.h"
+#include "util/json.h"
 
 namespace vole::hub {
 
@@ -339,7 +340,9 @@ RepoPlan plan_download(HubClient& hub, const PlanInputs& inputs, const StopFn& s
   if (index_file) {
     std::string what = std::string(kIndexName) + " of " + in.repo;
     try {
-      index = json::parse(hub.fetch_small_file(in.repo, plan.commit, *index_file, stop));
+      std::string text = hub.fetch_small_file(in.repo, plan.commit, *index_file, stop);
+      if (json_nesting_depth(text) > kMaxJsonDepth) fail_hub(Failure::Integrity, what + " is nested too deeply");
+      index = json::parse(text);
     } catch (const json::exception& e) {
       fail_hub(Failure::Integrity, what + " is not valid JSON: " + e.what());
     }

@@ -11,6 +11,7 @@
 #include "hub/fetcher.h"
 #include "hub/repo_id.h"
 #include "util/file.h"
+#include "util/json.h"
 #include "util/paths.h"
 
 namespace vole::hub {
@@ -33,7 +34,7 @@ std::vector<fs::path> subdirs(const fs::path& dir) {
 
 bool has_valid_config_and_weights(const fs::path& dir) {
   try {
-    auto config = nlohmann::json::parse(read_text_file(dir / "config.json"));
+    auto config = parse_json_text(read_text_file(dir / "config.json"), "config.json");
     if (!config.is_object()) return false;
   } catch (const std::exception&) {
     return false;
@@ -147,7 +148,10 @@ StorageReport storage_report(const fs::path& models_dir) {
   }
   std::error_code ec;
   for (fs::directory_iterator it(models_dir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->is_regular_file(ec)) r.used_bytes += it->file_size(ec);
+    if (it->is_regular_file(ec)) {
+      uint64_t n = it->file_size(ec);
+      if (!ec) r.used_bytes += n;  // an error reads as (uintmax_t)-1
+    }
   return r;
 }
 

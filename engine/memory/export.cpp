@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "memory/time_format.h"
+#include "util/json.h"
 
 namespace vole::memory {
 
@@ -97,7 +98,7 @@ std::string export_markdown(const Conversation& c, const std::vector<Message>& p
 
 std::string export_json(const Conversation& c, const std::vector<Message>& path) {
   nlohmann::json sampling;  // null unless set
-  if (c.sampling_json) sampling = nlohmann::json::parse(*c.sampling_json, nullptr, false);
+  if (c.sampling_json) sampling = parse_json_or_discarded(*c.sampling_json);
   if (sampling.is_discarded()) sampling = nullptr;
   nlohmann::ordered_json doc;
   doc["format"] = "vole.conversation";

@@ -18,6 +18,7 @@
 #include "memory/sqlite.h"
 #include "memory/time_format.h"
 #include "memory/write.h"
+#include "util/json.h"
 #include "util/paths.h"
 
 namespace vole::memory {
@@ -144,7 +145,7 @@ std::vector<Message> path_to_message(sqlite::Connection& conn, MessageId id) {
 
 std::optional<std::string> valid_sampling_json(std::optional<std::string_view> json) {
   if (!json) return std::nullopt;
-  auto parsed = nlohmann::json::parse(*json, nullptr, /*allow_exceptions=*/false);
+  auto parsed = parse_json_or_discarded(*json);
   require(parsed.is_object(), "sampling overrides must be a JSON object, got: " + std::string(json->substr(0, 80)));
   return std::string(*json);
 }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/error.h"
+#include "util/json.h"
 
 namespace vole::memory {
 
@@ -37,8 +38,9 @@ std::string stats_to_json(const MessageStats& s) {
 }
 
 MessageStats stats_from_json(std::string_view text) {
-  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object()) fail(ErrorCode::InvalidFile, "message stats are not a JSON object: " + std::string(text.substr(0, 80)));
+  auto j = parse_json_or_discarded(text);
+  if (!j.is_object())
+    fail(ErrorCode::InvalidFile, "message stats are not a JSON object: " + std::string(text.substr(0, 80)));
   MessageStats s;
   auto num = [&](const char* key) -> const nlohmann::json* {
     auto it = j.find(key);

@@ -4,37 +4,18 @@
 
 #include "util/error.h"
 #include "util/file.h"
+#include "util/json.h"
 
 namespace vole::model {
 
 namespace {
-
-// Deepest bracket nesting in a JSON text, ignoring brackets inside strings. Runs
-// before the parser so that "[[[[..." cannot recurse through the stack.
-int nesting_depth(std::string_view text) {
-  int depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') in_string = true;
-    else if (c == '[' || c == '{') deepest = std::max(deepest, ++depth);
-    else if (c == ']' || c == '}') --depth;
-  }
-  return deepest;
-}
 
 std::string describe_type(const json& v) { return v.type_name(); }
 
 }  // namespace
 
 json parse_json(std::string_view text, const std::string& label, int max_depth) {
-  if (nesting_depth(text) > max_depth)
-    fail(ErrorCode::InvalidFile, label + ": JSON nested deeper than " + std::to_string(max_depth) + " levels");
+  check_json_depth(text, label, max_depth);
   try {
     return json::parse(text.begin(), text.end());
   } catch (const json::exception& e) {

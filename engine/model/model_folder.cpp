@@ -1,16 +1,21 @@
 #include "model/model_folder.h"
 
 #include "util/error.h"
+#include "util/file.h"
+#include "util/user_files.h"
 
 namespace vole::model {
 
 namespace {
 
 std::filesystem::path require_dir(const std::filesystem::path& dir) {
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) fail(ErrorCode::NotFound, "model folder " + dir.string() + " does not exist");
-  if (!std::filesystem::is_regular_file(dir / "config.json", ec))
-    fail(ErrorCode::NotFound, "model folder " + dir.string() + " has no config.json");
+  std::string what = describe_path(dir);
+  if (what == "missing") fail(ErrorCode::NotFound, "model folder " + dir.string() + " does not exist");
+  if (what != "a folder") fail(ErrorCode::InvalidArgument, dir.string() + " is not a model folder: it is " + what);
+  std::string config = describe_path(dir / "config.json");
+  if (config == "missing") fail(ErrorCode::NotFound, "model folder " + dir.string() + " has no config.json");
+  if (config != "a regular file")
+    fail(ErrorCode::InvalidFile, "model folder " + dir.string() + ": config.json is " + config + ", not a file");
   return dir;
 }
 

@@ -9,7 +9,7 @@ namespace vole::runtime {
 Chat::Chat(const Engine& engine, int64_t context_length)
     : engine_(engine), sequence_(engine.new_sequence(context_length)) {}
 
-std::string Chat::render(const ChatRequest& request) const {
+std::string Chat::render(const ChatRequest& request, const std::atomic<bool>* cancel) const {
   const text::ChatTemplate* tmpl = engine_.chat_template();
   if (!tmpl)
     fail(ErrorCode::Unsupported,
@@ -17,6 +17,7 @@ std::string Chat::render(const ChatRequest& request) const {
          "use a raw prompt instead");
   text::ChatOptions options = request.template_options;
   if (request.continue_from) options.add_generation_prompt = true;
+  if (cancel) options.limits.cancel = cancel;
   std::string prompt = tmpl->render(request.messages, options);
   if (request.continue_from) prompt += continuation_text(prompt, *request.continue_from);
   return prompt;
@@ -69,7 +70,7 @@ ImagePrompt Chat::tokens_for(const ChatRequest& request, const std::string& prom
 }
 
 ChatReply Chat::reply(const ChatRequest& request, const DeltaCallback& on_delta, const std::atomic<bool>* cancel) {
-  std::string prompt = render(request);
+  std::string prompt = render(request, cancel);
   ImagePrompt full = tokens_for(request, prompt);
   const std::vector<int32_t>& ids = full.tokens;
   ReasoningSplitter splitter(ReasoningSplitter::prompt_opens_reasoning(prompt));

@@ -68,7 +68,8 @@ class Chat {
 
   // Renders the request's conversation as the model sees it (with the partial answer
   // appended when the request continues one).
-  std::string render(const ChatRequest& request) const;
+  // `cancel` stops a long render (Cancelled).
+  std::string render(const ChatRequest& request, const std::atomic<bool>* cancel = nullptr) const;
   ChatReply reply(const ChatRequest& request, const DeltaCallback& on_delta, const std::atomic<bool>* cancel = nullptr);
   void reset() { sequence_->reset(); }
   Sequence& sequence() { return *sequence_; }

@@ -51,9 +51,14 @@ GenerationStats generate(Sequence& seq, const text::Tokenizer& tokenizer, std::s
   stats.prompt_tokens = static_cast<int64_t>(prompt.size());
 
   auto start = Clock::now();
-  int64_t evaluated = extras ? seq.sync(prompt, *extras) : seq.sync(prompt);
+  int64_t evaluated = extras ? seq.sync(prompt, *extras, cancel) : seq.sync(prompt, cancel);
   stats.reused_tokens = stats.prompt_tokens - evaluated;
   stats.prefill_ms = ms_since(start);
+  if (cancel && cancel->load(std::memory_order_relaxed)) {  // stopped during the prefill
+    stats.reused_tokens = 0;
+    stats.stop = StopReason::Cancelled;
+    return stats;
+  }
 
   uint32_t seed = options.sampling.seed ? options.sampling.seed : std::random_device{}();
   int32_t token = seq.sample(options.sampling, seed, 0);

@@ -162,8 +162,10 @@ void Sequence::run_chunk(std::span<const int32_t> chunk, std::vector<float>* all
   }
 }
 
-void Sequence::evaluate(std::span<const int32_t> tokens, std::vector<float>* all_logits, const AppendExtras* extras) {
+void Sequence::evaluate(std::span<const int32_t> tokens, std::vector<float>* all_logits, const AppendExtras* extras,
+                        const std::atomic<bool>* cancel) {
   for (size_t i = 0; i < tokens.size(); i += options_.prefill_chunk) {
+    if (i > 0 && cancel && cancel->load(std::memory_order_relaxed)) return;  // a valid prefix is kept
     size_t n = std::min<size_t>(options_.prefill_chunk, tokens.size() - i);
     run_chunk(tokens.subspan(i, n), all_logits, extras, static_cast<int64_t>(i));
   }
@@ -187,9 +189,12 @@ void Sequence::append(std::span<const int32_t> tokens, const AppendExtras& extra
   extend(tokens, extras, std::move(hold));
 }
 
-void Sequence::extend(std::span<const int32_t> tokens, const AppendExtras& extras, std::vector<InjectedSpan> hold) {
-  evaluate(tokens, nullptr, &extras);
-  for (auto& e : hold) spans_.push_back(std::move(e));
+void Sequence::extend(std::span<const int32_t> tokens, const AppendExtras& extras, std::vector<InjectedSpan> hold,
+                      const std::atomic<bool>* cancel) {
+  evaluate(tokens, nullptr, &extras, cancel);
+  // A cancelled prefill kept a prefix: hold only the spans that reached into it.
+  for (auto& e : hold)
+    if (e.offset < length()) spans_.push_back(std::move(e));
 }
 
 int32_t Sequence::next_position() const {
@@ -209,7 +214,8 @@ AppendExtras Sequence::held_extras(const std::vector<std::array<int32_t, 3>>& po
   return x;
 }
 
-int64_t Sequence::sync(std::span<const int32_t> tokens, const AppendExtras& extras) {
+int64_t Sequence::sync(std::span<const int32_t> tokens, const AppendExtras& extras,
+                      const std::atomic<bool>* cancel) {
   check_tokens(tokens);
   require(extras.positions.empty() || extras.positions.size() == tokens.size(),
           "explicit positions must cover every token");
@@ -259,9 +265,10 @@ int64_t Sequence::sync(std::span<const int32_t> tokens, const AppendExtras& extr
     if (std::none_of(spans_.begin(), spans_.end(), [&](const InjectedSpan& held) { return same(e, e.offset, held); }))
       hold.push_back(e);
   }
-  extend(tokens.subspan(common), rest, std::move(hold));
+  int64_t start = length();
+  extend(tokens.subspan(common), rest, std::move(hold), cancel);
   snapshot();
-  return static_cast<int64_t>(tokens.size() - common);
+  return length() - start;
 }
 
 void Sequence::truncate(int64_t n) {

@@ -9,6 +9,7 @@
 //
 // Threading: a Sequence (like its gpu::Context) is used from one thread at a time.
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -69,7 +70,12 @@ class Sequence {
   // reusing the longest common prefix: equal ids, positions and injected content.
   // Returns the number of tokens evaluated. Throws ContextFull (sequence unchanged)
   // if they do not fit, InvalidArgument for ids outside the vocabulary.
-  int64_t sync(std::span<const int32_t> tokens, const AppendExtras& extras = {});
+  // `cancel` is looked at between prefill chunks: once set, the sequence keeps the
+  // chunks evaluated so far (a valid prefix) and sync returns early, so Stop does not
+  // wait for a long prompt to finish.
+  int64_t sync(std::span<const int32_t> tokens, const AppendExtras& extras = {},
+               const std::atomic<bool>* cancel = nullptr);
+  int64_t sync(std::span<const int32_t> tokens, const std::atomic<bool>* cancel) { return sync(tokens, {}, cancel); }
   // Evaluates more tokens at the end (with injected embeddings / explicit positions).
   void append(std::span<const int32_t> tokens, const AppendExtras& extras = {});
   // Forgets every token after `length`.
@@ -110,9 +116,11 @@ class Sequence {
   struct Io;  // host-written inputs of one graph kind
   void check_tokens(std::span<const int32_t> tokens) const;
   // Evaluates tokens in prefill chunks; with `all_logits`, appends every position's logits.
-  void evaluate(std::span<const int32_t> tokens, std::vector<float>* all_logits, const AppendExtras* extras = nullptr);
+  void evaluate(std::span<const int32_t> tokens, std::vector<float>* all_logits, const AppendExtras* extras = nullptr,
+                const std::atomic<bool>* cancel = nullptr);
   // Evaluates tokens with their extras, then holds `hold` (injections with absolute offsets).
-  void extend(std::span<const int32_t> tokens, const AppendExtras& extras, std::vector<InjectedSpan> hold);
+  void extend(std::span<const int32_t> tokens, const AppendExtras& extras, std::vector<InjectedSpan> hold,
+              const std::atomic<bool>* cancel = nullptr);
   void run_chunk(std::span<const int32_t> chunk, std::vector<float>* all_logits, const AppendExtras* extras,
                  int64_t chunk_offset);
   void write_inputs(Io& io, std::span<const int32_t> ids, int64_t start,

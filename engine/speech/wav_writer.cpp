@@ -5,6 +5,7 @@
 
 #include "util/error.h"
 #include "util/file.h"
+#include "util/user_files.h"
 
 namespace vole::speech {
 
@@ -45,7 +46,7 @@ std::vector<uint8_t> encode_wav_pcm16(std::span<const float> samples, int sample
 }
 
 void write_wav_pcm16(const std::filesystem::path& path, std::span<const float> samples, int sample_rate) {
-  write_file_atomic(path, encode_wav_pcm16(samples, sample_rate));
+  write_output_file(path, encode_wav_pcm16(samples, sample_rate));
 }
 
 }  // namespace vole::speech

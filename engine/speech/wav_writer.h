@@ -1,5 +1,5 @@
 #pragma once
-// Mono 16-bit PCM WAV files for synthesised speech, written atomically (util/file.h).
+// Mono 16-bit PCM WAV files for synthesised speech, written by util/user_files.h's write_output_file.
 // Minimal on purpose: engine/audio (another branch) brings a libsndfile-based writer;
 // once both are merged, `vole speak` can use that one and this file can go.
 #include <cstdint>

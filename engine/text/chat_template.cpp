@@ -4,18 +4,14 @@
 
 #include "util/error.h"
 #include "util/file.h"
+#include "util/json.h"
 
 namespace vole::text {
 
 namespace {
 
 nlohmann::ordered_json read_json(const std::filesystem::path& path) {
-  std::string text = read_text_file(path);
-  try {
-    return nlohmann::ordered_json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    fail(ErrorCode::InvalidFile, path.string() + ": not valid JSON: " + e.what());
-  }
+  return parse_ordered_json_text(read_text_file(path), path.string());
 }
 
 // A token in tokenizer_config.json is a string or an AddedToken object {"content": ...}.
@@ -51,6 +47,9 @@ ChatTemplate::ChatTemplate(const std::string& source, nlohmann::ordered_json spe
 }
 
 void ChatTemplate::add(const std::string& name, const std::string& source, const std::string& origin) {
+  // An empty template renders an empty prompt, which would be reported far from its cause.
+  if (source.find_first_not_of(" \t\r\n") == std::string::npos)
+    fail(ErrorCode::InvalidFile, origin + ": the chat template is empty");
   auto compiled = std::make_shared<const jinja::Template>(source, origin);
   templates_.push_back(Named{name, source, std::move(compiled)});
 }
@@ -150,7 +149,7 @@ std::string ChatTemplate::render(const nlohmann::ordered_json& messages, const C
   for (auto& [k, v] : special_tokens_.items()) vars[k] = v;
   for (auto& [k, v] : options.extra.items()) vars[k] = v;
   if (options.enable_thinking) vars["enable_thinking"] = *options.enable_thinking;
-  return select(!options.tools.is_null()).compiled->render(vars);
+  return select(!options.tools.is_null()).compiled->render(vars, options.limits);
 }
 
 }  // namespace vole::text

@@ -32,6 +32,8 @@ struct ChatOptions {
   nlohmann::ordered_json tools;
   // Further template variables (e.g. add_vision_id); enable_thinking above wins over one here.
   nlohmann::ordered_json extra = nlohmann::ordered_json::object();
+  // Steps, time and memory the render may take, and the cancel flag that stops it.
+  jinja::RenderLimits limits;
 };
 
 class ChatTemplate {

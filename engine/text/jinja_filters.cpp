@@ -9,6 +9,7 @@
 #include "text/jinja_builtins.h"
 #include "text/jinja_format.h"
 #include "text/jinja_interpreter.h"
+#include "text/jinja_limits.h"
 #include "text/jinja_ops.h"
 #include "text/jinja_unicode.h"
 
@@ -176,10 +177,15 @@ Value f_format(Interpreter&, const Value& v, CallArgs& args) {
 Value f_indent(Interpreter&, const Value& v, CallArgs& args) {
   ArgBinder b("indent", args, {"width", "first", "blank"});
   Value width = b.get(0, Value(4));
-  std::string indention = width.is_string() ? width.str() : std::string(static_cast<size_t>(std::max<int64_t>(0, require_int(width, "width"))), ' ');
+  if (!width.is_string())
+    check_size(static_cast<uint64_t>(std::max<int64_t>(0, require_int(width, "width"))), 1, "indent's width");
+  std::string indention =
+      width.is_string() ? width.str()
+                        : std::string(static_cast<size_t>(std::max<int64_t>(0, require_int(width, "width"))), ' ');
   bool first = truthy(b.get(1, Value(false))), blank = truthy(b.get(2, Value(false)));
   std::string s = py_str(v) + "\n";  // jinja2 appends a newline so splitlines keeps a trailing empty line
   std::vector<std::string> lines = splitlines(s, false);
+  check_size(s.size() + lines.size() * indention.size(), "indent's result");
   std::string rv;
   if (blank) {
     for (size_t i = 0; i < lines.size(); ++i) rv += (i ? "\n" + indention : "") + lines[i];
@@ -208,6 +214,7 @@ Value f_join(Interpreter& in, const Value& v, CallArgs& args) {
   List items = in.iterate(v);
   for (size_t i = 0; i < items.size(); ++i) {
     if (i) out += sep;
+    check_size(out.size(), "join's result");
     out += py_str(attribute.is_none() ? items[i] : make_attrgetter_value(in, items[i], attribute, Value::none()));
   }
   return Value(std::move(out));
@@ -445,9 +452,14 @@ Value f_tojson(Interpreter&, const Value& v, CallArgs& args) {
   JsonDumpOptions o;
   o.ensure_ascii = truthy(b.get(0, Value(false)));
   Value indent = b.get(1, Value::none());
-  if (indent.is_string()) o.indent = indent.str();
-  else if (indent.is_integral()) o.indent = std::string(static_cast<size_t>(std::max<int64_t>(0, indent.as_int())), ' ');
-  else if (!indent.is_none()) type_error("indent must be an int or a string");
+  if (indent.is_string()) {
+    o.indent = indent.str();
+  } else if (indent.is_integral()) {
+    check_size(static_cast<uint64_t>(std::max<int64_t>(0, indent.as_int())), 1, "tojson's indent");
+    o.indent = std::string(static_cast<size_t>(std::max<int64_t>(0, indent.as_int())), ' ');
+  } else if (!indent.is_none()) {
+    type_error("indent must be an int or a string");
+  }
   Value seps = b.get(2, Value::none());
   if (!seps.is_none()) {
     if (!seps.is_sequence() || seps.items().size() != 2 || !seps.items()[0].is_string() || !seps.items()[1].is_string())

@@ -1,5 +1,8 @@
 #include "text/jinja_interpreter.h"
 
+#include <algorithm>
+#include <cstdio>
+
 #include "text/jinja_builtins.h"
 #include "text/jinja_ops.h"
 #include "text/jinja_unicode.h"
@@ -8,8 +11,8 @@ namespace vole::text::jinja {
 
 namespace {
 
-constexpr size_t kMaxOutputBytes = size_t{256} << 20;
 constexpr int kMaxCallDepth = 200;
+constexpr uint64_t kCheckEvery = 4096;  // steps between looks at the clock and the cancel flag
 
 // jinja2's object_type_repr, for "'dict object' has no attribute 'x'".
 std::string object_type_repr(const Value& v) {
@@ -106,8 +109,29 @@ void Scope::set(const std::string& name, Value value) {
   vars.emplace_back(name, std::move(value));
 }
 
-Interpreter::Interpreter(const std::string& template_name, const Dict& context, const Dict& globals)
-    : name_(template_name), context_(context), globals_(globals), scope_(std::make_shared<Scope>()) {}
+Interpreter::Interpreter(const std::string& template_name, const Dict& context, const Dict& globals,
+                         const RenderLimits& limits)
+    : name_(template_name),
+      context_(context),
+      globals_(globals),
+      scope_(std::make_shared<Scope>()),
+      limits_(limits),
+      meter_(std::make_shared<MemoryMeter>(limits.max_memory)) {}
+
+void Interpreter::check_limits() {
+  if (steps_ > limits_.max_steps)
+    fail(ErrorCode::InvalidFile, "the template did not finish within " + std::to_string(limits_.max_steps) +
+                                     " steps (a loop that does not end?); rendering stopped");
+  if (limits_.cancel && limits_.cancel->load(std::memory_order_relaxed))
+    fail(ErrorCode::Cancelled, "rendering the template was cancelled");
+  if (std::chrono::steady_clock::now() > deadline_) {
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%g", static_cast<double>(limits_.max_time.count()) / 1000.0);
+    fail(ErrorCode::InvalidFile, std::string("the template did not finish within ") + secs +
+                                     " s (a loop that does not end?); rendering stopped");
+  }
+  next_check_ = std::min(steps_ + kCheckEvery, limits_.max_steps + 1);
+}
 
 Interpreter::~Interpreter() {
   for (auto& weak : cyclic_)
@@ -115,6 +139,10 @@ Interpreter::~Interpreter() {
 }
 
 std::string Interpreter::render(const Body& body) {
+  MeterScope metered(meter_);
+  deadline_ = std::chrono::steady_clock::now() + limits_.max_time;
+  steps_ = 0;
+  check_limits();  // cancelled before it started
   std::string out;
   out_ = &out;
   exec_body(body);
@@ -133,6 +161,7 @@ Interpreter::Flow Interpreter::exec_body(const Body& body) {
 }
 
 Interpreter::Flow Interpreter::exec(const Stmt& s) {
+  tick();
   line_ = s.line;
   switch (s.kind) {
     case StmtKind::Text:
@@ -182,7 +211,7 @@ Interpreter::Flow Interpreter::exec(const Stmt& s) {
     case StmtKind::Break: return Flow::Break;
     case StmtKind::Continue: return Flow::Continue;
   }
-  if (out_->size() > kMaxOutputBytes) unsupported("rendered output exceeds 256 MiB");
+  check_size(out_->size(), "the rendered text");
   return Flow::Normal;
 }
 
@@ -202,6 +231,7 @@ Interpreter::Flow Interpreter::exec_for(const ForStmt& s) {
   if (s.filter) {
     List kept;
     for (auto& item : items) {
+      tick();
       scope_ = std::make_shared<Scope>(Scope{outer, {}});
       assign(s.target, item);
       if (truthy(eval(*s.filter))) kept.push_back(item);
@@ -213,6 +243,7 @@ Interpreter::Flow Interpreter::exec_for(const ForStmt& s) {
   auto loop = std::make_shared<LoopObject>(items);
   Value loop_value = Value::object(loop);
   for (size_t i = 0; i < n; ++i) {
+    tick();                                              // an empty loop body still costs a step
     scope_ = std::make_shared<Scope>(Scope{outer, {}});  // each iteration starts from the outer scope
     loop->index0 = i;
     scope_->set("loop", loop_value);
@@ -355,6 +386,7 @@ Value Interpreter::lookup(const std::string& name) {
 }
 
 Value Interpreter::eval(const Expr& e) {
+  tick();
   line_ = e.line;
   switch (e.kind) {
     case ExprKind::Const: return static_cast<const ConstExpr&>(e).value;
@@ -404,7 +436,10 @@ Value Interpreter::eval(const Expr& e) {
     }
     case ExprKind::Concat: {
       std::string s;
-      for (auto& part : static_cast<const ConcatExpr&>(e).parts) s += py_str(eval(*part));
+      for (auto& part : static_cast<const ConcatExpr&>(e).parts) {
+        s += py_str(eval(*part));
+        check_size(s.size(), "joining strings with ~");
+      }
       return Value(std::move(s));
     }
     case ExprKind::Compare: return eval_compare(static_cast<const CompareExpr&>(e));
@@ -561,6 +596,7 @@ List Interpreter::iterate(const Value& v) {
   switch (v.kind()) {
     case Kind::Undefined: return {};
     case Kind::String: {
+      check_size(v.str().size(), sizeof(Value), "iterating over a string's characters");
       List chars;
       for (char32_t c : to_u32(v.str())) {
         std::string s;

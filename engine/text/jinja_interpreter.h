@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "text/jinja_ast.h"
+#include "text/jinja_limits.h"
 #include "text/jinja_value.h"
 
 namespace vole::text::jinja {
@@ -24,7 +25,8 @@ struct Scope {
 class Interpreter {
  public:
   // `context` holds the render variables; `globals` the functions every template sees.
-  Interpreter(const std::string& template_name, const Dict& context, const Dict& globals);
+  Interpreter(const std::string& template_name, const Dict& context, const Dict& globals,
+              const RenderLimits& limits = {});
   ~Interpreter();
   Interpreter(const Interpreter&) = delete;
   Interpreter& operator=(const Interpreter&) = delete;
@@ -56,6 +58,17 @@ class Interpreter {
   std::string* out_ = nullptr;
   int line_ = 0;
   int call_depth_ = 0;
+  RenderLimits limits_;
+  std::shared_ptr<MemoryMeter> meter_;
+  uint64_t steps_ = 0, next_check_ = 0;
+  std::chrono::steady_clock::time_point deadline_;
+
+  // Counts one step; every few thousand, checks the step budget, the clock and the
+  // cancel flag (cheap enough for the hot path, prompt enough for Stop).
+  void tick() {
+    if (++steps_ >= next_check_) check_limits();
+  }
+  void check_limits();
   std::vector<std::weak_ptr<Object>> cyclic_;
 
   Flow exec_body(const Body& body);

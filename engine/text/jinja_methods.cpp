@@ -5,6 +5,7 @@
 #include "text/jinja_builtins.h"
 #include "text/jinja_format.h"
 #include "text/jinja_interpreter.h"
+#include "text/jinja_limits.h"
 #include "text/jinja_ops.h"
 #include "text/jinja_unicode.h"
 
@@ -147,6 +148,7 @@ std::string replace_all(const std::string& s, const std::string& old, const std:
     for (size_t i = 0; i <= u.size(); ++i) {
       if (count < 0 || done < count) {
         out += repl;
+        check_size(out.size(), "replace's result");
         ++done;
       }
       if (i < u.size()) append_utf8(out, u[i]);
@@ -161,6 +163,7 @@ std::string replace_all(const std::string& s, const std::string& old, const std:
     if (p == std::string::npos) break;
     out.append(s, start, p - start);
     out += repl;
+    check_size(out.size(), "replace's result");
     start = p + old.size();
     ++done;
   }
@@ -175,6 +178,7 @@ std::string justify(const std::u32string& u, int64_t width, const Value& fill_v,
     if (fill.size() != 1) type_error("The fill character must be exactly one character long");
   }
   if (width <= static_cast<int64_t>(u.size())) return to_utf8(u);
+  check_size(static_cast<uint64_t>(width), sizeof(char32_t), "padding a string to the given width");
   size_t marg = static_cast<size_t>(width) - u.size();
   size_t left = how == '<' ? 0 : how == '>' ? marg : marg / 2 + (marg & static_cast<size_t>(width) & 1);
   return to_utf8(std::u32string(left, fill[0]) + u + std::u32string(marg - left, fill[0]));
@@ -262,6 +266,7 @@ Value str_method(Interpreter& in, const Value& self, const std::string& name, Ca
       if (!items[i].is_string())
         type_error("sequence item " + std::to_string(i) + ": expected str instance, " + type_name(items[i]) + " found");
       if (i) out += s;
+      check_size(out.size() + items[i].str().size(), "join's result");
       out += items[i].is_markup() || !self.is_markup() ? items[i].str() : escape_html(items[i].str());
     }
     return as_same_kind(self, out);
@@ -276,6 +281,7 @@ Value str_method(Interpreter& in, const Value& self, const std::string& name, Ca
     std::u32string u = to_u32(s);
     int64_t width = require_int(b.required(0), "width");
     if (width <= static_cast<int64_t>(u.size())) return self;
+    check_size(static_cast<uint64_t>(width), sizeof(char32_t), "zfill to the given width");
     size_t fill = static_cast<size_t>(width) - u.size();
     size_t at = !u.empty() && (u[0] == '+' || u[0] == '-') ? 1 : 0;
     u.insert(at, fill, U'0');

@@ -3,13 +3,12 @@
 #include <cmath>
 
 #include "text/jinja_format.h"
+#include "text/jinja_limits.h"
 #include "text/jinja_unicode.h"
 
 namespace vole::text::jinja {
 
 namespace {
-
-constexpr size_t kMaxRepeatBytes = size_t{64} << 20;  // refuse 'x' * 10**12 rather than exhaust memory
 
 [[noreturn]] void operand_error(const char* op, const Value& a, const Value& b) {
   type_error(std::string("unsupported operand type(s) for ") + op + ": '" + type_name(a) + "' and '" + type_name(b) + "'");
@@ -66,14 +65,14 @@ Value repeat(const Value& seq, int64_t n) {
   if (n <= 0) return seq.is_string() ? (seq.is_markup() ? Value::markup("") : Value("")) : seq.is_tuple() ? Value::tuple({}) : Value::list({});
   if (seq.is_string()) {
     const std::string& s = seq.str();
-    if (!s.empty() && static_cast<uint64_t>(n) > kMaxRepeatBytes / s.size()) unsupported("string repetition result is too large");
+    check_size(static_cast<uint64_t>(n), s.size(), "repeating a string");
     std::string out;
     out.reserve(s.size() * static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) out += s;
     return seq.is_markup() ? Value::markup(std::move(out)) : Value(std::move(out));
   }
   const List& items = seq.items();
-  if (!items.empty() && static_cast<uint64_t>(n) > kMaxRepeatBytes / (items.size() * sizeof(Value))) unsupported("list repetition result is too large");
+  check_size(static_cast<uint64_t>(n), items.size() * sizeof(Value), "repeating a list");
   List out;
   for (int64_t i = 0; i < n; ++i) out.insert(out.end(), items.begin(), items.end());
   return seq.is_tuple() ? Value::tuple(std::move(out)) : Value::list(std::move(out));
@@ -89,9 +88,11 @@ Value add(const Value& a, const Value& b) {
       std::string r = b.is_markup() ? b.str() : escape_html(b.str());
       return Value::markup(l + r);
     }
+    check_size(a.str().size() + b.str().size(), "adding two strings");
     return Value(a.str() + b.str());
   }
   if (a.kind() == b.kind() && a.is_sequence()) {
+    check_size(a.items().size() + b.items().size(), sizeof(Value), "adding two lists");
     List out = a.items();
     out.insert(out.end(), b.items().begin(), b.items().end());
     return a.is_tuple() ? Value::tuple(std::move(out)) : Value::list(std::move(out));

@@ -9,7 +9,8 @@
 //
 // Errors are vole::Error naming the template and line: InvalidFile for syntax errors and
 // unknown filters/tests, Unsupported for jinja2 features Vole leaves out, InvalidArgument
-// for runtime errors (type errors, undefined values used). A template's own
+// for runtime errors (type errors, undefined values used), InvalidFile for a template
+// past its RenderLimits (steps, time, memory), Cancelled when the render was cancelled. A template's own
 // raise_exception(msg) throws RaisedByTemplate whose what() is msg verbatim.
 #include <memory>
 #include <string>
@@ -18,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "text/jinja_ast.h"
+#include "text/jinja_limits.h"
 #include "text/jinja_value.h"
 
 namespace vole::text::jinja {
@@ -26,9 +28,11 @@ class Template {
  public:
   explicit Template(std::string_view source, std::string name = "template");
 
-  std::string render(const Dict& variables) const;
+  // `limits` bound the render (steps, time, memory) and let another thread cancel it:
+  // a runaway template fails with InvalidFile naming it, a cancel with Cancelled.
+  std::string render(const Dict& variables, const RenderLimits& limits = {}) const;
   // `variables` must be a JSON object; its keys become template variables.
-  std::string render(const nlohmann::ordered_json& variables) const;
+  std::string render(const nlohmann::ordered_json& variables, const RenderLimits& limits = {}) const;
 
   const std::string& name() const { return name_; }
 

@@ -5,13 +5,32 @@
 #include <cmath>
 #include <cstdio>
 
+#include "text/jinja_limits.h"
 #include "text/jinja_unicode.h"
 
 namespace vole::text::jinja {
 
 // ---- construction and access -----------------------------------------------------------
 
-Value::Value(std::string s) : kind_(Kind::String), ref_(std::make_shared<const std::string>(std::move(s))) {}
+namespace {
+// Strings this short are not metered: many of them can only be held by lists and dicts,
+// which are metered per item.
+constexpr size_t kMeteredString = 256;
+}  // namespace
+
+Value::Value(std::string s) : kind_(Kind::String) {
+  const auto& meter = active_meter();
+  if (!meter || s.size() < kMeteredString) {
+    ref_ = std::make_shared<const std::string>(std::move(s));
+    return;
+  }
+  size_t bytes = s.capacity();
+  charge(*meter, bytes, "a string");
+  ref_ = std::shared_ptr<const std::string>(new std::string(std::move(s)), [meter, bytes](const std::string* p) {
+    refund(*meter, bytes);
+    delete p;
+  });
+}
 
 Value Value::undefined(std::string why) {
   Value v;
@@ -82,9 +101,13 @@ void release_children(std::vector<std::pair<Value, Value>>& children) {
 Value Value::list(List items) {
   Value v;
   v.kind_ = Kind::List;
-  v.ref_ = std::shared_ptr<const List>(new List(std::move(items)), [](const List* p) {
+  std::shared_ptr<MemoryMeter> meter = active_meter();
+  size_t bytes = items.capacity() * sizeof(Value);
+  if (meter) charge(*meter, bytes, "a list");
+  v.ref_ = std::shared_ptr<const List>(new List(std::move(items)), [meter, bytes](const List* p) {
     release_children(*const_cast<List*>(p));
     delete p;
+    if (meter) refund(*meter, bytes);
   });
   return v;
 }
@@ -98,9 +121,13 @@ Value Value::tuple(List items) {
 Value Value::dict(Dict d) {
   Value v;
   v.kind_ = Kind::Dict;
-  v.ref_ = std::shared_ptr<const Dict>(new Dict(std::move(d)), [](const Dict* p) {
+  std::shared_ptr<MemoryMeter> meter = active_meter();
+  size_t bytes = d.entries.capacity() * sizeof(d.entries[0]);
+  if (meter) charge(*meter, bytes, "a dict");
+  v.ref_ = std::shared_ptr<const Dict>(new Dict(std::move(d)), [meter, bytes](const Dict* p) {
     release_children(const_cast<Dict*>(p)->entries);
     delete p;
+    if (meter) refund(*meter, bytes);
   });
   return v;
 }
@@ -521,6 +548,7 @@ struct JsonWriter {
   int depth = 0;
 
   void newline(int level) {
+    check_size(out.size() + 1 + static_cast<size_t>(level) * opts.indent->size(), "tojson's output");
     out += '\n';
     for (int i = 0; i < level; ++i) out += *opts.indent;
   }

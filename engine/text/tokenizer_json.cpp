@@ -1,6 +1,7 @@
 #include "text/tokenizer_json.h"
 
 #include "util/error.h"
+#include "util/json.h"
 
 namespace vole::text {
 
@@ -224,6 +225,7 @@ class TokenizerJsonReader {
 TokenizerJson parse_tokenizer_json(std::string_view text, const std::string& origin) {
   TokenizerJson out;
   TokenizerJsonReader reader(out, origin);
+  check_json_depth(text, origin);
   try {
     Json::sax_parse(text.begin(), text.end(), &reader);
   } catch (const Json::exception& e) {

@@ -157,8 +157,12 @@ Rectangle {
             Text {
                 anchors.centerIn: parent
                 visible: results.count === 0
-                text: qsTr("No matches")
-                color: Theme.textMuted
+                width: parent.width - 24
+                horizontalAlignment: Text.AlignHCenter
+                wrapMode: Text.Wrap
+                // A search that failed says why; only a search that ran finds "No matches".
+                text: App.search.error !== "" ? App.search.error : qsTr("No matches")
+                color: App.search.error !== "" ? Theme.danger : Theme.textMuted
             }
         }
     }
