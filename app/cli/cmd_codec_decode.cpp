@@ -12,6 +12,7 @@
 #include "runtime/device.h"
 #include "util/error.h"
 #include "util/file.h"
+#include "util/user_files.h"
 
 namespace vole::cli {
 
@@ -54,7 +55,7 @@ int run_codec_decode(Args& args) {
   arch::CodecStream stream(dev.gpu(), *codec);
   std::vector<float> samples = stream.decode(codes);
   static_assert(std::endian::native == std::endian::little, "the samples file is little-endian float32");
-  write_file_atomic(out,
+  write_output_file(out,
                     std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(samples.data()), samples.size() * 4));
   std::printf("wrote %zu samples (%zu frames, %.3f s at %d Hz) to %s\n", samples.size(), codes[0].size(),
               static_cast<double>(samples.size()) / codec->config().sample_rate, codec->config().sample_rate,

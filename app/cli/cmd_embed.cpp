@@ -10,6 +10,7 @@
 #include "knowledge_args.h"
 #include "util/error.h"
 #include "util/file.h"
+#include "util/user_files.h"
 
 namespace vole::cli {
 
@@ -33,7 +34,7 @@ int run_embed(Args& args) {
   std::vector<float> vectors = model->embed(lines, kind, e.dims);
   // Little-endian float32 on every platform Vole builds for (checked at compile time).
   static_assert(std::endian::native == std::endian::little, "vole embed writes little-endian floats");
-  write_file_atomic(out, std::span(reinterpret_cast<const uint8_t*>(vectors.data()), vectors.size() * 4));
+  write_output_file(out, std::span(reinterpret_cast<const uint8_t*>(vectors.data()), vectors.size() * 4));
   std::fprintf(stderr, "%zu vectors of %lld dims -> %s\n", lines.size(),
                static_cast<long long>(lines.empty() ? (e.dims ? e.dims : model->dims())
                                                     : static_cast<int64_t>(vectors.size() / lines.size())),

@@ -10,6 +10,7 @@
 #include "model/model_folder.h"
 #include "runtime/vision.h"
 #include "util/file.h"
+#include "util/user_files.h"
 
 namespace vole::cli {
 
@@ -45,7 +46,7 @@ static int run_image_embeddings(Args& args) {
   device->gpu().download(*encoded.memory, encoded.embeddings.data.offset, rows.data(), rows.size() * 4);
   std::vector<uint8_t> bytes(rows.size() * 4);
   std::memcpy(bytes.data(), rows.data(), bytes.size());  // little-endian hosts only (as the engine)
-  write_file_atomic(out_file, bytes);
+  write_output_file(out_file, bytes);
   std::printf("%lld %lld %lld\n", static_cast<long long>(pre[0].grid.h), static_cast<long long>(pre[0].grid.w),
               static_cast<long long>(encoded.tokens()));
   return 0;

@@ -82,7 +82,7 @@ void rope(gpu::Graph& g, const Tensor& x, const Tensor& positions, const Tensor&
                          .sec_h = static_cast<uint32_t>(params.vision  ? rd / 4
                                                         : params.mrope ? params.sections[1]
                                                                        : 0),
-                         .sec_w = static_cast<uint32_t>(params.mrope ? params.sections[2] : 0)};,
+                         .sec_w = static_cast<uint32_t>(params.mrope ? params.sections[2] : 0),
                          .interleaved = params.interleaved ? 1u : 0u};
   uint64_t items = static_cast<uint64_t>(tokens) * heads * (push.half_rot + push.tail);
   std::array<uint32_t, 3> groups{std::min<uint32_t>(ceil_div(items, 256), 65535u), 1, 1};
