@@ -366,6 +366,8 @@ TEST(CliKnowledge, IndexSearchAskAndRemove) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = run_vole("index status" + db, dir);
   EXPECT_NE(r.out.find("no collections"), std::string::npos) << r.out;
+}
+
 // `vole codec-decode`: the NanoCodec decoder alone on a generated .nemo, against the CPU
 // reference; bad codes files are refused.
 TEST(CliCodec, CodecDecodeMatchesReference) {
