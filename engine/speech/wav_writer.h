@@ -1,7 +1,9 @@
 #pragma once
 // Mono 16-bit PCM WAV files for synthesised speech, written by util/user_files.h's write_output_file.
-// Minimal on purpose: engine/audio (another branch) brings a libsndfile-based writer;
-// once both are merged, `vole speak` can use that one and this file can go.
+// engine/audio's libsndfile writer (audio::write_wav) is the general one; this one stays
+// for speech because it turns a non-finite sample into silence instead of refusing the
+// whole utterance, and clips symmetrically to ±32767. Folding it into audio::write_wav
+// (with that policy as an option) is the next clean-up.
 #include <cstdint>
 #include <filesystem>
 #include <span>
