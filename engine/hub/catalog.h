@@ -8,11 +8,21 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hub/features.h"
 
 namespace vole::hub {
+
+// What a model is for. A model of one kind is never offered where another is expected
+// (the chat model picker lists chat models only).
+enum class ModelKind { Chat, SpeechToText, TextToSpeech, Embedding };
+inline constexpr ModelKind kAllModelKinds[] = {ModelKind::Chat, ModelKind::SpeechToText, ModelKind::TextToSpeech,
+                                               ModelKind::Embedding};
+// "chat", "speech-to-text", "text-to-speech", "embedding" (the catalog's spelling).
+const char* model_kind_name(ModelKind kind);
+std::optional<ModelKind> model_kind_from_name(std::string_view name);
 
 struct SamplingPreset {
   double temperature = 1.0;
@@ -24,8 +34,10 @@ struct SamplingPreset {
 
 struct CatalogEntry {
   std::string id;            // stable key, e.g. "qwen3.5-0.8b"
+  ModelKind kind = ModelKind::Chat;
   std::string display_name;  // "Qwen3.5 0.8B"
   std::string repo;          // "Qwen/Qwen3.5-0.8B"
+  std::vector<std::string> repo_aliases;  // earlier names of the repo (an organisation renamed)
   std::string revision;      // "main"
   std::string architecture;  // "qwen3_5", "qwen3"
   std::string format;        // "bf16", "mlx-4bit"
@@ -33,7 +45,7 @@ struct CatalogEntry {
   FeatureSet features;       // what the checkpoint can do (text always)
   uint64_t size_full_bytes = 0;  // approximate: every model file
   uint64_t size_text_bytes = 0;  // approximate: text-only selective download
-  SamplingPreset sampling;                   // the card's recommendation, default mode
+  SamplingPreset sampling;                   // the card's recommendation, default mode (chat: required)
   std::optional<SamplingPreset> thinking;    // recommendation with thinking on, if the model thinks
   bool thinking_by_default = false;
   std::string description;
@@ -42,10 +54,14 @@ struct CatalogEntry {
 
 struct Catalog {
   std::vector<CatalogEntry> models;
-  std::string default_id;
+  std::string default_id;                          // the chat model Vole suggests first
+  std::vector<std::pair<ModelKind, std::string>> default_ids_by_kind;  // the other kinds' suggestions
   const CatalogEntry* find_id(std::string_view id) const;
+  // By the current repo id or one of its aliases (case-sensitive, as the hub spells it).
   const CatalogEntry* find_repo(std::string_view repo) const;
   const CatalogEntry& default_model() const;
+  // The suggested model of a kind (Chat: default_model()); nullptr if the catalog names none.
+  const CatalogEntry* default_for(ModelKind kind) const;
 };
 
 // Throws HubError(InvalidInput) "catalog <source>: models[2] (qwen3-0.6b).sampling.top_p: ...".
