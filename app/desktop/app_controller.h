@@ -13,9 +13,9 @@
 #include "installed_models_model.h"
 #include "model_manager.h"
 #include "page_registry.h"
-#include "voice_input.h"
 #include "search_results_model.h"
 #include "store_session.h"
+#include "voice_input.h"
 
 namespace vole::desktop {
 

@@ -19,11 +19,11 @@
 #include <memory>
 
 #include "engine_jobs.h"
-#include "speech_jobs.h"
 #include "memory/stream_writer.h"
 #include "runtime/chat.h"
 #include "runtime/engine.h"
 #include "runtime/speech_to_text.h"
+#include "speech_jobs.h"
 
 namespace vole::desktop {
 

@@ -31,7 +31,8 @@ struct InstalledModel {
   bool vision_available = false;  // the checkpoint has a vision tower (config.json vision_config)
   qint64 saved_bytes = 0;         // what a full download would have added (selective download)
   bool downloading = false;       // a download for its repo is unfinished (set by the model manager)
-  hub::ModelKind kind = hub::ModelKind::Chat;  // what it is for (installed_model_kind)
+  // What it is for (installed_model_kind).
+  hub::ModelKind kind = hub::ModelKind::Chat;
 };
 
 // What an installed model is for: the catalog's kind when its repo (or an old name of
@@ -66,8 +67,8 @@ class InstalledModelsModel : public QAbstractListModel {
     SavedTextRole,     // "235 MB saved by downloading text only"
     DeletableRole,     // a downloaded folder in the models directory (Delete); others can be forgotten
     DownloadingRole,
-    KindRole,   // "chat", "speech-to-text", ...
-    ChatRole,   // offered in the chat model picker
+    KindRole,  // "chat", "speech-to-text", ...
+    ChatRole,  // offered in the chat model picker
   };
   explicit InstalledModelsModel(QObject* parent = nullptr);
 

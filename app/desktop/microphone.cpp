@@ -40,9 +40,8 @@ QVariantList Microphone::devices() {
   QVariantList list;
   const QAudioDevice fallback = QMediaDevices::defaultAudioInput();
   for (const QAudioDevice& d : QMediaDevices::audioInputs())
-    list.append(QVariantMap{{"id", QString::fromUtf8(d.id())},
-                            {"name", d.description()},
-                            {"isDefault", d.id() == fallback.id()}});
+    list.append(QVariantMap{
+        {"id", QString::fromUtf8(d.id())}, {"name", d.description()}, {"isDefault", d.id() == fallback.id()}});
   return list;
 }
 

@@ -15,12 +15,14 @@
 namespace vole::desktop {
 
 namespace {
-constexpr double kMaxRecordingSeconds = 300;      // a forgotten hands-free session ends by itself
-constexpr double kHandsFreeSilenceSeconds = 10;   // hands-free with no speech at all: give up
-constexpr double kPartialEverySeconds = 0.4;      // new audio before another partial transcript
+constexpr double kMaxRecordingSeconds = 300;     // a forgotten hands-free session ends by itself
+constexpr double kHandsFreeSilenceSeconds = 10;  // hands-free with no speech at all: give up
+constexpr double kPartialEverySeconds = 0.4;     // new audio before another partial transcript
 constexpr int kPartialTimerMs = 500;
 
-const hub::CatalogEntry* default_speech_model() { return hub::builtin_catalog().default_for(hub::ModelKind::SpeechToText); }
+const hub::CatalogEntry* default_speech_model() {
+  return hub::builtin_catalog().default_for(hub::ModelKind::SpeechToText);
+}
 }  // namespace
 
 VoiceInput::VoiceInput(EngineController* engine, InstalledModelsModel* models, ModelManager* manager,
@@ -64,7 +66,9 @@ double VoiceInput::elapsed() const {
 }
 
 bool VoiceInput::hasSpeechModel() const { return !models_->pathOfKind(hub::ModelKind::SpeechToText).isEmpty(); }
-QString VoiceInput::speechModelId() const { return default_speech_model() ? qstr(default_speech_model()->id) : QString(); }
+QString VoiceInput::speechModelId() const {
+  return default_speech_model() ? qstr(default_speech_model()->id) : QString();
+}
 QString VoiceInput::speechModelName() const {
   return default_speech_model() ? qstr(default_speech_model()->display_name) : QString();
 }
@@ -225,7 +229,9 @@ void VoiceInput::on_failed(const QString& message) {
 }
 
 void VoiceInput::request_partial() {
-  if (state_ != State::Listening || partial_in_flight_ || !heard_speech_) return;
+  if (state_ != State::Listening) return;
+  Q_EMIT levelChanged();  // the elapsed time moves on even while the device sends nothing
+  if (partial_in_flight_ || !heard_speech_) return;
   if (samples_.size() < partial_at_ + static_cast<size_t>(kPartialEverySeconds * audio::kSpeechSampleRate)) return;
   partial_at_ = samples_.size();
   submit(true);
@@ -240,7 +246,8 @@ void VoiceInput::submit(bool partial) {
   job.partial = partial;
   (partial ? partial_in_flight_ : final_id_) = job.id;
   EngineWorker* worker = &engine_->worker();
-  QMetaObject::invokeMethod(worker, [worker, job] { worker->transcribe(job); }, Qt::QueuedConnection);
+  QMetaObject::invokeMethod(
+      worker, [worker, job] { worker->transcribe(job); }, Qt::QueuedConnection);
 }
 
 void VoiceInput::on_transcribed(const TranscriptionResult& result) {

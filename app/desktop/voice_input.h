@@ -36,8 +36,8 @@ class VoiceInput : public QObject {
   // "idle", "listening", "transcribing"
   Q_PROPERTY(QString state READ state NOTIFY stateChanged)
   Q_PROPERTY(bool handsFree READ handsFree NOTIFY stateChanged)
-  Q_PROPERTY(double level READ level NOTIFY levelChanged)       // 0..1, the last block's
-  Q_PROPERTY(double elapsed READ elapsed NOTIFY levelChanged)   // seconds of this recording
+  Q_PROPERTY(double level READ level NOTIFY levelChanged)      // 0..1, the last block's
+  Q_PROPERTY(double elapsed READ elapsed NOTIFY levelChanged)  // seconds of this recording
   Q_PROPERTY(QString partialText READ partialText NOTIFY partialTextChanged)
   Q_PROPERTY(QString error READ error NOTIFY errorChanged)
   Q_PROPERTY(bool hasSpeechModel READ hasSpeechModel NOTIFY speechModelChanged)
@@ -134,10 +134,10 @@ class VoiceInput : public QObject {
   QString partial_, error_, last_recording_;
   QVariantList devices_;
   std::vector<float> samples_;
-  size_t partial_at_ = 0;       // samples_ size of the last partial request
+  size_t partial_at_ = 0;  // samples_ size of the last partial request
   qint64 next_id_ = 0;
   qint64 partial_in_flight_ = 0;  // id of a partial job not answered yet
-  qint64 final_id_ = 0;          // id of the final job of this recording
+  qint64 final_id_ = 0;           // id of the final job of this recording
 };
 
 }  // namespace vole::desktop

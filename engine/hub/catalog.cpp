@@ -1,8 +1,7 @@
 #include "hub/catalog.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "hub/failure.h"
@@ -80,9 +79,10 @@ ModelKind parse_kind(const Ctx& c, const json& v, const std::string& where) {
 
 CatalogEntry parse_entry(const Ctx& c, const json& e, const std::string& at) {
   if (!e.is_object()) c.fail(at, "must be an object");
-  c.only_keys(e, at, {"id", "kind", "display_name", "repo", "repo_aliases", "revision", "architecture", "format",
-                      "licence", "features", "size_full_bytes", "size_text_bytes", "sampling", "sampling_thinking",
-                      "thinking_by_default", "description", "notes"});
+  c.only_keys(e, at,
+              {"id", "kind", "display_name", "repo", "repo_aliases", "revision", "architecture", "format", "licence",
+               "features", "size_full_bytes", "size_text_bytes", "sampling", "sampling_thinking", "thinking_by_default",
+               "description", "notes"});
   CatalogEntry m;
   m.id = c.text(e, at, "id");
   std::string where = at + " (" + m.id + ")";

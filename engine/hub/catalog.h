@@ -34,10 +34,8 @@ struct SamplingPreset {
 
 struct CatalogEntry {
   std::string id;            // stable key, e.g. "qwen3.5-0.8b"
-  ModelKind kind = ModelKind::Chat;
   std::string display_name;  // "Qwen3.5 0.8B"
   std::string repo;          // "Qwen/Qwen3.5-0.8B"
-  std::vector<std::string> repo_aliases;  // earlier names of the repo (an organisation renamed)
   std::string revision;      // "main"
   std::string architecture;  // "qwen3_5", "qwen3"
   std::string format;        // "bf16", "mlx-4bit"
@@ -45,17 +43,22 @@ struct CatalogEntry {
   FeatureSet features;       // what the checkpoint can do (text always)
   uint64_t size_full_bytes = 0;  // approximate: every model file
   uint64_t size_text_bytes = 0;  // approximate: text-only selective download
-  SamplingPreset sampling;                   // the card's recommendation, default mode (chat: required)
+  SamplingPreset sampling;                   // the card's recommendation, default mode
   std::optional<SamplingPreset> thinking;    // recommendation with thinking on, if the model thinks
   bool thinking_by_default = false;
   std::string description;
   std::string notes;  // provenance and facts not yet verified
+  // What the model is for (the catalog's "kind"; chat when absent).
+  ModelKind kind = ModelKind::Chat;
+  // Earlier names of the repo (an organisation renamed); find_repo resolves them too.
+  std::vector<std::string> repo_aliases;
 };
 
 struct Catalog {
   std::vector<CatalogEntry> models;
-  std::string default_id;                          // the chat model Vole suggests first
-  std::vector<std::pair<ModelKind, std::string>> default_ids_by_kind;  // the other kinds' suggestions
+  std::string default_id;
+  // The suggested model of each kind other than chat (catalog "default_by_kind").
+  std::vector<std::pair<ModelKind, std::string>> default_ids_by_kind;
   const CatalogEntry* find_id(std::string_view id) const;
   // By the current repo id or one of its aliases (case-sensitive, as the hub spells it).
   const CatalogEntry* find_repo(std::string_view repo) const;

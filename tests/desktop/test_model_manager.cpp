@@ -172,7 +172,8 @@ TEST(Catalog, KindsAreShownAndNonChatModelsStayOutOfTheChat) {
   EXPECT_TRUE(at(lfm, CatalogModel::ChatRole).toBool());
   EXPECT_FALSE(at(lfm, CatalogModel::RecommendedRole).toBool());
   // Installed under the organisation's old name: the entry shows as installed.
-  catalog.set_status({{"UsefulSensors/moonshine-tiny", {true, hub::FeatureSet::text(), false, "/m/UsefulSensors--moonshine-tiny"}}});
+  catalog.set_status(
+      {{"UsefulSensors/moonshine-tiny", {true, hub::FeatureSet::text(), false, "/m/UsefulSensors--moonshine-tiny"}}});
   EXPECT_TRUE(at(tiny, CatalogModel::InstalledRole).toBool());
 
   // An installed folder's kind: the catalog by repo (or an old name), else its architecture.
@@ -188,8 +189,8 @@ TEST(Catalog, KindsAreShownAndNonChatModelsStayOutOfTheChat) {
     fs::create_directories(tmp.path() / name);
     std::ofstream(tmp.path() / name / "config.json") << "{\"model_type\": \"" << type << "\"}";
   };
-  place("stt", "moonshine");
-  place("chat", "qwen3");
+  place("acme/stt", "moonshine");  // <org>/<name>, as people place folders by hand
+  place("acme/chat", "qwen3");
   InstalledModelsModel installed;
   installed.set_sources(tmp.path(), {});
   ASSERT_EQ(installed.count(), 2);
@@ -199,7 +200,7 @@ TEST(Catalog, KindsAreShownAndNonChatModelsStayOutOfTheChat) {
     EXPECT_EQ(installed.data(i, InstalledModelsModel::ChatRole).toBool(), !speech);
     EXPECT_EQ(installed.data(i, InstalledModelsModel::KindRole).toString(), speech ? "speech-to-text" : "chat");
   }
-  EXPECT_EQ(installed.pathOfKind(hub::ModelKind::SpeechToText), qstr((tmp.path() / "stt").string()));
+  EXPECT_EQ(installed.pathOfKind(hub::ModelKind::SpeechToText), qstr((tmp.path() / "acme" / "stt").string()));
   EXPECT_EQ(installed.pathOfKind(hub::ModelKind::Embedding), "");
 }
 

@@ -46,7 +46,8 @@ Fixture& fixture() {
 TranscriptionResult run(EngineController& engine, const TranscriptionJob& job) {
   QSignalSpy done(&engine.worker(), &EngineWorker::transcribed);
   EngineWorker* w = &engine.worker();
-  QMetaObject::invokeMethod(w, [w, job] { w->transcribe(job); }, Qt::QueuedConnection);
+  QMetaObject::invokeMethod(
+      w, [w, job] { w->transcribe(job); }, Qt::QueuedConnection);
   EXPECT_TRUE(wait_until([&] { return done.count() > 0; }, std::chrono::seconds(120)));
   return done.count() ? done[0][0].value<TranscriptionResult>() : TranscriptionResult{};
 }

@@ -220,26 +220,30 @@ TEST(Catalog, InvalidKindsAreNamed) {
     return s.replace(pos, from.size(), to);
   };
   auto err = [&](const std::string& text) { return error_of([&] { parse_catalog(text, "test"); }); };
-  EXPECT_NE(err(with("\"kind\": \"speech-to-text\"", "\"kind\": \"speech\"")).find("(moonshine-tiny).kind: must be one of"),
-            std::string::npos);
+  EXPECT_NE(
+      err(with("\"kind\": \"speech-to-text\"", "\"kind\": \"speech\"")).find("(moonshine-tiny).kind: must be one of"),
+      std::string::npos);
   EXPECT_NE(err(with("\"kind\": \"speech-to-text\"", "\"kind\": 3")).find(".kind: must be one of"), std::string::npos);
   // A chat model needs its sampling; a speech model does not.
-  EXPECT_NE(err(with("\"kind\": \"speech-to-text\"", "\"kind\": \"chat\"")).find("(moonshine-tiny): missing field 'sampling'"),
+  EXPECT_NE(err(with("\"kind\": \"speech-to-text\"", "\"kind\": \"chat\""))
+                .find("(moonshine-tiny): missing field 'sampling'"),
             std::string::npos);
   EXPECT_NE(err(with("\"speech-to-text\": \"moonshine-tiny\"", "\"speech-to-text\": \"lfm2-350m\""))
                 .find("default_by_kind.speech-to-text: 'lfm2-350m' is a chat model"),
             std::string::npos);
   EXPECT_NE(err(with("\"speech-to-text\": \"moonshine-tiny\"", "\"chat\": \"lfm2-350m\"")).find("default_by_kind.chat"),
             std::string::npos);
-  EXPECT_NE(err(with("\"speech-to-text\": \"moonshine-tiny\"", "\"speech-to-text\": \"nope\"")).find("'nope' is not the id"),
-            std::string::npos);
+  EXPECT_NE(
+      err(with("\"speech-to-text\": \"moonshine-tiny\"", "\"speech-to-text\": \"nope\"")).find("'nope' is not the id"),
+      std::string::npos);
   EXPECT_NE(err(with("\"default\": \"qwen3.5-0.8b\"", "\"default\": \"moonshine-base\"")).find("is not a chat model"),
             std::string::npos);
   // An alias may not name another entry's repo (or its own twice).
   EXPECT_NE(err(with("\"UsefulSensors/moonshine-tiny\"", "\"moonshine-ai/moonshine-base\"")).find("duplicate repo"),
             std::string::npos);
-  EXPECT_NE(err(with("\"UsefulSensors/moonshine-tiny\"", "\"not a repo\"")).find(".repo_aliases: entries are owner/name"),
-            std::string::npos);
+  EXPECT_NE(
+      err(with("\"UsefulSensors/moonshine-tiny\"", "\"not a repo\"")).find(".repo_aliases: entries are owner/name"),
+      std::string::npos);
   // A catalog written before kinds existed (no kind, no default_by_kind) still parses.
   std::string old = R"({"version": 1, "default": "a", "models": [{"id": "a", "display_name": "A", "repo": "o/a",
     "architecture": "qwen3", "format": "bf16", "licence": "mit", "features": ["text"], "size_full_bytes": 1,
