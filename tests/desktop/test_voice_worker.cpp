@@ -10,11 +10,16 @@
 
 #include "app_settings.h"
 #include "audio/decode.h"
+#include "chat_controller.h"
+#include "conversation_list_model.h"
 #include "desktop_test.h"
 #include "engine_controller.h"
 #include "microphone.h"
 #include "runtime/speech_to_text.h"
 #include "runtime/transcriber.h"
+#include "store_session.h"
+#include "support/checkpoint_writer.h"
+#include "support/oracles.h"
 #include "support/temp_dir.h"
 
 using namespace vole;
@@ -133,6 +138,67 @@ TEST(VoiceWorker, ABrokenSpeechModelIsAnErrorAndTheWorkerGoesOn) {
   EXPECT_TRUE(good.error.isEmpty()) << good.error.toStdString();
   EXPECT_FALSE(good.text.isEmpty());
   engine.shutdown();
+}
+
+// Two chat turns on a tiny Qwen3 (greedy), once alone and once with a transcription
+// queued behind each answer on the same worker: the speech model joins the device and
+// runs between the turns, and the answers (the second one reusing the chat's KV cache)
+// are the same.
+TEST(VoiceWorker, AChatKeepsItsStateAcrossTranscriptions) {
+  if (!vole::test::oracle_available(vole::test::qwen3_tokenizer_dir() / "tokenizer.json"))
+    GTEST_SKIP() << "Qwen3 tokenizer not fetched (tests/oracles/fetch.sh)";
+  ASSERT_TRUE(fixture().ok);
+  register_speech_types();
+  vole::test::TempDir models;
+  auto spec = vole::test::checkpoint_preset("tiny-qwen3");
+  spec.seed = 11;
+  vole::test::write_checkpoint(models.path() / "tiny-qwen3", spec);
+  const auto speech = audio::read_audio_file(fixture().wav).samples;
+
+  auto answers = [&](bool with_speech) {
+    vole::test::TempDir dir;
+    AppSettings settings(QString::fromStdString((dir.path() / "s.ini").string()));
+    settings.sampling()->setMaxTokens(10);
+    settings.sampling()->setTemperature(0.0);
+    settings.setContextLength(1024);
+    StoreSession store(dir.path() / "vole.db");
+    store.open();
+    ConversationListModel conversations;
+    conversations.set_store(store.store());
+    EngineController engine(&settings);
+    std::vector<std::string> out;
+    {
+      ChatController chat(&store, &engine, &settings, &conversations);
+      engine.load(QString::fromStdString((models.path() / "tiny-qwen3").string()));
+      EXPECT_TRUE(wait_until([&] { return engine.state() != EngineState::Loading; }, std::chrono::seconds(120)));
+      EXPECT_EQ(engine.state(), EngineState::Ready);
+      for (const char* message : {"Hello there", "Tell me more"}) {
+        QSignalSpy done(&chat, &ChatController::answerFinished);
+        QSignalSpy heard(&engine.worker(), &EngineWorker::transcribed);
+        EXPECT_TRUE(chat.send(message));
+        if (with_speech) {  // queued while the answer streams
+          TranscriptionJob job;
+          job.model_dir = QString::fromStdString(fixture().model.string());
+          job.samples = speech;
+          EngineWorker* w = &engine.worker();
+          QMetaObject::invokeMethod(
+              w, [w, job] { w->transcribe(job); }, Qt::QueuedConnection);
+        }
+        EXPECT_TRUE(wait_until([&] { return done.count() > 0 && (!with_speech || heard.count() > 0); },
+                               std::chrono::seconds(120)));
+        if (with_speech && heard.count()) {
+          EXPECT_TRUE(heard[0][0].value<TranscriptionResult>().error.isEmpty());
+        }
+        out.push_back(store.store()->active_path(chat.conversationId()).back().content);
+      }
+    }
+    engine.shutdown();
+    return out;
+  };
+  auto alone = answers(false);
+  ASSERT_EQ(alone.size(), 2u);
+  EXPECT_FALSE(alone[1].empty());
+  EXPECT_EQ(answers(true), alone);
 }
 
 TEST(VoiceWorker, TheLevelMeterFollowsLoudness) {
