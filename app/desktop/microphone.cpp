@@ -30,6 +30,8 @@ QAudioFormat choose_format(const QAudioDevice& device) {
 
 Microphone::Microphone(QObject* parent) : QObject(parent) {
   connect(&media_devices_, &QMediaDevices::audioInputsChanged, this, &Microphone::on_inputs_changed);
+  presence_.setInterval(500);
+  connect(&presence_, &QTimer::timeout, this, &Microphone::on_inputs_changed);
 }
 
 Microphone::~Microphone() {
@@ -81,11 +83,13 @@ QString Microphone::start(const QByteArray& device_id) {
   device_name_ = device.description();
   pending_.clear();
   connect(io_, &QIODevice::readyRead, this, &Microphone::read_available);
+  presence_.start();
   return {};
 }
 
 void Microphone::stop() {
   if (!source_) return;
+  presence_.stop();
   read_available();
   auto source = std::move(source_);  // active() is false from here, also for slots the stop() runs
   io_ = nullptr;

@@ -8,6 +8,7 @@
 #include <QByteArray>
 #include <QMediaDevices>
 #include <QObject>
+#include <QTimer>
 #include <QVariantList>
 #include <memory>
 #include <optional>
@@ -52,6 +53,7 @@ class Microphone : public QObject {
   void fail(const QString& message);
 
   QMediaDevices media_devices_;
+  QTimer presence_;  // checks the device is still listed (not every backend signals its removal)
   std::unique_ptr<QAudioSource> source_;
   QIODevice* io_ = nullptr;  // owned by source_
   QAudioFormat format_;
