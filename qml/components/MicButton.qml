@@ -146,6 +146,8 @@ RowLayout {
         message: qsTr("Speaking to Vole needs a speech-to-text model. %1 (about %2) runs on this computer; nothing you say leaves it.")
                      .arg(root.voice.speechModelName).arg(root.voice.speechModelSize)
         confirmText: qsTr("Download")
+        destructive: false
+        confirmIcon: "download"
         onConfirmed: {
             var problem = root.voice.downloadSpeechModel()
             App.notify(problem !== "" ? problem : qsTr("Downloading %1: see the Models page").arg(root.voice.speechModelName))

@@ -3,6 +3,7 @@
 PulseAudio whose default source is a virtual microphone (module-pipe-source) fed with an
 espeak-ng recording.
 
+0. Without a speech model, a click on the microphone offers its download (screenshot).
 1. A click on the composer's microphone (a tap: hands-free) listens; the recording is
    played into the virtual microphone followed by a pause; the pause ends listening and
    the transcript appears in the composer (screenshot). Random weights give arbitrary
@@ -134,8 +135,6 @@ def main():
     try:
         data = os.path.join(tmp, "data")
         model = os.path.join(data, "models", "moonshine-tiny")
-        subprocess.run([args.make_checkpoint, "--preset", "tiny-moonshine", "--seed", "4", "--out", model],
-                       check=True, stdout=subprocess.DEVNULL)
         speech = os.path.join(tmp, "speech.wav")
         subprocess.run(["espeak-ng", "-w", speech, "Hello Vole. Please write this down."], check=True)
         with wave.open(speech) as w:
@@ -149,6 +148,18 @@ def main():
                "PULSE_SERVER": pulse.env["PULSE_SERVER"]}
         os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700)
         write_settings(env["XDG_CONFIG_HOME"], **{"appearance/theme": "light", "voice/keepRecordings": "true"})
+
+        # ---- 0. no speech model yet: the first press offers the catalog's default ----
+        app = App(args.app, display, env)
+        window = app.wait_window()
+        focus(display, window)
+        app.click(display, window, "mic-button")
+        app.wait_event(r'event=dialog title="Download a speech model\?"')
+        app.screenshot(display, window, shot("voice-offer-download.png"))
+        app.quit(display)
+
+        subprocess.run([args.make_checkpoint, "--preset", "tiny-moonshine", "--seed", "4", "--out", model],
+                       check=True, stdout=subprocess.DEVNULL)
         app = App(args.app, display, env)
         window = app.wait_window()
         focus(display, window)
