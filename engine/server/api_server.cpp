@@ -3,11 +3,13 @@
 #include <httplib.h>
 
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include "server/access.h"
 #include "server/api_error.h"
 #include "server/model_worker.h"
+#include "server/openai_embeddings.h"
 #include "server/openai_response.h"
 #include "server/reply_channel.h"
 #include "server/server_metrics.h"
@@ -33,7 +35,8 @@ void send_json(httplib::Response& res, int status, const Json& body) {
 
 // The endpoint label for logs and metrics (the path is client text: never echoed raw).
 std::string endpoint_of(const std::string& path) {
-  for (const char* known : {"/v1/chat/completions", "/v1/completions", "/v1/models", "/health", "/metrics"})
+  for (const char* known :
+       {"/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models", "/health", "/metrics"})
     if (path == known) return known;
   if (path.rfind("/v1/models/", 0) == 0) return "/v1/models/{id}";
   return "other";
@@ -55,12 +58,21 @@ ApiError to_api_error(const vole::Error& e) {
 
 thread_local Clock::time_point t_request_start;
 
+// An embedding model served to the API. Requests take turns on it (the model runs one
+// batch at a time); at most max_queue wait, each for at most the queue timeout.
+struct EmbeddingEndpoint {
+  runtime::EmbeddingModel* model = nullptr;
+  std::timed_mutex turn;
+  std::atomic<size_t> waiting{0};
+};
+
 }  // namespace
 
 struct ApiServer::Impl {
   ServerOptions options;
   httplib::Server http;
   std::map<std::string, std::unique_ptr<ModelWorker>> models;
+  std::map<std::string, std::unique_ptr<EmbeddingEndpoint>> embedders;
   ServerMetrics metrics;
   std::thread listener;
   std::atomic<bool> stopping{false};
@@ -74,8 +86,10 @@ struct ApiServer::Impl {
 
   ModelWorker& model(const std::string& name) {
     auto it = models.find(name);
-    if (it == models.end()) throw model_not_found(name);
-    return *it->second;
+    if (it != models.end()) return *it->second;
+    if (embedders.count(name))
+      throw invalid_request("'" + name + "' is an embedding model: use /v1/embeddings", "model", "wrong_model_kind");
+    throw model_not_found(name);
   }
 
   // Runs a handler, turning its ApiErrors (and anything unexpected) into error bodies.
@@ -121,11 +135,12 @@ struct ApiServer::Impl {
     http.Get("/v1/models", guarded([this](const httplib::Request&, httplib::Response& res) {
                Json data = Json::array();
                for (const auto& [name, worker] : models) data.push_back(model_json(name));
+               for (const auto& [name, embedder] : embedders) data.push_back(model_json(name));
                send_json(res, 200, Json{{"object", "list"}, {"data", data}});
              }));
     http.Get(R"(/v1/models/(.+))", guarded([this](const httplib::Request& req, httplib::Response& res) {
                std::string name = req.matches[1];
-               model(name);
+               if (!embedders.count(name)) model(name);
                send_json(res, 200, model_json(name));
              }));
     http.Post("/v1/chat/completions", guarded([this](const httplib::Request& req, httplib::Response& res) {
@@ -133,6 +148,9 @@ struct ApiServer::Impl {
               }));
     http.Post("/v1/completions", guarded([this](const httplib::Request& req, httplib::Response& res) {
                 generate(parse_completion_request(parse_json_body(req.body, options.limits), options.limits), res);
+              }));
+    http.Post("/v1/embeddings", guarded([this](const httplib::Request& req, httplib::Response& res) {
+                embed(parse_embedding_request(parse_json_body(req.body, options.limits)), res);
               }));
     http.Get("/health", guarded([this](const httplib::Request&, httplib::Response& res) {
                Json list = Json::array();
@@ -142,6 +160,11 @@ struct ApiServer::Impl {
                                  {"context_length", worker->engine().context_length()},
                                  {"busy", worker->busy()},
                                  {"queued", worker->waiting()}});
+               for (const auto& [name, e] : embedders)
+                 list.push_back({{"id", name},
+                                 {"kind", "embedding"},
+                                 {"dimensions", e->model->dims()},
+                                 {"queued", e->waiting.load()}});
                send_json(res, 200, Json{{"status", stopping ? "stopping" : "ok"}, {"models", list}});
              }));
     http.Get("/metrics", guarded([this](const httplib::Request&, httplib::Response& res) {
@@ -180,6 +203,7 @@ struct ApiServer::Impl {
         if (request.kind == GenerationRequest::Kind::Chat) {
           runtime::ChatRequest chat_request;
           chat_request.messages = request.messages;
+          chat_request.template_options.tools = request.tools;
           chat_request.generation = options;
           out.stats = chat.reply(
                               chat_request,
@@ -216,6 +240,43 @@ struct ApiServer::Impl {
     };
   }
 
+  void embed(const EmbeddingRequest& request, httplib::Response& res) {
+    auto it = embedders.find(request.model);
+    if (it == embedders.end()) {
+      if (models.count(request.model))
+        throw invalid_request("'" + request.model + "' is not an embedding model", "model", "wrong_model_kind");
+      throw model_not_found(request.model);
+    }
+    EmbeddingEndpoint& e = *it->second;
+    int64_t dims = request.dimensions ? request.dimensions : e.model->dims();
+    if (dims > e.model->dims())
+      throw invalid_request("'dimensions' may be at most " + std::to_string(e.model->dims()) + " for this model",
+                            "dimensions");
+    if (e.waiting.fetch_add(1) >= options.max_queue + 1) {
+      e.waiting--;
+      throw queue_full();
+    }
+    std::unique_lock turn(e.turn, std::defer_lock);
+    bool got = turn.try_lock_for(options.queue_timeout);
+    e.waiting--;
+    if (!got) throw queue_timeout();
+    if (stopping) throw stopped();
+    try {
+      std::vector<std::vector<int32_t>> tokens;
+      int64_t count = 0;
+      for (const std::string& text : request.inputs) {
+        tokens.push_back(e.model->tokenize(text, request.prompt));
+        count += static_cast<int64_t>(tokens.back().size());
+      }
+      std::vector<float> vectors = e.model->embed_tokens(tokens, dims);
+      send_json(res, 200, embedding_response(request, vectors, dims, count));
+    } catch (const vole::Error& err) {
+      ApiError api = to_api_error(err);
+      if (api.status() >= 500) log(std::string("embedding failed (") + error_code_name(err.code()) + "): " + err.what());
+      throw api;
+    }
+  }
+
   static ApiError stopped() {
     return ApiError(503, "server_error", "the answer was stopped: the server is shutting down", {}, "server_stopping");
   }
@@ -247,16 +308,21 @@ struct ApiServer::Impl {
       if (out->error) throw *out->error;
       std::string content, reasoning;
       for (const auto& d : deltas) content += d.content, reasoning += d.reasoning;
-      send_json(res, 200, reply_json(id, content, reasoning, out->stats));
+      ToolAnswer answer = request.tools.is_null() ? ToolAnswer{std::move(content), {}}
+                                                  : parse_tool_answer(content, request.tools);
+      send_json(res, 200, reply_json(id, answer.content, reasoning, out->stats, answer.calls));
       return;
     }
     res.set_header("Cache-Control", "no-cache");
     res.set_header("X-Accel-Buffering", "no");
     bool include_usage = request.include_usage;
+    // Only a request that offered tools has its answer read for calls.
+    std::optional<ToolCallStream> calls;
+    if (!request.tools.is_null()) calls.emplace(request.tools);
     res.set_chunked_content_provider(
         "text/event-stream",
-        [this, channel, job, id, include_usage, first = true, idle = Clock::now()](size_t,
-                                                                                   httplib::DataSink& sink) mutable {
+        [this, channel, job, id, include_usage, calls, first = true, idle = Clock::now()](
+            size_t, httplib::DataSink& sink) mutable {
           auto send = [&](const std::string& event) {
             idle = Clock::now();
             return sink.is_writable() && sink.write(event.data(), event.size());
@@ -268,13 +334,23 @@ struct ApiServer::Impl {
           for (;;) {
             std::vector<ReplyDelta> deltas;
             auto out = channel->take(deltas, std::chrono::milliseconds(100));
-            for (const auto& d : deltas)
-              if (!send(sse_event(delta_chunk(id, d.content, d.reasoning, false, include_usage)))) return false;
+            for (const auto& d : deltas) {
+              std::string content = calls ? calls->push(d.content) : d.content;
+              if (content.empty() && d.reasoning.empty()) continue;
+              if (!send(sse_event(delta_chunk(id, content, d.reasoning, false, include_usage)))) return false;
+            }
             if (out) {
+              ToolAnswer answer = calls ? calls->finish() : ToolAnswer{};
+              if (!answer.content.empty() &&
+                  !send(sse_event(delta_chunk(id, answer.content, "", false, include_usage))))
+                return false;
+              if (!answer.calls.empty() && !send(sse_event(tool_calls_chunk(id, answer.calls, include_usage))))
+                return false;
               if (out->error) {
                 if (!send(sse_event(out->error->body()))) return false;
               } else {
-                if (!send(sse_event(finish_chunk(id, out->stats.stop, include_usage)))) return false;
+                if (!send(sse_event(finish_chunk(id, out->stats.stop, include_usage, !answer.calls.empty()))))
+                  return false;
                 if (include_usage && !send(sse_event(usage_chunk(id, out->stats)))) return false;
               }
               if (!send(kSseDone)) return false;
@@ -302,14 +378,22 @@ ApiServer::~ApiServer() { stop(); }
 
 void ApiServer::add_model(const std::string& name, runtime::Engine& engine) {
   require(!name.empty(), "a served model needs a name");
-  require(!impl_->models.count(name), "two served models are both named '" + name + "'");
+  require(!impl_->models.count(name) && !impl_->embedders.count(name), "two served models are both named '" + name + "'");
   impl_->models[name] = std::make_unique<ModelWorker>(name, engine, impl_->options.max_queue);
+}
+
+void ApiServer::add_embedding_model(const std::string& name, runtime::EmbeddingModel& model) {
+  require(!name.empty(), "a served model needs a name");
+  require(!impl_->models.count(name) && !impl_->embedders.count(name), "two served models are both named '" + name + "'");
+  auto e = std::make_unique<EmbeddingEndpoint>();
+  e->model = &model;
+  impl_->embedders[name] = std::move(e);
 }
 
 int ApiServer::start() {
   Impl& s = *impl_;
   require(s.port < 0, "the server is already started");
-  require(!s.models.empty(), "the server has no model to serve");
+  require(!s.models.empty() || !s.embedders.empty(), "the server has no model to serve");
   require(is_loopback_host(s.options.host) || !s.options.api_key.empty(),
           "serving on '" + s.options.host + "' (beyond this computer) requires an API key (--api-key)");
   require(s.options.port >= 0 && s.options.port <= 65535, "the port must be in 0..65535");

@@ -1,7 +1,8 @@
 #pragma once
 // Vole's OpenAI-compatible HTTP API (cpp-httplib): GET /v1/models, POST
-// /v1/chat/completions and /v1/completions (whole or streamed as server-sent events),
-// GET /health, GET /metrics. Each model is served by a ModelWorker (one decode stream
+// /v1/chat/completions and /v1/completions (whole or streamed as server-sent events;
+// tools rendered by the model's template and its calls read back), POST /v1/embeddings
+// (embedding models), GET /health, GET /metrics. Each model is served by a ModelWorker (one decode stream
 // at a time, bounded queue); a streaming client that disconnects cancels its
 // generation. Security defaults: loopback only unless an API key is set, bodies and
 // JSON nesting bounded, no CORS headers, and request bodies (prompts) never logged.
@@ -11,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "runtime/embedding_model.h"
 #include "runtime/engine.h"
 #include "server/openai_request.h"
 
@@ -41,6 +43,8 @@ class ApiServer {
 
   // Serves `engine` under `name` (the "model" field clients send). Before start().
   void add_model(const std::string& name, runtime::Engine& engine);
+  // Serves an embedding model under `name` for /v1/embeddings. Before start().
+  void add_embedding_model(const std::string& name, runtime::EmbeddingModel& model);
   // Binds and starts serving on a thread of its own; returns the port. Throws
   // InvalidArgument for a non-loopback host without a key, Io if the bind fails.
   int start();

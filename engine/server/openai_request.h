@@ -1,8 +1,8 @@
 #pragma once
 // Reading and validating OpenAI request bodies (chat completions and completions) into
 // what the runtime needs. Every field Vole honours is checked for type and range;
-// fields that would change the answer in ways Vole cannot honour (n > 1, tools,
-// logprobs, echo, a JSON schema) are refused with a 400 naming the field; fields that
+// fields that would change the answer in ways Vole cannot honour (n > 1, a forced
+// tool_choice, logprobs, echo, a JSON schema) are refused with a 400 naming the field; fields that
 // only describe the caller (user, metadata, ...) are ignored, as OpenAI-compatible
 // servers do. Sampling fields left out take the model's recommended values.
 #include <cstdint>
@@ -21,6 +21,7 @@ struct RequestLimits {
   size_t max_messages = 4096;
   size_t max_stop_strings = 4;
   size_t max_stop_length = 256;
+  size_t max_tools = 128;
 };
 
 // Parses a request body as JSON, refusing (400) malformed text, non-objects and nesting
@@ -31,7 +32,13 @@ struct GenerationRequest {
   enum class Kind { Chat, Completion };
   Kind kind = Kind::Chat;
   std::string model;
-  nlohmann::ordered_json messages;  // Chat: [{role, content}] with text content only
+  // Chat: [{role, content}] with text content only; assistant turns may carry
+  // tool_calls (arguments as JSON objects, as templates expect) and tool turns their
+  // tool_call_id.
+  nlohmann::ordered_json messages;
+  // Chat: the function definitions the template renders (null: none, or tool_choice
+  // "none"); the answer's <tool_call> blocks are read back only when set.
+  nlohmann::ordered_json tools;
   std::string prompt;               // Completion
   bool stream = false;
   bool include_usage = false;  // stream_options.include_usage

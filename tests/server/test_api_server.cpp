@@ -10,7 +10,9 @@
 
 #include "remote/openai_client.h"
 #include "runtime/chat.h"
+#include "runtime/embedding_model.h"
 #include "server/api_server.h"
+#include "server/openai_embeddings.h"
 #include "support/model_fixture.h"
 
 using namespace vole;
@@ -143,6 +145,69 @@ TEST_F(ApiServerTest, ChatAnswersAsTheEngineDoesAndStreamsTheSameText) {
   EXPECT_EQ(text, want.content);
   EXPECT_EQ(finish, w["choices"][0]["finish_reason"]);
   EXPECT_EQ(usage, w["usage"]);
+}
+
+// Tools, an earlier call and its result reach the model through its chat template: the
+// server answers as the engine does for the conversation rendered with the tools (a
+// random model writes no <tool_call>, so the answer stays text, streamed or whole).
+TEST_F(ApiServerTest, ToolConversationsAreRenderedByTheTemplate) {
+  Json tools = Json::parse(R"([{"type": "function", "function": {"name": "get_weather",
+    "description": "Weather for a city.", "parameters": {"type": "object",
+    "properties": {"city": {"type": "string"}}, "required": ["city"]}}}])");
+  Json messages = Json::parse(R"([
+    {"role": "user", "content": "Weather in Oslo?"},
+    {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function",
+      "function": {"name": "get_weather", "arguments": "{\"city\": \"Oslo\"}"}}]},
+    {"role": "tool", "tool_call_id": "call_1", "content": "sunny, 21 C"}])");
+
+  runtime::Engine direct(model_->dir, engine_options(model::Format::F32, 2048));
+  runtime::Chat chat(direct);
+  runtime::ChatRequest req;
+  req.messages = nlohmann::ordered_json::parse(R"([
+    {"role": "user", "content": "Weather in Oslo?"},
+    {"role": "assistant", "content": "", "tool_calls": [{"id": "call_1", "type": "function",
+      "function": {"name": "get_weather", "arguments": {"city": "Oslo"}}}]},
+    {"role": "tool", "content": "sunny, 21 C", "tool_call_id": "call_1"}])");
+  req.template_options.tools = nlohmann::ordered_json::parse(tools.dump());
+  std::string rendered = chat.render(req);
+  ASSERT_NE(rendered.find("get_weather"), std::string::npos);
+  ASSERT_NE(rendered.find("<tool_response>\nsunny, 21 C\n</tool_response>"), std::string::npos) << rendered;
+  req.generation = direct.default_generate_options();
+  req.generation.sampling = runtime::SamplingOptions::greedy();
+  req.generation.max_tokens = 8;
+  auto want = chat.reply(req, nullptr);
+
+  auto server = serve();
+  Json body = chat_body(8);
+  body["messages"] = messages;
+  body["tools"] = tools;
+  auto whole = post(port_, "/v1/chat/completions", body.dump());
+  ASSERT_EQ(whole.status, 200) << whole.body;
+  Json w = whole.json();
+  EXPECT_EQ(w["usage"]["prompt_tokens"], want.stats.prompt_tokens) << "the tools are in the prompt";
+  EXPECT_EQ(w["choices"][0]["message"]["content"], want.content);
+  EXPECT_FALSE(w["choices"][0]["message"].contains("tool_calls"));
+
+  body["stream"] = true;
+  auto streamed = post(port_, "/v1/chat/completions", body.dump());
+  ASSERT_EQ(streamed.status, 200) << streamed.body;
+  std::string text;
+  for (const auto& e : sse_data(streamed.body))
+    if (e != "[DONE]" && !Json::parse(e)["choices"].empty())
+      text += Json::parse(e)["choices"][0]["delta"].value("content", "");
+  EXPECT_EQ(text, want.content);
+
+  // tool_choice "none": the model is not told about the tools.
+  body["stream"] = false;
+  body["tool_choice"] = "none";
+  auto none = post(port_, "/v1/chat/completions", body.dump());
+  ASSERT_EQ(none.status, 200) << none.body;
+  EXPECT_LT(none.json()["usage"]["prompt_tokens"], want.stats.prompt_tokens);
+  // An earlier call whose arguments are not JSON is the client's error, named.
+  body["messages"][1]["tool_calls"][0]["function"]["arguments"] = "{city: Oslo";
+  auto bad = post(port_, "/v1/chat/completions", body.dump());
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.json()["error"]["param"], "messages[1].tool_calls[0].function.arguments");
 }
 
 TEST_F(ApiServerTest, CompletionsRunTheRawPrompt) {
@@ -384,6 +449,63 @@ TEST_F(ApiServerTest, RemoteClientTalksToVoleServe) {
   } catch (const remote::RemoteError& e) {
     EXPECT_EQ(e.http_status(), 401);
   }
+}
+
+// An embedding model served next to the chat model: /v1/embeddings gives the model's own
+// vectors (whole width, Matryoshka-cut, base64), both models are listed, and each
+// endpoint refuses the other kind of model.
+TEST_F(ApiServerTest, EmbeddingsAreTheModelsOwnVectors) {
+  TinyModel m = make_tiny_model(*dir_, "tiny-qwen3-embedding", CheckpointFormat::F32, 512);
+  runtime::EmbeddingModel embedder(engine_->shared_device(), m.dir,
+                                   {.weights = model::Format::F32, .cache = model::CachePolicy::Off});
+  std::vector<std::string> texts{"The quick brown fox.", "A second sentence."};
+  std::vector<float> want = embedder.embed(texts, runtime::PromptKind::None);
+  std::vector<float> want_cut = embedder.embed(texts, runtime::PromptKind::None, 16);
+  const int64_t dims = embedder.dims();
+
+  server::ServerOptions options;
+  options.port = 0;
+  server::ApiServer server(options);
+  server.add_model("tiny", *engine_);
+  server.add_embedding_model("tiny-embed", embedder);
+  port_ = server.start();
+
+  Json body = {{"model", "tiny-embed"}, {"input", texts}};
+  auto r = post(port_, "/v1/embeddings", body.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  Json j = r.json();
+  ASSERT_EQ(j["data"].size(), 2u);
+  for (size_t row = 0; row < 2; ++row) {
+    const Json& v = j["data"][row]["embedding"];
+    ASSERT_EQ(v.size(), static_cast<size_t>(dims));
+    for (int64_t c = 0; c < dims; ++c) ASSERT_NEAR(v[c].get<float>(), want[row * dims + c], 1e-6) << row << "," << c;
+  }
+  int64_t tokens = 0;
+  for (const auto& t : texts) tokens += static_cast<int64_t>(embedder.tokenize(t, runtime::PromptKind::None).size());
+  EXPECT_EQ(j["usage"]["prompt_tokens"], tokens);
+
+  body["dimensions"] = 16;
+  r = post(port_, "/v1/embeddings", body.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  for (int64_t c = 0; c < 16; ++c)
+    EXPECT_NEAR(r.json()["data"][1]["embedding"][c].get<float>(), want_cut[16 + c], 1e-6);
+  body["encoding_format"] = "base64";
+  r = post(port_, "/v1/embeddings", body.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["data"][0]["embedding"], server::floats_base64(want_cut.data(), 16));
+
+  auto models = get(port_, "/v1/models").json();
+  ASSERT_EQ(models["data"].size(), 2u);
+  body["dimensions"] = dims + 1;
+  EXPECT_EQ(post(port_, "/v1/embeddings", body.dump()).json()["error"]["param"], "dimensions");
+  body.erase("dimensions");
+  body["model"] = "tiny";
+  EXPECT_EQ(post(port_, "/v1/embeddings", body.dump()).status, 400) << "a chat model does not embed";
+  body["model"] = "nope";
+  EXPECT_EQ(post(port_, "/v1/embeddings", body.dump()).status, 404);
+  Json chat = chat_body(4);
+  chat["model"] = "tiny-embed";
+  EXPECT_EQ(post(port_, "/v1/chat/completions", chat.dump()).status, 400) << "an embedding model does not chat";
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "server/access.h"
 #include "server/api_error.h"
+#include "server/openai_embeddings.h"
 #include "server/openai_request.h"
 #include "server/openai_response.h"
 
@@ -112,7 +113,7 @@ TEST(ServerRequests, BadChatFieldsAreRefusedNamingTheField) {
   EXPECT_EQ(chat_error(chat({{"stop", 3}})).second, "stop");
   EXPECT_EQ(chat_error(chat({{"stream_options", {{"include_usage", true}}}})).second, "stream_options");
   EXPECT_EQ(chat_error(chat({{"logprobs", true}})).second, "logprobs");
-  EXPECT_EQ(chat_error(chat({{"tools", {{{"type", "function"}}}}})).second, "tools");
+  EXPECT_EQ(chat_error(chat({{"tools", {{{"type", "function"}}}}})).second, "tools[0].function");
   EXPECT_EQ(chat_error(chat({{"response_format", {{"type", "json_schema"}}}})).second, "response_format");
   EXPECT_EQ(chat_error(chat({{"presence_penalty", 3}})).second, "presence_penalty");
   EXPECT_EQ(chat_error(chat({{"stream", "yes"}})).first, 400);
@@ -188,4 +189,56 @@ TEST(ServerResponses, ChunksAndErrorsHaveOpenAIsShape) {
   EXPECT_EQ(e["error"]["code"], "queue_full");
   EXPECT_EQ(status_error_body(413)["error"]["type"], "invalid_request_error");
   EXPECT_EQ(server_error().body()["error"]["message"], "the server failed to process the request");
+}
+
+TEST(ServerEmbeddings, RequestsAreReadAndChecked) {
+  auto error_param = [](const Json& body) -> std::string {
+    try {
+      parse_embedding_request(body);
+      return "";
+    } catch (const ApiError& e) {
+      EXPECT_EQ(e.status(), 400);
+      return e.param();
+    }
+  };
+  auto one = parse_embedding_request({{"model", "e"}, {"input", "hello"}});
+  EXPECT_EQ(one.inputs, std::vector<std::string>{"hello"});
+  EXPECT_EQ(one.dimensions, 0);
+  EXPECT_FALSE(one.base64);
+  auto many = parse_embedding_request(
+      {{"model", "e"}, {"input", {"a", "b"}}, {"dimensions", 64}, {"encoding_format", "base64"}, {"user", "u"}});
+  EXPECT_EQ(many.inputs.size(), 2u);
+  EXPECT_EQ(many.dimensions, 64);
+  EXPECT_TRUE(many.base64);
+  EXPECT_EQ(parse_embedding_request({{"model", "e"}, {"input", "q"}, {"input_type", "query"}}).prompt,
+            vole::runtime::PromptKind::Query);
+
+  EXPECT_EQ(error_param({{"input", "x"}}), "model");
+  EXPECT_EQ(error_param({{"model", "e"}}), "input");
+  EXPECT_EQ(error_param({{"model", "e"}, {"input", ""}}), "input");
+  EXPECT_EQ(error_param({{"model", "e"}, {"input", Json::array()}}), "input");
+  EXPECT_EQ(error_param({{"model", "e"}, {"input", {"a", 3}}}), "input[1]");
+  EXPECT_EQ(error_param({{"model", "e"}, {"input", {1, 2, 3}}}), "input") << "token arrays are refused";
+  EXPECT_EQ(error_param({{"model", "e"}, {"input", "x"}, {"dimensions", 0}}), "dimensions");
+  EXPECT_EQ(error_param({{"model", "e"}, {"input", "x"}, {"dimensions", "big"}}), "dimensions");
+  EXPECT_EQ(error_param({{"model", "e"}, {"input", "x"}, {"encoding_format", "hex"}}), "encoding_format");
+  EXPECT_EQ(error_param({{"model", "e"}, {"input", "x"}, {"input_type", "poem"}}), "input_type");
+  EXPECT_EQ(error_param({{"model", "e"}, {"input", Json(std::vector<std::string>(2049, "x"))}}), "input");
+}
+
+TEST(ServerEmbeddings, ResponsesInFloatsOrBase64) {
+  // 1.0f is 00 00 80 3f in little-endian bytes; -2.5f is 00 00 20 c0.
+  float values[] = {1.0f, -2.5f};
+  EXPECT_EQ(floats_base64(values, 1), "AACAPw==");
+  EXPECT_EQ(floats_base64(values, 2), "AACAPwAAIMA=");
+  EmbeddingRequest r;
+  r.model = "e";
+  r.inputs = {"a", "b"};
+  Json j = embedding_response(r, {1, 0, 0, 1}, 2, 7);
+  EXPECT_EQ(j["object"], "list");
+  EXPECT_EQ(j["data"][1]["index"], 1);
+  EXPECT_EQ(j["data"][1]["embedding"], Json({0.0, 1.0}));
+  EXPECT_EQ(j["usage"]["prompt_tokens"], 7);
+  r.base64 = true;
+  EXPECT_EQ(embedding_response(r, {1, -2.5f, 0, 1}, 2, 7)["data"][0]["embedding"], "AACAPwAAIMA=");
 }
