@@ -8,6 +8,7 @@
 
 #include "server/access.h"
 #include "server/api_error.h"
+#include "server/image_parts.h"
 #include "server/model_worker.h"
 #include "server/openai_embeddings.h"
 #include "server/openai_response.h"
@@ -204,6 +205,7 @@ struct ApiServer::Impl {
           runtime::ChatRequest chat_request;
           chat_request.messages = request.messages;
           chat_request.template_options.tools = request.tools;
+          if (!request.image_files.empty()) chat_request.images = images_for(request, *engine);
           chat_request.generation = options;
           out.stats = chat.reply(
                               chat_request,
@@ -221,6 +223,8 @@ struct ApiServer::Impl {
               },
               &cancel);
         }
+      } catch (const ApiError& e) {
+        out.error = e;  // the request's own fault, found before anything ran (an image)
       } catch (const vole::Error& e) {
         chat.reset();  // the sequence may hold half an evaluation
         out.error = to_api_error(e);
@@ -275,6 +279,19 @@ struct ApiServer::Impl {
       if (api.status() >= 500) log(std::string("embedding failed (") + error_code_name(err.code()) + "): " + err.what());
       throw api;
     }
+  }
+
+  // The request's image parts decoded and preprocessed for the model, one file at a time
+  // (only the files wait in memory, never every decoded picture at once).
+  std::vector<image::PreprocessedImage> images_for(const GenerationRequest& request, runtime::Engine& engine) const {
+    if (!engine.vision().available())
+      throw invalid_request("model '" + request.model + "' cannot see images (it has no vision part)", "messages",
+                            "images_not_supported");
+    std::vector<image::PreprocessedImage> out;
+    for (size_t i = 0; i < request.image_files.size(); ++i)
+      out.push_back(engine.vision().preprocess(decode_image_part(
+          request.image_files[i], "image " + std::to_string(i + 1), options.limits.image_limits)));
+    return out;
   }
 
   static ApiError stopped() {

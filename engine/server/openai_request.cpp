@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "server/api_error.h"
+#include "server/image_parts.h"
 
 namespace vole::server {
 
@@ -129,22 +130,41 @@ void parse_common(const Json& body, const RequestLimits& limits, GenerationReque
   refuse_if(field(body, "logit_bias") && !field(body, "logit_bias")->empty(), "logit_bias", "is not supported");
 }
 
-// A message's content as text: a string, or an array of text parts joined.
-std::string message_text(const Json& content, size_t index) {
+// A message's content as the template gets it: a string, or an array of text parts
+// joined; with image parts, the list of text and {"type": "image"} parts (the files go
+// to r.image_files).
+Json message_content(const Json& content, size_t index, const RequestLimits& limits, GenerationRequest& r) {
   std::string where = "messages[" + std::to_string(index) + "].content";
   if (content.is_string()) return content.get<std::string>();
   if (!content.is_array()) bad(where, "must be a string or an array of content parts");
   std::string text;
-  for (const Json& part : content) {
+  Json parts = Json::array();
+  bool images = false;
+  for (size_t i = 0; i < content.size(); ++i) {
+    const Json& part = content[i];
+    std::string at = where + "[" + std::to_string(i) + "]";
     if (!part.is_object() || !part.contains("type") || !part["type"].is_string())
       bad(where, "parts must be objects with a 'type'");
     const std::string& type = part["type"].get_ref<const std::string&>();
+    if (type == "image_url") {
+      const Json* image = field(part, "image_url");
+      const Json* url = image && image->is_object() ? field(*image, "url") : image;
+      if (!url || !url->is_string()) bad(at + ".image_url", "must be an object with a string 'url'");
+      if (r.image_files.size() >= limits.max_images)
+        bad(at, "is one image too many: at most " + std::to_string(limits.max_images) + " per request");
+      r.image_files.push_back(image_bytes_from_url(url->get_ref<const std::string&>(), at + ".image_url.url"));
+      parts.push_back({{"type", "image"}});
+      images = true;
+      continue;
+    }
     if (type != "text")
       throw invalid_request("content parts of type '" + type + "' are not supported by this server", where,
                             "unsupported_content");
     if (!part.contains("text") || !part["text"].is_string()) bad(where, "text parts need a string 'text'");
     text += part["text"].get<std::string>();
+    parts.push_back({{"type", "text"}, {"text", part["text"]}});
   }
+  if (images) return parts;
   return text;
 }
 
@@ -259,7 +279,7 @@ GenerationRequest parse_chat_request(const Json& body, const RequestLimits& limi
     const Json* content = field(m, "content");
     const Json* calls = role == "assistant" ? field(m, "tool_calls") : nullptr;
     if (!content && role != "assistant") bad(where + ".content", "is required");
-    Json message = {{"role", role}, {"content", content ? message_text(*content, i) : std::string()}};
+    Json message = {{"role", role}, {"content", content ? message_content(*content, i, limits, r) : Json("")}};
     if (calls) message["tool_calls"] = parse_message_tool_calls(*calls, where + ".tool_calls");
     if (role == "tool") {
       const Json* call_id = field(m, "tool_call_id");

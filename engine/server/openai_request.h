@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "image/decode.h"
 #include "runtime/generator.h"
 
 namespace vole::server {
@@ -22,6 +23,9 @@ struct RequestLimits {
   size_t max_stop_strings = 4;
   size_t max_stop_length = 256;
   size_t max_tools = 128;
+  size_t max_images = 8;  // image parts in one request
+  // Each image part's decoded size (the vision tower resizes far below this anyway).
+  image::DecodeLimits image_limits{.max_pixels = 32ull << 20, .max_side = 16384, .max_file_bytes = 64ull << 20};
 };
 
 // Parses a request body as JSON, refusing (400) malformed text, non-objects and nesting
@@ -32,13 +36,16 @@ struct GenerationRequest {
   enum class Kind { Chat, Completion };
   Kind kind = Kind::Chat;
   std::string model;
-  // Chat: [{role, content}] with text content only; assistant turns may carry
+  // Chat: [{role, content}], content as text, or as a list of text and {"type": "image"}
+  // parts when the message has images (their files in image_files, in order); assistant turns may carry
   // tool_calls (arguments as JSON objects, as templates expect) and tool turns their
   // tool_call_id.
   nlohmann::ordered_json messages;
   // Chat: the function definitions the template renders (null: none, or tool_choice
   // "none"); the answer's <tool_call> blocks are read back only when set.
   nlohmann::ordered_json tools;
+  // Chat: the encoded files of the image parts (from data: URLs), decoded on the model's thread.
+  std::vector<std::vector<uint8_t>> image_files;
   std::string prompt;               // Completion
   bool stream = false;
   bool include_usage = false;  // stream_options.include_usage

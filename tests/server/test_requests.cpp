@@ -4,6 +4,7 @@
 
 #include "server/access.h"
 #include "server/api_error.h"
+#include "server/image_parts.h"
 #include "server/openai_embeddings.h"
 #include "server/openai_request.h"
 #include "server/openai_response.h"
@@ -100,7 +101,9 @@ TEST(ServerRequests, BadChatFieldsAreRefusedNamingTheField) {
           chat({{"messages",
                  {{{"role", "user"}, {"content", {{{"type", "image_url"}, {"image_url", {{"url", "data:"}}}}}}}}}}))
           .second,
-      "messages[0].content");
+      "messages[0].content[0].image_url.url");
+  EXPECT_EQ(chat_error(chat({{"messages", {{{"role", "user"}, {"content", {{{"type", "input_audio"}}}}}}}})).second,
+            "messages[0].content");
   EXPECT_EQ(chat_error(chat({{"temperature", 2.5}})).second, "temperature");
   EXPECT_EQ(chat_error(chat({{"temperature", "hot"}})).second, "temperature");
   EXPECT_EQ(chat_error(chat({{"top_p", 0}})).second, "top_p");
@@ -241,4 +244,59 @@ TEST(ServerEmbeddings, ResponsesInFloatsOrBase64) {
   EXPECT_EQ(j["usage"]["prompt_tokens"], 7);
   r.base64 = true;
   EXPECT_EQ(embedding_response(r, {1, -2.5f, 0, 1}, 2, 7)["data"][0]["embedding"], "AACAPwAAIMA=");
+}
+
+// A 2x2 PNG (red, green / blue, white) written by Python's zlib, not by Vole.
+constexpr const char* kPng2x2 =
+    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4z8DAAMIM/4EAAB/uBfsL2WiLAAAAAElFTkSuQmCC";
+
+TEST(ServerImages, DataUrlPartsAreTakenRemoteOnesRefused) {
+  Json parts = {{{"type", "text"}, {"text", "What is this?"}},
+                {{"type", "image_url"}, {"image_url", {{"url", std::string("data:image/png;base64,") + kPng2x2}}}}};
+  auto r = parse_chat_request(chat({{"messages", {{{"role", "user"}, {"content", parts}}}}}), limits);
+  ASSERT_EQ(r.image_files.size(), 1u);
+  EXPECT_EQ(r.messages[0]["content"], Json::parse(R"([{"type": "text", "text": "What is this?"}, {"type": "image"}])"))
+      << "the template gets the image's place among the text";
+  auto picture = decode_image_part(r.image_files[0], "image 1", limits.image_limits);
+  ASSERT_EQ(picture.width, 2);
+  ASSERT_EQ(picture.height, 2);
+  const uint8_t want[] = {255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255};
+  EXPECT_EQ(picture.pixels, std::vector<uint8_t>(std::begin(want), std::end(want)));
+
+  auto param_for_url = [&](const std::string& url) {
+    Json p = {{{"type", "image_url"}, {"image_url", {{"url", url}}}}};
+    return chat_error(chat({{"messages", {{{"role", "user"}, {"content", p}}}}}));
+  };
+  auto remote = param_for_url("https://example.com/cat.png");
+  EXPECT_EQ(remote.first, 400);
+  EXPECT_EQ(remote.second, "messages[0].content[0].image_url.url");
+  EXPECT_EQ(param_for_url("file:///etc/passwd").first, 400);
+  EXPECT_EQ(param_for_url("data:text/plain;base64,aGk=").first, 400);
+  EXPECT_EQ(param_for_url("data:image/png,rawbytes").first, 400);
+  EXPECT_EQ(param_for_url("data:image/png;base64,@@@@").first, 400);
+  EXPECT_EQ(param_for_url("data:image/png;base64,").first, 400);
+  Json too_many = Json::array();
+  for (int i = 0; i < 9; ++i)
+    too_many.push_back({{"type", "image_url"}, {"image_url", {{"url", std::string("data:image/png;base64,") + kPng2x2}}}});
+  EXPECT_EQ(chat_error(chat({{"messages", {{{"role", "user"}, {"content", too_many}}}}})).second,
+            "messages[0].content[8]");
+  // Bytes that are not an image, or a picture over the limits, are the client's error.
+  try {
+    decode_image_part({1, 2, 3, 4, 5, 6, 7, 8}, "image 1", limits.image_limits);
+    ADD_FAILURE() << "garbage decoded";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.status(), 400);
+  }
+  vole::image::DecodeLimits tiny{.max_pixels = 3, .max_side = 16, .max_file_bytes = 1 << 20};
+  EXPECT_THROW(decode_image_part(*decode_base64(kPng2x2), "image 1", tiny), ApiError);
+}
+
+TEST(ServerImages, Base64) {
+  EXPECT_EQ(decode_base64("aGk="), std::vector<uint8_t>({'h', 'i'}));
+  EXPECT_EQ(decode_base64("aGk"), std::vector<uint8_t>({'h', 'i'})) << "padding is optional";
+  EXPECT_EQ(decode_base64("aGVsbG8="), std::vector<uint8_t>({'h', 'e', 'l', 'l', 'o'}));
+  EXPECT_FALSE(decode_base64("a"));
+  EXPECT_FALSE(decode_base64("aG=k"));
+  EXPECT_FALSE(decode_base64("aG k"));
+  EXPECT_FALSE(decode_base64("a$Gk"));
 }
