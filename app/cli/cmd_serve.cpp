@@ -9,12 +9,31 @@
 #include <mutex>
 #include <vector>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
+
 #include "command.h"
 #include "engine_args.h"
 #include "server/access.h"
 #include "server/api_server.h"
+#include "speech/espeak_speaker.h"
 
 namespace vole::cli {
+
+namespace {
+
+// What a model folder holds, as far as serving goes.
+enum class ServedKind { Chat, Embedding, Transcription };
+
+ServedKind served_kind(const std::filesystem::path& dir) {
+  if (std::filesystem::exists(dir / "modules.json")) return ServedKind::Embedding;  // sentence-transformers
+  std::ifstream in(dir / "config.json");
+  auto config = nlohmann::json::parse(in, nullptr, false);
+  if (config.is_object() && config.value("model_type", "") == "moonshine") return ServedKind::Transcription;
+  return ServedKind::Chat;
+}
+
+}  // namespace
 
 static int run_serve(Args& args) {
   // SIGINT/SIGTERM are taken by sigwait below, in this thread only: block them before
@@ -44,6 +63,7 @@ static int run_serve(Args& args) {
   int64_t queue_timeout = args.get_int({"--queue-timeout"}, 300);
   std::vector<std::string> names = args.get_all({"--name"});
   bool quiet = args.flag("--quiet");
+  bool speech = !args.flag("--no-speech");
   args.finish();
   require(queue >= 0 && queue <= 4096, "--max-queue must be in 0..4096");
   require(body_mb >= 1 && body_mb <= 1024, "--max-body-mb must be in 1..1024");
@@ -71,17 +91,31 @@ static int run_serve(Args& args) {
   std::vector<std::unique_ptr<runtime::EmbeddingModel>> embedders;
   server::ApiServer api(options);
   for (size_t i = 0; i < dirs.size(); ++i) {
-    if (std::filesystem::exists(dirs[i] / "modules.json")) {
+    ServedKind kind = served_kind(dirs[i]);
+    if (kind == ServedKind::Embedding) {
       runtime::EmbeddingOptions eo;
       if (weights_given) eo.weights = model_args.options.weights;  // else the checkpoint's own
       embedders.push_back(std::make_unique<runtime::EmbeddingModel>(device, dirs[i], eo));
       api.add_embedding_model(names[i], *embedders.back());
-    } else {
-      ModelArgs m = model_args;
-      m.dir = dirs[i];
-      engines.push_back(load_engine(m, device));
-      api.add_model(names[i], *engines.back());
+      continue;
     }
+    ModelArgs m = model_args;
+    m.dir = dirs[i];
+    if (kind == ServedKind::Transcription && !weights_given) m.options.weights = model::Format::F16;  // as vole transcribe
+    engines.push_back(load_engine(m, device));
+    if (kind == ServedKind::Transcription)
+      api.add_transcription_model(names[i], *engines.back());
+    else
+      api.add_model(names[i], *engines.back());
+  }
+  // The espeak-ng voice needs no model: served unless asked not to (voice: any of
+  // espeak's voices or languages; speed: its rate).
+  if (speech) {
+    speech::EspeakSpeaker probe;  // fails here, not per request, when espeak-ng's data is missing
+    api.add_speech_model("espeak-ng", [](const std::string& voice, double speed) {
+      return std::make_unique<speech::EspeakSpeaker>(speech::EspeakOptions{voice, speed});
+    });
+    names.push_back("espeak-ng");
   }
   int port = api.start();
   std::string shown_host = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
@@ -101,8 +135,9 @@ static int run_serve(Args& args) {
 
 VOLE_COMMAND("serve",
              "-m DIR [-m DIR ...] [--host 127.0.0.1] [--port 8080] [--api-key KEY | env VOLE_API_KEY] "
-             "[--name NAME ...] [--max-queue N] [--queue-timeout S] [--max-body-mb N] [--quiet]  OpenAI-compatible API "
-             "(chat and embedding models; loopback unless a key is set)",
+             "[--name NAME ...] [--max-queue N] [--queue-timeout S] [--max-body-mb N] [--no-speech] [--quiet]  "
+             "OpenAI-compatible API (chat, embedding and Moonshine speech-to-text models, the espeak-ng voice; "
+             "loopback unless a key is set)",
              run_serve);
 
 }  // namespace vole::cli

@@ -6,11 +6,15 @@
 #include <mutex>
 #include <thread>
 
+#include "audio/decode.h"
+#include "runtime/speech_to_text.h"
 #include "server/access.h"
 #include "server/api_error.h"
 #include "server/image_parts.h"
 #include "server/model_worker.h"
+#include "server/openai_audio.h"
 #include "server/openai_embeddings.h"
+#include "server/turn_queue.h"
 #include "server/openai_response.h"
 #include "server/reply_channel.h"
 #include "server/server_metrics.h"
@@ -36,8 +40,8 @@ void send_json(httplib::Response& res, int status, const Json& body) {
 
 // The endpoint label for logs and metrics (the path is client text: never echoed raw).
 std::string endpoint_of(const std::string& path) {
-  for (const char* known :
-       {"/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models", "/health", "/metrics"})
+  for (const char* known : {"/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/audio/speech",
+                            "/v1/audio/transcriptions", "/v1/models", "/health", "/metrics"})
     if (path == known) return known;
   if (path.rfind("/v1/models/", 0) == 0) return "/v1/models/{id}";
   return "other";
@@ -59,13 +63,16 @@ ApiError to_api_error(const vole::Error& e) {
 
 thread_local Clock::time_point t_request_start;
 
-// An embedding model served to the API. Requests take turns on it (the model runs one
-// batch at a time); at most max_queue wait, each for at most the queue timeout.
-struct EmbeddingEndpoint {
-  runtime::EmbeddingModel* model = nullptr;
-  std::timed_mutex turn;
-  std::atomic<size_t> waiting{0};
+// The models served on the HTTP threads, each taking turns (TurnQueue).
+template <class Model>
+struct TurnTakingEndpoint {
+  TurnTakingEndpoint(Model m, const ServerOptions& o) : model(std::move(m)), turns(o.max_queue, o.queue_timeout) {}
+  Model model;
+  TurnQueue turns;
 };
+using EmbeddingEndpoint = TurnTakingEndpoint<runtime::EmbeddingModel*>;
+using TranscriptionEndpoint = TurnTakingEndpoint<std::unique_ptr<runtime::SpeechToText>>;
+using SpeechEndpoint = TurnTakingEndpoint<SpeakerFactory>;
 
 }  // namespace
 
@@ -74,12 +81,20 @@ struct ApiServer::Impl {
   httplib::Server http;
   std::map<std::string, std::unique_ptr<ModelWorker>> models;
   std::map<std::string, std::unique_ptr<EmbeddingEndpoint>> embedders;
+  std::map<std::string, std::unique_ptr<TranscriptionEndpoint>> transcribers;
+  std::map<std::string, std::unique_ptr<SpeechEndpoint>> speakers;
   ServerMetrics metrics;
   std::thread listener;
   std::atomic<bool> stopping{false};
   int port = -1;
 
   explicit Impl(ServerOptions o) : options(std::move(o)) {}
+
+  void check_new_name(const std::string& name) const {
+    require(!name.empty(), "a served model needs a name");
+    require(port < 0, "models are added before the server starts");
+    require(!served(name), "two served models are both named '" + name + "'");
+  }
 
   void log(const std::string& line) {
     if (options.log) options.log(line);
@@ -88,8 +103,22 @@ struct ApiServer::Impl {
   ModelWorker& model(const std::string& name) {
     auto it = models.find(name);
     if (it != models.end()) return *it->second;
-    if (embedders.count(name))
-      throw invalid_request("'" + name + "' is an embedding model: use /v1/embeddings", "model", "wrong_model_kind");
+    if (served(name)) throw wrong_kind(name, "a chat model");
+    throw model_not_found(name);
+  }
+
+  bool served(const std::string& name) const {
+    return models.count(name) || embedders.count(name) || transcribers.count(name) || speakers.count(name);
+  }
+  static ApiError wrong_kind(const std::string& name, const std::string& needed) {
+    return invalid_request("model '" + name + "' is not " + needed, "model", "wrong_model_kind");
+  }
+  // The endpoint serving `name` in `map`, or the error a client should see.
+  template <class Map>
+  auto& endpoint(Map& map, const std::string& name, const std::string& needed) {
+    auto it = map.find(name);
+    if (it != map.end()) return *it->second;
+    if (served(name)) throw wrong_kind(name, needed);
     throw model_not_found(name);
   }
 
@@ -136,12 +165,14 @@ struct ApiServer::Impl {
     http.Get("/v1/models", guarded([this](const httplib::Request&, httplib::Response& res) {
                Json data = Json::array();
                for (const auto& [name, worker] : models) data.push_back(model_json(name));
-               for (const auto& [name, embedder] : embedders) data.push_back(model_json(name));
+               for (const auto& [name, e] : embedders) data.push_back(model_json(name));
+               for (const auto& [name, e] : transcribers) data.push_back(model_json(name));
+               for (const auto& [name, e] : speakers) data.push_back(model_json(name));
                send_json(res, 200, Json{{"object", "list"}, {"data", data}});
              }));
     http.Get(R"(/v1/models/(.+))", guarded([this](const httplib::Request& req, httplib::Response& res) {
                std::string name = req.matches[1];
-               if (!embedders.count(name)) model(name);
+               if (!served(name)) throw model_not_found(name);
                send_json(res, 200, model_json(name));
              }));
     http.Post("/v1/chat/completions", guarded([this](const httplib::Request& req, httplib::Response& res) {
@@ -152,6 +183,12 @@ struct ApiServer::Impl {
               }));
     http.Post("/v1/embeddings", guarded([this](const httplib::Request& req, httplib::Response& res) {
                 embed(parse_embedding_request(parse_json_body(req.body, options.limits)), res);
+              }));
+    http.Post("/v1/audio/speech", guarded([this](const httplib::Request& req, httplib::Response& res) {
+                speak(parse_speech_request(parse_json_body(req.body, options.limits)), res);
+              }));
+    http.Post("/v1/audio/transcriptions", guarded([this](const httplib::Request& req, httplib::Response& res) {
+                transcribe(req, res);
               }));
     http.Get("/health", guarded([this](const httplib::Request&, httplib::Response& res) {
                Json list = Json::array();
@@ -165,7 +202,11 @@ struct ApiServer::Impl {
                  list.push_back({{"id", name},
                                  {"kind", "embedding"},
                                  {"dimensions", e->model->dims()},
-                                 {"queued", e->waiting.load()}});
+                                 {"queued", e->turns.waiting()}});
+               for (const auto& [name, e] : transcribers)
+                 list.push_back({{"id", name}, {"kind", "transcription"}, {"queued", e->turns.waiting()}});
+               for (const auto& [name, e] : speakers)
+                 list.push_back({{"id", name}, {"kind", "speech"}, {"queued", e->turns.waiting()}});
                send_json(res, 200, Json{{"status", stopping ? "stopping" : "ok"}, {"models", list}});
              }));
     http.Get("/metrics", guarded([this](const httplib::Request&, httplib::Response& res) {
@@ -244,41 +285,83 @@ struct ApiServer::Impl {
     };
   }
 
-  void embed(const EmbeddingRequest& request, httplib::Response& res) {
-    auto it = embedders.find(request.model);
-    if (it == embedders.end()) {
-      if (models.count(request.model))
-        throw invalid_request("'" + request.model + "' is not an embedding model", "model", "wrong_model_kind");
-      throw model_not_found(request.model);
+  // Engine failures as the client may see them (request problems in full, else 500).
+  template <class F>
+  void engine_call(const char* what, F&& fn) {
+    try {
+      fn();
+    } catch (const vole::Error& err) {
+      ApiError api = to_api_error(err);
+      if (api.status() >= 500) log(std::string(what) + " failed (" + error_code_name(err.code()) + "): " + err.what());
+      throw api;
     }
-    EmbeddingEndpoint& e = *it->second;
+  }
+
+  void embed(const EmbeddingRequest& request, httplib::Response& res) {
+    EmbeddingEndpoint& e = endpoint(embedders, request.model, "an embedding model");
     int64_t dims = request.dimensions ? request.dimensions : e.model->dims();
     if (dims > e.model->dims())
       throw invalid_request("'dimensions' may be at most " + std::to_string(e.model->dims()) + " for this model",
                             "dimensions");
-    if (e.waiting.fetch_add(1) >= options.max_queue + 1) {
-      e.waiting--;
-      throw queue_full();
-    }
-    std::unique_lock turn(e.turn, std::defer_lock);
-    bool got = turn.try_lock_for(options.queue_timeout);
-    e.waiting--;
-    if (!got) throw queue_timeout();
-    if (stopping) throw stopped();
+    e.turns.run([&] {
+      if (stopping) throw stopped();
+      engine_call("embedding", [&] {
+        std::vector<std::vector<int32_t>> tokens;
+        int64_t count = 0;
+        for (const std::string& text : request.inputs) {
+          tokens.push_back(e.model->tokenize(text, request.prompt));
+          count += static_cast<int64_t>(tokens.back().size());
+        }
+        std::vector<float> vectors = e.model->embed_tokens(tokens, dims);
+        send_json(res, 200, embedding_response(request, vectors, dims, count));
+      });
+    });
+  }
+
+  void speak(const SpeechRequest& request, httplib::Response& res) {
+    SpeechEndpoint& e = endpoint(speakers, request.model, "a speech model");
+    e.turns.run([&] {
+      if (stopping) throw stopped();
+      engine_call("speech", [&] {
+        std::unique_ptr<speech::Speaker> speaker = e.model(request.voice, request.speed);
+        std::vector<float> samples;
+        speaker->speak(request.input, [&](std::span<const float> chunk) {
+          samples.insert(samples.end(), chunk.begin(), chunk.end());
+        });
+        AudioBody body = speech_body(request, samples, speaker->sample_rate());
+        res.status = 200;
+        res.set_content(body.bytes, body.content_type.c_str());
+      });
+    });
+  }
+
+  void transcribe(const httplib::Request& req, httplib::Response& res) {
+    if (!req.is_multipart_form_data())
+      throw invalid_request("send the audio as multipart/form-data with a 'file' part", "file");
+    auto form = [&](const char* name) { return req.has_file(name) ? req.get_file_value(name).content : std::string(); };
+    std::string model = form("model");
+    if (model.empty()) throw invalid_request("'model' is required", "model");
+    if (!req.has_file("file") || req.get_file_value("file").content.empty())
+      throw invalid_request("'file' is required (the audio to transcribe)", "file");
+    TranscriptFormat format = parse_transcript_format(form("response_format"));
+    check_transcription_language(form("language"));
+    TranscriptionEndpoint& e = endpoint(transcribers, model, "a speech-to-text model");
+    const std::string& file = req.get_file_value("file").content;
+    audio::Audio sound;
     try {
-      std::vector<std::vector<int32_t>> tokens;
-      int64_t count = 0;
-      for (const std::string& text : request.inputs) {
-        tokens.push_back(e.model->tokenize(text, request.prompt));
-        count += static_cast<int64_t>(tokens.back().size());
-      }
-      std::vector<float> vectors = e.model->embed_tokens(tokens, dims);
-      send_json(res, 200, embedding_response(request, vectors, dims, count));
+      sound = audio::decode_audio(std::span(reinterpret_cast<const uint8_t*>(file.data()), file.size()), "file");
     } catch (const vole::Error& err) {
-      ApiError api = to_api_error(err);
-      if (api.status() >= 500) log(std::string("embedding failed (") + error_code_name(err.code()) + "): " + err.what());
-      throw api;
+      throw invalid_request(err.what(), "file", "invalid_audio");
     }
+    e.turns.run([&] {
+      if (stopping) throw stopped();
+      engine_call("transcription", [&] {
+        auto segments = runtime::transcribe(*e.model, sound);
+        AudioBody body = transcript_body(format, segments, sound.seconds());
+        res.status = 200;
+        res.set_content(body.bytes, body.content_type.c_str());
+      });
+    });
   }
 
   // The request's image parts decoded and preprocessed for the model, one file at a time
@@ -305,12 +388,7 @@ struct ApiServer::Impl {
     job.cancel = true;  // frees its place in the queue
     return true;
   }
-  ApiError queue_timeout() const {
-    return ApiError(
-        503, "server_error",
-        "timed out after " + std::to_string(options.queue_timeout.count()) + " s waiting for the model; retry later",
-        {}, "queue_timeout");
-  }
+  ApiError queue_timeout() const { return server::queue_timeout(options.queue_timeout); }
 
   void generate(const GenerationRequest& request, httplib::Response& res) {
     ModelWorker& worker = model(request.model);
@@ -394,23 +472,32 @@ ApiServer::ApiServer(ServerOptions options) : impl_(std::make_unique<Impl>(std::
 ApiServer::~ApiServer() { stop(); }
 
 void ApiServer::add_model(const std::string& name, runtime::Engine& engine) {
-  require(!name.empty(), "a served model needs a name");
-  require(!impl_->models.count(name) && !impl_->embedders.count(name), "two served models are both named '" + name + "'");
+  impl_->check_new_name(name);
   impl_->models[name] = std::make_unique<ModelWorker>(name, engine, impl_->options.max_queue);
 }
 
 void ApiServer::add_embedding_model(const std::string& name, runtime::EmbeddingModel& model) {
-  require(!name.empty(), "a served model needs a name");
-  require(!impl_->models.count(name) && !impl_->embedders.count(name), "two served models are both named '" + name + "'");
-  auto e = std::make_unique<EmbeddingEndpoint>();
-  e->model = &model;
-  impl_->embedders[name] = std::move(e);
+  impl_->check_new_name(name);
+  impl_->embedders[name] = std::make_unique<EmbeddingEndpoint>(&model, impl_->options);
+}
+
+void ApiServer::add_transcription_model(const std::string& name, runtime::Engine& engine) {
+  impl_->check_new_name(name);
+  impl_->transcribers[name] = std::make_unique<TranscriptionEndpoint>(std::make_unique<runtime::SpeechToText>(engine),
+                                                                     impl_->options);
+}
+
+void ApiServer::add_speech_model(const std::string& name, SpeakerFactory make) {
+  impl_->check_new_name(name);
+  require(static_cast<bool>(make), "a speech model needs a way to make its voice");
+  impl_->speakers[name] = std::make_unique<SpeechEndpoint>(std::move(make), impl_->options);
 }
 
 int ApiServer::start() {
   Impl& s = *impl_;
   require(s.port < 0, "the server is already started");
-  require(!s.models.empty() || !s.embedders.empty(), "the server has no model to serve");
+  require(!s.models.empty() || !s.embedders.empty() || !s.transcribers.empty() || !s.speakers.empty(),
+          "the server has no model to serve");
   require(is_loopback_host(s.options.host) || !s.options.api_key.empty(),
           "serving on '" + s.options.host + "' (beyond this computer) requires an API key (--api-key)");
   require(s.options.port >= 0 && s.options.port <= 65535, "the port must be in 0..65535");

@@ -1,14 +1,15 @@
 // Drives `vole serve` with the official OpenAI JavaScript SDK, as any tool would.
-// usage: node openai_sdk_client.mjs VOLE MODEL_DIR SDK_DIR README EMBED_DIR
+// usage: node openai_sdk_client.mjs VOLE MODEL_DIR SDK_DIR README EMBED_DIR STT_DIR
 // Starts the server on a free loopback port with an API key, runs the checks, stops it;
 // then runs the README's curl examples against a server started as the README says.
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
-const [vole, modelDir, sdkDir, readme, embedDir] = process.argv.slice(2);
+const [vole, modelDir, sdkDir, readme, embedDir, sttDir] = process.argv.slice(2);
 const require = createRequire(path.join(sdkDir, "package.json"));
 const OpenAI = require("openai").default ?? require("openai");
 
@@ -41,8 +42,10 @@ async function metric(baseURL, name) {
   return m ? Number(m[1]) : 0;
 }
 
-// The chat model and an embedding model side by side.
-const { child, baseURL } = await startServer(MODEL, KEY, ["-m", embedDir, "--name", "tiny-embed"]);
+// The chat model, an embedding model and a speech-to-text model side by side (and the
+// espeak-ng voice, always served).
+const { child, baseURL } = await startServer(MODEL, KEY, ["-m", embedDir, "--name", "tiny-embed", "-m", sttDir,
+                                                          "--name", "tiny-stt"]);
 const client = new OpenAI({ apiKey: KEY, baseURL, maxRetries: 0, timeout: 120000 });
 const results = [];
 async function check(name, fn) {
@@ -60,7 +63,7 @@ try {
   await check("models.list and retrieve", async () => {
     const ids = [];
     for await (const m of client.models.list()) ids.push(m.id);
-    assert.deepEqual(ids, [MODEL, "tiny-embed"]);
+    assert.deepEqual(ids, [MODEL, "tiny-embed", "tiny-stt", "espeak-ng"]);
     const m = await client.models.retrieve(MODEL);
     assert.equal(m.id, MODEL);
     assert.equal(m.object, "model");
@@ -141,6 +144,44 @@ try {
     assert.ok(Math.abs(norm(cut.data[0].embedding) - 1) < 1e-5);
     assert.ok(Math.abs(norm(f.data[0].embedding) - 1) < 1e-5);
     await assert.rejects(client.embeddings.create({ model: MODEL, input: "x" }), (e) => e.status === 400);
+  });
+
+  await check("audio: speech as WAV and PCM, transcribed as `vole transcribe` does", async () => {
+    const input = "Hello from Vole. The server speaks and listens.";
+    const wav = Buffer.from(await (await client.audio.speech.create(
+      { model: "espeak-ng", voice: "alloy", input, response_format: "wav" })).arrayBuffer());
+    assert.equal(wav.toString("latin1", 0, 4), "RIFF");
+    assert.equal(wav.toString("latin1", 8, 12), "WAVE");
+    assert.equal(wav.readUInt32LE(24), 22050, "the voice's own rate");
+    const seconds = (wav.length - 44) / 2 / 22050;
+    assert.ok(seconds > 1.5, `${seconds} s of speech`);
+    const pcm = Buffer.from(await (await client.audio.speech.create(
+      { model: "espeak-ng", voice: "alloy", input, response_format: "pcm" })).arrayBuffer());
+    assert.ok(Math.abs(pcm.length / 2 / 24000 - seconds) < 0.05, "24 kHz PCM of the same speech");
+
+    const dir = mkdtempSync(path.join(os.tmpdir(), "vole-sdk-audio-"));
+    try {
+      const file = path.join(dir, "speech.wav");
+      writeFileSync(file, wav);
+      const want = await new Promise((resolve, reject) =>
+        execFile(vole, ["transcribe", "-m", sttDir, "--weights", "f32", "--json", file],
+                 (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(JSON.parse(stdout)))));
+      const t = await client.audio.transcriptions.create({ model: "tiny-stt", file: createReadStream(file) });
+      assert.equal(t.text, want.text);
+      const v = await client.audio.transcriptions.create({ model: "tiny-stt", file: createReadStream(file),
+                                                           response_format: "verbose_json" });
+      assert.equal(v.text, want.text);
+      assert.equal(v.segments.length, want.segments.length);
+      assert.ok(Math.abs(v.duration - want.seconds) < 1e-6);
+      const text = await client.audio.transcriptions.create({ model: "tiny-stt", file: createReadStream(file),
+                                                              response_format: "text" });
+      assert.equal(String(text).trim(), want.text.trim());
+      await assert.rejects(client.audio.transcriptions.create({ model: "tiny-stt", file: createReadStream(file),
+                                                                response_format: "srt" }),
+                           (e) => e.status === 400 && e.param === "response_format");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   await check("stop sequences", async () => {

@@ -10,8 +10,10 @@
 
 #include "remote/openai_client.h"
 #include "runtime/chat.h"
+#include "image/decode.h"
 #include "runtime/embedding_model.h"
 #include "server/api_server.h"
+#include "server/image_parts.h"
 #include "server/openai_embeddings.h"
 #include "support/model_fixture.h"
 
@@ -506,6 +508,54 @@ TEST_F(ApiServerTest, EmbeddingsAreTheModelsOwnVectors) {
   Json chat = chat_body(4);
   chat["model"] = "tiny-embed";
   EXPECT_EQ(post(port_, "/v1/chat/completions", chat.dump()).status, 400) << "an embedding model does not chat";
+}
+
+// An image part reaches a model with a vision part as the engine's own image prompt
+// would; a model without one refuses images with a 400.
+TEST_F(ApiServerTest, ImagePartsReachTheVisionTower) {
+  // A 2x2 PNG (red, green / blue, white) written by Python's zlib.
+  const std::string png64 =
+      "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4z8DAAMIM/4EAAB/uBfsL2WiLAAAAAElFTkSuQmCC";
+  Json body = chat_body(6);
+  body["messages"][0]["content"] = {
+      {{"type", "image_url"}, {"image_url", {{"url", "data:image/png;base64," + png64}}}},
+      {{"type", "text"}, {"text", "What is this?"}}};
+  {
+    auto server = serve();
+    auto r = post(port_, "/v1/chat/completions", body.dump());
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(r.json()["error"]["code"], "images_not_supported");
+  }
+
+  TinyModel vision = make_tiny_model(
+      *dir_, "tiny-qwen3_5", CheckpointFormat::F32, 0, 7, true,
+      [](CheckpointSpec& s) {
+        s.preprocessor_config = true;
+        s.chat_template = source_dir() / "tests/fixtures/templates/qwen3_5_0_8b/chat_template.jinja";
+      },
+      "-vision");
+  runtime::Engine direct(vision.dir, engine_options(model::Format::F32, 2048));
+  runtime::Chat chat(direct);
+  runtime::ChatRequest req;
+  auto bytes = *server::decode_base64(png64);
+  req.images.push_back(direct.vision().preprocess(image::decode_image(bytes, "png").image));
+  req.messages = nlohmann::ordered_json::parse(
+      R"([{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What is this?"}]}])");
+  req.generation = direct.default_generate_options();
+  req.generation.sampling = runtime::SamplingOptions::greedy();
+  req.generation.max_tokens = 6;
+  auto want = chat.reply(req, nullptr);
+
+  runtime::Engine served(vision.dir, engine_options(model::Format::F32, 2048));
+  server::ServerOptions options;
+  options.port = 0;
+  server::ApiServer server(options);
+  server.add_model("tiny", served);
+  port_ = server.start();
+  auto r = post(port_, "/v1/chat/completions", body.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["usage"]["prompt_tokens"], want.stats.prompt_tokens) << "the image's tokens are in the prompt";
+  EXPECT_EQ(r.json()["choices"][0]["message"]["content"], want.content);
 }
 
 }  // namespace

@@ -1,0 +1,110 @@
+// The audio endpoints without a GPU: /v1/audio/speech with the espeak-ng voice over
+// loopback HTTP gives what the voice itself says (WAV byte for byte, PCM at 24 kHz), and
+// both audio endpoints refuse bad requests with OpenAI's error shape. (Transcription
+// with a model is checked by the OpenAI SDK test against `vole transcribe`.)
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include "audio/resample.h"
+#include "audio/wav_writer.h"
+#include "server/api_server.h"
+#include "server/openai_audio.h"
+#include "speech/espeak_speaker.h"
+
+using namespace vole;
+using Json = nlohmann::json;
+
+namespace {
+
+std::vector<float> espeak_says(const std::string& text, const std::string& voice = "", double rate = 1.0) {
+  speech::EspeakSpeaker speaker(speech::EspeakOptions{voice, rate});
+  std::vector<float> samples;
+  speaker.speak(text, [&](std::span<const float> c) { samples.insert(samples.end(), c.begin(), c.end()); });
+  return samples;
+}
+
+class ServerAudio : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server::ServerOptions options;
+    options.port = 0;
+    server_ = std::make_unique<server::ApiServer>(options);
+    server_->add_speech_model("espeak-ng", [](const std::string& voice, double speed) {
+      return std::make_unique<speech::EspeakSpeaker>(speech::EspeakOptions{voice, speed});
+    });
+    port_ = server_->start();
+  }
+  httplib::Result post_json(const std::string& path, const Json& body) {
+    httplib::Client cli("127.0.0.1", port_);
+    cli.set_read_timeout(60);
+    return cli.Post(path.c_str(), body.dump(), "application/json");
+  }
+  std::unique_ptr<server::ApiServer> server_;
+  int port_ = 0;
+};
+
+}  // namespace
+
+TEST_F(ServerAudio, SpeechIsTheVoicesOwnAudio) {
+  const std::string text = "Hello from Vole. This is a test.";
+  std::vector<float> want = espeak_says(text);
+  ASSERT_GT(want.size(), 10000u);
+  auto r = post_json("/v1/audio/speech", {{"model", "espeak-ng"}, {"input", text}, {"voice", "alloy"}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Type"), "audio/wav");
+  auto wav = audio::encode_wav(want, 22050);
+  EXPECT_EQ(r->body, std::string(wav.begin(), wav.end())) << "OpenAI's voice names get the default voice";
+
+  r = post_json("/v1/audio/speech",
+                {{"model", "espeak-ng"}, {"input", text}, {"voice", "de"}, {"speed", 1.5}, {"response_format", "pcm"}});
+  ASSERT_EQ(r->status, 200) << r->body;
+  std::vector<float> german = audio::resample(espeak_says(text, "de", 1.5), 22050, server::kPcmSampleRate);
+  ASSERT_EQ(r->body.size(), german.size() * 2) << "16-bit samples at 24 kHz";
+  for (size_t i = 0; i < german.size(); i += 997) {
+    auto got = static_cast<int16_t>(static_cast<uint8_t>(r->body[2 * i]) | (static_cast<uint8_t>(r->body[2 * i + 1]) << 8));
+    EXPECT_NEAR(got, std::clamp(german[i], -1.0f, 1.0f) * 32767.0f, 1.0) << i;
+  }
+}
+
+TEST_F(ServerAudio, BadRequestsAreRefused) {
+  auto status = [&](const Json& body) {
+    auto r = post_json("/v1/audio/speech", body);
+    EXPECT_TRUE(r && Json::parse(r->body, nullptr, false).contains("error")) << body.dump();
+    return r ? r->status : -1;
+  };
+  EXPECT_EQ(status({{"model", "espeak-ng"}}), 400);
+  EXPECT_EQ(status({{"model", "espeak-ng"}, {"input", ""}}), 400);
+  EXPECT_EQ(status({{"model", "espeak-ng"}, {"input", std::string(5000, 'a')}}), 400);
+  EXPECT_EQ(status({{"model", "espeak-ng"}, {"input", "hi"}, {"response_format", "mp3"}}), 400);
+  EXPECT_EQ(status({{"model", "espeak-ng"}, {"input", "hi"}, {"speed", 9}}), 400);
+  EXPECT_EQ(status({{"model", "espeak-ng"}, {"input", "hi"}, {"voice", "no-such-voice-xyz"}}), 400);
+  EXPECT_EQ(status({{"model", "tts-1"}, {"input", "hi"}}), 404);
+
+  httplib::Client cli("127.0.0.1", port_);
+  httplib::MultipartFormDataItems form = {{"file", "RIFF....", "a.wav", "audio/wav"}, {"model", "espeak-ng", "", ""}};
+  auto r = cli.Post("/v1/audio/transcriptions", form);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << "a voice does not transcribe: " << r->body;
+  EXPECT_EQ(Json::parse(r->body)["error"]["code"], "wrong_model_kind");
+  form = {{"model", "espeak-ng", "", ""}};
+  EXPECT_EQ(cli.Post("/v1/audio/transcriptions", form)->status, 400) << "no file";
+  form = {{"file", "x", "a.wav", "audio/wav"}, {"model", "m", "", ""}, {"response_format", "srt", "", ""}};
+  EXPECT_EQ(Json::parse(cli.Post("/v1/audio/transcriptions", form)->body)["error"]["param"], "response_format");
+  form = {{"file", "x", "a.wav", "audio/wav"}, {"model", "m", "", ""}, {"language", "fr", "", ""}};
+  EXPECT_EQ(Json::parse(cli.Post("/v1/audio/transcriptions", form)->body)["error"]["param"], "language");
+  EXPECT_EQ(cli.Post("/v1/audio/transcriptions", "{}", "application/json")->status, 400) << "not a form";
+}
+
+TEST(ServerAudioFormats, TranscriptBodies) {
+  std::vector<runtime::TranscriptSegment> segments(2);
+  segments[0] = {0.0, 1.5, "Hello", {5, 6}, false};
+  segments[1] = {2.0, 3.0, "there.", {7}, false};
+  EXPECT_EQ(server::transcript_body(server::TranscriptFormat::Text, segments, 3.2).bytes, "Hello there.\n");
+  EXPECT_EQ(Json::parse(server::transcript_body(server::TranscriptFormat::Json, segments, 3.2).bytes)["text"],
+            "Hello there.");
+  Json v = Json::parse(server::transcript_body(server::TranscriptFormat::VerboseJson, segments, 3.2).bytes);
+  EXPECT_EQ(v["duration"], 3.2);
+  EXPECT_EQ(v["segments"][1]["start"], 2.0);
+  EXPECT_EQ(v["segments"][1]["tokens"], Json({7}));
+}
