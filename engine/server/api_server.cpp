@@ -10,6 +10,7 @@
 #include "runtime/speech_to_text.h"
 #include "server/access.h"
 #include "server/api_error.h"
+#include "server/client_connection.h"
 #include "server/image_parts.h"
 #include "server/model_worker.h"
 #include "server/openai_audio.h"
@@ -176,10 +177,11 @@ struct ApiServer::Impl {
                send_json(res, 200, model_json(name));
              }));
     http.Post("/v1/chat/completions", guarded([this](const httplib::Request& req, httplib::Response& res) {
-                generate(parse_chat_request(parse_json_body(req.body, options.limits), options.limits), res);
+                generate(parse_chat_request(parse_json_body(req.body, options.limits), options.limits), req, res);
               }));
     http.Post("/v1/completions", guarded([this](const httplib::Request& req, httplib::Response& res) {
-                generate(parse_completion_request(parse_json_body(req.body, options.limits), options.limits), res);
+                generate(parse_completion_request(parse_json_body(req.body, options.limits), options.limits), req,
+                         res);
               }));
     http.Post("/v1/embeddings", guarded([this](const httplib::Request& req, httplib::Response& res) {
                 embed(parse_embedding_request(parse_json_body(req.body, options.limits)), res);
@@ -390,7 +392,7 @@ struct ApiServer::Impl {
   }
   ApiError queue_timeout() const { return server::queue_timeout(options.queue_timeout); }
 
-  void generate(const GenerationRequest& request, httplib::Response& res) {
+  void generate(const GenerationRequest& request, const httplib::Request& req, httplib::Response& res) {
     ModelWorker& worker = model(request.model);
     auto channel = std::make_shared<ReplyChannel>();
     auto job = worker.submit(make_work(request, worker, channel));
@@ -398,8 +400,13 @@ struct ApiServer::Impl {
     if (!request.stream) {
       std::vector<ReplyDelta> deltas;
       std::optional<ReplyOutcome> out;
-      while (!(out = channel->take(deltas, std::chrono::milliseconds(250))))
+      // Nothing is written until the answer is whole, so the socket itself is watched:
+      // a client that leaves cancels its generation within a step (or 250 ms).
+      ClientConnection client(req.local_addr, req.local_port, req.remote_addr, req.remote_port);
+      while (!(out = channel->take(deltas, std::chrono::milliseconds(250)))) {
         if (timed_out(*job)) throw queue_timeout();
+        if (client.closed()) job->cancel = true;
+      }
       if (out->error) throw *out->error;
       std::string content, reasoning;
       for (const auto& d : deltas) content += d.content, reasoning += d.reasoning;

@@ -366,6 +366,24 @@ TEST_F(ApiServerTest, FullQueueIsRefusedAndALeavingClientCancels) {
   EXPECT_EQ(after.status, 200) << after.body;
 }
 
+// A non-streaming client that gives up (here: its read timeout) cancels its generation
+// too, though nothing was written to it yet.
+TEST_F(ApiServerTest, ANonStreamingClientThatLeavesCancels) {
+  auto server = serve();
+  {
+    httplib::Client cli("127.0.0.1", port_);
+    cli.set_read_timeout(1);
+    auto r = cli.Post("/v1/chat/completions", chat_body(1500).dump(), "application/json");
+    EXPECT_FALSE(r) << "the client gave up before the answer";
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (server->cancelled_generations() < 1 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(server->cancelled_generations(), 1);
+  EXPECT_TRUE(wait_until_idle(port_));
+  EXPECT_EQ(post(port_, "/v1/chat/completions", chat_body(2).dump()).status, 200);
+}
+
 TEST_F(ApiServerTest, ARequestWaitingPastTheQueueTimeoutGets503) {
   server::ServerOptions options;
   options.max_queue = 1;

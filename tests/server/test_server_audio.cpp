@@ -1,13 +1,20 @@
-// The audio endpoints without a GPU: /v1/audio/speech with the espeak-ng voice over
+// The audio endpoints and the client-connection watch, without a GPU: /v1/audio/speech with the espeak-ng voice over
 // loopback HTTP gives what the voice itself says (WAV byte for byte, PCM at 24 kHz), and
 // both audio endpoints refuse bad requests with OpenAI's error shape. (Transcription
 // with a model is checked by the OpenAI SDK test against `vole transcribe`.)
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
 
 #include "audio/resample.h"
 #include "audio/wav_writer.h"
 #include "server/api_server.h"
+#include "server/client_connection.h"
 #include "server/openai_audio.h"
 #include "speech/espeak_speaker.h"
 
@@ -107,4 +114,38 @@ TEST(ServerAudioFormats, TranscriptBodies) {
   EXPECT_EQ(v["duration"], 3.2);
   EXPECT_EQ(v["segments"][1]["start"], 2.0);
   EXPECT_EQ(v["segments"][1]["tokens"], Json({7}));
+}
+
+// The socket watch behind cancelling non-streaming answers, on a real loopback TCP
+// connection: found by its addresses, open while the client is, closed once it leaves.
+TEST(ServerConnection, AClientThatLeavesIsSeen) {
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(listener, 1), 0);
+  socklen_t len = sizeof addr;
+  getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  int client = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_EQ(connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  sockaddr_in peer{};
+  len = sizeof peer;
+  int served = accept(listener, reinterpret_cast<sockaddr*>(&peer), &len);
+  ASSERT_GE(served, 0);
+  int server_port = ntohs(addr.sin_port), client_port = ntohs(peer.sin_port);
+
+  server::ClientConnection watch("127.0.0.1", server_port, "127.0.0.1", client_port);
+  ASSERT_TRUE(watch.found());
+  EXPECT_FALSE(watch.closed());
+  ASSERT_EQ(send(client, "GET", 3, 0), 3);  // a pipelined request is not a goodbye
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(watch.closed());
+  close(client);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_TRUE(watch.closed());
+  EXPECT_FALSE(server::ClientConnection("127.0.0.1", server_port, "127.0.0.1", 1).found())
+      << "another connection's addresses find nothing";
+  close(served);
+  close(listener);
 }
