@@ -4,7 +4,8 @@
 //     (engine/remote), alternating, in one run; decode tokens/s of each and their ratio.
 //   load (--clients C --seconds S): C streaming clients in a loop for S seconds with a
 //     queue that holds them all, then a burst of 2C at once against a queue of C/2;
-//     requests/s, time to first token p50/p99 (queue wait included), tokens/s per stream,
+//     requests/s, time to first token p50/p95/p99 (queue wait included), whole-request
+//     latency p50/p95, tokens/s per stream,
 //     refusals, failures and the process's resident memory before and after.
 // usage: vole-bench-server -m DIR [-n 64] [-r 3] [--clients 0] [--seconds 20] [--weights ...] [--ctx N]
 #include <sys/resource.h>
@@ -46,7 +47,7 @@ double percentile(std::vector<double> v, double p) {
 const nlohmann::json kMessages = nlohmann::json::array({{{"role", "user"}, {"content", "Write a long story."}}});
 
 struct Streamed {
-  double ttft = 0, decode_seconds = 0;
+  double ttft = 0, decode_seconds = 0, latency = 0;  // latency: the whole request
   int64_t tokens = 0;
 };
 
@@ -66,6 +67,7 @@ Streamed api_answer(remote::OpenAIClient& client, int n) {
   r.ttft = std::chrono::duration<double>(first - start).count();
   r.decode_seconds = std::chrono::duration<double>(last - first).count();
   r.tokens = reply.completion_tokens.value_or(0);
+  r.latency = seconds_since(start);
   return r;
 }
 
@@ -119,7 +121,7 @@ int main(int argc, char** argv) {
       double rss_before = rss_mib();
       std::atomic<bool> stop{false};
       std::mutex mutex;
-      std::vector<double> ttfts, rates;
+      std::vector<double> ttfts, rates, latencies;
       int64_t completed = 0, failed = 0;
       auto start = Clock::now();
       std::vector<std::thread> threads;
@@ -132,6 +134,7 @@ int main(int argc, char** argv) {
               std::lock_guard lock(mutex);
               ++completed;
               ttfts.push_back(s.ttft);
+              latencies.push_back(s.latency);
               if (s.decode_seconds > 0) rates.push_back((s.tokens - 1) / s.decode_seconds);
             } catch (const std::exception& e) {
               std::lock_guard lock(mutex);
@@ -146,8 +149,10 @@ int main(int argc, char** argv) {
       std::printf("load: %d streaming clients for %.0f s (queue %zu):\n", clients, elapsed, options.max_queue);
       std::printf("  completed %lld, failed %lld, %.2f requests/s\n", static_cast<long long>(completed),
                   static_cast<long long>(failed), completed / elapsed);
-      std::printf("  time to first token p50 %.3f s, p99 %.3f s (queue wait included)\n", percentile(ttfts, 0.5),
-                  percentile(ttfts, 0.99));
+      std::printf("  time to first token p50 %.3f s, p95 %.3f s, p99 %.3f s (queue wait included)\n",
+                  percentile(ttfts, 0.5), percentile(ttfts, 0.95), percentile(ttfts, 0.99));
+      std::printf("  request latency p50 %.3f s, p95 %.3f s\n", percentile(latencies, 0.5),
+                  percentile(latencies, 0.95));
       std::printf("  tokens/s per stream p50 %.1f\n", percentile(rates, 0.5));
 
       // A burst past the queue: 2C requests at once against a queue of C/2.
