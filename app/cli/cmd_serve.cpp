@@ -111,11 +111,15 @@ static int run_serve(Args& args) {
   // The espeak-ng voice needs no model: served unless asked not to (voice: any of
   // espeak's voices or languages; speed: its rate).
   if (speech) {
-    speech::EspeakSpeaker probe;  // fails here, not per request, when espeak-ng's data is missing
-    api.add_speech_model("espeak-ng", [](const std::string& voice, double speed) {
-      return std::make_unique<speech::EspeakSpeaker>(speech::EspeakOptions{voice, speed});
-    });
-    names.push_back("espeak-ng");
+    try {
+      speech::EspeakSpeaker probe;  // espeak-ng's data is missing: said once here, not per request
+      api.add_speech_model("espeak-ng", [](const std::string& voice, double speed) {
+        return std::make_unique<speech::EspeakSpeaker>(speech::EspeakOptions{voice, speed});
+      });
+      names.push_back("espeak-ng");
+    } catch (const Error& e) {
+      std::fprintf(stderr, "vole serve: no speech voice (%s)\n", e.what());
+    }
   }
   int port = api.start();
   std::string shown_host = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
