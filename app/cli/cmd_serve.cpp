@@ -5,12 +5,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <mutex>
-#include <vector>
-
-#include <fstream>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "command.h"
 #include "engine_args.h"
@@ -101,7 +100,8 @@ static int run_serve(Args& args) {
     }
     ModelArgs m = model_args;
     m.dir = dirs[i];
-    if (kind == ServedKind::Transcription && !weights_given) m.options.weights = model::Format::F16;  // as vole transcribe
+    if (kind == ServedKind::Transcription && !weights_given)
+      m.options.weights = model::Format::F16;  // as vole transcribe
     engines.push_back(load_engine(m, device));
     if (kind == ServedKind::Transcription)
       api.add_transcription_model(names[i], *engines.back());

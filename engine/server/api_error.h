@@ -35,7 +35,7 @@ ApiError model_not_found(const std::string& model);
 ApiError too_large(const std::string& message);
 ApiError queue_full();
 ApiError queue_timeout(std::chrono::seconds waited);  // 503: the model stayed busy
-ApiError server_error();  // 500 with nothing from inside
+ApiError server_error();                              // 500 with nothing from inside
 
 // The error body for a bare HTTP status the library produced (404 route, 413 body).
 nlohmann::json status_error_body(int status);

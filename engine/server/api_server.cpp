@@ -15,10 +15,10 @@
 #include "server/model_worker.h"
 #include "server/openai_audio.h"
 #include "server/openai_embeddings.h"
-#include "server/turn_queue.h"
 #include "server/openai_response.h"
 #include "server/reply_channel.h"
 #include "server/server_metrics.h"
+#include "server/turn_queue.h"
 #include "util/error.h"
 
 namespace vole::server {
@@ -180,8 +180,7 @@ struct ApiServer::Impl {
                 generate(parse_chat_request(parse_json_body(req.body, options.limits), options.limits), req, res);
               }));
     http.Post("/v1/completions", guarded([this](const httplib::Request& req, httplib::Response& res) {
-                generate(parse_completion_request(parse_json_body(req.body, options.limits), options.limits), req,
-                         res);
+                generate(parse_completion_request(parse_json_body(req.body, options.limits), options.limits), req, res);
               }));
     http.Post("/v1/embeddings", guarded([this](const httplib::Request& req, httplib::Response& res) {
                 embed(parse_embedding_request(parse_json_body(req.body, options.limits)), res);
@@ -189,9 +188,8 @@ struct ApiServer::Impl {
     http.Post("/v1/audio/speech", guarded([this](const httplib::Request& req, httplib::Response& res) {
                 speak(parse_speech_request(parse_json_body(req.body, options.limits)), res);
               }));
-    http.Post("/v1/audio/transcriptions", guarded([this](const httplib::Request& req, httplib::Response& res) {
-                transcribe(req, res);
-              }));
+    http.Post("/v1/audio/transcriptions",
+              guarded([this](const httplib::Request& req, httplib::Response& res) { transcribe(req, res); }));
     http.Get("/health", guarded([this](const httplib::Request&, httplib::Response& res) {
                Json list = Json::array();
                for (const auto& [name, worker] : models)
@@ -374,8 +372,8 @@ struct ApiServer::Impl {
                             "images_not_supported");
     std::vector<image::PreprocessedImage> out;
     for (size_t i = 0; i < request.image_files.size(); ++i)
-      out.push_back(engine.vision().preprocess(decode_image_part(
-          request.image_files[i], "image " + std::to_string(i + 1), options.limits.image_limits)));
+      out.push_back(engine.vision().preprocess(
+          decode_image_part(request.image_files[i], "image " + std::to_string(i + 1), options.limits.image_limits)));
     return out;
   }
 
@@ -410,8 +408,8 @@ struct ApiServer::Impl {
       if (out->error) throw *out->error;
       std::string content, reasoning;
       for (const auto& d : deltas) content += d.content, reasoning += d.reasoning;
-      ToolAnswer answer = request.tools.is_null() ? ToolAnswer{std::move(content), {}}
-                                                  : parse_tool_answer(content, request.tools);
+      ToolAnswer answer =
+          request.tools.is_null() ? ToolAnswer{std::move(content), {}} : parse_tool_answer(content, request.tools);
       send_json(res, 200, reply_json(id, answer.content, reasoning, out->stats, answer.calls));
       return;
     }
@@ -490,8 +488,8 @@ void ApiServer::add_embedding_model(const std::string& name, runtime::EmbeddingM
 
 void ApiServer::add_transcription_model(const std::string& name, runtime::Engine& engine) {
   impl_->check_new_name(name);
-  impl_->transcribers[name] = std::make_unique<TranscriptionEndpoint>(std::make_unique<runtime::SpeechToText>(engine),
-                                                                     impl_->options);
+  impl_->transcribers[name] =
+      std::make_unique<TranscriptionEndpoint>(std::make_unique<runtime::SpeechToText>(engine), impl_->options);
 }
 
 void ApiServer::add_speech_model(const std::string& name, SpeakerFactory make) {

@@ -2,10 +2,10 @@
 // Vole's OpenAI-compatible HTTP API (cpp-httplib): GET /v1/models, POST
 // /v1/chat/completions and /v1/completions (whole or streamed as server-sent events;
 // tools rendered by the model's template and its calls read back; image parts), POST
-// /v1/embeddings, /v1/audio/transcriptions and /v1/audio/speech, GET /health, GET /metrics. Each model is served by a ModelWorker (one decode stream
-// at a time, bounded queue); a streaming client that disconnects cancels its
-// generation. Security defaults: loopback only unless an API key is set, bodies and
-// JSON nesting bounded, no CORS headers, and request bodies (prompts) never logged.
+// /v1/embeddings, /v1/audio/transcriptions and /v1/audio/speech, GET /health, GET /metrics. Each model is served by a
+// ModelWorker (one decode stream at a time, bounded queue); a streaming client that disconnects cancels its generation.
+// Security defaults: loopback only unless an API key is set, bodies and JSON nesting bounded, no CORS headers, and
+// request bodies (prompts) never logged.
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -14,8 +14,8 @@
 
 #include "runtime/embedding_model.h"
 #include "runtime/engine.h"
-#include "speech/speaker.h"
 #include "server/openai_request.h"
+#include "speech/speaker.h"
 
 namespace vole::server {
 

@@ -19,8 +19,8 @@ namespace {
 
 // OpenAI's voice names: a client written for OpenAI gets Vole's default voice.
 bool is_openai_voice(const std::string& v) {
-  static const char* names[] = {"alloy", "ash",   "ballad",  "coral", "echo", "fable",
-                                "onyx",  "nova",  "sage",    "shimmer", "verse", "marin", "cedar"};
+  static const char* names[] = {"alloy", "ash",  "ballad",  "coral", "echo",  "fable", "onyx",
+                                "nova",  "sage", "shimmer", "verse", "marin", "cedar"};
   return std::any_of(std::begin(names), std::end(names), [&](const char* n) { return v == n; });
 }
 

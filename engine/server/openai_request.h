@@ -46,7 +46,7 @@ struct GenerationRequest {
   nlohmann::ordered_json tools;
   // Chat: the encoded files of the image parts (from data: URLs), decoded on the model's thread.
   std::vector<std::vector<uint8_t>> image_files;
-  std::string prompt;               // Completion
+  std::string prompt;  // Completion
   bool stream = false;
   bool include_usage = false;  // stream_options.include_usage
   std::optional<int64_t> max_tokens;

@@ -37,10 +37,10 @@ std::string parameter_type(const Json& tools, std::string_view function, std::st
   for (const Json& tool : tools) {
     const Json* fn = tool.contains("function") ? &tool["function"] : &tool;
     if (!fn->is_object() || fn->value("name", "") != function) continue;
-    const Json* props = fn->contains("parameters") && (*fn)["parameters"].is_object() &&
-                                (*fn)["parameters"].contains("properties")
-                            ? &(*fn)["parameters"]["properties"]
-                            : nullptr;
+    const Json* props =
+        fn->contains("parameters") && (*fn)["parameters"].is_object() && (*fn)["parameters"].contains("properties")
+            ? &(*fn)["parameters"]["properties"]
+            : nullptr;
     if (!props || !props->is_object() || !props->contains(std::string(parameter))) return {};
     const Json& type = (*props)[std::string(parameter)].value("type", Json());
     if (type.is_string()) return type.get<std::string>();

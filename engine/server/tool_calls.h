@@ -15,7 +15,7 @@
 namespace vole::server {
 
 struct ToolCall {
-  std::string id;         // "call_..." (fresh per call)
+  std::string id;  // "call_..." (fresh per call)
   std::string name;
   std::string arguments;  // a JSON object, as text (OpenAI's shape)
 };

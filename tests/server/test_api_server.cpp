@@ -8,9 +8,9 @@
 #include <atomic>
 #include <thread>
 
+#include "image/decode.h"
 #include "remote/openai_client.h"
 #include "runtime/chat.h"
-#include "image/decode.h"
 #include "runtime/embedding_model.h"
 #include "server/api_server.h"
 #include "server/image_parts.h"
@@ -535,9 +535,8 @@ TEST_F(ApiServerTest, ImagePartsReachTheVisionTower) {
   const std::string png64 =
       "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4z8DAAMIM/4EAAB/uBfsL2WiLAAAAAElFTkSuQmCC";
   Json body = chat_body(6);
-  body["messages"][0]["content"] = {
-      {{"type", "image_url"}, {"image_url", {{"url", "data:image/png;base64," + png64}}}},
-      {{"type", "text"}, {"text", "What is this?"}}};
+  body["messages"][0]["content"] = {{{"type", "image_url"}, {"image_url", {{"url", "data:image/png;base64," + png64}}}},
+                                    {{"type", "text"}, {"text", "What is this?"}}};
   {
     auto server = serve();
     auto r = post(port_, "/v1/chat/completions", body.dump());

@@ -277,7 +277,8 @@ TEST(ServerImages, DataUrlPartsAreTakenRemoteOnesRefused) {
   EXPECT_EQ(param_for_url("data:image/png;base64,").first, 400);
   Json too_many = Json::array();
   for (int i = 0; i < 9; ++i)
-    too_many.push_back({{"type", "image_url"}, {"image_url", {{"url", std::string("data:image/png;base64,") + kPng2x2}}}});
+    too_many.push_back(
+        {{"type", "image_url"}, {"image_url", {{"url", std::string("data:image/png;base64,") + kPng2x2}}}});
   EXPECT_EQ(chat_error(chat({{"messages", {{{"role", "user"}, {"content", too_many}}}}})).second,
             "messages[0].content[8]");
   // Bytes that are not an image, or a picture over the limits, are the client's error.

@@ -69,7 +69,8 @@ TEST_F(ServerAudio, SpeechIsTheVoicesOwnAudio) {
   std::vector<float> german = audio::resample(espeak_says(text, "de", 1.5), 22050, server::kPcmSampleRate);
   ASSERT_EQ(r->body.size(), german.size() * 2) << "16-bit samples at 24 kHz";
   for (size_t i = 0; i < german.size(); i += 997) {
-    auto got = static_cast<int16_t>(static_cast<uint8_t>(r->body[2 * i]) | (static_cast<uint8_t>(r->body[2 * i + 1]) << 8));
+    auto got =
+        static_cast<int16_t>(static_cast<uint8_t>(r->body[2 * i]) | (static_cast<uint8_t>(r->body[2 * i + 1]) << 8));
     EXPECT_NEAR(got, std::clamp(german[i], -1.0f, 1.0f) * 32767.0f, 1.0) << i;
   }
 }

@@ -74,10 +74,10 @@ TEST(ServerTools, ToolsAndToolChoiceAreRead) {
   EXPECT_EQ(chat_error(chat_with({{"tools", {{{"type", "retrieval"}}}}})).second, "tools[0]");
   EXPECT_EQ(chat_error(chat_with({{"tools", {{{"type", "function"}, {"function", {{"name", ""}}}}}}})).second,
             "tools[0].function.name");
-  EXPECT_EQ(chat_error(chat_with({{"tools", {{{"type", "function"},
-                                              {"function", {{"name", "f"}, {"parameters", "x"}}}}}}}))
-                .second,
-            "tools[0].function.parameters");
+  EXPECT_EQ(
+      chat_error(chat_with({{"tools", {{{"type", "function"}, {"function", {{"name", "f"}, {"parameters", "x"}}}}}}}))
+          .second,
+      "tools[0].function.parameters");
   EXPECT_EQ(chat_error(chat_with({{"tools", kTools}, {"tool_choice", "sometimes"}})).second, "tool_choice");
   EXPECT_EQ(chat_error(chat_with({{"tools", kTools}, {"tool_choice", "required"}})).second, "tool_choice");
   EXPECT_EQ(chat_error(chat_with({{"tools", kTools},
@@ -218,10 +218,10 @@ TEST(ServerTools, Qwen35TemplatesOwnCallsParseBack) {
   Json before = Json::parse(R"([{"role": "user", "content": "Weather?"}])");
   Json call_args = Json::parse(R"({"city": "Oslo", "days": 2, "filters": {"a": [1, 2]}})");
   Json with_call = before;
-  with_call.push_back({{"role", "assistant"},
-                       {"content", "Let me look."},
-                       {"tool_calls", {{{"type", "function"}, {"function", {{"name", "get_weather"},
-                                                                           {"arguments", call_args}}}}}}});
+  with_call.push_back(
+      {{"role", "assistant"},
+       {"content", "Let me look."},
+       {"tool_calls", {{{"type", "function"}, {"function", {{"name", "get_weather"}, {"arguments", call_args}}}}}}});
   vole::text::ChatOptions options;
   options.tools = kTools;
   options.add_generation_prompt = false;
@@ -236,8 +236,7 @@ TEST(ServerTools, Qwen35TemplatesOwnCallsParseBack) {
   // What the model would have written: the turn without its end marker (and, in this
   // template, the empty thinking block of the latest turn).
   answer = answer.substr(0, answer.rfind("<|im_end|>"));
-  if (size_t think = answer.find("</think>\n\n"); think != std::string::npos)
-    answer = answer.substr(think + 10);
+  if (size_t think = answer.find("</think>\n\n"); think != std::string::npos) answer = answer.substr(think + 10);
   ToolAnswer a = parse_tool_answer(answer, kTools);
   EXPECT_EQ(a.content, "Let me look.");
   ASSERT_EQ(a.calls.size(), 1u) << answer;
