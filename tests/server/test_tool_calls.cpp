@@ -201,7 +201,9 @@ TEST(ServerTools, StreamedEqualsWholeInEverySplit) {
         EXPECT_EQ(s.calls[i].name, whole.calls[i].name);
         EXPECT_EQ(s.calls[i].arguments, whole.calls[i].arguments);
       }
-      if (!whole.calls.empty()) EXPECT_EQ(shown.find('<'), std::string::npos) << "no part of a call is shown";
+      if (!whole.calls.empty()) {
+        EXPECT_EQ(shown.find('<'), std::string::npos) << "no part of a call is shown";
+      }
     }
   }
   // Text before a call is shown as it comes, not held to the end.
