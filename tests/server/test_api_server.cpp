@@ -558,9 +558,11 @@ TEST_F(ApiServerTest, ImagePartsReachTheVisionTower) {
   req.images.push_back(direct.vision().preprocess(image::decode_image(bytes, "png").image));
   req.messages = nlohmann::ordered_json::parse(
       R"([{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What is this?"}]}])");
-  req.generation = direct.default_generate_options();
-  req.generation.sampling = runtime::SamplingOptions::greedy();
-  req.generation.max_tokens = 6;
+  // The model's own sampling defaults (its generation_config's penalties) with the
+  // request's temperature 0 and seed, as the server applies them.
+  req.generation = server::generation_options(
+      server::parse_chat_request(nlohmann::ordered_json::parse(body.dump()), server::RequestLimits{}),
+      direct.default_generate_options(), direct.context_length());
   auto want = chat.reply(req, nullptr);
 
   runtime::Engine served(vision.dir, engine_options(model::Format::F32, 2048));
