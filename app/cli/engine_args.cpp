@@ -55,4 +55,6 @@ std::unique_ptr<runtime::Engine> load_engine(ModelArgs m, std::shared_ptr<runtim
   return std::make_unique<runtime::Engine>(m.dir, m.options);
 }
 
+std::unique_ptr<runtime::Engine> load_engine(ModelArgs m) { return load_engine(std::move(m), nullptr); }
+
 }  // namespace vole::cli

@@ -25,6 +25,7 @@ runtime::SamplingOptions parse_sampling(Args& args, runtime::SamplingOptions def
 
 // Loads the engine, reporting progress on stderr when it is a terminal; on `device` when
 // given (several models sharing one), else on a device of its own.
-std::unique_ptr<runtime::Engine> load_engine(ModelArgs model_args, std::shared_ptr<runtime::Device> device = nullptr);
+std::unique_ptr<runtime::Engine> load_engine(ModelArgs model_args);
+std::unique_ptr<runtime::Engine> load_engine(ModelArgs model_args, std::shared_ptr<runtime::Device> device);
 
 }  // namespace vole::cli
