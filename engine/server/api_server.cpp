@@ -238,6 +238,12 @@ struct ApiServer::Impl {
         channel->finish(std::move(out));
         return;
       }
+      // Each token's log-probabilities, from the logits it was drawn from (still current
+      // when the generator reports the token).
+      auto log_token = [&](int32_t token) {
+        std::vector<float> logits = chat.sequence().logits();
+        channel->push({{}, {}, {token_logprob(logits, token, request.top_logprobs, engine->tokenizer())}});
+      };
       try {
         runtime::GenerateOptions options =
             generation_options(request, engine->default_generate_options(), engine->context_length());
@@ -248,10 +254,11 @@ struct ApiServer::Impl {
           chat_request.template_options.tools = request.tools;
           if (!request.image_files.empty()) chat_request.images = images_for(request, *engine);
           chat_request.generation = options;
+          if (request.logprobs) chat_request.on_token = log_token;
           out.stats = chat.reply(
                               chat_request,
                               [&](const runtime::ChatDelta& d) {
-                                channel->push({d.content, d.reasoning});
+                                channel->push({d.content, d.reasoning, {}});
                               },
                               &cancel)
                           .stats;
@@ -259,8 +266,9 @@ struct ApiServer::Impl {
           auto ids = engine->tokenizer().encode(request.prompt);
           out.stats = runtime::generate(
               chat.sequence(), engine->tokenizer(), ids, options,
-              [&](const std::string& text, int32_t) {
-                if (!text.empty()) channel->push({text, {}});
+              [&](const std::string& text, int32_t token) {
+                if (!text.empty()) channel->push({text, {}, {}});
+                if (request.logprobs && token >= 0) log_token(token);
               },
               &cancel);
         }
@@ -407,10 +415,17 @@ struct ApiServer::Impl {
       }
       if (out->error) throw *out->error;
       std::string content, reasoning;
-      for (const auto& d : deltas) content += d.content, reasoning += d.reasoning;
+      std::vector<TokenLogprob> logprobs;
+      for (auto& d : deltas) {
+        content += d.content, reasoning += d.reasoning;
+        std::move(d.logprobs.begin(), d.logprobs.end(), std::back_inserter(logprobs));
+      }
       ToolAnswer answer =
           request.tools.is_null() ? ToolAnswer{std::move(content), {}} : parse_tool_answer(content, request.tools);
-      send_json(res, 200, reply_json(id, answer.content, reasoning, out->stats, answer.calls));
+      Json reply = reply_json(id, answer.content, reasoning, out->stats, answer.calls);
+      if (request.logprobs)
+        reply["choices"][0]["logprobs"] = id.chat ? chat_logprobs_json(logprobs) : completion_logprobs_json(logprobs);
+      send_json(res, 200, reply);
       return;
     }
     res.set_header("Cache-Control", "no-cache");
@@ -421,7 +436,7 @@ struct ApiServer::Impl {
     if (!request.tools.is_null()) calls.emplace(request.tools);
     res.set_chunked_content_provider(
         "text/event-stream",
-        [this, channel, job, id, include_usage, calls, first = true, idle = Clock::now()](
+        [this, channel, job, id, include_usage, calls, first = true, idle = Clock::now(), text_offset = size_t{0}](
             size_t, httplib::DataSink& sink) mutable {
           auto send = [&](const std::string& event) {
             idle = Clock::now();
@@ -436,8 +451,13 @@ struct ApiServer::Impl {
             auto out = channel->take(deltas, std::chrono::milliseconds(100));
             for (const auto& d : deltas) {
               std::string content = calls ? calls->push(d.content) : d.content;
-              if (content.empty() && d.reasoning.empty()) continue;
-              if (!send(sse_event(delta_chunk(id, content, d.reasoning, false, include_usage)))) return false;
+              if (content.empty() && d.reasoning.empty() && d.logprobs.empty()) continue;
+              Json chunk = delta_chunk(id, content, d.reasoning, false, include_usage);
+              if (!d.logprobs.empty())
+                chunk["choices"][0]["logprobs"] =
+                    id.chat ? chat_logprobs_json(d.logprobs) : completion_logprobs_json(d.logprobs, text_offset);
+              for (const auto& t : d.logprobs) text_offset += t.chosen.text.size();
+              if (!send(sse_event(chunk))) return false;
             }
             if (out) {
               ToolAnswer answer = calls ? calls->finish() : ToolAnswer{};

@@ -125,8 +125,6 @@ void parse_common(const Json& body, const RequestLimits& limits, GenerationReque
         bad("stop", "sequences may be at most " + std::to_string(limits.max_stop_length) + " bytes");
     }
   }
-  if (auto lp = field(body, "logprobs"); lp && !(lp->is_boolean() && !lp->get<bool>()))
-    refuse_if(true, "logprobs", "is not supported");
   refuse_if(field(body, "logit_bias") && !field(body, "logit_bias")->empty(), "logit_bias", "is not supported");
 }
 
@@ -259,6 +257,11 @@ GenerationRequest parse_chat_request(const Json& body, const RequestLimits& limi
     refuse_if((*fmt)["type"] != "text", "response_format", "other than 'text' is not supported");
   }
   r.tools = parse_tools(body, limits);
+  r.logprobs = get_bool(body, "logprobs").value_or(false);
+  if (auto top = get_integer(body, "top_logprobs", 0, 20)) {
+    if (!r.logprobs && *top > 0) bad("top_logprobs", "needs 'logprobs': true");
+    r.top_logprobs = static_cast<int>(*top);
+  }
   const Json* messages = field(body, "messages");
   if (!messages) bad("messages", "is required");
   if (!messages->is_array() || messages->empty()) bad("messages", "must be a non-empty array");
@@ -299,6 +302,11 @@ GenerationRequest parse_completion_request(const Json& body, const RequestLimits
   refuse_if(get_bool(body, "echo").value_or(false), "echo", "is not supported");
   refuse_if(field(body, "suffix") != nullptr, "suffix", "is not supported");
   if (auto best_of = get_integer(body, "best_of", 1, 128)) refuse_if(*best_of != 1, "best_of", "must be 1");
+  // The legacy form: an integer, how many alternatives to list (0: the chosen token only).
+  if (auto top = get_integer(body, "logprobs", 0, 5)) {
+    r.logprobs = true;
+    r.top_logprobs = static_cast<int>(*top);
+  }
   const Json* prompt = field(body, "prompt");
   if (!prompt) bad("prompt", "is required");
   if (prompt->is_array() && prompt->size() == 1 && (*prompt)[0].is_string()) prompt = &(*prompt)[0];

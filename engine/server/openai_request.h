@@ -2,7 +2,7 @@
 // Reading and validating OpenAI request bodies (chat completions and completions) into
 // what the runtime needs. Every field Vole honours is checked for type and range;
 // fields that would change the answer in ways Vole cannot honour (n > 1, a forced
-// tool_choice, logprobs, echo, a JSON schema) are refused with a 400 naming the field; fields that
+// tool_choice, echo, a JSON schema) are refused with a 400 naming the field; fields that
 // only describe the caller (user, metadata, ...) are ignored, as OpenAI-compatible
 // servers do. Sampling fields left out take the model's recommended values.
 #include <cstdint>
@@ -55,6 +55,9 @@ struct GenerationRequest {
   std::optional<int> top_k;
   std::optional<int64_t> seed;
   std::vector<std::string> stop;
+  // Log-probabilities of each generated token, and how many alternatives with each.
+  bool logprobs = false;
+  int top_logprobs = 0;
 };
 
 GenerationRequest parse_chat_request(const nlohmann::ordered_json& body, const RequestLimits& limits);

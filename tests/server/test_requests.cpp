@@ -115,13 +115,26 @@ TEST(ServerRequests, BadChatFieldsAreRefusedNamingTheField) {
   EXPECT_EQ(chat_error(chat({{"stop", {""}}})).second, "stop");
   EXPECT_EQ(chat_error(chat({{"stop", 3}})).second, "stop");
   EXPECT_EQ(chat_error(chat({{"stream_options", {{"include_usage", true}}}})).second, "stream_options");
-  EXPECT_EQ(chat_error(chat({{"logprobs", true}})).second, "logprobs");
+  EXPECT_EQ(chat_error(chat({{"logprobs", "yes"}})).second, "logprobs");
+  EXPECT_EQ(chat_error(chat({{"top_logprobs", 3}})).second, "top_logprobs") << "needs logprobs: true";
+  EXPECT_EQ(chat_error(chat({{"logprobs", true}, {"top_logprobs", 21}})).second, "top_logprobs");
   EXPECT_EQ(chat_error(chat({{"tools", {{{"type", "function"}}}}})).second, "tools[0].function");
   EXPECT_EQ(chat_error(chat({{"response_format", {{"type", "json_schema"}}}})).second, "response_format");
   EXPECT_EQ(chat_error(chat({{"presence_penalty", 3}})).second, "presence_penalty");
   EXPECT_EQ(chat_error(chat({{"stream", "yes"}})).first, 400);
   // Explicit nulls mean "not given", as OpenAI's clients send them.
   EXPECT_EQ(chat_error(chat({{"temperature", nullptr}, {"stop", nullptr}, {"logprobs", false}})).first, 0);
+}
+
+TEST(ServerRequests, LogprobFields) {
+  auto r = parse_chat_request(chat({{"logprobs", true}, {"top_logprobs", 5}}), limits);
+  EXPECT_TRUE(r.logprobs);
+  EXPECT_EQ(r.top_logprobs, 5);
+  EXPECT_FALSE(parse_chat_request(chat(), limits).logprobs);
+  auto c = parse_completion_request({{"model", "m"}, {"prompt", "x"}, {"logprobs", 2}}, limits);
+  EXPECT_TRUE(c.logprobs);
+  EXPECT_EQ(c.top_logprobs, 2);
+  EXPECT_THROW(parse_completion_request({{"model", "m"}, {"prompt", "x"}, {"logprobs", 6}}, limits), ApiError);
 }
 
 TEST(ServerRequests, CompletionPrompt) {
