@@ -2,12 +2,14 @@
 //   overhead: the same greedy chat answered directly (runtime::Chat) and through
 //     `POST /v1/chat/completions` streamed over loopback to a libcurl SSE client
 //     (engine/remote), alternating, in one run; decode tokens/s of each and their ratio.
+//   logprobs: per-token time of whole completions with top_logprobs 5 against without.
 //   load (--clients C --seconds S): C streaming clients in a loop for S seconds with a
 //     queue that holds them all, then a burst of 2C at once against a queue of C/2;
 //     requests/s, time to first token p50/p95/p99 (queue wait included), whole-request
 //     latency p50/p95, tokens/s per stream,
 //     refusals, failures and the process's resident memory before and after.
 // usage: vole-bench-server -m DIR [-n 64] [-r 3] [--clients 0] [--seconds 20] [--weights ...] [--ctx N]
+#include <httplib.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -116,6 +118,28 @@ int main(int argc, char** argv) {
     std::printf("  direct runtime::Chat   %8.1f tokens/s\n", direct_tps);
     std::printf("  API (SSE, loopback)    %8.1f tokens/s\n", api_tps);
     std::printf("  ratio API / direct     %8.3f\n", api_tps / direct_tps);
+
+    // What logprobs cost: the same whole completion with and without top_logprobs 5,
+    // alternating; each token then reads its logits row back and log-softmaxes it.
+    {
+      httplib::Client http("127.0.0.1", port);
+      http.set_read_timeout(600);
+      auto completion_seconds = [&](bool logprobs) {
+        nlohmann::json body = {
+            {"model", "bench"}, {"prompt", "Once upon a time"}, {"max_tokens", n}, {"temperature", 0}};
+        if (logprobs) body["logprobs"] = 5;
+        auto start = Clock::now();
+        auto r = http.Post("/v1/completions", body.dump(), "application/json");
+        require(r && r->status == 200, "the completion for the logprobs measurement failed");
+        auto tokens = nlohmann::json::parse(r->body)["usage"]["completion_tokens"].get<double>();
+        return seconds_since(start) / tokens;
+      };
+      double plain = 0, with = 0;
+      for (int r = 0; r < rounds; ++r) plain += completion_seconds(false), with += completion_seconds(true);
+      std::printf("logprobs (top 5, %d rounds of %d tokens, whole completions):\n", rounds, n);
+      std::printf("  per token without %8.2f ms, with %8.2f ms (+%.2f ms, ratio %.3f)\n", 1000 * plain / rounds,
+                  1000 * with / rounds, 1000 * (with - plain) / rounds, with / plain);
+    }
 
     if (clients > 0) {
       double rss_before = rss_mib();
