@@ -184,6 +184,16 @@ try {
     }
   });
 
+  await check("logprobs: one entry per generated token, the greedy token the most likely", async () => {
+    const r = await client.chat.completions.create({ ...base, max_tokens: 6, logprobs: true, top_logprobs: 3 });
+    const content = r.choices[0].logprobs.content;
+    assert.equal(content.length, r.usage.completion_tokens);
+    for (const t of content) {
+      assert.equal(t.top_logprobs.length, 3);
+      assert.ok(t.logprob <= 0 && Math.abs(t.logprob - t.top_logprobs[0].logprob) < 1e-6);
+    }
+  });
+
   await check("stop sequences", async () => {
     const content = whole.choices[0].message.content;
     // A stop string from the middle of the answer: the answer ends just before it.
