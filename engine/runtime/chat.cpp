@@ -85,8 +85,11 @@ ChatReply Chat::reply(const ChatRequest& request, const DeltaCallback& on_delta,
   if (options.stop_tokens.empty()) options.stop_tokens = engine_.stop_tokens();
   reply.stats = generate(
       *sequence_, engine_.tokenizer(), ids, options,
-      [&](const std::string& text, int32_t) { deliver(splitter.push(text)); }, cancel,
-      request.images.empty() ? nullptr : &full.extras);
+      [&](const std::string& text, int32_t token) {
+        deliver(splitter.push(text));
+        if (request.on_token && token >= 0) request.on_token(token);
+      },
+      cancel, request.images.empty() ? nullptr : &full.extras);
   deliver(splitter.flush());
   return reply;
 }
