@@ -11,6 +11,8 @@
 #include "conversation_list_model.h"
 #include "engine_controller.h"
 #include "installed_models_model.h"
+#include "knowledge_chat.h"
+#include "knowledge_controller.h"
 #include "model_manager.h"
 #include "page_registry.h"
 #include "search_results_model.h"
@@ -34,6 +36,8 @@ class AppController : public QObject {
   Q_PROPERTY(vole::desktop::InstalledModelsModel* models READ models CONSTANT)
   Q_PROPERTY(vole::desktop::ModelManager* modelManager READ modelManager CONSTANT)
   Q_PROPERTY(vole::desktop::PageRegistry* pages READ pages CONSTANT)
+  Q_PROPERTY(vole::desktop::KnowledgeController* knowledge READ knowledge CONSTANT)
+  Q_PROPERTY(vole::desktop::KnowledgeChat* knowledgeChat READ knowledgeChat CONSTANT)
   Q_PROPERTY(QString currentPage READ currentPage WRITE showPage NOTIFY currentPageChanged)
   Q_PROPERTY(bool darkTheme READ darkTheme NOTIFY darkThemeChanged)
   Q_PROPERTY(QString dataDir READ dataDir CONSTANT)
@@ -56,6 +60,8 @@ class AppController : public QObject {
   InstalledModelsModel* models() { return &models_; }
   ModelManager* modelManager() { return model_manager_.get(); }
   PageRegistry* pages() { return &pages_; }
+  KnowledgeController* knowledge() { return knowledge_.get(); }
+  KnowledgeChat* knowledgeChat() { return knowledge_chat_.get(); }
   QString currentPage() const { return current_page_; }
   Q_INVOKABLE void showPage(const QString& id);
   bool darkTheme() const;
@@ -95,6 +101,7 @@ class AppController : public QObject {
 
  private:
   void on_store_changed();
+  std::unique_ptr<KnowledgeController> make_knowledge_controller();
   AppOptions options_;
   bool data_dir_from_env_ = false;
   AppSettings settings_;
@@ -106,6 +113,8 @@ class AppController : public QObject {
   std::unique_ptr<ModelManager> model_manager_;
   PageRegistry pages_;
   std::unique_ptr<ChatController> chat_;
+  std::unique_ptr<KnowledgeController> knowledge_;
+  std::unique_ptr<KnowledgeChat> knowledge_chat_;
   QString current_page_ = "chat";
 };
 

@@ -230,6 +230,7 @@ void ChatController::start(memory::MessageId answer, const std::vector<memory::M
     streaming_->content = QString::fromStdString(partial->content);
   }
   job.request.continue_from = std::move(partial);
+  if (prepare_job_) prepare_job_(job);
   save_problem_.clear();
   Q_EMIT saveProblemChanged();
   Q_EMIT generatingChanged();

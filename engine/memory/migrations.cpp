@@ -101,10 +101,32 @@ INSERT INTO message_fts(rowid, content) SELECT id, content FROM messages WHERE s
 INSERT INTO conversation_fts(conversation_fts) VALUES ('rebuild');
 )sql";
 
+// v4: answers from a knowledge collection keep the sources they were given (the passage
+// itself, so "show the passage" works after the file changed or the index was removed), and
+// a conversation remembers which collection it asks.
+constexpr std::string_view kV4 = R"sql(
+ALTER TABLE conversations ADD COLUMN knowledge_collection TEXT;
+CREATE TABLE message_sources (
+  message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  number INTEGER NOT NULL CHECK (number > 0),
+  collection TEXT NOT NULL DEFAULT '',
+  path TEXT NOT NULL,
+  label TEXT NOT NULL,
+  snippet TEXT NOT NULL,
+  passage TEXT NOT NULL,
+  page_begin INTEGER NOT NULL DEFAULT 0,
+  page_end INTEGER NOT NULL DEFAULT 0,
+  line_begin INTEGER NOT NULL DEFAULT 0,
+  line_end INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (message_id, number)
+) WITHOUT ROWID;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "conversations and linear messages", kV1},
     {2, "message tree, reasoning, status, stats, per-conversation settings, pinned, soft delete", kV2},
     {3, "full-text search over messages and titles (FTS5)", kV3},
+    {4, "sources of knowledge answers; a conversation's knowledge collection", kV4},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 

@@ -220,6 +220,13 @@ Item {
                 }
             }
         }
+        MessageSources {
+            visible: !root.isUser && sources.length > 0
+            Layout.fillWidth: true
+            messageId: root.messageId
+            answerText: root.content
+            streaming: root.streaming
+        }
         // Status of an answer that did not finish normally.
         RowLayout {
             visible: !root.isUser && (root.status === "interrupted" || root.status === "cancelled" || root.status === "error")

@@ -1,0 +1,24 @@
+import QtQuick
+import QtQuick.Controls
+import Vole
+import Vole.Style
+
+// Which knowledge collection this conversation answers from (stored with it). Shown once
+// a collection exists.
+ComboBox {
+    id: root
+    objectName: "knowledgePicker"
+    visible: App.knowledgeChat.collections.length > 0
+    implicitHeight: 30
+    implicitWidth: 190
+    model: [qsTr("No knowledge")].concat(App.knowledgeChat.collections)
+    currentIndex: App.knowledgeChat.collection === "" ? 0 : App.knowledgeChat.collections.indexOf(App.knowledgeChat.collection) + 1
+    displayText: App.knowledgeChat.collection === "" ? qsTr("No knowledge") : qsTr("Knowledge: %1").arg(App.knowledgeChat.collection)
+    onActivated: function(index) {
+        App.knowledgeChat.collection = index === 0 ? "" : App.knowledgeChat.collections[index - 1]
+    }
+    TestProbe { target: root; name: "knowledge-picker" }
+    ToolTip.visible: hovered
+    ToolTip.delay: 600
+    ToolTip.text: qsTr("Answer from a knowledge collection, citing its passages")
+}
