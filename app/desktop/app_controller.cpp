@@ -40,6 +40,11 @@ AppController::AppController(AppOptions options, QObject* parent)
   knowledge_ = make_knowledge_controller();
   knowledge_chat_ = std::make_unique<KnowledgeChat>(store_.get(), chat_.get(), knowledge_.get(), &settings_);
   chat_->set_job_preparer([k = knowledge_chat_.get()](GenerationJob& job) { k->prepare(job); });
+  memory_ = std::make_unique<ConversationMemory>(store_.get(), knowledge_.get(), settings_.settingsFile());
+  knowledge_chat_->set_memory(memory_.get());
+  search_.set_meaning_search([m = memory_.get()](const QString& query) { return m->search(query); });
+  connect(chat_.get(), &ChatController::answerFinished, memory_.get(), &ConversationMemory::poke);
+  connect(knowledge_.get(), &KnowledgeController::indexed, memory_.get(), &ConversationMemory::poke);
   register_pages(pages_);
 
   connect(model_manager_.get(), &ModelManager::notice, this, &AppController::notify);

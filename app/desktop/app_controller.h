@@ -11,6 +11,7 @@
 #include "conversation_list_model.h"
 #include "engine_controller.h"
 #include "installed_models_model.h"
+#include "conversation_memory.h"
 #include "knowledge_chat.h"
 #include "knowledge_controller.h"
 #include "model_manager.h"
@@ -38,6 +39,7 @@ class AppController : public QObject {
   Q_PROPERTY(vole::desktop::PageRegistry* pages READ pages CONSTANT)
   Q_PROPERTY(vole::desktop::KnowledgeController* knowledge READ knowledge CONSTANT)
   Q_PROPERTY(vole::desktop::KnowledgeChat* knowledgeChat READ knowledgeChat CONSTANT)
+  Q_PROPERTY(vole::desktop::ConversationMemory* memory READ memory CONSTANT)
   Q_PROPERTY(QString currentPage READ currentPage WRITE showPage NOTIFY currentPageChanged)
   Q_PROPERTY(bool darkTheme READ darkTheme NOTIFY darkThemeChanged)
   Q_PROPERTY(QString dataDir READ dataDir CONSTANT)
@@ -62,6 +64,7 @@ class AppController : public QObject {
   PageRegistry* pages() { return &pages_; }
   KnowledgeController* knowledge() { return knowledge_.get(); }
   KnowledgeChat* knowledgeChat() { return knowledge_chat_.get(); }
+  ConversationMemory* memory() { return memory_.get(); }
   QString currentPage() const { return current_page_; }
   Q_INVOKABLE void showPage(const QString& id);
   bool darkTheme() const;
@@ -115,6 +118,7 @@ class AppController : public QObject {
   std::unique_ptr<ChatController> chat_;
   std::unique_ptr<KnowledgeController> knowledge_;
   std::unique_ptr<KnowledgeChat> knowledge_chat_;
+  std::unique_ptr<ConversationMemory> memory_;
   QString current_page_ = "chat";
 };
 

@@ -10,6 +10,7 @@
 #include "event_log.h"
 #include "knowledge/answer_context.h"
 #include "knowledge/retriever.h"
+#include "conversation_memory.h"
 #include "knowledge_controller.h"
 #include "qt_strings.h"
 #include "store_session.h"
@@ -89,48 +90,86 @@ void KnowledgeChat::on_conversation_changed() {
 }
 
 void KnowledgeChat::prepare(GenerationJob& job) {
-  if (collection_.isEmpty() || !knowledge_->knowledge_base() || !store()) return;
+  if (!store()) return;
   auto& messages = job.request.messages;
   auto user = std::find_if(messages.rbegin(), messages.rend(), [](const auto& m) { return m["role"] == "user"; });
   if (user == messages.rend()) return;
   const std::string question = (*user)["content"].get<std::string>();
+  std::string content = question;
   std::vector<memory::MessageSource> saved;
   try {
-    knowledge::KnowledgeBase& kb = *knowledge_->knowledge_base();
-    auto c = kb.find_collection(collection_.toStdString());
-    if (!c) return;  // removed since it was chosen: the question goes as it is
-    knowledge::Retriever retriever(kb, c->id, nullptr);
-    auto hits = retriever.search(question);
-    knowledge::ContextOptions o;
-    o.token_budget = static_cast<size_t>(std::max(256, settings_->contextLength() / 2));
-    if (c->folders.size() == 1) o.relative_to = c->folders[0];
-    ByteBoundCounter counter;
-    knowledge::AnswerContext ctx = knowledge::build_answer_context(question, hits, counter, o);
-    log_event("knowledge-retrieved",
-              {{"message", qlonglong(job.message)}, {"collection", collection_}, {"sources", qlonglong(ctx.sources.size())}});
-    if (ctx.sources.empty()) return;  // nothing relevant: the model gets the question alone
-    (*user)["content"] = ctx.prompt;
-    for (const auto& s : ctx.sources) {
-      memory::MessageSource m;
-      m.number = s.number;
-      m.collection = c->name;
-      m.path = s.chunk.path.string();
-      m.label = s.label;
-      m.snippet = s.snippet;
-      m.passage = s.chunk.text;
-      m.page_begin = s.chunk.location.page_begin;
-      m.page_end = s.chunk.location.page_end;
-      m.line_begin = s.chunk.location.line_begin;
-      m.line_end = s.chunk.location.line_end;
-      saved.push_back(std::move(m));
-    }
+    if (!collection_.isEmpty() && knowledge_->knowledge_base()) content = with_passages(question, job, saved);
+    if (memory_ && memory_->recall()) content = with_recollections(question, content, saved);
+    if (saved.empty()) return;  // nothing relevant: the model gets the question alone
     memory::save_message_sources(*store(), job.message, saved);
   } catch (const std::exception& e) {
     // The answer goes on without sources rather than not at all; the reason is shown.
     log_event("notice", {{"text", qstr(e.what())}});
     return;
   }
+  (*user)["content"] = content;
   Q_EMIT sourcesChanged(job.message);
+}
+
+std::string KnowledgeChat::with_passages(const std::string& question, const GenerationJob& job,
+                                         std::vector<memory::MessageSource>& saved) {
+  knowledge::KnowledgeBase& kb = *knowledge_->knowledge_base();
+  auto c = kb.find_collection(collection_.toStdString());
+  if (!c) return question;  // removed since it was chosen: the question goes as it is
+  // Hybrid once the indexing thread has loaded the embedding model (the Retriever uses
+  // vectors only when the model is the collection's); keyword ranking until then.
+  std::shared_ptr<LockingEmbedder> embedder = knowledge_->embedder();
+  knowledge::Retriever retriever(kb, c->id, embedder.get());
+  auto hits = retriever.search(question);
+  knowledge::ContextOptions o;
+  o.token_budget = static_cast<size_t>(std::max(256, settings_->contextLength() / 2));
+  if (c->folders.size() == 1) o.relative_to = c->folders[0];
+  ByteBoundCounter counter;
+  knowledge::AnswerContext ctx = knowledge::build_answer_context(question, hits, counter, o);
+  log_event("knowledge-retrieved",
+            {{"message", qlonglong(job.message)}, {"collection", collection_}, {"sources", qlonglong(ctx.sources.size())}});
+  if (ctx.sources.empty()) return question;
+  for (const auto& s : ctx.sources) {
+    memory::MessageSource m;
+    m.number = s.number;
+    m.collection = c->name;
+    m.path = s.chunk.path.string();
+    m.label = s.label;
+    m.snippet = s.snippet;
+    m.passage = s.chunk.text;
+    m.page_begin = s.chunk.location.page_begin;
+    m.page_end = s.chunk.location.page_end;
+    m.line_begin = s.chunk.location.line_begin;
+    m.line_end = s.chunk.location.line_end;
+    saved.push_back(std::move(m));
+  }
+  return ctx.prompt;
+}
+
+std::string KnowledgeChat::with_recollections(const std::string& question, const std::string& content,
+                                              std::vector<memory::MessageSource>& saved) {
+  auto hits = memory_->recall_for(question, conversation_);
+  if (hits.empty()) return content;
+  std::string notes =
+      "From earlier conversations with the user (use them only if they help, and say so when you do):\n";
+  int number = static_cast<int>(saved.size());
+  for (const auto& h : hits) {
+    auto m = store()->message(h.message);
+    if (!m) continue;
+    auto c = store()->conversation(h.conversation);
+    std::string title = c && !c->title.empty() ? c->title : std::string("an earlier chat");
+    std::string text = m->content.size() > kRecallChars ? m->content.substr(0, kRecallChars) + "…" : m->content;
+    notes += "- In \"" + title + "\", " + std::string(memory::role_name(m->role)) + ": " + text + "\n";
+    memory::MessageSource s;
+    s.number = ++number;
+    s.collection = "memory";
+    s.label = "Recalled from \"" + title + "\"";
+    s.snippet = text.substr(0, 200);
+    s.passage = m->content;
+    saved.push_back(std::move(s));
+  }
+  log_event("memory-recalled", {{"conversation", conversation_}, {"messages", qlonglong(hits.size())}});
+  return notes + "\n" + content;
 }
 
 QVariantList KnowledgeChat::sources(qint64 message, const QString& answer_text) const {

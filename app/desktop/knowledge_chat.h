@@ -6,9 +6,9 @@
 // sources given to the model are stored with the answer (memory/message_sources.h), so the
 // list under it, and which of them it cites, survive a restart and an export.
 //
-// Retrieval runs on the UI thread with its own connection to the index. It uses the keyword
-// ranking (FTS5 BM25 with its coverage floor): the query's vector would need the embedding
-// model, which lives on the indexing thread (see the report of issue 12 for what is left).
+// Retrieval runs on the UI thread with the controller's connection to the index: hybrid
+// (knowledge/retriever.h) with the shared embedding model once the indexing thread has
+// loaded it (the question's vector waits at most one indexing batch), keyword-only before.
 #include <QObject>
 #include <QStringList>
 #include <QVariantList>
@@ -22,6 +22,7 @@ namespace vole::desktop {
 
 class AppSettings;
 class ChatController;
+class ConversationMemory;
 class KnowledgeController;
 class StoreSession;
 
@@ -48,6 +49,10 @@ class KnowledgeChat : public QObject {
 
   // ChatController's job preparer: retrieval, the prompt, the sources saved with the answer.
   void prepare(GenerationJob& job);
+  // With recall on, earlier conversations' nearest messages go before the question too
+  // (stored as sources of collection "memory": the visible note under the answer).
+  void set_memory(ConversationMemory* memory) { memory_ = memory; }
+  static constexpr size_t kRecallChars = 600;  // of each recalled message
 
  Q_SIGNALS:
   void collectionChanged();
@@ -57,11 +62,16 @@ class KnowledgeChat : public QObject {
  private:
   void on_conversation_changed();
   memory::Store* store() const;
+  std::string with_passages(const std::string& question, const GenerationJob& job,
+                            std::vector<memory::MessageSource>& saved);
+  std::string with_recollections(const std::string& question, const std::string& content,
+                                 std::vector<memory::MessageSource>& saved);
 
   StoreSession* session_;
   ChatController* chat_;
   KnowledgeController* knowledge_;
   AppSettings* settings_;
+  ConversationMemory* memory_ = nullptr;
   qint64 conversation_ = 0;
   QString collection_;
 };

@@ -33,7 +33,7 @@ bool preferred_first(const QString& a, const QString& b) {
 }  // namespace
 
 KnowledgeController::KnowledgeController(Options options, QObject* parent)
-    : QObject(parent), options_(std::move(options)) {
+    : QObject(parent), options_(std::move(options)), embedding_(std::make_shared<SharedEmbedder>(options_.devices)) {
   debounce_.setSingleShot(true);
   debounce_.setInterval(static_cast<int>(options_.debounce.count()));
   connect(&debounce_, &QTimer::timeout, this, [this] {
@@ -59,7 +59,7 @@ void KnowledgeController::start() {
     Q_EMIT statusChanged();
     return;
   }
-  worker_ = new KnowledgeIndexWorker(options_.database, options_.devices);
+  worker_ = new KnowledgeIndexWorker(options_.database, embedding_);
   worker_->moveToThread(&thread_);
   thread_.setObjectName("vole-knowledge");
   connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
@@ -68,6 +68,7 @@ void KnowledgeController::start() {
   connect(worker_, &KnowledgeIndexWorker::progress, this,
           [this](qint64 id, const QVariantMap& p) { collections_.set_progress(id, p); });
   connect(worker_, &KnowledgeIndexWorker::finished, this, &KnowledgeController::on_finished);
+  connect(worker_, &KnowledgeIndexWorker::textsEmbedded, this, &KnowledgeController::textsEmbedded);
   thread_.start(QThread::LowPriority);
   QMetaObject::invokeMethod(worker_, &KnowledgeIndexWorker::lowerPriority, Qt::QueuedConnection);
   refresh();
@@ -207,6 +208,13 @@ void KnowledgeController::cancel() {
     rerun_ = false;
     worker_->cancel();
   }
+}
+
+bool KnowledgeController::embed_texts(qint64 tag, const QStringList& texts) {
+  if (!worker_ || shut_down_ || embedding_model_.isEmpty() || texts.isEmpty()) return false;
+  QMetaObject::invokeMethod(worker_, "embedTexts", Qt::QueuedConnection, Q_ARG(qint64, tag), Q_ARG(QStringList, texts),
+                            Q_ARG(QString, embedding_model_));
+  return true;
 }
 
 void KnowledgeController::openPath(const QString& path) const { QDesktopServices::openUrl(QUrl::fromLocalFile(path)); }

@@ -41,7 +41,7 @@ class KnowledgeController : public QObject {
  public:
   struct Options {
     std::filesystem::path database;  // the knowledge index file
-    KnowledgeIndexWorker::DeviceProvider devices;
+    SharedEmbedder::DeviceProvider devices;  // called on the indexing thread
     std::chrono::milliseconds debounce{1500};
   };
   explicit KnowledgeController(Options options, QObject* parent = nullptr);
@@ -81,6 +81,12 @@ class KnowledgeController : public QObject {
 
   // For other parts of the app that read the index on the UI thread (chat retrieval).
   knowledge::KnowledgeBase* knowledge_base() { return kb_.get(); }
+  // The embedding model once the indexing thread has loaded it (null before): for query
+  // vectors on the UI thread (waits at most one indexing batch).
+  std::shared_ptr<LockingEmbedder> embedder() const { return embedding_->embedder(); }
+  // Queues document vectors for `texts` on the indexing thread (after the job in progress);
+  // false when there is no embedding model. Answered by textsEmbedded.
+  bool embed_texts(qint64 tag, const QStringList& texts);
 
  Q_SIGNALS:
   void embeddingModelsChanged();
@@ -88,6 +94,7 @@ class KnowledgeController : public QObject {
   void statusChanged();
   // A run ended (tests and the event log): report as KnowledgeIndexWorker::finished.
   void indexed(qint64 collection, const QVariantMap& report, const QString& error);
+  void textsEmbedded(qint64 tag, const QString& model_id, const QList<float>& vectors, const QString& error);
 
  private:
   void refresh();  // the rows from the database
@@ -100,6 +107,7 @@ class KnowledgeController : public QObject {
   QString guarded(F&& change);  // runs a database change; "" or its error
 
   Options options_;
+  std::shared_ptr<SharedEmbedder> embedding_;
   KnowledgeCollectionsModel collections_;
   std::unique_ptr<knowledge::KnowledgeBase> kb_;  // the UI thread's connection
   QString error_;

@@ -8,8 +8,6 @@
 
 #include "knowledge/indexer.h"
 #include "qt_strings.h"
-#include "runtime/embedding_model.h"
-#include "runtime/model_embedder.h"
 #include "util/error.h"
 
 namespace vole::desktop {
@@ -51,8 +49,9 @@ QVariantMap report_map(const knowledge::IndexReport& r) {
 
 }  // namespace
 
-KnowledgeIndexWorker::KnowledgeIndexWorker(std::filesystem::path database, DeviceProvider devices, QObject* parent)
-    : QObject(parent), database_(std::move(database)), devices_(std::move(devices)) {}
+KnowledgeIndexWorker::KnowledgeIndexWorker(std::filesystem::path database, std::shared_ptr<SharedEmbedder> embedding,
+                                           QObject* parent)
+    : QObject(parent), database_(std::move(database)), embedding_(std::move(embedding)) {}
 
 KnowledgeIndexWorker::~KnowledgeIndexWorker() = default;
 
@@ -91,18 +90,6 @@ knowledge::KnowledgeBase& KnowledgeIndexWorker::kb() {
   return *kb_;
 }
 
-runtime::ModelEmbedder& KnowledgeIndexWorker::embedder_for(const QString& model_dir) {
-  if (!embedder_ || model_dir != model_dir_) {
-    embedder_.reset();
-    model_.reset();
-    model_dir_.clear();
-    model_ = std::make_unique<runtime::EmbeddingModel>(devices_(), model_dir.toStdString());
-    embedder_ = std::make_unique<runtime::ModelEmbedder>(*model_);
-    model_dir_ = model_dir;
-  }
-  return *embedder_;
-}
-
 void KnowledgeIndexWorker::index(qint64 collection, const QString& model_dir) {
   auto control = std::make_shared<knowledge::IndexControl>();
   {
@@ -116,8 +103,11 @@ void KnowledgeIndexWorker::index(qint64 collection, const QString& model_dir) {
   QVariantMap report;
   QString error;
   try {
-    runtime::ModelEmbedder& embedder = embedder_for(model_dir);
-    knowledge::Indexer indexer(kb(), collection, embedder.token_counter(), &embedder);
+    embedding_->load(model_dir);
+    std::shared_ptr<LockingEmbedder> embedder = embedding_->embedder();
+    knowledge::IndexOptions options;
+    options.batch = embedder->preferred_batch();
+    knowledge::Indexer indexer(kb(), collection, embedder->token_counter(), embedder.get(), options);
     indexer.set_control(control.get());
     indexer.set_progress(
         [this, collection](const knowledge::IndexProgress& p) { Q_EMIT progress(collection, progress_map(p)); });
@@ -132,10 +122,27 @@ void KnowledgeIndexWorker::index(qint64 collection, const QString& model_dir) {
   Q_EMIT finished(collection, report, error);
 }
 
+void KnowledgeIndexWorker::embedTexts(qint64 tag, const QStringList& texts, const QString& model_dir) {
+  QList<float> vectors;
+  QString model_id, error;
+  try {
+    embedding_->load(model_dir);
+    std::shared_ptr<LockingEmbedder> embedder = embedding_->embedder();
+    model_id = qstr(embedder->model_id());
+    std::vector<std::string> utf8;
+    for (const auto& t : texts) utf8.push_back(t.toStdString());
+    std::vector<std::string_view> views(utf8.begin(), utf8.end());
+    vectors.resize(static_cast<qsizetype>(views.size() * embedder->dims()));
+    embedder->embed(views, knowledge::EmbedKind::Document, std::span<float>(vectors.data(), vectors.size()));
+  } catch (const std::exception& e) {
+    vectors.clear();
+    error = qstr(e.what());
+  }
+  Q_EMIT textsEmbedded(tag, model_id, vectors, error);
+}
+
 void KnowledgeIndexWorker::release() {
-  embedder_.reset();
-  model_.reset();
-  model_dir_.clear();
+  embedding_->release();
   kb_.reset();
 }
 

@@ -1,13 +1,15 @@
 #pragma once
 // The knowledge base's background indexer: lives on its own low-priority thread
-// ("vole-knowledge") with its own connection to the knowledge index and the embedding
-// model, which it creates on the device the chat model uses (the provider hands it out, so
-// there is one Vulkan device; the Device serialises GPU work, so an answer and an
-// embedding batch take turns). One run at a time; the UI queues runs through the `index`
-// slot and hears back through queued signals. Pause, resume and cancel are thread-safe and
-// take effect within one block or batch (knowledge::IndexControl).
+// ("vole-knowledge") with its own connection to the knowledge index. It loads the app's
+// embedding model (SharedEmbedder) on the device the chat model uses (one Vulkan device;
+// the Device serialises GPU work, so an answer and an embedding batch take turns) and also
+// embeds conversation messages for the conversation memory. One job at a time; the UI
+// queues jobs through the slots and hears back through queued signals. Pause, resume and
+// cancel are thread-safe and take effect within one block or batch (knowledge::IndexControl).
 #include <QObject>
+#include <QList>
 #include <QString>
+#include <QStringList>
 #include <QVariantMap>
 #include <filesystem>
 #include <functional>
@@ -16,12 +18,7 @@
 
 #include "knowledge/index_control.h"
 #include "knowledge/knowledge_base.h"
-
-namespace vole::runtime {
-class Device;
-class EmbeddingModel;
-class ModelEmbedder;
-}  // namespace vole::runtime
+#include "shared_embedder.h"
 
 namespace vole::desktop {
 
@@ -29,9 +26,8 @@ class KnowledgeIndexWorker : public QObject {
   Q_OBJECT
 
  public:
-  // Called on the worker's thread when a model must be loaded.
-  using DeviceProvider = std::function<std::shared_ptr<runtime::Device>()>;
-  KnowledgeIndexWorker(std::filesystem::path database, DeviceProvider devices, QObject* parent = nullptr);
+  KnowledgeIndexWorker(std::filesystem::path database, std::shared_ptr<SharedEmbedder> embedding,
+                       QObject* parent = nullptr);
   ~KnowledgeIndexWorker() override;
 
   // ---- thread-safe ----
@@ -44,6 +40,9 @@ class KnowledgeIndexWorker : public QObject {
   void lowerPriority();
   // One indexing run of `collection` with the embedding model in `model_dir`.
   void index(qint64 collection, const QString& model_dir);
+  // Document vectors for `texts` (the conversation memory's messages), with the model in
+  // `model_dir`; answered by textsEmbedded with the same tag.
+  void embedTexts(qint64 tag, const QStringList& texts, const QString& model_dir);
   // Frees the model and the connection (before the thread ends).
   void release();
 
@@ -53,17 +52,15 @@ class KnowledgeIndexWorker : public QObject {
   // report: files/chunks counts, seconds, cancelled, issues [{path, reason}]; error: "" or why
   // the run failed (the index stays as of its last commit).
   void finished(qint64 collection, const QVariantMap& report, const QString& error);
+  // vectors: texts.size() rows of the model's dims; error: "" or why there are none.
+  void textsEmbedded(qint64 tag, const QString& model_id, const QList<float>& vectors, const QString& error);
 
  private:
-  runtime::ModelEmbedder& embedder_for(const QString& model_dir);
   knowledge::KnowledgeBase& kb();
 
   std::filesystem::path database_;
-  DeviceProvider devices_;
+  std::shared_ptr<SharedEmbedder> embedding_;
   std::unique_ptr<knowledge::KnowledgeBase> kb_;
-  QString model_dir_;
-  std::unique_ptr<runtime::EmbeddingModel> model_;
-  std::unique_ptr<runtime::ModelEmbedder> embedder_;
 
   std::mutex control_mutex_;
   std::shared_ptr<knowledge::IndexControl> control_;  // the running run's

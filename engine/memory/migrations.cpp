@@ -102,8 +102,9 @@ INSERT INTO conversation_fts(conversation_fts) VALUES ('rebuild');
 )sql";
 
 // v4: answers from a knowledge collection keep the sources they were given (the passage
-// itself, so "show the passage" works after the file changed or the index was removed), and
-// a conversation remembers which collection it asks.
+// itself, so "show the passage" works after the file changed or the index was removed), a
+// conversation remembers which collection it asks, and messages get embedding vectors for
+// search by meaning (f16, per model; dropped when the text changes).
 constexpr std::string_view kV4 = R"sql(
 ALTER TABLE conversations ADD COLUMN knowledge_collection TEXT;
 CREATE TABLE message_sources (
@@ -120,13 +121,22 @@ CREATE TABLE message_sources (
   line_end INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (message_id, number)
 ) WITHOUT ROWID;
+CREATE TABLE message_vectors (
+  message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+  model TEXT NOT NULL,
+  vector BLOB NOT NULL
+);
+CREATE INDEX message_vectors_by_model ON message_vectors(model);
+CREATE TRIGGER message_vectors_stale AFTER UPDATE OF content ON messages BEGIN
+  DELETE FROM message_vectors WHERE message_id = new.id;
+END;
 )sql";
 
 constexpr Migration kMigrations[] = {
     {1, "conversations and linear messages", kV1},
     {2, "message tree, reasoning, status, stats, per-conversation settings, pinned, soft delete", kV2},
     {3, "full-text search over messages and titles (FTS5)", kV3},
-    {4, "sources of knowledge answers; a conversation's knowledge collection", kV4},
+    {4, "sources of knowledge answers; a conversation's knowledge collection; message vectors", kV4},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 

@@ -27,7 +27,8 @@ ColumnLayout {
     visible: sources.length > 0
     spacing: 4
     Text {
-        text: qsTr("Sources")
+        text: root.sources.some(function(s) { return s.collection === "memory" })
+              ? qsTr("Sources (including what Vole recalled from earlier chats)") : qsTr("Sources")
         color: Theme.textMuted
         font.pixelSize: Theme.fontSmall
         font.weight: Font.DemiBold
@@ -70,6 +71,7 @@ ColumnLayout {
                         elide: Text.ElideMiddle
                     }
                     IconButton {
+                        visible: entry.modelData.path !== ""  // recalled messages have no file
                         iconName: "export"
                         iconSize: 14
                         tip: qsTr("Open the file")

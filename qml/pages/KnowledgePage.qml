@@ -167,6 +167,44 @@ Rectangle {
                 }
             }
 
+            // ---- conversation memory ----
+            Rectangle {
+                Layout.fillWidth: true
+                Layout.topMargin: 8
+                implicitHeight: memoryColumn.implicitHeight + 24
+                radius: Theme.radius
+                color: Theme.surface
+                border.color: Theme.border
+                ColumnLayout {
+                    id: memoryColumn
+                    x: 16
+                    y: 12
+                    width: parent.width - 32
+                    spacing: 4
+                    RowLayout {
+                        Layout.fillWidth: true
+                        Text {
+                            Layout.fillWidth: true
+                            text: qsTr("Conversation memory")
+                            font.weight: Font.DemiBold
+                            color: Theme.text
+                        }
+                        Switch {
+                            id: recallSwitch
+                            checked: App.memory.recall
+                            onToggled: App.memory.recall = checked
+                        }
+                    }
+                    Text {
+                        Layout.fillWidth: true
+                        wrapMode: Text.Wrap
+                        color: Theme.textMuted
+                        font.pixelSize: Theme.fontSmall
+                        text: qsTr("Your messages are embedded as they are written (%1 so far), so Ctrl+F can search by meaning. With the switch on, Vole may also recall related earlier conversations in its answers; the answer then says so under it.").arg(App.memory.remembered)
+                    }
+                }
+            }
+
             Text {
                 visible: page.knowledge.collections.count > 0
                 Layout.fillWidth: true

@@ -5,14 +5,19 @@
 // place are indexed without asking), skipped files listed with their reason, bad input
 // refused with nothing changed, pause / cancel / resume, waiting for an embedding model,
 // and removing a collection (also while it is being indexed).
+#include <QCoreApplication>
 #include <QSignalSpy>
 #include <QThread>
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 
+#include "conversation_memory.h"
 #include "desktop_test.h"
 #include "knowledge/retriever.h"
 #include "knowledge_controller.h"
+#include "search_results_model.h"
+#include "store_session.h"
 #include "runtime/device.h"
 #include "support/checkpoint_writer.h"
 #include "support/oracles.h"
@@ -267,6 +272,48 @@ TEST_F(KnowledgeControllerTest, RemovingACollectionAlsoWhileItIsIndexed) {
   EXPECT_EQ(reopened->collections()->count(), 1);
   EXPECT_EQ(row(*reopened, again)["documents"].toULongLong(), 3u);
   wait_indexed(*reopened, again);  // the start-up run: nothing changed, nothing read
+}
+
+TEST_F(KnowledgeControllerTest, ConversationMemoryEmbedsMessagesAndSearchesByMeaning) {
+  StoreSession session(dir_.path() / "vole.db");
+  session.open();
+  memory::Store& store = *session.store();
+  auto pets = store.create_conversation({.title = "Pets"}).id;
+  auto cat = store.append_message(pets, {.role = memory::Role::User, .content = "My cat sleeps all day."}).id;
+  store.append_message(pets, {.role = memory::Role::Assistant, .content = "Cats sleep twelve hours or more."});
+  auto cooking = store.create_conversation({.title = "Cooking"}).id;
+  store.append_message(cooking, {.role = memory::Role::User, .content = "A recipe for onion soup?"});
+
+  auto k = controller();
+  const QString settings = QString::fromStdString((dir_.path() / "settings.ini").string());
+  ConversationMemory memory(&session, k.get(), settings);
+  EXPECT_FALSE(memory.recall());  // off by default
+  memory.poke();
+  // Embedded in the background on the indexing thread, saved on the UI thread.
+  EXPECT_TRUE(wait_until([&] { return memory.remembered() == 3; }, std::chrono::seconds(60))) << memory.remembered();
+  ASSERT_TRUE(k->embedder());
+  EXPECT_TRUE(memory::messages_to_embed(store, k->embedder()->model_id(), 10).empty());
+
+  // Ctrl+F by meaning: the word hit is there, fused with the nearest messages.
+  SearchResultsModel search;
+  ModelChecker checker(&search);
+  search.set_store(&store);
+  search.set_meaning_search([&](const QString& q) { return memory.search(q); });
+  search.setByMeaning(true);
+  search.setQuery("cat");
+  search.runNow();
+  EXPECT_EQ(search.error(), "");
+  bool found = false;
+  for (int i = 0; i < search.count(); ++i)
+    found |= search.data(search.index(i), SearchResultsModel::MessageRole).toLongLong() == cat;
+  EXPECT_TRUE(found);
+
+  // Recall: only other conversations; the setting is kept.
+  EXPECT_TRUE(memory.recall_for("my cat", cooking).empty());  // off
+  memory.setRecall(true);
+  for (const auto& h : memory.recall_for("my cat", pets)) EXPECT_NE(h.conversation, pets);
+  ConversationMemory again(&session, k.get(), settings);
+  EXPECT_TRUE(again.recall());
 }
 
 }  // namespace
