@@ -8,9 +8,9 @@
 // it. So the store always knows about an answer before a token exists, and a crash at
 // any point leaves it recoverable (interrupted, with Continue).
 #include <QObject>
-#include <functional>
 #include <QString>
 #include <QUrl>
+#include <functional>
 #include <optional>
 
 #include "app_settings.h"

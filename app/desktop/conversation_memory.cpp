@@ -142,8 +142,8 @@ std::vector<memory::SearchHit> ConversationMemory::search(const QString& query, 
                                          ? "search by meaning needs an embedding model (see the Knowledge page)"
                                          : "the embedding model is still loading; try again in a moment");
   auto nearest = memory::nearest_messages(*store, model, *q, limit, kMinSimilarity);
-  auto words = memory::search(*store, {.text = query.toStdString(), .limit = static_cast<int64_t>(limit),
-                                       .snippet_words = 16});
+  auto words =
+      memory::search(*store, {.text = query.toStdString(), .limit = static_cast<int64_t>(limit), .snippet_words = 16});
   // Reciprocal rank fusion by message (a title hit is its own entry).
   struct Fused {
     double score = 0;

@@ -41,8 +41,7 @@ class ConversationMemory : public QObject {
   std::vector<memory::SearchHit> search(const QString& query, size_t limit = 50);
 
   // Messages of other conversations near `question` (recall; empty when off or unavailable).
-  std::vector<memory::MeaningHit> recall_for(const std::string& question, memory::ConversationId current,
-                                             size_t k = 3);
+  std::vector<memory::MeaningHit> recall_for(const std::string& question, memory::ConversationId current, size_t k = 3);
 
   static constexpr float kMinSimilarity = 0.35f;  // calibrate per model, like the knowledge floor
   static constexpr double kRrfK = 60;
@@ -63,8 +62,8 @@ class ConversationMemory : public QObject {
   bool recall_ = false;
   qulonglong remembered_ = 0;
   QTimer delay_;
-  qint64 tag_ = 0;                          // of the batch in flight (0: none)
-  std::vector<memory::MessageId> batch_;    // its messages
+  qint64 tag_ = 0;                        // of the batch in flight (0: none)
+  std::vector<memory::MessageId> batch_;  // its messages
 };
 
 }  // namespace vole::desktop

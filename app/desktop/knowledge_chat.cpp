@@ -7,10 +7,10 @@
 
 #include "app_settings.h"
 #include "chat_controller.h"
+#include "conversation_memory.h"
 #include "event_log.h"
 #include "knowledge/answer_context.h"
 #include "knowledge/retriever.h"
-#include "conversation_memory.h"
 #include "knowledge_controller.h"
 #include "qt_strings.h"
 #include "store_session.h"
@@ -126,8 +126,9 @@ std::string KnowledgeChat::with_passages(const std::string& question, const Gene
   if (c->folders.size() == 1) o.relative_to = c->folders[0];
   ByteBoundCounter counter;
   knowledge::AnswerContext ctx = knowledge::build_answer_context(question, hits, counter, o);
-  log_event("knowledge-retrieved",
-            {{"message", qlonglong(job.message)}, {"collection", collection_}, {"sources", qlonglong(ctx.sources.size())}});
+  log_event(
+      "knowledge-retrieved",
+      {{"message", qlonglong(job.message)}, {"collection", collection_}, {"sources", qlonglong(ctx.sources.size())}});
   if (ctx.sources.empty()) return question;
   for (const auto& s : ctx.sources) {
     memory::MessageSource m;

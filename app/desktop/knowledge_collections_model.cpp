@@ -81,9 +81,7 @@ void KnowledgeCollectionsModel::changed(int row, const QList<int>& roles) {
   Q_EMIT dataChanged(index(row), index(row), roles);
 }
 
-int KnowledgeCollectionsModel::rowCount(const QModelIndex& parent) const {
-  return parent.isValid() ? 0 : count();
-}
+int KnowledgeCollectionsModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : count(); }
 
 QVariant KnowledgeCollectionsModel::data(const QModelIndex& index, int role) const {
   if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
@@ -124,20 +122,13 @@ QVariant KnowledgeCollectionsModel::data(const QModelIndex& index, int role) con
 }
 
 QHash<int, QByteArray> KnowledgeCollectionsModel::roleNames() const {
-  return {{IdRole, "collectionId"},
-          {NameRole, "name"},
-          {FoldersRole, "folders"},
-          {DocumentsRole, "documents"},
-          {PendingRole, "pending"},
-          {SkippedRole, "skipped"},
-          {ChunksRole, "chunks"},
-          {ChunksWithVectorsRole, "chunksWithVectors"},
-          {ModelRole, "model"},
-          {IssuesRole, "issues"},
-          {StateRole, "state"},
-          {ProgressRole, "progress"},
-          {LastReportRole, "lastReport"},
-          {LastErrorRole, "lastError"}};
+  return {{IdRole, "collectionId"},       {NameRole, "name"},
+          {FoldersRole, "folders"},       {DocumentsRole, "documents"},
+          {PendingRole, "pending"},       {SkippedRole, "skipped"},
+          {ChunksRole, "chunks"},         {ChunksWithVectorsRole, "chunksWithVectors"},
+          {ModelRole, "vectorModel"},     {IssuesRole, "issues"},
+          {StateRole, "state"},           {ProgressRole, "progress"},
+          {LastReportRole, "lastReport"}, {LastErrorRole, "lastError"}};
 }
 
 }  // namespace vole::desktop

@@ -15,8 +15,8 @@ struct KnowledgeCollectionRow {
   QString name;
   QStringList folders;
   qulonglong documents = 0, pending = 0, skipped = 0, chunks = 0, chunksWithVectors = 0;
-  QString model;          // the embedding model id its vectors belong to ("" none yet)
-  QVariantList issues;    // [{path, reason}]: skipped files and folders that could not be listed
+  QString model;           // the embedding model id its vectors belong to ("" none yet)
+  QVariantList issues;     // [{path, reason}]: skipped files and folders that could not be listed
   QString state = "idle";  // idle, queued, indexing, paused, waiting (for an embedding model)
   QVariantMap progress;    // the running run's (knowledge_index_worker.cpp progress_map)
   QVariantMap lastReport;  // the last finished run's

@@ -94,7 +94,8 @@ void KnowledgeController::shutdown() {
 
 bool KnowledgeController::is_embedding_model(const fs::path& dir) {
   std::error_code ec;
-  return fs::is_regular_file(dir / "modules.json", ec) || fs::is_regular_file(dir / "config_sentence_transformers.json", ec);
+  return fs::is_regular_file(dir / "modules.json", ec) ||
+         fs::is_regular_file(dir / "config_sentence_transformers.json", ec);
 }
 
 void KnowledgeController::set_model_folders(const QStringList& folders) {
@@ -133,7 +134,8 @@ QString KnowledgeController::guarded(F&& change) {
 
 QString KnowledgeController::addCollection(const QString& name, const QUrl& folder) {
   knowledge::CollectionId id = 0;
-  QString why = guarded([&] { id = kb_->create_collection(name.trimmed().toStdString(), {local_path(folder).toStdString()}).id; });
+  QString why = guarded(
+      [&] { id = kb_->create_collection(name.trimmed().toStdString(), {local_path(folder).toStdString()}).id; });
   if (!why.isEmpty()) return why;
   log_event("knowledge-collection-added", {{"name", name.trimmed()}, {"folder", local_path(folder)}});
   refresh();
@@ -301,7 +303,8 @@ void KnowledgeController::watch_folders() {
       std::error_code ec;
       if (!fs::is_directory(folder.toStdString(), ec)) continue;
       wanted.push_back(folder);
-      for (fs::recursive_directory_iterator it(folder.toStdString(), fs::directory_options::skip_permission_denied, ec), end;
+      for (fs::recursive_directory_iterator it(folder.toStdString(), fs::directory_options::skip_permission_denied, ec),
+           end;
            !ec && it != end && wanted.size() < kMaxWatchedPaths; it.increment(ec)) {
         if (it->path().filename().string().starts_with('.')) {
           it.disable_recursion_pending();  // hidden entries are not indexed either

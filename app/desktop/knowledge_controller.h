@@ -40,7 +40,7 @@ class KnowledgeController : public QObject {
 
  public:
   struct Options {
-    std::filesystem::path database;  // the knowledge index file
+    std::filesystem::path database;          // the knowledge index file
     SharedEmbedder::DeviceProvider devices;  // called on the indexing thread
     std::chrono::milliseconds debounce{1500};
   };
@@ -72,11 +72,11 @@ class KnowledgeController : public QObject {
   Q_INVOKABLE QString addFolder(qint64 collection, const QUrl& folder);
   Q_INVOKABLE QString removeFolder(qint64 collection, const QString& folder);
   Q_INVOKABLE QString removeCollection(qint64 collection);
-  Q_INVOKABLE void reindex(qint64 collection);  // an incremental run
+  Q_INVOKABLE void reindex(qint64 collection);     // an incremental run
   Q_INVOKABLE QString rebuild(qint64 collection);  // re-chunk (and re-embed what changed) everything
   Q_INVOKABLE void pause();
   Q_INVOKABLE void resume();
-  Q_INVOKABLE void cancel();  // the running run; queued ones stay queued
+  Q_INVOKABLE void cancel();                             // the running run; queued ones stay queued
   Q_INVOKABLE void openPath(const QString& path) const;  // in the desktop's file manager or viewer
 
   // For other parts of the app that read the index on the UI thread (chat retrieval).

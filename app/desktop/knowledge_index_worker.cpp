@@ -16,8 +16,7 @@ namespace {
 
 QVariantList issues_list(const std::vector<knowledge::IndexIssue>& issues) {
   QVariantList out;
-  for (const auto& i : issues)
-    out.push_back(QVariantMap{{"path", qstr(i.path.string())}, {"reason", qstr(i.reason)}});
+  for (const auto& i : issues) out.push_back(QVariantMap{{"path", qstr(i.path.string())}, {"reason", qstr(i.reason)}});
   return out;
 }
 
@@ -39,12 +38,18 @@ QVariantMap progress_map(const knowledge::IndexProgress& p) {
 }
 
 QVariantMap report_map(const knowledge::IndexReport& r) {
-  return {{"filesFound", qulonglong(r.files_found)},       {"filesUnchanged", qulonglong(r.files_unchanged)},
-          {"filesIndexed", qulonglong(r.files_indexed)},   {"filesRenamed", qulonglong(r.files_renamed)},
-          {"filesRemoved", qulonglong(r.files_removed)},   {"filesSkipped", qulonglong(r.files_skipped)},
-          {"chunksWritten", qulonglong(r.chunks_written)}, {"chunksEmbedded", qulonglong(r.chunks_embedded)},
-          {"vectorsReused", qulonglong(r.vectors_reused)}, {"cancelled", r.cancelled},
-          {"seconds", r.seconds},                          {"issues", issues_list(r.issues)}};
+  return {{"filesFound", qulonglong(r.files_found)},
+          {"filesUnchanged", qulonglong(r.files_unchanged)},
+          {"filesIndexed", qulonglong(r.files_indexed)},
+          {"filesRenamed", qulonglong(r.files_renamed)},
+          {"filesRemoved", qulonglong(r.files_removed)},
+          {"filesSkipped", qulonglong(r.files_skipped)},
+          {"chunksWritten", qulonglong(r.chunks_written)},
+          {"chunksEmbedded", qulonglong(r.chunks_embedded)},
+          {"vectorsReused", qulonglong(r.vectors_reused)},
+          {"cancelled", r.cancelled},
+          {"seconds", r.seconds},
+          {"issues", issues_list(r.issues)}};
 }
 
 }  // namespace

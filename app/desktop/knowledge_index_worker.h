@@ -6,8 +6,8 @@
 // embeds conversation messages for the conversation memory. One job at a time; the UI
 // queues jobs through the slots and hears back through queued signals. Pause, resume and
 // cancel are thread-safe and take effect within one block or batch (knowledge::IndexControl).
-#include <QObject>
 #include <QList>
+#include <QObject>
 #include <QString>
 #include <QStringList>
 #include <QVariantMap>

@@ -24,8 +24,7 @@ size_t LockingEmbedder::preferred_batch() const { return 16; }
 const knowledge::TokenCounter& LockingEmbedder::token_counter() const { return loaded_->embedder->token_counter(); }
 QString LockingEmbedder::dir() const { return loaded_->dir; }
 
-void LockingEmbedder::embed(std::span<const std::string_view> texts, knowledge::EmbedKind kind,
-                            std::span<float> out) {
+void LockingEmbedder::embed(std::span<const std::string_view> texts, knowledge::EmbedKind kind, std::span<float> out) {
   std::lock_guard lock(loaded_->mutex);
   loaded_->embedder->embed(texts, kind, out);
 }

@@ -12,10 +12,14 @@ namespace {
 
 std::string_view section_title(Role role) {
   switch (role) {
-    case Role::System: return "System";
-    case Role::User: return "User";
-    case Role::Assistant: return "Assistant";
-    case Role::Tool: return "Tool";
+    case Role::System:
+      return "System";
+    case Role::User:
+      return "User";
+    case Role::Assistant:
+      return "Assistant";
+    case Role::Tool:
+      return "Tool";
   }
   return "Message";
 }
@@ -124,14 +128,14 @@ std::string export_json(const Conversation& c, const std::vector<Message>& path,
   auto messages = nlohmann::ordered_json::array();
   for (const auto& m : path) {
     nlohmann::ordered_json msg = {{"id", m.id},
-                        {"parent_id", m.parent_id ? nlohmann::json(*m.parent_id) : nlohmann::json()},
-                        {"role", role_name(m.role)},
-                        {"status", status_name(m.status)},
-                        {"created_at", iso8601_utc(m.created_at_ms)},
-                        {"content", m.content},
-                        {"reasoning", m.reasoning},
-                        {"error", optional_json(m.error)},
-                        {"stats", m.stats ? stats_json(*m.stats) : nlohmann::json()}};
+                                  {"parent_id", m.parent_id ? nlohmann::json(*m.parent_id) : nlohmann::json()},
+                                  {"role", role_name(m.role)},
+                                  {"status", status_name(m.status)},
+                                  {"created_at", iso8601_utc(m.created_at_ms)},
+                                  {"content", m.content},
+                                  {"reasoning", m.reasoning},
+                                  {"error", optional_json(m.error)},
+                                  {"stats", m.stats ? stats_json(*m.stats) : nlohmann::json()}};
     if (const auto* list = sources_of(sources, m.id)) {
       auto out = nlohmann::ordered_json::array();
       for (const auto& src : *list)
@@ -169,13 +173,17 @@ std::string export_from_store(Store& store, ConversationId id, Format format) {
 }  // namespace
 
 std::string export_markdown(Store& store, ConversationId id) {
-  return export_from_store(store, id, [](const Conversation& c, const std::vector<Message>& p,
-                                         const SourcesByMessage& s) { return export_markdown(c, p, s); });
+  return export_from_store(store, id,
+                           [](const Conversation& c, const std::vector<Message>& p, const SourcesByMessage& s) {
+                             return export_markdown(c, p, s);
+                           });
 }
 
 std::string export_json(Store& store, ConversationId id) {
-  return export_from_store(store, id, [](const Conversation& c, const std::vector<Message>& p,
-                                         const SourcesByMessage& s) { return export_json(c, p, s); });
+  return export_from_store(store, id,
+                           [](const Conversation& c, const std::vector<Message>& p, const SourcesByMessage& s) {
+                             return export_json(c, p, s);
+                           });
 }
 
 }  // namespace vole::memory

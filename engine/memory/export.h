@@ -42,10 +42,9 @@
 //                    "line_end"}])} ]
 //   }
 //   messages run root -> active leaf; each parent_id is the previous message's id.
+#include <map>
 #include <string>
 #include <vector>
-
-#include <map>
 
 #include "memory/message_sources.h"
 #include "memory/store.h"

@@ -43,9 +43,9 @@ std::vector<MessageText> messages_to_embed(Store& store, std::string_view model,
 void save_message_vectors(Store& store, std::string_view model, std::span<const MessageId> ids,
                           std::span<const float> vectors, size_t dims) {
   if (dims == 0 || vectors.size() != ids.size() * dims)
-    throw Error(ErrorCode::InvalidArgument, "message vectors: " + std::to_string(vectors.size()) +
-                                                " values for " + std::to_string(ids.size()) + " messages of " +
-                                                std::to_string(dims) + " dimensions");
+    throw Error(ErrorCode::InvalidArgument, "message vectors: " + std::to_string(vectors.size()) + " values for " +
+                                                std::to_string(ids.size()) + " messages of " + std::to_string(dims) +
+                                                " dimensions");
   auto l = store.lock();
   Write w(l, "cannot save what the conversation memory learned");
   auto st = l.conn.prepare(
@@ -62,8 +62,8 @@ void save_message_vectors(Store& store, std::string_view model, std::span<const 
   w.commit();
 }
 
-std::vector<MeaningHit> nearest_messages(Store& store, std::string_view model, std::span<const float> query,
-                                         size_t k, float min_similarity, std::optional<ConversationId> exclude) {
+std::vector<MeaningHit> nearest_messages(Store& store, std::string_view model, std::span<const float> query, size_t k,
+                                         float min_similarity, std::optional<ConversationId> exclude) {
   auto l = store.lock();
   sqlite::Operation op(l.conn, "cannot search the conversation memory");
   auto st = l.conn.prepare(std::string("SELECT m.id, m.conversation_id, v.vector FROM message_vectors v JOIN messages "

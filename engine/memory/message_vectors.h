@@ -21,8 +21,7 @@ struct MessageText {
 };
 
 // Messages without a vector for `model`, oldest first.
-std::vector<MessageText> messages_to_embed(Store& store, std::string_view model, size_t limit,
-                                           size_t max_chars = 4000);
+std::vector<MessageText> messages_to_embed(Store& store, std::string_view model, size_t limit, size_t max_chars = 4000);
 
 // Stores `vectors` (ids.size() rows of `dims`) for `model`, replacing what the messages had.
 // Messages deleted meanwhile are skipped. InvalidArgument if the sizes disagree.
@@ -37,9 +36,8 @@ struct MeaningHit {
 
 // The messages nearest to `query` (a unit vector of the same model), at least `min_similarity`,
 // best first; `exclude` leaves one conversation out (recalling others than the current one).
-std::vector<MeaningHit> nearest_messages(Store& store, std::string_view model, std::span<const float> query,
-                                         size_t k, float min_similarity,
-                                         std::optional<ConversationId> exclude = std::nullopt);
+std::vector<MeaningHit> nearest_messages(Store& store, std::string_view model, std::span<const float> query, size_t k,
+                                         float min_similarity, std::optional<ConversationId> exclude = std::nullopt);
 
 // How many messages have a vector for `model` (progress, tests).
 size_t message_vector_count(Store& store, std::string_view model);

@@ -146,8 +146,9 @@ void run_step(sqlite::Connection& conn, const Migration& m) {
   if (schema_version(conn) >= m.version) return;
   conn.exec(std::string(m.sql));
   if (auto check = conn.prepare("PRAGMA foreign_key_check"); check.step())
-    fail(ErrorCode::Internal, "schema migration to v" + std::to_string(m.version) + " left a dangling reference in table " +
-                                  check.text(0) + " (" + conn.display_path() + ")");
+    fail(ErrorCode::Internal, "schema migration to v" + std::to_string(m.version) +
+                                  " left a dangling reference in table " + check.text(0) + " (" + conn.display_path() +
+                                  ")");
   conn.exec("PRAGMA user_version = " + std::to_string(m.version));
   tx.commit();
 }

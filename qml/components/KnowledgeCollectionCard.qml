@@ -18,7 +18,7 @@ Rectangle {
     required property var skipped
     required property var chunks
     required property var chunksWithVectors
-    required property string model
+    required property string vectorModel
     required property var issues
     required property string state
     required property var progress

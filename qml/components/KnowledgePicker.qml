@@ -11,7 +11,12 @@ ComboBox {
     visible: App.knowledgeChat.collections.length > 0
     implicitHeight: 30
     implicitWidth: 190
-    model: [qsTr("No knowledge")].concat(App.knowledgeChat.collections)
+    model: {
+        var names = [qsTr("No knowledge")]
+        var collections = App.knowledgeChat.collections
+        for (var i = 0; i < collections.length; ++i) names.push(collections[i])
+        return names
+    }
     currentIndex: App.knowledgeChat.collection === "" ? 0 : App.knowledgeChat.collections.indexOf(App.knowledgeChat.collection) + 1
     displayText: App.knowledgeChat.collection === "" ? qsTr("No knowledge") : qsTr("Knowledge: %1").arg(App.knowledgeChat.collection)
     onActivated: function(index) {

@@ -16,9 +16,9 @@
 #include "desktop_test.h"
 #include "knowledge/retriever.h"
 #include "knowledge_controller.h"
+#include "runtime/device.h"
 #include "search_results_model.h"
 #include "store_session.h"
-#include "runtime/device.h"
 #include "support/checkpoint_writer.h"
 #include "support/oracles.h"
 #include "support/temp_dir.h"
@@ -94,12 +94,13 @@ class KnowledgeControllerTest : public ::testing::Test {
                                   std::chrono::seconds timeout = std::chrono::seconds(60)) {
     QVariantMap report;
     bool done = false;
-    auto c = QObject::connect(&k, &KnowledgeController::indexed, [&](qint64 id, const QVariantMap& r, const QString& e) {
-      if (id != collection) return;
-      report = r;
-      if (error) *error = e;
-      done = true;
-    });
+    auto c =
+        QObject::connect(&k, &KnowledgeController::indexed, [&](qint64 id, const QVariantMap& r, const QString& e) {
+          if (id != collection) return;
+          report = r;
+          if (error) *error = e;
+          done = true;
+        });
     wait_until([&] { return done; }, timeout);
     QObject::disconnect(c);
     EXPECT_TRUE(done) << "no run of collection " << collection << " finished";
@@ -127,12 +128,12 @@ TEST_F(KnowledgeControllerTest, IndexesAFolderInTheBackgroundAndFindsTheRightFil
   EXPECT_EQ(k->embeddingModel(), model_folders()[1]);
 
   std::vector<QVariantMap> progress;
-  QObject::connect(k->collections(), &QAbstractItemModel::dataChanged, [&](const QModelIndex& i, const QModelIndex&,
-                                                                           const QList<int>& roles) {
-    EXPECT_EQ(QThread::currentThread(), qApp->thread());  // queued to the UI thread
-    if (roles.contains(KnowledgeCollectionsModel::ProgressRole))
-      progress.push_back(i.data(KnowledgeCollectionsModel::ProgressRole).toMap());
-  });
+  QObject::connect(k->collections(), &QAbstractItemModel::dataChanged,
+                   [&](const QModelIndex& i, const QModelIndex&, const QList<int>& roles) {
+                     EXPECT_EQ(QThread::currentThread(), qApp->thread());  // queued to the UI thread
+                     if (roles.contains(KnowledgeCollectionsModel::ProgressRole))
+                       progress.push_back(i.data(KnowledgeCollectionsModel::ProgressRole).toMap());
+                   });
   ASSERT_EQ(k->addCollection("Docs", url(docs_)), "");
   ASSERT_EQ(k->collections()->count(), 1);
   qint64 id = k->collections()->get(0)["collectionId"].toLongLong();
@@ -148,7 +149,7 @@ TEST_F(KnowledgeControllerTest, IndexesAFolderInTheBackgroundAndFindsTheRightFil
   EXPECT_EQ(r["documents"].toULongLong(), 3u);
   EXPECT_GT(r["chunks"].toULongLong(), 0u);
   EXPECT_EQ(r["chunksWithVectors"], r["chunks"]);
-  EXPECT_FALSE(r["model"].toString().isEmpty());
+  EXPECT_FALSE(r["vectorModel"].toString().isEmpty());
   EXPECT_GT(k->indexBytes(), 0u);
   bool saw_files = std::any_of(progress.begin(), progress.end(),
                                [](const QVariantMap& p) { return p["filesToRead"].toULongLong() == 3; });

@@ -15,10 +15,26 @@ using vole::memory::memtest::StoreTest;
 namespace {
 
 std::vector<MessageSource> two_sources() {
-  MessageSource a{1, "Manuals", "/docs/pump.pdf", "pump.pdf, page 3", "Prime the pump before…",
-                  "Prime the pump before the first start.", 3, 3, 0, 0};
-  MessageSource b{2, "Manuals", "/docs/notes/setup.md", "notes/setup.md, lines 10-24 (Guide > Install)",
-                  "Run the installer…", "Run the installer as an ordinary user.\nThen reboot — ünïcödé.", 0, 0, 10, 24};
+  MessageSource a{1,
+                  "Manuals",
+                  "/docs/pump.pdf",
+                  "pump.pdf, page 3",
+                  "Prime the pump before…",
+                  "Prime the pump before the first start.",
+                  3,
+                  3,
+                  0,
+                  0};
+  MessageSource b{2,
+                  "Manuals",
+                  "/docs/notes/setup.md",
+                  "notes/setup.md, lines 10-24 (Guide > Install)",
+                  "Run the installer…",
+                  "Run the installer as an ordinary user.\nThen reboot — ünïcödé.",
+                  0,
+                  0,
+                  10,
+                  24};
   return {a, b};
 }
 
@@ -107,7 +123,8 @@ TEST_F(StoreTest, ExportsCarryTheSources) {
   auto answer = store.begin_assistant(c).id;
   save_message_sources(store, answer, two_sources());
   std::string md = export_markdown(store, c);
-  EXPECT_NE(md.find("**Sources**\n\n1. pump.pdf, page 3 — Prime the pump before…\n2. notes/setup.md"), std::string::npos)
+  EXPECT_NE(md.find("**Sources**\n\n1. pump.pdf, page 3 — Prime the pump before…\n2. notes/setup.md"),
+            std::string::npos)
       << md;
   auto doc = nlohmann::json::parse(export_json(store, c));
   ASSERT_EQ(doc["messages"].size(), 2u);
