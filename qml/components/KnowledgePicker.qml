@@ -23,6 +23,10 @@ ComboBox {
         App.knowledgeChat.collection = index === 0 ? "" : App.knowledgeChat.collections[index - 1]
     }
     TestProbe { target: root; name: "knowledge-picker" }
+    Connections {
+        target: root.popup
+        function onOpened() { App.logEvent("knowledge-picker-opened") }
+    }
     ToolTip.visible: hovered
     ToolTip.delay: 600
     ToolTip.text: qsTr("Answer from a knowledge collection, citing its passages")

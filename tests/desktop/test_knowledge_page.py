@@ -90,7 +90,7 @@ def main():
 
         # The collection for this chat: the header's picker, by mouse, then the keyboard.
         app.click(display, window, "knowledge-picker")
-        time.sleep(0.3)  # the popup opens in a frame; the keys below go to it
+        app.wait_event(r"event=knowledge-picker-opened")
         xdo(display, "key", "Down")
         xdo(display, "key", "Return")
         app.wait_event(r"event=knowledge-collection-chosen conversation=0 collection=Manuals")
