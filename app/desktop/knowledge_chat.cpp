@@ -2,6 +2,7 @@
 
 #include <QDesktopServices>
 #include <QFileInfo>
+#include <QSettings>
 #include <QUrl>
 #include <algorithm>
 
@@ -111,6 +112,17 @@ void KnowledgeChat::prepare(GenerationJob& job) {
   Q_EMIT sourcesChanged(job.message);
 }
 
+knowledge::SearchOptions KnowledgeChat::search_options() const {
+  // The similarity floor is model dependent: [knowledge] minSimilarity overrides it, as
+  // `vole ask --min-similarity` does (-1 turns the floors off); out-of-range values are ignored.
+  knowledge::SearchOptions o;
+  QSettings file(settings_->settingsFile(), QSettings::IniFormat);
+  bool ok = false;
+  float floor = file.value("knowledge/minSimilarity").toFloat(&ok);
+  if (ok && floor >= -1 && floor <= 1) o.min_similarity = o.keyword_min_similarity = floor;
+  return o;
+}
+
 std::string KnowledgeChat::with_passages(const std::string& question, const GenerationJob& job,
                                          std::vector<memory::MessageSource>& saved) {
   knowledge::KnowledgeBase& kb = *knowledge_->knowledge_base();
@@ -120,7 +132,7 @@ std::string KnowledgeChat::with_passages(const std::string& question, const Gene
   // vectors only when the model is the collection's); keyword ranking until then.
   std::shared_ptr<LockingEmbedder> embedder = knowledge_->embedder();
   knowledge::Retriever retriever(kb, c->id, embedder.get());
-  auto hits = retriever.search(question);
+  auto hits = retriever.search(question, search_options());
   knowledge::ContextOptions o;
   o.token_budget = static_cast<size_t>(std::max(256, settings_->contextLength() / 2));
   if (c->folders.size() == 1) o.relative_to = c->folders[0];

@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "engine_jobs.h"
+#include "knowledge/retriever.h"
 #include "memory/message_sources.h"
 
 namespace vole::desktop {
@@ -62,6 +63,7 @@ class KnowledgeChat : public QObject {
  private:
   void on_conversation_changed();
   memory::Store* store() const;
+  knowledge::SearchOptions search_options() const;
   std::string with_passages(const std::string& question, const GenerationJob& job,
                             std::vector<memory::MessageSource>& saved);
   std::string with_recollections(const std::string& question, const std::string& content,

@@ -21,6 +21,7 @@ ComboBox {
     displayText: App.knowledgeChat.collection === "" ? qsTr("No knowledge") : qsTr("Knowledge: %1").arg(App.knowledgeChat.collection)
     onActivated: function(index) {
         App.knowledgeChat.collection = index === 0 ? "" : App.knowledgeChat.collections[index - 1]
+        App.requestFocus("composer")  // back to typing the question
     }
     TestProbe { target: root; name: "knowledge-picker" }
     Connections {

@@ -73,8 +73,11 @@ def main():
         os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700)
         subprocess.run([args.vole, "index", "add", "Manuals", docs], env=dict(os.environ, **env), check=True)
         chat_model = os.path.join(models, "tiny-qwen3")
+        # Random weights give the embedding model no sense of similarity: its floors are off
+        # ([knowledge] minSimilarity = -1), so the keyword ranking decides which file is first.
         write_settings(env["XDG_CONFIG_HOME"], **{"appearance/theme": "light", "models/current": chat_model,
-                                                   "sampling/max_tokens": 24, "sampling/temperature": 0})
+                                                   "sampling/max_tokens": 24, "sampling/temperature": 0,
+                                                   "knowledge/minSimilarity": -1})
 
         app = App(args.app, display, env)
         window = app.wait_window()
@@ -94,7 +97,7 @@ def main():
         xdo(display, "key", "Down")
         xdo(display, "key", "Return")
         app.wait_event(r"event=knowledge-collection-chosen conversation=0 collection=Manuals")
-        focus(display, window)
+        app.wait_event(r"event=focus target=composer")
         xdo(display, "type", "--delay", "15", "Who is the lighthouse keeper?")
         xdo(display, "key", "Return")
         sent = app.wait_event(r"event=message-sent conversation=(\d+)")
@@ -111,7 +114,8 @@ def main():
 
         # Restart: the conversation still asks the collection; its sources are still shown.
         write_settings(env["XDG_CONFIG_HOME"], **{"appearance/theme": "dark", "models/current": chat_model,
-                                                   "chat/lastConversation": sent.group(1)})
+                                                   "chat/lastConversation": sent.group(1),
+                                                   "knowledge/minSimilarity": -1})
         app = App(args.app, display, env)
         window = app.wait_window()
         app.wait_event(r"event=conversation-opened conversation=%s messages=2" % sent.group(1))
