@@ -2,6 +2,7 @@
 
 #include <QDesktopServices>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QUrl>
 #include <algorithm>
@@ -205,6 +206,21 @@ QVariantList KnowledgeChat::sources(qint64 message, const QString& answer_text) 
                               {"passage", qstr(s.passage)},
                               {"cited", std::find(cited.begin(), cited.end(), s.number) != cited.end()}});
   return out;
+}
+
+QString KnowledgeChat::linkCitations(const QString& markdown, int count) {
+  static const QRegularExpression citation(QStringLiteral("\\[(\\d{1,3})\\](?!\\()"));
+  QString out;
+  qsizetype last = 0;
+  for (auto it = citation.globalMatch(markdown); it.hasNext();) {
+    QRegularExpressionMatch m = it.next();
+    int n = m.captured(1).toInt();
+    if (n < 1 || n > count) continue;
+    out += markdown.mid(last, m.capturedStart() - last);
+    out += QStringLiteral("[\\[%1\\]](source:%1)").arg(n);
+    last = m.capturedEnd();
+  }
+  return out + markdown.mid(last);
 }
 
 QString KnowledgeChat::openSource(const QString& path) const {

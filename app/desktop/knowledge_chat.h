@@ -45,6 +45,9 @@ class KnowledgeChat : public QObject {
   // The answer's sources: [{number, label, path, snippet, passage, cited, collection}] in
   // number order; `answer_text` says which ones it cites.
   Q_INVOKABLE QVariantList sources(qint64 message, const QString& answer_text) const;
+  // The answer's Markdown with each citation [n] of a source 1..count made a link
+  // "source:n" (the message shows that source's passage when it is clicked).
+  Q_INVOKABLE static QString linkCitations(const QString& markdown, int count);
   // Opens a source's file with the desktop's viewer ("" or why not).
   Q_INVOKABLE QString openSource(const QString& path) const;
 

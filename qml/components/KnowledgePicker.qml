@@ -9,8 +9,8 @@ ComboBox {
     id: root
     objectName: "knowledgePicker"
     visible: App.knowledgeChat.collections.length > 0
-    implicitHeight: 30
-    implicitWidth: 190
+    implicitHeight: 34
+    implicitWidth: Math.min(280, label.implicitWidth + 58)
     model: {
         var names = [qsTr("No knowledge")]
         var collections = App.knowledgeChat.collections
@@ -22,6 +22,24 @@ ComboBox {
     onActivated: function(index) {
         App.knowledgeChat.collection = index === 0 ? "" : App.knowledgeChat.collections[index - 1]
         App.requestFocus("composer")  // back to typing the question
+    }
+    background: Rectangle {
+        radius: Theme.radiusSmall
+        color: root.hovered || root.popup.opened ? Theme.hover : "transparent"
+        border.color: root.currentIndex > 0 ? Theme.accent : Theme.border
+    }
+    contentItem: Row {
+        leftPadding: 10
+        spacing: 6
+        Icon { glyph: "knowledge"; size: 16; color: root.currentIndex > 0 ? Theme.accent : Theme.textMuted; anchors.verticalCenter: parent.verticalCenter }
+        Text {
+            id: label
+            text: root.displayText
+            color: Theme.text
+            elide: Text.ElideRight
+            width: Math.min(implicitWidth, 220)
+            anchors.verticalCenter: parent.verticalCenter
+        }
     }
     TestProbe { target: root; name: "knowledge-picker" }
     Connections {

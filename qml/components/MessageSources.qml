@@ -16,6 +16,11 @@ ColumnLayout {
     property int shown: -1  // the source number whose passage is open
 
     function reload() { sources = App.knowledgeChat.sources(messageId, answerText) }
+    // A citation [n] in the answer was clicked: open that source's passage.
+    function show(number) {
+        shown = number
+        App.logEvent("source-shown", { "message": messageId, "number": number })
+    }
     Component.onCompleted: reload()
     onMessageIdChanged: reload()
     onStreamingChanged: if (!streaming) reload()  // cited flags once the answer is whole

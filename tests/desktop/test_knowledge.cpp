@@ -15,6 +15,7 @@
 #include "conversation_memory.h"
 #include "desktop_test.h"
 #include "knowledge/retriever.h"
+#include "knowledge_chat.h"
 #include "knowledge_controller.h"
 #include "runtime/device.h"
 #include "search_results_model.h"
@@ -119,6 +120,14 @@ class KnowledgeControllerTest : public ::testing::Test {
 
 vole::test::TempDir* KnowledgeControllerTest::models_ = nullptr;
 std::shared_ptr<runtime::Device>* KnowledgeControllerTest::device_ = nullptr;
+
+TEST(KnowledgeChat, CitationsBecomeLinksToTheirSources) {
+  EXPECT_EQ(KnowledgeChat::linkCitations("Prime it first [1][2], then start [3].", 2),
+            "Prime it first [\\[1\\]](source:1)[\\[2\\]](source:2), then start [3].");
+  // A Markdown link's text is left alone, and so is everything without sources.
+  EXPECT_EQ(KnowledgeChat::linkCitations("see [1](https://example.org)", 3), "see [1](https://example.org)");
+  EXPECT_EQ(KnowledgeChat::linkCitations("[1]", 0), "[1]");
+}
 
 TEST_F(KnowledgeControllerTest, IndexesAFolderInTheBackgroundAndFindsTheRightFile) {
   auto k = controller();
