@@ -55,7 +55,9 @@ class KnowledgeControllerTest : public ::testing::Test {
     models_ = new vole::test::TempDir("vole-knowledge-models");
     auto spec = vole::test::checkpoint_preset("tiny-qwen3-embedding");
     vole::test::write_checkpoint(models_->path() / "tiny-qwen3-embedding", spec);
-    vole::test::write_checkpoint(models_->path() / "tiny-qwen3", vole::test::checkpoint_preset("tiny-qwen3"));
+    // A chat model's folder (no sentence-transformers head): listed, never chosen for embedding.
+    fs::create_directories(models_->path() / "tiny-qwen3");
+    write_file(models_->path() / "tiny-qwen3" / "config.json", R"({"model_type": "qwen3"})");
     device_ = new std::shared_ptr<runtime::Device>(std::make_shared<runtime::Device>());
   }
   static void TearDownTestSuite() {
