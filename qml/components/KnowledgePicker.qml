@@ -10,7 +10,8 @@ ComboBox {
     objectName: "knowledgePicker"
     visible: App.knowledgeChat.collections.length > 0
     implicitHeight: 34
-    implicitWidth: Math.min(280, label.implicitWidth + 58)
+    implicitWidth: Math.min(290, label.implicitWidth + 70)
+    rightPadding: 30
     model: {
         var names = [qsTr("No knowledge")]
         var collections = App.knowledgeChat.collections
@@ -27,6 +28,13 @@ ComboBox {
         radius: Theme.radiusSmall
         color: root.hovered || root.popup.opened ? Theme.hover : "transparent"
         border.color: root.currentIndex > 0 ? Theme.accent : Theme.border
+    }
+    indicator: Icon {
+        glyph: "chevron-down"
+        size: 14
+        color: Theme.textMuted
+        x: root.width - width - 10
+        y: (root.height - height) / 2
     }
     contentItem: Row {
         leftPadding: 10
