@@ -77,6 +77,7 @@ AppController::~AppController() { shutdown(); }
 std::unique_ptr<KnowledgeController> AppController::make_knowledge_controller() {
   KnowledgeController::Options o;
   o.database = knowledge::KnowledgeBase::default_path();
+  o.settings_file = settings_.settingsFile();
   // The embedding model goes on the chat model's device: asked of the engine thread, which
   // owns it (the indexer's thread waits for the answer; the engine thread never waits on it).
   EngineWorker* worker = &engine_->worker();

@@ -2,6 +2,7 @@
 
 #include <QDesktopServices>
 #include <QDir>
+#include <QSettings>
 #include <algorithm>
 #include <system_error>
 
@@ -103,6 +104,14 @@ void KnowledgeController::set_model_folders(const QStringList& folders) {
   for (const auto& f : folders)
     if (is_embedding_model(f.toStdString())) found.push_back(f);
   std::sort(found.begin(), found.end(), preferred_first);
+  if (!model_chosen_ && !options_.settings_file.isEmpty()) {
+    QString saved =
+        QSettings(options_.settings_file, QSettings::IniFormat).value("knowledge/embeddingModel").toString();
+    if (found.contains(saved)) {
+      embedding_model_ = saved;
+      model_chosen_ = true;
+    }
+  }
   QString choice = embedding_model_;
   if (!found.contains(choice) || !model_chosen_) choice = found.isEmpty() ? QString() : found.front();
   if (found == embedding_models_ && choice == embedding_model_) return;
@@ -116,6 +125,8 @@ void KnowledgeController::setEmbeddingModel(const QString& dir) {
   if (dir == embedding_model_ || !embedding_models_.contains(dir)) return;
   embedding_model_ = dir;
   model_chosen_ = true;
+  if (!options_.settings_file.isEmpty())
+    QSettings(options_.settings_file, QSettings::IniFormat).setValue("knowledge/embeddingModel", dir);
   Q_EMIT embeddingModelsChanged();
   // Another model means other vectors: every collection is embedded again (chunks are kept).
   for (const auto& row : collections_.rows()) enqueue(row.id);

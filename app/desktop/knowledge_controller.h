@@ -8,7 +8,8 @@
 //
 // Indexing needs an embedding model: a folder among the installed models that has a
 // sentence-transformers head (modules.json or config_sentence_transformers.json).
-// EmbeddingGemma is preferred; the user may pick another. Until one is installed,
+// EmbeddingGemma is preferred; the user may pick another (remembered in the settings file,
+// `knowledge/embeddingModel`). Until one is installed,
 // collections can be created and wait ("waiting").
 #include <QFileSystemWatcher>
 #include <QObject>
@@ -43,6 +44,7 @@ class KnowledgeController : public QObject {
     std::filesystem::path database;          // the knowledge index file
     SharedEmbedder::DeviceProvider devices;  // called on the indexing thread
     std::chrono::milliseconds debounce{1500};
+    QString settings_file;  // INI file remembering the chosen embedding model ("" = not remembered)
   };
   explicit KnowledgeController(Options options, QObject* parent = nullptr);
   ~KnowledgeController() override;

@@ -261,6 +261,32 @@ TEST_F(KnowledgeControllerTest, WaitsForAnEmbeddingModelThenIndexes) {
   EXPECT_EQ(row(*k, id)["documents"].toULongLong(), 3u);
 }
 
+TEST_F(KnowledgeControllerTest, TheChosenEmbeddingModelIsRemembered) {
+  // A second folder with a sentence-transformers head ("embeddinggemma" would be preferred).
+  fs::path other = dir_.path() / "embeddinggemma-copy";
+  fs::create_directories(other);
+  write_file(other / "modules.json", "[]");
+  QStringList folders = model_folders() << QString::fromStdString(other.string());
+  const QString settings = QString::fromStdString((dir_.path() / "settings.ini").string());
+  auto make = [&] {
+    KnowledgeController::Options o;
+    o.database = dir_.path() / "knowledge.db";
+    o.devices = [] { return *device_; };
+    o.settings_file = settings;
+    auto k = std::make_unique<KnowledgeController>(o);
+    k->set_model_folders(folders);
+    return k;
+  };
+  auto k = make();
+  EXPECT_EQ(k->embeddingModels().size(), 2);
+  EXPECT_EQ(k->embeddingModel(), folders[2]);  // EmbeddingGemma preferred
+  k->setEmbeddingModel(folders[1]);
+  k->setEmbeddingModel(folders[0]);  // not an embedding model: refused
+  EXPECT_EQ(k->embeddingModel(), folders[1]);
+  k.reset();
+  EXPECT_EQ(make()->embeddingModel(), folders[1]);
+}
+
 TEST_F(KnowledgeControllerTest, RemovingACollectionAlsoWhileItIsIndexed) {
   auto k = controller();
   ModelChecker checker(k->collections());
