@@ -5,6 +5,7 @@
 #include <QPalette>
 #include <cstdlib>
 
+#include "catalog_model.h"
 #include "event_log.h"
 #include "knowledge/knowledge_base.h"
 #include "memory/store.h"
@@ -45,6 +46,7 @@ AppController::AppController(AppOptions options, QObject* parent)
   search_.set_meaning_search([m = memory_.get()](const QString& query) { return m->search(query); });
   connect(chat_.get(), &ChatController::answerFinished, memory_.get(), &ConversationMemory::poke);
   connect(knowledge_.get(), &KnowledgeController::indexed, memory_.get(), &ConversationMemory::poke);
+  voice_ = std::make_unique<VoiceInput>(engine_.get(), &models_, model_manager_.get(), &settings_);
   register_pages(pages_);
 
   connect(model_manager_.get(), &ModelManager::notice, this, &AppController::notify);
@@ -117,13 +119,13 @@ void AppController::start() {
   store_->open();                // on failure the UI shows the problem and the choices
   conversations_.purge_trash();  // deletions whose undo window closed with the app
   QString model = settings_.currentModel();
-  if (models_.indexOfPath(model) < 0 || !models_.models()[models_.indexOfPath(model)].present) {
-    model.clear();
-    for (const auto& m : models_.models())  // the first chat model (an embedding model cannot chat)
-      if (m.present && !KnowledgeController::is_embedding_model(m.path.toStdString())) {
-        model = m.path;
-        break;
-      }
+  auto chat_ready = [&](int row) {
+    return row >= 0 && models_.models()[row].present && models_.models()[row].kind == hub::ModelKind::Chat;
+  };
+  if (!chat_ready(models_.indexOfPath(model))) {
+    model.clear();  // the first chat model instead (a speech model cannot chat)
+    for (int row = 0; row < models_.count() && model.isEmpty(); ++row)
+      if (chat_ready(row)) model = models_.pathAt(row);
   }
   if (!model.isEmpty()) selectModel(model);
   if (last > 0 && conversations_.indexOf(last) >= 0) chat_->open(last);
@@ -136,6 +138,7 @@ void AppController::start() {
 
 void AppController::shutdown() {
   if (knowledge_) knowledge_->shutdown();  // first: its indexer may be waiting on the engine thread
+  if (voice_) voice_->cancel();  // the microphone closes before the engine goes
   if (model_manager_) model_manager_->shutdown();
   if (engine_) engine_->shutdown();
 }
@@ -177,6 +180,12 @@ QString AppController::openModelFolder(const QUrl& folder) {
 
 void AppController::selectModel(const QString& path) {
   if (path.isEmpty()) return;
+  int row = models_.indexOfPath(path);
+  if (row >= 0 && models_.models()[row].kind != hub::ModelKind::Chat) {
+    notify(tr("%1 is a %2 model, not a chat model.")
+               .arg(models_.models()[row].name, model_kind_text(models_.models()[row].kind).toLower()));
+    return;
+  }
   settings_.setCurrentModel(path);
   if (engine_->modelDir() == path &&
       (engine_->state() == EngineState::Ready || engine_->state() == EngineState::Loading))

@@ -18,6 +18,7 @@
 #include "page_registry.h"
 #include "search_results_model.h"
 #include "store_session.h"
+#include "voice_input.h"
 
 namespace vole::desktop {
 
@@ -40,6 +41,7 @@ class AppController : public QObject {
   Q_PROPERTY(vole::desktop::KnowledgeController* knowledge READ knowledge CONSTANT)
   Q_PROPERTY(vole::desktop::KnowledgeChat* knowledgeChat READ knowledgeChat CONSTANT)
   Q_PROPERTY(vole::desktop::ConversationMemory* memory READ memory CONSTANT)
+  Q_PROPERTY(vole::desktop::VoiceInput* voice READ voice CONSTANT)
   Q_PROPERTY(QString currentPage READ currentPage WRITE showPage NOTIFY currentPageChanged)
   Q_PROPERTY(bool darkTheme READ darkTheme NOTIFY darkThemeChanged)
   Q_PROPERTY(QString dataDir READ dataDir CONSTANT)
@@ -65,6 +67,7 @@ class AppController : public QObject {
   KnowledgeController* knowledge() { return knowledge_.get(); }
   KnowledgeChat* knowledgeChat() { return knowledge_chat_.get(); }
   ConversationMemory* memory() { return memory_.get(); }
+  VoiceInput* voice() { return voice_.get(); }
   QString currentPage() const { return current_page_; }
   Q_INVOKABLE void showPage(const QString& id);
   bool darkTheme() const;
@@ -119,6 +122,7 @@ class AppController : public QObject {
   std::unique_ptr<KnowledgeController> knowledge_;
   std::unique_ptr<KnowledgeChat> knowledge_chat_;
   std::unique_ptr<ConversationMemory> memory_;
+  std::unique_ptr<VoiceInput> voice_;  // after the engine: released before it
   QString current_page_ = "chat";
 };
 

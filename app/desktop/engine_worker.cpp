@@ -162,6 +162,7 @@ runtime::Engine* EngineWorker::model(ModelRole role) const {
 std::shared_ptr<runtime::Device> EngineWorker::device_for(const std::string& choice) {
   if (device_ && choice != device_choice_) {
     chats_.clear();
+    stt_.reset();
     models_.clear();
     device_.reset();
   }
@@ -186,6 +187,7 @@ void EngineWorker::shutdown() {
   }
   unsaved_.clear();
   chats_.clear();
+  stt_.reset();
   models_.clear();
   device_.reset();
 }

@@ -22,6 +22,8 @@
 #include "memory/stream_writer.h"
 #include "runtime/chat.h"
 #include "runtime/engine.h"
+#include "runtime/speech_to_text.h"
+#include "speech_jobs.h"
 
 namespace vole::desktop {
 
@@ -59,6 +61,10 @@ class EngineWorker : public QObject {
   void unload();
   void generate(const vole::desktop::GenerationJob& job);
   void forgetConversation(qint64 conversation);  // frees its Chat (GPU memory)
+  // Speech to text (engine_worker_speech.cpp): loads job.model_dir as the SpeechToText
+  // model if it is not loaded yet, transcribes, answers with transcribed(). Runs between
+  // chat jobs on this thread, with its own model and state, so neither disturbs the other.
+  void transcribe(const vole::desktop::TranscriptionJob& job);
   void shutdown();                               // releases the engine; call (blocking) before the thread ends
 
  Q_SIGNALS:
@@ -79,6 +85,7 @@ class EngineWorker : public QObject {
   // An answer whose final save had failed (finished() said saved=false) is now saved
   // whole, with its final status.
   void answerSaved(qint64 conversation, qint64 message);
+  void transcribed(const vole::desktop::TranscriptionResult& result);
 
  private:
   runtime::Chat& chat_for(memory::ConversationId conversation);
@@ -98,6 +105,8 @@ class EngineWorker : public QObject {
   std::map<ModelRole, std::unique_ptr<runtime::Engine>> models_;
   ModelInfo info_;
   std::list<std::pair<memory::ConversationId, std::unique_ptr<runtime::Chat>>> chats_;  // most recent first
+  std::unique_ptr<runtime::SpeechToText> stt_;  // on models_[SpeechToText]; released before it
+  QString stt_dir_;
 
   std::atomic<bool> cancel_{false};  // handed to the runtime
   std::atomic<bool> abandon_{false};

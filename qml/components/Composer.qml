@@ -121,6 +121,10 @@ Item {
                     font.pixelSize: Theme.fontSmall - 1
                     elide: Text.ElideLeft
                 }
+                MicButton {
+                    target: input
+                    onSendRequested: root.send()
+                }
                 RoundButton {
                     id: sendButton
                     readonly property bool stopping: App.chat.generating

@@ -71,8 +71,10 @@ Button {
                     required property string sizeText
                     required property bool opened
                     required property bool present
+                    required property bool chatModel
                     readonly property bool current: App.engine.modelDir === path
                     Layout.fillWidth: true
+                    visible: chatModel  // speech, voice and embedding models are not chat models
                     enabled: present
                     padding: 8
                     onClicked: {

@@ -253,6 +253,12 @@ Rectangle {
                 }
             }
 
+            // ---- voice input (MicrophoneSettings.qml) ----
+            Section {
+                title: qsTr("Voice input")
+                MicrophoneSettings { Layout.fillWidth: true }
+            }
+
             // ---- appearance ----
             Section {
                 title: qsTr("Appearance")
