@@ -7,7 +7,10 @@
 
 #include "catalog_model.h"
 #include "event_log.h"
+#include "knowledge/knowledge_base.h"
 #include "memory/store.h"
+#include "runtime/device.h"
+#include "util/error.h"
 #include "util/paths.h"
 
 namespace vole::desktop {
@@ -35,6 +38,14 @@ AppController::AppController(AppOptions options, QObject* parent)
   engine_ = std::make_unique<EngineController>(&settings_);
   chat_ = std::make_unique<ChatController>(store_.get(), engine_.get(), &settings_, &conversations_);
   model_manager_ = std::make_unique<ModelManager>(&settings_, &models_, vole::data_dir() / "models");
+  knowledge_ = make_knowledge_controller();
+  knowledge_chat_ = std::make_unique<KnowledgeChat>(store_.get(), chat_.get(), knowledge_.get(), &settings_);
+  chat_->set_job_preparer([k = knowledge_chat_.get()](GenerationJob& job) { k->prepare(job); });
+  memory_ = std::make_unique<ConversationMemory>(store_.get(), knowledge_.get(), settings_.settingsFile());
+  knowledge_chat_->set_memory(memory_.get());
+  search_.set_meaning_search([m = memory_.get()](const QString& query) { return m->search(query); });
+  connect(chat_.get(), &ChatController::answerFinished, memory_.get(), &ConversationMemory::poke);
+  connect(knowledge_.get(), &KnowledgeController::indexed, memory_.get(), &ConversationMemory::poke);
   voice_ = std::make_unique<VoiceInput>(engine_.get(), &models_, model_manager_.get(), &settings_);
   register_pages(pages_);
 
@@ -65,10 +76,45 @@ AppController::AppController(AppOptions options, QObject* parent)
 
 AppController::~AppController() { shutdown(); }
 
+std::unique_ptr<KnowledgeController> AppController::make_knowledge_controller() {
+  KnowledgeController::Options o;
+  o.database = knowledge::KnowledgeBase::default_path();
+  o.settings_file = settings_.settingsFile();
+  // The embedding model goes on the chat model's device: asked of the engine thread, which
+  // owns it (the indexer's thread waits for the answer; the engine thread never waits on it).
+  EngineWorker* worker = &engine_->worker();
+  o.devices = [worker] {
+    std::shared_ptr<runtime::Device> device;
+    std::string failure = "the engine has stopped";
+    QMetaObject::invokeMethod(
+        worker,
+        [&] {
+          try {
+            device = worker->shared_device();
+          } catch (const std::exception& e) {  // never into the engine thread's event loop
+            failure = e.what();
+          }
+        },
+        Qt::BlockingQueuedConnection);
+    if (!device) throw Error(ErrorCode::Gpu, failure);
+    return device;
+  };
+  auto k = std::make_unique<KnowledgeController>(std::move(o));
+  auto update_models = [this, k = k.get()] {
+    QStringList folders;
+    for (const auto& m : models_.models())
+      if (m.present) folders.push_back(m.path);
+    k->set_model_folders(folders);
+  };
+  connect(&models_, &QAbstractItemModel::modelReset, k.get(), update_models);
+  return k;
+}
+
 void AppController::start() {
   const qint64 last = settings_.lastConversation();  // opening the store resets the chat (and this setting)
   models_.set_sources(vole::data_dir() / "models", settings_.modelFolders());
   model_manager_->start();
+  knowledge_->start();
   engine_->refreshDevices();
   store_->open();                // on failure the UI shows the problem and the choices
   conversations_.purge_trash();  // deletions whose undo window closed with the app
@@ -91,6 +137,7 @@ void AppController::start() {
 }
 
 void AppController::shutdown() {
+  if (knowledge_) knowledge_->shutdown();  // first: its indexer may be waiting on the engine thread
   if (voice_) voice_->cancel();  // the microphone closes before the engine goes
   if (model_manager_) model_manager_->shutdown();
   if (engine_) engine_->shutdown();

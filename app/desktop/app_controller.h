@@ -9,8 +9,11 @@
 #include "app_settings.h"
 #include "chat_controller.h"
 #include "conversation_list_model.h"
+#include "conversation_memory.h"
 #include "engine_controller.h"
 #include "installed_models_model.h"
+#include "knowledge_chat.h"
+#include "knowledge_controller.h"
 #include "model_manager.h"
 #include "page_registry.h"
 #include "search_results_model.h"
@@ -35,6 +38,9 @@ class AppController : public QObject {
   Q_PROPERTY(vole::desktop::InstalledModelsModel* models READ models CONSTANT)
   Q_PROPERTY(vole::desktop::ModelManager* modelManager READ modelManager CONSTANT)
   Q_PROPERTY(vole::desktop::PageRegistry* pages READ pages CONSTANT)
+  Q_PROPERTY(vole::desktop::KnowledgeController* knowledge READ knowledge CONSTANT)
+  Q_PROPERTY(vole::desktop::KnowledgeChat* knowledgeChat READ knowledgeChat CONSTANT)
+  Q_PROPERTY(vole::desktop::ConversationMemory* memory READ memory CONSTANT)
   Q_PROPERTY(vole::desktop::VoiceInput* voice READ voice CONSTANT)
   Q_PROPERTY(QString currentPage READ currentPage WRITE showPage NOTIFY currentPageChanged)
   Q_PROPERTY(bool darkTheme READ darkTheme NOTIFY darkThemeChanged)
@@ -58,6 +64,9 @@ class AppController : public QObject {
   InstalledModelsModel* models() { return &models_; }
   ModelManager* modelManager() { return model_manager_.get(); }
   PageRegistry* pages() { return &pages_; }
+  KnowledgeController* knowledge() { return knowledge_.get(); }
+  KnowledgeChat* knowledgeChat() { return knowledge_chat_.get(); }
+  ConversationMemory* memory() { return memory_.get(); }
   VoiceInput* voice() { return voice_.get(); }
   QString currentPage() const { return current_page_; }
   Q_INVOKABLE void showPage(const QString& id);
@@ -98,6 +107,7 @@ class AppController : public QObject {
 
  private:
   void on_store_changed();
+  std::unique_ptr<KnowledgeController> make_knowledge_controller();
   AppOptions options_;
   bool data_dir_from_env_ = false;
   AppSettings settings_;
@@ -109,6 +119,9 @@ class AppController : public QObject {
   std::unique_ptr<ModelManager> model_manager_;
   PageRegistry pages_;
   std::unique_ptr<ChatController> chat_;
+  std::unique_ptr<KnowledgeController> knowledge_;
+  std::unique_ptr<KnowledgeChat> knowledge_chat_;
+  std::unique_ptr<ConversationMemory> memory_;
   std::unique_ptr<VoiceInput> voice_;  // after the engine: released before it
   QString current_page_ = "chat";
 };

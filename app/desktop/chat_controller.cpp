@@ -10,8 +10,8 @@
 #include "qt_strings.h"
 #include "report_errors.h"
 #include "util/file.h"
-#include "util/user_files.h"
 #include "util/json.h"
+#include "util/user_files.h"
 
 namespace vole::desktop {
 
@@ -230,6 +230,7 @@ void ChatController::start(memory::MessageId answer, const std::vector<memory::M
     streaming_->content = QString::fromStdString(partial->content);
   }
   job.request.continue_from = std::move(partial);
+  if (prepare_job_) prepare_job_(job);
   save_problem_.clear();
   Q_EMIT saveProblemChanged();
   Q_EMIT generatingChanged();

@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QString>
 #include <QUrl>
+#include <functional>
 #include <optional>
 
 #include "app_settings.h"
@@ -82,6 +83,10 @@ class ChatController : public QObject {
   // failed answers skipped; thinking passed as reasoning_content).
   static nlohmann::ordered_json chat_messages(const QString& system_prompt, const std::vector<memory::Message>& path);
 
+  // Called with every job before it goes to the engine (its answer message exists): lets
+  // another part of the app add to the prompt (knowledge_chat.h puts retrieved passages in).
+  void set_job_preparer(std::function<void(GenerationJob&)> preparer) { prepare_job_ = std::move(preparer); }
+
  Q_SIGNALS:
   void conversationChanged();
   void generatingChanged();
@@ -93,6 +98,7 @@ class ChatController : public QObject {
   void answerFinished(qint64 conversation, qint64 message, const QString& status);
 
  private:
+  std::function<void(GenerationJob&)> prepare_job_;
   struct Streaming {
     memory::ConversationId conversation = 0;
     memory::MessageId message = 0;

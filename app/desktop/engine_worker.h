@@ -50,6 +50,11 @@ class EngineWorker : public QObject {
   // visible text (diagnostics, and the stop-latency test).
   int64_t tokens_generated() const { return tokens_.load(); }
 
+  // ---- on the worker's thread (invoke it there) ----
+  // The device the models share (created with the last device choice if there is none yet),
+  // for models that run on another thread: the knowledge indexer's embedding model.
+  std::shared_ptr<runtime::Device> shared_device() { return device_ ? device_ : device_for(device_choice_); }
+
  public Q_SLOTS:
   void listDevices();
   void load(const vole::desktop::LoadRequest& request);

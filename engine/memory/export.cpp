@@ -12,10 +12,14 @@ namespace {
 
 std::string_view section_title(Role role) {
   switch (role) {
-    case Role::System: return "System";
-    case Role::User: return "User";
-    case Role::Assistant: return "Assistant";
-    case Role::Tool: return "Tool";
+    case Role::System:
+      return "System";
+    case Role::User:
+      return "User";
+    case Role::Assistant:
+      return "Assistant";
+    case Role::Tool:
+      return "Tool";
   }
   return "Message";
 }
@@ -70,9 +74,14 @@ std::string one_line(std::string text) {
   return text;
 }
 
+const std::vector<MessageSource>* sources_of(const SourcesByMessage& sources, MessageId id) {
+  auto it = sources.find(id);
+  return it == sources.end() || it->second.empty() ? nullptr : &it->second;
+}
+
 }  // namespace
 
-std::string export_markdown(const Conversation& c, const std::vector<Message>& path) {
+std::string export_markdown(const Conversation& c, const std::vector<Message>& path, const SourcesByMessage& sources) {
   std::string md = "# " + (c.title.empty() ? std::string("Untitled conversation") : one_line(c.title)) + "\n\n";
   if (!c.model_id.empty()) md += "Model: " + c.model_id + " · ";
   md += "Created: " + iso8601_utc(c.created_at_ms) + " · Updated: " + iso8601_utc(c.updated_at_ms) + "\n";
@@ -92,11 +101,16 @@ std::string export_markdown(const Conversation& c, const std::vector<Message>& p
       if (!line.empty()) notes += "*" + line + "*\n";
     }
     if (!notes.empty()) md += (m.content.empty() ? "" : "\n") + notes;
+    if (const auto* list = sources_of(sources, m.id)) {
+      md += "\n**Sources**\n\n";
+      for (const auto& src : *list)
+        md += std::to_string(src.number) + ". " + one_line(src.label) + " — " + one_line(src.snippet) + "\n";
+    }
   }
   return md;
 }
 
-std::string export_json(const Conversation& c, const std::vector<Message>& path) {
+std::string export_json(const Conversation& c, const std::vector<Message>& path, const SourcesByMessage& sources) {
   nlohmann::json sampling;  // null unless set
   if (c.sampling_json) sampling = parse_json_or_discarded(*c.sampling_json);
   if (sampling.is_discarded()) sampling = nullptr;
@@ -113,15 +127,31 @@ std::string export_json(const Conversation& c, const std::vector<Message>& path)
                          {"sampling", sampling}};
   auto messages = nlohmann::ordered_json::array();
   for (const auto& m : path) {
-    messages.push_back({{"id", m.id},
-                        {"parent_id", m.parent_id ? nlohmann::json(*m.parent_id) : nlohmann::json()},
-                        {"role", role_name(m.role)},
-                        {"status", status_name(m.status)},
-                        {"created_at", iso8601_utc(m.created_at_ms)},
-                        {"content", m.content},
-                        {"reasoning", m.reasoning},
-                        {"error", optional_json(m.error)},
-                        {"stats", m.stats ? stats_json(*m.stats) : nlohmann::json()}});
+    nlohmann::ordered_json msg = {{"id", m.id},
+                                  {"parent_id", m.parent_id ? nlohmann::json(*m.parent_id) : nlohmann::json()},
+                                  {"role", role_name(m.role)},
+                                  {"status", status_name(m.status)},
+                                  {"created_at", iso8601_utc(m.created_at_ms)},
+                                  {"content", m.content},
+                                  {"reasoning", m.reasoning},
+                                  {"error", optional_json(m.error)},
+                                  {"stats", m.stats ? stats_json(*m.stats) : nlohmann::json()}};
+    if (const auto* list = sources_of(sources, m.id)) {
+      auto out = nlohmann::ordered_json::array();
+      for (const auto& src : *list)
+        out.push_back({{"number", src.number},
+                       {"collection", src.collection},
+                       {"path", src.path},
+                       {"label", src.label},
+                       {"snippet", src.snippet},
+                       {"passage", src.passage},
+                       {"page_begin", src.page_begin},
+                       {"page_end", src.page_end},
+                       {"line_begin", src.line_begin},
+                       {"line_end", src.line_end}});
+      msg["sources"] = std::move(out);
+    }
+    messages.push_back(std::move(msg));
   }
   doc["messages"] = std::move(messages);
   // Invalid UTF-8 (never written by Vole, but a database is a file anyone can edit) is
@@ -134,20 +164,26 @@ template <class Format>
 std::string export_from_store(Store& store, ConversationId id, Format format) {
   auto c = store.conversation(id);
   if (!c) fail(ErrorCode::NotFound, "cannot export conversation " + std::to_string(id) + ": it does not exist");
-  return format(*c, store.active_path(id));
+  std::vector<Message> path = store.active_path(id);
+  SourcesByMessage sources;
+  for (const auto& m : path)
+    if (m.role == Role::Assistant) sources[m.id] = message_sources(store, m.id);
+  return format(*c, path, sources);
 }
 }  // namespace
 
 std::string export_markdown(Store& store, ConversationId id) {
-  return export_from_store(store, id, [](const Conversation& c, const std::vector<Message>& p) {
-    return export_markdown(c, p);
-  });
+  return export_from_store(store, id,
+                           [](const Conversation& c, const std::vector<Message>& p, const SourcesByMessage& s) {
+                             return export_markdown(c, p, s);
+                           });
 }
 
 std::string export_json(Store& store, ConversationId id) {
-  return export_from_store(store, id, [](const Conversation& c, const std::vector<Message>& p) {
-    return export_json(c, p);
-  });
+  return export_from_store(store, id,
+                           [](const Conversation& c, const std::vector<Message>& p, const SourcesByMessage& s) {
+                             return export_json(c, p, s);
+                           });
 }
 
 }  // namespace vole::memory

@@ -197,7 +197,8 @@ Item {
                 Component {
                     id: prose
                     TextEdit {
-                        text: block.text
+                        // Citations [n] of the sources below become links to them.
+                        text: sourcesList.sources.length > 0 ? App.knowledgeChat.linkCitations(block.text, sourcesList.sources.length) : block.text
                         textFormat: TextEdit.MarkdownText
                         wrapMode: TextEdit.Wrap
                         readOnly: true
@@ -205,7 +206,8 @@ Item {
                         color: Theme.text
                         selectionColor: Theme.selection
                         font.pixelSize: Theme.fontSize
-                        onLinkActivated: (link) => Qt.openUrlExternally(link)
+                        onLinkActivated: (link) => link.startsWith("source:") ? sourcesList.show(parseInt(link.substring(7)))
+                                                                              : Qt.openUrlExternally(link)
                         HoverHandler {
                             cursorShape: parent.hoveredLink !== "" ? Qt.PointingHandCursor : Qt.IBeamCursor
                         }
@@ -219,6 +221,14 @@ Item {
                     }
                 }
             }
+        }
+        MessageSources {
+            id: sourcesList
+            visible: !root.isUser && sources.length > 0
+            Layout.fillWidth: true
+            messageId: root.messageId
+            answerText: root.content
+            streaming: root.streaming
         }
         // Status of an answer that did not finish normally.
         RowLayout {
