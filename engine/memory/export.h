@@ -35,16 +35,26 @@
 //                    generated_tokens, tokens_per_second, time_to_first_token_ms, model, reasoning_ms)} ]
 //   }
 //   messages run root -> active leaf; each parent_id is the previous message's id.
+//   A message with attached images also has "images": [{"sha256", "media_type", "data"
+//   (the file, base64)}]; in Markdown each image follows the content as
+//   ![image N](data:<media type>;base64,...). Exports without images are unchanged.
+#include <map>
 #include <string>
 #include <vector>
 
+#include "memory/images.h"
 #include "memory/store.h"
 #include "memory/types.h"
 
 namespace vole::memory {
 
-std::string export_markdown(const Conversation& conversation, const std::vector<Message>& path);
-std::string export_json(const Conversation& conversation, const std::vector<Message>& path);
+// `images`: the attached images by message (their files are read; an unreadable file is
+// an error naming it).
+using ImagesByMessage = std::map<MessageId, std::vector<MessageImage>>;
+std::string export_markdown(const Conversation& conversation, const std::vector<Message>& path,
+                            const ImagesByMessage& images = {});
+std::string export_json(const Conversation& conversation, const std::vector<Message>& path,
+                        const ImagesByMessage& images = {});
 
 // The conversation's active path, read from the store. Throw NotFound for an unknown id.
 std::string export_markdown(Store& store, ConversationId conversation);
