@@ -74,6 +74,8 @@ class EngineWorker : public QObject {
   // An answer whose final save had failed (finished() said saved=false) is now saved
   // whole, with its final status.
   void answerSaved(qint64 conversation, qint64 message);
+  // Preparing the prompt's images for the answer `message` (fraction 1: done).
+  void imageProgress(qint64 message, double fraction, const QString& stage);
 
  private:
   runtime::Chat& chat_for(memory::ConversationId conversation);
