@@ -134,3 +134,25 @@ TEST(VisionEncoder, RejectsGridsItCannotTake) {
 }
 
 }  // namespace
+
+// Repeat grids reuse a recorded graph (new patches written into its upload buffer): the
+// results stay those of the reference for every image, whichever graph ran, and the
+// cache keeps at most its limit, most recent first.
+TEST(VisionEncoder, RecordedGraphsAreReusedForRepeatGrids) {
+  TinyTower t(CheckpointFormat::F32, model::Format::F32);
+  EXPECT_EQ(t.encoder->cached_graphs(), 0u);
+  expect_matches(t, {{1, 6, 10}}, 21, "first");
+  EXPECT_EQ(t.encoder->cached_graphs(), 1u);
+  expect_matches(t, {{1, 6, 10}}, 22, "same_grid_new_pixels");
+  EXPECT_EQ(t.encoder->cached_graphs(), 1u);
+  expect_matches(t, {{1, 4, 4}, {1, 6, 10}}, 23, "two_images");
+  expect_matches(t, {{1, 8, 8}}, 24, "third");
+  expect_matches(t, {{1, 2, 2}}, 25, "fourth");
+  EXPECT_EQ(t.encoder->cached_graphs(), 3u) << "bounded";
+  expect_matches(t, {{1, 8, 8}}, 26, "cached_again");
+  t.encoder->set_graph_cache_limit(0);
+  EXPECT_EQ(t.encoder->cached_graphs(), 0u);
+  expect_matches(t, {{1, 6, 10}}, 27, "uncached");
+  EXPECT_EQ(t.encoder->cached_graphs(), 0u);
+  t.encoder->set_graph_cache_limit(3);
+}
