@@ -111,9 +111,10 @@ std::string export_markdown(const Conversation& c, const std::vector<Message>& p
     if (!m.reasoning.empty()) md += "> **Reasoning**\n>\n" + quoted_block(m.reasoning) + "\n";
     if (!m.content.empty()) md += trim_trailing_newlines(m.content) + "\n";
     int n = 0;
-    for (const auto& [im, data] : encoded_images(images, m.id))
-      md += (m.content.empty() && n == 0 ? "" : "\n") + std::string("![image ") + std::to_string(++n) + "](data:" +
-            im->media_type() + ";base64," + data + ")\n";
+    for (const auto& [im, data] : encoded_images(images, m.id)) {
+      if (!m.content.empty() || n > 0) md += "\n";
+      md += "![image " + std::to_string(++n) + "](data:" + im->media_type() + ";base64," + data + ")\n";
+    }
     std::string notes;
     if (m.status != MessageStatus::Complete) {
       notes += "*Status: " + std::string(status_name(m.status));

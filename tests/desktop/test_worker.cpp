@@ -314,7 +314,7 @@ QUrl picture(const fs::path& file, int width, int height) {
 }  // namespace
 
 TEST_F(WorkerTest, PictureIsStoredSentEncodedAndReencodedAfterRestart) {
-  fs::path model = vision_model(dir_);
+  fs::path model = vision_model(dir_.path());
   QUrl cat = picture(dir_ / "cat.png", 72, 40);
   {
     std::ofstream(dir_ / "notes.png") << "not a picture";

@@ -6,6 +6,7 @@
 #include "memory/images.h"
 #include "memory/memory_test.h"
 #include "util/error.h"
+#include "util/file.h"
 
 using namespace vole;
 using namespace vole::memory;
