@@ -8,6 +8,7 @@
 #include <QImage>
 #include <QMimeData>
 
+#include "event_log.h"
 #include "image/decode.h"
 #include "image/preprocess.h"
 #include "image/preprocessor_config.h"
@@ -152,6 +153,7 @@ QString ImageAttachments::add_bytes(const QByteArray& bytes, const QString& name
   beginInsertRows({}, count(), count());
   items_.push_back(std::move(item));
   endInsertRows();
+  log_event("image-attached", {{"name", name}, {"tokens", items_.back().tokens}, {"count", count()}});
   set_error({});
   Q_EMIT countChanged();
   return {};
