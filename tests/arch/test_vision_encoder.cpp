@@ -26,6 +26,8 @@ using namespace vole::test;
 namespace {
 
 constexpr double kTolerance = 2e-3;
+// INT4 (groups of 64, random weights: no outliers to lose) through 2 blocks and the merger.
+constexpr double kInt4Tolerance = 0.1;
 
 struct TinyTower {
   TempDir dir{"vole-vision"};
@@ -155,4 +157,22 @@ TEST(VisionEncoder, RecordedGraphsAreReusedForRepeatGrids) {
   expect_matches(t, {{1, 6, 10}}, 27, "uncached");
   EXPECT_EQ(t.encoder->cached_graphs(), 0u);
   t.encoder->set_graph_cache_limit(3);
+}
+
+// INT4 for the tower (`--weights q4`): every block matrix, attn.proj included, is
+// quantized; the patch embedding and position table stay. Accuracy against the f32
+// reference is recorded next to the f16 tower's on the same inputs.
+TEST(VisionEncoder, Int4TowerStaysCloseToTheReference) {
+  TinyTower f16(CheckpointFormat::F32, model::Format::F16), q4(CheckpointFormat::F32, model::Format::Q4);
+  std::vector<arch::ImageGrid> grids{{1, 6, 10}, {1, 8, 8}};
+  auto patches = patches_for(q4, grids, 31);
+  auto want = q4.cpu(patches, grids);
+  double err_f16 = relative_error(f16.gpu(patches, grids).data(), want.data(), want.size());
+  double err_q4 = relative_error(q4.gpu(patches, grids).data(), want.data(), want.size());
+  ::testing::Test::RecordProperty("max_rel_error_f16", std::to_string(err_f16));
+  ::testing::Test::RecordProperty("max_rel_error_q4", std::to_string(err_q4));
+  std::printf("vision tower vs f32 reference: f16 %.2e, int4 %.2e (max relative error)\n", err_f16, err_q4);
+  EXPECT_LT(err_f16, kTolerance);
+  EXPECT_GT(err_q4, err_f16) << "the int4 tower should really be quantized";
+  EXPECT_LT(err_q4, kInt4Tolerance);
 }
