@@ -41,10 +41,6 @@ class VisionEncoder : public Component {
   // With `profile`, every kernel is timed (serialising the GPU work; for benchmarks).
   virtual void encode(gpu::Context& ctx, std::span<const float> patches, std::span<const ImageGrid> grids,
                       const ops::Tensor& out, gpu::Profile* profile = nullptr) const = 0;
-  // Encoders that keep recorded graphs for repeat image sizes: how many (0: record every
-  // time, for benchmarks), and how many are kept now.
-  virtual void set_graph_cache_limit(size_t /*entries*/) const {}
-  virtual size_t cached_graphs() const { return 0; }
 };
 
 }  // namespace vole::arch

@@ -142,21 +142,23 @@ TEST(VisionEncoder, RejectsGridsItCannotTake) {
 // cache keeps at most its limit, most recent first.
 TEST(VisionEncoder, RecordedGraphsAreReusedForRepeatGrids) {
   TinyTower t(CheckpointFormat::F32, model::Format::F32);
-  EXPECT_EQ(t.encoder->cached_graphs(), 0u);
+  const auto* tower = dynamic_cast<const arch::Qwen3_5VisionEncoder*>(t.encoder);
+  ASSERT_NE(tower, nullptr);
+  EXPECT_EQ(tower->cached_graphs(), 0u);
   expect_matches(t, {{1, 6, 10}}, 21, "first");
-  EXPECT_EQ(t.encoder->cached_graphs(), 1u);
+  EXPECT_EQ(tower->cached_graphs(), 1u);
   expect_matches(t, {{1, 6, 10}}, 22, "same_grid_new_pixels");
-  EXPECT_EQ(t.encoder->cached_graphs(), 1u);
+  EXPECT_EQ(tower->cached_graphs(), 1u);
   expect_matches(t, {{1, 4, 4}, {1, 6, 10}}, 23, "two_images");
   expect_matches(t, {{1, 8, 8}}, 24, "third");
   expect_matches(t, {{1, 2, 2}}, 25, "fourth");
-  EXPECT_EQ(t.encoder->cached_graphs(), 3u) << "bounded";
+  EXPECT_EQ(tower->cached_graphs(), 3u) << "bounded";
   expect_matches(t, {{1, 8, 8}}, 26, "cached_again");
-  t.encoder->set_graph_cache_limit(0);
-  EXPECT_EQ(t.encoder->cached_graphs(), 0u);
+  tower->set_graph_cache_limit(0);
+  EXPECT_EQ(tower->cached_graphs(), 0u);
   expect_matches(t, {{1, 6, 10}}, 27, "uncached");
-  EXPECT_EQ(t.encoder->cached_graphs(), 0u);
-  t.encoder->set_graph_cache_limit(3);
+  EXPECT_EQ(tower->cached_graphs(), 0u);
+  tower->set_graph_cache_limit(3);
 }
 
 // INT4 for the tower (`--weights q4`): every block matrix, attn.proj included, is

@@ -45,8 +45,10 @@ class Qwen3_5VisionEncoder final : public VisionEncoder {
   // Repeat grids reuse a recorded graph (see graph_cache_limit).
   void encode(gpu::Context& ctx, std::span<const float> patches, std::span<const ImageGrid> grids,
               const ops::Tensor& out, gpu::Profile* profile = nullptr) const override;
-  void set_graph_cache_limit(size_t entries) const override;
-  size_t cached_graphs() const override { return cache_.size(); }
+  // How many recorded graphs to keep (0: record every time, for benchmarks), and how
+  // many are kept now.
+  void set_graph_cache_limit(size_t entries) const;
+  size_t cached_graphs() const { return cache_.size(); }
 
   // Per patch (merge-block order, §7.1 step 7): the four table rows and bilinear weights
   // of its interpolated position (§7.3), and its (row, col) for the rotary (§7.4).
