@@ -351,9 +351,10 @@ TEST_F(WorkerTest, PictureIsStoredSentEncodedAndReencodedAfterRestart) {
     ASSERT_EQ(images.size(), 1u);
     EXPECT_EQ(images[0].extension, "png");
     EXPECT_TRUE(fs::exists(images[0].file));
-    EXPECT_FALSE(path[1].content.empty() && path[1].reasoning.empty()) << "the answer streamed";
-    // The prompt holds the image's tokens as well as the text.
+    // The answer streamed (the tiny random model's tokens may decode to nothing visible).
     ASSERT_TRUE(path[1].stats);
+    EXPECT_GE(path[1].stats->generated_tokens.value_or(0), 1);
+    // The prompt holds the image's tokens as well as the text.
     EXPECT_GT(path[1].stats->prompt_tokens.value_or(0), 2 + 4);
     auto& rows = *s->chat->messages();
     EXPECT_EQ(rows.data(rows.index(0), MessageListModel::ImagesRole).toList().size(), 1);
