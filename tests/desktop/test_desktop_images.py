@@ -50,9 +50,10 @@ def main():
         window = app.wait_window()
         app.wait_event(r"event=model-loaded model=seer", timeout=120)
 
-        clipboard = subprocess.Popen([args.clipboard, picture], env=dict(os.environ, DISPLAY=display.name,
-                                                                          QT_QPA_PLATFORM="xcb"),
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        clipboard = subprocess.Popen([args.clipboard, picture],
+                                     env=dict(os.environ, DISPLAY=display.name, QT_QPA_PLATFORM="xcb",
+                                              XDG_RUNTIME_DIR=env["XDG_RUNTIME_DIR"]),
+                                     stdout=subprocess.PIPE, text=True)
         if clipboard.stdout.readline().strip() != "ready":
             fail("the clipboard helper did not start")
         focus(display, window)
