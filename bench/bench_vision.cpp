@@ -186,8 +186,7 @@ int run(int argc, char** argv) {
                    2.0 * (N / 4.0) * merged * (merged + out_h);
     double gflops = flops / (matmul_us(profile) * 1e3);
     table.add({s, static_cast<double>(tokens), pre_ms, uncached_ms, cached_ms, uncached_ms / cached_ms,
-               profile.total_us / 1e3, gflops,
-               gflops / text_gflops});
+               profile.total_us / 1e3, gflops, gflops / text_gflops});
     profiles += "\n" + s + " (" + std::to_string(N) + " patches): GPU time per kernel\n" + profile.table();
   }
   if (json) {

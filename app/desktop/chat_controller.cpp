@@ -217,7 +217,8 @@ nlohmann::ordered_json ChatController::chat_messages(const QString& system_promp
     if (m.role == memory::Role::Assistant && m.content.empty()) continue;  // failed or stopped before a word
     nlohmann::ordered_json msg = {{"role", std::string(memory::role_name(m.role))}, {"content", m.content}};
     if (m.role == memory::Role::Assistant && !m.reasoning.empty()) msg["reasoning_content"] = m.reasoning;
-    if (auto it = images.find(m.id); it != images.end()) msg["content"] = content_with_images(m.content, it->second.size());
+    if (auto it = images.find(m.id); it != images.end())
+      msg["content"] = content_with_images(m.content, it->second.size());
     messages.push_back(std::move(msg));
   }
   return messages;

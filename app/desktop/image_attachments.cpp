@@ -21,11 +21,16 @@ namespace {
 
 const char* extension_of(image::ImageFormat f) {
   switch (f) {
-    case image::ImageFormat::Png: return "png";
-    case image::ImageFormat::Jpeg: return "jpg";
-    case image::ImageFormat::WebP: return "webp";
-    case image::ImageFormat::Gif: return "gif";
-    case image::ImageFormat::Bmp: return "bmp";
+    case image::ImageFormat::Png:
+      return "png";
+    case image::ImageFormat::Jpeg:
+      return "jpg";
+    case image::ImageFormat::WebP:
+      return "webp";
+    case image::ImageFormat::Gif:
+      return "gif";
+    case image::ImageFormat::Bmp:
+      return "bmp";
   }
   return "png";
 }
@@ -36,7 +41,8 @@ std::span<const uint8_t> span_of(const QByteArray& b) {
 
 }  // namespace
 
-ImageAttachments::ImageAttachments(EngineController* engine, QObject* parent) : QAbstractListModel(parent), engine_(engine) {
+ImageAttachments::ImageAttachments(EngineController* engine, QObject* parent)
+    : QAbstractListModel(parent), engine_(engine) {
   connect(engine_, &EngineController::stateChanged, this, [this] {
     recount();
     Q_EMIT availabilityChanged();
@@ -60,17 +66,25 @@ QVariant ImageAttachments::data(const QModelIndex& index, int role) const {
   if (!index.isValid() || index.row() >= count()) return {};
   const Item& it = items_[index.row()];
   switch (role) {
-    case SourceRole: return it.source;
-    case NameRole: return it.name;
-    case WidthRole: return it.width;
-    case HeightRole: return it.height;
-    case TokensRole: return it.tokens;
+    case SourceRole:
+      return it.source;
+    case NameRole:
+      return it.name;
+    case WidthRole:
+      return it.width;
+    case HeightRole:
+      return it.height;
+    case TokensRole:
+      return it.tokens;
   }
   return {};
 }
 
 QHash<int, QByteArray> ImageAttachments::roleNames() const {
-  return {{SourceRole, "source"}, {NameRole, "name"}, {WidthRole, "imageWidth"}, {HeightRole, "imageHeight"},
+  return {{SourceRole, "source"},
+          {NameRole, "name"},
+          {WidthRole, "imageWidth"},
+          {HeightRole, "imageHeight"},
           {TokensRole, "tokens"}};
 }
 
@@ -95,7 +109,7 @@ QString ImageAttachments::blocker() const {
 QString ImageAttachments::downloadRepo() const {
   const ModelInfo& info = engine_->info();
   return engine_->state() == EngineState::Ready && info.vision_available && !info.vision_downloaded ? info.repo
-                                                                                                     : QString();
+                                                                                                    : QString();
 }
 
 // What the image will cost under the loaded model's preprocessing (the same smart_resize

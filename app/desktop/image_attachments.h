@@ -27,10 +27,10 @@ namespace vole::desktop {
 class ImageAttachments : public QAbstractListModel {
   Q_OBJECT
   Q_PROPERTY(int count READ count NOTIFY countChanged)
-  Q_PROPERTY(int tokenCount READ tokenCount NOTIFY countChanged)  // -1: unknown (no model loaded)
-  Q_PROPERTY(QString blocker READ blocker NOTIFY availabilityChanged)  // "" when images can be attached
+  Q_PROPERTY(int tokenCount READ tokenCount NOTIFY countChanged)                 // -1: unknown (no model loaded)
+  Q_PROPERTY(QString blocker READ blocker NOTIFY availabilityChanged)            // "" when images can be attached
   Q_PROPERTY(QString downloadRepo READ downloadRepo NOTIFY availabilityChanged)  // for Download vision, or ""
-  Q_PROPERTY(QString error READ error NOTIFY errorChanged)                     // why the last add failed
+  Q_PROPERTY(QString error READ error NOTIFY errorChanged)                       // why the last add failed
   Q_PROPERTY(bool encoding READ encoding NOTIFY encodingChanged)
   Q_PROPERTY(double encodeProgress READ encodeProgress NOTIFY encodingChanged)
   Q_PROPERTY(QString encodeStage READ encodeStage NOTIFY encodingChanged)
@@ -76,7 +76,7 @@ class ImageAttachments : public QAbstractListModel {
     QByteArray bytes;
     QString extension;  // memory::NewImage's
     QString name;
-    QUrl source;        // for the thumbnail
+    QUrl source;  // for the thumbnail
     int width = 0, height = 0;
     int tokens = -1;
   };

@@ -15,8 +15,7 @@ void add_prompt_images(runtime::ChatRequest& request, const std::vector<std::fil
     if (cancel.load()) fail(ErrorCode::Cancelled, "stopped while preparing the images");
   };
   // Loading the tower is the first half of the bar (only the first time), the pictures the rest.
-  if (!tower.loaded())
-    tower.load([&](double f, const std::string& stage) { progress(0.5 * f, stage); }, &cancel);
+  if (!tower.loaded()) tower.load([&](double f, const std::string& stage) { progress(0.5 * f, stage); }, &cancel);
   check_stop();
   for (size_t i = 0; i < files.size(); ++i) {
     progress(0.5 + 0.5 * double(i) / double(files.size()),

@@ -183,15 +183,17 @@ std::string export_from_store(Store& store, ConversationId id, Format format) {
 }  // namespace
 
 std::string export_markdown(Store& store, ConversationId id) {
-  return export_from_store(store, id, [](const Conversation& c, const std::vector<Message>& p, const ImagesByMessage& im) {
-    return export_markdown(c, p, im);
-  });
+  return export_from_store(store, id,
+                           [](const Conversation& c, const std::vector<Message>& p, const ImagesByMessage& im) {
+                             return export_markdown(c, p, im);
+                           });
 }
 
 std::string export_json(Store& store, ConversationId id) {
-  return export_from_store(store, id, [](const Conversation& c, const std::vector<Message>& p, const ImagesByMessage& im) {
-    return export_json(c, p, im);
-  });
+  return export_from_store(store, id,
+                           [](const Conversation& c, const std::vector<Message>& p, const ImagesByMessage& im) {
+                             return export_json(c, p, im);
+                           });
 }
 
 }  // namespace vole::memory

@@ -23,7 +23,8 @@ constexpr std::string_view kExtensions[] = {"png", "jpg", "webp", "gif", "bmp"};
 bool known_extension(std::string_view ext) { return std::ranges::find(kExtensions, ext) != std::end(kExtensions); }
 
 bool is_sha256_hex(std::string_view s) {
-  return s.size() == 64 && std::ranges::all_of(s, [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return s.size() == 64 &&
+         std::ranges::all_of(s, [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 MessageImage row_image(const sqlite::Statement& st, const fs::path& folder, int first_col) {
@@ -44,13 +45,15 @@ fs::path image_folder_for(const fs::path& database_path) {
   return database_path.parent_path() / "images";
 }
 
-fs::path image_folder(Store& store) { return image_folder_for(store.in_memory() && store.path().empty() ? fs::path() : store.path()); }
+fs::path image_folder(Store& store) {
+  return image_folder_for(store.in_memory() && store.path().empty() ? fs::path() : store.path());
+}
 
 std::vector<MessageImage> attach_images(Store& store, MessageId message, std::span<const NewImage> images) {
   for (const auto& im : images) {
     require(!im.bytes.empty(), "cannot attach an empty image");
-    require(known_extension(im.extension), "cannot attach an image of type \"" + im.extension +
-                                               "\": Vole stores PNG, JPEG, WebP, GIF and BMP images");
+    require(known_extension(im.extension),
+            "cannot attach an image of type \"" + im.extension + "\": Vole stores PNG, JPEG, WebP, GIF and BMP images");
   }
   fs::path folder = image_folder(store);
   auto l = store.lock();
@@ -68,13 +71,16 @@ std::vector<MessageImage> attach_images(Store& store, MessageId message, std::sp
   if (ec) fail(ErrorCode::Io, "cannot create the image folder " + folder.string() + ": " + ec.message());
   std::vector<MessageImage> out;
   for (const auto& im : images) {
-    MessageImage saved{.sha256 = sha256_hex(im.bytes), .extension = im.extension, .size_bytes = int64_t(im.bytes.size())};
+    MessageImage saved{
+        .sha256 = sha256_hex(im.bytes), .extension = im.extension, .size_bytes = int64_t(im.bytes.size())};
     saved.file = folder / (saved.sha256 + "." + saved.extension);
     // Content-addressed: an existing file of the right size already holds these bytes.
     if (!(fs::is_regular_file(saved.file, ec) && fs::file_size(saved.file, ec) == im.bytes.size()))
       write_file_atomic(saved.file, im.bytes);
     l.conn
-        .prepare("INSERT INTO message_images (message_id, position, sha256, extension, size_bytes) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .prepare(
+            "INSERT INTO message_images (message_id, position, sha256, extension, size_bytes) VALUES (?1, ?2, ?3, ?4, "
+            "?5)")
         .bind(1, message)
         .bind(2, position++)
         .bind(3, saved.sha256)

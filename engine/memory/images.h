@@ -21,7 +21,7 @@ struct MessageImage {
   std::string sha256;     // of the file's bytes (lower-case hex): its name in the image folder
   std::string extension;  // "png", "jpg", "webp", "gif" or "bmp"
   int64_t size_bytes = 0;
-  std::filesystem::path file;  // where the bytes are
+  std::filesystem::path file;      // where the bytes are
   std::string media_type() const;  // "image/png", ...
 };
 

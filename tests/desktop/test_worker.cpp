@@ -7,13 +7,12 @@
 #include <QSignalSpy>
 #include <fstream>
 
-#include "memory/images.h"
-
 #include "app_settings.h"
 #include "chat_controller.h"
 #include "conversation_list_model.h"
 #include "desktop_test.h"
 #include "engine_controller.h"
+#include "memory/images.h"
 #include "store_session.h"
 #include "support/checkpoint_writer.h"
 #include "support/oracles.h"
@@ -316,9 +315,7 @@ QUrl picture(const fs::path& file, int width, int height) {
 TEST_F(WorkerTest, PictureIsStoredSentEncodedAndReencodedAfterRestart) {
   fs::path model = vision_model(dir_.path());
   QUrl cat = picture(dir_ / "cat.png", 72, 40);
-  {
-    std::ofstream(dir_ / "notes.png") << "not a picture";
-  }
+  { std::ofstream(dir_ / "notes.png") << "not a picture"; }
   qint64 conversation = 0;
   {
     auto s = session(6);

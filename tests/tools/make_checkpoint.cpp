@@ -157,7 +157,8 @@ int main(int argc, char** argv) {
     else if (a == "--vocab") text_config(spec)["vocab_size"] = std::stoll(value(i));
     else if (a == "--no-tokenizer") spec.tokenizer = false;
     else if (a == "--chat-template") spec.chat_template = value(i);
-    else if (a == "--preprocessor-config") spec.preprocessor_config = true;
+    else if (a == "--preprocessor-config")
+      spec.preprocessor_config = true;
     else if (a == "-h" || a == "--help") {
       std::fputs(kUsage, stdout);
       return 0;

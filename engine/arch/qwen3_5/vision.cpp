@@ -106,8 +106,8 @@ void Qwen3_5VisionEncoder::check_grids(std::span<const float> patches, std::span
 }
 
 std::unique_ptr<Qwen3_5VisionEncoder::RecordedGraph> Qwen3_5VisionEncoder::record(gpu::Context& ctx,
-                                                                                   std::span<const ImageGrid> grids,
-                                                                                   bool profile) const {
+                                                                                  std::span<const ImageGrid> grids,
+                                                                                  bool profile) const {
   int64_t N = 0;
   for (const auto& g : grids) N += g.patches();
   const int64_t H = config_.hidden_size, heads = config_.num_heads, D = H / heads, m2 = merge() * merge();
@@ -125,7 +125,8 @@ std::unique_ptr<Qwen3_5VisionEncoder::RecordedGraph> Qwen3_5VisionEncoder::recor
   std::memcpy(base + o_weights, pp.weights.data(), mix_bytes);
   std::memcpy(base + o_rot, pp.rows.data(), N * 4);
   std::memcpy(base + o_rot + N * 4, pp.cols.data(), N * 4);
-  ops::Tensor x_in = ops::view(r->in, DType::F32, {N, patch_dim()}), rows = ops::view(r->in, DType::I32, {N, 4}, o_rows),
+  ops::Tensor x_in = ops::view(r->in, DType::F32, {N, patch_dim()}),
+              rows = ops::view(r->in, DType::I32, {N, 4}, o_rows),
               weights = ops::view(r->in, DType::F32, {N, 4}, o_weights),
               rot = ops::view(r->in, DType::I32, {2, N}, o_rot);
   r->out = ctx.create_buffer(static_cast<uint64_t>(N / m2) * out_hidden() * 4, gpu::MemoryKind::Device, "vision out");
@@ -189,9 +190,8 @@ void Qwen3_5VisionEncoder::encode(gpu::Context& ctx, std::span<const float> patc
   ops::expect_shape("vision encoder", out, {N / m2, out_hidden()}, "out");
 
   auto same = [&](const std::unique_ptr<RecordedGraph>& r) {
-    return std::ranges::equal(r->grids, grids, [](const ImageGrid& a, const ImageGrid& b) {
-      return a.t == b.t && a.h == b.h && a.w == b.w;
-    });
+    return std::ranges::equal(
+        r->grids, grids, [](const ImageGrid& a, const ImageGrid& b) { return a.t == b.t && a.h == b.h && a.w == b.w; });
   };
   std::unique_ptr<RecordedGraph> r;
   // A profiled run records its own graph (timestamps after every node); it is not kept.
