@@ -91,6 +91,7 @@ class EngineController : public QObject {
   void finished(const vole::desktop::GenerationResult& result);
   void saveProblem(const QString& message);
   void answerSaved(qint64 conversation, qint64 message);  // see EngineWorker
+  void imageProgress(qint64 message, double fraction, const QString& stage);  // see EngineWorker
 
  private:
   void set_state(EngineState::Value state);

@@ -4,6 +4,8 @@
 #include <QMetaType>
 #include <QString>
 #include <cstdint>
+#include <filesystem>
+#include <vector>
 
 #include "memory/store.h"
 #include "memory/types.h"
@@ -32,6 +34,9 @@ struct ModelInfo {
   bool thinking_default = false;              // what the template does when enable_thinking is not given
   runtime::SamplingOptions default_sampling;  // generation_config.json's recommendation
   int default_max_tokens = 2048;
+  bool vision_available = false;   // the model has a vision tower
+  bool vision_downloaded = false;  // ... and its tensors are in the folder (as far as the manifest says)
+  QString repo;                    // the Hugging Face repo Vole downloaded it from, if any
 };
 
 // One answer to generate into an assistant message the UI thread already created
@@ -42,6 +47,9 @@ struct GenerationJob {
   memory::MessageId message = 0;
   runtime::ChatRequest request;  // the conversation up to the answer, options, partial answer
   QString model_name;            // recorded in the answer's stats
+  // The stored pictures of the conversation, in the order of request's image parts; the
+  // worker decodes and preprocesses them into request.images (prompt_images.h).
+  std::vector<std::filesystem::path> image_files;
 };
 
 struct GenerationResult {

@@ -8,6 +8,7 @@
 #include "gpu/context.h"
 #include "installed_models_model.h"
 #include "memory/stream_writer.h"
+#include "prompt_images.h"
 #include "qt_strings.h"
 #include "util/error.h"
 
@@ -133,6 +134,7 @@ void EngineWorker::load(const LoadRequest& request) {
     auto defaults = engine->default_generate_options();
     info.default_sampling = defaults.sampling;
     info.default_max_tokens = defaults.max_tokens;
+    describe_vision(*engine, info);
     if (!engine->chat_template())
       fail(ErrorCode::Unsupported, "the model in " + request.model_dir.toStdString() +
                                        " has no chat template (tokenizer_config.json or chat_template.jinja), "
@@ -322,7 +324,16 @@ void EngineWorker::run(const GenerationJob& job, GenerationResult& result) {
 
   try {
     runtime::Chat& chat = chat_for(job.conversation);
-    runtime::ChatReply reply = chat.reply(job.request, on_delta, &cancel_);
+    const runtime::ChatRequest* request = &job.request;
+    runtime::ChatRequest with_images;
+    if (!job.image_files.empty()) {
+      with_images = job.request;
+      add_prompt_images(with_images, job.image_files, model(ModelRole::Chat)->vision(), cancel_,
+                        [&](double f, const std::string& stage) { Q_EMIT imageProgress(job.message, f, qstr(stage)); });
+      request = &with_images;
+    }
+    runtime::ChatReply reply = chat.reply(*request, on_delta, &cancel_);
+    if (!job.image_files.empty()) Q_EMIT imageProgress(job.message, 1.0, QString());
     send_ui();
     const auto& s = reply.stats;
     result.stop_reason = runtime::stop_reason_name(s.stop);

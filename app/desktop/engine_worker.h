@@ -86,6 +86,8 @@ class EngineWorker : public QObject {
   // whole, with its final status.
   void answerSaved(qint64 conversation, qint64 message);
   void transcribed(const vole::desktop::TranscriptionResult& result);
+  // Preparing the prompt's images for the answer `message` (fraction 1: done).
+  void imageProgress(qint64 message, double fraction, const QString& stage);
 
  private:
   runtime::Chat& chat_for(memory::ConversationId conversation);

@@ -29,6 +29,7 @@ void register_qml_types(AppController& app) {
   qmlRegisterAnonymousType<ChatController>("Vole", 1);
   qmlRegisterAnonymousType<ConversationListModel>("Vole", 1);
   qmlRegisterAnonymousType<MessageListModel>("Vole", 1);
+  qmlRegisterAnonymousType<ImageAttachments>("Vole", 1);
   qmlRegisterAnonymousType<SearchResultsModel>("Vole", 1);
   qmlRegisterAnonymousType<InstalledModelsModel>("Vole", 1);
   qmlRegisterAnonymousType<ModelManager>("Vole", 1);

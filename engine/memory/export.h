@@ -42,10 +42,14 @@
 //                    "line_end"}])} ]
 //   }
 //   messages run root -> active leaf; each parent_id is the previous message's id.
+//   A message with attached images also has "images": [{"sha256", "media_type", "data"
+//   (the file, base64)}]; in Markdown each image follows the content as
+//   ![image N](data:<media type>;base64,...). Exports without images are unchanged.
 #include <map>
 #include <string>
 #include <vector>
 
+#include "memory/images.h"
 #include "memory/message_sources.h"
 #include "memory/store.h"
 #include "memory/types.h"
@@ -53,11 +57,19 @@
 namespace vole::memory {
 
 using SourcesByMessage = std::map<MessageId, std::vector<MessageSource>>;
+// `images`: the attached images by message (their files are read; an unreadable file is
+// an error naming it).
+using ImagesByMessage = std::map<MessageId, std::vector<MessageImage>>;
+// What is kept beside a message's text and goes into its export.
+struct MessageExtras {
+  SourcesByMessage sources;
+  ImagesByMessage images;
+};
 
 std::string export_markdown(const Conversation& conversation, const std::vector<Message>& path,
-                            const SourcesByMessage& sources = {});
+                            const MessageExtras& extras = {});
 std::string export_json(const Conversation& conversation, const std::vector<Message>& path,
-                        const SourcesByMessage& sources = {});
+                        const MessageExtras& extras = {});
 
 // The conversation's active path, read from the store. Throw NotFound for an unknown id.
 std::string export_markdown(Store& store, ConversationId conversation);

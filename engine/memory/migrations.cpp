@@ -132,11 +132,27 @@ CREATE TRIGGER message_vectors_stale AFTER UPDATE OF content ON messages BEGIN
 END;
 )sql";
 
+// v5: images attached to messages (memory/images.h). The bytes are files named by their
+// SHA-256 in the image folder; rows go with their message (cascade), the files with the
+// last row that names them (swept when the trash is emptied).
+constexpr std::string_view kV5 = R"sql(
+CREATE TABLE message_images (
+  message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+  extension TEXT NOT NULL CHECK (extension IN ('png', 'jpg', 'webp', 'gif', 'bmp')),
+  size_bytes INTEGER NOT NULL,
+  PRIMARY KEY (message_id, position)
+) WITHOUT ROWID;
+CREATE INDEX message_images_by_hash ON message_images(sha256);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "conversations and linear messages", kV1},
     {2, "message tree, reasoning, status, stats, per-conversation settings, pinned, soft delete", kV2},
     {3, "full-text search over messages and titles (FTS5)", kV3},
     {4, "sources of knowledge answers; a conversation's knowledge collection; message vectors", kV4},
+    {5, "images attached to messages (content-addressed files)", kV5},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 

@@ -13,6 +13,7 @@
 //   v4  message_sources (the numbered passages an answer from a knowledge collection was
 //       given) and conversations.knowledge_collection (message_sources.h); message_vectors
 //       for search by meaning (message_vectors.h).
+//   v5  images attached to messages (content-addressed files beside the database).
 #include <span>
 #include <string_view>
 
@@ -22,7 +23,7 @@ namespace sqlite {
 class Connection;
 }
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 struct Migration {
   int version;               // user_version after it ran

@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "memory/database_file.h"
+#include "memory/images.h"
 #include "memory/migrations.h"
 #include "memory/sqlite.h"
 #include "memory/time_format.h"
@@ -542,6 +543,7 @@ int64_t Store::purge_deleted(std::optional<int64_t> deleted_before_ms) {
     } catch (const StoreError&) {
     }
     if (!impl_->in_memory) sqlite3_wal_checkpoint_v2(l.conn.handle(), "main", SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    remove_unreferenced_image_files(l, image_folder_for(impl_->in_memory ? fs::path() : impl_->path));
   }
   return purged;
 }
@@ -584,6 +586,7 @@ Message Store::edit_user_message(MessageId user_message, std::string_view new_co
                                            " is " + std::string(role_name(original.role)));
   NewMessage spec{.role = Role::User, .content = std::string(new_content)};
   auto m = add_leaf(l.conn, original.conversation_id, original.parent_id, spec, l.now_ms);
+  copy_message_images(l, user_message, m.id);  // the edit keeps the original's pictures
   w.commit();
   return m;
 }

@@ -24,6 +24,7 @@ Item {
     required property real thinkingSeconds
     required property bool thinking
     required property bool isLast
+    required property var images
     property real columnWidth: 700
     property bool flash: false
 
@@ -53,6 +54,11 @@ Item {
         spacing: 4
 
         // ================= user =================
+        MessageImages {
+            Layout.alignment: Qt.AlignRight
+            Layout.maximumWidth: root.columnWidth * 0.85
+            images: root.images
+        }
         Rectangle {
             visible: root.isUser && !root.editing
             Layout.alignment: Qt.AlignRight

@@ -30,7 +30,8 @@ constexpr const char* kUsage =
     "  --no-vision          drop the vision tower          --no-mtp   drop the mtp.* head\n"
     "  --vocab N            override the vocabulary size\n"
     "  --no-tokenizer       do not copy the Qwen3 tokenizer files\n"
-    "  --chat-template FILE write FILE as tokenizer_config.json's chat_template\n";
+    "  --chat-template FILE write FILE as tokenizer_config.json's chat_template\n"
+    "  --preprocessor-config write preprocessor_config.json (the vision tower's image budget)\n";
 
 [[noreturn]] void usage_error(const std::string& msg) {
   std::fprintf(stderr, "vole-make-checkpoint: %s\n%s", msg.c_str(), kUsage);
@@ -156,6 +157,8 @@ int main(int argc, char** argv) {
     else if (a == "--vocab") text_config(spec)["vocab_size"] = std::stoll(value(i));
     else if (a == "--no-tokenizer") spec.tokenizer = false;
     else if (a == "--chat-template") spec.chat_template = value(i);
+    else if (a == "--preprocessor-config")
+      spec.preprocessor_config = true;
     else if (a == "-h" || a == "--help") {
       std::fputs(kUsage, stdout);
       return 0;
