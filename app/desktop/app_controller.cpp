@@ -34,6 +34,8 @@ AppController::AppController(AppOptions options, QObject* parent)
   engine_ = std::make_unique<EngineController>(&settings_);
   chat_ = std::make_unique<ChatController>(store_.get(), engine_.get(), &settings_, &conversations_);
   model_manager_ = std::make_unique<ModelManager>(&settings_, &models_, vole::data_dir() / "models");
+  local_api_ =
+      std::make_unique<LocalApiServer>(engine_.get(), engine_->worker().chat_model_access(), settings_.settingsFile());
   register_pages(pages_);
 
   connect(model_manager_.get(), &ModelManager::notice, this, &AppController::notify);
@@ -68,6 +70,7 @@ void AppController::start() {
   models_.set_sources(vole::data_dir() / "models", settings_.modelFolders());
   model_manager_->start();
   engine_->refreshDevices();
+  local_api_->start();           // when the settings say so; requests get 503 until a model is loaded
   store_->open();                // on failure the UI shows the problem and the choices
   conversations_.purge_trash();  // deletions whose undo window closed with the app
   QString model = settings_.currentModel();
@@ -84,6 +87,7 @@ void AppController::start() {
 
 void AppController::shutdown() {
   if (model_manager_) model_manager_->shutdown();
+  if (local_api_) local_api_->stop();
   if (engine_) engine_->shutdown();
 }
 

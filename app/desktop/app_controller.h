@@ -11,6 +11,7 @@
 #include "conversation_list_model.h"
 #include "engine_controller.h"
 #include "installed_models_model.h"
+#include "local_api_server.h"
 #include "model_manager.h"
 #include "page_registry.h"
 #include "search_results_model.h"
@@ -33,6 +34,7 @@ class AppController : public QObject {
   Q_PROPERTY(vole::desktop::SearchResultsModel* search READ search CONSTANT)
   Q_PROPERTY(vole::desktop::InstalledModelsModel* models READ models CONSTANT)
   Q_PROPERTY(vole::desktop::ModelManager* modelManager READ modelManager CONSTANT)
+  Q_PROPERTY(vole::desktop::LocalApiServer* localApi READ localApi CONSTANT)
   Q_PROPERTY(vole::desktop::PageRegistry* pages READ pages CONSTANT)
   Q_PROPERTY(QString currentPage READ currentPage WRITE showPage NOTIFY currentPageChanged)
   Q_PROPERTY(bool darkTheme READ darkTheme NOTIFY darkThemeChanged)
@@ -55,6 +57,7 @@ class AppController : public QObject {
   SearchResultsModel* search() { return &search_; }
   InstalledModelsModel* models() { return &models_; }
   ModelManager* modelManager() { return model_manager_.get(); }
+  LocalApiServer* localApi() { return local_api_.get(); }
   PageRegistry* pages() { return &pages_; }
   QString currentPage() const { return current_page_; }
   Q_INVOKABLE void showPage(const QString& id);
@@ -104,6 +107,7 @@ class AppController : public QObject {
   SearchResultsModel search_;
   InstalledModelsModel models_;
   std::unique_ptr<ModelManager> model_manager_;
+  std::unique_ptr<LocalApiServer> local_api_;
   PageRegistry pages_;
   std::unique_ptr<ChatController> chat_;
   QString current_page_ = "chat";

@@ -115,7 +115,8 @@ void EngineWorker::load(const LoadRequest& request) {
     Q_EMIT loadProgress(fraction, qstr(stage));
   };
   try {
-    auto engine = std::make_unique<runtime::Engine>(device_for(options.device), request.model_dir.toStdString(), options);
+    auto engine =
+        std::make_unique<runtime::Engine>(device_for(options.device), request.model_dir.toStdString(), options);
     const auto& dev = engine->gpu().info();
     ModelInfo info;
     info.dir = request.model_dir;
@@ -138,6 +139,7 @@ void EngineWorker::load(const LoadRequest& request) {
                                        " has no chat template (tokenizer_config.json or chat_template.jinja), "
                                        "so it cannot chat");
     models_[ModelRole::Chat] = std::move(engine);
+    chat_access_->set(model(ModelRole::Chat));
     info_ = info;
     Q_EMIT loaded(info);
   } catch (const Error& e) {
@@ -149,7 +151,8 @@ void EngineWorker::load(const LoadRequest& request) {
 
 void EngineWorker::unload() {
   if (!models_.count(ModelRole::Chat)) return;
-  chats_.clear();  // sequences before the engine they run on
+  chat_access_->set(nullptr);  // other users (the API server) finish and let go first
+  chats_.clear();              // sequences before the engine they run on
   models_.erase(ModelRole::Chat);
   Q_EMIT unloaded();
 }
@@ -161,6 +164,7 @@ runtime::Engine* EngineWorker::model(ModelRole role) const {
 
 std::shared_ptr<runtime::Device> EngineWorker::device_for(const std::string& choice) {
   if (device_ && choice != device_choice_) {
+    chat_access_->set(nullptr);
     chats_.clear();
     models_.clear();
     device_.reset();
@@ -185,6 +189,7 @@ void EngineWorker::shutdown() {
                    u.writer.content().size(), u.writer.last_error() ? u.writer.last_error()->what() : "unknown error");
   }
   unsaved_.clear();
+  chat_access_->set(nullptr);
   chats_.clear();
   models_.clear();
   device_.reset();
@@ -319,6 +324,8 @@ void EngineWorker::run(const GenerationJob& job, GenerationResult& result) {
   };
 
   try {
+    // Takes turns with the local API server's requests on the same model.
+    auto lease = chat_access_->acquire();
     runtime::Chat& chat = chat_for(job.conversation);
     runtime::ChatReply reply = chat.reply(job.request, on_delta, &cancel_);
     send_ui();

@@ -22,6 +22,7 @@
 #include "memory/stream_writer.h"
 #include "runtime/chat.h"
 #include "runtime/engine.h"
+#include "server/model_access.h"
 
 namespace vole::desktop {
 
@@ -47,6 +48,9 @@ class EngineWorker : public QObject {
   // Text deltas delivered so far by the running generation: one per token that completed
   // visible text (diagnostics, and the stop-latency test).
   int64_t tokens_generated() const { return tokens_.load(); }
+  // The chat model as others may share it (the local API server): each generation here
+  // holds it, and loading, unloading or switching devices goes through it.
+  std::shared_ptr<server::ModelAccess> chat_model_access() const { return chat_access_; }
 
  public Q_SLOTS:
   void listDevices();
@@ -91,6 +95,7 @@ class EngineWorker : public QObject {
   std::shared_ptr<runtime::Device> device_;
   std::string device_choice_;
   std::map<ModelRole, std::unique_ptr<runtime::Engine>> models_;
+  std::shared_ptr<server::ModelAccess> chat_access_ = std::make_shared<server::ModelAccess>();
   ModelInfo info_;
   std::list<std::pair<memory::ConversationId, std::unique_ptr<runtime::Chat>>> chats_;  // most recent first
 

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "runtime/engine.h"
+#include "server/model_access.h"
 #include "server/openai_request.h"
 
 namespace vole::server {
@@ -41,6 +42,9 @@ class ApiServer {
 
   // Serves `engine` under `name` (the "model" field clients send). Before start().
   void add_model(const std::string& name, runtime::Engine& engine);
+  // Serves a model shared with other users (the desktop app's chats), which may be
+  // unloaded or replaced while the server runs: requests then get 503 until one is back.
+  void add_model(const std::string& name, std::shared_ptr<ModelAccess> access);
   // Binds and starts serving on a thread of its own; returns the port. Throws
   // InvalidArgument for a non-loopback host without a key, Io if the bind fails.
   int start();

@@ -274,6 +274,8 @@ Rectangle {
                 }
             }
 
+            LocalApiSection {}
+
             // ---- storage and privacy ----
             Section {
                 title: qsTr("Storage and privacy")
