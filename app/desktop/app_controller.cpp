@@ -1,6 +1,8 @@
 #include "app_controller.h"
 
 #include <QDesktopServices>
+#include <QDir>
+#include <QFileInfo>
 #include <QGuiApplication>
 #include <QPalette>
 #include <cstdlib>
@@ -30,12 +32,15 @@ AppController::AppController(AppOptions options, QObject* parent)
       search_(),
       models_() {
   data_dir_from_env_ = apply_data_folder(settings_.dataFolder());
+  secrets_ = std::make_unique<SecretStore>(QFileInfo(settings_.settingsFile()).dir().filePath("vole-secrets.json"));
+  settings_.use_secret_store(secrets_.get());
   store_ = std::make_unique<StoreSession>(memory::default_database_path());
   engine_ = std::make_unique<EngineController>(&settings_);
   chat_ = std::make_unique<ChatController>(store_.get(), engine_.get(), &settings_, &conversations_);
   model_manager_ = std::make_unique<ModelManager>(&settings_, &models_, vole::data_dir() / "models");
-  local_api_ =
-      std::make_unique<LocalApiServer>(engine_.get(), engine_->worker().chat_model_access(), settings_.settingsFile());
+  local_api_ = std::make_unique<LocalApiServer>(engine_.get(), engine_->worker().chat_model_access(), secrets_.get(),
+                                                settings_.settingsFile());
+  remote_models_ = std::make_unique<RemoteModels>(secrets_.get(), settings_.settingsFile());
   register_pages(pages_);
 
   connect(model_manager_.get(), &ModelManager::notice, this, &AppController::notify);
@@ -74,7 +79,9 @@ void AppController::start() {
   store_->open();                // on failure the UI shows the problem and the choices
   conversations_.purge_trash();  // deletions whose undo window closed with the app
   QString model = settings_.currentModel();
-  if (models_.indexOfPath(model) < 0 || !models_.models()[models_.indexOfPath(model)].present)
+  if (RemoteModels::isRemoteId(model)
+          ? !remote_models_->target(model)
+          : models_.indexOfPath(model) < 0 || !models_.models()[models_.indexOfPath(model)].present)
     model = models_.count() > 0 ? models_.pathAt(0) : QString();
   if (!model.isEmpty()) selectModel(model);
   if (last > 0 && conversations_.indexOf(last) >= 0) chat_->open(last);
@@ -128,6 +135,13 @@ QString AppController::openModelFolder(const QUrl& folder) {
 
 void AppController::selectModel(const QString& path) {
   if (path.isEmpty()) return;
+  if (RemoteModels::isRemoteId(path)) {  // a model of the Models page's Remote source
+    auto target = remote_models_->target(path);
+    if (!target) return;
+    settings_.setCurrentModel(path);
+    if (engine_->modelDir() != path || engine_->state() != EngineState::Ready) engine_->loadRemote(path, *target);
+    return;
+  }
   settings_.setCurrentModel(path);
   if (engine_->modelDir() == path &&
       (engine_->state() == EngineState::Ready || engine_->state() == EngineState::Loading))

@@ -14,7 +14,9 @@
 #include "local_api_server.h"
 #include "model_manager.h"
 #include "page_registry.h"
+#include "remote_models.h"
 #include "search_results_model.h"
+#include "secret_store.h"
 #include "store_session.h"
 
 namespace vole::desktop {
@@ -35,6 +37,9 @@ class AppController : public QObject {
   Q_PROPERTY(vole::desktop::InstalledModelsModel* models READ models CONSTANT)
   Q_PROPERTY(vole::desktop::ModelManager* modelManager READ modelManager CONSTANT)
   Q_PROPERTY(vole::desktop::LocalApiServer* localApi READ localApi CONSTANT)
+  Q_PROPERTY(vole::desktop::RemoteModels* remoteModels READ remoteModels CONSTANT)
+  // Where secrets (keys, the hub token) are kept: "the desktop keyring" or "a private file (...)".
+  Q_PROPERTY(QString secretStorage READ secretStorage CONSTANT)
   Q_PROPERTY(vole::desktop::PageRegistry* pages READ pages CONSTANT)
   Q_PROPERTY(QString currentPage READ currentPage WRITE showPage NOTIFY currentPageChanged)
   Q_PROPERTY(bool darkTheme READ darkTheme NOTIFY darkThemeChanged)
@@ -58,6 +63,8 @@ class AppController : public QObject {
   InstalledModelsModel* models() { return &models_; }
   ModelManager* modelManager() { return model_manager_.get(); }
   LocalApiServer* localApi() { return local_api_.get(); }
+  RemoteModels* remoteModels() { return remote_models_.get(); }
+  QString secretStorage() const { return secrets_->backendName(); }
   PageRegistry* pages() { return &pages_; }
   QString currentPage() const { return current_page_; }
   Q_INVOKABLE void showPage(const QString& id);
@@ -107,7 +114,9 @@ class AppController : public QObject {
   SearchResultsModel search_;
   InstalledModelsModel models_;
   std::unique_ptr<ModelManager> model_manager_;
+  std::unique_ptr<SecretStore> secrets_;
   std::unique_ptr<LocalApiServer> local_api_;
+  std::unique_ptr<RemoteModels> remote_models_;
   PageRegistry pages_;
   std::unique_ptr<ChatController> chat_;
   QString current_page_ = "chat";

@@ -7,6 +7,7 @@
 
 #include "memory/store.h"
 #include "memory/types.h"
+#include "remote_reply.h"
 #include "runtime/chat.h"
 
 namespace vole::desktop {
@@ -15,6 +16,7 @@ struct LoadRequest {
   QString model_dir;
   QString device;  // "" = automatic, else a device name (gpu::ContextOptions::device)
   int context_length = 4096;
+  RemoteTarget remote;  // model non-empty: a model on another server (no GPU, no folder)
 };
 
 struct ModelInfo {
@@ -32,6 +34,7 @@ struct ModelInfo {
   bool thinking_default = false;              // what the template does when enable_thinking is not given
   runtime::SamplingOptions default_sampling;  // generation_config.json's recommendation
   int default_max_tokens = 2048;
+  bool remote = false;  // served by another computer: text sent to it leaves this one
 };
 
 // One answer to generate into an assistant message the UI thread already created

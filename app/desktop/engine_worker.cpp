@@ -1,6 +1,7 @@
 #include "engine_worker.h"
 
 #include <QTimer>
+#include <QUrl>
 #include <QVariantMap>
 #include <algorithm>
 #include <cstdio>
@@ -103,6 +104,7 @@ void EngineWorker::listDevices() {
 void EngineWorker::load(const LoadRequest& request) {
   unload();
   cancel_load_.store(false);
+  if (!request.remote.model.isEmpty()) return load_remote(request);
   runtime::EngineOptions options;
   options.device = request.device.toStdString();
   options.context_length = request.context_length;
@@ -149,7 +151,25 @@ void EngineWorker::load(const LoadRequest& request) {
   }
 }
 
+void EngineWorker::load_remote(const LoadRequest& request) {
+  remote_ = request.remote;
+  ModelInfo info;
+  info.dir = request.model_dir;
+  info.name = request.remote.model;
+  info.architecture = "remote";
+  info.device_name = QUrl(request.remote.base_url).host();
+  info.device_type = "remote";
+  info.remote = true;
+  info.default_sampling = runtime::SamplingOptions{};
+  info_ = info;
+  Q_EMIT loaded(info);
+}
+
 void EngineWorker::unload() {
+  if (remote_) {
+    remote_.reset();
+    if (!models_.count(ModelRole::Chat)) Q_EMIT unloaded();
+  }
   if (!models_.count(ModelRole::Chat)) return;
   chat_access_->set(nullptr);  // other users (the API server) finish and let go first
   chats_.clear();              // sequences before the engine they run on
@@ -275,7 +295,7 @@ void EngineWorker::run(const GenerationJob& job, GenerationResult& result) {
     }
   };
 
-  if (!model(ModelRole::Chat)) {
+  if (!model(ModelRole::Chat) && !remote_) {
     finish(memory::MessageStatus::Error, "no model is loaded");
     return;
   }
@@ -324,10 +344,14 @@ void EngineWorker::run(const GenerationJob& job, GenerationResult& result) {
   };
 
   try {
-    // Takes turns with the local API server's requests on the same model.
-    auto lease = chat_access_->acquire();
-    runtime::Chat& chat = chat_for(job.conversation);
-    runtime::ChatReply reply = chat.reply(job.request, on_delta, &cancel_);
+    runtime::ChatReply reply;
+    if (remote_) {
+      reply = remote_reply(*remote_, job.request, on_delta, &cancel_);
+    } else {
+      // Takes turns with the local API server's requests on the same model.
+      auto lease = chat_access_->acquire();
+      reply = chat_for(job.conversation).reply(job.request, on_delta, &cancel_);
+    }
     send_ui();
     const auto& s = reply.stats;
     result.stop_reason = runtime::stop_reason_name(s.stop);

@@ -86,6 +86,7 @@ class EngineWorker : public QObject {
   // releases every model on the old one first).
   std::shared_ptr<runtime::Device> device_for(const std::string& device_choice);
   void run(const GenerationJob& job, GenerationResult& result);
+  void load_remote(const LoadRequest& request);
   // Tries again to save the answers whose final save failed; true when none is left.
   bool retry_unsaved();
   void schedule_retry();
@@ -96,6 +97,7 @@ class EngineWorker : public QObject {
   std::string device_choice_;
   std::map<ModelRole, std::unique_ptr<runtime::Engine>> models_;
   std::shared_ptr<server::ModelAccess> chat_access_ = std::make_shared<server::ModelAccess>();
+  std::optional<RemoteTarget> remote_;  // the chat model is on another server
   ModelInfo info_;
   std::list<std::pair<memory::ConversationId, std::unique_ptr<runtime::Chat>>> chats_;  // most recent first
 

@@ -5,20 +5,33 @@
 
 #include "engine_controller.h"
 #include "event_log.h"
+#include "secret_store.h"
 #include "server/api_server.h"
 #include "server/model_access.h"
 #include "util/error.h"
 
 namespace vole::desktop {
 
+namespace {
+const QString kKeySecret = QStringLiteral("local-api-key");
+}
+
 LocalApiServer::LocalApiServer(EngineController* engine, std::shared_ptr<server::ModelAccess> access,
-                               const QString& settings_file, QObject* parent)
-    : QObject(parent), engine_(engine), access_(std::move(access)), settings_(settings_file, QSettings::IniFormat) {
+                               SecretStore* secrets, const QString& settings_file, QObject* parent)
+    : QObject(parent),
+      engine_(engine),
+      access_(std::move(access)),
+      secrets_(secrets),
+      settings_(settings_file, QSettings::IniFormat) {
   settings_.beginGroup("local_api");
   enabled_ = settings_.value("enabled", false).toBool();
   host_ = settings_.value("host", host_).toString();
   port_ = settings_.value("port", port_).toInt();
-  api_key_ = settings_.value("api_key").toString();
+  try {
+    api_key_ = secrets_->get(kKeySecret).value_or(QString());
+  } catch (const std::exception& e) {
+    error_ = QString::fromUtf8(e.what());
+  }
   // Another model loaded: served under its own name (clients read it from /v1/models).
   connect(engine_, &EngineController::loaded, this, [this] {
     if (running() && engine_->modelName() != served_model_) restart();
@@ -37,7 +50,6 @@ void LocalApiServer::save() {
   settings_.setValue("enabled", enabled_);
   settings_.setValue("host", host_);
   settings_.setValue("port", port_);
-  settings_.setValue("api_key", api_key_);
   settings_.sync();
   Q_EMIT configChanged();
 }
@@ -67,6 +79,12 @@ void LocalApiServer::setPort(int port) {
 void LocalApiServer::setApiKey(const QString& key) {
   QString k = key.trimmed();
   if (k == api_key_) return;
+  try {
+    secrets_->set(kKeySecret, k);
+  } catch (const std::exception& e) {
+    error_ = QString::fromUtf8(e.what());  // the key applies to this session only
+    Q_EMIT statusChanged();
+  }
   api_key_ = k;
   save();
   if (enabled_) restart();

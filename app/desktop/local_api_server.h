@@ -18,6 +18,7 @@ class ModelAccess;
 namespace vole::desktop {
 
 class EngineController;
+class SecretStore;
 
 class LocalApiServer : public QObject {
   Q_OBJECT
@@ -31,8 +32,8 @@ class LocalApiServer : public QObject {
   Q_PROPERTY(QString error READ error NOTIFY statusChanged)  // why it is not running ("" when fine)
 
  public:
-  LocalApiServer(EngineController* engine, std::shared_ptr<server::ModelAccess> access, const QString& settings_file,
-                 QObject* parent = nullptr);
+  LocalApiServer(EngineController* engine, std::shared_ptr<server::ModelAccess> access, SecretStore* secrets,
+                 const QString& settings_file, QObject* parent = nullptr);
   ~LocalApiServer() override;
 
   bool enabled() const { return enabled_; }
@@ -64,6 +65,7 @@ class LocalApiServer : public QObject {
 
   EngineController* engine_;
   std::shared_ptr<server::ModelAccess> access_;
+  SecretStore* secrets_;
   QSettings settings_;
   bool enabled_ = false;
   QString host_ = "127.0.0.1";

@@ -97,7 +97,7 @@ Rectangle {
         }
         SettingRow {
             label: qsTr("API key")
-            help: qsTr("Programs must send it as a Bearer token. Empty: no key (this computer only).")
+            help: qsTr("Programs must send it as a Bearer token. Empty: no key (this computer only). Kept in %1.").arg(App.secretStorage)
             RowLayout {
                 Layout.fillWidth: true
                 Field {

@@ -17,6 +17,7 @@
 #include "desktop_test.h"
 #include "engine_controller.h"
 #include "local_api_server.h"
+#include "secret_store.h"
 #include "store_session.h"
 #include "support/checkpoint_writer.h"
 #include "support/oracles.h"
@@ -64,12 +65,13 @@ std::string answer_of(const Reply& r) {
 
 // The app's controllers on a store and a settings file, plus the local API switch.
 struct App {
-  App(const fs::path& db, const QString& settings_file) : settings(settings_file), store(db) {
+  App(const fs::path& db, const QString& settings_file)
+      : settings(settings_file), store(db), secrets(settings_file + ".secrets") {
     store.open();
     conversations.set_store(store.store());
     engine = std::make_unique<EngineController>(&settings);
     chat = std::make_unique<ChatController>(&store, engine.get(), &settings, &conversations);
-    api = std::make_unique<LocalApiServer>(engine.get(), engine->worker().chat_model_access(), settings_file);
+    api = std::make_unique<LocalApiServer>(engine.get(), engine->worker().chat_model_access(), &secrets, settings_file);
   }
   ~App() {
     api.reset();
@@ -94,6 +96,7 @@ struct App {
 
   AppSettings settings;
   StoreSession store;
+  SecretStore secrets;  // the 0600 file (VOLE_SECRET_STORE=file)
   ConversationListModel conversations;
   std::unique_ptr<EngineController> engine;
   std::unique_ptr<ChatController> chat;
@@ -103,6 +106,7 @@ struct App {
 class LocalApiTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    setenv("VOLE_SECRET_STORE", "file", 1);
     if (!vole::test::oracle_available(vole::test::qwen3_tokenizer_dir() / "tokenizer.json")) return;
     models_ = new vole::test::TempDir("vole-local-api-models");
     auto spec = vole::test::checkpoint_preset("tiny-qwen3");
