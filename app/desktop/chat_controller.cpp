@@ -10,8 +10,8 @@
 #include "qt_strings.h"
 #include "report_errors.h"
 #include "util/file.h"
-#include "util/json.h"
 #include "util/user_files.h"
+#include "util/json.h"
 
 namespace vole::desktop {
 

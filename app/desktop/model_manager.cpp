@@ -125,8 +125,8 @@ QString ModelManager::download(const QString& input, bool vision) {
 QString ModelManager::downloadCatalog(const QString& catalog_id, bool vision) {
   const auto* entry = catalog_.entry(catalog_id);
   if (!entry) return tr("%1 is not in Vole's catalog.").arg(catalog_id);
-  hub::FeatureSet features =
-      vision && entry->features.has(hub::kVisionFeature) ? hub::FeatureSet::text_and_vision() : hub::FeatureSet::text();
+  hub::FeatureSet features = vision && entry->features.has(hub::kVisionFeature) ? hub::FeatureSet::text_and_vision()
+                                                                                 : hub::FeatureSet::text();
   return start_job({entry->repo, entry->revision, features});
 }
 
