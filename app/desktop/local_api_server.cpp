@@ -32,9 +32,10 @@ LocalApiServer::LocalApiServer(EngineController* engine, std::shared_ptr<server:
   } catch (const std::exception& e) {
     error_ = QString::fromUtf8(e.what());
   }
-  // Another model loaded: served under its own name (clients read it from /v1/models).
+  // Another local model loaded: served under its own name (clients read it from
+  // /v1/models). A remote model is not served: requests get 503 meanwhile.
   connect(engine_, &EngineController::loaded, this, [this] {
-    if (running() && engine_->modelName() != served_model_) restart();
+    if (running() && !engine_->remote() && engine_->modelName() != served_model_) restart();
   });
 }
 
@@ -100,7 +101,7 @@ void LocalApiServer::start() {
   options.host = host_.toStdString();
   options.port = port_;
   options.api_key = api_key_.toStdString();
-  QString name = engine_->modelName().isEmpty() ? QStringLiteral("vole") : engine_->modelName();
+  QString name = engine_->modelName().isEmpty() || engine_->remote() ? QStringLiteral("vole") : engine_->modelName();
   try {
     auto server = std::make_unique<server::ApiServer>(options);
     server->add_model(name.toStdString(), access_);

@@ -87,7 +87,7 @@ void RemoteModels::connectTo(const QString& base_url, const QString& api_key) {
             settings_.setValue("url", url);
             settings_.setValue("models", models_);
             settings_.sync();
-            log_event("remote-models", {{"count", models_.size()}});
+            log_event("remote-models", {{"count", int(models_.size())}});
           } else {
             log_event("remote-models", {{"error", problem}});
           }

@@ -46,7 +46,8 @@ class RemoteModels : public QObject {
   Q_INVOKABLE void acceptNotice();
 
   static bool isRemoteId(const QString& id) { return id.startsWith(QStringLiteral("remote:")); }
-  Q_INVOKABLE static QString idFor(const QString& model) { return QStringLiteral("remote:") + model; }
+  static QString id_for(const QString& model) { return QStringLiteral("remote:") + model; }
+  Q_INVOKABLE QString idFor(const QString& model) const { return id_for(model); }  // for QML
   // The target a picker id stands for; nullopt if it names no model of the source.
   std::optional<RemoteTarget> target(const QString& id) const;
   // "http://host:8080" -> "http://host:8080/v1"; other paths are kept; trailing '/' dropped.

@@ -56,6 +56,11 @@ std::string chat_body(const std::string& model, const std::string& text, int max
       .dump();
 }
 
+bool api_busy(int port) {
+  auto j = http(port, "GET", "/health").json();
+  return j.is_object() && j["models"].is_array() && !j["models"].empty() && j["models"][0]["busy"] == true;
+}
+
 std::string answer_of(const Reply& r) {
   EXPECT_EQ(r.status, 200) << r.body;
   auto j = r.json();
@@ -214,9 +219,8 @@ TEST_F(LocalApiTest, UnloadGives503AndAnotherLoadServesAgain) {
   // for the whole answer, and later requests get 503 until a model is back.
   Reply long_reply;
   std::thread client(
-      [&] { long_reply = http(port, "POST", "/v1/chat/completions", chat_body("tiny-qwen3", "Go on", 2000)); });
-  ASSERT_TRUE(wait_until([&] { return http(port, "GET", "/health").json()["models"][0]["busy"] == true; },
-                         std::chrono::seconds(30)));
+      [&] { long_reply = http(port, "POST", "/v1/chat/completions", chat_body("tiny-qwen3", "Go on", 900)); });
+  EXPECT_TRUE(wait_until([&] { return api_busy(port); }, std::chrono::seconds(30)));
   a->engine->unload();
   ASSERT_TRUE(wait_until([&] { return a->engine->state() != EngineState::Ready; }, std::chrono::seconds(30)));
   client.join();

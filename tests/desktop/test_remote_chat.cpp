@@ -51,10 +51,10 @@ struct App {
     return remote.error().isEmpty();
   }
   bool use(const QString& model) {
-    auto target = remote.target(RemoteModels::idFor(model));
+    auto target = remote.target(RemoteModels::id_for(model));
     EXPECT_TRUE(target) << model.toStdString();
     if (!target) return false;
-    engine->loadRemote(RemoteModels::idFor(model), *target);
+    engine->loadRemote(RemoteModels::id_for(model), *target);
     wait_until([&] { return engine->state() != EngineState::Loading; });
     return engine->state() == EngineState::Ready;
   }
