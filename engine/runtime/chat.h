@@ -73,7 +73,6 @@ class Chat {
   ChatReply reply(const ChatRequest& request, const DeltaCallback& on_delta, const std::atomic<bool>* cancel = nullptr);
   void reset() { sequence_->reset(); }
   Sequence& sequence() { return *sequence_; }
-  const Engine& engine() const { return engine_; }
 
   // The prompt as the model sees it: the rendered conversation's tokens with each image
   // placeholder expanded, and the images' embeddings and positions. Images are encoded

@@ -164,7 +164,8 @@ struct ApiServer::Impl {
                               std::shared_ptr<ReplyChannel> channel) {
     auto submitted = Clock::now();
     (void)worker;
-    return [this, request, channel, submitted](runtime::Chat* model_chat, const std::atomic<bool>& cancel) {
+    return [this, request, channel, submitted](const runtime::Engine* engine, runtime::Chat* model_chat,
+                                               const std::atomic<bool>& cancel) {
       ReplyOutcome out;
       out.queue_ms = ms_since(submitted);
       if (!model_chat && !cancel.load()) {  // the app unloaded its model meanwhile
@@ -180,7 +181,6 @@ struct ApiServer::Impl {
         return;
       }
       runtime::Chat& chat = *model_chat;
-      const runtime::Engine* engine = &chat.engine();
       try {
         runtime::GenerateOptions options =
             generation_options(request, engine->default_generate_options(), engine->context_length());

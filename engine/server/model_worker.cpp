@@ -60,7 +60,7 @@ void ModelWorker::run() {
       } catch (const std::exception&) {
         chat_.reset();  // no room for a sequence now: answered as if no model were loaded
       }
-      job->work(chat_.get(), job->cancel);
+      job->work(chat_ ? lease.engine() : nullptr, chat_.get(), job->cancel);
     }
     {
       std::lock_guard lock(mutex_);

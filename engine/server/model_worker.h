@@ -22,10 +22,11 @@ namespace vole::server {
 
 class ModelWorker {
  public:
-  // A job sees the model's Chat (null: no model is loaded now) and its own cancel flag.
+  // A job sees the model's Engine and Chat (both null: no model is loaded now) and its
+  // own cancel flag.
   // It must return promptly when the flag is set before it starts (a client that left
   // while queued, or shutdown).
-  using Work = std::function<void(runtime::Chat* chat, const std::atomic<bool>& cancel)>;
+  using Work = std::function<void(const runtime::Engine* engine, runtime::Chat* chat, const std::atomic<bool>& cancel)>;
   struct Job {
     Work work;
     std::atomic<bool> cancel{false};
