@@ -1,5 +1,6 @@
 #include "remote_reply.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "remote/openai_client.h"
