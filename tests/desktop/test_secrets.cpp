@@ -12,6 +12,7 @@
 #include "desktop_test.h"
 #include "secret_store.h"
 #include "support/temp_dir.h"
+#include "util/error.h"
 
 using namespace vole::desktop;
 namespace fs = std::filesystem;
