@@ -128,7 +128,7 @@ class LocalApiTest : public ::testing::Test {
   fs::path model() const { return models_->path() / "tiny-qwen3"; }
   std::unique_ptr<App> app() {
     auto a = std::make_unique<App>(dir_ / "vole.db", QString::fromStdString((dir_ / "settings.ini").string()));
-    a->settings.sampling()->setMaxTokens(40);
+    a->settings.sampling()->setMaxTokens(16);
     a->settings.sampling()->setTemperature(0.0);  // greedy: answers are reproducible
     a->settings.setContextLength(1024);
     return a;
@@ -179,7 +179,7 @@ TEST_F(LocalApiTest, AppChatAndApiRequestShareTheModelWithoutCorruption) {
 
   // Each alone.
   std::string api_alone =
-      answer_of(http(port, "POST", "/v1/chat/completions", chat_body("tiny-qwen3", api_prompt, 48)));
+      answer_of(http(port, "POST", "/v1/chat/completions", chat_body("tiny-qwen3", api_prompt, 16)));
   std::string app_alone = a->ask(QString::fromStdString(app_prompt));
   ASSERT_FALSE(api_alone.empty());
   ASSERT_FALSE(app_alone.empty());
@@ -191,11 +191,11 @@ TEST_F(LocalApiTest, AppChatAndApiRequestShareTheModelWithoutCorruption) {
   QSignalSpy done(a->chat.get(), &ChatController::answerFinished);
   ASSERT_TRUE(a->chat->send(QString::fromStdString(app_prompt)));
   ASSERT_TRUE(wait_until([&] { return streamed.count() > 0 || done.count() > 0; }));
-  std::vector<Reply> api_replies(3);
+  std::vector<Reply> api_replies(2);
   std::vector<std::thread> clients;
   for (auto& r : api_replies)
     clients.emplace_back([&r, port, &api_prompt] {
-      r = http(port, "POST", "/v1/chat/completions", chat_body("tiny-qwen3", api_prompt, 48));
+      r = http(port, "POST", "/v1/chat/completions", chat_body("tiny-qwen3", api_prompt, 16));
     });
   ASSERT_TRUE(wait_until([&] { return done.count() > 0; }, std::chrono::seconds(120)));
   std::string app_shared = a->store.store()->active_path(a->chat->conversationId()).back().content;
