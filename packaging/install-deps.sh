@@ -21,6 +21,9 @@ PACKAGES=(
   libpoppler-cpp-dev libxml2-dev
   # the OpenAI-compatible API server (engine/server)
   libcpp-httplib-dev
+  # the desktop app's secrets in the desktop keyring (Secret Service); gnome-keyring
+  # only for the test that runs a real keyring headless
+  libsecret-1-dev gnome-keyring
   # tests: GoogleTest, jinja2 oracle for chat templates, npm for the tokenizer oracle
   libgtest-dev libgmock-dev python3 python3-jinja2 nodejs npm
   # audio tests: sox writes every test file type (MP3 through libsox-fmt-mp3), espeak-ng speaks

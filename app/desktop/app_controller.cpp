@@ -1,6 +1,8 @@
 #include "app_controller.h"
 
 #include <QDesktopServices>
+#include <QDir>
+#include <QFileInfo>
 #include <QGuiApplication>
 #include <QPalette>
 #include <cstdlib>
@@ -34,6 +36,8 @@ AppController::AppController(AppOptions options, QObject* parent)
       search_(),
       models_() {
   data_dir_from_env_ = apply_data_folder(settings_.dataFolder());
+  secrets_ = std::make_unique<SecretStore>(QFileInfo(settings_.settingsFile()).dir().filePath("vole-secrets.json"));
+  settings_.use_secret_store(secrets_.get());
   store_ = std::make_unique<StoreSession>(memory::default_database_path());
   engine_ = std::make_unique<EngineController>(&settings_);
   chat_ = std::make_unique<ChatController>(store_.get(), engine_.get(), &settings_, &conversations_);
@@ -47,6 +51,9 @@ AppController::AppController(AppOptions options, QObject* parent)
   connect(chat_.get(), &ChatController::answerFinished, memory_.get(), &ConversationMemory::poke);
   connect(knowledge_.get(), &KnowledgeController::indexed, memory_.get(), &ConversationMemory::poke);
   voice_ = std::make_unique<VoiceInput>(engine_.get(), &models_, model_manager_.get(), &settings_);
+  local_api_ = std::make_unique<LocalApiServer>(engine_.get(), engine_->worker().chat_model_access(), secrets_.get(),
+                                                settings_.settingsFile());
+  remote_models_ = std::make_unique<RemoteModels>(secrets_.get(), settings_.settingsFile());
   register_pages(pages_);
 
   connect(model_manager_.get(), &ModelManager::notice, this, &AppController::notify);
@@ -116,13 +123,16 @@ void AppController::start() {
   model_manager_->start();
   knowledge_->start();
   engine_->refreshDevices();
+  local_api_->start();           // when the settings say so; requests get 503 until a model is loaded
   store_->open();                // on failure the UI shows the problem and the choices
   conversations_.purge_trash();  // deletions whose undo window closed with the app
   QString model = settings_.currentModel();
   auto chat_ready = [&](int row) {
     return row >= 0 && models_.models()[row].present && models_.models()[row].kind == hub::ModelKind::Chat;
   };
-  if (!chat_ready(models_.indexOfPath(model))) {
+  bool usable = RemoteModels::isRemoteId(model) ? remote_models_->target(model).has_value()
+                                                : chat_ready(models_.indexOfPath(model));
+  if (!usable) {
     model.clear();  // the first chat model instead (a speech model cannot chat)
     for (int row = 0; row < models_.count() && model.isEmpty(); ++row)
       if (chat_ready(row)) model = models_.pathAt(row);
@@ -140,6 +150,7 @@ void AppController::shutdown() {
   if (knowledge_) knowledge_->shutdown();  // first: its indexer may be waiting on the engine thread
   if (voice_) voice_->cancel();  // the microphone closes before the engine goes
   if (model_manager_) model_manager_->shutdown();
+  if (local_api_) local_api_->stop();
   if (engine_) engine_->shutdown();
 }
 
@@ -180,6 +191,13 @@ QString AppController::openModelFolder(const QUrl& folder) {
 
 void AppController::selectModel(const QString& path) {
   if (path.isEmpty()) return;
+  if (RemoteModels::isRemoteId(path)) {  // a model of the Models page's Remote source
+    auto target = remote_models_->target(path);
+    if (!target) return;
+    settings_.setCurrentModel(path);
+    if (engine_->modelDir() != path || engine_->state() != EngineState::Ready) engine_->loadRemote(path, *target);
+    return;
+  }
   int row = models_.indexOfPath(path);
   if (row >= 0 && models_.models()[row].kind != hub::ModelKind::Chat) {
     notify(tr("%1 is a %2 model, not a chat model.")

@@ -14,9 +14,12 @@
 #include "installed_models_model.h"
 #include "knowledge_chat.h"
 #include "knowledge_controller.h"
+#include "local_api_server.h"
 #include "model_manager.h"
 #include "page_registry.h"
+#include "remote_models.h"
 #include "search_results_model.h"
+#include "secret_store.h"
 #include "store_session.h"
 #include "voice_input.h"
 
@@ -37,6 +40,10 @@ class AppController : public QObject {
   Q_PROPERTY(vole::desktop::SearchResultsModel* search READ search CONSTANT)
   Q_PROPERTY(vole::desktop::InstalledModelsModel* models READ models CONSTANT)
   Q_PROPERTY(vole::desktop::ModelManager* modelManager READ modelManager CONSTANT)
+  Q_PROPERTY(vole::desktop::LocalApiServer* localApi READ localApi CONSTANT)
+  Q_PROPERTY(vole::desktop::RemoteModels* remoteModels READ remoteModels CONSTANT)
+  // Where secrets (keys, the hub token) are kept: "the desktop keyring" or "a private file (...)".
+  Q_PROPERTY(QString secretStorage READ secretStorage CONSTANT)
   Q_PROPERTY(vole::desktop::PageRegistry* pages READ pages CONSTANT)
   Q_PROPERTY(vole::desktop::KnowledgeController* knowledge READ knowledge CONSTANT)
   Q_PROPERTY(vole::desktop::KnowledgeChat* knowledgeChat READ knowledgeChat CONSTANT)
@@ -63,6 +70,9 @@ class AppController : public QObject {
   SearchResultsModel* search() { return &search_; }
   InstalledModelsModel* models() { return &models_; }
   ModelManager* modelManager() { return model_manager_.get(); }
+  LocalApiServer* localApi() { return local_api_.get(); }
+  RemoteModels* remoteModels() { return remote_models_.get(); }
+  QString secretStorage() const { return secrets_->backendName(); }
   PageRegistry* pages() { return &pages_; }
   KnowledgeController* knowledge() { return knowledge_.get(); }
   KnowledgeChat* knowledgeChat() { return knowledge_chat_.get(); }
@@ -117,6 +127,9 @@ class AppController : public QObject {
   SearchResultsModel search_;
   InstalledModelsModel models_;
   std::unique_ptr<ModelManager> model_manager_;
+  std::unique_ptr<SecretStore> secrets_;
+  std::unique_ptr<LocalApiServer> local_api_;
+  std::unique_ptr<RemoteModels> remote_models_;
   PageRegistry pages_;
   std::unique_ptr<ChatController> chat_;
   std::unique_ptr<KnowledgeController> knowledge_;

@@ -9,6 +9,7 @@
 
 #include "memory/store.h"
 #include "memory/types.h"
+#include "remote_reply.h"
 #include "runtime/chat.h"
 
 namespace vole::desktop {
@@ -17,6 +18,7 @@ struct LoadRequest {
   QString model_dir;
   QString device;  // "" = automatic, else a device name (gpu::ContextOptions::device)
   int context_length = 4096;
+  RemoteTarget remote;  // model non-empty: a model on another server (no GPU, no folder)
 };
 
 struct ModelInfo {
@@ -37,6 +39,7 @@ struct ModelInfo {
   bool vision_available = false;   // the model has a vision tower
   bool vision_downloaded = false;  // ... and its tensors are in the folder (as far as the manifest says)
   QString repo;                    // the Hugging Face repo Vole downloaded it from, if any
+  bool remote = false;  // served by another computer: text sent to it leaves this one
 };
 
 // One answer to generate into an assistant message the UI thread already created

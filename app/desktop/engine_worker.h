@@ -24,6 +24,7 @@
 #include "runtime/engine.h"
 #include "runtime/speech_to_text.h"
 #include "speech_jobs.h"
+#include "server/model_access.h"
 
 namespace vole::desktop {
 
@@ -49,6 +50,9 @@ class EngineWorker : public QObject {
   // Text deltas delivered so far by the running generation: one per token that completed
   // visible text (diagnostics, and the stop-latency test).
   int64_t tokens_generated() const { return tokens_.load(); }
+  // The chat model as others may share it (the local API server): each generation here
+  // holds it, and loading, unloading or switching devices goes through it.
+  std::shared_ptr<server::ModelAccess> chat_model_access() const { return chat_access_; }
 
   // ---- on the worker's thread (invoke it there) ----
   // The device the models share (created with the last device choice if there is none yet),
@@ -96,6 +100,7 @@ class EngineWorker : public QObject {
   // releases every model on the old one first).
   std::shared_ptr<runtime::Device> device_for(const std::string& device_choice);
   void run(const GenerationJob& job, GenerationResult& result);
+  void load_remote(const LoadRequest& request);
   // Tries again to save the answers whose final save failed; true when none is left.
   bool retry_unsaved();
   void schedule_retry();
@@ -105,6 +110,8 @@ class EngineWorker : public QObject {
   std::shared_ptr<runtime::Device> device_;
   std::string device_choice_;
   std::map<ModelRole, std::unique_ptr<runtime::Engine>> models_;
+  std::shared_ptr<server::ModelAccess> chat_access_ = std::make_shared<server::ModelAccess>();
+  std::optional<RemoteTarget> remote_;  // the chat model is on another server
   ModelInfo info_;
   std::list<std::pair<memory::ConversationId, std::unique_ptr<runtime::Chat>>> chats_;  // most recent first
   std::unique_ptr<runtime::SpeechToText> stt_;  // on models_[SpeechToText]; released before it

@@ -37,6 +37,8 @@ void register_qml_types(AppController& app) {
   qmlRegisterAnonymousType<DownloadListModel>("Vole", 1);
   qmlRegisterAnonymousType<PageRegistry>("Vole", 1);
   qmlRegisterAnonymousType<VoiceInput>("Vole", 1);
+  qmlRegisterAnonymousType<LocalApiServer>("Vole", 1);
+  qmlRegisterAnonymousType<RemoteModels>("Vole", 1);
 }
 
 // With the log on: `event=frame after=N` once a frame showing the effects of the first N

@@ -194,8 +194,9 @@ struct ApiServer::Impl {
                Json list = Json::array();
                for (const auto& [name, worker] : models)
                  list.push_back({{"id", name},
-                                 {"device", worker->engine().gpu().info().name},
-                                 {"context_length", worker->engine().context_length()},
+                                 {"loaded", worker->access().info().loaded},
+                                 {"device", worker->access().info().device},
+                                 {"context_length", worker->access().info().context_length},
                                  {"busy", worker->busy()},
                                  {"queued", worker->waiting()}});
                for (const auto& [name, e] : embedders)
@@ -227,10 +228,16 @@ struct ApiServer::Impl {
   ModelWorker::Work make_work(const GenerationRequest& request, ModelWorker& worker,
                               std::shared_ptr<ReplyChannel> channel) {
     auto submitted = Clock::now();
-    return [this, request, engine = &worker.engine(), channel, submitted](runtime::Chat& chat,
-                                                                          const std::atomic<bool>& cancel) {
+    (void)worker;
+    return [this, request, channel, submitted](const runtime::Engine* engine, runtime::Chat* model_chat,
+                                               const std::atomic<bool>& cancel) {
       ReplyOutcome out;
       out.queue_ms = ms_since(submitted);
+      if (!model_chat && !cancel.load()) {  // the app unloaded its model meanwhile
+        out.error = no_model_loaded();
+        channel->finish(std::move(out));
+        return;
+      }
       if (cancel.load()) {
         out.stats.stop = runtime::StopReason::Cancelled;
         out.error = stopped();
@@ -238,6 +245,7 @@ struct ApiServer::Impl {
         channel->finish(std::move(out));
         return;
       }
+      runtime::Chat& chat = *model_chat;
       // Each token's log-probabilities, from the logits it was drawn from (still current
       // when the generator reports the token).
       auto log_token = [&](int32_t token) {
@@ -386,7 +394,12 @@ struct ApiServer::Impl {
   }
 
   static ApiError stopped() {
-    return ApiError(503, "server_error", "the answer was stopped: the server is shutting down", {}, "server_stopping");
+    return ApiError(503, "server_error",
+                    "the answer was stopped: the server is shutting down or the model is unloading", {},
+                    "server_stopping");
+  }
+  static ApiError no_model_loaded() {
+    return ApiError(503, "server_error", "no model is loaded right now; retry later", {}, "model_not_loaded");
   }
 
   // True (once) when the job waited past the queue timeout without starting; it is then
@@ -497,8 +510,13 @@ ApiServer::ApiServer(ServerOptions options) : impl_(std::make_unique<Impl>(std::
 ApiServer::~ApiServer() { stop(); }
 
 void ApiServer::add_model(const std::string& name, runtime::Engine& engine) {
+  add_model(name, std::make_shared<ModelAccess>(engine));
+}
+
+void ApiServer::add_model(const std::string& name, std::shared_ptr<ModelAccess> access) {
   impl_->check_new_name(name);
-  impl_->models[name] = std::make_unique<ModelWorker>(name, engine, impl_->options.max_queue);
+  require(access != nullptr, "a served model needs a model access");
+  impl_->models[name] = std::make_unique<ModelWorker>(name, std::move(access), impl_->options.max_queue);
 }
 
 void ApiServer::add_embedding_model(const std::string& name, runtime::EmbeddingModel& model) {

@@ -14,6 +14,7 @@
 
 #include "runtime/embedding_model.h"
 #include "runtime/engine.h"
+#include "server/model_access.h"
 #include "server/openai_request.h"
 #include "speech/speaker.h"
 
@@ -55,6 +56,9 @@ class ApiServer {
   void add_transcription_model(const std::string& name, runtime::Engine& engine);
   // Serves a voice for /v1/audio/speech. Before start().
   void add_speech_model(const std::string& name, SpeakerFactory make);
+  // Serves a model shared with other users (the desktop app's chats), which may be
+  // unloaded or replaced while the server runs: requests then get 503 until one is back.
+  void add_model(const std::string& name, std::shared_ptr<ModelAccess> access);
   // Binds and starts serving on a thread of its own; returns the port. Throws
   // InvalidArgument for a non-loopback host without a key, Io if the bind fails.
   int start();

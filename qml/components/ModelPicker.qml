@@ -17,7 +17,7 @@ Button {
     function openFolderDialog() { folderDialog.open() }
 
     readonly property string label: App.engine.state === EngineState.None ? qsTr("Choose a model")
-                                  : App.engine.modelName
+                                  : App.engine.modelName + (App.engine.remote ? qsTr(" · remote") : "")
     background: Rectangle {
         radius: Theme.radiusSmall
         color: root.hovered || popup.opened ? Theme.hover : "transparent"
@@ -123,6 +123,7 @@ Button {
                 color: Theme.textMuted
                 Layout.margins: 8
             }
+            RemoteModelEntries { Layout.fillWidth: true; onChosen: popup.close() }
             Rectangle { Layout.fillWidth: true; height: 1; color: Theme.border; Layout.topMargin: 4 }
             ItemDelegate {
                 visible: App.pages.has("models")

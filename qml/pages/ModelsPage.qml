@@ -213,6 +213,11 @@ Rectangle {
                 }
             }
 
+            RemoteSourcePanel {
+                visible: page.tab === 1
+                Layout.fillWidth: true
+            }
+
             StoragePanel {
                 visible: page.tab === 2
                 Layout.fillWidth: true
