@@ -28,4 +28,4 @@ ctest --output-on-failure -j"$(nproc)" -R '^(TextDecoder|TextBlocks|Extract|Extr
 # that holds a real template to the wall-clock budget is left to the normal pass: the
 # sanitizers slow rendering several times over.
 ctest --output-on-failure -j"$(nproc)" -E 'RealTemplatesStayFarFromTheBudgets' \
-  -R '^(HostileOutput|HostileTemplate\.|Cases/HostileTemplateMemory\.|HostileJson\.(DepthIsBoundedBeforeParsing|DeepTokenizerJsonIsRefused)|HostileNumbers\.OneParserForEveryOption|HostilePaths\.ReadTextFile|HostileDownload\.|HostileDamagedDatabase\.)'
+  -R '^(HostileOutput|HostileTemplate\.|Cases/HostileTemplateMemory\.|HostileJson\.(DepthIsBoundedBeforeParsing|DeepTokenizerJsonIsRefused)|HostileNumbers\.OneParserForEveryOption|HostilePaths\.ReadTextFile|HostileDownload\.|HostileDamagedDatabase\.|HostileTokenize\.|HostileTerminal\.|HostileInputFiles\.)'
