@@ -1,5 +1,7 @@
 #include "util/file.h"
 
+#include "util/user_files.h"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -13,14 +15,15 @@
 #include <sstream>
 
 #include "util/error.h"
-#include "util/user_files.h"
 
 namespace vole {
 
 namespace {
 [[noreturn]] void fail_errno(const std::string& what, const fs::path& path) {
   int err = errno;
-  ErrorCode code = (err == ENOENT) ? ErrorCode::NotFound : (err == ENOMEM) ? ErrorCode::OutOfMemory : ErrorCode::Io;
+  ErrorCode code = (err == ENOENT) ? ErrorCode::NotFound
+                   : (err == ENOMEM) ? ErrorCode::OutOfMemory
+                                     : ErrorCode::Io;
   fail(code, what + " " + path.string() + ": " + std::strerror(err));
 }
 }  // namespace
