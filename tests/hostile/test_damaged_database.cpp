@@ -1,7 +1,7 @@
 // Issue 14.6 replayed on a real SQLite file: the FTS index page really damaged, the
-// database opened read-only. Search must say it cannot search and why ("database disk
-// image is malformed"), never "no matches"; and every other read of a damaged table
-// says the same kind of thing instead of returning less.
+// database opened read-only. The snapshot still opens (what survives can be read), and
+// search says it cannot search and why, never "no matches"; every other read of a
+// damaged table says the same kind of thing instead of returning less.
 #include <gtest/gtest.h>
 
 #include "hostile/damaged_database.h"
@@ -50,7 +50,10 @@ TEST(HostileDamagedDatabase, SearchOnADamagedIndexSaysItCannotSearchAndWhy) {
   auto store = open_read_only(db);
   std::string err = store_error(db, [&] { search(store, {.text = "apricot", .limit = 100}); });
   EXPECT_NE(err.find("cannot search conversations"), std::string::npos) << err;
-  EXPECT_NE(err.find("database disk image is malformed"), std::string::npos) << err;
+  // SQLite's own reason follows (with the root page of the index gone, FTS5 says
+  // "vtable constructor failed: message_fts"; deeper damage reads "malformed").
+  EXPECT_NE(err.find("the conversation database is damaged"), std::string::npos) << err;
+  EXPECT_NE(err.find("message_fts"), std::string::npos) << err;
   // The rest of the snapshot still reads: only search depends on the index.
   auto list = store.list_conversations();
   ASSERT_EQ(list.size(), 20u);
