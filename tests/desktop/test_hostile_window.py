@@ -130,7 +130,7 @@ def disk_full(args, display, base_env, tmp):
         make_model(args.make_checkpoint, model, 7)
         env = dict(base_env, VOLE_DATA_DIR=data, XDG_CONFIG_HOME=os.path.join(tmp, "config-full"))
         app, window = start_app(args, display, env, model,
-                                **{"sampling/max_tokens": 400, "sampling/temperature": 0.8})
+                                **{"sampling/max_tokens": 40, "sampling/temperature": 0.8})
         answer = send(display, app, "Tell me everything about voles.")
         filler = fill(data)
         done = app.wait_event(r"event=answer-complete conversation=\d+ message=%s status=(\w+) tokens=(\d+)" % answer,
