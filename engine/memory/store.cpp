@@ -348,7 +348,14 @@ Store Store::open(const OpenOptions& options) {
     copy_into_memory(*impl->conn, impl->path, options.busy_timeout);
     configure_connection(*impl->conn, options.busy_timeout);
     migrate(*impl->conn);
-    impl->interrupted = mark_interrupted(*impl->conn);
+    try {
+      impl->interrupted = mark_interrupted(*impl->conn);
+    } catch (const StoreError& e) {
+      // Damage (e.g. to the search index, which the update's triggers open) must not keep
+      // the user from reading what survives: streaming answers stay as they were, and the
+      // reads that meet the damage say so.
+      if (e.problem() != StoreProblem::Corrupt) throw;
+    }
     impl->conn->exec("PRAGMA query_only = ON");
     install_commit_counter(*impl);
     return Store(std::move(impl));

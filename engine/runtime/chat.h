@@ -83,7 +83,8 @@ class Chat {
   ImagePrompt prompt_tokens(const ChatRequest& request);
 
  private:
-  ImagePrompt tokens_for(const ChatRequest& request, const std::string& rendered);
+  ImagePrompt tokens_for(const ChatRequest& request, const std::string& rendered,
+                         const std::atomic<bool>* cancel = nullptr);
   const Engine& engine_;
   std::unique_ptr<Sequence> sequence_;
   std::map<std::string, EncodedImage> encoded_;  // by image id
