@@ -82,7 +82,8 @@ void write_checkpoint(const std::filesystem::path& dir, const CheckpointSpec& sp
 
 std::string config_json_text(const CheckpointSpec& spec);
 
-// The values of Dense layer `index` (0-based) of the sentence-transformers head, [out, in].
+// The values of Dense layer `index` (0-based) of the sentence-transformers head, [out, in],
+// as the checkpoint holds them (mlx4: quantized and dequantized again).
 std::vector<float> dense_values(const CheckpointSpec& spec, size_t index, int64_t out, int64_t in);
 
 // The values (HF name and meaning) a correct loader must return for `tensor` when
