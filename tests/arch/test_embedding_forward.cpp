@@ -13,7 +13,9 @@
 #include <cstring>
 #include <fstream>
 
+#include "model/family.h"
 #include "model/safetensors.h"
+#include "model/weight_loader.h"
 #include "reference/embedding_forward.h"
 #include "runtime/embedding_model.h"
 #include "support/model_fixture.h"

@@ -129,7 +129,7 @@ void append_u32(std::vector<uint8_t>& out, uint32_t v) {
 }
 
 bool mlx_shifted_norm(const CheckpointSpec& spec, const TensorSpec& t) {
-  return spec.format == CheckpointFormat::Mlx4 && t.role == TensorRole::RmsNormZeroCentred;
+  return spec.format == CheckpointFormat::Mlx4 && spec.mlx_norms_shifted && t.role == TensorRole::RmsNormZeroCentred;
 }
 
 // --- MLX affine quantization (per row, groups along the input dimension) ---
@@ -517,6 +517,7 @@ CheckpointSpec checkpoint_preset(const std::string& name) {
   if (name == "tiny-embeddinggemma") {
     s.config = embeddinggemma_config();
     s.format = CheckpointFormat::F32;
+    s.mlx_norms_shifted = false;
     s.mtp = false;
     s.generation_config = false;
     s.tokenizer_source = (oracle_dir() / "node_modules" / "@lenml" / "tokenizer-gemma3" / "models").string();

@@ -49,6 +49,8 @@ struct CheckpointSpec {
   int quant_group = 64;  // MLX / GPTQ group size
   // MLX per-module overrides: MLX module path -> (bits, group_size).
   std::map<std::string, std::pair<int, int>> mlx_overrides;
+  // MLX stores 1 + w norms shifted (mlx-lm's Qwen3.5); its Gemma 3 keeps them as stored.
+  bool mlx_norms_shifted = true;
   bool gptq_sym = true;
   bool gptq_v2 = false;
   bool mtp = true;  // write the mtp part if the family has one (MLX drops it, as mlx-lm does)
