@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 
@@ -304,8 +305,9 @@ TEST(EmbeddingCheckpoints, EmbeddingGemmaMlx4LayoutMatchesReference) {
     std::vector<float> got = e.embed_tokens(in);
     for (size_t i = 0; i < in.size(); ++i) {
       std::vector<float> want = ref::embedding_forward(spec, weights, head, in[i]);
-      EXPECT_LT(max_abs_diff(&got[i * 128], want.data(), 128), tolerance)
-          << model::format_name(format) << ", input " << i;
+      double err = max_abs_diff(&got[i * 128], want.data(), 128);
+      EXPECT_LT(err, tolerance) << model::format_name(format) << ", input " << i;
+      std::printf("mlx4 %s load, %zu tokens: max abs error %.2e\n", model::format_name(format), in[i].size(), err);
     }
   }
 }
