@@ -13,6 +13,7 @@
 
 #include "command.h"
 #include "engine_args.h"
+#include "runtime/sentence_transformers.h"
 #include "server/access.h"
 #include "server/api_server.h"
 #include "speech/espeak_speaker.h"
@@ -25,7 +26,7 @@ namespace {
 enum class ServedKind { Chat, Embedding, Transcription };
 
 ServedKind served_kind(const std::filesystem::path& dir) {
-  if (std::filesystem::exists(dir / "modules.json")) return ServedKind::Embedding;  // sentence-transformers
+  if (runtime::is_embedding_folder(dir)) return ServedKind::Embedding;
   std::ifstream in(dir / "config.json");
   auto config = nlohmann::json::parse(in, nullptr, false);
   if (config.is_object() && config.value("model_type", "") == "moonshine") return ServedKind::Transcription;

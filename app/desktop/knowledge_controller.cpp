@@ -9,6 +9,7 @@
 #include "event_log.h"
 #include "qt_strings.h"
 #include "runtime/device.h"
+#include "runtime/sentence_transformers.h"
 
 namespace vole::desktop {
 
@@ -93,11 +94,7 @@ void KnowledgeController::shutdown() {
   kb_.reset();
 }
 
-bool KnowledgeController::is_embedding_model(const fs::path& dir) {
-  std::error_code ec;
-  return fs::is_regular_file(dir / "modules.json", ec) ||
-         fs::is_regular_file(dir / "config_sentence_transformers.json", ec);
-}
+bool KnowledgeController::is_embedding_model(const fs::path& dir) { return runtime::is_embedding_folder(dir); }
 
 void KnowledgeController::set_model_folders(const QStringList& folders) {
   QStringList found;

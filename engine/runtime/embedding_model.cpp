@@ -6,6 +6,7 @@
 #include "arch/families.h"
 #include "model/json_util.h"
 #include "model/model_folder.h"
+#include "model/q4.h"
 #include "model/safetensors.h"
 #include "ops/elementwise.h"
 #include "ops/linear.h"
@@ -35,6 +36,70 @@ HostTensor dense_tensor(const model::SafetensorsFile& file, const std::string& n
   if (e->shape != shape)
     fail(ErrorCode::InvalidFile, file.path().string() + ": " + name + " does not have the shape its config.json says");
   return HostTensor{name, *dtype, e->shape, file.bytes(*e), {}, 0};
+}
+
+// MLX bits and group of a stored tensor (per-module override, else the global ones).
+std::pair<int, int> mlx_bits_group(const model::ModelConfig& config, const std::string& stem) {
+  const auto& q = config.quant;
+  if (auto it = q.mlx_overrides.find(stem); it != q.mlx_overrides.end() && it->second.quantized)
+    return {it->second.bits, it->second.group_size};
+  return {q.bits, q.group_size};
+}
+
+// The Dense layers an MLX conversion keeps in the checkpoint: dense.0.weight, dense.1.weight, ...
+std::vector<StoredDense> stored_dense_layers(model::Checkpoint& ck, const model::ModelConfig& config) {
+  std::vector<StoredDense> out;
+  for (int i = 0;; ++i) {
+    std::string stem = "dense." + std::to_string(i);
+    if (!ck.contains(stem + ".weight")) break;
+    const model::TensorEntry& w = *ck.find(stem + ".weight").entry;
+    if (w.shape.size() != 2) fail(ErrorCode::InvalidFile, ck.dir().string() + ": " + stem + ".weight is not a matrix");
+    StoredDense d{stem, w.shape[0], w.shape[1]};
+    if (ck.contains(stem + ".scales")) {
+      auto [bits, group] = mlx_bits_group(config, stem);
+      if (config.quant.method != model::QuantMethod::MlxAffine || bits <= 0 || group <= 0)
+        fail(ErrorCode::InvalidFile,
+             ck.dir().string() + ": " + stem + " has MLX scales but config.json no quantization");
+      d.in_features = w.shape[1] * 32 / bits;
+    }
+    out.push_back(d);
+  }
+  return out;
+}
+
+// A stored Dense weight [out, in]: its bytes as stored, or MLX-quantized ones dequantized
+// into `storage` (the head is small; f32 keeps the reference's values exactly).
+HostTensor stored_dense_tensor(model::Checkpoint& ck, const model::ModelConfig& config, const DenseModule& d,
+                               std::vector<float>& storage) {
+  const std::string label = ck.dir().string() + ": " + d.stored;
+  model::TensorRef w = ck.find(d.stored + ".weight");
+  const std::vector<int64_t> shape{d.out_features, d.in_features};
+  if (!ck.contains(d.stored + ".scales")) {
+    auto dtype = model::to_vole_dtype(w.entry->dtype);
+    if (!dtype || (*dtype != DType::F32 && *dtype != DType::F16 && *dtype != DType::BF16))
+      fail(ErrorCode::Unsupported,
+           label + ".weight is " + model::st_dtype_name(w.entry->dtype) + " (f32, f16, bf16 or MLX expected)");
+    if (w.entry->shape != shape)
+      fail(ErrorCode::InvalidFile, label + ".weight does not have the shape the model needs");
+    return HostTensor{d.stored + ".weight", *dtype, shape, w.bytes(), {}, 0};
+  }
+  if (!ck.contains(d.stored + ".biases")) fail(ErrorCode::InvalidFile, label + " has MLX scales but no biases");
+  model::TensorRef sc = ck.find(d.stored + ".scales"), bi = ck.find(d.stored + ".biases");
+  auto [bits, group] = mlx_bits_group(config, d.stored);
+  if (w.entry->dtype != model::StDType::U32 || d.in_features % group != 0 ||
+      sc.entry->shape != std::vector<int64_t>{d.out_features, d.in_features / group} ||
+      bi.entry->shape != sc.entry->shape || bi.entry->dtype != sc.entry->dtype ||
+      w.entry->shape != std::vector<int64_t>{d.out_features, d.in_features * bits / 32})
+    fail(ErrorCode::InvalidFile, label + ": its MLX parts (weight, scales, biases) disagree in shape or type");
+  storage.assign(static_cast<size_t>(d.out_features * d.in_features), 0.0f);
+  model::dequantize_mlx(w.bytes(), sc.bytes(), bi.bytes(), sc.entry->dtype, bits, d.out_features, d.in_features, group,
+                        storage.data());
+  return HostTensor{d.stored + ".weight",
+                    DType::F32,
+                    shape,
+                    {reinterpret_cast<const uint8_t*>(storage.data()), storage.size() * sizeof(float)},
+                    {},
+                    0};
 }
 
 // The EOS id tokenizer_config.json asks to add (add_eos_token true), if any.
@@ -75,19 +140,26 @@ EmbeddingModel::EmbeddingModel(std::shared_ptr<Device> device, const fs::path& d
     fail(ErrorCode::Unsupported, "a " + std::string(model_->config().family->name()) +
                                      " model cannot run as an embedding model (no packed encoder)");
 
-  st_ = read_sentence_transformers(dir, encoder_->hidden_size());
+  model::Checkpoint& ck = folder.checkpoint();
+  st_ = read_sentence_transformers(dir, encoder_->hidden_size(), stored_dense_layers(ck, model_->config()));
   gpu::Context& ctx = device_->gpu();
   dims_ = encoder_->hidden_size();
   uint64_t bytes = model_->weights().device_bytes();
   for (const auto& d : st_.dense) {
-    model::SafetensorsFile file(d.weights);
     Dense layer;
-    layer.weight = ops::upload_weight(ctx, dense_tensor(file, "linear.weight", {d.out_features, d.in_features}));
-    if (d.bias) {
-      layer.bias = ops::upload_f32(ctx, dense_tensor(file, "linear.bias", {d.out_features}));
-      layer.has_bias = true;
+    if (!d.stored.empty()) {
+      std::vector<float> storage;
+      layer.weight = ops::upload_weight(ctx, stored_dense_tensor(ck, model_->config(), d, storage));
+      ctx.flush_uploads();  // `storage` ends with this scope
+    } else {
+      model::SafetensorsFile file(d.weights);
+      layer.weight = ops::upload_weight(ctx, dense_tensor(file, "linear.weight", {d.out_features, d.in_features}));
+      if (d.bias) {
+        layer.bias = ops::upload_f32(ctx, dense_tensor(file, "linear.bias", {d.out_features}));
+        layer.has_bias = true;
+      }
+      ctx.flush_uploads();  // the file's mapping ends with this scope
     }
-    ctx.flush_uploads();  // the file's mapping ends with this scope
     bytes += layer.weight.bytes();
     dims_ = d.out_features;
     dense_.push_back(std::move(layer));

@@ -18,8 +18,16 @@ namespace vole::runtime {
 
 struct DenseModule {
   std::filesystem::path weights;  // <folder>/model.safetensors with linear.weight [out, in] (+ linear.bias)
+  std::string stored;             // or: the stem of its weight in the model's own checkpoint ("dense.0")
   int64_t in_features = 0, out_features = 0;
   bool bias = false;
+};
+
+// A Dense layer an MLX conversion (mlx-embeddings) keeps in the model's checkpoint as
+// "dense.<i>.weight" (no bias, possibly quantized), in pipeline order; [out, in] logical.
+struct StoredDense {
+  std::string stem;
+  int64_t out_features = 0, in_features = 0;
 };
 
 struct SentenceTransformersConfig {
@@ -34,8 +42,16 @@ struct SentenceTransformersConfig {
 };
 
 // Reads the folder's sentence-transformers files; `hidden` is the encoder's width, checked
-// against the pooling and the first Dense layer. Throws InvalidFile / Unsupported / NotFound
-// (a folder without modules.json is not a sentence-transformers model).
-SentenceTransformersConfig read_sentence_transformers(const std::filesystem::path& dir, int64_t hidden);
+// against the pooling and the first Dense layer. A Dense module without its own weights takes
+// the next of `stored`; a folder without modules.json but with `stored` layers is read as the
+// MLX converter's fixed pipeline (mean pooling, those layers, Normalize). Throws InvalidFile /
+// Unsupported / NotFound (neither modules.json nor stored layers: not an embedding model).
+// Whether a model folder is a sentence-embedding model: a sentence-transformers folder
+// (modules.json or config_sentence_transformers.json), or an encoder-only architecture
+// converted without those files (mlx-embeddings' EmbeddingGemma: "Gemma3TextModel").
+bool is_embedding_folder(const std::filesystem::path& dir);
+
+SentenceTransformersConfig read_sentence_transformers(const std::filesystem::path& dir, int64_t hidden,
+                                                      const std::vector<StoredDense>& stored = {});
 
 }  // namespace vole::runtime

@@ -10,10 +10,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 
+#include "model/family.h"
 #include "model/safetensors.h"
+#include "model/weight_loader.h"
 #include "reference/embedding_forward.h"
 #include "runtime/embedding_model.h"
 #include "support/model_fixture.h"
@@ -253,6 +256,68 @@ TEST(EmbeddingCheckpoints, BareQwen3NamesLoadLikePrefixedOnes) {
   EXPECT_EQ(va, vb);
 }
 
+// mlx-community/embeddinggemma-300m-4bit's layout (mlx-embeddings): the encoder under
+// "model.", every matrix (embedding and the two Dense layers included) MLX affine 4-bit with
+// group 64 (U32 weight, BF16 scales and biases), norms BF16, config "quantization", the Dense
+// layers as "dense.0.*" / "dense.1.*" in model.safetensors and no modules.json, pooling or Dense
+// folders. The GPU vectors must match the reference run on the generator's own dequantized
+// values (not the engine's loader), in f32 and in the native Q4 load.
+TEST(EmbeddingCheckpoints, EmbeddingGemmaMlx4LayoutMatchesReference) {
+  if (!oracle_available(oracle_dir() / "node_modules" / "@lenml" / "tokenizer-gemma3" / "models"))
+    GTEST_SKIP() << "the Gemma 3 tokenizer is missing (tests/oracles/fetch.sh)";
+  TempDir dir("vole-embed-mlx4");
+  TinyModel m = make_tiny_model(dir, "tiny-embeddinggemma", CheckpointFormat::Mlx4, kVocab);
+  ASSERT_FALSE(std::filesystem::exists(m.dir / "modules.json"));
+  {
+    model::SafetensorsFile f(m.dir / "model.safetensors");
+    for (const char* name : {"model.embed_tokens.scales", "model.layers.0.self_attn.q_proj.biases", "dense.0.weight",
+                             "dense.0.scales", "dense.1.biases"})
+      EXPECT_NE(f.find(name), nullptr) << name;
+    EXPECT_EQ(f.find("dense.0.weight")->shape, (std::vector<int64_t>{512, 128 * 4 / 32}));
+  }
+  model::ModelConfig config = parsed_config(m.spec);
+  ref::WeightMap weights;
+  for (const auto& t : config.family->tensors(config, model::Selection::core()))
+    weights[t.name] = reference_values(m.spec, t);
+  ref::EncoderSpec spec = encoder_spec(m.spec.config);
+  ref::HeadSpec head;
+  head.mean_pooling = true;
+  int in_width = static_cast<int>(spec.hidden);
+  for (size_t i = 0; i < m.spec.sentence_transformers->dense_out.size(); ++i) {
+    ref::DenseSpec d;
+    d.in = in_width;
+    d.out = static_cast<int>(m.spec.sentence_transformers->dense_out[i]);
+    d.weight = dense_values(m.spec, i, d.out, d.in);
+    in_width = d.out;
+    head.dense.push_back(std::move(d));
+  }
+  std::vector<std::vector<int32_t>> in;
+  uint32_t seed = 7;
+  for (size_t n : {3, 20, 33}) in.push_back(token_sequence(n, kVocab, seed++));
+
+  auto device = std::make_shared<runtime::Device>();
+  uint64_t f32_bytes = 0;
+  for (auto format : {model::Format::F32, model::Format::Source}) {
+    runtime::EmbeddingOptions o{.weights = format, .cache = model::CachePolicy::Off};
+    runtime::EmbeddingModel e(device, m.dir, o);
+    ASSERT_EQ(e.dims(), 128);
+    EXPECT_EQ(e.prompt(runtime::PromptKind::Query),
+              m.spec.sentence_transformers->prompts.at("query").get<std::string>());
+    // The native load keeps the 4-bit matrices 4-bit (same nibbles, scales exact in f16).
+    if (format == model::Format::F32)
+      f32_bytes = e.device_bytes();
+    else
+      EXPECT_LT(e.device_bytes() * 3, f32_bytes) << "the MLX matrices were not loaded as Q4";
+    std::vector<float> got = e.embed_tokens(in);
+    for (size_t i = 0; i < in.size(); ++i) {
+      std::vector<float> want = ref::embedding_forward(spec, weights, head, in[i]);
+      double err = max_abs_diff(&got[i * 128], want.data(), 128);
+      EXPECT_LT(err, kTolerance) << model::format_name(format) << ", input " << i;
+      std::printf("mlx4 %s load, %zu tokens: max abs error %.2e\n", model::format_name(format), in[i].size(), err);
+    }
+  }
+}
+
 // Folders the sentence-transformers reader must refuse with a clear error.
 TEST(SentenceTransformersFiles, UnsupportedPipelinesAreRefused) {
   TempDir dir("vole-st");
@@ -286,6 +351,47 @@ TEST(SentenceTransformersFiles, UnsupportedPipelinesAreRefused) {
   write(dir.path() / "2_Dense" / "config.json",
         R"({"in_features":16,"out_features":4,"bias":false,"activation_function":"torch.nn.modules.linear.Identity"})");
   expect_error("Dense without weights", "model.safetensors");
+}
+
+// Dense layers kept in the model's checkpoint (the MLX layout): with no modules.json they form
+// mlx-embeddings' pipeline; a Dense folder without weights takes them; any disagreement in
+// shape is refused.
+TEST(SentenceTransformersFiles, DenseLayersStoredWithTheEncoder) {
+  TempDir dir("vole-st-stored");
+  auto write = [&](const std::filesystem::path& p, const std::string& text) {
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+  };
+  const std::vector<runtime::StoredDense> stored{{"dense.0", 16, 8}, {"dense.1", 4, 16}};
+  runtime::SentenceTransformersConfig c = runtime::read_sentence_transformers(dir.path(), 8, stored);
+  EXPECT_EQ(c.pooling, ops::Pooling::Mean);
+  ASSERT_EQ(c.dense.size(), 2u);
+  EXPECT_EQ(c.dense[1].stored, "dense.1");
+  EXPECT_EQ(c.dense[1].out_features, 4);
+  EXPECT_TRUE(c.normalize);
+  EXPECT_THROW(runtime::read_sentence_transformers(dir.path(), 12, stored), Error);  // 12 values into dense.0
+
+  write(dir.path() / "modules.json",
+        R"([{"idx":0,"path":"","type":"sentence_transformers.models.Transformer"},
+            {"idx":1,"path":"1_Pooling","type":"sentence_transformers.models.Pooling"},
+            {"idx":2,"path":"2_Dense","type":"sentence_transformers.models.Dense"},
+            {"idx":3,"path":"3_Dense","type":"sentence_transformers.models.Dense"},
+            {"idx":4,"path":"4_Normalize","type":"sentence_transformers.models.Normalize"}])");
+  write(dir.path() / "1_Pooling" / "config.json", R"({"word_embedding_dimension":8,"pooling_mode_mean_tokens":true})");
+  write(dir.path() / "2_Dense" / "config.json",
+        R"({"in_features":8,"out_features":16,"bias":false,"activation_function":"torch.nn.modules.linear.Identity"})");
+  c = runtime::read_sentence_transformers(dir.path(), 8, stored);  // 3_Dense has no folder at all
+  ASSERT_EQ(c.dense.size(), 2u);
+  EXPECT_EQ(c.dense[0].stored, "dense.0");
+  EXPECT_EQ(c.dense[1].stored, "dense.1");
+  write(dir.path() / "2_Dense" / "config.json",
+        R"({"in_features":8,"out_features":32,"bias":false,"activation_function":"torch.nn.modules.linear.Identity"})");
+  try {
+    runtime::read_sentence_transformers(dir.path(), 8, stored);
+    ADD_FAILURE() << "a config that disagrees with the stored weight was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("disagrees"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

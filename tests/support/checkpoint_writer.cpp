@@ -129,7 +129,7 @@ void append_u32(std::vector<uint8_t>& out, uint32_t v) {
 }
 
 bool mlx_shifted_norm(const CheckpointSpec& spec, const TensorSpec& t) {
-  return spec.format == CheckpointFormat::Mlx4 && t.role == TensorRole::RmsNormZeroCentred;
+  return spec.format == CheckpointFormat::Mlx4 && spec.mlx_norms_shifted && t.role == TensorRole::RmsNormZeroCentred;
 }
 
 // --- MLX affine quantization (per row, groups along the input dimension) ---
@@ -334,7 +334,8 @@ std::optional<CheckpointFormat> parse_checkpoint_format(const std::string& s) {
 }
 
 std::vector<std::string> checkpoint_presets() {
-  return {"tiny-qwen3_5", "tiny-qwen3", "tiny-qwen2", "qwen3_5-0.8b", "tiny-embeddinggemma", "tiny-qwen3-embedding", "tiny-lfm2"};
+  return {"tiny-qwen3_5",        "tiny-qwen3",           "tiny-qwen2", "qwen3_5-0.8b",
+          "tiny-embeddinggemma", "tiny-qwen3-embedding", "tiny-lfm2"};
 }
 
 namespace {
@@ -516,6 +517,7 @@ CheckpointSpec checkpoint_preset(const std::string& name) {
   if (name == "tiny-embeddinggemma") {
     s.config = embeddinggemma_config();
     s.format = CheckpointFormat::F32;
+    s.mlx_norms_shifted = false;
     s.mtp = false;
     s.generation_config = false;
     s.tokenizer_source = (oracle_dir() / "node_modules" / "@lenml" / "tokenizer-gemma3" / "models").string();
@@ -639,6 +641,9 @@ std::vector<uint8_t> safetensors_bytes(const std::string& header_json, const std
   return out;
 }
 
+// The generated Dense weights before any quantization (dense_values is what a checkpoint holds).
+std::vector<float> dense_values_raw(const CheckpointSpec& spec, size_t index, int64_t out, int64_t in);
+
 namespace {
 
 // Streams one safetensors file: the header from the parts' layouts, then each HF
@@ -723,9 +728,22 @@ void append_f32(std::vector<uint8_t>& out, float v) {
 
 void write_json(const std::filesystem::path& path, const json& j) { std::ofstream(path) << j.dump(2) << "\n"; }
 
+void write_prompt_files(const std::filesystem::path& dir, const SentenceTransformersSpec& st) {
+  if (st.max_seq_length > 0)
+    write_json(dir / "sentence_bert_config.json", {{"max_seq_length", st.max_seq_length}, {"do_lower_case", false}});
+  write_json(dir / "config_sentence_transformers.json", {{"model_type", "SentenceTransformer"},
+                                                         {"__version__", {{"sentence_transformers", "5.1.0"}}},
+                                                         {"prompts", st.prompts},
+                                                         {"default_prompt_name", nullptr},
+                                                         {"similarity_fn_name", "cosine"}});
+}
+
 void write_sentence_transformers(const std::filesystem::path& dir, const CheckpointSpec& spec) {
   const SentenceTransformersSpec& st = *spec.sentence_transformers;
   const int64_t hidden = text_config(spec).at("hidden_size");
+  // mlx-embeddings' layout: no modules.json, pooling or Dense folders; the Dense layers
+  // are "dense.<i>.*" in model.safetensors (mlx_dense_tensors).
+  if (spec.format == CheckpointFormat::Mlx4) return write_prompt_files(dir, st);
   json modules = json::array();
   modules.push_back({{"idx", 0}, {"name", "0"}, {"path", ""}, {"type", "sentence_transformers.models.Transformer"}});
   modules.push_back(
@@ -765,13 +783,33 @@ void write_sentence_transformers(const std::filesystem::path& dir, const Checkpo
                      {"type", "sentence_transformers.models.Normalize"}});
   std::filesystem::create_directories(dir / norm);
   write_json(dir / "modules.json", modules);
-  if (st.max_seq_length > 0)
-    write_json(dir / "sentence_bert_config.json", {{"max_seq_length", st.max_seq_length}, {"do_lower_case", false}});
-  write_json(dir / "config_sentence_transformers.json", {{"model_type", "SentenceTransformer"},
-                                                         {"__version__", {{"sentence_transformers", "5.1.0"}}},
-                                                         {"prompts", st.prompts},
-                                                         {"default_prompt_name", nullptr},
-                                                         {"similarity_fn_name", "cosine"}});
+  write_prompt_files(dir, st);
+}
+
+// The sentence-transformers Dense layers as mlx-embeddings stores them with the encoder:
+// "dense.<i>.weight" (U32), ".scales", ".biases" (BF16), quantized like the linear layers.
+std::vector<RawTensor> mlx_dense_tensors(const CheckpointSpec& spec) {
+  std::vector<RawTensor> out;
+  if (spec.format != CheckpointFormat::Mlx4 || !spec.sentence_transformers) return out;
+  int64_t in = text_config(spec).at("hidden_size");
+  const auto& dense_out = spec.sentence_transformers->dense_out;
+  for (size_t i = 0; i < dense_out.size(); ++i) {
+    const int64_t rows = dense_out[i], group = spec.quant_group;
+    if (in % group != 0) throw std::runtime_error("mlx4: a Dense layer's width is not a multiple of the group");
+    MlxParts q = mlx_quantize(dense_values_raw(spec, i, rows, in), rows, in, 4, static_cast<int>(group));
+    std::string stem = "dense." + std::to_string(i);
+    RawTensor w{stem + ".weight", "U32", {rows, in * 4 / 32}, {}};
+    RawTensor sc{stem + ".scales", "BF16", {rows, in / group}, {}};
+    RawTensor bi{stem + ".biases", "BF16", {rows, in / group}, {}};
+    for (uint32_t v : q.packed) append_u32(w.bytes, v);
+    for (float v : q.scales) append_value(sc.bytes, "BF16", v);
+    for (float v : q.biases) append_value(bi.bytes, "BF16", v);
+    out.push_back(std::move(w));
+    out.push_back(std::move(sc));
+    out.push_back(std::move(bi));
+    in = rows;
+  }
+  return out;
 }
 
 void write_preprocessor_config(const std::filesystem::path& dir, const CheckpointSpec& spec) {
@@ -791,6 +829,12 @@ void write_preprocessor_config(const std::filesystem::path& dir, const Checkpoin
 }  // namespace
 
 std::vector<float> dense_values(const CheckpointSpec& spec, size_t index, int64_t out, int64_t in) {
+  std::vector<float> v = dense_values_raw(spec, index, out, in);
+  if (spec.format != CheckpointFormat::Mlx4) return v;
+  return mlx_quantize(v, out, in, 4, spec.quant_group).dequant;  // what the MLX layout stores
+}
+
+std::vector<float> dense_values_raw(const CheckpointSpec& spec, size_t index, int64_t out, int64_t in) {
   Rng rng = tensor_rng(spec.seed, std::to_string(index + 2) + "_Dense/linear.weight");
   std::vector<float> v(static_cast<size_t>(out * in));
   // ~1/sqrt(in) like a trained projection, so the head does not shrink the vector to noise.
@@ -843,6 +887,9 @@ void write_checkpoint(const std::filesystem::path& dir, const CheckpointSpec& sp
       std::snprintf(name, sizeof name, "model.safetensors");
     std::vector<std::vector<RawTensor>> shard_layouts;
     for (size_t i : shards[s]) shard_layouts.push_back(layouts[i]);
+    const bool last = s + 1 == shards.size();
+    std::vector<RawTensor> extra = last ? mlx_dense_tensors(spec) : std::vector<RawTensor>{};
+    for (const auto& t : extra) shard_layouts.push_back({RawTensor{t.name, t.dtype, t.shape, {}}});
     ShardWriter w(dir / name, shard_layouts);
     for (size_t i : shards[s]) {
       for (auto& part : encode_tensor(spec, tensors[i], true)) {
@@ -850,6 +897,11 @@ void write_checkpoint(const std::filesystem::path& dir, const CheckpointSpec& sp
         total += part.bytes.size();
         w.put(part.bytes);
       }
+    }
+    for (const auto& t : extra) {
+      weight_map[t.name] = name;
+      total += t.bytes.size();
+      w.put(t.bytes);
     }
     w.close();
   }

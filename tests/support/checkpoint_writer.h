@@ -49,6 +49,8 @@ struct CheckpointSpec {
   int quant_group = 64;  // MLX / GPTQ group size
   // MLX per-module overrides: MLX module path -> (bits, group_size).
   std::map<std::string, std::pair<int, int>> mlx_overrides;
+  // MLX stores 1 + w norms shifted (mlx-lm's Qwen3.5); its Gemma 3 keeps them as stored.
+  bool mlx_norms_shifted = true;
   bool gptq_sym = true;
   bool gptq_v2 = false;
   bool mtp = true;  // write the mtp part if the family has one (MLX drops it, as mlx-lm does)
@@ -82,7 +84,8 @@ void write_checkpoint(const std::filesystem::path& dir, const CheckpointSpec& sp
 
 std::string config_json_text(const CheckpointSpec& spec);
 
-// The values of Dense layer `index` (0-based) of the sentence-transformers head, [out, in].
+// The values of Dense layer `index` (0-based) of the sentence-transformers head, [out, in],
+// as the checkpoint holds them (mlx4: quantized and dequantized again).
 std::vector<float> dense_values(const CheckpointSpec& spec, size_t index, int64_t out, int64_t in);
 
 // The values (HF name and meaning) a correct loader must return for `tensor` when

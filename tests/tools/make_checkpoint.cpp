@@ -24,6 +24,8 @@ constexpr const char* kUsage =
     "           tiny-nanocodec | nanocodec-22khz   (a NeMo .nemo codec: DIR/nanocodec.nemo;\n"
     "           only --seed and --format f32|f16 apply)\n"
     "  --format f32 | bf16 | f16 | mlx4 | gptq4     (default bf16)\n"
+    "                       (tiny-embeddinggemma in mlx4: mlx-embeddings' layout, the Dense layers\n"
+    "                       as dense.<i>.* in model.safetensors, no modules.json)\n"
     "  --group N            MLX/GPTQ group size (default 64; GPTQ -1 = per column)\n"
     "  --gptq-asym          asymmetric GPTQ zero points   --gptq-v2  gptq_v2 zero points\n"
     "  --seed N             weights are deterministic from the seed (default 1)\n"

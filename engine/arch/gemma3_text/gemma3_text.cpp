@@ -187,6 +187,17 @@ class Gemma3TextFamily final : public Family {
     if (source.starts_with("model.")) return source.substr(6);
     return Family::canonical_name(source, checkpoint);
   }
+  // mlx-embeddings stores the encoder under "model." (the writer of test checkpoints reads this too).
+  std::vector<model::PrefixRename> mlx_renames() const override { return {{"model.", ""}}; }
+  // ... and the sentence-transformers Dense layers beside it ("dense.<i>.weight", quantized like
+  // the rest): the embedding model reads those (runtime/embedding_model.cpp), not the encoder.
+  bool ignorable(const std::string& name, const model::ModelConfig&) const override {
+    if (!name.starts_with("dense.")) return false;
+    size_t dot = name.find('.', 6);
+    if (dot == std::string::npos || dot == 6 || name.find_first_not_of("0123456789", 6) != dot) return false;
+    std::string_view rest = std::string_view(name).substr(dot + 1);
+    return rest == "weight" || rest == "scales" || rest == "biases";
+  }
 
   Components create(const model::ModelConfig& config, TensorDeclarer& d) const override {
     const auto& c = config.as<Gemma3TextConfig>();
