@@ -32,6 +32,8 @@ PACKAGES=(
   qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
   qml6-module-qtquick-dialogs qml6-module-qtcore qml6-module-qt-labs-platform
   qml6-module-qtmultimedia xvfb xauth xdotool imagemagick
+  # read-aloud tests: a private PulseAudio server with a null sink is the audio output (pactl checks it)
+  pulseaudio pulseaudio-utils
 )
 
 missing=()

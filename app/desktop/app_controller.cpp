@@ -35,6 +35,10 @@ AppController::AppController(AppOptions options, QObject* parent)
   chat_ = std::make_unique<ChatController>(store_.get(), engine_.get(), &settings_, &conversations_);
   model_manager_ = std::make_unique<ModelManager>(&settings_, &models_, vole::data_dir() / "models");
   register_pages(pages_);
+  speech_ = std::make_unique<SpeechOutput>(settings_.settingsFile(), engine_.get(), &models_);
+  connect(speech_.get(), &SpeechOutput::errorChanged, this, [this] {
+    if (!speech_->error().isEmpty()) notify(speech_->error());
+  });
 
   connect(model_manager_.get(), &ModelManager::notice, this, &AppController::notify);
   connect(model_manager_.get(), &ModelManager::modelDeleted, this, [this](const QString& path) {
@@ -83,6 +87,7 @@ void AppController::start() {
 }
 
 void AppController::shutdown() {
+  if (speech_) speech_->shutdown();  // first: the neural voice may be waiting on the engine thread
   if (model_manager_) model_manager_->shutdown();
   if (engine_) engine_->shutdown();
 }

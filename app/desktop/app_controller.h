@@ -14,6 +14,7 @@
 #include "model_manager.h"
 #include "page_registry.h"
 #include "search_results_model.h"
+#include "speech_output.h"
 #include "store_session.h"
 
 namespace vole::desktop {
@@ -34,6 +35,7 @@ class AppController : public QObject {
   Q_PROPERTY(vole::desktop::InstalledModelsModel* models READ models CONSTANT)
   Q_PROPERTY(vole::desktop::ModelManager* modelManager READ modelManager CONSTANT)
   Q_PROPERTY(vole::desktop::PageRegistry* pages READ pages CONSTANT)
+  Q_PROPERTY(vole::desktop::SpeechOutput* speech READ speech CONSTANT)  // reading answers aloud
   Q_PROPERTY(QString currentPage READ currentPage WRITE showPage NOTIFY currentPageChanged)
   Q_PROPERTY(bool darkTheme READ darkTheme NOTIFY darkThemeChanged)
   Q_PROPERTY(QString dataDir READ dataDir CONSTANT)
@@ -56,6 +58,7 @@ class AppController : public QObject {
   InstalledModelsModel* models() { return &models_; }
   ModelManager* modelManager() { return model_manager_.get(); }
   PageRegistry* pages() { return &pages_; }
+  SpeechOutput* speech() { return speech_.get(); }
   QString currentPage() const { return current_page_; }
   Q_INVOKABLE void showPage(const QString& id);
   bool darkTheme() const;
@@ -106,6 +109,7 @@ class AppController : public QObject {
   std::unique_ptr<ModelManager> model_manager_;
   PageRegistry pages_;
   std::unique_ptr<ChatController> chat_;
+  std::unique_ptr<SpeechOutput> speech_;
   QString current_page_ = "chat";
 };
 

@@ -48,6 +48,11 @@ class EngineWorker : public QObject {
   // visible text (diagnostics, and the stop-latency test).
   int64_t tokens_generated() const { return tokens_.load(); }
 
+  // ---- on the worker's thread ----
+  // The device the loaded models share (created with the last device choice if none is
+  // yet): the neural voice, synthesised on the speech thread, joins the chat model there.
+  std::shared_ptr<runtime::Device> shared_device() { return device_for(device_choice_); }
+
  public Q_SLOTS:
   void listDevices();
   void load(const vole::desktop::LoadRequest& request);

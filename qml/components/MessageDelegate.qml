@@ -220,6 +220,12 @@ Item {
                 }
             }
         }
+        // Stop for an answer read aloud while it streams (its action row comes at the end).
+        ReadAloudButton {
+            visible: root.streaming && !root.isUser && App.speech.speakingMessage === root.messageId
+            messageId: root.messageId
+            answerText: root.content
+        }
         // Status of an answer that did not finish normally.
         RowLayout {
             visible: !root.isUser && (root.status === "interrupted" || root.status === "cancelled" || root.status === "error")
@@ -269,6 +275,7 @@ Item {
                 tip: qsTr("Copy")
                 onClicked: App.chat.copyToClipboard(root.content)
             }
+            ReadAloudButton { messageId: root.messageId; answerText: root.content }
             IconButton {
                 iconName: "regenerate"
                 tip: qsTr("Regenerate (the current answer stays as a branch)")

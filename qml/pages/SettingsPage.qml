@@ -253,6 +253,12 @@ Rectangle {
                 }
             }
 
+            // ---- reading aloud ----
+            Section {
+                title: qsTr("Voice")
+                VoiceSettings { Layout.fillWidth: true }
+            }
+
             // ---- appearance ----
             Section {
                 title: qsTr("Appearance")
