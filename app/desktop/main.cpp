@@ -35,6 +35,8 @@ void register_qml_types(AppController& app) {
   qmlRegisterAnonymousType<CatalogModel>("Vole", 1);
   qmlRegisterAnonymousType<DownloadListModel>("Vole", 1);
   qmlRegisterAnonymousType<PageRegistry>("Vole", 1);
+  qmlRegisterAnonymousType<SpeechOutput>("Vole", 1);
+  qmlRegisterAnonymousType<VoiceSettings>("Vole", 1);
 }
 
 // With the log on: `event=frame after=N` once a frame showing the effects of the first N

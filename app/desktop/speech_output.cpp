@@ -84,7 +84,7 @@ SpeechOutput::SpeechOutput(const QString& settings_file, EngineController* engin
 
   if (engine) {
     connect(engine, &EngineController::started, this, [this](qint64, qint64 message) {
-      if (settings_.readAnswers()) answer_started(message);
+      if (settings_.readAnswers() || conversation_active_) answer_started(message);
     });
     connect(engine, &EngineController::streamed, this,
             [this](qint64, qint64 message, const QString&, const QString& content) {

@@ -64,6 +64,9 @@ class SpeechOutput : public QObject {
   void answer_streamed(qint64 message, const QString& answer_delta);
   void answer_finished(qint64 message);
 
+  // While a voice conversation runs, every answer is spoken (whatever readAnswers says).
+  void set_conversation_active(bool on) { conversation_active_ = on; }
+
   // Ends the speech thread; called at quit.
   void shutdown();
 
@@ -89,6 +92,7 @@ class SpeechOutput : public QObject {
   qint64 message_ = 0;  // the answer being read; 0 = silent
   bool streaming_ = false;
   bool first_audio_ = false;
+  bool conversation_active_ = false;
   QString error_;
 };
 

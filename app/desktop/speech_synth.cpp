@@ -1,5 +1,8 @@
 #include "speech_synth.h"
 
+#include <cstring>
+#include <span>
+
 #include "runtime/engine.h"
 #include "speech/espeak_speaker.h"
 #include "speech/kani_speaker.h"
@@ -46,7 +49,9 @@ void SpeechSynth::ensure_speaker() {
       fail(ErrorCode::InvalidArgument, "no text-to-speech model folder is chosen for the neural voice");
     if (!device_) fail(ErrorCode::Unsupported, "the neural voice needs the GPU device, which is not available here");
     const std::string folder = kani_folder_.toStdString();
-    auto lm = std::make_unique<runtime::Engine>(device_(), folder);
+    std::shared_ptr<runtime::Device> device = device_();
+    if (!device) fail(ErrorCode::Unsupported, "the GPU device is not available (Vole is closing)");
+    auto lm = std::make_unique<runtime::Engine>(std::move(device), folder);
     speaker_ = std::make_unique<speech::KaniSpeaker>(std::move(lm), folder);
     language_ = "en";
   } else {

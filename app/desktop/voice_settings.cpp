@@ -7,19 +7,19 @@ namespace vole::desktop {
 VoiceSettings::VoiceSettings(const QString& file, QObject* parent)
     : QObject(parent), settings_(std::make_unique<QSettings>(file, QSettings::IniFormat)) {
   QSettings& s = *settings_;
-  read_answers_ = s.value("voice/readAnswers", false).toBool();
-  voice_ = s.value("voice/voice").toString();
-  speed_ = std::clamp(s.value("voice/speed", 1.0).toDouble(), 0.5, 2.0);
-  volume_ = std::clamp(s.value("voice/volume", 1.0).toDouble(), 0.0, 1.0);
-  output_device_ = s.value("voice/outputDevice").toString();
-  model_folder_ = s.value("voice/modelFolder").toString();
+  read_answers_ = s.value("speech/readAnswers", false).toBool();
+  voice_ = s.value("speech/voice").toString();
+  speed_ = std::clamp(s.value("speech/speed", 1.0).toDouble(), 0.5, 2.0);
+  volume_ = std::clamp(s.value("speech/volume", 1.0).toDouble(), 0.0, 1.0);
+  output_device_ = s.value("speech/outputDevice").toString();
+  model_folder_ = s.value("speech/modelFolder").toString();
 }
 
 template <typename T>
 void VoiceSettings::set(T& field, const T& value, const char* key) {
   if (field == value) return;
   field = value;
-  settings_->setValue(QString("voice/") + key, value);
+  settings_->setValue(QString("speech/") + key, value);
   settings_->sync();
   Q_EMIT changed();
 }

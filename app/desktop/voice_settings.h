@@ -1,5 +1,5 @@
 #pragma once
-// The read-aloud preferences, kept in the app's settings file under [voice] and saved as
+// The read-aloud preferences, kept in the app's settings file under [speech] and saved as
 // soon as they change: read answers aloud as they stream, the voice (see speech_synth.h
 // for the values), speed, volume, the output device (a QAudioDevice id; "" = the
 // system's default) and the text-to-speech model folder of the neural voice.

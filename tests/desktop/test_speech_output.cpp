@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <QTemporaryDir>
+#include <QTimer>
 #include <vector>
 
 #include "desktop_test.h"
@@ -11,6 +12,7 @@
 #include "speech/espeak_speaker.h"
 #include "speech/text_prep.h"
 #include "speech_output.h"
+#include "voice_conversation.h"
 
 namespace vole::desktop::test {
 namespace {
@@ -118,6 +120,74 @@ TEST_F(SpeechOutputTest, UnpluggedOutputIsAMessage) {
   ASSERT_TRUE(wait_until([&] { return !speech_->speaking(); }, 10s));
   EXPECT_NE(speech_->error(), "") << "no message for an unplugged output";
   EXPECT_FALSE(speech_->playback().active());
+}
+
+// The listening half as the conversation sees it; the test speaks for the user.
+class ScriptedListener : public ConversationListener {
+ public:
+  void listen() override { ++listens; }
+  void stop_listening() override { ++stops; }
+  void set_barge_in(bool on) override { barge_in = on; }
+  int listens = 0, stops = 0;
+  bool barge_in = false;
+};
+
+TEST_F(SpeechOutputTest, VoiceConversationListensThinksSpeaksAndIsInterrupted) {
+  ScriptedListener listener;
+  QStringList sent;
+  int stopped_answers = 0;
+  qint64 next_message = 100;
+  // The chat: an answer streams back for each message sent, as the engine would stream it.
+  auto send = [&](const QString& text) {
+    sent << text;
+    const qint64 message = ++next_message;
+    QTimer::singleShot(0, speech_.get(), [&, message] {
+      speech_->answer_started(message);
+      speech_->answer_streamed(message, "Voles are small rodents. ");
+      speech_->answer_streamed(message, "They live in fields and dig burrows.");
+      speech_->answer_finished(message);
+    });
+    return true;
+  };
+  VoiceConversation conversation(speech_.get(), &listener, send, [&] { ++stopped_answers; });
+  EXPECT_EQ(conversation.state(), "off");
+
+  conversation.start();
+  EXPECT_EQ(conversation.state(), "listening");
+  EXPECT_EQ(listener.listens, 1);
+
+  // A turn: the words are sent, the answer is spoken, then Vole listens again.
+  Q_EMIT listener.utterance("What is a vole?");
+  EXPECT_EQ(sent, QStringList{"What is a vole?"});
+  EXPECT_EQ(conversation.state(), "thinking");
+  ASSERT_TRUE(wait_until([&] { return conversation.state() == "speaking"; }, 10s));
+  EXPECT_TRUE(listener.barge_in);
+  ASSERT_TRUE(wait_until([&] { return conversation.state() == "listening"; }, 30s));
+  EXPECT_EQ(listener.listens, 2);
+  EXPECT_FALSE(listener.barge_in);
+  const qint64 whole = speech_->playback().frames_written();
+  EXPECT_GT(whole, 22050);
+
+  // Barge-in: the user speaks over the answer; playback and the answer stop at once.
+  Q_EMIT listener.utterance("Tell me more.");
+  ASSERT_TRUE(wait_until([&] { return speech_->playback().frames_written() > 0 && speech_->speaking(); }, 20s));
+  Q_EMIT listener.speechDetected();
+  EXPECT_FALSE(speech_->speaking());
+  EXPECT_FALSE(speech_->playback().active());
+  EXPECT_EQ(stopped_answers, 1);
+  EXPECT_EQ(conversation.state(), "listening");
+  EXPECT_EQ(listener.listens, 3);
+
+  // Esc while speaking goes back to listening; Esc while listening ends the conversation.
+  Q_EMIT listener.utterance("And owls?");
+  ASSERT_TRUE(wait_until([&] { return conversation.state() == "speaking"; }, 10s));
+  conversation.escape();
+  EXPECT_EQ(conversation.state(), "listening");
+  EXPECT_FALSE(speech_->speaking());
+  conversation.escape();
+  EXPECT_EQ(conversation.state(), "off");
+  EXPECT_EQ(listener.stops, 1);
+  EXPECT_EQ(sent.size(), 3);
 }
 
 TEST(SpeechOutputNoDevice, NoAudioOutputIsAMessage) {
