@@ -44,6 +44,8 @@ bool AudioPlayback::start(int sample_rate, const QAudioDevice& chosen) {
   queue_.clear();
   queue_pos_ = 0;
   input_done_ = false;
+  drain_clock_.invalidate();
+  ran_dry_ = false;
   frames_written_ = 0;
   sample_rate_ = sample_rate;
   QAudioDevice device = chosen.isNull() ? QMediaDevices::defaultAudioOutput() : chosen;
@@ -70,8 +72,11 @@ bool AudioPlayback::start(int sample_rate, const QAudioDevice& chosen) {
   }
   const QByteArray id = device.id();
   connect(sink_, &QAudioSink::stateChanged, this, [this](QAudio::State state) {
-    if (sink_ && state == QAudio::StoppedState && sink_->error() != QAudio::NoError)
+    if (!sink_) return;
+    if (state == QAudio::StoppedState && sink_->error() != QAudio::NoError)
       fail(tr("The audio output \"%1\" stopped working.").arg(device_name_));
+    else if (state == QAudio::IdleState && drain_clock_.isValid())
+      ran_dry_ = true;  // idle after the last write: it has all been played
   });
   // An unplugged device disappears from the list; Qt's sink alone may just fall silent.
   auto* devices = new QMediaDevices(sink_);
@@ -123,8 +128,12 @@ void AudioPlayback::feed() {
     }
   }
   if (input_done_ && queue_pos_ == queue_.size()) {
-    // Everything is in the sink: done once it has played its buffer out.
-    const bool drained = sink_->state() == QAudio::IdleState || sink_->bytesFree() >= sink_->bufferSize();
+    // Everything is in the sink: done once it has played its buffer out. Backends differ in
+    // which of these they report, so the buffer's own length (plus a margin) bounds the wait.
+    if (!drain_clock_.isValid()) drain_clock_.start();
+    const qint64 buffer_ms = sink_->bufferSize() * 1000LL / (qint64(sizeof(qint16)) * sample_rate_);
+    const bool drained =
+        ran_dry_ || sink_->bytesFree() >= sink_->bufferSize() || drain_clock_.elapsed() > buffer_ms + 500;
     if (drained) {
       release();
       Q_EMIT finished();

@@ -9,6 +9,7 @@
 // message for the user, never an exception.
 #include <QAudioDevice>
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
 #include <functional>
@@ -60,6 +61,8 @@ class AudioPlayback : public QObject {
   QByteArray queue_;  // PCM16 not yet written
   qsizetype queue_pos_ = 0;
   bool input_done_ = false;
+  QElapsedTimer drain_clock_;  // since everything queued was in the sink
+  bool ran_dry_ = false;       // the sink went idle after that
   int sample_rate_ = 0;
   double volume_ = 1.0;
   qint64 frames_written_ = 0;
