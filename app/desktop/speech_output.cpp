@@ -127,7 +127,7 @@ void SpeechOutput::readAloud(qint64 message, const QString& answer_text) {
     stop();
     return;
   }
-  begin(message);
+  if (!begin(message)) return;
   QMetaObject::invokeMethod(synth_, [s = synth_, job = job_, answer_text] {
     s->append(job, answer_text);
     s->finish(job);
@@ -135,8 +135,7 @@ void SpeechOutput::readAloud(qint64 message, const QString& answer_text) {
 }
 
 void SpeechOutput::answer_started(qint64 message) {
-  begin(message);
-  streaming_ = true;
+  if (begin(message)) streaming_ = true;
 }
 
 void SpeechOutput::answer_streamed(qint64 message, const QString& answer_delta) {
@@ -150,13 +149,13 @@ void SpeechOutput::answer_finished(qint64 message) {
   QMetaObject::invokeMethod(synth_, [s = synth_, job = job_] { s->finish(job); });
 }
 
-void SpeechOutput::begin(qint64 message) {
+bool SpeechOutput::begin(qint64 message) {
   if (message_ != 0) end("stopped");
   clearError();
   if (QString reason = AudioPlayback::no_output_reason(); !reason.isEmpty()) {
     set_error(reason);
     log_event("speech-finished", {{"message", message}, {"status", "failed"}, {"frames", 0}});
-    return;
+    return false;
   }
   ++job_;
   message_ = message;
@@ -166,6 +165,7 @@ void SpeechOutput::begin(qint64 message) {
             {{"message", message}, {"voice", settings_.voice().isEmpty() ? "default" : settings_.voice()}});
   QMetaObject::invokeMethod(synth_, [s = synth_, job = job_] { s->begin(job); });
   Q_EMIT speakingChanged();
+  return true;
 }
 
 void SpeechOutput::stop() {

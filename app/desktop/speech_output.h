@@ -77,7 +77,7 @@ class SpeechOutput : public QObject {
   void outputsChanged();
 
  private:
-  void begin(qint64 message);
+  bool begin(qint64 message);  // false: nothing can play (error set)
   void end(const char* status);
   void set_error(const QString& message);
   void apply_voice();
