@@ -2,11 +2,14 @@
 //   overhead: the same greedy chat answered directly (runtime::Chat) and through
 //     `POST /v1/chat/completions` streamed over loopback to a libcurl SSE client
 //     (engine/remote), alternating, in one run; decode tokens/s of each and their ratio.
+//   logprobs: per-token time of whole completions with top_logprobs 5 against without.
 //   load (--clients C --seconds S): C streaming clients in a loop for S seconds with a
 //     queue that holds them all, then a burst of 2C at once against a queue of C/2;
-//     requests/s, time to first token p50/p99 (queue wait included), tokens/s per stream,
+//     requests/s, time to first token p50/p95/p99 (queue wait included), whole-request
+//     latency p50/p95, tokens/s per stream,
 //     refusals, failures and the process's resident memory before and after.
 // usage: vole-bench-server -m DIR [-n 64] [-r 3] [--clients 0] [--seconds 20] [--weights ...] [--ctx N]
+#include <httplib.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -46,7 +49,7 @@ double percentile(std::vector<double> v, double p) {
 const nlohmann::json kMessages = nlohmann::json::array({{{"role", "user"}, {"content", "Write a long story."}}});
 
 struct Streamed {
-  double ttft = 0, decode_seconds = 0;
+  double ttft = 0, decode_seconds = 0, latency = 0;  // latency: the whole request
   int64_t tokens = 0;
 };
 
@@ -66,6 +69,7 @@ Streamed api_answer(remote::OpenAIClient& client, int n) {
   r.ttft = std::chrono::duration<double>(first - start).count();
   r.decode_seconds = std::chrono::duration<double>(last - first).count();
   r.tokens = reply.completion_tokens.value_or(0);
+  r.latency = seconds_since(start);
   return r;
 }
 
@@ -115,11 +119,33 @@ int main(int argc, char** argv) {
     std::printf("  API (SSE, loopback)    %8.1f tokens/s\n", api_tps);
     std::printf("  ratio API / direct     %8.3f\n", api_tps / direct_tps);
 
+    // What logprobs cost: the same whole completion with and without top_logprobs 5,
+    // alternating; each token then reads its logits row back and log-softmaxes it.
+    {
+      httplib::Client http("127.0.0.1", port);
+      http.set_read_timeout(600);
+      auto completion_seconds = [&](bool logprobs) {
+        nlohmann::json body = {
+            {"model", "bench"}, {"prompt", "Once upon a time"}, {"max_tokens", n}, {"temperature", 0}};
+        if (logprobs) body["logprobs"] = 5;
+        auto start = Clock::now();
+        auto r = http.Post("/v1/completions", body.dump(), "application/json");
+        require(r && r->status == 200, "the completion for the logprobs measurement failed");
+        auto tokens = nlohmann::json::parse(r->body)["usage"]["completion_tokens"].get<double>();
+        return seconds_since(start) / tokens;
+      };
+      double plain = 0, with = 0;
+      for (int r = 0; r < rounds; ++r) plain += completion_seconds(false), with += completion_seconds(true);
+      std::printf("logprobs (top 5, %d rounds of %d tokens, whole completions):\n", rounds, n);
+      std::printf("  per token without %8.2f ms, with %8.2f ms (+%.2f ms, ratio %.3f)\n", 1000 * plain / rounds,
+                  1000 * with / rounds, 1000 * (with - plain) / rounds, with / plain);
+    }
+
     if (clients > 0) {
       double rss_before = rss_mib();
       std::atomic<bool> stop{false};
       std::mutex mutex;
-      std::vector<double> ttfts, rates;
+      std::vector<double> ttfts, rates, latencies;
       int64_t completed = 0, failed = 0;
       auto start = Clock::now();
       std::vector<std::thread> threads;
@@ -132,6 +158,7 @@ int main(int argc, char** argv) {
               std::lock_guard lock(mutex);
               ++completed;
               ttfts.push_back(s.ttft);
+              latencies.push_back(s.latency);
               if (s.decode_seconds > 0) rates.push_back((s.tokens - 1) / s.decode_seconds);
             } catch (const std::exception& e) {
               std::lock_guard lock(mutex);
@@ -146,8 +173,10 @@ int main(int argc, char** argv) {
       std::printf("load: %d streaming clients for %.0f s (queue %zu):\n", clients, elapsed, options.max_queue);
       std::printf("  completed %lld, failed %lld, %.2f requests/s\n", static_cast<long long>(completed),
                   static_cast<long long>(failed), completed / elapsed);
-      std::printf("  time to first token p50 %.3f s, p99 %.3f s (queue wait included)\n", percentile(ttfts, 0.5),
-                  percentile(ttfts, 0.99));
+      std::printf("  time to first token p50 %.3f s, p95 %.3f s, p99 %.3f s (queue wait included)\n",
+                  percentile(ttfts, 0.5), percentile(ttfts, 0.95), percentile(ttfts, 0.99));
+      std::printf("  request latency p50 %.3f s, p95 %.3f s\n", percentile(latencies, 0.5),
+                  percentile(latencies, 0.95));
       std::printf("  tokens/s per stream p50 %.1f\n", percentile(rates, 0.5));
 
       // A burst past the queue: 2C requests at once against a queue of C/2.

@@ -21,6 +21,9 @@ PACKAGES=(
   libpoppler-cpp-dev libxml2-dev
   # the OpenAI-compatible API server (engine/server)
   libcpp-httplib-dev
+  # the desktop app's secrets in the desktop keyring (Secret Service); gnome-keyring
+  # only for the test that runs a real keyring headless
+  libsecret-1-dev gnome-keyring
   # tests: GoogleTest, jinja2 oracle for chat templates, npm for the tokenizer oracle
   libgtest-dev libgmock-dev python3 python3-jinja2 nodejs npm
   # audio tests: sox writes every test file type (MP3 through libsox-fmt-mp3), espeak-ng speaks
@@ -32,7 +35,7 @@ PACKAGES=(
   qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
   qml6-module-qtquick-dialogs qml6-module-qtcore qml6-module-qt-labs-platform
   qml6-module-qtmultimedia xvfb xauth xdotool imagemagick
-  # read-aloud tests: a private PulseAudio server with a null sink is the audio output (pactl checks it)
+  # voice input and read-aloud tests: a private PulseAudio server (virtual microphone, null sink)
   pulseaudio pulseaudio-utils
 )
 

@@ -1,11 +1,12 @@
 // `vole chat`: interactive multi-turn chat in the terminal.
+#include <atomic>
 #include <csignal>
 #include <cstdint>
 #include <cstdlib>
 #include <cstdio>
-#include <iostream>
 #include <string>
 
+#include "cli/line_reader.h"
 #include "command.h"
 #include "engine_args.h"
 #include "remote/openai_client.h"
@@ -21,6 +22,7 @@ void on_sigint(int) {
   if (g_generating.load()) {
     g_cancel.store(true);  // stop the answer, keep the chat
   } else {
+    restore_terminal_now();  // Ctrl+C at the prompt: leave the terminal as it was
     std::_Exit(130);
   }
 }
@@ -57,9 +59,12 @@ static int run_remote_chat(Args& args, const std::string& url) {
                "Chatting with %s at %s (what you type is sent there). Commands: /reset, /system TEXT, /quit. "
                "Ctrl+C stops an answer.\n",
                model.c_str(), url.c_str());
+  LineReader input;  // whole lines, also pasted ones beyond the terminal's 4095 bytes
   for (std::string line;;) {
     std::fprintf(stderr, "\n> ");
-    if (!std::getline(std::cin, line)) break;
+    auto next = input.read_line();
+    if (!next) break;
+    line = std::move(*next);
     if (line.empty()) continue;
     if (line == "/quit" || line == "/exit") break;
     if (line == "/reset") {
@@ -123,9 +128,12 @@ static int run_chat(Args& args) {
   std::signal(SIGINT, on_sigint);
   std::fprintf(stderr, "Chatting with %s. Commands: /reset, /system TEXT, /stats, /quit. Ctrl+C stops an answer.\n",
                model_args.dir.filename().string().c_str());
+  LineReader input;  // whole lines, also pasted ones beyond the terminal's 4095 bytes
   for (std::string line;;) {
     std::fprintf(stderr, "\n> ");
-    if (!std::getline(std::cin, line)) break;
+    auto next = input.read_line();
+    if (!next) break;
+    line = std::move(*next);
     if (line.empty()) continue;
     if (line == "/quit" || line == "/exit") break;
     if (line == "/reset") {

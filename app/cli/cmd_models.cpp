@@ -21,10 +21,13 @@ std::string eta_text(std::optional<double> eta) {
   return buf;
 }
 
-// A catalog id ("qwen3-0.6b"), a repo id or a model page URL.
+// A catalog id ("qwen3-0.6b"), a repo id or a model page URL. A repo's old name (an
+// organisation renamed, e.g. UsefulSensors -> moonshine-ai) becomes its current one.
 std::string resolve_model_name(const std::string& name) {
   if (const auto* entry = hub::builtin_catalog().find_id(name)) return entry->repo;
-  return hub::repo_id_from_input(name);
+  std::string repo = hub::repo_id_from_input(name);
+  if (const auto* entry = hub::builtin_catalog().find_repo(repo)) return entry->repo;
+  return repo;
 }
 
 int run_pull(Args& args) {
@@ -75,9 +78,10 @@ int run_models(Args& args) {
   if (catalog) {
     const auto& c = hub::builtin_catalog();
     for (const auto& m : c.models)
-      std::printf("%-24s %-34s %-9s %-12s ~%s (text only ~%s)%s\n", m.id.c_str(), m.repo.c_str(), m.format.c_str(),
-                  m.features.to_string().c_str(), hub::format_bytes(m.size_full_bytes).c_str(),
-                  hub::format_bytes(m.size_text_bytes).c_str(), m.id == c.default_id ? "  [default]" : "");
+      std::printf("%-24s %-15s %-38s %-9s %-12s ~%s (text only ~%s)%s\n", m.id.c_str(), hub::model_kind_name(m.kind),
+                  m.repo.c_str(), m.format.c_str(), m.features.to_string().c_str(),
+                  hub::format_bytes(m.size_full_bytes).c_str(), hub::format_bytes(m.size_text_bytes).c_str(),
+                  c.default_for(m.kind) == &m ? "  [default]" : "");
     return 0;
   }
   auto dir = hub::default_models_dir();

@@ -41,7 +41,7 @@ runtime::SamplingOptions parse_sampling(Args& args, runtime::SamplingOptions s) 
   return s;
 }
 
-std::unique_ptr<runtime::Engine> load_engine(ModelArgs m) {
+std::unique_ptr<runtime::Engine> load_engine(ModelArgs m, std::shared_ptr<runtime::Device> device) {
   if (isatty(STDERR_FILENO)) {
     m.options.progress = [last = -1](double f, const std::string&) mutable {
       int pct = static_cast<int>(f * 100);
@@ -51,7 +51,10 @@ std::unique_ptr<runtime::Engine> load_engine(ModelArgs m) {
       if (pct >= 100) std::fprintf(stderr, "\r\033[K");
     };
   }
+  if (device) return std::make_unique<runtime::Engine>(std::move(device), m.dir, m.options);
   return std::make_unique<runtime::Engine>(m.dir, m.options);
 }
+
+std::unique_ptr<runtime::Engine> load_engine(ModelArgs m) { return load_engine(std::move(m), nullptr); }
 
 }  // namespace vole::cli

@@ -23,7 +23,9 @@ ModelArgs parse_model_args(Args& args, model::Format default_weights = model::Fo
 // --frequency-penalty, --seed, starting from `defaults`.
 runtime::SamplingOptions parse_sampling(Args& args, runtime::SamplingOptions defaults);
 
-// Loads the engine, reporting progress on stderr when it is a terminal.
+// Loads the engine, reporting progress on stderr when it is a terminal; on `device` when
+// given (several models sharing one), else on a device of its own.
 std::unique_ptr<runtime::Engine> load_engine(ModelArgs model_args);
+std::unique_ptr<runtime::Engine> load_engine(ModelArgs model_args, std::shared_ptr<runtime::Device> device);
 
 }  // namespace vole::cli

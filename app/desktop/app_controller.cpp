@@ -1,12 +1,18 @@
 #include "app_controller.h"
 
 #include <QDesktopServices>
+#include <QDir>
+#include <QFileInfo>
 #include <QGuiApplication>
 #include <QPalette>
 #include <cstdlib>
 
+#include "catalog_model.h"
 #include "event_log.h"
+#include "knowledge/knowledge_base.h"
 #include "memory/store.h"
+#include "runtime/device.h"
+#include "util/error.h"
 #include "util/paths.h"
 
 namespace vole::desktop {
@@ -30,10 +36,24 @@ AppController::AppController(AppOptions options, QObject* parent)
       search_(),
       models_() {
   data_dir_from_env_ = apply_data_folder(settings_.dataFolder());
+  secrets_ = std::make_unique<SecretStore>(QFileInfo(settings_.settingsFile()).dir().filePath("vole-secrets.json"));
+  settings_.use_secret_store(secrets_.get());
   store_ = std::make_unique<StoreSession>(memory::default_database_path());
   engine_ = std::make_unique<EngineController>(&settings_);
   chat_ = std::make_unique<ChatController>(store_.get(), engine_.get(), &settings_, &conversations_);
   model_manager_ = std::make_unique<ModelManager>(&settings_, &models_, vole::data_dir() / "models");
+  knowledge_ = make_knowledge_controller();
+  knowledge_chat_ = std::make_unique<KnowledgeChat>(store_.get(), chat_.get(), knowledge_.get(), &settings_);
+  chat_->set_job_preparer([k = knowledge_chat_.get()](GenerationJob& job) { k->prepare(job); });
+  memory_ = std::make_unique<ConversationMemory>(store_.get(), knowledge_.get(), settings_.settingsFile());
+  knowledge_chat_->set_memory(memory_.get());
+  search_.set_meaning_search([m = memory_.get()](const QString& query) { return m->search(query); });
+  connect(chat_.get(), &ChatController::answerFinished, memory_.get(), &ConversationMemory::poke);
+  connect(knowledge_.get(), &KnowledgeController::indexed, memory_.get(), &ConversationMemory::poke);
+  voice_ = std::make_unique<VoiceInput>(engine_.get(), &models_, model_manager_.get(), &settings_);
+  local_api_ = std::make_unique<LocalApiServer>(engine_.get(), engine_->worker().chat_model_access(), secrets_.get(),
+                                                settings_.settingsFile());
+  remote_models_ = std::make_unique<RemoteModels>(secrets_.get(), settings_.settingsFile());
   register_pages(pages_);
   speech_ = std::make_unique<SpeechOutput>(settings_.settingsFile(), engine_.get(), &models_);
   connect(speech_.get(), &SpeechOutput::errorChanged, this, [this] {
@@ -67,16 +87,60 @@ AppController::AppController(AppOptions options, QObject* parent)
 
 AppController::~AppController() { shutdown(); }
 
+std::unique_ptr<KnowledgeController> AppController::make_knowledge_controller() {
+  KnowledgeController::Options o;
+  o.database = knowledge::KnowledgeBase::default_path();
+  o.settings_file = settings_.settingsFile();
+  // The embedding model goes on the chat model's device: asked of the engine thread, which
+  // owns it (the indexer's thread waits for the answer; the engine thread never waits on it).
+  EngineWorker* worker = &engine_->worker();
+  o.devices = [worker] {
+    std::shared_ptr<runtime::Device> device;
+    std::string failure = "the engine has stopped";
+    QMetaObject::invokeMethod(
+        worker,
+        [&] {
+          try {
+            device = worker->shared_device();
+          } catch (const std::exception& e) {  // never into the engine thread's event loop
+            failure = e.what();
+          }
+        },
+        Qt::BlockingQueuedConnection);
+    if (!device) throw Error(ErrorCode::Gpu, failure);
+    return device;
+  };
+  auto k = std::make_unique<KnowledgeController>(std::move(o));
+  auto update_models = [this, k = k.get()] {
+    QStringList folders;
+    for (const auto& m : models_.models())
+      if (m.present) folders.push_back(m.path);
+    k->set_model_folders(folders);
+  };
+  connect(&models_, &QAbstractItemModel::modelReset, k.get(), update_models);
+  return k;
+}
+
 void AppController::start() {
   const qint64 last = settings_.lastConversation();  // opening the store resets the chat (and this setting)
   models_.set_sources(vole::data_dir() / "models", settings_.modelFolders());
   model_manager_->start();
+  knowledge_->start();
   engine_->refreshDevices();
+  local_api_->start();           // when the settings say so; requests get 503 until a model is loaded
   store_->open();                // on failure the UI shows the problem and the choices
   conversations_.purge_trash();  // deletions whose undo window closed with the app
   QString model = settings_.currentModel();
-  if (models_.indexOfPath(model) < 0 || !models_.models()[models_.indexOfPath(model)].present)
-    model = models_.count() > 0 ? models_.pathAt(0) : QString();
+  auto chat_ready = [&](int row) {
+    return row >= 0 && models_.models()[row].present && models_.models()[row].kind == hub::ModelKind::Chat;
+  };
+  bool usable = RemoteModels::isRemoteId(model) ? remote_models_->target(model).has_value()
+                                                : chat_ready(models_.indexOfPath(model));
+  if (!usable) {
+    model.clear();  // the first chat model instead (a speech model cannot chat)
+    for (int row = 0; row < models_.count() && model.isEmpty(); ++row)
+      if (chat_ready(row)) model = models_.pathAt(row);
+  }
   if (!model.isEmpty()) selectModel(model);
   if (last > 0 && conversations_.indexOf(last) >= 0) chat_->open(last);
   log_event("started", {{"data_dir", dataDir()},
@@ -87,8 +151,12 @@ void AppController::start() {
 }
 
 void AppController::shutdown() {
-  if (speech_) speech_->shutdown();  // first: the neural voice may be waiting on the engine thread
+  // First: the neural voice and the indexer may be waiting on the engine thread.
+  if (speech_) speech_->shutdown();
+  if (knowledge_) knowledge_->shutdown();
+  if (voice_) voice_->cancel();  // the microphone closes before the engine goes
   if (model_manager_) model_manager_->shutdown();
+  if (local_api_) local_api_->stop();
   if (engine_) engine_->shutdown();
 }
 
@@ -129,6 +197,19 @@ QString AppController::openModelFolder(const QUrl& folder) {
 
 void AppController::selectModel(const QString& path) {
   if (path.isEmpty()) return;
+  if (RemoteModels::isRemoteId(path)) {  // a model of the Models page's Remote source
+    auto target = remote_models_->target(path);
+    if (!target) return;
+    settings_.setCurrentModel(path);
+    if (engine_->modelDir() != path || engine_->state() != EngineState::Ready) engine_->loadRemote(path, *target);
+    return;
+  }
+  int row = models_.indexOfPath(path);
+  if (row >= 0 && models_.models()[row].kind != hub::ModelKind::Chat) {
+    notify(tr("%1 is a %2 model, not a chat model.")
+               .arg(models_.models()[row].name, model_kind_text(models_.models()[row].kind).toLower()));
+    return;
+  }
   settings_.setCurrentModel(path);
   if (engine_->modelDir() == path &&
       (engine_->state() == EngineState::Ready || engine_->state() == EngineState::Loading))

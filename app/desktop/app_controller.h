@@ -9,13 +9,20 @@
 #include "app_settings.h"
 #include "chat_controller.h"
 #include "conversation_list_model.h"
+#include "conversation_memory.h"
 #include "engine_controller.h"
 #include "installed_models_model.h"
+#include "knowledge_chat.h"
+#include "knowledge_controller.h"
+#include "local_api_server.h"
 #include "model_manager.h"
 #include "page_registry.h"
+#include "remote_models.h"
 #include "search_results_model.h"
+#include "secret_store.h"
 #include "speech_output.h"
 #include "store_session.h"
+#include "voice_input.h"
 
 namespace vole::desktop {
 
@@ -34,8 +41,16 @@ class AppController : public QObject {
   Q_PROPERTY(vole::desktop::SearchResultsModel* search READ search CONSTANT)
   Q_PROPERTY(vole::desktop::InstalledModelsModel* models READ models CONSTANT)
   Q_PROPERTY(vole::desktop::ModelManager* modelManager READ modelManager CONSTANT)
+  Q_PROPERTY(vole::desktop::LocalApiServer* localApi READ localApi CONSTANT)
+  Q_PROPERTY(vole::desktop::RemoteModels* remoteModels READ remoteModels CONSTANT)
+  // Where secrets (keys, the hub token) are kept: "the desktop keyring" or "a private file (...)".
+  Q_PROPERTY(QString secretStorage READ secretStorage CONSTANT)
   Q_PROPERTY(vole::desktop::PageRegistry* pages READ pages CONSTANT)
   Q_PROPERTY(vole::desktop::SpeechOutput* speech READ speech CONSTANT)  // reading answers aloud
+  Q_PROPERTY(vole::desktop::KnowledgeController* knowledge READ knowledge CONSTANT)
+  Q_PROPERTY(vole::desktop::KnowledgeChat* knowledgeChat READ knowledgeChat CONSTANT)
+  Q_PROPERTY(vole::desktop::ConversationMemory* memory READ memory CONSTANT)
+  Q_PROPERTY(vole::desktop::VoiceInput* voice READ voice CONSTANT)
   Q_PROPERTY(QString currentPage READ currentPage WRITE showPage NOTIFY currentPageChanged)
   Q_PROPERTY(bool darkTheme READ darkTheme NOTIFY darkThemeChanged)
   Q_PROPERTY(QString dataDir READ dataDir CONSTANT)
@@ -57,8 +72,15 @@ class AppController : public QObject {
   SearchResultsModel* search() { return &search_; }
   InstalledModelsModel* models() { return &models_; }
   ModelManager* modelManager() { return model_manager_.get(); }
+  LocalApiServer* localApi() { return local_api_.get(); }
+  RemoteModels* remoteModels() { return remote_models_.get(); }
+  QString secretStorage() const { return secrets_->backendName(); }
   PageRegistry* pages() { return &pages_; }
   SpeechOutput* speech() { return speech_.get(); }
+  KnowledgeController* knowledge() { return knowledge_.get(); }
+  KnowledgeChat* knowledgeChat() { return knowledge_chat_.get(); }
+  ConversationMemory* memory() { return memory_.get(); }
+  VoiceInput* voice() { return voice_.get(); }
   QString currentPage() const { return current_page_; }
   Q_INVOKABLE void showPage(const QString& id);
   bool darkTheme() const;
@@ -98,6 +120,7 @@ class AppController : public QObject {
 
  private:
   void on_store_changed();
+  std::unique_ptr<KnowledgeController> make_knowledge_controller();
   AppOptions options_;
   bool data_dir_from_env_ = false;
   AppSettings settings_;
@@ -107,9 +130,16 @@ class AppController : public QObject {
   SearchResultsModel search_;
   InstalledModelsModel models_;
   std::unique_ptr<ModelManager> model_manager_;
+  std::unique_ptr<SecretStore> secrets_;
+  std::unique_ptr<LocalApiServer> local_api_;
+  std::unique_ptr<RemoteModels> remote_models_;
   PageRegistry pages_;
   std::unique_ptr<ChatController> chat_;
   std::unique_ptr<SpeechOutput> speech_;
+  std::unique_ptr<KnowledgeController> knowledge_;
+  std::unique_ptr<KnowledgeChat> knowledge_chat_;
+  std::unique_ptr<ConversationMemory> memory_;
+  std::unique_ptr<VoiceInput> voice_;  // after the engine: released before it
   QString current_page_ = "chat";
 };
 

@@ -2,7 +2,13 @@
 
 #include <algorithm>
 
+#include "secret_store.h"
+
 namespace vole::desktop {
+
+namespace {
+const QString kHfTokenSecret = QStringLiteral("hf-token");
+}
 
 AppSettings::AppSettings(const QString& file, QObject* parent)
     : QObject(parent),
@@ -121,7 +127,15 @@ void AppSettings::setHfToken(const QString& v) {
   QString t = v.trimmed();
   if (t == hf_token_) return;
   hf_token_ = t;
-  save("hub/token", t);
+  if (secrets_) {
+    try {
+      secrets_->set(kHfTokenSecret, t);
+    } catch (const std::exception&) {
+      save("hub/token", t);  // never lost: the plain file until the secret store works again
+    }
+  } else {
+    save("hub/token", t);
+  }
   Q_EMIT hfTokenChanged();
 }
 
@@ -138,6 +152,27 @@ void AppSettings::setQuotaBytes(qulonglong v) {
   quota_bytes_ = v;
   save("storage/quotaBytes", v);
   Q_EMIT quotaBytesChanged();
+}
+
+}  // namespace vole::desktop
+
+namespace vole::desktop {
+
+void AppSettings::use_secret_store(SecretStore* secrets) {
+  secrets_ = secrets;
+  QString plain = settings_->value("hub/token", "").toString().trimmed();
+  try {
+    if (auto kept = secrets_->get(kHfTokenSecret)) hf_token_ = kept->trimmed();
+    if (!plain.isEmpty()) {
+      if (hf_token_.isEmpty()) hf_token_ = plain;
+      secrets_->set(kHfTokenSecret, hf_token_);
+      settings_->remove("hub/token");  // migrated: no longer in the plain file
+      settings_->sync();
+    }
+  } catch (const std::exception&) {
+    // The secret store failed: the token stays where it was and keeps working.
+  }
+  Q_EMIT hfTokenChanged();
 }
 
 }  // namespace vole::desktop

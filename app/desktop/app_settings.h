@@ -10,6 +10,8 @@
 
 namespace vole::desktop {
 
+class SecretStore;
+
 class AppSettings : public QObject {
   Q_OBJECT
   Q_PROPERTY(QString systemPrompt READ systemPrompt WRITE setSystemPrompt NOTIFY systemPromptChanged)
@@ -58,6 +60,9 @@ class AppSettings : public QObject {
   void setHfToken(const QString& v);  // surrounding spaces (a careless paste) are dropped
   void setHubUrl(const QString& v);
   void setQuotaBytes(qulonglong v);
+  // Keeps the Hugging Face token in `secrets` from now on; a token still in the plain
+  // settings file is moved there (and removed from the file).
+  void use_secret_store(SecretStore* secrets);
 
   void setSystemPrompt(const QString& v);
   void setContextLength(int v);
@@ -86,6 +91,7 @@ class AppSettings : public QObject {
  private:
   void save(const char* key, const QVariant& value);
   std::unique_ptr<QSettings> settings_;
+  SecretStore* secrets_ = nullptr;
   QString system_prompt_;
   SamplingValues sampling_;
   int context_length_ = 4096;

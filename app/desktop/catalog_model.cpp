@@ -1,6 +1,7 @@
 #include "catalog_model.h"
 
 #include <QLocale>
+#include <algorithm>
 
 #include "installed_models_model.h"
 #include "qt_strings.h"
@@ -20,8 +21,25 @@ QString sampling_text(const hub::SamplingPreset& p) {
   return parts.join(QStringLiteral(" · "));
 }
 
+QString model_kind_text(hub::ModelKind kind) {
+  switch (kind) {
+    case hub::ModelKind::Chat:
+      return QObject::tr("Chat");
+    case hub::ModelKind::SpeechToText:
+      return QObject::tr("Speech to text");
+    case hub::ModelKind::TextToSpeech:
+      return QObject::tr("Text to speech");
+    case hub::ModelKind::Embedding:
+      return QObject::tr("Embedding");
+  }
+  return {};
+}
+
 CatalogModel::CatalogModel(const hub::Catalog& catalog, QObject* parent)
-    : QAbstractListModel(parent), entries_(catalog.models), default_id_(catalog.default_id), status_(entries_.size()) {}
+    : QAbstractListModel(parent), entries_(catalog.models), status_(entries_.size()) {
+  for (hub::ModelKind kind : hub::kAllModelKinds)
+    if (const auto* e = catalog.default_for(kind)) recommended_ids_.insert(e->id);
+}
 
 const hub::CatalogEntry* CatalogModel::entry(const QString& id) const {
   for (const auto& e : entries_)
@@ -31,13 +49,16 @@ const hub::CatalogEntry* CatalogModel::entry(const QString& id) const {
 
 const hub::CatalogEntry* CatalogModel::entry_for_repo(const std::string& repo) const {
   for (const auto& e : entries_)
-    if (e.repo == repo) return &e;
+    if (e.repo == repo || std::find(e.repo_aliases.begin(), e.repo_aliases.end(), repo) != e.repo_aliases.end())
+      return &e;
   return nullptr;
 }
 
 void CatalogModel::set_status(const std::map<std::string, RepoStatus>& status) {
   for (size_t i = 0; i < entries_.size(); ++i) {
     auto it = status.find(entries_[i].repo);
+    for (const auto& alias : entries_[i].repo_aliases)  // installed under an old name of the repo
+      if (it == status.end()) it = status.find(alias);
     RepoStatus next = it == status.end() ? RepoStatus{} : it->second;
     RepoStatus& cur = status_[i];
     if (next.installed == cur.installed && next.features == cur.features && next.downloading == cur.downloading &&
@@ -84,13 +105,13 @@ QVariant CatalogModel::data(const QModelIndex& index, int role) const {
     case FeaturesTextRole:
       return e.features.has(hub::kVisionFeature) ? tr("Text and images") : tr("Text");
     case SamplingTextRole:
-      return sampling_text(e.sampling);
+      return e.kind == hub::ModelKind::Chat ? sampling_text(e.sampling) : QString();
     case ThinkingTextRole:
       if (!e.thinking) return QString();
       return (e.thinking_by_default ? tr("Thinks by default; with thinking: %1") : tr("Thinking on request; then %1"))
           .arg(sampling_text(*e.thinking));
     case RecommendedRole:
-      return e.id == default_id_;
+      return recommended_ids_.count(e.id) > 0;
     case InstalledRole:
       return st.installed;
     case InstalledVisionRole:
@@ -99,6 +120,12 @@ QVariant CatalogModel::data(const QModelIndex& index, int role) const {
       return st.downloading;
     case InstalledPathRole:
       return st.path;
+    case KindRole:
+      return QString::fromLatin1(hub::model_kind_name(e.kind));
+    case KindTextRole:
+      return model_kind_text(e.kind);
+    case ChatRole:
+      return e.kind == hub::ModelKind::Chat;
   }
   return {};
 }
@@ -123,7 +150,10 @@ QHash<int, QByteArray> CatalogModel::roleNames() const {
           {InstalledRole, "installed"},
           {InstalledVisionRole, "installedVision"},
           {DownloadingRole, "downloading"},
-          {InstalledPathRole, "installedPath"}};
+          {InstalledPathRole, "installedPath"},
+          {KindRole, "kind"},
+          {KindTextRole, "kindText"},
+          {ChatRole, "chatModel"}};
 }
 
 }  // namespace vole::desktop

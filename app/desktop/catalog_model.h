@@ -6,6 +6,7 @@
 #include <QAbstractListModel>
 #include <QStringList>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,11 +43,14 @@ class CatalogModel : public QAbstractListModel {
     FeaturesTextRole,  // "Text and images" / "Text"
     SamplingTextRole,  // "temperature 0.7 · top-p 0.8 · top-k 20"
     ThinkingTextRole,  // "" or the thinking-mode recommendation, with whether it thinks by default
-    RecommendedRole,   // the catalog's default model
+    RecommendedRole,   // the catalog's default model of its kind
     InstalledRole,
     InstalledVisionRole,
     DownloadingRole,
     InstalledPathRole,
+    KindRole,      // "chat", "speech-to-text", "text-to-speech", "embedding"
+    KindTextRole,  // "Chat", "Speech to text", ...
+    ChatRole,      // a chat model (can be used in the chat)
   };
 
   explicit CatalogModel(const hub::Catalog& catalog = hub::builtin_catalog(), QObject* parent = nullptr);
@@ -63,9 +67,12 @@ class CatalogModel : public QAbstractListModel {
 
  private:
   std::vector<hub::CatalogEntry> entries_;
-  std::string default_id_;
+  std::set<std::string> recommended_ids_;  // the catalog's suggestion for each kind
   std::vector<RepoStatus> status_;  // per row
 };
+
+// How the app names a model kind ("Speech to text").
+QString model_kind_text(hub::ModelKind kind);
 
 // "temperature 1.0 · top-p 0.95 · top-k 20 · presence penalty 1.5" (fields at their
 // neutral value are left out).

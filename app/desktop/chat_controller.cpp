@@ -10,14 +10,20 @@
 #include "qt_strings.h"
 #include "report_errors.h"
 #include "util/file.h"
-#include "util/user_files.h"
 #include "util/json.h"
+#include "util/user_files.h"
 
 namespace vole::desktop {
 
 ChatController::ChatController(StoreSession* session, EngineController* engine, AppSettings* settings,
                                ConversationListModel* conversations, QObject* parent)
-    : QObject(parent), session_(session), engine_(engine), settings_(settings), conversations_(conversations) {
+    : QObject(parent),
+      session_(session),
+      engine_(engine),
+      settings_(settings),
+      conversations_(conversations),
+      attachments_(engine) {
+  connect(&attachments_, &ImageAttachments::countChanged, this, &ChatController::canSendChanged);
   connect(engine_, &EngineController::streamed, this,
           [this](qint64 conversation, qint64 message, const QString& reasoning, const QString& content) {
             if (streaming_ && streaming_->message == message) {
@@ -77,6 +83,7 @@ QString ChatController::sendBlocker() const {
   if (engine_->state() == EngineState::Loading) return tr("The model is loading…");
   if (engine_->state() != EngineState::Ready) return tr("Choose a model to start chatting.");
   if (streaming_) return tr("Vole is still answering.");
+  if (attachments_.count() > 0 && !attachments_.blocker().isEmpty()) return attachments_.blocker();
   return {};
 }
 
@@ -200,7 +207,8 @@ void ChatController::setSamplingOverrideEnabled(bool enabled) {
 // ---- generation ----
 
 nlohmann::ordered_json ChatController::chat_messages(const QString& system_prompt,
-                                                     const std::vector<memory::Message>& path) {
+                                                     const std::vector<memory::Message>& path,
+                                                     const memory::ImagesByMessage& images) {
   auto messages = nlohmann::ordered_json::array();
   if (!system_prompt.trimmed().isEmpty())
     messages.push_back({{"role", "system"}, {"content", system_prompt.toStdString()}});
@@ -209,6 +217,8 @@ nlohmann::ordered_json ChatController::chat_messages(const QString& system_promp
     if (m.role == memory::Role::Assistant && m.content.empty()) continue;  // failed or stopped before a word
     nlohmann::ordered_json msg = {{"role", std::string(memory::role_name(m.role))}, {"content", m.content}};
     if (m.role == memory::Role::Assistant && !m.reasoning.empty()) msg["reasoning_content"] = m.reasoning;
+    if (auto it = images.find(m.id); it != images.end())
+      msg["content"] = content_with_images(m.content, it->second.size());
     messages.push_back(std::move(msg));
   }
   return messages;
@@ -221,7 +231,12 @@ void ChatController::start(memory::MessageId answer, const std::vector<memory::M
   job.conversation = conversation_;
   job.message = answer;
   job.model_name = engine_->modelName();
-  job.request.messages = chat_messages(systemPrompt(), context);
+  memory::ImagesByMessage images;
+  act([&] { images = stored_images(*store(), context); });
+  job.request.messages = chat_messages(systemPrompt(), context, images);
+  for (const auto& m : context)
+    if (auto it = images.find(m.id); it != images.end())
+      for (const auto& im : it->second) job.image_files.push_back(im.file);
   if (engine_->supportsThinking()) job.request.template_options.enable_thinking = thinking();
   (sampling_override_on_ ? sampling_override_ : *settings_->sampling()).apply_to(job.request.generation);
   streaming_ = Streaming{conversation_, answer, {}, {}};
@@ -230,6 +245,7 @@ void ChatController::start(memory::MessageId answer, const std::vector<memory::M
     streaming_->content = QString::fromStdString(partial->content);
   }
   job.request.continue_from = std::move(partial);
+  if (prepare_job_) prepare_job_(job);
   save_problem_.clear();
   Q_EMIT saveProblemChanged();
   Q_EMIT generatingChanged();
@@ -240,18 +256,19 @@ void ChatController::start(memory::MessageId answer, const std::vector<memory::M
 
 bool ChatController::send(const QString& text) {
   QString body = text.trimmed();
-  if (body.isEmpty() || !canSend()) return false;
+  if ((body.isEmpty() && attachments_.count() == 0) || !canSend()) return false;
   memory::Message user, answer;
   bool created = false;
   bool ok = act([&] {
     if (!conversation_) {
       memory::NewConversation spec;
-      spec.title = title_from_message(body).toStdString();
+      spec.title = (body.isEmpty() ? tr("Image") : title_from_message(body)).toStdString();
       spec.model_id = engine_->modelName().toStdString();
       conversation_ = store()->create_conversation(spec).id;
       created = true;
     }
     user = store()->append_message(conversation_, {.role = memory::Role::User, .content = body.toStdString()});
+    attachments_.save_to(*store(), user.id);
     answer = store()->begin_assistant(conversation_);
   });
   if (created) write_overrides();  // what was chosen for the new chat

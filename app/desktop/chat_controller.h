@@ -10,11 +10,13 @@
 #include <QObject>
 #include <QString>
 #include <QUrl>
+#include <functional>
 #include <optional>
 
 #include "app_settings.h"
 #include "conversation_list_model.h"
 #include "engine_controller.h"
+#include "image_attachments.h"
 #include "message_list_model.h"
 #include "sampling_values.h"
 #include "store_session.h"
@@ -39,6 +41,8 @@ class ChatController : public QObject {
   Q_PROPERTY(bool thinking READ thinking WRITE setThinking NOTIFY overridesChanged)
   // Set when the streaming answer could not be saved for a moment (kept in memory, retried).
   Q_PROPERTY(QString saveProblem READ saveProblem NOTIFY saveProblemChanged)
+  // The composer's pictures, stored with the next message sent.
+  Q_PROPERTY(vole::desktop::ImageAttachments* attachments READ attachments CONSTANT)
 
  public:
   ChatController(StoreSession* session, EngineController* engine, AppSettings* settings,
@@ -59,6 +63,7 @@ class ChatController : public QObject {
   bool thinking() const;
   void setThinking(bool on);
   QString saveProblem() const { return save_problem_; }
+  ImageAttachments* attachments() { return &attachments_; }
 
   Q_INVOKABLE void newConversation();
   // Opens a conversation; `focus_message` (a search hit) is brought onto the active path.
@@ -79,8 +84,14 @@ class ChatController : public QObject {
   // The title a new conversation gets from its first message.
   static QString title_from_message(const QString& text);
   // The model's view of a conversation: system prompt, then each message (empty
-  // failed answers skipped; thinking passed as reasoning_content).
-  static nlohmann::ordered_json chat_messages(const QString& system_prompt, const std::vector<memory::Message>& path);
+  // failed answers skipped; thinking passed as reasoning_content). A message with
+  // `images` gets a content list: its image parts, then its text.
+  static nlohmann::ordered_json chat_messages(const QString& system_prompt, const std::vector<memory::Message>& path,
+                                              const memory::ImagesByMessage& images = {});
+
+  // Called with every job before it goes to the engine (its answer message exists): lets
+  // another part of the app add to the prompt (knowledge_chat.h puts retrieved passages in).
+  void set_job_preparer(std::function<void(GenerationJob&)> preparer) { prepare_job_ = std::move(preparer); }
 
  Q_SIGNALS:
   void conversationChanged();
@@ -93,6 +104,7 @@ class ChatController : public QObject {
   void answerFinished(qint64 conversation, qint64 message, const QString& status);
 
  private:
+  std::function<void(GenerationJob&)> prepare_job_;
   struct Streaming {
     memory::ConversationId conversation = 0;
     memory::MessageId message = 0;
@@ -122,6 +134,7 @@ class ChatController : public QObject {
   SamplingValues sampling_override_;
   std::optional<bool> thinking_;
   bool loading_overrides_ = false;
+  ImageAttachments attachments_;
 };
 
 }  // namespace vole::desktop

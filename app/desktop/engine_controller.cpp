@@ -43,6 +43,7 @@ EngineController::EngineController(AppSettings* settings, QObject* parent)
   connect(worker_, &EngineWorker::saved, this, &EngineController::saved);
   connect(worker_, &EngineWorker::saveProblem, this, &EngineController::saveProblem);
   connect(worker_, &EngineWorker::answerSaved, this, &EngineController::answerSaved);
+  connect(worker_, &EngineWorker::imageProgress, this, &EngineController::imageProgress);
   connect(worker_, &EngineWorker::finished, this, [this](const GenerationResult& result) {
     if (--jobs_in_flight_ == 0) Q_EMIT busyChanged();
     Q_EMIT finished(result);
@@ -69,16 +70,24 @@ void EngineController::set_state(EngineState::Value state) {
 }
 
 bool EngineController::needsReload() const {
-  if (state_ != EngineState::Ready) return false;
+  if (state_ != EngineState::Ready || info_.remote) return false;
   return loaded_request_.device != settings_->device() || loaded_request_.context_length != settings_->contextLength();
 }
 
 void EngineController::load(const QString& model_dir) {
-  LoadRequest request{model_dir, settings_->device(), settings_->contextLength()};
+  start_load(LoadRequest{model_dir, settings_->device(), settings_->contextLength(), {}});
+}
+
+void EngineController::loadRemote(const QString& id, const RemoteTarget& target) {
+  start_load(LoadRequest{id, settings_->device(), settings_->contextLength(), target});
+}
+
+void EngineController::start_load(const LoadRequest& request) {
+  const QString& model_dir = request.model_dir;
   loaded_request_ = request;
   model_dir_ = model_dir;
   info_ = {};
-  info_.name = model_display_name(model_dir);
+  info_.name = request.remote.model.isEmpty() ? model_display_name(model_dir) : request.remote.model;
   progress_ = 0;
   stage_ = "starting";
   error_.clear();
@@ -91,7 +100,11 @@ void EngineController::load(const QString& model_dir) {
 }
 
 void EngineController::reload() {
-  if (!model_dir_.isEmpty()) load(model_dir_);
+  if (model_dir_.isEmpty()) return;
+  LoadRequest request = loaded_request_;  // the same model with today's device and context length
+  request.device = settings_->device();
+  request.context_length = settings_->contextLength();
+  start_load(request);
 }
 
 void EngineController::cancelLoad() { worker_->cancel_load(); }

@@ -30,6 +30,7 @@ class EngineController : public QObject {
   Q_PROPERTY(double loadSeconds READ loadSeconds NOTIFY stateChanged)
   Q_PROPERTY(int contextLength READ contextLength NOTIFY stateChanged)
   Q_PROPERTY(bool supportsThinking READ supportsThinking NOTIFY stateChanged)
+  Q_PROPERTY(bool remote READ remote NOTIFY stateChanged)  // the model is on another server
   // Settings changed since the model was loaded (device, context length): reload to apply.
   Q_PROPERTY(bool needsReload READ needsReload NOTIFY needsReloadChanged)
   Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)  // a generation job is queued or running
@@ -61,6 +62,10 @@ class EngineController : public QObject {
   QVariantList devices() const { return devices_; }
   QString devicesError() const { return devices_error_; }
   const ModelInfo& info() const { return info_; }
+  bool remote() const { return info_.remote; }
+  // Chats with a model on another server (no GPU; the local model is unloaded). `id`
+  // stands for it where a model folder would (the current model, the picker's check).
+  void loadRemote(const QString& id, const RemoteTarget& target);
 
   Q_INVOKABLE void load(const QString& model_dir);
   Q_INVOKABLE void reload();
@@ -91,9 +96,11 @@ class EngineController : public QObject {
   void finished(const vole::desktop::GenerationResult& result);
   void saveProblem(const QString& message);
   void answerSaved(qint64 conversation, qint64 message);  // see EngineWorker
+  void imageProgress(qint64 message, double fraction, const QString& stage);  // see EngineWorker
 
  private:
   void set_state(EngineState::Value state);
+  void start_load(const LoadRequest& request);
   AppSettings* settings_;
   QThread thread_;
   EngineWorker* worker_;  // lives on thread_

@@ -4,9 +4,12 @@
 #include <QMetaType>
 #include <QString>
 #include <cstdint>
+#include <filesystem>
+#include <vector>
 
 #include "memory/store.h"
 #include "memory/types.h"
+#include "remote_reply.h"
 #include "runtime/chat.h"
 
 namespace vole::desktop {
@@ -15,6 +18,7 @@ struct LoadRequest {
   QString model_dir;
   QString device;  // "" = automatic, else a device name (gpu::ContextOptions::device)
   int context_length = 4096;
+  RemoteTarget remote;  // model non-empty: a model on another server (no GPU, no folder)
 };
 
 struct ModelInfo {
@@ -32,6 +36,10 @@ struct ModelInfo {
   bool thinking_default = false;              // what the template does when enable_thinking is not given
   runtime::SamplingOptions default_sampling;  // generation_config.json's recommendation
   int default_max_tokens = 2048;
+  bool vision_available = false;   // the model has a vision tower
+  bool vision_downloaded = false;  // ... and its tensors are in the folder (as far as the manifest says)
+  QString repo;                    // the Hugging Face repo Vole downloaded it from, if any
+  bool remote = false;  // served by another computer: text sent to it leaves this one
 };
 
 // One answer to generate into an assistant message the UI thread already created
@@ -42,6 +50,9 @@ struct GenerationJob {
   memory::MessageId message = 0;
   runtime::ChatRequest request;  // the conversation up to the answer, options, partial answer
   QString model_name;            // recorded in the answer's stats
+  // The stored pictures of the conversation, in the order of request's image parts; the
+  // worker decodes and preprocesses them into request.images (prompt_images.h).
+  std::vector<std::filesystem::path> image_files;
 };
 
 struct GenerationResult {

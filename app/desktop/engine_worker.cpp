@@ -1,6 +1,7 @@
 #include "engine_worker.h"
 
 #include <QTimer>
+#include <QUrl>
 #include <QVariantMap>
 #include <algorithm>
 #include <cstdio>
@@ -8,6 +9,7 @@
 #include "gpu/context.h"
 #include "installed_models_model.h"
 #include "memory/stream_writer.h"
+#include "prompt_images.h"
 #include "qt_strings.h"
 #include "util/error.h"
 
@@ -103,6 +105,7 @@ void EngineWorker::listDevices() {
 void EngineWorker::load(const LoadRequest& request) {
   unload();
   cancel_load_.store(false);
+  if (!request.remote.model.isEmpty()) return load_remote(request);
   runtime::EngineOptions options;
   options.device = request.device.toStdString();
   options.context_length = request.context_length;
@@ -115,7 +118,8 @@ void EngineWorker::load(const LoadRequest& request) {
     Q_EMIT loadProgress(fraction, qstr(stage));
   };
   try {
-    auto engine = std::make_unique<runtime::Engine>(device_for(options.device), request.model_dir.toStdString(), options);
+    auto engine =
+        std::make_unique<runtime::Engine>(device_for(options.device), request.model_dir.toStdString(), options);
     const auto& dev = engine->gpu().info();
     ModelInfo info;
     info.dir = request.model_dir;
@@ -133,11 +137,13 @@ void EngineWorker::load(const LoadRequest& request) {
     auto defaults = engine->default_generate_options();
     info.default_sampling = defaults.sampling;
     info.default_max_tokens = defaults.max_tokens;
+    describe_vision(*engine, info);
     if (!engine->chat_template())
       fail(ErrorCode::Unsupported, "the model in " + request.model_dir.toStdString() +
                                        " has no chat template (tokenizer_config.json or chat_template.jinja), "
                                        "so it cannot chat");
     models_[ModelRole::Chat] = std::move(engine);
+    chat_access_->set(model(ModelRole::Chat));
     info_ = info;
     Q_EMIT loaded(info);
   } catch (const Error& e) {
@@ -147,9 +153,28 @@ void EngineWorker::load(const LoadRequest& request) {
   }
 }
 
+void EngineWorker::load_remote(const LoadRequest& request) {
+  remote_ = request.remote;
+  ModelInfo info;
+  info.dir = request.model_dir;
+  info.name = request.remote.model;
+  info.architecture = "remote";
+  info.device_name = QUrl(request.remote.base_url).host();
+  info.device_type = "remote";
+  info.remote = true;
+  info.default_sampling = runtime::SamplingOptions{};
+  info_ = info;
+  Q_EMIT loaded(info);
+}
+
 void EngineWorker::unload() {
+  if (remote_) {
+    remote_.reset();
+    if (!models_.count(ModelRole::Chat)) Q_EMIT unloaded();
+  }
   if (!models_.count(ModelRole::Chat)) return;
-  chats_.clear();  // sequences before the engine they run on
+  chat_access_->set(nullptr);  // other users (the API server) finish and let go first
+  chats_.clear();              // sequences before the engine they run on
   models_.erase(ModelRole::Chat);
   Q_EMIT unloaded();
 }
@@ -161,7 +186,9 @@ runtime::Engine* EngineWorker::model(ModelRole role) const {
 
 std::shared_ptr<runtime::Device> EngineWorker::device_for(const std::string& choice) {
   if (device_ && choice != device_choice_) {
+    chat_access_->set(nullptr);
     chats_.clear();
+    stt_.reset();
     models_.clear();
     device_.reset();
   }
@@ -185,7 +212,9 @@ void EngineWorker::shutdown() {
                    u.writer.content().size(), u.writer.last_error() ? u.writer.last_error()->what() : "unknown error");
   }
   unsaved_.clear();
+  chat_access_->set(nullptr);
   chats_.clear();
+  stt_.reset();
   models_.clear();
   device_.reset();
 }
@@ -270,7 +299,7 @@ void EngineWorker::run(const GenerationJob& job, GenerationResult& result) {
     }
   };
 
-  if (!model(ModelRole::Chat)) {
+  if (!model(ModelRole::Chat) && !remote_) {
     finish(memory::MessageStatus::Error, "no model is loaded");
     return;
   }
@@ -319,8 +348,24 @@ void EngineWorker::run(const GenerationJob& job, GenerationResult& result) {
   };
 
   try {
-    runtime::Chat& chat = chat_for(job.conversation);
-    runtime::ChatReply reply = chat.reply(job.request, on_delta, &cancel_);
+    runtime::ChatReply reply;
+    if (remote_) {
+      reply = remote_reply(*remote_, job.request, on_delta, &cancel_);
+    } else {
+      // Takes turns with the local API server's requests on the same model.
+      auto lease = chat_access_->acquire();
+      runtime::Chat& chat = chat_for(job.conversation);
+      const runtime::ChatRequest* request = &job.request;
+      runtime::ChatRequest with_images;
+      if (!job.image_files.empty()) {
+        with_images = job.request;
+        add_prompt_images(with_images, job.image_files, model(ModelRole::Chat)->vision(), cancel_,
+                          [&](double f, const std::string& stage) { Q_EMIT imageProgress(job.message, f, qstr(stage)); });
+        request = &with_images;
+      }
+      reply = chat.reply(*request, on_delta, &cancel_);
+      if (!job.image_files.empty()) Q_EMIT imageProgress(job.message, 1.0, QString());
+    }
     send_ui();
     const auto& s = reply.stats;
     result.stop_reason = runtime::stop_reason_name(s.stop);

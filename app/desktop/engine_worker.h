@@ -22,6 +22,9 @@
 #include "memory/stream_writer.h"
 #include "runtime/chat.h"
 #include "runtime/engine.h"
+#include "runtime/speech_to_text.h"
+#include "speech_jobs.h"
+#include "server/model_access.h"
 
 namespace vole::desktop {
 
@@ -47,11 +50,15 @@ class EngineWorker : public QObject {
   // Text deltas delivered so far by the running generation: one per token that completed
   // visible text (diagnostics, and the stop-latency test).
   int64_t tokens_generated() const { return tokens_.load(); }
+  // The chat model as others may share it (the local API server): each generation here
+  // holds it, and loading, unloading or switching devices goes through it.
+  std::shared_ptr<server::ModelAccess> chat_model_access() const { return chat_access_; }
 
-  // ---- on the worker's thread ----
-  // The device the loaded models share (created with the last device choice if none is
-  // yet): the neural voice, synthesised on the speech thread, joins the chat model there.
-  std::shared_ptr<runtime::Device> shared_device() { return device_for(device_choice_); }
+  // ---- on the worker's thread (invoke it there) ----
+  // The device the models share (created with the last device choice if there is none yet),
+  // for models that run on another thread: the knowledge indexer's embedding model and the
+  // neural voice (synthesised on the speech thread).
+  std::shared_ptr<runtime::Device> shared_device() { return device_ ? device_ : device_for(device_choice_); }
 
  public Q_SLOTS:
   void listDevices();
@@ -59,6 +66,10 @@ class EngineWorker : public QObject {
   void unload();
   void generate(const vole::desktop::GenerationJob& job);
   void forgetConversation(qint64 conversation);  // frees its Chat (GPU memory)
+  // Speech to text (engine_worker_speech.cpp): loads job.model_dir as the SpeechToText
+  // model if it is not loaded yet, transcribes, answers with transcribed(). Runs between
+  // chat jobs on this thread, with its own model and state, so neither disturbs the other.
+  void transcribe(const vole::desktop::TranscriptionJob& job);
   void shutdown();                               // releases the engine; call (blocking) before the thread ends
 
  Q_SIGNALS:
@@ -79,6 +90,9 @@ class EngineWorker : public QObject {
   // An answer whose final save had failed (finished() said saved=false) is now saved
   // whole, with its final status.
   void answerSaved(qint64 conversation, qint64 message);
+  void transcribed(const vole::desktop::TranscriptionResult& result);
+  // Preparing the prompt's images for the answer `message` (fraction 1: done).
+  void imageProgress(qint64 message, double fraction, const QString& stage);
 
  private:
   runtime::Chat& chat_for(memory::ConversationId conversation);
@@ -87,6 +101,7 @@ class EngineWorker : public QObject {
   // releases every model on the old one first).
   std::shared_ptr<runtime::Device> device_for(const std::string& device_choice);
   void run(const GenerationJob& job, GenerationResult& result);
+  void load_remote(const LoadRequest& request);
   // Tries again to save the answers whose final save failed; true when none is left.
   bool retry_unsaved();
   void schedule_retry();
@@ -96,8 +111,12 @@ class EngineWorker : public QObject {
   std::shared_ptr<runtime::Device> device_;
   std::string device_choice_;
   std::map<ModelRole, std::unique_ptr<runtime::Engine>> models_;
+  std::shared_ptr<server::ModelAccess> chat_access_ = std::make_shared<server::ModelAccess>();
+  std::optional<RemoteTarget> remote_;  // the chat model is on another server
   ModelInfo info_;
   std::list<std::pair<memory::ConversationId, std::unique_ptr<runtime::Chat>>> chats_;  // most recent first
+  std::unique_ptr<runtime::SpeechToText> stt_;  // on models_[SpeechToText]; released before it
+  QString stt_dir_;
 
   std::atomic<bool> cancel_{false};  // handed to the runtime
   std::atomic<bool> abandon_{false};

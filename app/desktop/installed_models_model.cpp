@@ -113,12 +113,34 @@ void InstalledModelsModel::refresh() {
     bool listed_already = std::any_of(found.begin(), found.end(), [&](const auto& m) { return m.path == folder; });
     if (!listed_already) found.push_back(describe(p, true));
   }
-  for (auto& m : found) m.downloading = m.repo.isEmpty() ? false : downloading_.count(m.repo.toStdString()) > 0;
+  for (auto& m : found) {
+    m.downloading = m.repo.isEmpty() ? false : downloading_.count(m.repo.toStdString()) > 0;
+    // A folder placed by hand as <org>/<name> is judged by that name too.
+    m.kind = installed_model_kind(m.repo.isEmpty() && !m.org.isEmpty() ? m.org + "/" + m.name : m.repo, m.architecture);
+  }
   int old = count();
   beginResetModel();
   rows_ = std::move(found);
   endResetModel();
   if (old != count()) Q_EMIT countChanged();
+}
+
+hub::ModelKind installed_model_kind(const QString& repo, const QString& architecture, const hub::Catalog& catalog) {
+  if (!repo.isEmpty())
+    if (const auto* entry = catalog.find_repo(repo.toStdString())) return entry->kind;
+  if (architecture.startsWith(QLatin1String("moonshine"))) return hub::ModelKind::SpeechToText;
+  return hub::ModelKind::Chat;
+}
+
+QString InstalledModelsModel::pathOfKind(hub::ModelKind kind) const {
+  const hub::CatalogEntry* preferred = hub::builtin_catalog().default_for(kind);
+  const InstalledModel* found = nullptr;
+  for (const auto& m : rows_) {
+    if (m.kind != kind || !m.present || !m.intact) continue;
+    if (preferred && hub::builtin_catalog().find_repo(m.repo.toStdString()) == preferred) return m.path;
+    if (!found) found = &m;
+  }
+  return found ? found->path : QString();
 }
 
 const InstalledModel* InstalledModelsModel::find_repo(const std::string& repo) const {
@@ -211,6 +233,10 @@ QVariant InstalledModelsModel::data(const QModelIndex& index, int role) const {
       return m.downloaded && !m.repo.isEmpty() && !m.downloading;
     case DownloadingRole:
       return m.downloading;
+    case KindRole:
+      return QString::fromLatin1(hub::model_kind_name(m.kind));
+    case ChatRole:
+      return m.kind == hub::ModelKind::Chat;
   }
   return {};
 }
@@ -233,7 +259,9 @@ QHash<int, QByteArray> InstalledModelsModel::roleNames() const {
           {SavedBytesRole, "savedBytes"},
           {SavedTextRole, "savedText"},
           {DeletableRole, "deletable"},
-          {DownloadingRole, "downloading"}};
+          {DownloadingRole, "downloading"},
+          {KindRole, "kind"},
+          {ChatRole, "chatModel"}};
 }
 
 }  // namespace vole::desktop

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "hub/catalog.h"
 #include "hub/features.h"
 
 namespace vole::desktop {
@@ -30,7 +31,16 @@ struct InstalledModel {
   bool vision_available = false;  // the checkpoint has a vision tower (config.json vision_config)
   qint64 saved_bytes = 0;         // what a full download would have added (selective download)
   bool downloading = false;       // a download for its repo is unfinished (set by the model manager)
+  // What it is for (installed_model_kind).
+  hub::ModelKind kind = hub::ModelKind::Chat;
 };
+
+// What an installed model is for: the catalog's kind when its repo (or an old name of
+// it) is in the catalog, else what its architecture can only be (Moonshine: speech to
+// text), else chat. Kani-TTS and Qwen3-Embedding share their architecture with chat
+// models, so the catalog decides for them.
+hub::ModelKind installed_model_kind(const QString& repo, const QString& architecture,
+                                    const hub::Catalog& catalog = hub::builtin_catalog());
 
 class InstalledModelsModel : public QAbstractListModel {
   Q_OBJECT
@@ -57,6 +67,8 @@ class InstalledModelsModel : public QAbstractListModel {
     SavedTextRole,     // "235 MB saved by downloading text only"
     DeletableRole,     // a downloaded folder in the models directory (Delete); others can be forgotten
     DownloadingRole,
+    KindRole,  // "chat", "speech-to-text", ...
+    ChatRole,  // offered in the chat model picker
   };
   explicit InstalledModelsModel(QObject* parent = nullptr);
 
@@ -69,6 +81,9 @@ class InstalledModelsModel : public QAbstractListModel {
   Q_INVOKABLE int indexOfPath(const QString& path) const;
   Q_INVOKABLE QString pathAt(int row) const;
   const InstalledModel* find_repo(const std::string& repo) const;
+  // The first intact installed model of a kind, preferring the catalog's default for it
+  // ("" if none): where the speech model is found.
+  QString pathOfKind(hub::ModelKind kind) const;
   // Marks the rows whose repo has an unfinished download (delete is refused meanwhile).
   void set_downloading(const std::set<std::string>& repos);
   // "" if `path` is a model folder Vole can load, else why not (one line for the user).

@@ -29,6 +29,7 @@ void register_qml_types(AppController& app) {
   qmlRegisterAnonymousType<ChatController>("Vole", 1);
   qmlRegisterAnonymousType<ConversationListModel>("Vole", 1);
   qmlRegisterAnonymousType<MessageListModel>("Vole", 1);
+  qmlRegisterAnonymousType<ImageAttachments>("Vole", 1);
   qmlRegisterAnonymousType<SearchResultsModel>("Vole", 1);
   qmlRegisterAnonymousType<InstalledModelsModel>("Vole", 1);
   qmlRegisterAnonymousType<ModelManager>("Vole", 1);
@@ -37,6 +38,9 @@ void register_qml_types(AppController& app) {
   qmlRegisterAnonymousType<PageRegistry>("Vole", 1);
   qmlRegisterAnonymousType<SpeechOutput>("Vole", 1);
   qmlRegisterAnonymousType<VoiceSettings>("Vole", 1);
+  qmlRegisterAnonymousType<VoiceInput>("Vole", 1);
+  qmlRegisterAnonymousType<LocalApiServer>("Vole", 1);
+  qmlRegisterAnonymousType<RemoteModels>("Vole", 1);
 }
 
 // With the log on: `event=frame after=N` once a frame showing the effects of the first N

@@ -1,7 +1,9 @@
 #include "message_list_model.h"
 
 #include <QLocale>
+#include <QUrl>
 
+#include "image_attachments.h"
 #include "markdown_blocks.h"
 #include "qt_strings.h"
 
@@ -25,8 +27,14 @@ MessageListModel::Row MessageListModel::make_row(memory::Message message) {
 
 void MessageListModel::load(memory::Store& store, memory::ConversationId conversation) {
   std::vector<Row> rows;
-  for (auto& m : store.active_path(conversation))
-    if (m.role != memory::Role::System) rows.push_back(make_row(std::move(m)));
+  auto path = store.active_path(conversation);
+  auto images = stored_images(store, path);
+  for (auto& m : path)
+    if (m.role != memory::Role::System) {
+      rows.push_back(make_row(std::move(m)));
+      if (auto it = images.find(rows.back().message.id); it != images.end())
+        for (const auto& im : it->second) rows.back().images.append(QUrl::fromLocalFile(qstr(im.file.string())));
+    }
   int old = count();
   beginResetModel();
   rows_ = std::move(rows);
@@ -96,8 +104,10 @@ void MessageListModel::refresh_message(memory::Store& store, memory::MessageId m
   auto m = store.message(message);
   if (!m) return;
   auto live = rows_[row].live_thinking_s;
+  auto images = rows_[row].images;
   rows_[row] = make_row(std::move(*m));
   rows_[row].live_thinking_s = live;
+  rows_[row].images = images;
   Q_EMIT dataChanged(index(row), index(row));
 }
 
@@ -154,6 +164,8 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
       return m.status == memory::MessageStatus::Streaming && !r.reasoning.isEmpty() && r.content.isEmpty();
     case LastRole:
       return index.row() == count() - 1;
+    case ImagesRole:
+      return r.images;
   }
   return {};
 }
@@ -172,7 +184,8 @@ QHash<int, QByteArray> MessageListModel::roleNames() const {
           {SiblingCountRole, "siblingCount"},
           {ThinkingSecondsRole, "thinkingSeconds"},
           {ThinkingRole, "thinking"},
-          {LastRole, "isLast"}};
+          {LastRole, "isLast"},
+          {ImagesRole, "images"}};
 }
 
 }  // namespace vole::desktop

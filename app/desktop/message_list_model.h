@@ -31,6 +31,7 @@ class MessageListModel : public QAbstractListModel {
     ThinkingSecondsRole,  // time spent thinking; -1 when unknown or none
     ThinkingRole,         // still thinking (streaming, reasoning, no answer text yet)
     LastRole,             // the last row
+    ImagesRole,           // the message's attached pictures: a list of file URLs
   };
   explicit MessageListModel(QObject* parent = nullptr);
 
@@ -66,6 +67,7 @@ class MessageListModel : public QAbstractListModel {
     QVariantList blocks;
     std::optional<QElapsedTimer> thinking_since;  // live "thinking" clock of a streaming answer
     std::optional<double> live_thinking_s;
+    QVariantList images;  // file URLs of the attached pictures
   };
   static Row make_row(memory::Message message);
   std::vector<Row> rows_;

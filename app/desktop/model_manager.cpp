@@ -118,7 +118,10 @@ QString ModelManager::download(const QString& input, bool vision) {
     return qstr(e.what());
   }
   std::string revision = "main";
-  if (const auto* entry = catalog_.entry_for_repo(repo)) revision = entry->revision;
+  if (const auto* entry = catalog_.entry_for_repo(repo)) {
+    repo = entry->repo;  // an old name of the repo (an organisation renamed) becomes its current one
+    revision = entry->revision;
+  }
   return start_job({repo, revision, vision ? hub::FeatureSet::text_and_vision() : hub::FeatureSet::text()});
 }
 

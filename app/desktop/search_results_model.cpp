@@ -26,6 +26,13 @@ void SearchResultsModel::setQuery(const QString& q) {
   debounce_.start();
 }
 
+void SearchResultsModel::setByMeaning(bool on) {
+  if (on == by_meaning_ || (on && !meaning_)) return;
+  by_meaning_ = on;
+  Q_EMIT queryChanged();
+  runNow();
+}
+
 void SearchResultsModel::setHighlightColor(const QString& c) {
   if (c == highlight_) return;
   highlight_ = c;
@@ -39,7 +46,10 @@ void SearchResultsModel::runNow() {
   QString error;
   if (store_ && active()) {
     try {
-      hits = memory::search(*store_, {.text = query_.toStdString(), .limit = 100, .snippet_words = 16});
+      if (by_meaning_ && meaning_)
+        hits = meaning_(query_);
+      else
+        hits = memory::search(*store_, {.text = query_.toStdString(), .limit = 100, .snippet_words = 16});
     } catch (const std::exception& e) {
       error = tr("Cannot search: %1").arg(QString::fromUtf8(e.what()));
     }
@@ -54,7 +64,7 @@ void SearchResultsModel::runNow() {
   if (!error.isEmpty()) Q_EMIT errorOccurred(error);
   if (active()) {
     if (error.isEmpty())
-      log_event("search", {{"query", query_}, {"hits", count()}});
+      log_event("search", {{"query", query_}, {"hits", count()}, {"mode", by_meaning_ ? "meaning" : "words"}});
     else
       log_event("search", {{"query", query_}, {"hits", 0}, {"error", error}});
   }

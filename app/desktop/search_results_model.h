@@ -4,6 +4,7 @@
 // matched words highlighted.
 #include <QAbstractListModel>
 #include <QTimer>
+#include <functional>
 #include <vector>
 
 #include "memory/search.h"
@@ -20,6 +21,9 @@ class SearchResultsModel : public QAbstractListModel {
   Q_PROPERTY(QString error READ error NOTIFY resultsChanged)
   // Background colour of highlighted words (the theme sets it).
   Q_PROPERTY(QString highlightColor READ highlightColor WRITE setHighlightColor NOTIFY resultsChanged)
+  // Search by meaning (conversation memory) instead of by words; offered when available.
+  Q_PROPERTY(bool byMeaning READ byMeaning WRITE setByMeaning NOTIFY queryChanged)
+  Q_PROPERTY(bool meaningAvailable READ meaningAvailable CONSTANT)
 
  public:
   enum Role {
@@ -41,6 +45,14 @@ class SearchResultsModel : public QAbstractListModel {
   QString error() const { return error_; }
   QString highlightColor() const { return highlight_; }
   void setHighlightColor(const QString& c);
+
+  bool byMeaning() const { return by_meaning_; }
+  void setByMeaning(bool on);
+  bool meaningAvailable() const { return static_cast<bool>(meaning_); }
+  // The search by meaning (conversation_memory.h); throws with the reason it cannot run.
+  void set_meaning_search(std::function<std::vector<memory::SearchHit>(const QString&)> search) {
+    meaning_ = std::move(search);
+  }
 
   // Runs the pending query now (tests; the UI waits for the debounce).
   Q_INVOKABLE void runNow();
@@ -65,6 +77,8 @@ class SearchResultsModel : public QAbstractListModel {
   QTimer debounce_;
   std::vector<memory::SearchHit> hits_;
   QString error_;
+  bool by_meaning_ = false;
+  std::function<std::vector<memory::SearchHit>(const QString&)> meaning_;
 };
 
 }  // namespace vole::desktop

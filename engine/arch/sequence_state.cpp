@@ -1,8 +1,46 @@
 #include "arch/sequence_state.h"
 
+#include <algorithm>
+
 #include "util/error.h"
 
 namespace vole::arch {
+
+namespace {
+uint64_t largest_positional_slot(const Component& component, int64_t capacity) {
+  uint64_t largest = 0;
+  for (const auto& s : component.state_slots(capacity))
+    if (s.kind == StateKind::SelfAttentionKv) largest = std::max(largest, s.bytes());
+  return largest;
+}
+}  // namespace
+
+int64_t longest_context_within(const Component& component, uint64_t max_binding, int64_t upto) {
+  // Slot sizes grow with the context but need not be linear in it (sliding windows cap
+  // some layers), so search rather than divide.
+  int64_t lo = 0, hi = upto;
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo + 1) / 2;
+    if (largest_positional_slot(component, mid) <= max_binding)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  return lo;
+}
+
+void require_context_fits(const Component& component, const gpu::DeviceInfo& device, int64_t capacity) {
+  const uint64_t limit = device.max_storage_buffer_range;
+  const uint64_t largest = largest_positional_slot(component, capacity);
+  if (largest <= limit) return;
+  const int64_t fits = longest_context_within(component, limit, capacity);
+  fail(ErrorCode::InvalidArgument,
+       "a context of " + std::to_string(capacity) + " tokens needs a KV cache of " + std::to_string(largest >> 20) +
+           " MiB per layer, more than this device can bind at once (maxStorageBufferRange " +
+           std::to_string(limit >> 20) + " MiB" + (device.name.empty() ? "" : ", " + device.name) + "); " +
+           (fits > 0 ? "the longest context that fits on this device is " + std::to_string(fits) + " tokens"
+                     : "not even one token fits"));
+}
 
 SequenceState::SequenceState(gpu::Context& ctx, std::vector<StateSlot> slots, int64_t capacity)
     : ctx_(ctx), slots_(std::move(slots)) {

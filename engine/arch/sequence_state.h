@@ -15,6 +15,15 @@
 
 namespace vole::arch {
 
+// The longest context (tokens, at most `upto`) whose positional slots (per-layer K/V
+// caches) each fit in one binding of `max_binding` bytes; 0 when not even one token does.
+int64_t longest_context_within(const Component& component, uint64_t max_binding, int64_t upto);
+
+// Refuses a context of `capacity` tokens that this device cannot bind, before anything is
+// allocated, naming the longest context that fits (kernels bind a layer's cache whole, and
+// a binding may not exceed maxStorageBufferRange).
+void require_context_fits(const Component& component, const gpu::DeviceInfo& device, int64_t capacity);
+
 class SequenceState {
  public:
   // `capacity` (tokens) only words the error when the positional slots do not fit.

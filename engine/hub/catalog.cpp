@@ -1,7 +1,7 @@
 #include "hub/catalog.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
-
 #include <set>
 
 #include "hub/failure.h"
@@ -65,20 +65,43 @@ SamplingPreset parse_sampling(const Ctx& c, const json& s, const std::string& wh
   return p;
 }
 
+std::string kind_choices() {
+  std::string out;
+  for (ModelKind k : kAllModelKinds) out += std::string(out.empty() ? "" : ", ") + "\"" + model_kind_name(k) + "\"";
+  return out;
+}
+
+ModelKind parse_kind(const Ctx& c, const json& v, const std::string& where) {
+  auto kind = v.is_string() ? model_kind_from_name(v.get<std::string>()) : std::nullopt;
+  if (!kind) c.fail(where, "must be one of " + kind_choices());
+  return *kind;
+}
+
 CatalogEntry parse_entry(const Ctx& c, const json& e, const std::string& at) {
   if (!e.is_object()) c.fail(at, "must be an object");
-  c.only_keys(e, at, {"id", "display_name", "repo", "revision", "architecture", "format", "licence", "features",
-                      "size_full_bytes", "size_text_bytes", "sampling", "sampling_thinking", "thinking_by_default",
-                      "description", "notes"});
+  c.only_keys(e, at,
+              {"id", "kind", "display_name", "repo", "repo_aliases", "revision", "architecture", "format", "licence",
+               "features", "size_full_bytes", "size_text_bytes", "sampling", "sampling_thinking", "thinking_by_default",
+               "description", "notes"});
   CatalogEntry m;
   m.id = c.text(e, at, "id");
   std::string where = at + " (" + m.id + ")";
   for (char ch : m.id)
     if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.'))
       c.fail(where + ".id", "use lower-case letters, digits, '-' and '.'");
+  if (e.contains("kind")) m.kind = parse_kind(c, e["kind"], where + ".kind");
   m.display_name = c.text(e, where, "display_name");
   m.repo = c.text(e, where, "repo");
   if (!is_valid_repo_id(m.repo)) c.fail(where + ".repo", "'" + m.repo + "' is not a valid owner/name repo id");
+  if (e.contains("repo_aliases")) {
+    const json& aliases = e["repo_aliases"];
+    if (!aliases.is_array() || aliases.empty()) c.fail(where + ".repo_aliases", "must be a non-empty list");
+    for (const auto& a : aliases) {
+      if (!a.is_string() || !is_valid_repo_id(a.get<std::string>()))
+        c.fail(where + ".repo_aliases", "entries are owner/name repo ids");
+      m.repo_aliases.push_back(a.get<std::string>());
+    }
+  }
   m.revision = e.contains("revision") ? c.text(e, where, "revision") : "main";
   try {
     validate_revision(m.revision);
@@ -102,7 +125,9 @@ CatalogEntry parse_entry(const Ctx& c, const json& e, const std::string& at) {
   if (m.size_text_bytes > m.size_full_bytes) c.fail(where + ".size_text_bytes", "larger than size_full_bytes");
   if (!m.features.has(kVisionFeature) && m.size_text_bytes != m.size_full_bytes)
     c.fail(where + ".size_text_bytes", "a text-only model has one size");
-  m.sampling = parse_sampling(c, c.need(e, where, "sampling"), where + ".sampling");
+  // Sampling is how a chat model is run; other kinds may carry their card's values.
+  if (m.kind == ModelKind::Chat || e.contains("sampling"))
+    m.sampling = parse_sampling(c, c.need(e, where, "sampling"), where + ".sampling");
   if (e.contains("sampling_thinking")) m.thinking = parse_sampling(c, e["sampling_thinking"], where + ".sampling_thinking");
   if (e.contains("thinking_by_default")) {
     if (!e["thinking_by_default"].is_boolean()) c.fail(where + ".thinking_by_default", "must be true or false");
@@ -116,6 +141,26 @@ CatalogEntry parse_entry(const Ctx& c, const json& e, const std::string& at) {
 
 }  // namespace
 
+const char* model_kind_name(ModelKind kind) {
+  switch (kind) {
+    case ModelKind::Chat:
+      return "chat";
+    case ModelKind::SpeechToText:
+      return "speech-to-text";
+    case ModelKind::TextToSpeech:
+      return "text-to-speech";
+    case ModelKind::Embedding:
+      return "embedding";
+  }
+  return "chat";
+}
+
+std::optional<ModelKind> model_kind_from_name(std::string_view name) {
+  for (ModelKind k : kAllModelKinds)
+    if (name == model_kind_name(k)) return k;
+  return std::nullopt;
+}
+
 const CatalogEntry* Catalog::find_id(std::string_view id) const {
   for (const auto& m : models)
     if (m.id == id) return &m;
@@ -124,11 +169,19 @@ const CatalogEntry* Catalog::find_id(std::string_view id) const {
 
 const CatalogEntry* Catalog::find_repo(std::string_view repo) const {
   for (const auto& m : models)
-    if (m.repo == repo) return &m;
+    if (m.repo == repo || std::find(m.repo_aliases.begin(), m.repo_aliases.end(), repo) != m.repo_aliases.end())
+      return &m;
   return nullptr;
 }
 
 const CatalogEntry& Catalog::default_model() const { return *find_id(default_id); }
+
+const CatalogEntry* Catalog::default_for(ModelKind kind) const {
+  if (kind == ModelKind::Chat) return &default_model();
+  for (const auto& [k, id] : default_ids_by_kind)
+    if (k == kind) return find_id(id);
+  return nullptr;
+}
 
 Catalog parse_catalog(std::string_view text, const std::string& source) {
   Ctx c{source};
@@ -140,7 +193,7 @@ Catalog parse_catalog(std::string_view text, const std::string& source) {
     c.fail("top level", std::string("not valid JSON: ") + e.what());
   }
   if (!root.is_object()) c.fail("top level", "must be an object");
-  c.only_keys(root, "top level", {"version", "default", "models"});
+  c.only_keys(root, "top level", {"version", "default", "default_by_kind", "models"});
   if (!root.contains("version") || root["version"] != 1) c.fail("version", "must be 1");
   Catalog cat;
   cat.default_id = c.text(root, "top level", "default");
@@ -150,10 +203,29 @@ Catalog parse_catalog(std::string_view text, const std::string& source) {
   for (size_t i = 0; i < models.size(); ++i) {
     CatalogEntry m = parse_entry(c, models[i], "models[" + std::to_string(i) + "]");
     if (!ids.insert(m.id).second) c.fail("models[" + std::to_string(i) + "]", "duplicate id '" + m.id + "'");
+    for (const auto& r : m.repo_aliases)
+      if (!repos.insert(r).second) c.fail("models[" + std::to_string(i) + "]", "duplicate repo '" + r + "'");
     if (!repos.insert(m.repo).second) c.fail("models[" + std::to_string(i) + "]", "duplicate repo '" + m.repo + "'");
     cat.models.push_back(std::move(m));
   }
-  if (!cat.find_id(cat.default_id)) c.fail("default", "'" + cat.default_id + "' is not the id of a listed model");
+  const CatalogEntry* chat_default = cat.find_id(cat.default_id);
+  if (!chat_default) c.fail("default", "'" + cat.default_id + "' is not the id of a listed model");
+  if (chat_default->kind != ModelKind::Chat) c.fail("default", "'" + cat.default_id + "' is not a chat model");
+  if (root.contains("default_by_kind")) {
+    const json& by_kind = root["default_by_kind"];
+    if (!by_kind.is_object()) c.fail("default_by_kind", "must be an object");
+    for (auto it = by_kind.begin(); it != by_kind.end(); ++it) {
+      std::string where = "default_by_kind." + it.key();
+      auto kind = model_kind_from_name(it.key());
+      if (!kind || *kind == ModelKind::Chat)
+        c.fail(where, "keys are the kinds other than chat (whose default is \"default\")");
+      if (!it->is_string()) c.fail(where, "must be a model id");
+      const CatalogEntry* m = cat.find_id(it->get<std::string>());
+      if (!m) c.fail(where, "'" + it->get<std::string>() + "' is not the id of a listed model");
+      if (m->kind != *kind) c.fail(where, "'" + m->id + "' is a " + model_kind_name(m->kind) + " model");
+      cat.default_ids_by_kind.emplace_back(*kind, m->id);
+    }
+  }
   return cat;
 }
 

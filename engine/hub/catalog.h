@@ -8,11 +8,21 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hub/features.h"
 
 namespace vole::hub {
+
+// What a model is for. A model of one kind is never offered where another is expected
+// (the chat model picker lists chat models only).
+enum class ModelKind { Chat, SpeechToText, TextToSpeech, Embedding };
+inline constexpr ModelKind kAllModelKinds[] = {ModelKind::Chat, ModelKind::SpeechToText, ModelKind::TextToSpeech,
+                                               ModelKind::Embedding};
+// "chat", "speech-to-text", "text-to-speech", "embedding" (the catalog's spelling).
+const char* model_kind_name(ModelKind kind);
+std::optional<ModelKind> model_kind_from_name(std::string_view name);
 
 struct SamplingPreset {
   double temperature = 1.0;
@@ -38,14 +48,23 @@ struct CatalogEntry {
   bool thinking_by_default = false;
   std::string description;
   std::string notes;  // provenance and facts not yet verified
+  // What the model is for (the catalog's "kind"; chat when absent).
+  ModelKind kind = ModelKind::Chat;
+  // Earlier names of the repo (an organisation renamed); find_repo resolves them too.
+  std::vector<std::string> repo_aliases;
 };
 
 struct Catalog {
   std::vector<CatalogEntry> models;
   std::string default_id;
+  // The suggested model of each kind other than chat (catalog "default_by_kind").
+  std::vector<std::pair<ModelKind, std::string>> default_ids_by_kind;
   const CatalogEntry* find_id(std::string_view id) const;
+  // By the current repo id or one of its aliases (case-sensitive, as the hub spells it).
   const CatalogEntry* find_repo(std::string_view repo) const;
   const CatalogEntry& default_model() const;
+  // The suggested model of a kind (Chat: default_model()); nullptr if the catalog names none.
+  const CatalogEntry* default_for(ModelKind kind) const;
 };
 
 // Throws HubError(InvalidInput) "catalog <source>: models[2] (qwen3-0.6b).sampling.top_p: ...".

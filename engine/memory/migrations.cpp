@@ -101,10 +101,58 @@ INSERT INTO message_fts(rowid, content) SELECT id, content FROM messages WHERE s
 INSERT INTO conversation_fts(conversation_fts) VALUES ('rebuild');
 )sql";
 
+// v4: answers from a knowledge collection keep the sources they were given (the passage
+// itself, so "show the passage" works after the file changed or the index was removed), a
+// conversation remembers which collection it asks, and messages get embedding vectors for
+// search by meaning (f16, per model; dropped when the text changes).
+constexpr std::string_view kV4 = R"sql(
+ALTER TABLE conversations ADD COLUMN knowledge_collection TEXT;
+CREATE TABLE message_sources (
+  message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  number INTEGER NOT NULL CHECK (number > 0),
+  collection TEXT NOT NULL DEFAULT '',
+  path TEXT NOT NULL,
+  label TEXT NOT NULL,
+  snippet TEXT NOT NULL,
+  passage TEXT NOT NULL,
+  page_begin INTEGER NOT NULL DEFAULT 0,
+  page_end INTEGER NOT NULL DEFAULT 0,
+  line_begin INTEGER NOT NULL DEFAULT 0,
+  line_end INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (message_id, number)
+) WITHOUT ROWID;
+CREATE TABLE message_vectors (
+  message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+  model TEXT NOT NULL,
+  vector BLOB NOT NULL
+);
+CREATE INDEX message_vectors_by_model ON message_vectors(model);
+CREATE TRIGGER message_vectors_stale AFTER UPDATE OF content ON messages BEGIN
+  DELETE FROM message_vectors WHERE message_id = new.id;
+END;
+)sql";
+
+// v5: images attached to messages (memory/images.h). The bytes are files named by their
+// SHA-256 in the image folder; rows go with their message (cascade), the files with the
+// last row that names them (swept when the trash is emptied).
+constexpr std::string_view kV5 = R"sql(
+CREATE TABLE message_images (
+  message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+  extension TEXT NOT NULL CHECK (extension IN ('png', 'jpg', 'webp', 'gif', 'bmp')),
+  size_bytes INTEGER NOT NULL,
+  PRIMARY KEY (message_id, position)
+) WITHOUT ROWID;
+CREATE INDEX message_images_by_hash ON message_images(sha256);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "conversations and linear messages", kV1},
     {2, "message tree, reasoning, status, stats, per-conversation settings, pinned, soft delete", kV2},
     {3, "full-text search over messages and titles (FTS5)", kV3},
+    {4, "sources of knowledge answers; a conversation's knowledge collection; message vectors", kV4},
+    {5, "images attached to messages (content-addressed files)", kV5},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 
@@ -114,8 +162,9 @@ void run_step(sqlite::Connection& conn, const Migration& m) {
   if (schema_version(conn) >= m.version) return;
   conn.exec(std::string(m.sql));
   if (auto check = conn.prepare("PRAGMA foreign_key_check"); check.step())
-    fail(ErrorCode::Internal, "schema migration to v" + std::to_string(m.version) + " left a dangling reference in table " +
-                                  check.text(0) + " (" + conn.display_path() + ")");
+    fail(ErrorCode::Internal, "schema migration to v" + std::to_string(m.version) +
+                                  " left a dangling reference in table " + check.text(0) + " (" + conn.display_path() +
+                                  ")");
   conn.exec("PRAGMA user_version = " + std::to_string(m.version));
   tx.commit();
 }

@@ -10,6 +10,10 @@
 //       overrides; pinned; soft delete.
 //   v3  full-text search: FTS5 indexes over message content and conversation titles,
 //       kept in sync by triggers (messages still streaming are indexed when they end).
+//   v4  message_sources (the numbered passages an answer from a knowledge collection was
+//       given) and conversations.knowledge_collection (message_sources.h); message_vectors
+//       for search by meaning (message_vectors.h).
+//   v5  images attached to messages (content-addressed files beside the database).
 #include <span>
 #include <string_view>
 
@@ -19,7 +23,7 @@ namespace sqlite {
 class Connection;
 }
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 5;
 
 struct Migration {
   int version;               // user_version after it ran

@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "memory/database_file.h"
+#include "memory/images.h"
 #include "memory/migrations.h"
 #include "memory/sqlite.h"
 #include "memory/time_format.h"
@@ -347,7 +348,14 @@ Store Store::open(const OpenOptions& options) {
     copy_into_memory(*impl->conn, impl->path, options.busy_timeout);
     configure_connection(*impl->conn, options.busy_timeout);
     migrate(*impl->conn);
-    impl->interrupted = mark_interrupted(*impl->conn);
+    try {
+      impl->interrupted = mark_interrupted(*impl->conn);
+    } catch (const StoreError& e) {
+      // Damage (e.g. to the search index, which the update's triggers open) must not keep
+      // the user from reading what survives: streaming answers stay as they were, and the
+      // reads that meet the damage say so.
+      if (e.problem() != StoreProblem::Corrupt) throw;
+    }
     impl->conn->exec("PRAGMA query_only = ON");
     install_commit_counter(*impl);
     return Store(std::move(impl));
@@ -542,6 +550,7 @@ int64_t Store::purge_deleted(std::optional<int64_t> deleted_before_ms) {
     } catch (const StoreError&) {
     }
     if (!impl_->in_memory) sqlite3_wal_checkpoint_v2(l.conn.handle(), "main", SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    remove_unreferenced_image_files(l, image_folder_for(impl_->in_memory ? fs::path() : impl_->path));
   }
   return purged;
 }
@@ -584,6 +593,7 @@ Message Store::edit_user_message(MessageId user_message, std::string_view new_co
                                            " is " + std::string(role_name(original.role)));
   NewMessage spec{.role = Role::User, .content = std::string(new_content)};
   auto m = add_leaf(l.conn, original.conversation_id, original.parent_id, spec, l.now_ms);
+  copy_message_images(l, user_message, m.id);  // the edit keeps the original's pictures
   w.commit();
   return m;
 }

@@ -69,28 +69,37 @@ json convert(yaml_document_t& doc, yaml_node_t* node, int depth, int max_depth, 
   }
 }
 
+// One pass over the parser's events before anything is built. Aliases are refused: they
+// would let a small file expand without bound (and libyaml resolves them into shared
+// nodes); configs have no reason to use them. Nesting is counted as it opens, so a deep
+// file stops a level past the bound: libyaml's scanner costs grow with the square of the
+// flow nesting (a megabyte of "[" kept it busy for minutes), and its loader builds the
+// whole tree before convert() could look at the depth. Syntax errors are left to the
+// loader, which reports them with their line.
+void check_events(std::string_view text, const std::string& label, int max_depth) {
+  yaml_parser_t scan;
+  if (!yaml_parser_initialize(&scan)) fail(ErrorCode::Internal, label + ": cannot start the YAML parser");
+  std::unique_ptr<yaml_parser_t, void (*)(yaml_parser_t*)> guard(&scan, yaml_parser_delete);
+  yaml_parser_set_input_string(&scan, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  int depth = 0;  // open collections; convert() counts the root collection as depth 0
+  for (;;) {
+    yaml_event_t ev;
+    if (!yaml_parser_parse(&scan, &ev)) return;
+    const yaml_event_type_t type = ev.type;
+    yaml_event_delete(&ev);
+    if (type == YAML_ALIAS_EVENT) fail(ErrorCode::InvalidFile, label + ": YAML aliases are not accepted");
+    if ((type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) && ++depth > max_depth + 1)
+      fail(ErrorCode::InvalidFile, label + ": YAML nested deeper than " + std::to_string(max_depth));
+    if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT) --depth;
+    if (type == YAML_STREAM_END_EVENT) return;
+  }
+}
+
 }  // namespace
 
 json parse_yaml(std::string_view text, const std::string& label, int max_depth) {
   if (text.size() > kMaxYamlBytes) fail(ErrorCode::InvalidFile, label + ": YAML larger than 1 MiB");
-  // Aliases would let a small file expand without bound (and libyaml resolves them into
-  // shared nodes); configs have no reason to use them.
-  if (text.find('*') != std::string_view::npos) {
-    yaml_parser_t scan;
-    yaml_parser_initialize(&scan);
-    yaml_parser_set_input_string(&scan, reinterpret_cast<const unsigned char*>(text.data()), text.size());
-    bool alias = false;
-    for (;;) {
-      yaml_event_t ev;
-      if (!yaml_parser_parse(&scan, &ev)) break;
-      alias = alias || ev.type == YAML_ALIAS_EVENT;
-      bool end = ev.type == YAML_STREAM_END_EVENT;
-      yaml_event_delete(&ev);
-      if (end || alias) break;
-    }
-    yaml_parser_delete(&scan);
-    if (alias) fail(ErrorCode::InvalidFile, label + ": YAML aliases are not accepted");
-  }
+  check_events(text, label, max_depth);
   yaml_parser_t parser;
   if (!yaml_parser_initialize(&parser)) fail(ErrorCode::Internal, label + ": cannot start the YAML parser");
   std::unique_ptr<yaml_parser_t, void (*)(yaml_parser_t*)> guard(&parser, yaml_parser_delete);

@@ -195,7 +195,8 @@ void attention_prefill(gpu::Graph& g, const Tensor& q, const Tensor& k, const Te
                                      .past = static_cast<uint32_t>(params.past),
                                      .causal = params.causal ? 1u : 0u,
                                      .scale = params.scale,
-                                     .radius = 0};
+                                     .radius = 0,
+                                     .ahead = 0};
   auto& p =
       g.context().pipeline(k.dtype == DType::F16 ? kernels::attention_prefill_f16 : kernels::attention_prefill_f32,
                            {static_cast<uint32_t>(d), static_cast<uint32_t>(gsize), tile.bq, tile.bk});
@@ -221,6 +222,7 @@ void attention_packed(gpu::Graph& g, const Tensor& q, const Tensor& k, const Ten
   expect_dtype(op, bounds, DType::I32, "bounds");
   expect_shape(op, bounds, {t, 2}, "bounds");
   require(params.radius >= 0, std::string(op) + ": negative window radius");
+  require(params.ahead < 0 || params.radius > 0, std::string(op) + ": a window's reach ahead needs a radius");
   const int64_t hkv = k.dim(1), gsize = group_size(op, h, hkv);
   const PrefillTile tile = pick_prefill_tile(g.context(), d);
   const int64_t rows = t * gsize;
@@ -233,7 +235,8 @@ void attention_packed(gpu::Graph& g, const Tensor& q, const Tensor& k, const Ten
                                      .past = 0,
                                      .causal = params.causal ? 1u : 0u,
                                      .scale = params.scale,
-                                     .radius = static_cast<uint32_t>(params.radius)};
+                                     .radius = static_cast<uint32_t>(params.radius),
+                                     .ahead = static_cast<uint32_t>(params.ahead >= 0 ? params.ahead : params.radius)};
   auto& p = g.context().pipeline(kernels::attention_prefill_packed,
                                  {static_cast<uint32_t>(d), static_cast<uint32_t>(gsize), tile.bq, tile.bk});
   g.dispatch(p, {gpu::in(q.data), gpu::in(k.data), gpu::in(v.data), gpu::out(out.data), gpu::in(bounds.data)}, push,

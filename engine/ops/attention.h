@@ -41,6 +41,7 @@ struct PackedParams {
   bool causal = false;
   int64_t radius = 0;  // > 0: query t sees only keys s with |t - s| <= radius (a sliding window)
   float scale = 1.0f;
+  int64_t ahead = -1;  // >= 0 (with radius > 0): keys t - radius <= s <= t + ahead instead
 };
 // Attention over many sequences packed back to back without padding (an encoder's
 // batch): q [T, H, D], k/v f32 [T, Hkv, D], out [T, H, D], bounds i32 [T, 2] holding

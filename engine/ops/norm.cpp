@@ -85,19 +85,32 @@ void l2_norm(gpu::Graph& g, const Tensor& x, const Tensor& out, float eps, float
   dispatch_rows(g, {kernels::norm_l2, kernels::norm_l2_sg}, "l2_norm", s, {gpu::in(x.data), gpu::out(out.data)}, push);
 }
 
-void layer_norm(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& out,
-                float eps) {
+void layer_norm(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& out, float eps,
+                NormWeight mode) {
   RowShape s = check_rows("layer_norm", x, out, eps);
   expect_row_vector("layer_norm", weight, s.d, "weight");
-  NormPush push{.rows = static_cast<uint32_t>(s.rows), .d = static_cast<uint32_t>(s.d), .eps = eps, .scale = 1.0f};
+  NormPush push{.rows = static_cast<uint32_t>(s.rows),
+                .d = static_cast<uint32_t>(s.d),
+                .eps = eps,
+                .scale = 1.0f,
+                .plus_one = mode == NormWeight::PlusOne ? 1u : 0u};
   if (!bias.data.valid()) {
     dispatch_rows(g, {kernels::norm_layer_nobias, kernels::norm_layer_nobias_sg}, "layer_norm", s,
                   {gpu::in(x.data), gpu::in(weight.data), gpu::out(out.data)}, push);
     return;
   }
+  require(mode == NormWeight::Plain, "layer_norm: a (1 + w) weight is only supported without a bias");
   expect_row_vector("layer_norm", bias, s.d, "bias");
   dispatch_rows(g, {kernels::norm_layer, kernels::norm_layer_sg}, "layer_norm", s,
                 {gpu::in(x.data), gpu::in(weight.data), gpu::in(bias.data), gpu::out(out.data)}, push);
+}
+
+void frame_asinh(gpu::Graph& g, const Tensor& x, const Tensor& log_k, const Tensor& out, float eps) {
+  RowShape s = check_rows("frame_asinh", x, out, eps);
+  expect_row_vector("frame_asinh", log_k, 1, "log_k");
+  NormPush push{.rows = static_cast<uint32_t>(s.rows), .d = static_cast<uint32_t>(s.d), .eps = eps, .scale = 1.0f};
+  dispatch_rows(g, {kernels::norm_frame_asinh, kernels::norm_frame_asinh_sg}, "frame_asinh", s,
+                {gpu::in(x.data), gpu::in(log_k.data), gpu::out(out.data)}, push);
 }
 
 void group_norm(gpu::Graph& g, const Tensor& x, int64_t groups, const Tensor& gamma, const Tensor& beta,

@@ -23,7 +23,13 @@ void rms_norm_gated(gpu::Graph& g, const Tensor& x, const Tensor& z, const Tenso
 void l2_norm(gpu::Graph& g, const Tensor& x, const Tensor& out, float eps, float scale = 1.0f);
 // y = (x - mean) / sqrt(var + eps) * w + b   (biased variance, as torch.nn.LayerNorm);
 // an empty `bias` (Tensor{}) means none (nn.LayerNorm(bias=False)).
-void layer_norm(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& out, float eps);
+// Without a bias, `mode` PlusOne applies (1 + w) (Moonshine Streaming's unit-offset norm).
+void layer_norm(gpu::Graph& g, const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& out, float eps,
+                NormWeight mode = NormWeight::Plain);
+// Moonshine Streaming's audio frames: each row of x [frames, samples] centred, divided by
+// sqrt(mean(c²) + eps), multiplied by exp(log_k) and compressed: y = asinh(k · c / rms).
+// log_k: f32 [1] (a learned scalar read on the GPU). out may alias x.
+void frame_asinh(gpu::Graph& g, const Tensor& x, const Tensor& log_k, const Tensor& out, float eps);
 // GroupNorm (torch.nn.GroupNorm) over x [steps, channels] (time-major): the channels form
 // `groups` equal blocks, each normalised by one mean and biased variance over all its
 // values at every step, then y = n * gamma[c] + beta[c]. gamma/beta f32 [channels]; out

@@ -24,7 +24,9 @@ std::vector<float> rope_inv_freq(const RopeParams& params) {
   // As the reference implementation does it in f32: exponent 2i/R rounded to f32,
   // theta^exponent rounded to f32, then its f32 reciprocal.
   // Vision: each half of the slots has its own set over rotary_dims / 2 dims.
-  const int dims = params.vision ? params.rotary_dims / 2 : params.rotary_dims;
+  const int dims = params.vision               ? params.rotary_dims / 2
+                   : params.frequency_dims > 0 ? params.frequency_dims
+                                               : params.rotary_dims;
   std::vector<float> f(params.rotary_dims / 2);
   for (int i = 0; i < params.rotary_dims / 2; ++i) {
     int k = params.vision ? i % (dims / 2) : i;

@@ -26,6 +26,10 @@ struct RopeParams {
   std::array<int, 3> sections{0, 0, 0};  // M-RoPE sections (t, h, w), in frequency slots
   bool interleaved = false;              // pairs (2i, 2i + 1) (GPT-J layout, Moonshine), not (i, i + R/2)
   bool vision = false;                   // positions are [2, T] (row, col); excludes mrope
+  // The exponent's denominator when it is not rotary_dims: HF's partial RoPE with an odd
+  // d = int(head_dim * factor) has ceil(d/2) slots theta^(-2i/d) over 2*ceil(d/2) dims
+  // (Moonshine Streaming with head_dim 64). 0: rotary_dims.
+  int frequency_dims = 0;
 };
 
 // x: f32 [T, H, head_dim], rotated into out (may alias x). The angle of slot i is the

@@ -36,7 +36,8 @@ void validate(const HostTensor& src) {
   switch (src.dtype) {
     case DType::F32:
     case DType::F16:
-    case DType::BF16: break;
+    case DType::BF16:
+      break;
     case DType::Q4:
       require(src.group_size == 32 || src.group_size == 64 || src.group_size == 128,
               what + ": int4 group size must be 32, 64 or 128, got " + std::to_string(src.group_size));
@@ -130,8 +131,7 @@ Weight upload_weight(gpu::Context& ctx, const HostTensor& src, uint64_t max_shar
   uint64_t limit = shard_limit(ctx.info(), max_shard_bytes) / kBufferGranule * kBufferGranule;
   uint64_t fit = limit / data_row;
   require(fit >= 1, "weight " + w.name + ": one row of " + std::to_string(data_row) +
-                        " bytes exceeds the largest buffer this device can bind (" + std::to_string(limit) +
-                        " bytes)");
+                        " bytes exceeds the largest buffer this device can bind (" + std::to_string(limit) + " bytes)");
   int64_t per_shard = static_cast<int64_t>(std::min<uint64_t>(fit, static_cast<uint64_t>(w.rows)));
   if (per_shard < w.rows && per_shard >= 64) per_shard = per_shard / 64 * 64;
 
@@ -143,8 +143,8 @@ Weight upload_weight(gpu::Context& ctx, const HostTensor& src, uint64_t max_shar
     std::string name = count > 1 ? w.name + "#" + std::to_string(s) : w.name;
     shard.data = upload_padded(ctx, src.data.data() + shard.row_begin * data_row, shard.rows * data_row, name);
     if (w.dtype == DType::Q4)
-      shard.scales = upload_padded(ctx, src.scales.data() + shard.row_begin * scale_row, shard.rows * scale_row,
-                                   name + " scales");
+      shard.scales =
+          upload_padded(ctx, src.scales.data() + shard.row_begin * scale_row, shard.rows * scale_row, name + " scales");
     w.shards.push_back(std::move(shard));
   }
   return w;
@@ -158,7 +158,6 @@ DeviceTensor upload_f32(gpu::Context& ctx, const std::string& name, Shape shape,
 
 DeviceTensor upload_f32(gpu::Context& ctx, const HostTensor& src) {
   const std::string what = "tensor " + src.name;
-  require(!src.shape.empty(), what + ": empty shape []");
   const int64_t n = src.numel();
   switch (src.dtype) {
     case DType::F32:
@@ -172,9 +171,11 @@ DeviceTensor upload_f32(gpu::Context& ctx, const HostTensor& src) {
     case DType::Q4:
       validate(src);  // 2-D, group size, data and scale sizes
       break;
-    default: fail(ErrorCode::Unsupported, what + ": cannot convert " + dtype_name(src.dtype) + " to f32");
+    default:
+      fail(ErrorCode::Unsupported, what + ": cannot convert " + dtype_name(src.dtype) + " to f32");
   }
-  DeviceTensor t = allocate_f32(ctx, src.name, src.shape);
+  // A scalar (shape [], e.g. Moonshine Streaming's log_k) is kept as one value [1].
+  DeviceTensor t = allocate_f32(ctx, src.name, src.shape.empty() ? Shape{1} : src.shape);
   if (src.dtype == DType::F32) {
     ctx.upload(t.buffer, 0, src.data.data(), t.tensor.bytes());  // byte copy: the source may be unaligned
     return t;

@@ -43,9 +43,10 @@ std::string continuation_text(std::string_view prompt, const PartialReply& parti
 
 ImagePrompt Chat::prompt_tokens(const ChatRequest& request) { return tokens_for(request, render(request)); }
 
-ImagePrompt Chat::tokens_for(const ChatRequest& request, const std::string& prompt) {
+ImagePrompt Chat::tokens_for(const ChatRequest& request, const std::string& prompt, const std::atomic<bool>* cancel) {
   ImagePrompt out;
-  out.tokens = engine_.tokenizer().encode(prompt, {.add_special_tokens = false});  // the template wrote any BOS itself
+  // The template wrote any BOS itself; a huge pasted prompt stops tokenising on Stop.
+  out.tokens = engine_.tokenizer().encode(prompt, {.add_special_tokens = false, .cancel = cancel});
   if (request.images.empty()) {
     encoded_.clear();
     return out;
@@ -71,7 +72,7 @@ ImagePrompt Chat::tokens_for(const ChatRequest& request, const std::string& prom
 
 ChatReply Chat::reply(const ChatRequest& request, const DeltaCallback& on_delta, const std::atomic<bool>* cancel) {
   std::string prompt = render(request, cancel);
-  ImagePrompt full = tokens_for(request, prompt);
+  ImagePrompt full = tokens_for(request, prompt, cancel);
   const std::vector<int32_t>& ids = full.tokens;
   ReasoningSplitter splitter(ReasoningSplitter::prompt_opens_reasoning(prompt));
   ChatReply reply;
@@ -85,8 +86,11 @@ ChatReply Chat::reply(const ChatRequest& request, const DeltaCallback& on_delta,
   if (options.stop_tokens.empty()) options.stop_tokens = engine_.stop_tokens();
   reply.stats = generate(
       *sequence_, engine_.tokenizer(), ids, options,
-      [&](const std::string& text, int32_t) { deliver(splitter.push(text)); }, cancel,
-      request.images.empty() ? nullptr : &full.extras);
+      [&](const std::string& text, int32_t token) {
+        deliver(splitter.push(text));
+        if (request.on_token && token >= 0) request.on_token(token);
+      },
+      cancel, request.images.empty() ? nullptr : &full.extras);
   deliver(splitter.flush());
   return reply;
 }

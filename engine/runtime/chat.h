@@ -42,6 +42,9 @@ struct ChatRequest {
   // message's content list) appear in `messages`; the template renders each part as a
   // placeholder that becomes the image's tokens.
   std::vector<image::PreprocessedImage> images;
+  // Called with each generated token's id, after its text was delivered and while the
+  // logits it was drawn from are still the sequence's current ones (for log-probabilities).
+  std::function<void(int32_t token)> on_token;
 };
 
 // What to append to a rendered prompt (ending in the generation prompt) so the model
@@ -80,7 +83,8 @@ class Chat {
   ImagePrompt prompt_tokens(const ChatRequest& request);
 
  private:
-  ImagePrompt tokens_for(const ChatRequest& request, const std::string& rendered);
+  ImagePrompt tokens_for(const ChatRequest& request, const std::string& rendered,
+                         const std::atomic<bool>* cancel = nullptr);
   const Engine& engine_;
   std::unique_ptr<Sequence> sequence_;
   std::map<std::string, EncodedImage> encoded_;  // by image id

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "arch/families.h"
+#include "arch/sequence_state.h"
 #include "model/model_folder.h"
 #include "util/error.h"
 
@@ -60,6 +61,7 @@ Engine::Engine(std::shared_ptr<Device> device, const std::filesystem::path& mode
 
   int64_t model_max = decoder_->dims().max_positions > 0 ? decoder_->dims().max_positions : INT64_MAX;
   context_length_ = std::min(options_.context_length > 0 ? options_.context_length : 4096, model_max);
+  arch::require_context_fits(*decoder_, device_->gpu().info(), context_length_);  // at load, not first prefill
 
   // Stop tokens: generation_config / config eos ids, plus the family's end-of-turn markers.
   const int64_t vocab = decoder_->dims().vocab;

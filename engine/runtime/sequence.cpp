@@ -12,6 +12,13 @@ namespace {
 constexpr uint64_t kSlot = 256;             // spacing of the input fields (>= any storage offset alignment)
 constexpr int64_t kHistoryCapacity = 4096;  // max penalty window
 uint64_t round_up(uint64_t v) { return (v + kSlot - 1) / kSlot * kSlot; }
+
+// The model's state for `capacity` tokens, refused with the length that fits when one
+// layer's cache would exceed what the device can bind.
+std::vector<arch::StateSlot> bindable_state(gpu::Context& ctx, const arch::TextDecoder& model, int64_t capacity) {
+  arch::require_context_fits(model, ctx.info(), capacity);
+  return model.state_slots(capacity);
+}
 }  // namespace
 
 // The host-written inputs of a forward pass: ids, positions, start, kv_len, each in its
@@ -46,7 +53,7 @@ Sequence::Sequence(gpu::Context& ctx, const arch::TextDecoder& model, SequenceOp
     : ctx_(ctx),
       model_(model),
       options_(options),
-      state_(ctx, model.state_slots(options.capacity > 0 ? options.capacity : 1), options.capacity) {
+      state_(ctx, bindable_state(ctx, model, options.capacity > 0 ? options.capacity : 1), options.capacity) {
   require(options_.capacity > 0, "context length must be positive");
   require(options_.prefill_chunk > 0, "prefill chunk must be positive");
   options_.prefill_chunk = std::min(options_.prefill_chunk, options_.capacity);

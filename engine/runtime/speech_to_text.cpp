@@ -15,13 +15,13 @@ constexpr int64_t kDecoderCapacity = 448;
 }  // namespace
 
 SpeechToText::SpeechToText(Engine& engine) : engine_(engine) {
-  encoder_ = engine.model().find<arch::MoonshineEncoder>();
+  encoder_ = engine.model().find<arch::SpeechEncoder>();
   decoder_ = engine.model().find<arch::MoonshineDecoder>();
   if (!encoder_ || !decoder_)
     fail(ErrorCode::Unsupported, "the model in " + engine.model_dir().string() + " (" +
                                      std::string(engine.config().family->name()) +
                                      ") is not a speech-to-text model; Moonshine models are");
-  const auto& c = engine.config().as<arch::MoonshineConfig>();
+  const auto& c = engine.config().as<arch::SpeechConfig>();
   start_token_ = static_cast<int32_t>(c.decoder_start_token_id);
   end_token_ = static_cast<int32_t>(c.eos_token_id);
   sequence_ = engine.new_sequence(kDecoderCapacity);
@@ -30,39 +30,53 @@ SpeechToText::SpeechToText(Engine& engine) : engine_(engine) {
                                                          std::to_string(sequence_->capacity()));
   encoder_out_ = engine.gpu().create_buffer(static_cast<uint64_t>(decoder_->max_frames()) * encoder_->hidden() * 4,
                                             gpu::MemoryKind::Device, "encoder output");
+  if (encoder_->memory_hidden() > 0)
+    memory_ = engine.gpu().create_buffer(static_cast<uint64_t>(decoder_->max_frames()) * encoder_->memory_hidden() * 4,
+                                         gpu::MemoryKind::Device, "decoder memory");
 }
 
 SpeechToText::~SpeechToText() = default;
 
 int64_t SpeechToText::encode(std::span<const float> samples) {
   const int64_t n = static_cast<int64_t>(samples.size());
-  if (n < arch::kMoonshineMinSamples)
-    fail(ErrorCode::InvalidArgument, "the audio is too short to transcribe: " + std::to_string(n) +
-                                         " samples at 16 kHz; at least " + std::to_string(arch::kMoonshineMinSamples) +
-                                         " (56 ms) are needed");
-  if (n > arch::kMoonshineMaxSamples)
+  const int64_t min_samples = encoder_->min_samples(), max_samples = encoder_->max_samples();
+  if (n < min_samples)
+    fail(ErrorCode::InvalidArgument,
+         "the audio is too short to transcribe: " + std::to_string(n) + " samples at 16 kHz; at least " +
+             std::to_string(min_samples) + " (" +
+             std::to_string((min_samples * 1000 + arch::kMoonshineSampleRate - 1) / arch::kMoonshineSampleRate) +
+             " ms) are needed");
+  if (n > max_samples)
     fail(ErrorCode::InvalidArgument, "one utterance may last at most " +
-                                         std::to_string(arch::kMoonshineMaxSamples / arch::kMoonshineSampleRate) +
+                                         std::to_string(max_samples / arch::kMoonshineSampleRate) +
                                          " s; split longer audio at its pauses");
-  const int64_t frames = arch::moonshine_frames(n);
+  const int64_t frames = encoder_->frames(n);
   gpu::Context& ctx = engine_.gpu();
   auto lock = ctx.exclusive();
   frames_ = 0;
   sequence_->truncate(0);  // its cached tokens attended to the previous utterance
 
-  // Samples and the encoder's positions 0..frames-1, written by the host.
-  const uint64_t positions_offset = (static_cast<uint64_t>(n) * 4 + 255) / 256 * 256;
-  gpu::Buffer inputs = ctx.create_buffer(positions_offset + static_cast<uint64_t>(frames) * 4, gpu::MemoryKind::Upload,
-                                         "encoder inputs");
+  // Samples and the encoder's per-frame inputs (positions or bounds), written by the host.
+  const ops::Shape frame_shape = encoder_->frame_inputs_shape(frames);
+  int64_t frame_values = 1;
+  for (int64_t d : frame_shape) frame_values *= d;
+  const uint64_t frame_offset = (static_cast<uint64_t>(n) * 4 + 255) / 256 * 256;
+  gpu::Buffer inputs = ctx.create_buffer(frame_offset + static_cast<uint64_t>(frame_values) * 4,
+                                         gpu::MemoryKind::Upload, "encoder inputs");
   std::memcpy(inputs.mapped(), samples.data(), n * 4);
-  auto* positions = reinterpret_cast<int32_t*>(inputs.mapped() + positions_offset);
-  for (int64_t i = 0; i < frames; ++i) positions[i] = static_cast<int32_t>(i);
+  encoder_->write_frame_inputs(
+      frames, {reinterpret_cast<int32_t*>(inputs.mapped() + frame_offset), static_cast<size_t>(frame_values)});
 
   ops::Tensor out = ops::view(encoder_out_, DType::F32, {frames, encoder_->hidden()});
   gpu::Graph g(ctx, "speech encoder");
   encoder_->record_encode(g, ops::view(inputs, DType::F32, {n}),
-                          ops::view(inputs, DType::I32, {frames}, positions_offset), out);
-  decoder_->record_cross_kv(g, out, sequence_->state());
+                          ops::view(inputs, DType::I32, frame_shape, frame_offset), out);
+  ops::Tensor memory = out;
+  if (encoder_->memory_hidden() > 0) {
+    memory = ops::view(memory_, DType::F32, {frames, encoder_->memory_hidden()});
+    encoder_->record_memory(g, out, memory);
+  }
+  decoder_->record_cross_kv(g, memory, sequence_->state());
   g.compile();
   g.run();
   frames_ = frames;

@@ -1,8 +1,9 @@
 #pragma once
-// Speech to text with a Moonshine model (engine/arch/moonshine) loaded by an Engine: one
-// utterance at a time, encoded once (front end + encoder, then every decoder layer's
-// cross-attention K/V kept on the GPU), then decoded greedily by a runtime::Sequence
-// (recorded decode steps, argmax on the GPU, one id read back per step).
+// Speech to text with a Moonshine model (engine/arch/moonshine, v1, or
+// engine/arch/moonshine_streaming, v2, through arch::SpeechEncoder) loaded by an Engine:
+// one utterance at a time, encoded once (front end + encoder, v2's position adapter, then
+// every decoder layer's cross-attention K/V kept on the GPU), then decoded greedily by a
+// runtime::Sequence (recorded decode steps, argmax on the GPU, one id read back per step).
 //
 //   runtime::Engine engine(dir, {.weights = model::Format::F16});
 //   runtime::SpeechToText stt(engine);
@@ -30,13 +31,13 @@ class SpeechToText {
   explicit SpeechToText(Engine& engine);
   ~SpeechToText();
 
-  const arch::MoonshineEncoder& encoder() const { return *encoder_; }
+  const arch::SpeechEncoder& encoder() const { return *encoder_; }
   const arch::MoonshineDecoder& decoder() const { return *decoder_; }
   int32_t start_token() const { return start_token_; }
   int32_t end_token() const { return end_token_; }
 
-  // Encodes one utterance of 16 kHz mono samples (kMoonshineMinSamples to
-  // kMoonshineMaxSamples; InvalidArgument otherwise) and makes it the one the decoder
+  // Encodes one utterance of 16 kHz mono samples (encoder().min_samples() to
+  // max_samples(); InvalidArgument otherwise) and makes it the one the decoder
   // attends to. Returns its encoder frame count.
   int64_t encode(std::span<const float> samples);
   // The encoder output of the last encode(), [frames, hidden] row-major.
@@ -57,11 +58,12 @@ class SpeechToText {
   void require_encoded(const char* what) const;
 
   Engine& engine_;
-  const arch::MoonshineEncoder* encoder_ = nullptr;
+  const arch::SpeechEncoder* encoder_ = nullptr;
   const arch::MoonshineDecoder* decoder_ = nullptr;
   int32_t start_token_ = 1, end_token_ = 2;
   std::unique_ptr<Sequence> sequence_;
   gpu::Buffer encoder_out_;  // [max frames, hidden] f32
+  gpu::Buffer memory_;       // [max frames, memory hidden] f32 when the encoder adapts its output
   int64_t frames_ = 0;       // of the last encode(); 0: none yet
 };
 

@@ -14,11 +14,11 @@ std::vector<TranscriptSegment> transcribe(SpeechToText& stt, const audio::Audio&
   // Segments stay under the encoder's limit whatever the options say.
   audio::SegmentOptions seg = options.segments;
   seg.max_segment_s =
-      std::min(seg.max_segment_s, static_cast<double>(arch::kMoonshineMaxSamples) / arch::kMoonshineSampleRate);
+      std::min(seg.max_segment_s, static_cast<double>(stt.encoder().max_samples()) / arch::kMoonshineSampleRate);
   std::vector<TranscriptSegment> out;
   for (const audio::SpeechSegment& s : audio::split_at_silences(audio, seg)) {
     if (options.cancel && options.cancel->load()) fail(ErrorCode::Cancelled, "transcription cancelled");
-    if (s.end - s.begin < arch::kMoonshineMinSamples) continue;
+    if (s.end - s.begin < stt.encoder().min_samples()) continue;
     std::span<const float> samples(audio.samples.data() + s.begin, static_cast<size_t>(s.end - s.begin));
     TranscriptSegment t;
     t.start_s = s.start_seconds();

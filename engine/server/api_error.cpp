@@ -30,6 +30,12 @@ ApiError queue_full() {
                   "queue_full");
 }
 
+ApiError queue_timeout(std::chrono::seconds waited) {
+  return ApiError(503, "server_error",
+                  "timed out after " + std::to_string(waited.count()) + " s waiting for the model; retry later", {},
+                  "queue_timeout");
+}
+
 ApiError server_error() { return ApiError(500, "server_error", "the server failed to process the request"); }
 
 nlohmann::json status_error_body(int status) {

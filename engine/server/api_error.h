@@ -2,6 +2,7 @@
 // Errors as OpenAI's API reports them: an HTTP status and a JSON body
 // {"error": {"message", "type", "param", "code"}}. Every request problem the server
 // finds becomes an ApiError; what reaches a client never names files or internals.
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -33,7 +34,8 @@ ApiError unauthorized();
 ApiError model_not_found(const std::string& model);
 ApiError too_large(const std::string& message);
 ApiError queue_full();
-ApiError server_error();  // 500 with nothing from inside
+ApiError queue_timeout(std::chrono::seconds waited);  // 503: the model stayed busy
+ApiError server_error();                              // 500 with nothing from inside
 
 // The error body for a bare HTTP status the library produced (404 route, 413 body).
 nlohmann::json status_error_body(int status);

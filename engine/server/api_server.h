@@ -1,18 +1,22 @@
 #pragma once
 // Vole's OpenAI-compatible HTTP API (cpp-httplib): GET /v1/models, POST
-// /v1/chat/completions and /v1/completions (whole or streamed as server-sent events),
-// GET /health, GET /metrics. Each model is served by a ModelWorker (one decode stream
-// at a time, bounded queue); a streaming client that disconnects cancels its
-// generation. Security defaults: loopback only unless an API key is set, bodies and
-// JSON nesting bounded, no CORS headers, and request bodies (prompts) never logged.
+// /v1/chat/completions and /v1/completions (whole or streamed as server-sent events;
+// tools rendered by the model's template and its calls read back; image parts), POST
+// /v1/embeddings, /v1/audio/transcriptions and /v1/audio/speech, GET /health, GET /metrics. Each model is served by a
+// ModelWorker (one decode stream at a time, bounded queue); a streaming client that disconnects cancels its generation.
+// Security defaults: loopback only unless an API key is set, bodies and JSON nesting bounded, no CORS headers, and
+// request bodies (prompts) never logged.
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
 
+#include "runtime/embedding_model.h"
 #include "runtime/engine.h"
+#include "server/model_access.h"
 #include "server/openai_request.h"
+#include "speech/speaker.h"
 
 namespace vole::server {
 
@@ -32,6 +36,10 @@ struct ServerOptions {
   std::function<void(const std::string& line)> log;
 };
 
+// Makes the voice for one /v1/audio/speech request: `voice` is the request's voice ("" for
+// the default), `speed` its speed multiplier.
+using SpeakerFactory = std::function<std::unique_ptr<speech::Speaker>(const std::string& voice, double speed)>;
+
 class ApiServer {
  public:
   explicit ApiServer(ServerOptions options);
@@ -41,6 +49,16 @@ class ApiServer {
 
   // Serves `engine` under `name` (the "model" field clients send). Before start().
   void add_model(const std::string& name, runtime::Engine& engine);
+  // Serves an embedding model under `name` for /v1/embeddings. Before start().
+  void add_embedding_model(const std::string& name, runtime::EmbeddingModel& model);
+  // Serves a Moonshine engine for /v1/audio/transcriptions (throws Unsupported for any
+  // other model). Before start().
+  void add_transcription_model(const std::string& name, runtime::Engine& engine);
+  // Serves a voice for /v1/audio/speech. Before start().
+  void add_speech_model(const std::string& name, SpeakerFactory make);
+  // Serves a model shared with other users (the desktop app's chats), which may be
+  // unloaded or replaced while the server runs: requests then get 503 until one is back.
+  void add_model(const std::string& name, std::shared_ptr<ModelAccess> access);
   // Binds and starts serving on a thread of its own; returns the port. Throws
   // InvalidArgument for a non-loopback host without a key, Io if the bind fails.
   int start();

@@ -6,12 +6,18 @@
 
 namespace vole::server {
 
-ModelWorker::ModelWorker(std::string name, runtime::Engine& engine, size_t max_queue)
-    : name_(std::move(name)), engine_(engine), max_queue_(max_queue), chat_(engine) {
+ModelWorker::ModelWorker(std::string name, std::shared_ptr<ModelAccess> access, size_t max_queue)
+    : name_(std::move(name)), access_(std::move(access)), max_queue_(max_queue) {
+  // The Chat's sequence lives on the Engine: dropped before that Engine may go.
+  access_subscription_ = access_->subscribe([this] { chat_.reset(); });
   thread_ = std::thread([this] { run(); });
 }
 
-ModelWorker::~ModelWorker() { shutdown(); }
+ModelWorker::~ModelWorker() {
+  shutdown();
+  access_->unsubscribe(access_subscription_);
+  chat_.reset();
+}
 
 std::shared_ptr<ModelWorker::Job> ModelWorker::submit(Work work) {
   auto job = std::make_shared<Job>();
@@ -47,7 +53,15 @@ void ModelWorker::run() {
       running_ = job;
       busy_ = true;
     }
-    job->work(chat_, job->cancel);
+    {
+      auto lease = access_->acquire(&job->cancel);
+      try {
+        if (lease.engine() && !chat_) chat_ = std::make_unique<runtime::Chat>(*lease.engine());
+      } catch (const std::exception&) {
+        chat_.reset();  // no room for a sequence now: answered as if no model were loaded
+      }
+      job->work(chat_ ? lease.engine() : nullptr, chat_.get(), job->cancel);
+    }
     {
       std::lock_guard lock(mutex_);
       running_.reset();

@@ -3,7 +3,8 @@
 // thread that runs its jobs one at a time on the model's Chat. Its sequence keeps the
 // longest common prefix between requests, so a client continuing a conversation pays
 // only for the new tokens. A full queue refuses at once (429) rather than letting
-// waits grow without bound.
+// waits grow without bound. The model is reached through a ModelAccess, which others
+// (the desktop app's chats) may share and which may be emptied or replaced meanwhile.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -15,14 +16,17 @@
 #include <thread>
 
 #include "runtime/chat.h"
+#include "server/model_access.h"
 
 namespace vole::server {
 
 class ModelWorker {
  public:
-  // A job sees the model's Chat and its own cancel flag. It must return promptly when
-  // the flag is set before it starts (a client that left while queued, or shutdown).
-  using Work = std::function<void(runtime::Chat& chat, const std::atomic<bool>& cancel)>;
+  // A job sees the model's Engine and Chat (both null: no model is loaded now) and its
+  // own cancel flag.
+  // It must return promptly when the flag is set before it starts (a client that left
+  // while queued, or shutdown).
+  using Work = std::function<void(const runtime::Engine* engine, runtime::Chat* chat, const std::atomic<bool>& cancel)>;
   struct Job {
     Work work;
     std::atomic<bool> cancel{false};
@@ -41,13 +45,13 @@ class ModelWorker {
   };
 
   // max_queue: jobs that may wait behind the running one.
-  ModelWorker(std::string name, runtime::Engine& engine, size_t max_queue);
+  ModelWorker(std::string name, std::shared_ptr<ModelAccess> access, size_t max_queue);
   ~ModelWorker();  // shutdown()
   ModelWorker(const ModelWorker&) = delete;
   ModelWorker& operator=(const ModelWorker&) = delete;
 
   const std::string& name() const { return name_; }
-  runtime::Engine& engine() { return engine_; }
+  const ModelAccess& access() const { return *access_; }
 
   // Queues the work; throws ApiError 429 when max_queue jobs already wait, 503 after
   // shutdown. The returned job's cancel flag may be set from any thread.
@@ -61,9 +65,10 @@ class ModelWorker {
   void run();
 
   std::string name_;
-  runtime::Engine& engine_;
+  std::shared_ptr<ModelAccess> access_;
+  int access_subscription_;
   size_t max_queue_;
-  runtime::Chat chat_;
+  std::unique_ptr<runtime::Chat> chat_;  // on the access's current Engine; used under its Lease
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::shared_ptr<Job>> queue_;

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "server/api_error.h"
+#include "server/image_parts.h"
 
 namespace vole::server {
 
@@ -124,28 +125,123 @@ void parse_common(const Json& body, const RequestLimits& limits, GenerationReque
         bad("stop", "sequences may be at most " + std::to_string(limits.max_stop_length) + " bytes");
     }
   }
-  if (auto lp = field(body, "logprobs"); lp && !(lp->is_boolean() && !lp->get<bool>()))
-    refuse_if(true, "logprobs", "is not supported");
   refuse_if(field(body, "logit_bias") && !field(body, "logit_bias")->empty(), "logit_bias", "is not supported");
 }
 
-// A message's content as text: a string, or an array of text parts joined.
-std::string message_text(const Json& content, size_t index) {
+// A message's content as the template gets it: a string, or an array of text parts
+// joined; with image parts, the list of text and {"type": "image"} parts (the files go
+// to r.image_files).
+Json message_content(const Json& content, size_t index, const RequestLimits& limits, GenerationRequest& r) {
   std::string where = "messages[" + std::to_string(index) + "].content";
   if (content.is_string()) return content.get<std::string>();
   if (!content.is_array()) bad(where, "must be a string or an array of content parts");
   std::string text;
-  for (const Json& part : content) {
+  Json parts = Json::array();
+  bool images = false;
+  for (size_t i = 0; i < content.size(); ++i) {
+    const Json& part = content[i];
+    std::string at = where + "[" + std::to_string(i) + "]";
     if (!part.is_object() || !part.contains("type") || !part["type"].is_string())
       bad(where, "parts must be objects with a 'type'");
     const std::string& type = part["type"].get_ref<const std::string&>();
+    if (type == "image_url") {
+      const Json* image = field(part, "image_url");
+      const Json* url = image && image->is_object() ? field(*image, "url") : image;
+      if (!url || !url->is_string()) bad(at + ".image_url", "must be an object with a string 'url'");
+      if (r.image_files.size() >= limits.max_images)
+        bad(at, "is one image too many: at most " + std::to_string(limits.max_images) + " per request");
+      r.image_files.push_back(image_bytes_from_url(url->get_ref<const std::string&>(), at + ".image_url.url"));
+      parts.push_back({{"type", "image"}});
+      images = true;
+      continue;
+    }
     if (type != "text")
       throw invalid_request("content parts of type '" + type + "' are not supported by this server", where,
                             "unsupported_content");
     if (!part.contains("text") || !part["text"].is_string()) bad(where, "text parts need a string 'text'");
     text += part["text"].get<std::string>();
+    parts.push_back({{"type", "text"}, {"text", part["text"]}});
   }
+  if (images) return parts;
   return text;
+}
+
+// The request's tools as the template gets them, after tool_choice: null when there
+// are none or the caller chose "none". A forced call ("required", or one named
+// function) is refused: nothing in Vole's decoding can make the model call.
+Json parse_tools(const Json& body, const RequestLimits& limits) {
+  const Json* tools = field(body, "tools");
+  if (auto parallel = field(body, "parallel_tool_calls"); parallel && !parallel->is_boolean())
+    bad("parallel_tool_calls", "must be a boolean");
+  std::string choice = "auto";
+  if (const Json* c = field(body, "tool_choice")) {
+    if (c->is_string()) {
+      choice = c->get<std::string>();
+      if (choice != "auto" && choice != "none" && choice != "required")
+        bad("tool_choice", "must be 'auto', 'none', 'required' or a function");
+    } else if (!c->is_object()) {
+      bad("tool_choice", "must be 'auto', 'none', 'required' or a function");
+    } else {
+      choice = "function";
+    }
+    refuse_if(choice == "required" || choice == "function", "tool_choice",
+              "may only be 'auto' or 'none': this server cannot force the model to call a tool");
+  }
+  if (!tools || (tools->is_array() && tools->empty())) return nullptr;
+  if (!tools->is_array()) bad("tools", "must be an array");
+  if (tools->size() > limits.max_tools) bad("tools", "may hold at most " + std::to_string(limits.max_tools) + " tools");
+  for (size_t i = 0; i < tools->size(); ++i) {
+    const Json& t = (*tools)[i];
+    std::string where = "tools[" + std::to_string(i) + "]";
+    if (!t.is_object() || t.value("type", "") != "function")
+      throw invalid_request("'" + where + "' must be an object of type 'function'", where, "unsupported_tool");
+    const Json* fn = field(t, "function");
+    if (!fn || !fn->is_object()) bad(where + ".function", "is required and must be an object");
+    const Json* name = field(*fn, "name");
+    if (!name || !name->is_string() || name->get_ref<const std::string&>().empty())
+      bad(where + ".function.name", "is required and must be a non-empty string");
+    if (const Json* d = field(*fn, "description"); d && !d->is_string())
+      bad(where + ".function.description", "must be a string");
+    if (const Json* p = field(*fn, "parameters"); p && !p->is_object())
+      bad(where + ".function.parameters", "must be an object (a JSON schema)");
+  }
+  if (choice == "none") return nullptr;
+  return *tools;
+}
+
+// An assistant turn's earlier calls, with each call's arguments (OpenAI sends JSON
+// text) as the JSON object chat templates iterate over.
+Json parse_message_tool_calls(const Json& calls, const std::string& where) {
+  if (!calls.is_array()) bad(where, "must be an array");
+  Json out = Json::array();
+  for (size_t i = 0; i < calls.size(); ++i) {
+    const Json& c = calls[i];
+    std::string at = where + "[" + std::to_string(i) + "]";
+    if (!c.is_object()) bad(at, "must be an object");
+    if (c.contains("type") && c["type"] != "function") bad(at + ".type", "must be 'function'");
+    const Json* fn = field(c, "function");
+    if (!fn || !fn->is_object()) bad(at + ".function", "is required and must be an object");
+    const Json* name = field(*fn, "name");
+    if (!name || !name->is_string() || name->get_ref<const std::string&>().empty())
+      bad(at + ".function.name", "is required and must be a non-empty string");
+    Json arguments = Json::object();
+    if (const Json* a = field(*fn, "arguments")) {
+      if (a->is_string()) {
+        const std::string& text = a->get_ref<const std::string&>();
+        arguments = text.empty() ? Json::object() : Json::parse(text.begin(), text.end(), nullptr, false);
+      } else {
+        arguments = *a;
+      }
+      if (arguments.is_discarded() || !arguments.is_object())
+        bad(at + ".function.arguments", "must be a JSON object (or its text)");
+    }
+    Json call = Json::object();
+    if (const Json* id = field(c, "id"); id && id->is_string()) call["id"] = *id;
+    call["type"] = "function";
+    call["function"] = {{"name", *name}, {"arguments", arguments}};
+    out.push_back(std::move(call));
+  }
+  return out;
 }
 
 }  // namespace
@@ -154,12 +250,17 @@ GenerationRequest parse_chat_request(const Json& body, const RequestLimits& limi
   GenerationRequest r;
   r.kind = GenerationRequest::Kind::Chat;
   parse_common(body, limits, r);
-  refuse_if(field(body, "tools") && !field(body, "tools")->empty(), "tools", "are not supported yet");
-  refuse_if(field(body, "functions") != nullptr, "functions", "are not supported");
+  refuse_if(field(body, "functions") != nullptr, "functions", "are not supported (use 'tools')");
   if (const Json* fmt = field(body, "response_format")) {
     if (!fmt->is_object() || !fmt->contains("type") || !(*fmt)["type"].is_string())
       bad("response_format", "must be an object with a 'type'");
     refuse_if((*fmt)["type"] != "text", "response_format", "other than 'text' is not supported");
+  }
+  r.tools = parse_tools(body, limits);
+  r.logprobs = get_bool(body, "logprobs").value_or(false);
+  if (auto top = get_integer(body, "top_logprobs", 0, 20)) {
+    if (!r.logprobs && *top > 0) bad("top_logprobs", "needs 'logprobs': true");
+    r.top_logprobs = static_cast<int>(*top);
   }
   const Json* messages = field(body, "messages");
   if (!messages) bad("messages", "is required");
@@ -175,13 +276,21 @@ GenerationRequest parse_chat_request(const Json& body, const RequestLimits& limi
     std::string role = m["role"].get<std::string>();
     // "developer" is OpenAI's newer name for the system message; templates know "system".
     if (role == "developer") role = "system";
-    if (role != "system" && role != "user" && role != "assistant")
-      throw invalid_request("role '" + role + "' is not supported (system, developer, user, assistant)",
+    if (role != "system" && role != "user" && role != "assistant" && role != "tool")
+      throw invalid_request("role '" + role + "' is not supported (system, developer, user, assistant, tool)",
                             where + ".role");
     const Json* content = field(m, "content");
+    const Json* calls = role == "assistant" ? field(m, "tool_calls") : nullptr;
     if (!content && role != "assistant") bad(where + ".content", "is required");
-    refuse_if(m.contains("tool_calls") && !m["tool_calls"].empty(), "tool_calls", "are not supported yet");
-    r.messages.push_back({{"role", role}, {"content", content ? message_text(*content, i) : std::string()}});
+    Json message = {{"role", role}, {"content", content ? message_content(*content, i, limits, r) : Json("")}};
+    if (calls) message["tool_calls"] = parse_message_tool_calls(*calls, where + ".tool_calls");
+    if (role == "tool") {
+      const Json* call_id = field(m, "tool_call_id");
+      if (!call_id || !call_id->is_string()) bad(where + ".tool_call_id", "is required and must be a string");
+      message["tool_call_id"] = *call_id;
+      if (const Json* name = field(m, "name"); name && name->is_string()) message["name"] = *name;
+    }
+    r.messages.push_back(std::move(message));
   }
   return r;
 }
@@ -193,6 +302,11 @@ GenerationRequest parse_completion_request(const Json& body, const RequestLimits
   refuse_if(get_bool(body, "echo").value_or(false), "echo", "is not supported");
   refuse_if(field(body, "suffix") != nullptr, "suffix", "is not supported");
   if (auto best_of = get_integer(body, "best_of", 1, 128)) refuse_if(*best_of != 1, "best_of", "must be 1");
+  // The legacy form: an integer, how many alternatives to list (0: the chosen token only).
+  if (auto top = get_integer(body, "logprobs", 0, 5)) {
+    r.logprobs = true;
+    r.top_logprobs = static_cast<int>(*top);
+  }
   const Json* prompt = field(body, "prompt");
   if (!prompt) bad("prompt", "is required");
   if (prompt->is_array() && prompt->size() == 1 && (*prompt)[0].is_string()) prompt = &(*prompt)[0];

@@ -9,12 +9,16 @@ namespace vole::server {
 
 using Json = nlohmann::ordered_json;
 
-ReplyId new_reply_id(const std::string& model, bool chat) {
+std::string random_id(const std::string& prefix) {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   uint8_t bytes[12];
   for (auto& b : bytes) b = static_cast<uint8_t>(rng());
+  return prefix + to_hex(bytes);
+}
+
+ReplyId new_reply_id(const std::string& model, bool chat) {
   ReplyId r;
-  r.id = std::string(chat ? "chatcmpl-" : "cmpl-") + to_hex(bytes);
+  r.id = random_id(chat ? "chatcmpl-" : "cmpl-");
   r.created =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   r.model = model;
@@ -22,7 +26,8 @@ ReplyId new_reply_id(const std::string& model, bool chat) {
   return r;
 }
 
-const char* finish_reason(runtime::StopReason reason) {
+const char* finish_reason(runtime::StopReason reason, bool tool_calls) {
+  if (tool_calls) return "tool_calls";
   switch (reason) {
     case runtime::StopReason::MaxTokens:
     case runtime::StopReason::ContextFull:
@@ -45,19 +50,34 @@ static Json header(const ReplyId& id, bool chunk) {
           {"model", id.model}};
 }
 
+static Json tool_calls_json(const std::vector<ToolCall>& calls, bool indexed) {
+  Json list = Json::array();
+  for (size_t i = 0; i < calls.size(); ++i) {
+    Json call = Json::object();
+    if (indexed) call["index"] = i;
+    call["id"] = calls[i].id;
+    call["type"] = "function";
+    call["function"] = {{"name", calls[i].name}, {"arguments", calls[i].arguments}};
+    list.push_back(call);
+  }
+  return list;
+}
+
 Json reply_json(const ReplyId& id, const std::string& content, const std::string& reasoning,
-                const runtime::GenerationStats& stats) {
+                const runtime::GenerationStats& stats, const std::vector<ToolCall>& calls) {
   Json j = header(id, false);
   Json choice = {{"index", 0}};
   if (id.chat) {
     Json message = {{"role", "assistant"}, {"content", content}};
+    if (!calls.empty() && content.empty()) message["content"] = nullptr;
     if (!reasoning.empty()) message["reasoning_content"] = reasoning;
+    if (!calls.empty()) message["tool_calls"] = tool_calls_json(calls, false);
     choice["message"] = message;
   } else {
     choice["text"] = content;
   }
   choice["logprobs"] = nullptr;
-  choice["finish_reason"] = finish_reason(stats.stop);
+  choice["finish_reason"] = finish_reason(stats.stop, !calls.empty());
   j["choices"] = Json::array({choice});
   j["usage"] = usage_json(stats);
   return j;
@@ -83,7 +103,17 @@ Json delta_chunk(const ReplyId& id, const std::string& content, const std::strin
   return j;
 }
 
-Json finish_chunk(const ReplyId& id, runtime::StopReason reason, bool include_usage) {
+Json tool_calls_chunk(const ReplyId& id, const std::vector<ToolCall>& calls, bool include_usage) {
+  Json j = header(id, true);
+  Json choice = {{"index", 0}, {"delta", {{"tool_calls", tool_calls_json(calls, true)}}}};
+  choice["logprobs"] = nullptr;
+  choice["finish_reason"] = nullptr;
+  j["choices"] = Json::array({choice});
+  if (include_usage) j["usage"] = nullptr;
+  return j;
+}
+
+Json finish_chunk(const ReplyId& id, runtime::StopReason reason, bool include_usage, bool tool_calls) {
   Json j = header(id, true);
   Json choice = {{"index", 0}};
   if (id.chat)
@@ -91,7 +121,7 @@ Json finish_chunk(const ReplyId& id, runtime::StopReason reason, bool include_us
   else
     choice["text"] = "";
   choice["logprobs"] = nullptr;
-  choice["finish_reason"] = finish_reason(reason);
+  choice["finish_reason"] = finish_reason(reason, tool_calls);
   j["choices"] = Json::array({choice});
   if (include_usage) j["usage"] = nullptr;
   return j;

@@ -11,12 +11,14 @@
 
 #include "runtime/generator.h"
 #include "server/api_error.h"
+#include "server/token_logprobs.h"
 
 namespace vole::server {
 
 struct ReplyDelta {
   std::string content;
   std::string reasoning;
+  std::vector<TokenLogprob> logprobs;  // when asked for: one per token decided since the last delta
 };
 
 struct ReplyOutcome {

@@ -155,6 +155,8 @@ void Tokenizer::Impl::encode(std::string_view input, std::vector<int32_t>& out, 
   }
   if (options.add_special_tokens) out.insert(out.end(), post_processor.prefix().begin(), post_processor.prefix().end());
   EncodeScratch s;
+  s.bpe.cancel = options.cancel;
+  if (options.cancel && options.cancel->load()) fail(ErrorCode::Cancelled, "tokenising the prompt was cancelled");
   raw_matcher.find(text, options.parse_special, s.raw_matches);
   size_t pos = 0;
   for (const auto& m : s.raw_matches) {

@@ -39,6 +39,7 @@
 // Cost: loading a Qwen tokenizer.json takes ~0.2 s of CPU (Gemma's 262k vocabulary
 // with 515k merges ~0.5 s, 110 MB peak); encode runs at tens of MB/s of English on one
 // core (bench/tokenizer_bench.cpp); StreamDecoder::push is a few tens of nanoseconds.
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -61,6 +62,9 @@ struct EncodeOptions {
   // Special tokens written in the text ("<|im_end|>") become their ids; false encodes
   // them as plain text (non-special added tokens are still matched, as in HF).
   bool parse_special = true;
+  // Set from another thread to stop a long encode: it throws Error(Cancelled) within a
+  // few hundred words (a pasted book stops as promptly as a short prompt).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 class Tokenizer {

@@ -352,7 +352,14 @@ bool BpeModel::cut_before(std::string_view piece, size_t pos) const {
   return last != 0 && !std::binary_search(marker_glue_.begin(), marker_glue_.end(), last);
 }
 
+void BpeScratch::check_cancel() {
+  if (!cancel || ++words_since_check < 256) return;
+  words_since_check = 0;
+  if (cancel->load(std::memory_order_relaxed)) fail(ErrorCode::Cancelled, "tokenising the prompt was cancelled");
+}
+
 void BpeModel::encode_piece(std::string_view piece, std::vector<int32_t>& out, BpeScratch& scratch) const {
+  scratch.check_cancel();
   if (word_marker_.empty()) {
     encode_word(piece, out, scratch);
     return;
@@ -361,6 +368,7 @@ void BpeModel::encode_piece(std::string_view piece, std::vector<int32_t>& out, B
   for (size_t at = piece.find(word_marker_, 1); at != std::string_view::npos;
        at = piece.find(word_marker_, at + word_marker_.size())) {
     if (!cut_before(piece, at)) continue;
+    scratch.check_cancel();  // a SentencePiece sentence is one piece however long
     encode_word(piece.substr(start, at - start), out, scratch);
     start = at;
   }

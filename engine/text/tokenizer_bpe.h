@@ -13,6 +13,7 @@
 // cut (no token holds the text of the symbol before the cut followed by "▁"), so words
 // are cached too; the ids are the same as for the uncut piece.
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -68,6 +69,11 @@ struct BpeScratch {
   };
   std::vector<Symbol> symbols;
   std::vector<Candidate> heap;
+  // The caller's stop flag (Stop, Quit, Ctrl+C), looked at every few hundred words, so a
+  // huge prompt stops tokenising promptly (Cancelled).
+  const std::atomic<bool>* cancel = nullptr;
+  uint32_t words_since_check = 0;
+  void check_cancel();
 };
 
 enum class BpeInput { ByteLevel, Characters };

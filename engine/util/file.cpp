@@ -29,12 +29,20 @@ namespace {
 }  // namespace
 
 MappedFile::MappedFile(const fs::path& path) : path_(path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail_errno("cannot open", path);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; only regular files map.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    if (errno == ELOOP) fail(ErrorCode::InvalidFile, "cannot open " + path.string() + ": a loop of symbolic links");
+    fail_errno("cannot open", path);
+  }
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     ::close(fd);
     fail_errno("cannot stat", path);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    fail(ErrorCode::InvalidArgument, path.string() + " is not a regular file: it is " + describe_path(path));
   }
   size_ = static_cast<size_t>(st.st_size);
   if (size_ > 0) {

@@ -43,6 +43,7 @@ struct AttentionPrefillPush {
   uint causal;
   float scale;
   uint radius;  // PACKED: keys within this distance of the query only (0: no window)
+  uint ahead;   // PACKED, radius > 0: keys at most this far after the query (radius: symmetric)
 };
 VOLE_PUSH_CONSTANTS(AttentionPrefillPush)
 

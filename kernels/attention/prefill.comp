@@ -9,8 +9,8 @@
 // KV_F16: keys/values are f16 (the cache, read as uint pairs); else f32.
 // PACKED: many sequences back to back (past = 0, keys = queries' rows); bounds[t] is
 // the [start, end) of token t's sequence, so a query sees only its own sequence
-// (causally or not), and radius > 0 further limits it to keys s with |t - s| <= radius
-// (a bidirectional sliding window). A tile's rows cover consecutive tokens, whose key
+// (causally or not), and radius > 0 further limits it to keys s with t - radius <= s <=
+// t + ahead (a sliding window; ahead = radius is symmetric, Moonshine Streaming's differ). A tile's rows cover consecutive tokens, whose key
 // ranges only move forward, so the tile reads keys from its first row's start to its
 // last row's end.
 #extension GL_EXT_control_flow_attributes : enable
@@ -74,7 +74,7 @@ uvec2 key_range(uint t) {
   if (pc.causal != 0) hi = min(hi, t + 1);
   if (pc.radius != 0) {
     lo = max(lo, t > pc.radius ? t - pc.radius : 0);
-    hi = min(hi, t + pc.radius + 1);
+    hi = min(hi, t + pc.ahead + 1);
   }
   return uvec2(lo, hi);
 #else

@@ -10,7 +10,7 @@ struct NormPush {
   uint d;
   float eps;
   float scale;    // NORM_L2 only
-  uint plus_one;  // NORM_RMS only: weight is applied as (1 + w)
+  uint plus_one;  // NORM_RMS, NORM_LAYER_NOBIAS: weight is applied as (1 + w)
 };
 VOLE_PUSH_CONSTANTS(NormPush)
 

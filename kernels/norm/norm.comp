@@ -9,7 +9,9 @@
 //   NORM_GATED  y = w * (x / sqrt(mean(x²) + eps)) * silu(z)      bindings x, z, w, o
 //   NORM_L2     y = x / sqrt(sum(x²) + eps) * scale               bindings x, o
 //   NORM_LAYER  y = (x - mean) / sqrt(var + eps) * w + b          bindings x, w, b, o
-//   NORM_LAYER_NOBIAS  y = (x - mean) / sqrt(var + eps) * w       bindings x, w, o
+//   NORM_LAYER_NOBIAS  y = (x - mean) / sqrt(var + eps) * (w or 1 + w)   bindings x, w, o
+//   NORM_FRAME_ASINH   y = asinh(exp(w[0]) * (x - mean) / sqrt(var + eps))  bindings x, w, o
+//               (Moonshine Streaming's per-frame CMVN and asinh compression; w = log_k [1])
 #include "common.glsl"
 
 layout(constant_id = 0) const uint WG = 256;
@@ -30,11 +32,22 @@ layout(set = 0, binding = 1) buffer Out { float o[]; };
 layout(set = 0, binding = 1) readonly buffer W { float w[]; };
 layout(set = 0, binding = 2) readonly buffer B { float b[]; };
 layout(set = 0, binding = 3) buffer Out { float o[]; };
-#elif defined(NORM_LAYER_NOBIAS)
+#elif defined(NORM_LAYER_NOBIAS) || defined(NORM_FRAME_ASINH)
 layout(set = 0, binding = 1) readonly buffer W { float w[]; };
 layout(set = 0, binding = 2) buffer Out { float o[]; };
 #else
-#error "define one of NORM_RMS, NORM_GATED, NORM_L2, NORM_LAYER, NORM_LAYER_NOBIAS"
+#error "define one of NORM_RMS, NORM_GATED, NORM_L2, NORM_LAYER, NORM_LAYER_NOBIAS, NORM_FRAME_ASINH"
+#endif
+
+#if defined(NORM_FRAME_ASINH)
+// asinh(v) = sign(v) * log(|v| + sqrt(v² + 1)), with sqrt(v² + 1) written as |v| *
+// sqrt(1 + 1/v²) above 1e18 so v² cannot overflow, and v itself below 1e-4 (where the
+// log form cancels; the series' next term, v³/6, is below 2e-13).
+float asinh_stable(float v) {
+  float a = abs(v);
+  float r = a < 1e-4 ? a : log(a + (a > 1e18 ? a * sqrt(1.0 + 1.0 / (a * a)) : sqrt(a * a + 1.0)));
+  return v < 0.0 ? -r : r;
+}
 #endif
 
 #include "norm/interface.h"
@@ -84,9 +97,13 @@ void main() {
 #elif defined(NORM_LAYER)
       precise float dv = (v - shift) - mean_u;
       o[base + i] = dv * inv * w[i] + b[i];
+#elif defined(NORM_FRAME_ASINH)
+      precise float dv = (v - shift) - mean_u;
+      o[base + i] = asinh_stable(exp(w[0]) * (dv * inv));
 #else
       precise float dv = (v - shift) - mean_u;
-      o[base + i] = dv * inv * w[i];
+      float wi = pc.plus_one != 0 ? 1.0 + w[i] : w[i];
+      o[base + i] = dv * inv * wi;
 #endif
     }
   }

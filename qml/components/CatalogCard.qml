@@ -25,6 +25,9 @@ Rectangle {
     required property bool installed
     required property bool installedVision
     required property bool downloading
+    required property string kind
+    required property string kindText
+    required property bool chatModel
     property string problem: ""
 
     function start(vision) {
@@ -101,7 +104,8 @@ Rectangle {
         Flow {
             Layout.fillWidth: true
             spacing: 6
-            Tag { text: card.featuresText; ink: card.hasVision ? Theme.link : Theme.textMuted; fill: card.hasVision ? Theme.infoSoft : Theme.surfaceAlt }
+            Tag { text: card.kindText; ink: Theme.accent; fill: Theme.accentSoft }
+            Tag { visible: card.chatModel; text: card.featuresText; ink: card.hasVision ? Theme.link : Theme.textMuted; fill: card.hasVision ? Theme.infoSoft : Theme.surfaceAlt }
             Tag { text: card.format }
             Tag { text: qsTr("Licence: %1").arg(card.licence) }
         }
@@ -110,7 +114,7 @@ Rectangle {
             value: card.hasVision ? qsTr("about %1 text only · %2 with vision").arg(card.sizeTextOnlyText).arg(card.sizeFullText)
                                   : qsTr("about %1").arg(card.sizeFullText)
         }
-        Fact { label: qsTr("Recommended"); value: card.samplingText }
+        Fact { visible: card.samplingText !== ""; label: qsTr("Recommended"); value: card.samplingText }
         Fact { visible: card.thinkingText !== ""; label: qsTr("Thinking"); value: card.thinkingText }
 
         Flow {
@@ -119,7 +123,7 @@ Rectangle {
             spacing: 8
             // Installed: use it, or add what is missing.
             VButton {
-                visible: card.installed
+                visible: card.installed && card.chatModel
                 primary: App.engine.modelDir !== card.installedPath
                 enabled: App.engine.modelDir !== card.installedPath || App.engine.state === EngineState.Error
                 text: App.engine.modelDir === card.installedPath ? qsTr("In use") : qsTr("Use")
@@ -158,7 +162,7 @@ Rectangle {
                 visible: card.installed
                 height: 34
                 verticalAlignment: Text.AlignVCenter
-                text: card.installedVision ? qsTr("Installed with vision") : qsTr("Installed, text only")
+                text: !card.chatModel ? qsTr("Installed") : card.installedVision ? qsTr("Installed with vision") : qsTr("Installed, text only")
                 color: Theme.accent
                 font.pixelSize: Theme.fontSmall
             }

@@ -25,6 +25,7 @@ Rectangle {
             elide: Text.ElideRight
             Layout.fillWidth: true
         }
+        KnowledgePicker {}
         ModelPicker { id: picker }
         // The device doing the work, always visible: a CPU driver is flagged in colour.
         Rectangle {

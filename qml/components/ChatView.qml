@@ -139,4 +139,7 @@ Rectangle {
             columnWidth: root.columnWidth
         }
     }
+    ImageDropArea {
+        anchors.fill: parent
+    }
 }

@@ -43,6 +43,7 @@ Item {
             anchors.margins: 8
             spacing: 4
 
+            ImageAttachmentBar { Layout.fillWidth: true }
             ScrollView {
                 id: scroller
                 Layout.fillWidth: true
@@ -67,6 +68,11 @@ Item {
                     background: null
                     Accessible.name: qsTr("Message")
                     Keys.onPressed: (event) => {
+                        if (event.matches(StandardKey.Paste) && App.chat.attachments.clipboardHasImage()) {
+                            event.accepted = true  // a picture (or picture files) on the clipboard: attach it
+                            App.chat.attachments.paste()
+                            return
+                        }
                         if ((event.key === Qt.Key_Return || event.key === Qt.Key_Enter)
                                 && !(event.modifiers & Qt.ShiftModifier)) {
                             event.accepted = true
@@ -78,6 +84,7 @@ Item {
             RowLayout {
                 Layout.fillWidth: true
                 spacing: 6
+                AttachImageButton {}
                 // Per-chat thinking toggle, where the model's template supports it.
                 AbstractButton {
                     id: thinkToggle
@@ -121,13 +128,17 @@ Item {
                     font.pixelSize: Theme.fontSmall - 1
                     elide: Text.ElideLeft
                 }
+                MicButton {
+                    target: input
+                    onSendRequested: root.send()
+                }
                 RoundButton {
                     id: sendButton
                     readonly property bool stopping: App.chat.generating
                     implicitWidth: 34
                     implicitHeight: 34
                     focusPolicy: Qt.NoFocus
-                    enabled: stopping || (App.chat.canSend && input.text.trim() !== "")
+                    enabled: stopping || (App.chat.canSend && (input.text.trim() !== "" || App.chat.attachments.count > 0))
                     onClicked: stopping ? App.chat.stop() : root.send()
                     Accessible.name: stopping ? qsTr("Stop") : qsTr("Send")
                     ToolTip.visible: hovered

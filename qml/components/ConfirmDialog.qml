@@ -4,12 +4,15 @@ import QtQuick.Layouts
 import Vole
 import Vole.Style
 
-// Asks before something that cannot be undone (deleting a model's files).
+// Asks before something that cannot be undone (deleting a model's files), or, with
+// destructive: false, before an ordinary step the user should agree to (a download).
 Popup {
     id: root
     property string title
     property string message
     property string confirmText: qsTr("Delete")
+    property bool destructive: true     // false: an ordinary confirmation (primary button)
+    property string confirmIcon: "trash"
     signal confirmed()
 
     parent: Overlay.overlay
@@ -46,9 +49,10 @@ Popup {
             Item { Layout.fillWidth: true }
             VButton { text: qsTr("Cancel"); onClicked: root.close() }
             VButton {
-                danger: true
+                danger: root.destructive
+                primary: !root.destructive
                 text: root.confirmText
-                iconName: "trash"
+                iconName: root.confirmIcon
                 onClicked: {
                     root.close()
                     root.confirmed()

@@ -24,6 +24,7 @@ Item {
     required property real thinkingSeconds
     required property bool thinking
     required property bool isLast
+    required property var images
     property real columnWidth: 700
     property bool flash: false
 
@@ -53,6 +54,11 @@ Item {
         spacing: 4
 
         // ================= user =================
+        MessageImages {
+            Layout.alignment: Qt.AlignRight
+            Layout.maximumWidth: root.columnWidth * 0.85
+            images: root.images
+        }
         Rectangle {
             visible: root.isUser && !root.editing
             Layout.alignment: Qt.AlignRight
@@ -197,7 +203,8 @@ Item {
                 Component {
                     id: prose
                     TextEdit {
-                        text: block.text
+                        // Citations [n] of the sources below become links to them.
+                        text: sourcesList.sources.length > 0 ? App.knowledgeChat.linkCitations(block.text, sourcesList.sources.length) : block.text
                         textFormat: TextEdit.MarkdownText
                         wrapMode: TextEdit.Wrap
                         readOnly: true
@@ -205,7 +212,8 @@ Item {
                         color: Theme.text
                         selectionColor: Theme.selection
                         font.pixelSize: Theme.fontSize
-                        onLinkActivated: (link) => Qt.openUrlExternally(link)
+                        onLinkActivated: (link) => link.startsWith("source:") ? sourcesList.show(parseInt(link.substring(7)))
+                                                                              : Qt.openUrlExternally(link)
                         HoverHandler {
                             cursorShape: parent.hoveredLink !== "" ? Qt.PointingHandCursor : Qt.IBeamCursor
                         }
@@ -225,6 +233,14 @@ Item {
             visible: root.streaming && !root.isUser && App.speech.speakingMessage === root.messageId
             messageId: root.messageId
             answerText: root.content
+        }
+        MessageSources {
+            id: sourcesList
+            visible: !root.isUser && sources.length > 0
+            Layout.fillWidth: true
+            messageId: root.messageId
+            answerText: root.content
+            streaming: root.streaming
         }
         // Status of an answer that did not finish normally.
         RowLayout {

@@ -17,7 +17,7 @@ Button {
     function openFolderDialog() { folderDialog.open() }
 
     readonly property string label: App.engine.state === EngineState.None ? qsTr("Choose a model")
-                                  : App.engine.modelName
+                                  : App.engine.modelName + (App.engine.remote ? qsTr(" · remote") : "")
     background: Rectangle {
         radius: Theme.radiusSmall
         color: root.hovered || popup.opened ? Theme.hover : "transparent"
@@ -71,8 +71,10 @@ Button {
                     required property string sizeText
                     required property bool opened
                     required property bool present
+                    required property bool chatModel
                     readonly property bool current: App.engine.modelDir === path
                     Layout.fillWidth: true
+                    visible: chatModel  // speech, voice and embedding models are not chat models
                     enabled: present
                     padding: 8
                     onClicked: {
@@ -121,6 +123,7 @@ Button {
                 color: Theme.textMuted
                 Layout.margins: 8
             }
+            RemoteModelEntries { Layout.fillWidth: true; onChosen: popup.close() }
             Rectangle { Layout.fillWidth: true; height: 1; color: Theme.border; Layout.topMargin: 4 }
             ItemDelegate {
                 visible: App.pages.has("models")

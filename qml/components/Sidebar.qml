@@ -98,6 +98,7 @@ Rectangle {
                 onClicked: searchField.text = ""
             }
         }
+        SearchModeToggle { Layout.fillWidth: true }
 
         // ---- the conversations ----
         ListView {

@@ -12,6 +12,7 @@ Rectangle {
     id: page
     color: Theme.window
     property int tab: 0
+    property string kindFilter: ""  // "" = every kind; else a catalog kind ("speech-to-text")
     readonly property var tabNames: ["catalog", "installed", "storage"]
 
     function showTab(index) {
@@ -152,6 +153,13 @@ Rectangle {
                 }
             }
 
+            ModelKindFilter {
+                visible: page.tab === 0
+                Layout.fillWidth: true
+                current: page.kindFilter
+                onPicked: function(kind) { page.kindFilter = kind }
+            }
+
             GridLayout {
                 visible: page.tab === 0
                 Layout.fillWidth: true
@@ -161,6 +169,7 @@ Rectangle {
                 Repeater {
                     model: App.modelManager.catalog
                     delegate: CatalogCard {
+                        visible: page.kindFilter === "" || kind === page.kindFilter
                         Layout.fillWidth: true
                         Layout.preferredWidth: 1
                         Layout.fillHeight: true
@@ -202,6 +211,11 @@ Rectangle {
                         text: qsTr("No models yet. Download one from the catalog, add a Hugging Face repo above, or open a folder with a model you already have.")
                     }
                 }
+            }
+
+            RemoteSourcePanel {
+                visible: page.tab === 1
+                Layout.fillWidth: true
             }
 
             StoragePanel {

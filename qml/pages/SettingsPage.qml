@@ -145,7 +145,7 @@ Rectangle {
                 title: qsTr("Model downloads")
                 SettingRow {
                     label: qsTr("Hugging Face access token")
-                    help: qsTr("Only for gated or private models. It is sent only to the hub, never written to logs, and kept in the settings file below.")
+                    help: qsTr("Only for gated or private models. It is sent only to the hub, never written to logs, and kept in %1.").arg(App.secretStorage)
                     RowLayout {
                         Layout.fillWidth: true
                         spacing: 6
@@ -253,9 +253,15 @@ Rectangle {
                 }
             }
 
+            // ---- voice input (MicrophoneSettings.qml) ----
+            Section {
+                title: qsTr("Voice input")
+                MicrophoneSettings { Layout.fillWidth: true }
+            }
+
             // ---- reading aloud ----
             Section {
-                title: qsTr("Voice")
+                title: qsTr("Reading aloud")
                 VoiceSettings { Layout.fillWidth: true }
             }
 
@@ -279,6 +285,8 @@ Rectangle {
                     }
                 }
             }
+
+            LocalApiSection {}
 
             // ---- storage and privacy ----
             Section {

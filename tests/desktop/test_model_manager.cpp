@@ -132,7 +132,7 @@ TEST(Catalog, RowsComeFromTheShippedCatalog) {
   ASSERT_EQ(catalog.count(), static_cast<int>(hub::builtin_catalog().models.size()));
   int recommended = -1;
   for (int r = 0; r < catalog.count(); ++r)
-    if (catalog.data(catalog.index(r), CatalogModel::RecommendedRole).toBool()) recommended = r;
+    if (recommended < 0 && catalog.data(catalog.index(r), CatalogModel::RecommendedRole).toBool()) recommended = r;
   ASSERT_GE(recommended, 0);
   auto at = [&](int role) { return catalog.data(catalog.index(recommended), role); };
   EXPECT_EQ(at(CatalogModel::RepoRole).toString(), "Qwen/Qwen3.5-0.8B");
@@ -151,6 +151,57 @@ TEST(Catalog, RowsComeFromTheShippedCatalog) {
   EXPECT_EQ(at(CatalogModel::InstalledPathRole).toString(), "/m/Qwen--Qwen3.5-0.8B");
   catalog.set_status({{"Qwen/Qwen3.5-0.8B", {true, hub::FeatureSet::text(), false, "/m/Qwen--Qwen3.5-0.8B"}}});
   EXPECT_EQ(changed.count(), 1);  // nothing changed: no signal
+}
+
+TEST(Catalog, KindsAreShownAndNonChatModelsStayOutOfTheChat) {
+  CatalogModel catalog;
+  auto row_of = [&](const QString& id) {
+    for (int r = 0; r < catalog.count(); ++r)
+      if (catalog.data(catalog.index(r), CatalogModel::IdRole).toString() == id) return r;
+    return -1;
+  };
+  int tiny = row_of("moonshine-tiny"), lfm = row_of("lfm2-350m");
+  ASSERT_GE(tiny, 0);
+  ASSERT_GE(lfm, 0);
+  auto at = [&](int row, int role) { return catalog.data(catalog.index(row), role); };
+  EXPECT_EQ(at(tiny, CatalogModel::KindRole).toString(), "speech-to-text");
+  EXPECT_EQ(at(tiny, CatalogModel::KindTextRole).toString(), "Speech to text");
+  EXPECT_FALSE(at(tiny, CatalogModel::ChatRole).toBool());
+  EXPECT_TRUE(at(tiny, CatalogModel::RecommendedRole).toBool());  // the default speech model
+  EXPECT_EQ(at(tiny, CatalogModel::SamplingTextRole).toString(), "");
+  EXPECT_TRUE(at(lfm, CatalogModel::ChatRole).toBool());
+  EXPECT_FALSE(at(lfm, CatalogModel::RecommendedRole).toBool());
+  // Installed under the organisation's old name: the entry shows as installed.
+  catalog.set_status(
+      {{"UsefulSensors/moonshine-tiny", {true, hub::FeatureSet::text(), false, "/m/UsefulSensors--moonshine-tiny"}}});
+  EXPECT_TRUE(at(tiny, CatalogModel::InstalledRole).toBool());
+
+  // An installed folder's kind: the catalog by repo (or an old name), else its architecture.
+  EXPECT_EQ(installed_model_kind("UsefulSensors/moonshine-base", ""), hub::ModelKind::SpeechToText);
+  EXPECT_EQ(installed_model_kind("nineninesix/kani-tts-450m-0.2-ft", "lfm2"), hub::ModelKind::TextToSpeech);
+  EXPECT_EQ(installed_model_kind("Qwen/Qwen3-Embedding-0.6B", "qwen3"), hub::ModelKind::Embedding);
+  EXPECT_EQ(installed_model_kind("", "moonshine"), hub::ModelKind::SpeechToText);
+  EXPECT_EQ(installed_model_kind("someone/fine-tune", "qwen3"), hub::ModelKind::Chat);
+
+  // In the installed list: a Moonshine folder is not a chat model, a Qwen3 folder is.
+  vole::test::TempDir tmp;
+  auto place = [&](const std::string& name, const std::string& type) {
+    fs::create_directories(tmp.path() / name);
+    std::ofstream(tmp.path() / name / "config.json") << "{\"model_type\": \"" << type << "\"}";
+  };
+  place("acme/stt", "moonshine");  // <org>/<name>, as people place folders by hand
+  place("acme/chat", "qwen3");
+  InstalledModelsModel installed;
+  installed.set_sources(tmp.path(), {});
+  ASSERT_EQ(installed.count(), 2);
+  for (int r = 0; r < installed.count(); ++r) {
+    QModelIndex i = installed.index(r);
+    bool speech = installed.data(i, InstalledModelsModel::NameRole).toString() == "stt";
+    EXPECT_EQ(installed.data(i, InstalledModelsModel::ChatRole).toBool(), !speech);
+    EXPECT_EQ(installed.data(i, InstalledModelsModel::KindRole).toString(), speech ? "speech-to-text" : "chat");
+  }
+  EXPECT_EQ(installed.pathOfKind(hub::ModelKind::SpeechToText), qstr((tmp.path() / "acme" / "stt").string()));
+  EXPECT_EQ(installed.pathOfKind(hub::ModelKind::Embedding), "");
 }
 
 // ---------------------------------------------------------------- downloads

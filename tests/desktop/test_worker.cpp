@@ -2,13 +2,17 @@
 // checkpoint (real Qwen3 tokenizer and chat template) on the Vulkan device (lavapipe in
 // CI): send, stream, stop within one decode step, regenerate, edit-and-resend, errors,
 // thinking, and recovery of an answer cut off when the worker is torn down mid-stream.
+#include <QColor>
+#include <QImage>
 #include <QSignalSpy>
+#include <fstream>
 
 #include "app_settings.h"
 #include "chat_controller.h"
 #include "conversation_list_model.h"
 #include "desktop_test.h"
 #include "engine_controller.h"
+#include "memory/images.h"
 #include "store_session.h"
 #include "support/checkpoint_writer.h"
 #include "support/oracles.h"
@@ -282,4 +286,96 @@ TEST_F(WorkerTest, ThinkingIsStoredApartFromTheAnswer) {
   auto& messages = *s->chat->messages();
   EXPECT_EQ(messages.data(messages.index(1), MessageListModel::ReasoningRole).toString().toStdString(),
             answer.reasoning);
+}
+
+// ---- pictures (issue 10): attach, store, send, encode on the worker, restart, regenerate ----
+
+namespace {
+
+fs::path vision_model(const fs::path& dir) {
+  fs::path model = dir / "seer";
+  auto spec = vole::test::checkpoint_preset("tiny-qwen3_5");  // with its tiny vision tower
+  spec.mtp = false;
+  spec.preprocessor_config = true;
+  spec.chat_template = vole::test::source_dir() / "tests/fixtures/templates/qwen3_5_0_8b/chat_template.jinja";
+  vole::test::write_checkpoint(model, spec);
+  return model;
+}
+
+QUrl picture(const fs::path& file, int width, int height) {
+  QImage im(width, height, QImage::Format_RGB888);
+  for (int y = 0; y < height; ++y)
+    for (int x = 0; x < width; ++x) im.setPixelColor(x, y, QColor((x * 7) % 256, (y * 5) % 256, (x + y) % 256));
+  EXPECT_TRUE(im.save(QString::fromStdString(file.string()), "PNG"));
+  return QUrl::fromLocalFile(QString::fromStdString(file.string()));
+}
+
+}  // namespace
+
+TEST_F(WorkerTest, PictureIsStoredSentEncodedAndReencodedAfterRestart) {
+  fs::path model = vision_model(dir_.path());
+  QUrl cat = picture(dir_ / "cat.png", 72, 40);
+  { std::ofstream(dir_ / "notes.png") << "not a picture"; }
+  qint64 conversation = 0;
+  {
+    auto s = session(6);
+    ImageAttachments* attachments = s->chat->attachments();
+    EXPECT_FALSE(attachments->blocker().isEmpty()) << "no model loaded yet";
+    EXPECT_FALSE(attachments->addFile(cat).isEmpty());
+    ASSERT_TRUE(s->load(model));
+    EXPECT_EQ(attachments->blocker(), "");
+    // A file that is not an image is refused with the decoder's reason; nothing is added.
+    QString why = attachments->addFile(QUrl::fromLocalFile(QString::fromStdString((dir_ / "notes.png").string())));
+    EXPECT_FALSE(why.isEmpty());
+    EXPECT_EQ(attachments->error(), why);
+    EXPECT_EQ(attachments->count(), 0);
+    ASSERT_EQ(attachments->addFile(cat), "");
+    ASSERT_EQ(attachments->count(), 1);
+    // The tiny tower: patch 16, merge 2 (factor 32), at least 4096 pixels: 72x40 rounds to
+    // 64x32 (2048 px), too few, so it is scaled by sqrt(4096/2880) and rounded up: 96x64,
+    // 3x2 merged patches.
+    EXPECT_EQ(attachments->tokenCount(), 6);
+    QSignalSpy progress(s->engine.get(), &EngineController::imageProgress);
+    ASSERT_TRUE(s->chat->send("What is this?"));
+    EXPECT_EQ(attachments->count(), 0) << "sent pictures leave the composer";
+    ASSERT_EQ(s->finish(), "complete");
+    EXPECT_GE(progress.count(), 2);
+    EXPECT_EQ(progress.last()[1].toDouble(), 1.0);
+    conversation = s->chat->conversationId();
+    auto path = s->store.store()->active_path(conversation);
+    ASSERT_EQ(path.size(), 2u);
+    auto images = memory::message_images(*s->store.store(), path[0].id);
+    ASSERT_EQ(images.size(), 1u);
+    EXPECT_EQ(images[0].extension, "png");
+    EXPECT_TRUE(fs::exists(images[0].file));
+    // The answer streamed (the tiny random model's tokens may decode to nothing visible).
+    ASSERT_TRUE(path[1].stats);
+    EXPECT_GE(path[1].stats->generated_tokens.value_or(0), 1);
+    // The prompt holds the image's tokens as well as the text.
+    EXPECT_GT(path[1].stats->prompt_tokens.value_or(0), 2 + 4);
+    auto& rows = *s->chat->messages();
+    EXPECT_EQ(rows.data(rows.index(0), MessageListModel::ImagesRole).toList().size(), 1);
+  }
+  // A restart shows the picture and regenerating encodes it again from the stored file.
+  auto s = session(6);
+  ASSERT_TRUE(s->load(model));
+  s->chat->open(conversation);
+  auto& rows = *s->chat->messages();
+  auto urls = rows.data(rows.index(0), MessageListModel::ImagesRole).toList();
+  ASSERT_EQ(urls.size(), 1);
+  EXPECT_TRUE(fs::exists(urls[0].toUrl().toLocalFile().toStdString()));
+  ASSERT_TRUE(s->chat->regenerate(s->last_message().id));
+  ASSERT_EQ(s->finish(), "complete");
+  auto answer = s->last_message();
+  EXPECT_GT(answer.stats->prompt_tokens.value_or(0), 2 + 4);
+}
+
+TEST_F(WorkerTest, ModelThatCannotSeeSaysWhy) {
+  auto s = session(4);
+  ASSERT_TRUE(s->load(model()));  // tiny Qwen3: text only
+  ImageAttachments* attachments = s->chat->attachments();
+  EXPECT_TRUE(attachments->blocker().contains("cannot see images")) << attachments->blocker().toStdString();
+  EXPECT_EQ(attachments->downloadRepo(), "");
+  EXPECT_FALSE(attachments->addFile(picture(dir_ / "x.png", 32, 32)).isEmpty());
+  EXPECT_EQ(attachments->count(), 0);
 }

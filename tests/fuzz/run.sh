@@ -7,7 +7,7 @@ source "$(dirname "$0")/common.sh"
 fuzz_setup "" "${1:-60}"
 fuzz_build fuzz_safetensors_header \
   "$root/tests/fuzz/fuzz_safetensors_header.cpp" \
-  "$root/engine/model/safetensors.cpp" "$root/engine/model/json_util.cpp" \
+  "$root/engine/model/safetensors.cpp" "$root/engine/model/json_util.cpp" "$root/engine/util/json.cpp" \
   "$root/engine/util/error.cpp" "$root/engine/util/file.cpp"
 # Seeds: small valid files covering every field, metadata, several dtypes.
 python3 - "$out/seeds" <<'PY'

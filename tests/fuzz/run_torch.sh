@@ -12,7 +12,7 @@ flags=(-std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
        -I"$root/engine" -I"$root/tests")
 engine=("$root/engine/model/restricted_unpickler.cpp" "$root/engine/model/pytorch_zip.cpp"
         "$root/engine/model/tar_reader.cpp" "$root/engine/model/safetensors.cpp" "$root/engine/model/json_util.cpp"
-        "$root/engine/util/error.cpp" "$root/engine/util/file.cpp")
+        "$root/engine/util/error.cpp" "$root/engine/util/file.cpp" "$root/engine/util/json.cpp")
 clang++ "${flags[@]}" "$root/tests/fuzz/fuzz_torch_checkpoint.cpp" "${engine[@]}" $(pkg-config --cflags --libs libzip) \
   -o "$out/fuzz_torch_checkpoint"
 # Seed writer: the test support's torch.save / tar writer, prefixed with the mode byte.

@@ -13,7 +13,9 @@
 #include "conversation_list_model.h"
 #include "desktop_test.h"
 #include "engine_controller.h"
+#include "hostile/damaged_database.h"
 #include "memory/store_error.h"
+#include "search_results_model.h"
 #include "store_session.h"
 #include "support/checkpoint_writer.h"
 #include "support/oracles.h"
@@ -158,4 +160,28 @@ TEST_F(HostileDesktop, AnswerFinishedOnAFullDiskIsSavedWholeWhenSpaceReturns) {
   s.reset();
   auto again = session(8);
   EXPECT_EQ(again->store.store()->active_path(conversation).back().status, memory::MessageStatus::Complete);
+}
+
+// Issue 14.6 in the app: Ctrl+F over a read-only session of a database whose FTS index
+// page is damaged on disk shows why it cannot search (the text the sidebar shows in place
+// of "No matches") and reports it, instead of finding nothing.
+TEST(HostileDesktopSearch, DamagedIndexInAReadOnlySessionSaysWhy) {
+  vole::test::TempDir dir("vole-hostile-search");
+  auto db = dir / "vole.db";
+  vole::test::write_conversation_database(db);
+  vole::test::damage_root_page(db, "message_fts_data");
+  StoreSession session(db);
+  ASSERT_TRUE(session.openReadOnly()) << session.message().toStdString();
+  SearchResultsModel search;
+  search.set_store(session.store());
+  QSignalSpy errors(&search, &SearchResultsModel::errorOccurred);
+  search.setQuery("apricot");
+  search.runNow();
+  EXPECT_EQ(search.count(), 0);
+  EXPECT_TRUE(search.error().startsWith("Cannot search: cannot search conversations")) << search.error().toStdString();
+  EXPECT_TRUE(search.error().contains("the conversation database is damaged")) << search.error().toStdString();
+  EXPECT_TRUE(search.error().contains("message_fts")) << search.error().toStdString();  // SQLite's reason
+  EXPECT_TRUE(search.error().contains(QString::fromStdString(db.string()))) << search.error().toStdString();
+  ASSERT_EQ(errors.count(), 1);
+  EXPECT_EQ(errors[0][0].toString(), search.error());
 }

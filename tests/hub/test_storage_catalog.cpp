@@ -170,14 +170,87 @@ TEST(Catalog, ShippedCatalogIsValid) {
   for (const auto& m : c.models) {
     mlx += m.format == "mlx-4bit";
     EXPECT_FALSE(m.description.empty());
-    EXPECT_EQ(m.licence, "apache-2.0");
-    EXPECT_GT(m.sampling.top_k, 0);
+    EXPECT_FALSE(m.licence.empty());
+    if (m.architecture == "qwen3_5" || (m.architecture == "qwen3" && m.kind == ModelKind::Chat)) {
+      EXPECT_EQ(m.licence, "apache-2.0");
+      EXPECT_GT(m.sampling.top_k, 0);
+    }
   }
   EXPECT_EQ(mlx, 2);
   // The embedded copy is the file in the repository.
   Catalog from_file = load_catalog(source_dir() / "assets" / "catalog.json");
   EXPECT_EQ(from_file.models.size(), c.models.size());
   EXPECT_EQ(builtin_catalog_json(), read_file(source_dir() / "assets" / "catalog.json"));
+}
+
+TEST(Catalog, KindsAndDefaults) {
+  const Catalog& c = builtin_catalog();
+  // Entries without "kind" are chat models, so catalogs written before kinds stay valid.
+  EXPECT_EQ(c.default_model().kind, ModelKind::Chat);
+  ASSERT_TRUE(c.default_for(ModelKind::SpeechToText));
+  EXPECT_EQ(c.default_for(ModelKind::SpeechToText)->id, "moonshine-tiny");
+  EXPECT_EQ(c.default_for(ModelKind::SpeechToText)->repo, "moonshine-ai/moonshine-tiny");
+  ASSERT_TRUE(c.default_for(ModelKind::TextToSpeech));
+  EXPECT_EQ(c.default_for(ModelKind::TextToSpeech)->id, "kani-tts-450m-0.2-ft");
+  ASSERT_TRUE(c.default_for(ModelKind::Embedding));
+  EXPECT_EQ(c.default_for(ModelKind::Embedding)->kind, ModelKind::Embedding);
+  // The organisation's old name resolves to the same entry as the new one.
+  ASSERT_TRUE(c.find_repo("UsefulSensors/moonshine-tiny"));
+  EXPECT_EQ(c.find_repo("UsefulSensors/moonshine-tiny"), c.find_repo("moonshine-ai/moonshine-tiny"));
+  EXPECT_EQ(c.find_repo("UsefulSensors/moonshine-base")->id, "moonshine-base");
+  for (const char* lang : {"ar", "ja", "ko", "uk", "vi", "zh"}) {
+    const CatalogEntry* m = c.find_id(std::string("moonshine-tiny-") + lang);
+    ASSERT_TRUE(m) << lang;
+    EXPECT_EQ(m->kind, ModelKind::SpeechToText);
+    EXPECT_EQ(m->architecture, "moonshine");
+  }
+  EXPECT_EQ(c.find_id("lfm2-350m")->kind, ModelKind::Chat);
+  EXPECT_EQ(c.find_id("lfm2-1.2b")->licence, "lfm1.0");
+  EXPECT_EQ(c.find_id("qwen3-embedding-0.6b")->kind, ModelKind::Embedding);
+  for (ModelKind k : kAllModelKinds) EXPECT_EQ(model_kind_from_name(model_kind_name(k)), k);
+  EXPECT_FALSE(model_kind_from_name("Chat"));
+}
+
+TEST(Catalog, InvalidKindsAreNamed) {
+  std::string good = std::string(builtin_catalog_json());
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string s = good;
+    auto pos = s.find(from);
+    EXPECT_NE(pos, std::string::npos) << from;
+    return s.replace(pos, from.size(), to);
+  };
+  auto err = [&](const std::string& text) { return error_of([&] { parse_catalog(text, "test"); }); };
+  EXPECT_NE(
+      err(with("\"kind\": \"speech-to-text\"", "\"kind\": \"speech\"")).find("(moonshine-tiny).kind: must be one of"),
+      std::string::npos);
+  EXPECT_NE(err(with("\"kind\": \"speech-to-text\"", "\"kind\": 3")).find(".kind: must be one of"), std::string::npos);
+  // A chat model needs its sampling; a speech model does not.
+  EXPECT_NE(err(with("\"kind\": \"speech-to-text\"", "\"kind\": \"chat\""))
+                .find("(moonshine-tiny): missing field 'sampling'"),
+            std::string::npos);
+  EXPECT_NE(err(with("\"speech-to-text\": \"moonshine-tiny\"", "\"speech-to-text\": \"lfm2-350m\""))
+                .find("default_by_kind.speech-to-text: 'lfm2-350m' is a chat model"),
+            std::string::npos);
+  EXPECT_NE(err(with("\"speech-to-text\": \"moonshine-tiny\"", "\"chat\": \"lfm2-350m\"")).find("default_by_kind.chat"),
+            std::string::npos);
+  EXPECT_NE(
+      err(with("\"speech-to-text\": \"moonshine-tiny\"", "\"speech-to-text\": \"nope\"")).find("'nope' is not the id"),
+      std::string::npos);
+  EXPECT_NE(err(with("\"default\": \"qwen3.5-0.8b\"", "\"default\": \"moonshine-base\"")).find("is not a chat model"),
+            std::string::npos);
+  // An alias may not name another entry's repo (or its own twice).
+  EXPECT_NE(err(with("\"UsefulSensors/moonshine-tiny\"", "\"moonshine-ai/moonshine-base\"")).find("duplicate repo"),
+            std::string::npos);
+  EXPECT_NE(
+      err(with("\"UsefulSensors/moonshine-tiny\"", "\"not a repo\"")).find(".repo_aliases: entries are owner/name"),
+      std::string::npos);
+  // A catalog written before kinds existed (no kind, no default_by_kind) still parses.
+  std::string old = R"({"version": 1, "default": "a", "models": [{"id": "a", "display_name": "A", "repo": "o/a",
+    "architecture": "qwen3", "format": "bf16", "licence": "mit", "features": ["text"], "size_full_bytes": 1,
+    "size_text_bytes": 1, "sampling": {"temperature": 0.7, "top_p": 0.8, "top_k": 20}, "description": "d"}]})";
+  Catalog c = parse_catalog(old, "old");
+  EXPECT_EQ(c.models[0].kind, ModelKind::Chat);
+  EXPECT_FALSE(c.default_for(ModelKind::SpeechToText));
 }
 
 TEST(Catalog, InvalidEntriesAreNamed) {

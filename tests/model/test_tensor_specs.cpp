@@ -133,6 +133,7 @@ TEST(QuantRules, Table) {
   EXPECT_TRUE(decide(Q, p + "mlp.down_proj.weight", {1024, 3584}));
   EXPECT_TRUE(decide(Q, "mtp.fc.weight", {1024, 2048}));
   EXPECT_TRUE(decide(Q, "model.visual.blocks.0.attn.qkv.weight", {2304, 768}));
+  EXPECT_TRUE(decide(Q, "model.visual.blocks.0.attn.proj.weight", {768, 768}));
   EXPECT_TRUE(decide(Q, "model.visual.merger.linear_fc2.weight", {1024, 3072}));
   EXPECT_FALSE(decide(Q, p + "linear_attn.in_proj_a.weight", {16, 1024}));
   EXPECT_FALSE(decide(Q, p + "linear_attn.in_proj_b.weight", {16, 1024}));

@@ -169,7 +169,8 @@ TEST(AttentionPrefill, BidirectionalF32) {
 
 // Packed sequences against the reference of each sequence alone: the bounds keep them
 // apart, causal or not, with or without a sliding window (radius).
-void check_packed(const Heads& hd, const std::vector<int64_t>& lengths, bool causal, int64_t radius, uint32_t seed) {
+void check_packed(const Heads& hd, const std::vector<int64_t>& lengths, bool causal, int64_t radius, uint32_t seed,
+                  int64_t ahead = -1) {
   int64_t t = 0;
   for (int64_t n : lengths) t += n;
   auto q = queries(t * hd.h * hd.d, seed);
@@ -187,7 +188,7 @@ void check_packed(const Heads& hd, const std::vector<int64_t>& lengths, bool cau
       return std::vector<float>(x.begin() + start * heads * hd.d, x.begin() + (start + n) * heads * hd.d);
     };
     auto part = ref::attention_windowed(slice(q, hd.h), slice(k, hd.hkv), slice(v, hd.hkv), {n, hd.h, hd.hkv, hd.d, n},
-                                        causal, radius, scale);
+                                        causal, radius, scale, ahead);
     want.insert(want.end(), part.begin(), part.end());
     start += n;
   }
@@ -196,11 +197,12 @@ void check_packed(const Heads& hd, const std::vector<int64_t>& lengths, bool cau
   auto tq = gpu_tensor(q, {t, hd.h, hd.d}), tk = gpu_tensor(k, {t, hd.hkv, hd.d}),
        tv = gpu_tensor(v, {t, hd.hkv, hd.d});
   gpu::Graph g(gpu_context(), "packed");
-  ops::attention_packed(g, tq, tk, tv, tb, out, {causal, radius, scale});
+  ops::attention_packed(g, tq, tk, tv, tb, out, {causal, radius, scale, ahead});
   run_graph(g);
   expect_near_scaled(read_f32(out), want,
-                     std::string(causal ? "causal" : "bidirectional") + " radius " + std::to_string(radius) + " H " +
-                         std::to_string(hd.h) + "/" + std::to_string(hd.hkv) + " D " + std::to_string(hd.d));
+                     std::string(causal ? "causal" : "bidirectional") + " radius " + std::to_string(radius) +
+                         " ahead " + std::to_string(ahead) + " H " + std::to_string(hd.h) + "/" +
+                         std::to_string(hd.hkv) + " D " + std::to_string(hd.d));
 }
 
 TEST(AttentionPacked, SequencesDoNotSeeEachOther) {
@@ -210,6 +212,12 @@ TEST(AttentionPacked, SequencesDoNotSeeEachOther) {
   check_packed(kQwen3, lengths, true, 0, 92);        // a causal decoder as an encoder
   check_packed({4, 2, 64}, {130}, false, 16, 93);    // one long sequence, window inside it
   check_packed({4, 2, 64}, {5, 5}, true, 2, 94);
+  // Moonshine Streaming's windows: 15 back and 3 ahead, or none ahead; a window wider
+  // than a tile and one reaching further ahead than back.
+  check_packed({8, 8, 40}, {3, 70}, false, 15, 95, 3);
+  check_packed({8, 8, 40}, {70}, false, 15, 96, 0);
+  check_packed({2, 1, 64}, {130}, false, 40, 97, 2);
+  check_packed({2, 1, 64}, {50}, false, 1, 98, 9);
 }
 
 TEST(AttentionPacked, RejectsBadShapes) {
@@ -223,6 +231,7 @@ TEST(AttentionPacked, RejectsBadShapes) {
   EXPECT_THROW(ops::attention_packed(g, q, kv, kv, short_bounds, out, {}), Error);
   EXPECT_THROW(ops::attention_packed(g, q, kv5, kv5, bounds, out, {}), Error);
   EXPECT_THROW(ops::attention_packed(g, q, kv, kv, bounds, out, {false, -1, 1.0f}), Error);
+  EXPECT_THROW(ops::attention_packed(g, q, kv, kv, bounds, out, {false, 0, 1.0f, 2}), Error);  // ahead, no radius
 }
 
 // Decode against the reference for several kv_len values, re-running one recorded

@@ -13,6 +13,7 @@
 #include "ops/norm.h"
 #include "ops/reduce_path.h"
 #include "reference/moonshine.h"
+#include "reference/moonshine_streaming.h"
 #include "reference/norm.h"
 #include "support/gpu_test.h"
 #include "util/error.h"
@@ -167,6 +168,48 @@ TEST(Norm, LayerNormWithoutBias) {
     ops::layer_norm(g, tx, tw, ops::Tensor{}, out, 1e-5f);
     run_graph(g);
     expect_close(read_f32(out), ref::layer_norm(x, d, w, std::vector<float>(d, 0.0f), 1e-5f), kRtol, kAtol, path);
+  });
+}
+
+// Moonshine Streaming's unit-offset LayerNorm: (x - mean) / std · (1 + γ), γ near 0.
+TEST(Norm, LayerNormUnitOffset) {
+  for_each_reduce_path([](const char* path) {
+    const int64_t rows = 6, d = 320;
+    auto x = rows_of(rows, d, 70, 1.0f, -2.0f);
+    auto gamma = random_floats(d, 71, -0.3f, 0.3f);
+    std::vector<float> w(gamma);
+    for (float& v : w) v += 1.0f;
+    auto tx = gpu_tensor(x, {rows, d}), tg = gpu_tensor(gamma, {d});
+    auto out = gpu_output({rows, d});
+    gpu::Graph g(gpu_context(), "layer unit offset");
+    ops::layer_norm(g, tx, tg, ops::Tensor{}, out, 1e-5f, ops::NormWeight::PlusOne);
+    run_graph(g);
+    expect_close(read_f32(out), ref::layer_norm(x, d, w, std::vector<float>(d, 0.0f), 1e-5f), kRtol, kAtol, path);
+    gpu::Graph bad(gpu_context(), "bias and unit offset");
+    EXPECT_THROW(ops::layer_norm(bad, tx, tg, tg, out, 1e-5f, ops::NormWeight::PlusOne), Error);
+  });
+}
+
+// Moonshine Streaming's audio frames (80 samples): CMVN + asinh(k ·) against the
+// reference, with speech-like rows, a silent row (all zeros: 0 out) and a row of one
+// large spike, in place too.
+TEST(Norm, FrameAsinh) {
+  for_each_reduce_path([](const char* path) {
+    const int64_t rows = 9, d = 80;
+    auto x = rows_of(rows, d, 72, 0.05f, 0.01f);
+    for (int64_t i = 0; i < d; ++i) x[3 * d + i] = 0.0f;
+    x[5 * d + 17] = 30.0f;
+    const float log_k = std::log(0.75f) + 0.2f;
+    auto want = ref::frame_cmvn_asinh(x, d, log_k);
+    auto tx = gpu_tensor(x, {rows, d}), tk = gpu_tensor(std::vector<float>{log_k}, {1});
+    auto out = gpu_output({rows, d});
+    gpu::Graph g(gpu_context(), "frame asinh");
+    ops::frame_asinh(g, tx, tk, out, 1e-6f);
+    ops::frame_asinh(g, tx, tk, tx, 1e-6f);
+    run_graph(g);
+    expect_close(read_f32(out), want, kRtol, kAtol, path);
+    expect_close(read_f32(tx), want, kRtol, kAtol, std::string(path) + " in place");
+    for (int64_t i = 0; i < d; ++i) EXPECT_EQ(want[3 * d + i], 0.0f);
   });
 }
 

@@ -120,24 +120,36 @@ TEST(Rope, RejectsBadShapes) {
 }
 
 // Moonshine's layout: adjacent pairs (2i, 2i + 1) over the first rotary dims of a head whose
-// size is not a multiple of 8 (tiny: 36 with 32 rotary dims), positions from 5 on.
+// size is not a multiple of 8 (tiny: 36 with 32 rotary dims), positions from 5 on; and
+// Moonshine Streaming's odd partial RoPE (head 64, int(64 * 0.8) = 51: 26 slots over 52
+// dims with exponents 2i/51).
 TEST(Rope, InterleavedPairsMatchTheMoonshineReference) {
-  const int64_t tokens = 7, heads = 3, head_dim = 36;
-  ops::RopeParams params{32, 10000.0f};
-  params.interleaved = true;
-  auto x = random_floats(tokens * heads * head_dim, 5);
-  auto want = ref::rope_interleaved(x, tokens, heads, head_dim, 5, 32, 10000.0f);
-  std::vector<int32_t> positions;
-  for (int t = 0; t < tokens; ++t) positions.push_back(5 + t);
-  auto tx = gpu_tensor(x, {tokens, heads, head_dim});
-  auto tp = gpu_tensor_i32(positions, {tokens});
-  auto out = gpu_output({tokens, heads, head_dim});
-  gpu::Graph g(gpu_context(), "rope interleaved");
-  ops::rope(g, tx, tp, out, params);
-  ops::rope(g, tx, tp, tx, params);
-  run_graph(g);
-  expect_close(read_f32(out), want, kRtol, kAtol, "out of place");
-  expect_close(read_f32(tx), want, kRtol, kAtol, "in place");
+  struct Case {
+    int64_t head_dim;
+    int rotary, frequency_dims;
+  };
+  for (const Case c : {Case{36, 32, 0}, Case{64, 52, 51}}) {
+    const int64_t tokens = 7, heads = 3, head_dim = c.head_dim;
+    ops::RopeParams params{c.rotary, 10000.0f};
+    params.interleaved = true;
+    params.frequency_dims = c.frequency_dims;
+    auto x = random_floats(tokens * heads * head_dim, 5);
+    auto want = ref::rope_interleaved(x, tokens, heads, head_dim, 5, c.rotary, 10000.0f, c.frequency_dims);
+    std::vector<int32_t> positions;
+    for (int t = 0; t < tokens; ++t) positions.push_back(5 + t);
+    auto tx = gpu_tensor(x, {tokens, heads, head_dim});
+    auto tp = gpu_tensor_i32(positions, {tokens});
+    auto out = gpu_output({tokens, heads, head_dim});
+    gpu::Graph g(gpu_context(), "rope interleaved");
+    ops::rope(g, tx, tp, out, params);
+    ops::rope(g, tx, tp, tx, params);
+    run_graph(g);
+    const std::string what = "head " + std::to_string(head_dim) + " rotary " + std::to_string(c.rotary);
+    expect_close(read_f32(out), want, kRtol, kAtol, what + " out of place");
+    expect_close(read_f32(tx), want, kRtol, kAtol, what + " in place");
+    if (c.frequency_dims > 0)  // the denominator matters: the plain 52-dim table differs
+      EXPECT_NE(ref::rope_interleaved(x, tokens, heads, head_dim, 5, c.rotary, 10000.0f), want);
+  }
 }
 
 }  // namespace

@@ -40,12 +40,13 @@ std::vector<float> attention(const std::vector<float>& q, const std::vector<floa
 
 std::vector<float> attention_windowed(const std::vector<float>& q, const std::vector<float>& k,
                                       const std::vector<float>& v, const AttentionShape& s, bool causal, int64_t radius,
-                                      float scale) {
+                                      float scale, int64_t ahead) {
+  if (ahead < 0) ahead = radius;
   const int64_t d = s.head_dim, group = s.heads / s.kv_heads;
   std::vector<float> out(static_cast<size_t>(s.tokens * s.heads * d));
   for (int64_t t = 0; t < s.tokens; ++t) {
     const int64_t lo = radius > 0 ? std::max<int64_t>(0, t - radius) : 0;
-    const int64_t hi = std::min(causal ? t + 1 : s.tokens, radius > 0 ? t + radius + 1 : s.tokens);
+    const int64_t hi = std::min(causal ? t + 1 : s.tokens, radius > 0 ? t + ahead + 1 : s.tokens);
     for (int64_t h = 0; h < s.heads; ++h) {
       const int64_t j = h / group;
       std::vector<double> scores;

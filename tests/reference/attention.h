@@ -21,10 +21,11 @@ std::vector<float> attention(const std::vector<float>& q, const std::vector<floa
 
 // One sequence's attention where query t sees key s iff (not causal or s <= t) and
 // (radius == 0 or |t - s| <= radius): a bidirectional sliding window (EmbeddingGemma's
-// sliding layers). k/v have `tokens` rows.
+// sliding layers). k/v have `tokens` rows. ahead >= 0 (with a radius) limits the keys
+// after t to s <= t + ahead instead (an asymmetric window).
 std::vector<float> attention_windowed(const std::vector<float>& q, const std::vector<float>& k,
                                       const std::vector<float>& v, const AttentionShape& shape, bool causal,
-                                      int64_t radius, float scale);
+                                      int64_t radius, float scale, int64_t ahead = -1);
 // Rounds every value through f16 (what a KV cache stores).
 std::vector<float> round_to_f16(const std::vector<float>& x);
 

@@ -171,10 +171,11 @@ std::vector<float> group_norm_one_group(const std::vector<float>& x, int64_t ch,
 }
 
 std::vector<float> rope_interleaved(const std::vector<float>& x, int64_t tokens, int64_t heads, int64_t head_dim,
-                                    int64_t first_position, int rotary_dims, float theta) {
+                                    int64_t first_position, int rotary_dims, float theta, int frequency_dims) {
   RopeConfig rc;
   rc.rotary_dims = rotary_dims;
   rc.theta = theta;
+  rc.frequency_dims = frequency_dims;
   const std::vector<float> inv_freq = rope_inv_freq(rc);  // f32 steps, as HF computes them
   std::vector<int32_t> positions(static_cast<size_t>(tokens));
   for (int64_t t = 0; t < tokens; ++t) positions[t] = static_cast<int32_t>(first_position + t);
@@ -280,9 +281,9 @@ std::vector<float> decoder_forward(const MoonshineModel& m, const std::vector<in
     // Causal self-attention with RoPE; K/V of the new tokens join the cache.
     std::vector<float> x = norm(m, p + "input_layernorm", h);
     std::vector<float> q = rope_interleaved(project(m, p + "self_attn.q_proj", x, T, false), T, c.decoder_heads, hd,
-                                            first, c.rotary_dims, c.rope_theta);
+                                            first, c.rotary_dims, c.rope_theta, c.rope_frequency_dims);
     std::vector<float> k = rope_interleaved(project(m, p + "self_attn.k_proj", x, T, false), T, c.decoder_kv_heads, hd,
-                                            first, c.rotary_dims, c.rope_theta);
+                                            first, c.rotary_dims, c.rope_theta, c.rope_frequency_dims);
     std::vector<float> v = project(m, p + "self_attn.v_proj", x, T, false);
     self_k[l].insert(self_k[l].end(), k.begin(), k.end());
     self_v[l].insert(self_v[l].end(), v.begin(), v.end());

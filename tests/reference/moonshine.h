@@ -26,7 +26,8 @@ struct MoonshineConfig {
   int encoder_heads = 0, decoder_heads = 0;
   int encoder_kv_heads = 0, decoder_kv_heads = 0;
   int vocab = 0;
-  int rotary_dims = 0;  // int(head_dim * partial_rotary_factor), even
+  int rotary_dims = 0;          // int(head_dim * partial_rotary_factor), even
+  int rope_frequency_dims = 0;  // Moonshine Streaming's decoder with an odd int(hd * factor); 0: rotary_dims
   float rope_theta = 10000.0f;
   float norm_eps = 1e-5f;  // every LayerNorm and the front end's GroupNorm
   int decoder_start_token = 1;
@@ -95,8 +96,9 @@ std::vector<float> group_norm_one_group(const std::vector<float>& x, int64_t ch,
                                         const std::vector<float>& gamma, const std::vector<float>& beta, float eps);
 // Rotary embedding on adjacent pairs (2i, 2i+1) of the first rotary_dims of each head;
 // x [tokens, heads, head_dim], token t at position first_position + t.
+// frequency_dims: the exponent's denominator when not rotary_dims (RopeConfig).
 std::vector<float> rope_interleaved(const std::vector<float>& x, int64_t tokens, int64_t heads, int64_t head_dim,
-                                    int64_t first_position, int rotary_dims, float theta);
+                                    int64_t first_position, int rotary_dims, float theta, int frequency_dims = 0);
 // The decoder MLP's gating: u [tokens, 2I] -> silu(u[:, I:]) * u[:, :I]  [tokens, I].
 std::vector<float> gated_silu_value_first(const std::vector<float>& u, int64_t tokens, int64_t inner);
 

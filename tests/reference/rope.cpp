@@ -7,7 +7,8 @@ namespace vole::ref {
 std::vector<float> rope_inv_freq(const RopeConfig& c) {
   std::vector<float> f(c.rotary_dims / 2);
   for (int i = 0; i < c.rotary_dims / 2; ++i) {
-    float exponent = static_cast<float>(2 * i) / static_cast<float>(c.rotary_dims);
+    const int dims = c.frequency_dims > 0 ? c.frequency_dims : c.rotary_dims;
+    float exponent = static_cast<float>(2 * i) / static_cast<float>(dims);
     f[i] = 1.0f / powf(c.theta, exponent);  // f32 pow, like torch on f32 tensors
   }
   return f;
@@ -17,8 +18,10 @@ float rope_angle(const RopeConfig& c, const std::vector<float>& inv_freq, const 
                  int64_t tokens, int64_t t, int i) {
   int axis = 0;  // specs §6: H if i % 3 == 1 and i < 3*s_h, W if i % 3 == 2 and i < 3*s_w, else T
   if (c.mrope) {
-    if (i % 3 == 1 && i < 3 * c.sections[1]) axis = 1;
-    else if (i % 3 == 2 && i < 3 * c.sections[2]) axis = 2;
+    if (i % 3 == 1 && i < 3 * c.sections[1])
+      axis = 1;
+    else if (i % 3 == 2 && i < 3 * c.sections[2])
+      axis = 2;
   }
   float position = static_cast<float>(positions[axis * tokens + t]);
   return position * inv_freq[i];

@@ -14,6 +14,7 @@ struct RopeConfig {
   float theta = 10000.0f;
   bool mrope = false;                    // positions are [3, T]
   std::array<int, 3> sections{0, 0, 0};  // (t, h, w) frequency slots
+  int frequency_dims = 0;                // the exponent's denominator if not rotary_dims (odd partial RoPE)
 };
 
 // inv_freq[i] = 1 / theta^(2i / rotary_dims), each step rounded to f32 as in the reference model.

@@ -1,25 +1,26 @@
 // Drives `vole serve` with the official OpenAI JavaScript SDK, as any tool would.
-// usage: node openai_sdk_client.mjs VOLE MODEL_DIR SDK_DIR README
+// usage: node openai_sdk_client.mjs VOLE MODEL_DIR SDK_DIR README EMBED_DIR STT_DIR
 // Starts the server on a free loopback port with an API key, runs the checks, stops it;
 // then runs the README's curl examples against a server started as the README says.
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
-const [vole, modelDir, sdkDir, readme] = process.argv.slice(2);
+const [vole, modelDir, sdkDir, readme, embedDir, sttDir] = process.argv.slice(2);
 const require = createRequire(path.join(sdkDir, "package.json"));
 const OpenAI = require("openai").default ?? require("openai");
 
 const KEY = "test-key-" + Math.random().toString(36).slice(2);
 const MODEL = "tiny";
 
-function startServer(name = MODEL, key = KEY) {
+function startServer(name = MODEL, key = KEY, extra = []) {
   const env = { ...process.env, VOLE_API_KEY: key };
   if (!key) delete env.VOLE_API_KEY;
   const child = spawn(vole, ["serve", "-m", modelDir, "--name", name, "--port", "0", "--weights", "f32",
-                             "--ctx", "2048"],
+                             "--ctx", "2048", ...extra],
                       { env, stdio: ["ignore", "inherit", "pipe"] });
   let log = "";
   return new Promise((resolve, reject) => {
@@ -41,7 +42,10 @@ async function metric(baseURL, name) {
   return m ? Number(m[1]) : 0;
 }
 
-const { child, baseURL } = await startServer();
+// The chat model, an embedding model and a speech-to-text model side by side (and the
+// espeak-ng voice, always served).
+const { child, baseURL } = await startServer(MODEL, KEY, ["-m", embedDir, "--name", "tiny-embed", "-m", sttDir,
+                                                          "--name", "tiny-stt"]);
 const client = new OpenAI({ apiKey: KEY, baseURL, maxRetries: 0, timeout: 120000 });
 const results = [];
 async function check(name, fn) {
@@ -59,7 +63,7 @@ try {
   await check("models.list and retrieve", async () => {
     const ids = [];
     for await (const m of client.models.list()) ids.push(m.id);
-    assert.deepEqual(ids, [MODEL]);
+    assert.deepEqual(ids, [MODEL, "tiny-embed", "tiny-stt", "espeak-ng"]);
     const m = await client.models.retrieve(MODEL);
     assert.equal(m.id, MODEL);
     assert.equal(m.object, "model");
@@ -98,6 +102,96 @@ try {
     assert.equal(finish, whole.choices[0].finish_reason);
     assert.deepEqual(usage, whole.usage);
     assert.ok(chunks > 3);
+  });
+
+  await check("tools and a tool result go through the template; streamed equals whole", async () => {
+    const tools = [{ type: "function", function: { name: "get_weather", description: "Weather for a city.",
+                     parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } } }];
+    const messages = [
+      { role: "user", content: "Weather in Oslo?" },
+      { role: "assistant", content: null,
+        tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: "{\"city\":\"Oslo\"}" } }] },
+      { role: "tool", tool_call_id: "call_1", content: "sunny" },
+    ];
+    const req = { ...base, messages, tools, max_tokens: 8 };
+    const r = await client.chat.completions.create(req);
+    assert.equal(typeof r.choices[0].message.content, "string", "a random model writes text, not a call");
+    const plain = await client.chat.completions.create({ ...req, tool_choice: "none" });
+    assert.ok(r.usage.prompt_tokens > plain.usage.prompt_tokens + 20, "the tool definitions are in the prompt");
+    let text = "";
+    for await (const chunk of await client.chat.completions.create({ ...req, stream: true }))
+      text += chunk.choices[0]?.delta?.content ?? "";
+    assert.equal(text, r.choices[0].message.content);
+    await assert.rejects(client.chat.completions.create({ ...req, tool_choice: "required" }),
+                         (e) => e.status === 400 && e.param === "tool_choice");
+  });
+
+  await check("embeddings: base64 (the SDK's default) equals floats; dimensions cut and re-normalise", async () => {
+    const input = ["The quick brown fox.", "A second sentence."];
+    const b = await client.embeddings.create({ model: "tiny-embed", input });
+    const f = await client.embeddings.create({ model: "tiny-embed", input, encoding_format: "float" });
+    assert.equal(b.data.length, 2);
+    assert.equal(b.object, "list");
+    assert.ok(b.usage.prompt_tokens > 4);
+    for (let i = 0; i < 2; i++) {
+      assert.equal(b.data[i].index, i);
+      assert.equal(b.data[i].embedding.length, f.data[i].embedding.length);
+      b.data[i].embedding.forEach((x, c) => assert.ok(Math.abs(x - f.data[i].embedding[c]) < 1e-6));
+    }
+    const norm = (v) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+    const cut = await client.embeddings.create({ model: "tiny-embed", input: input[0], dimensions: 16 });
+    assert.equal(cut.data[0].embedding.length, 16);
+    assert.ok(Math.abs(norm(cut.data[0].embedding) - 1) < 1e-5);
+    assert.ok(Math.abs(norm(f.data[0].embedding) - 1) < 1e-5);
+    await assert.rejects(client.embeddings.create({ model: MODEL, input: "x" }), (e) => e.status === 400);
+  });
+
+  await check("audio: speech as WAV and PCM, transcribed as `vole transcribe` does", async () => {
+    const input = "Hello from Vole. The server speaks and listens.";
+    const wav = Buffer.from(await (await client.audio.speech.create(
+      { model: "espeak-ng", voice: "alloy", input, response_format: "wav" })).arrayBuffer());
+    assert.equal(wav.toString("latin1", 0, 4), "RIFF");
+    assert.equal(wav.toString("latin1", 8, 12), "WAVE");
+    assert.equal(wav.readUInt32LE(24), 22050, "the voice's own rate");
+    const seconds = (wav.length - 44) / 2 / 22050;
+    assert.ok(seconds > 1.5, `${seconds} s of speech`);
+    const pcm = Buffer.from(await (await client.audio.speech.create(
+      { model: "espeak-ng", voice: "alloy", input, response_format: "pcm" })).arrayBuffer());
+    assert.ok(Math.abs(pcm.length / 2 / 24000 - seconds) < 0.05, "24 kHz PCM of the same speech");
+
+    const dir = mkdtempSync(path.join(os.tmpdir(), "vole-sdk-audio-"));
+    try {
+      const file = path.join(dir, "speech.wav");
+      writeFileSync(file, wav);
+      const want = await new Promise((resolve, reject) =>
+        execFile(vole, ["transcribe", "-m", sttDir, "--weights", "f32", "--json", file],
+                 (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(JSON.parse(stdout)))));
+      const t = await client.audio.transcriptions.create({ model: "tiny-stt", file: createReadStream(file) });
+      assert.equal(t.text, want.text);
+      const v = await client.audio.transcriptions.create({ model: "tiny-stt", file: createReadStream(file),
+                                                           response_format: "verbose_json" });
+      assert.equal(v.text, want.text);
+      assert.equal(v.segments.length, want.segments.length);
+      assert.ok(Math.abs(v.duration - want.seconds) < 1e-6);
+      const text = await client.audio.transcriptions.create({ model: "tiny-stt", file: createReadStream(file),
+                                                              response_format: "text" });
+      assert.equal(String(text).trim(), want.text.trim());
+      await assert.rejects(client.audio.transcriptions.create({ model: "tiny-stt", file: createReadStream(file),
+                                                                response_format: "srt" }),
+                           (e) => e.status === 400 && e.param === "response_format");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  await check("logprobs: one entry per generated token, the greedy token the most likely", async () => {
+    const r = await client.chat.completions.create({ ...base, max_tokens: 6, logprobs: true, top_logprobs: 3 });
+    const content = r.choices[0].logprobs.content;
+    assert.equal(content.length, r.usage.completion_tokens);
+    for (const t of content) {
+      assert.equal(t.top_logprobs.length, 3);
+      assert.ok(t.logprob <= 0 && Math.abs(t.logprob - t.top_logprobs[0].logprob) < 1e-6);
+    }
   });
 
   await check("stop sequences", async () => {

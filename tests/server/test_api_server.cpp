@@ -8,9 +8,13 @@
 #include <atomic>
 #include <thread>
 
+#include "image/decode.h"
 #include "remote/openai_client.h"
 #include "runtime/chat.h"
+#include "runtime/embedding_model.h"
 #include "server/api_server.h"
+#include "server/image_parts.h"
+#include "server/openai_embeddings.h"
 #include "support/model_fixture.h"
 
 using namespace vole;
@@ -145,6 +149,69 @@ TEST_F(ApiServerTest, ChatAnswersAsTheEngineDoesAndStreamsTheSameText) {
   EXPECT_EQ(usage, w["usage"]);
 }
 
+// Tools, an earlier call and its result reach the model through its chat template: the
+// server answers as the engine does for the conversation rendered with the tools (a
+// random model writes no <tool_call>, so the answer stays text, streamed or whole).
+TEST_F(ApiServerTest, ToolConversationsAreRenderedByTheTemplate) {
+  Json tools = Json::parse(R"([{"type": "function", "function": {"name": "get_weather",
+    "description": "Weather for a city.", "parameters": {"type": "object",
+    "properties": {"city": {"type": "string"}}, "required": ["city"]}}}])");
+  Json messages = Json::parse(R"([
+    {"role": "user", "content": "Weather in Oslo?"},
+    {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function",
+      "function": {"name": "get_weather", "arguments": "{\"city\": \"Oslo\"}"}}]},
+    {"role": "tool", "tool_call_id": "call_1", "content": "sunny, 21 C"}])");
+
+  runtime::Engine direct(model_->dir, engine_options(model::Format::F32, 2048));
+  runtime::Chat chat(direct);
+  runtime::ChatRequest req;
+  req.messages = nlohmann::ordered_json::parse(R"([
+    {"role": "user", "content": "Weather in Oslo?"},
+    {"role": "assistant", "content": "", "tool_calls": [{"id": "call_1", "type": "function",
+      "function": {"name": "get_weather", "arguments": {"city": "Oslo"}}}]},
+    {"role": "tool", "content": "sunny, 21 C", "tool_call_id": "call_1"}])");
+  req.template_options.tools = nlohmann::ordered_json::parse(tools.dump());
+  std::string rendered = chat.render(req);
+  ASSERT_NE(rendered.find("get_weather"), std::string::npos);
+  ASSERT_NE(rendered.find("<tool_response>\nsunny, 21 C\n</tool_response>"), std::string::npos) << rendered;
+  req.generation = direct.default_generate_options();
+  req.generation.sampling = runtime::SamplingOptions::greedy();
+  req.generation.max_tokens = 8;
+  auto want = chat.reply(req, nullptr);
+
+  auto server = serve();
+  Json body = chat_body(8);
+  body["messages"] = messages;
+  body["tools"] = tools;
+  auto whole = post(port_, "/v1/chat/completions", body.dump());
+  ASSERT_EQ(whole.status, 200) << whole.body;
+  Json w = whole.json();
+  EXPECT_EQ(w["usage"]["prompt_tokens"], want.stats.prompt_tokens) << "the tools are in the prompt";
+  EXPECT_EQ(w["choices"][0]["message"]["content"], want.content);
+  EXPECT_FALSE(w["choices"][0]["message"].contains("tool_calls"));
+
+  body["stream"] = true;
+  auto streamed = post(port_, "/v1/chat/completions", body.dump());
+  ASSERT_EQ(streamed.status, 200) << streamed.body;
+  std::string text;
+  for (const auto& e : sse_data(streamed.body))
+    if (e != "[DONE]" && !Json::parse(e)["choices"].empty())
+      text += Json::parse(e)["choices"][0]["delta"].value("content", "");
+  EXPECT_EQ(text, want.content);
+
+  // tool_choice "none": the model is not told about the tools.
+  body["stream"] = false;
+  body["tool_choice"] = "none";
+  auto none = post(port_, "/v1/chat/completions", body.dump());
+  ASSERT_EQ(none.status, 200) << none.body;
+  EXPECT_LT(none.json()["usage"]["prompt_tokens"], want.stats.prompt_tokens);
+  // An earlier call whose arguments are not JSON is the client's error, named.
+  body["messages"][1]["tool_calls"][0]["function"]["arguments"] = "{city: Oslo";
+  auto bad = post(port_, "/v1/chat/completions", body.dump());
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.json()["error"]["param"], "messages[1].tool_calls[0].function.arguments");
+}
+
 TEST_F(ApiServerTest, CompletionsRunTheRawPrompt) {
   runtime::Engine direct(model_->dir, engine_options(model::Format::F32, 2048));
   auto seq = direct.new_sequence();
@@ -163,6 +230,66 @@ TEST_F(ApiServerTest, CompletionsRunTheRawPrompt) {
   EXPECT_EQ(r.json()["object"], "text_completion");
   EXPECT_EQ(r.json()["choices"][0]["text"], want);
   EXPECT_EQ(r.json()["usage"]["prompt_tokens"], stats.prompt_tokens);
+}
+
+// logprobs: each token's log-probability is the log-softmax of the logits it was drawn
+// from (checked against the engine's own logits for the first token), a greedy answer's
+// tokens are each step's most likely, and streamed chat chunks carry the same values.
+TEST_F(ApiServerTest, LogprobsAreTheModelsDistribution) {
+  runtime::Engine direct(model_->dir, engine_options(model::Format::F32, 2048));
+  auto seq = direct.new_sequence();
+  seq->sync(direct.tokenizer().encode("Once upon a time"));
+  std::vector<float> logits = seq->logits();
+  float max = *std::max_element(logits.begin(), logits.end());
+  double sum = 0;
+  for (float x : logits) sum += std::exp(double(x) - max);
+  auto first = std::max_element(logits.begin(), logits.end()) - logits.begin();
+  double want_first = logits[first] - max - std::log(sum);
+
+  auto server = serve();
+  Json body = {
+      {"model", "tiny"}, {"prompt", "Once upon a time"}, {"max_tokens", 6}, {"temperature", 0}, {"logprobs", 3}};
+  auto r = post(port_, "/v1/completions", body.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  Json lp = r.json()["choices"][0]["logprobs"];
+  ASSERT_EQ(lp["tokens"].size(), r.json()["usage"]["completion_tokens"].get<size_t>());
+  EXPECT_EQ(lp["tokens"][0], direct.tokenizer().decode(std::vector<int32_t>{static_cast<int32_t>(first)}));
+  EXPECT_NEAR(lp["token_logprobs"][0].get<double>(), want_first, 1e-4);
+  std::string joined;
+  for (size_t i = 0; i < lp["tokens"].size(); ++i) {
+    joined += lp["tokens"][i].get<std::string>();
+    ASSERT_EQ(lp["top_logprobs"][i].size(), 3u);
+    double best = -1e30;
+    for (auto& [text, v] : lp["top_logprobs"][i].items()) best = std::max(best, v.get<double>());
+    EXPECT_NEAR(lp["token_logprobs"][i].get<double>(), best, 1e-6) << "greedy takes the most likely token";
+    EXPECT_LE(lp["token_logprobs"][i].get<double>(), 0);
+  }
+  EXPECT_EQ(joined, r.json()["choices"][0]["text"]);
+
+  Json chat = chat_body(5);
+  chat["logprobs"] = true;
+  chat["top_logprobs"] = 2;
+  auto whole = post(port_, "/v1/chat/completions", chat.dump());
+  ASSERT_EQ(whole.status, 200) << whole.body;
+  Json content = whole.json()["choices"][0]["logprobs"]["content"];
+  ASSERT_EQ(content.size(), whole.json()["usage"]["completion_tokens"].get<size_t>());
+  EXPECT_EQ(content[0]["top_logprobs"].size(), 2u);
+  chat["stream"] = true;
+  auto streamed = post(port_, "/v1/chat/completions", chat.dump());
+  Json streamed_content = Json::array();
+  for (const auto& e : sse_data(streamed.body)) {
+    if (e == "[DONE]") continue;
+    Json j = Json::parse(e);
+    if (!j["choices"].empty() && !j["choices"][0]["logprobs"].is_null())
+      for (const auto& t : j["choices"][0]["logprobs"]["content"]) streamed_content.push_back(t);
+  }
+  // The same tokens and values (to float rounding: the streamed request reuses the
+  // prefix the first one left in the sequence, evaluated in other chunks).
+  ASSERT_EQ(streamed_content.size(), content.size());
+  for (size_t i = 0; i < content.size(); ++i) {
+    EXPECT_EQ(streamed_content[i]["token"], content[i]["token"]) << i;
+    EXPECT_NEAR(streamed_content[i]["logprob"].get<double>(), content[i]["logprob"].get<double>(), 1e-3) << i;
+  }
 }
 
 TEST_F(ApiServerTest, ErrorsHaveTheirStatusAndOpenAIsShape) {
@@ -299,6 +426,24 @@ TEST_F(ApiServerTest, FullQueueIsRefusedAndALeavingClientCancels) {
   EXPECT_EQ(after.status, 200) << after.body;
 }
 
+// A non-streaming client that gives up (here: its read timeout) cancels its generation
+// too, though nothing was written to it yet.
+TEST_F(ApiServerTest, ANonStreamingClientThatLeavesCancels) {
+  auto server = serve();
+  {
+    httplib::Client cli("127.0.0.1", port_);
+    cli.set_read_timeout(1);
+    auto r = cli.Post("/v1/chat/completions", chat_body(1500).dump(), "application/json");
+    EXPECT_FALSE(r) << "the client gave up before the answer";
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (server->cancelled_generations() < 1 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(server->cancelled_generations(), 1);
+  EXPECT_TRUE(wait_until_idle(port_));
+  EXPECT_EQ(post(port_, "/v1/chat/completions", chat_body(2).dump()).status, 200);
+}
+
 TEST_F(ApiServerTest, ARequestWaitingPastTheQueueTimeoutGets503) {
   server::ServerOptions options;
   options.max_queue = 1;
@@ -384,6 +529,112 @@ TEST_F(ApiServerTest, RemoteClientTalksToVoleServe) {
   } catch (const remote::RemoteError& e) {
     EXPECT_EQ(e.http_status(), 401);
   }
+}
+
+// An embedding model served next to the chat model: /v1/embeddings gives the model's own
+// vectors (whole width, Matryoshka-cut, base64), both models are listed, and each
+// endpoint refuses the other kind of model.
+TEST_F(ApiServerTest, EmbeddingsAreTheModelsOwnVectors) {
+  TinyModel m = make_tiny_model(*dir_, "tiny-qwen3-embedding", CheckpointFormat::F32, 512);
+  runtime::EmbeddingModel embedder(engine_->shared_device(), m.dir,
+                                   {.weights = model::Format::F32, .cache = model::CachePolicy::Off});
+  std::vector<std::string> texts{"The quick brown fox.", "A second sentence."};
+  std::vector<float> want = embedder.embed(texts, runtime::PromptKind::None);
+  std::vector<float> want_cut = embedder.embed(texts, runtime::PromptKind::None, 16);
+  const int64_t dims = embedder.dims();
+
+  server::ServerOptions options;
+  options.port = 0;
+  server::ApiServer server(options);
+  server.add_model("tiny", *engine_);
+  server.add_embedding_model("tiny-embed", embedder);
+  port_ = server.start();
+
+  Json body = {{"model", "tiny-embed"}, {"input", texts}};
+  auto r = post(port_, "/v1/embeddings", body.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  Json j = r.json();
+  ASSERT_EQ(j["data"].size(), 2u);
+  for (size_t row = 0; row < 2; ++row) {
+    const Json& v = j["data"][row]["embedding"];
+    ASSERT_EQ(v.size(), static_cast<size_t>(dims));
+    for (int64_t c = 0; c < dims; ++c) ASSERT_NEAR(v[c].get<float>(), want[row * dims + c], 1e-6) << row << "," << c;
+  }
+  int64_t tokens = 0;
+  for (const auto& t : texts) tokens += static_cast<int64_t>(embedder.tokenize(t, runtime::PromptKind::None).size());
+  EXPECT_EQ(j["usage"]["prompt_tokens"], tokens);
+
+  body["dimensions"] = 16;
+  r = post(port_, "/v1/embeddings", body.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  for (int64_t c = 0; c < 16; ++c)
+    EXPECT_NEAR(r.json()["data"][1]["embedding"][c].get<float>(), want_cut[16 + c], 1e-6);
+  body["encoding_format"] = "base64";
+  r = post(port_, "/v1/embeddings", body.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["data"][0]["embedding"], server::floats_base64(want_cut.data(), 16));
+
+  auto models = get(port_, "/v1/models").json();
+  ASSERT_EQ(models["data"].size(), 2u);
+  body["dimensions"] = dims + 1;
+  EXPECT_EQ(post(port_, "/v1/embeddings", body.dump()).json()["error"]["param"], "dimensions");
+  body.erase("dimensions");
+  body["model"] = "tiny";
+  EXPECT_EQ(post(port_, "/v1/embeddings", body.dump()).status, 400) << "a chat model does not embed";
+  body["model"] = "nope";
+  EXPECT_EQ(post(port_, "/v1/embeddings", body.dump()).status, 404);
+  Json chat = chat_body(4);
+  chat["model"] = "tiny-embed";
+  EXPECT_EQ(post(port_, "/v1/chat/completions", chat.dump()).status, 400) << "an embedding model does not chat";
+}
+
+// An image part reaches a model with a vision part as the engine's own image prompt
+// would; a model without one refuses images with a 400.
+TEST_F(ApiServerTest, ImagePartsReachTheVisionTower) {
+  // A 2x2 PNG (red, green / blue, white) written by Python's zlib.
+  const std::string png64 =
+      "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGP4z8DAAMIM/4EAAB/uBfsL2WiLAAAAAElFTkSuQmCC";
+  Json body = chat_body(6);
+  body["messages"][0]["content"] = {{{"type", "image_url"}, {"image_url", {{"url", "data:image/png;base64," + png64}}}},
+                                    {{"type", "text"}, {"text", "What is this?"}}};
+  {
+    auto server = serve();
+    auto r = post(port_, "/v1/chat/completions", body.dump());
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(r.json()["error"]["code"], "images_not_supported");
+  }
+
+  TinyModel vision = make_tiny_model(
+      *dir_, "tiny-qwen3_5", CheckpointFormat::F32, 0, 7, true,
+      [](CheckpointSpec& s) {
+        s.preprocessor_config = true;
+        s.chat_template = source_dir() / "tests/fixtures/templates/qwen3_5_0_8b/chat_template.jinja";
+      },
+      "-vision");
+  runtime::Engine direct(vision.dir, engine_options(model::Format::F32, 2048));
+  runtime::Chat chat(direct);
+  runtime::ChatRequest req;
+  auto bytes = *server::decode_base64(png64);
+  req.images.push_back(direct.vision().preprocess(image::decode_image(bytes, "png").image));
+  req.messages = nlohmann::ordered_json::parse(
+      R"([{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What is this?"}]}])");
+  // The model's own sampling defaults (its generation_config's penalties) with the
+  // request's temperature 0 and seed, as the server applies them.
+  req.generation = server::generation_options(
+      server::parse_chat_request(nlohmann::ordered_json::parse(body.dump()), server::RequestLimits{}),
+      direct.default_generate_options(), direct.context_length());
+  auto want = chat.reply(req, nullptr);
+
+  runtime::Engine served(vision.dir, engine_options(model::Format::F32, 2048));
+  server::ServerOptions options;
+  options.port = 0;
+  server::ApiServer server(options);
+  server.add_model("tiny", served);
+  port_ = server.start();
+  auto r = post(port_, "/v1/chat/completions", body.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["usage"]["prompt_tokens"], want.stats.prompt_tokens) << "the image's tokens are in the prompt";
+  EXPECT_EQ(r.json()["choices"][0]["message"]["content"], want.content);
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace vole::test {
 
@@ -23,5 +25,21 @@ struct TinyMoonshine {
 std::string tiny_moonshine_config_json(const TinyMoonshine& spec);
 // Writes config.json and model.safetensors into `dir` (created if needed).
 void write_tiny_moonshine(const std::filesystem::path& dir, const TinyMoonshine& spec = {});
+
+// Moonshine Streaming (docs/specs/moonshine_streaming.md) folders in the real layout. The
+// defaults are small and pick the cases the family must get right: encoder and decoder
+// widths differ (the proj adapter), encoder heads of 10 (padded to 16 in the kernels),
+// decoder heads of 24 (int(24 * 0.8) = 19: the odd-d RoPE), windows of every kind.
+struct TinyMoonshineStreaming {
+  int encoder_hidden = 40, encoder_intermediate = 64, encoder_heads = 4;
+  std::vector<std::pair<int, int>> windows{{4, 2}, {3, 0}, {4, 3}};  // [left, right] per encoder layer
+  int hidden = 48, intermediate = 64, decoder_layers = 2, heads = 2;
+  int vocab = 64;
+  int max_position_embeddings = 4096;
+  uint64_t seed = 1;
+};
+
+std::string tiny_moonshine_streaming_config_json(const TinyMoonshineStreaming& spec);
+void write_tiny_moonshine_streaming(const std::filesystem::path& dir, const TinyMoonshineStreaming& spec = {});
 
 }  // namespace vole::test

@@ -10,8 +10,8 @@
 
 #include "moonshine_fixture.h"
 #include "support/checkpoint_writer.h"
-#include "text/tokenizer_families.h"
 #include "support/codec_writer.h"
+#include "text/tokenizer_families.h"
 
 namespace {
 
@@ -20,6 +20,7 @@ constexpr const char* kUsage =
     "  --preset tiny-qwen3_5 | tiny-qwen3 | tiny-qwen2 | qwen3_5-0.8b | tiny-embeddinggemma | tiny-qwen3-embedding\n"
     "           tiny-lfm2\n"
     "           tiny-moonshine | moonshine-tiny | moonshine-base   (speech to text; f32, --seed only)\n"
+    "           tiny-moonshine-streaming | moonshine-streaming-tiny   (Moonshine v2; f32, --seed only)\n"
     "           tiny-nanocodec | nanocodec-22khz   (a NeMo .nemo codec: DIR/nanocodec.nemo;\n"
     "           only --seed and --format f32|f16 apply)\n"
     "  --format f32 | bf16 | f16 | mlx4 | gptq4     (default bf16)\n"
@@ -30,19 +31,22 @@ constexpr const char* kUsage =
     "  --no-vision          drop the vision tower          --no-mtp   drop the mtp.* head\n"
     "  --vocab N            override the vocabulary size\n"
     "  --no-tokenizer       do not copy the Qwen3 tokenizer files\n"
-    "  --chat-template FILE write FILE as tokenizer_config.json's chat_template\n";
+    "  --chat-template FILE write FILE as tokenizer_config.json's chat_template\n"
+    "  --preprocessor-config write preprocessor_config.json (the vision tower's image budget)\n";
 
 [[noreturn]] void usage_error(const std::string& msg) {
   std::fprintf(stderr, "vole-make-checkpoint: %s\n%s", msg.c_str(), kUsage);
   std::exit(2);
 }
 
-// Moonshine v1 folders: config.json + model.safetensors in the real layout, and a small
-// Moonshine-style tokenizer.json padded with placeholder tokens to the model's vocabulary
-// (so every id the random model emits decodes).
+// Moonshine folders (v1 and Streaming): config.json + model.safetensors in the real
+// layout, and a small Moonshine-style tokenizer.json padded with placeholder tokens to the
+// model's vocabulary (so every id the random model emits decodes).
 int write_moonshine(const std::string& preset, const std::string& out, uint64_t seed) {
   vole::test::TinyMoonshine spec;
-  spec.seed = seed;
+  vole::test::TinyMoonshineStreaming streaming;
+  spec.seed = streaming.seed = seed;
+  const bool v2 = preset == "tiny-moonshine-streaming" || preset == "moonshine-streaming-tiny";
   if (preset == "moonshine-tiny" || preset == "moonshine-base") {
     bool base = preset == "moonshine-base";
     spec.hidden = base ? 416 : 288;
@@ -52,12 +56,24 @@ int write_moonshine(const std::string& preset, const std::string& out, uint64_t 
     spec.vocab = 32768;
     spec.partial_rotary_factor = base ? 0.62 : 0.9;
   }
+  if (preset == "moonshine-streaming-tiny") {  // the released Tiny's dimensions (spec §1.3)
+    streaming.encoder_hidden = streaming.hidden = 320;
+    streaming.encoder_intermediate = streaming.intermediate = 1280;
+    streaming.encoder_heads = streaming.heads = 8;
+    streaming.windows = {{16, 4}, {16, 4}, {16, 0}, {16, 0}, {16, 4}, {16, 4}};
+    streaming.decoder_layers = 6;
+    streaming.vocab = 32768;
+  }
   auto tokenizer = vole::test::moonshine_style_json(0);
   auto& vocab = tokenizer["model"]["vocab"];
   const int base_size = static_cast<int>(vocab.size());
-  if (spec.vocab < base_size) spec.vocab = base_size;
-  for (int id = base_size; id < spec.vocab; ++id) vocab["<extra_" + std::to_string(id) + ">"] = id;
-  vole::test::write_tiny_moonshine(out, spec);
+  int& vocab_size = v2 ? streaming.vocab : spec.vocab;
+  if (vocab_size < base_size) vocab_size = base_size;
+  for (int id = base_size; id < vocab_size; ++id) vocab["<extra_" + std::to_string(id) + ">"] = id;
+  if (v2)
+    vole::test::write_tiny_moonshine_streaming(out, streaming);
+  else
+    vole::test::write_tiny_moonshine(out, spec);
   std::FILE* f = std::fopen((out + "/tokenizer.json").c_str(), "wb");
   if (!f) return 1;
   std::string text = tokenizer.dump();
@@ -117,14 +133,19 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < args.size(); ++i)
     if (args[i] == "--preset") preset = value(i);
   if (preset.empty()) usage_error("--preset is required");
-  if (preset == "tiny-moonshine" || preset == "moonshine-tiny" || preset == "moonshine-base") {
+  if (preset == "tiny-moonshine" || preset == "moonshine-tiny" || preset == "moonshine-base" ||
+      preset == "tiny-moonshine-streaming" || preset == "moonshine-streaming-tiny") {
     std::string dir;
     uint64_t seed = 1;
     for (size_t i = 0; i < args.size(); ++i) {
-      if (args[i] == "--preset") ++i;
-      else if (args[i] == "--out") dir = value(i);
-      else if (args[i] == "--seed") seed = std::stoull(value(i));
-      else usage_error("option " + args[i] + " does not apply to " + preset);
+      if (args[i] == "--preset")
+        ++i;
+      else if (args[i] == "--out")
+        dir = value(i);
+      else if (args[i] == "--seed")
+        seed = std::stoull(value(i));
+      else
+        usage_error("option " + args[i] + " does not apply to " + preset);
     }
     if (dir.empty()) usage_error("--out is required");
     try {
@@ -156,10 +177,13 @@ int main(int argc, char** argv) {
     else if (a == "--vocab") text_config(spec)["vocab_size"] = std::stoll(value(i));
     else if (a == "--no-tokenizer") spec.tokenizer = false;
     else if (a == "--chat-template") spec.chat_template = value(i);
+    else if (a == "--preprocessor-config")
+      spec.preprocessor_config = true;
     else if (a == "-h" || a == "--help") {
       std::fputs(kUsage, stdout);
       return 0;
-    } else usage_error("unknown option " + a);
+    } else
+      usage_error("unknown option " + a);
   }
   if (out.empty() || !have_spec) usage_error("--out is required");
   auto f = vole::test::parse_checkpoint_format(format);

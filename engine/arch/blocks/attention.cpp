@@ -127,11 +127,11 @@ void record_packed_attention(gpu::Graph& g, const Attention& a, const ops::RopeP
                              bool accumulate) {
   const AttentionShape& s = a.shape;
   const int64_t T = batch.tokens, Dp = s.kernel_head_dim();
-  Projected p = project_qkv(g, a, &rope, batch.positions, T, normed);
+  Projected p = project_qkv(g, a, rope.rotary_dims > 0 ? &rope : nullptr, batch.positions, T, normed);
   ops::Tensor o = ops::activation(g, DType::F32, {T, s.heads, Dp}, "attn out");
   ops::attention_packed(g, widen_heads(g, p.q, Dp, "q wide"), widen_heads(g, p.k, Dp, "k wide"),
                         widen_heads(g, p.v, Dp, "v wide"), batch.bounds, o,
-                        {mask.causal, mask.radius, s.score_scale()});
+                        {mask.causal, mask.radius, s.score_scale(), mask.ahead});
   project_out(g, a, p, o, out, accumulate);
 }
 

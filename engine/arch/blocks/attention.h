@@ -61,10 +61,11 @@ void record_self_attention(gpu::Graph& g, const Attention& a, const ops::RopePar
 struct PackedMask {
   bool causal = false;
   int64_t radius = 0;  // > 0: only keys within this distance (a bidirectional sliding window)
+  int64_t ahead = -1;  // >= 0 with a radius: keys at most this far ahead (an asymmetric window)
 };
 
 // o_proj(attention(normed)) over packed sequences without a cache, written into `out`,
-// or added into it with `accumulate` (a residual stream).
+// or added into it with `accumulate` (a residual stream). rope.rotary_dims == 0: no RoPE.
 void record_packed_attention(gpu::Graph& g, const Attention& a, const ops::RopeParams& rope, const PackedBatch& batch,
                              const PackedMask& mask, const ops::Tensor& normed, const ops::Tensor& out,
                              bool accumulate);

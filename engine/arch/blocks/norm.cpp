@@ -4,13 +4,14 @@
 
 namespace vole::arch {
 
-Norm declare_norm(TensorDeclarer& d, const std::string& stem, int64_t dim, NormKind kind, float eps, int layer) {
+Norm declare_norm(TensorDeclarer& d, const std::string& stem, int64_t dim, NormKind kind, float eps, int layer,
+                  const std::string& weight_name) {
   using model::TensorRole;
   Norm n{kind, eps, dim, {}, {}};
   TensorRole role = kind == NormKind::Rms          ? TensorRole::RmsNorm
                     : kind == NormKind::RmsPlusOne ? TensorRole::RmsNormZeroCentred
                                                    : TensorRole::LayerNorm;  // with or without bias
-  n.weight = d.add(stem + ".weight", {dim}, role, layer);
+  n.weight = d.add(stem + "." + weight_name, {dim}, role, layer);
   if (kind == NormKind::Layer) n.bias = d.add(stem + ".bias", {dim}, TensorRole::Bias, layer);
   return n;
 }
@@ -27,7 +28,9 @@ void record_norm(gpu::Graph& g, const Norm& n, const ops::Tensor& x, const ops::
       ops::layer_norm(g, rows_x, n.weight.vector(n.dim), n.bias.vector(n.dim), rows_out, n.eps);
       break;
     case NormKind::LayerNoBias:
-      ops::layer_norm(g, rows_x, n.weight.vector(n.dim), ops::Tensor{}, rows_out, n.eps);
+    case NormKind::LayerNoBiasPlusOne:
+      ops::layer_norm(g, rows_x, n.weight.vector(n.dim), ops::Tensor{}, rows_out, n.eps,
+                      n.kind == NormKind::LayerNoBias ? ops::NormWeight::Plain : ops::NormWeight::PlusOne);
       break;
   }
 }

@@ -9,10 +9,11 @@
 namespace vole::arch {
 
 enum class NormKind {
-  Rms,          // x̂ · w
-  RmsPlusOne,   // x̂ · (1 + w)  (zero-centred weights, Qwen3.5)
-  Layer,        // (x - mean) / std · w + b
-  LayerNoBias,  // (x - mean) / std · w     (nn.LayerNorm(bias=False))
+  Rms,                 // x̂ · w
+  RmsPlusOne,          // x̂ · (1 + w)  (zero-centred weights, Qwen3.5)
+  Layer,               // (x - mean) / std · w + b
+  LayerNoBias,         // (x - mean) / std · w     (nn.LayerNorm(bias=False))
+  LayerNoBiasPlusOne,  // (x - mean) / std · (1 + w)  (zero-centred weights, Moonshine Streaming)
 };
 
 struct Norm {
@@ -22,8 +23,9 @@ struct Norm {
   WeightRef weight, bias;  // bias: LayerNorm only
 };
 
-// Declares `<stem>.weight` (and `<stem>.bias` for LayerNorm) of size `dim`.
-Norm declare_norm(TensorDeclarer& d, const std::string& stem, int64_t dim, NormKind kind, float eps, int layer = -1);
+// Declares `<stem>.<weight_name>` (and `<stem>.bias` for LayerNorm) of size `dim`.
+Norm declare_norm(TensorDeclarer& d, const std::string& stem, int64_t dim, NormKind kind, float eps, int layer = -1,
+                  const std::string& weight_name = "weight");
 
 // out = norm(x) over the last dimension (rows of `dim`); out may alias x.
 void record_norm(gpu::Graph& g, const Norm& n, const ops::Tensor& x, const ops::Tensor& out);

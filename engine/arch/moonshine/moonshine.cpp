@@ -12,7 +12,7 @@ namespace {
 using model::JsonObject;
 using model::Precision;
 
-constexpr float kNormEps = 1e-5f;  // every LayerNorm and the GroupNorm (PyTorch's default; no config key)
+constexpr float kNormEps = kMoonshineNormEps;  // every LayerNorm and the GroupNorm
 
 constexpr model::QuantRule kRules[] = {
     {"*norm*.weight", Precision::Keep, "norm weight"},
@@ -90,22 +90,8 @@ class MoonshineFamily final : public Family {
     }
     e.final_norm = declare_norm(d, ep + "layer_norm", H, NormKind::LayerNoBias, kNormEps);
 
-    MoonshineDecoderWeights w;
-    const std::string dp = "model.decoder.";
-    w.embed_tokens = d.add(dp + "embed_tokens.weight", {c.vocab_size, H}, model::TensorRole::Embedding);
-    for (int l = 0; l < static_cast<int>(c.decoder_layers); ++l) {
-      std::string p = dp + "layers." + std::to_string(l) + ".";
-      MoonshineDecoderLayer layer;
-      layer.input_norm = declare_norm(d, p + "input_layernorm", H, NormKind::LayerNoBias, kNormEps, l);
-      layer.self_attn = declare_attention(d, p + "self_attn.", attention_shape(c, c.decoder_heads), l);
-      layer.post_norm = declare_norm(d, p + "post_attention_layernorm", H, NormKind::LayerNoBias, kNormEps, l);
-      layer.cross_attn = declare_attention(d, p + "encoder_attn.", attention_shape(c, c.decoder_heads), l);
-      layer.final_norm = declare_norm(d, p + "final_layernorm", H, NormKind::LayerNoBias, kNormEps, l);
-      layer.mlp = declare_two_layer_mlp(d, p + "mlp.", "fc1", "fc2", H, I, MlpKind::PackedSwiGLU, true, l);
-      w.layers.push_back(std::move(layer));
-    }
-    w.norm = declare_norm(d, dp + "norm", H, NormKind::LayerNoBias, kNormEps);
-    if (!c.tie_word_embeddings) w.proj_out = d.add("proj_out.weight", {c.vocab_size, H}, model::TensorRole::LmHead);
+    MoonshineDecoderWeights w = declare_moonshine_decoder(
+        d, {c.vocab_size, H, I, c.decoder_layers, c.decoder_heads, H / c.decoder_heads, c.tie_word_embeddings});
 
     Components out;
     out.push_back(std::make_unique<MoonshineEncoder>(H, rope_of(c), std::move(e)));
@@ -119,6 +105,31 @@ class MoonshineFamily final : public Family {
 };
 
 }  // namespace
+
+MoonshineDecoderWeights declare_moonshine_decoder(TensorDeclarer& d, const MoonshineDecoderShape& s) {
+  const int64_t H = s.hidden;
+  AttentionShape a;
+  a.hidden = H;
+  a.heads = a.kv_heads = s.heads;
+  a.head_dim = s.head_dim;
+  MoonshineDecoderWeights w;
+  const std::string dp = "model.decoder.";
+  w.embed_tokens = d.add(dp + "embed_tokens.weight", {s.vocab, H}, model::TensorRole::Embedding);
+  for (int l = 0; l < static_cast<int>(s.layers); ++l) {
+    std::string p = dp + "layers." + std::to_string(l) + ".";
+    MoonshineDecoderLayer layer;
+    layer.input_norm = declare_norm(d, p + "input_layernorm", H, NormKind::LayerNoBias, kNormEps, l);
+    layer.self_attn = declare_attention(d, p + "self_attn.", a, l);
+    layer.post_norm = declare_norm(d, p + "post_attention_layernorm", H, NormKind::LayerNoBias, kNormEps, l);
+    layer.cross_attn = declare_attention(d, p + "encoder_attn.", a, l);
+    layer.final_norm = declare_norm(d, p + "final_layernorm", H, NormKind::LayerNoBias, kNormEps, l);
+    layer.mlp = declare_two_layer_mlp(d, p + "mlp.", "fc1", "fc2", H, s.intermediate, MlpKind::PackedSwiGLU, true, l);
+    w.layers.push_back(std::move(layer));
+  }
+  w.norm = declare_norm(d, dp + "norm", H, NormKind::LayerNoBias, kNormEps);
+  if (!s.tied_head) w.proj_out = d.add("proj_out.weight", {s.vocab, H}, model::TensorRole::LmHead);
+  return w;
+}
 
 std::shared_ptr<const MoonshineConfig> parse_moonshine_config(const JsonObject& t) {
   // Exports from before transformers 4.48 (custom code, or the 4.47-dev conversions with

@@ -12,19 +12,19 @@
 #include "arch/blocks/mlp.h"
 #include "arch/blocks/norm.h"
 #include "arch/family.h"
+#include "arch/speech_encoder.h"
 #include "arch/text_decoder.h"
 #include "ops/rope.h"
 
 namespace vole::arch {
 
-struct MoonshineConfig : model::FamilyConfig {
+struct MoonshineConfig : SpeechConfig {
   int64_t vocab_size = 0, hidden_size = 0, intermediate_size = 0;
   int64_t encoder_layers = 0, decoder_layers = 0;
   int64_t encoder_heads = 0, decoder_heads = 0;  // key/value heads are equal (no GQA in any checkpoint)
   double partial_rotary_factor = 0.9, rope_theta = 10000.0;
   int64_t rotary_dims = 0;  // int(head_dim * partial_rotary_factor), even
   bool tie_word_embeddings = true;
-  int64_t bos_token_id = 1, eos_token_id = 2, decoder_start_token_id = 1;
 
   int64_t head_dim() const { return hidden_size / encoder_heads; }
   std::vector<std::pair<std::string, std::string>> summary() const override;
@@ -59,18 +59,22 @@ struct MoonshineEncoderWeights {
 };
 
 // Audio samples (16 kHz mono f32) -> encoder output [frames, hidden].
-class MoonshineEncoder final : public Component {
+class MoonshineEncoder final : public SpeechEncoder {
  public:
   MoonshineEncoder(int64_t hidden, ops::RopeParams rope, MoonshineEncoderWeights weights);
   std::string_view name() const override { return "audio encoder"; }
-  std::vector<Input> inputs() const override { return {Input::AudioSamples}; }
-  std::vector<Output> outputs() const override { return {Output::HiddenStates}; }
-  int64_t hidden() const { return hidden_; }
+  int64_t hidden() const override { return hidden_; }
+  int64_t frames(int64_t samples) const override { return moonshine_frames(samples); }
+  int64_t min_samples() const override { return kMoonshineMinSamples; }
+  int64_t max_samples() const override { return kMoonshineMaxSamples; }
+  // The frame inputs are the RoPE positions 0, 1, ..., frames - 1 (i32 [frames]).
+  ops::Shape frame_inputs_shape(int64_t frames) const override { return {frames}; }
+  void write_frame_inputs(int64_t frames, std::span<int32_t> out) const override;
 
   // samples f32 [N] (kMoonshineMinSamples <= N <= kMoonshineMaxSamples), positions i32
   // [frames] = 0, 1, ..., out f32 [moonshine_frames(N), hidden].
   void record_encode(gpu::Graph& g, const ops::Tensor& samples, const ops::Tensor& positions,
-                     const ops::Tensor& out) const;
+                     const ops::Tensor& out) const override;
 
  private:
   int64_t hidden_;
@@ -90,6 +94,15 @@ struct MoonshineDecoderWeights {
   Norm norm;
   WeightRef proj_out;  // empty when tied to embed_tokens
 };
+
+// The decoder's tensors (spec §2.3: model.decoder.*, proj_out), shared with Moonshine
+// Streaming, whose decoder is this one.
+struct MoonshineDecoderShape {
+  int64_t vocab = 0, hidden = 0, intermediate = 0, layers = 0, heads = 0, head_dim = 0;
+  bool tied_head = true;
+};
+MoonshineDecoderWeights declare_moonshine_decoder(TensorDeclarer& d, const MoonshineDecoderShape& s);
+inline constexpr float kMoonshineNormEps = 1e-5f;  // every LayerNorm (PyTorch's default; no config key)
 
 // Token ids + the encoder output (through its cross-attention state) -> logits. A
 // TextDecoder, so runtime::Sequence drives it (recorded decode steps, GPU sampling); its

@@ -11,6 +11,11 @@ namespace vole::arch {
 MoonshineEncoder::MoonshineEncoder(int64_t hidden, ops::RopeParams rope, MoonshineEncoderWeights weights)
     : hidden_(hidden), rope_(rope), w_(std::move(weights)) {}
 
+void MoonshineEncoder::write_frame_inputs(int64_t frames, std::span<int32_t> out) const {
+  require(static_cast<int64_t>(out.size()) == frames, "moonshine encoder: frame inputs hold one position per frame");
+  for (int64_t i = 0; i < frames; ++i) out[i] = static_cast<int32_t>(i);
+}
+
 void MoonshineEncoder::record_encode(gpu::Graph& g, const ops::Tensor& samples, const ops::Tensor& positions,
                                      const ops::Tensor& out) const {
   const int64_t N = samples.numel(), H = hidden_;

@@ -25,6 +25,7 @@ constexpr model::QuantRule kRules[] = {
     {"*.linear_attn.in_proj_qkv.weight", Precision::Quantize, "projection"},
     {"*.linear_attn.in_proj_z.weight", Precision::Quantize, "projection"},
     {"model.visual.*.attn.qkv.weight", Precision::Quantize, "vision projection"},
+    {"model.visual.*.attn.proj.weight", Precision::Quantize, "vision projection"},
     {"model.visual.*.linear_fc*.weight", Precision::Quantize, "vision projection"},
     {"mtp.fc.weight", Precision::Quantize, "MTP projection"},
     {"*", Precision::Keep, "not a large matrix"},

@@ -105,29 +105,35 @@ void Qwen3_5VisionEncoder::check_grids(std::span<const float> patches, std::span
               std::to_string(patch_dim()));
 }
 
-void Qwen3_5VisionEncoder::encode(gpu::Context& ctx, std::span<const float> patches, std::span<const ImageGrid> grids,
-                                  const ops::Tensor& out, gpu::Profile* profile) const {
-  check_grids(patches, grids);
-  const int64_t N = static_cast<int64_t>(patches.size()) / patch_dim(), H = config_.hidden_size,
-                heads = config_.num_heads, D = H / heads, m2 = merge() * merge();
-  ops::expect_shape("vision encoder", out, {N / m2, out_hidden()}, "out");
+std::unique_ptr<Qwen3_5VisionEncoder::RecordedGraph> Qwen3_5VisionEncoder::record(gpu::Context& ctx,
+                                                                                  std::span<const ImageGrid> grids,
+                                                                                  bool profile) const {
+  int64_t N = 0;
+  for (const auto& g : grids) N += g.patches();
+  const int64_t H = config_.hidden_size, heads = config_.num_heads, D = H / heads, m2 = merge() * merge();
+  auto r = std::make_unique<RecordedGraph>();
+  r->grids.assign(grids.begin(), grids.end());
 
   // The host-computed inputs in one upload buffer: patches, position mix, rotary positions.
   PatchPositions pp = patch_positions(grids);
-  const uint64_t patch_bytes = patches.size() * 4, mix_bytes = N * 4 * 4, rot_bytes = N * 2 * 4;
+  const uint64_t patch_bytes = N * patch_dim() * 4, mix_bytes = N * 4 * 4, rot_bytes = N * 2 * 4;
   const uint64_t o_rows = align_up(patch_bytes), o_weights = o_rows + align_up(mix_bytes),
                  o_rot = o_weights + align_up(mix_bytes);
-  gpu::Buffer in = ctx.create_buffer(o_rot + rot_bytes, gpu::MemoryKind::Upload, "vision inputs");
-  uint8_t* base = in.mapped();
-  std::memcpy(base, patches.data(), patch_bytes);
+  r->in = ctx.create_buffer(o_rot + rot_bytes, gpu::MemoryKind::Upload, "vision inputs");
+  uint8_t* base = r->in.mapped();
   std::memcpy(base + o_rows, pp.table_rows.data(), mix_bytes);
   std::memcpy(base + o_weights, pp.weights.data(), mix_bytes);
   std::memcpy(base + o_rot, pp.rows.data(), N * 4);
   std::memcpy(base + o_rot + N * 4, pp.cols.data(), N * 4);
-  ops::Tensor x_in = ops::view(in, DType::F32, {N, patch_dim()}), rows = ops::view(in, DType::I32, {N, 4}, o_rows),
-              weights = ops::view(in, DType::F32, {N, 4}, o_weights), rot = ops::view(in, DType::I32, {2, N}, o_rot);
+  ops::Tensor x_in = ops::view(r->in, DType::F32, {N, patch_dim()}),
+              rows = ops::view(r->in, DType::I32, {N, 4}, o_rows),
+              weights = ops::view(r->in, DType::F32, {N, 4}, o_weights),
+              rot = ops::view(r->in, DType::I32, {2, N}, o_rot);
+  r->out = ctx.create_buffer(static_cast<uint64_t>(N / m2) * out_hidden() * 4, gpu::MemoryKind::Device, "vision out");
+  ops::Tensor out = ops::view(r->out, DType::F32, {N / m2, out_hidden()});
 
-  gpu::Graph g(ctx, "vision encoder");
+  r->graph = std::make_unique<gpu::Graph>(ctx, "vision encoder");
+  gpu::Graph& g = *r->graph;
   // §7.2-7.3: patch embedding (+ bias) plus the interpolated position table.
   ops::Tensor x = ops::activation(g, DType::F32, {N, H}, "vision hidden");
   record_linear(g, Linear{w_.patch_embed, w_.patch_bias}, x_in, x);
@@ -167,9 +173,50 @@ void Qwen3_5VisionEncoder::encode(gpu::Context& ctx, std::span<const float> patc
   record_norm(g, w_.merger_norm, x, normed);
   g.fill(out.data, 0, "merger zero");  // the MLP adds into its output
   record_mlp(g, w_.merger, normed.reshape({N / m2, H * m2}), out);
-  g.compile(profile != nullptr);
-  g.run();
-  if (profile) *profile = g.last_profile();
+  g.compile(profile);
+  r->device_bytes = g.arena_bytes() + r->out.size();
+  return r;
+}
+
+void Qwen3_5VisionEncoder::set_graph_cache_limit(size_t entries) const {
+  cache_limit_ = entries;
+  while (cache_.size() > cache_limit_) cache_.pop_back();
+}
+
+void Qwen3_5VisionEncoder::encode(gpu::Context& ctx, std::span<const float> patches, std::span<const ImageGrid> grids,
+                                  const ops::Tensor& out, gpu::Profile* profile) const {
+  check_grids(patches, grids);
+  const int64_t N = static_cast<int64_t>(patches.size()) / patch_dim(), m2 = merge() * merge();
+  ops::expect_shape("vision encoder", out, {N / m2, out_hidden()}, "out");
+
+  auto same = [&](const std::unique_ptr<RecordedGraph>& r) {
+    return std::ranges::equal(
+        r->grids, grids, [](const ImageGrid& a, const ImageGrid& b) { return a.t == b.t && a.h == b.h && a.w == b.w; });
+  };
+  std::unique_ptr<RecordedGraph> r;
+  // A profiled run records its own graph (timestamps after every node); it is not kept.
+  if (auto it = std::ranges::find_if(cache_, same); !profile && it != cache_.end()) {
+    r = std::move(*it);
+    cache_.erase(it);
+  } else {
+    r = record(ctx, grids, profile != nullptr);
+  }
+  std::memcpy(r->in.mapped(), patches.data(), patches.size() * 4);
+  r->graph->run();  // on failure the graph is dropped with `r`
+  if (profile) *profile = r->graph->last_profile();
+  // The caller's output is a new buffer each time (it lives as long as its images do).
+  gpu::Graph copy(ctx, "vision out copy");
+  copy.copy(ops::view(r->out, DType::F32, {N / m2, out_hidden()}).data, out.data, "vision out copy");
+  copy.compile();
+  copy.run();
+  if (profile || cache_limit_ == 0) return;
+  cache_.push_front(std::move(r));
+  uint64_t bytes = 0;
+  for (const auto& c : cache_) bytes += c->device_bytes;
+  while (cache_.size() > cache_limit_ || (cache_.size() > 1 && bytes > kCacheBytes)) {
+    bytes -= cache_.back()->device_bytes;
+    cache_.pop_back();
+  }
 }
 
 }  // namespace vole::arch

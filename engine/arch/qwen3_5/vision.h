@@ -2,6 +2,8 @@
 // The Qwen3.5 vision tower's weights (model.visual.*, docs/specs/qwen3_5.md §7): patch
 // embedding (Conv3d), learned position grid, ViT blocks (LayerNorm + bias, fused qkv
 // with bias, GELU MLP with biases), and the 2x2 patch merger.
+#include <list>
+#include <memory>
 #include <vector>
 
 #include "arch/blocks/linear.h"
@@ -40,8 +42,13 @@ class Qwen3_5VisionEncoder final : public VisionEncoder {
   int64_t out_hidden() const override { return config_.out_hidden_size; }
   int64_t merge() const override { return config_.spatial_merge_size; }
   ImageTokenIds token_ids() const override { return ids_; }
+  // Repeat grids reuse a recorded graph (see graph_cache_limit).
   void encode(gpu::Context& ctx, std::span<const float> patches, std::span<const ImageGrid> grids,
               const ops::Tensor& out, gpu::Profile* profile = nullptr) const override;
+  // How many recorded graphs to keep (0: record every time, for benchmarks), and how
+  // many are kept now.
+  void set_graph_cache_limit(size_t entries) const;
+  size_t cached_graphs() const { return cache_.size(); }
 
   // Per patch (merge-block order, §7.1 step 7): the four table rows and bilinear weights
   // of its interpolated position (§7.3), and its (row, col) for the rotary (§7.4).
@@ -54,6 +61,21 @@ class Qwen3_5VisionEncoder final : public VisionEncoder {
 
  private:
   void check_grids(std::span<const float> patches, std::span<const ImageGrid> grids) const;
+  // The tower's graph for one list of grids: its own upload buffer (patches, then the
+  // grid-determined position mix and rotary positions, written once) and output.
+  struct RecordedGraph {
+    std::vector<ImageGrid> grids;
+    gpu::Buffer in, out;
+    std::unique_ptr<gpu::Graph> graph;  // after the buffers it reads: destroyed first
+    uint64_t device_bytes = 0;          // its arena and output, for the cache's bound
+  };
+  std::unique_ptr<RecordedGraph> record(gpu::Context& ctx, std::span<const ImageGrid> grids, bool profile) const;
+
+  // Recorded graphs, most recent first, bounded by count and by device bytes (the newest
+  // is always kept): a conversation's images mostly share a few sizes.
+  mutable std::list<std::unique_ptr<RecordedGraph>> cache_;
+  mutable size_t cache_limit_ = 3;
+  static constexpr uint64_t kCacheBytes = 160ull << 20;
 
   Qwen3_5VisionConfig config_;
   Qwen3_5VisionWeights w_;

@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""Voice input in the real window (Xvfb, real clicks) with a real audio server: a private
+PulseAudio whose default source is a virtual microphone (module-pipe-source) fed with an
+espeak-ng recording.
+
+0. Without a speech model, a click on the microphone offers its download (screenshot).
+1. A click on the composer's microphone (a tap: hands-free) listens; the recording is
+   played into the virtual microphone followed by a pause; the pause ends listening and
+   the transcript appears in the composer (screenshot). Random weights give arbitrary
+   words, so the check is equality with the reference: `vole transcribe` of the same
+   audio (the WAV Vole kept, "keep recordings" being on).
+2. Push-to-talk (the button held down) while the microphone disappears (its module
+   unloaded): a clear message, no crash, what was heard transcribed after the earlier
+   text in the composer (screenshot); Ctrl+Q quits cleanly.
+
+Skipped (77) when PulseAudio or espeak-ng is missing (packaging/install-deps.sh installs
+them), unless VOLE_REQUIRE_AUDIO=1."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import wave
+
+from xvfb_app import SKIP, App, Display, fail, focus, parse_test_args, write_settings, xdo
+
+
+def wav_seconds(path):
+    """Length of a WAV file of any sample format (Python's wave module reads PCM only)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        fail("%s is not a WAV file" % path)
+    pos, rate, block, frames = 12, 0, 0, 0
+    while pos + 8 <= len(data):
+        tag, size = data[pos:pos + 4], int.from_bytes(data[pos + 4:pos + 8], "little")
+        if tag == b"fmt ":
+            rate = int.from_bytes(data[pos + 12:pos + 16], "little")
+            block = int.from_bytes(data[pos + 20:pos + 22], "little")
+        elif tag == b"data":
+            frames = size // max(block, 1)
+        pos += 8 + size + (size & 1)
+    if not rate:
+        fail("%s has no fmt chunk" % path)
+    return frames / rate
+
+
+def field(line, name):
+    """A field of an event line: a JSON string or a plain value."""
+    m = re.search(r'\b%s=("(?:[^"\\]|\\.)*"|\S+)' % name, line)
+    if not m:
+        return None
+    v = m.group(1)
+    return json.loads(v) if v.startswith('"') else v
+
+
+def hold(app, display, window, item):
+    """Presses the mouse button on `item` (where its probe last saw it) and keeps it down."""
+    needed = app.counted
+    app._wait_for(lambda: item in app.layout and app.layout[item][2] >= needed,
+                  "the position of %r after event %d" % (item, needed), 30)
+    x, y, _ = app.layout[item]
+    xdo(display, "mousemove", "--window", window, str(x), str(y))
+    xdo(display, "mousedown", "1")
+
+
+class PulseServer:
+    """A private PulseAudio: a null sink and a pipe source (`fifo`) at `rate` Hz, mono s16."""
+
+    def __init__(self, folder, rate):
+        self.socket = os.path.join(folder, "pulse.sock")
+        self.fifo = os.path.join(folder, "mic.fifo")
+        config = os.path.join(folder, "vole.pa")
+        with open(config, "w") as f:
+            f.write("load-module module-native-protocol-unix auth-anonymous=1 socket=%s\n" % self.socket)
+            f.write("load-module module-null-sink sink_name=vole_sink\n")
+            f.write("load-module module-pipe-source source_name=vole_mic file=%s format=s16le rate=%d channels=1\n"
+                    % (self.fifo, rate))
+            f.write("set-default-source vole_mic\n")
+        self.env = dict(os.environ, PULSE_SERVER="unix:" + self.socket, HOME=folder,
+                        XDG_RUNTIME_DIR=os.path.join(folder, "pulse-run"))
+        os.makedirs(self.env["XDG_RUNTIME_DIR"], mode=0o700)
+        self.log = open(os.path.join(folder, "pulse.log"), "w")
+        self.proc = subprocess.Popen(["pulseaudio", "-n", "-F", config, "--daemonize=no", "--exit-idle-time=-1",
+                                      "--disallow-exit", "--log-target=stderr"],
+                                     env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            out = subprocess.run(["pactl", "list", "short", "sources"], env=self.env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, text=True)
+            if "vole_mic" in out.stdout:
+                return
+            time.sleep(0.2)
+        fail("PulseAudio did not start (see %s)" % self.log.name)
+
+    def play(self, frames):
+        """Writes s16 frames into the virtual microphone (in a thread: the FIFO blocks)."""
+        def write():
+            with open(self.fifo, "wb") as f:
+                f.write(frames)
+        t = threading.Thread(target=write, daemon=True)
+        t.start()
+        return t
+
+    def unplug(self):
+        subprocess.run(["pactl", "unload-module", "module-pipe-source"], env=self.env, check=True)
+
+    def close(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def main():
+    args = parse_test_args("--cli")
+    shot = lambda name: os.path.join(args.artifacts, name)
+    required = os.environ.get("VOLE_REQUIRE_AUDIO") == "1"
+    for tool in ("pulseaudio", "pactl", "espeak-ng"):
+        if not shutil.which(tool):
+            if required:
+                fail("%s is not installed (packaging/install-deps.sh)" % tool)
+            print("SKIP: %s is not installed (packaging/install-deps.sh installs it)" % tool)
+            sys.exit(SKIP)
+    started = time.time()
+    tmp = tempfile.mkdtemp(prefix="vole-voice-")
+    display = Display()
+    pulse = None
+    try:
+        data = os.path.join(tmp, "data")
+        model = os.path.join(data, "models", "moonshine-tiny")
+        speech = os.path.join(tmp, "speech.wav")
+        subprocess.run(["espeak-ng", "-w", speech, "Hello Vole. Please write this down."], check=True)
+        with wave.open(speech) as w:
+            rate, frames = w.getframerate(), w.readframes(w.getnframes())
+            assert w.getnchannels() == 1 and w.getsampwidth() == 2
+        silence = lambda seconds: b"\0\0" * int(rate * seconds)
+        pulse = PulseServer(tmp, rate)
+
+        env = {"XDG_RUNTIME_DIR": os.path.join(tmp, "run"), "VOLE_CACHE_DIR": os.path.join(tmp, "cache"),
+               "VOLE_DATA_DIR": data, "XDG_CONFIG_HOME": os.path.join(tmp, "config"),
+               "PULSE_SERVER": pulse.env["PULSE_SERVER"]}
+        os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700)
+        write_settings(env["XDG_CONFIG_HOME"], **{"appearance/theme": "light", "voice/keepRecordings": "true"})
+
+        # ---- 0. no speech model yet: the first press offers the catalog's default ----
+        app = App(args.app, display, env)
+        window = app.wait_window()
+        focus(display, window)
+        app.click(display, window, "mic-button")
+        app.wait_event(r'event=dialog title="Download a speech model\?"')
+        app.screenshot(display, window, shot("voice-offer-download.png"))
+        app.quit(display)
+
+        subprocess.run([args.make_checkpoint, "--preset", "tiny-moonshine", "--seed", "4", "--out", model],
+                       check=True, stdout=subprocess.DEVNULL)
+        app = App(args.app, display, env)
+        window = app.wait_window()
+        focus(display, window)
+
+        # ---- 1. tap the microphone, speak, pause: the transcript is the reference's ----
+        app.click(display, window, "mic-button")
+        app.wait_event(r"event=voice-start")
+        player = pulse.play(silence(0.3) + frames + silence(1.5))
+        line = app.wait_event(r"event=voice-transcript", timeout=90).string
+        player.join(10)
+        text, composer, recording = field(line, "text"), field(line, "composer"), field(line, "recording")
+        if not recording or not os.path.isfile(recording):
+            fail("no kept recording (keep recordings is on): %r" % line)
+        seconds = wav_seconds(recording)
+        spoken = len(frames) / 2 / rate
+        if not spoken <= seconds <= spoken + 5:
+            fail("the recording is %.2f s for %.2f s of speech" % (seconds, spoken))
+        ref = subprocess.run([args.cli, "transcribe", "-m", model, recording], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=dict(os.environ, VOLE_CACHE_DIR=env["VOLE_CACHE_DIR"]))
+        if ref.returncode != 0:
+            fail("vole transcribe failed: " + ref.stderr)
+        want = ref.stdout.strip()
+        if not want:
+            fail("the reference transcription is empty")
+        if text != want or composer != want:
+            fail("composer %r / transcript %r, reference %r" % (composer, text, want))
+        print("  transcript (%d chars) equals `vole transcribe` of the %.2f s recording" % (len(want), seconds))
+        app.screenshot(display, window, shot("voice-transcript.png"))
+
+        # ---- 2. push-to-talk (the button held), and the microphone goes away meanwhile:
+        # a message, what was heard transcribed, the earlier text kept ----
+        hold(app, display, window, "mic-button")
+        app.wait_event(r"event=voice-start")
+        player = pulse.play(frames[: len(frames) // 2])
+        player.join(10)
+        time.sleep(1.0)
+        pulse.unplug()
+        notice = app.wait_event(r"event=notice .*(disconnected|stopped delivering|could not open)", timeout=30).string
+        line = app.wait_event(r"event=voice-transcript", timeout=90).string
+        xdo(display, "mouseup", "1")  # released after the end: nothing more happens
+        kept = field(line, "composer")
+        if not kept.startswith(want):
+            fail("the first transcript was not kept: %r" % kept)
+        print("  unplugged: %s" % field(notice, "message"))
+        app.screenshot(display, window, shot("voice-unplugged.png"))
+        app.quit(display)
+        print("PASS (%.1f s)" % (time.time() - started))
+    finally:
+        if pulse:
+            pulse.close()
+        display.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
