@@ -229,7 +229,7 @@ struct ApiServer::Impl {
                               std::shared_ptr<ReplyChannel> channel) {
     auto submitted = Clock::now();
     (void)worker;
-    return [this, request, channel, submitted](const runtime::Engine* engine, runtime::Chat* model_chat,
+    return [this, request, channel, submitted](runtime::Engine* engine, runtime::Chat* model_chat,
                                                const std::atomic<bool>& cancel) {
       ReplyOutcome out;
       out.queue_ms = ms_since(submitted);

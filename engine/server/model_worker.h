@@ -26,7 +26,7 @@ class ModelWorker {
   // own cancel flag.
   // It must return promptly when the flag is set before it starts (a client that left
   // while queued, or shutdown).
-  using Work = std::function<void(const runtime::Engine* engine, runtime::Chat* chat, const std::atomic<bool>& cancel)>;
+  using Work = std::function<void(runtime::Engine* engine, runtime::Chat* chat, const std::atomic<bool>& cancel)>;
   struct Job {
     Work work;
     std::atomic<bool> cancel{false};
