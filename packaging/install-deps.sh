@@ -35,7 +35,7 @@ PACKAGES=(
   qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
   qml6-module-qtquick-dialogs qml6-module-qtcore qml6-module-qt-labs-platform
   qml6-module-qtmultimedia xvfb xauth xdotool imagemagick
-  # voice input window test: a private PulseAudio server with a virtual microphone (pipe source)
+  # voice input and read-aloud tests: a private PulseAudio server (virtual microphone, null sink)
   pulseaudio pulseaudio-utils
 )
 

@@ -55,6 +55,10 @@ AppController::AppController(AppOptions options, QObject* parent)
                                                 settings_.settingsFile());
   remote_models_ = std::make_unique<RemoteModels>(secrets_.get(), settings_.settingsFile());
   register_pages(pages_);
+  speech_ = std::make_unique<SpeechOutput>(settings_.settingsFile(), engine_.get(), &models_);
+  connect(speech_.get(), &SpeechOutput::errorChanged, this, [this] {
+    if (!speech_->error().isEmpty()) notify(speech_->error());
+  });
 
   connect(model_manager_.get(), &ModelManager::notice, this, &AppController::notify);
   connect(model_manager_.get(), &ModelManager::modelDeleted, this, [this](const QString& path) {
@@ -147,7 +151,9 @@ void AppController::start() {
 }
 
 void AppController::shutdown() {
-  if (knowledge_) knowledge_->shutdown();  // first: its indexer may be waiting on the engine thread
+  // First: the neural voice and the indexer may be waiting on the engine thread.
+  if (speech_) speech_->shutdown();
+  if (knowledge_) knowledge_->shutdown();
   if (voice_) voice_->cancel();  // the microphone closes before the engine goes
   if (model_manager_) model_manager_->shutdown();
   if (local_api_) local_api_->stop();

@@ -20,6 +20,7 @@
 #include "remote_models.h"
 #include "search_results_model.h"
 #include "secret_store.h"
+#include "speech_output.h"
 #include "store_session.h"
 #include "voice_input.h"
 
@@ -45,6 +46,7 @@ class AppController : public QObject {
   // Where secrets (keys, the hub token) are kept: "the desktop keyring" or "a private file (...)".
   Q_PROPERTY(QString secretStorage READ secretStorage CONSTANT)
   Q_PROPERTY(vole::desktop::PageRegistry* pages READ pages CONSTANT)
+  Q_PROPERTY(vole::desktop::SpeechOutput* speech READ speech CONSTANT)  // reading answers aloud
   Q_PROPERTY(vole::desktop::KnowledgeController* knowledge READ knowledge CONSTANT)
   Q_PROPERTY(vole::desktop::KnowledgeChat* knowledgeChat READ knowledgeChat CONSTANT)
   Q_PROPERTY(vole::desktop::ConversationMemory* memory READ memory CONSTANT)
@@ -74,6 +76,7 @@ class AppController : public QObject {
   RemoteModels* remoteModels() { return remote_models_.get(); }
   QString secretStorage() const { return secrets_->backendName(); }
   PageRegistry* pages() { return &pages_; }
+  SpeechOutput* speech() { return speech_.get(); }
   KnowledgeController* knowledge() { return knowledge_.get(); }
   KnowledgeChat* knowledgeChat() { return knowledge_chat_.get(); }
   ConversationMemory* memory() { return memory_.get(); }
@@ -132,6 +135,7 @@ class AppController : public QObject {
   std::unique_ptr<RemoteModels> remote_models_;
   PageRegistry pages_;
   std::unique_ptr<ChatController> chat_;
+  std::unique_ptr<SpeechOutput> speech_;
   std::unique_ptr<KnowledgeController> knowledge_;
   std::unique_ptr<KnowledgeChat> knowledge_chat_;
   std::unique_ptr<ConversationMemory> memory_;

@@ -56,7 +56,8 @@ class EngineWorker : public QObject {
 
   // ---- on the worker's thread (invoke it there) ----
   // The device the models share (created with the last device choice if there is none yet),
-  // for models that run on another thread: the knowledge indexer's embedding model.
+  // for models that run on another thread: the knowledge indexer's embedding model and the
+  // neural voice (synthesised on the speech thread).
   std::shared_ptr<runtime::Device> shared_device() { return device_ ? device_ : device_for(device_choice_); }
 
  public Q_SLOTS:

@@ -36,6 +36,8 @@ void register_qml_types(AppController& app) {
   qmlRegisterAnonymousType<CatalogModel>("Vole", 1);
   qmlRegisterAnonymousType<DownloadListModel>("Vole", 1);
   qmlRegisterAnonymousType<PageRegistry>("Vole", 1);
+  qmlRegisterAnonymousType<SpeechOutput>("Vole", 1);
+  qmlRegisterAnonymousType<VoiceSettings>("Vole", 1);
   qmlRegisterAnonymousType<VoiceInput>("Vole", 1);
   qmlRegisterAnonymousType<LocalApiServer>("Vole", 1);
   qmlRegisterAnonymousType<RemoteModels>("Vole", 1);

@@ -228,6 +228,12 @@ Item {
                 }
             }
         }
+        // Stop for an answer read aloud while it streams (its action row comes at the end).
+        ReadAloudButton {
+            visible: root.streaming && !root.isUser && App.speech.speakingMessage === root.messageId
+            messageId: root.messageId
+            answerText: root.content
+        }
         MessageSources {
             id: sourcesList
             visible: !root.isUser && sources.length > 0
@@ -285,6 +291,7 @@ Item {
                 tip: qsTr("Copy")
                 onClicked: App.chat.copyToClipboard(root.content)
             }
+            ReadAloudButton { messageId: root.messageId; answerText: root.content }
             IconButton {
                 iconName: "regenerate"
                 tip: qsTr("Regenerate (the current answer stays as a branch)")

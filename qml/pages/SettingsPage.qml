@@ -259,6 +259,12 @@ Rectangle {
                 MicrophoneSettings { Layout.fillWidth: true }
             }
 
+            // ---- reading aloud ----
+            Section {
+                title: qsTr("Reading aloud")
+                VoiceSettings { Layout.fillWidth: true }
+            }
+
             // ---- appearance ----
             Section {
                 title: qsTr("Appearance")

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 
-from xvfb_app import SKIP, App, Display, fail, focus, parse_test_args, write_settings, xdo
+from xvfb_app import SKIP, App, Display, fail, focus, insert_conversation, parse_test_args, write_settings, xdo
 
 
 def message_rows(db):
@@ -55,25 +55,12 @@ See `voles_after(3)` for the *famous* vole boom."""
 def add_showcase_conversation(db):
     """An earlier conversation with a Markdown answer, written into the app's real
     database while the app is closed (to look at how answers render)."""
-    conn = sqlite3.connect(db)
-    try:
-        now = int(time.time() * 1000)
-        cur = conn.execute("INSERT INTO conversations (title, model_id, created_at, updated_at) VALUES (?, ?, ?, ?)",
-                           ("Markdown showcase", "tiny-qwen3", now, now))
-        conversation = cur.lastrowid
-        cur = conn.execute("INSERT INTO messages (conversation_id, parent_id, role, content, created_at) "
-                           "VALUES (?, NULL, 'user', ?, ?)", (conversation, "Tell me about voles, with a table.", now))
-        user = cur.lastrowid
-        cur = conn.execute("INSERT INTO messages (conversation_id, parent_id, role, content, reasoning, created_at, "
-                           "stats_json) VALUES (?, ?, 'assistant', ?, ?, ?, ?)",
-                           (conversation, user, MARKDOWN_ANSWER, "The user wants facts and a table.", now + 1,
-                            '{"prompt_tokens": 24, "generated_tokens": 142, "tokens_per_second": 61.5, '
-                            '"time_to_first_token_ms": 85, "model": "tiny-qwen3", "reasoning_ms": 3200}'))
-        conn.execute("UPDATE conversations SET active_leaf_id = ? WHERE id = ?", (cur.lastrowid, conversation))
-        conn.commit()
-        return conversation
-    finally:
-        conn.close()
+    conversation, _ = insert_conversation(
+        db, "Markdown showcase", "Tell me about voles, with a table.", MARKDOWN_ANSWER,
+        reasoning="The user wants facts and a table.",
+        stats_json='{"prompt_tokens": 24, "generated_tokens": 142, "tokens_per_second": 61.5, '
+                   '"time_to_first_token_ms": 85, "model": "tiny-qwen3", "reasoning_ms": 3200}')
+    return conversation
 
 
 def main():

@@ -6,6 +6,7 @@ import os
 import queue
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -239,3 +240,26 @@ def write_settings(config_home, **values):
             f.write("[%s]\n" % group)
             for name, value in items:
                 f.write('%s=%s\n' % (name, value))
+
+
+def insert_conversation(db, title, question, answer, reasoning="", stats_json=None):
+    """A finished conversation (one question, one answer) written into the app's real
+    database while the app is closed; returns (conversation id, answer message id)."""
+    conn = sqlite3.connect(db)
+    try:
+        now = int(time.time() * 1000)
+        cur = conn.execute("INSERT INTO conversations (title, model_id, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                           (title, "tiny-qwen3", now, now))
+        conversation = cur.lastrowid
+        cur = conn.execute("INSERT INTO messages (conversation_id, parent_id, role, content, created_at) "
+                           "VALUES (?, NULL, 'user', ?, ?)", (conversation, question, now))
+        user = cur.lastrowid
+        cur = conn.execute("INSERT INTO messages (conversation_id, parent_id, role, content, reasoning, created_at, "
+                           "stats_json) VALUES (?, ?, 'assistant', ?, ?, ?, ?)",
+                           (conversation, user, answer, reasoning, now + 1, stats_json))
+        answer_id = cur.lastrowid
+        conn.execute("UPDATE conversations SET active_leaf_id = ? WHERE id = ?", (answer_id, conversation))
+        conn.commit()
+        return conversation, answer_id
+    finally:
+        conn.close()
