@@ -76,6 +76,32 @@ Popup {
                 opacity: enabled ? 1 : 0.5
                 values: App.chat.samplingOverride
             }
+
+            // The most LLM tokens one picture may cost in this chat (the composer's count follows it).
+            RowLayout {
+                Layout.fillWidth: true
+                spacing: 10
+                Text {
+                    text: qsTr("Image detail")
+                    color: Theme.text
+                }
+                SpinBox {
+                    id: imageDetail
+                    objectName: "imageDetail"
+                    from: App.chat.imageDetailMin
+                    to: App.chat.imageDetailMax
+                    stepSize: 64
+                    editable: true
+                    value: App.chat.imageDetail
+                    onValueModified: App.chat.imageDetail = value
+                }
+                Text {
+                    Layout.fillWidth: true
+                    wrapMode: Text.Wrap
+                    color: Theme.textMuted
+                    text: qsTr("tokens per image at most. Fewer answers sooner; more reads small print better.")
+                }
+            }
         }
     }
 }
