@@ -27,8 +27,8 @@ Operand whole(const Buffer& buffer) { return Operand{buffer.handle(), buffer.siz
 
 Operand slice(const Buffer& buffer, uint64_t offset, uint64_t bytes) {
   require(offset + bytes <= buffer.size(), "slice [" + std::to_string(offset) + ", +" + std::to_string(bytes) +
-                                               ") exceeds buffer " + buffer.name() + " of " +
-                                               std::to_string(buffer.size()) + " bytes");
+                                              ") exceeds buffer " + buffer.name() + " of " +
+                                              std::to_string(buffer.size()) + " bytes");
   return Operand{buffer.handle(), buffer.size(), -1, offset, bytes};
 }
 
@@ -84,9 +84,9 @@ void Graph::check_operand(const Operand& o, const std::string& label) const {
 void Graph::dispatch(const Pipeline& pipeline, std::initializer_list<Binding> bindings, const void* push,
                      uint32_t push_bytes, std::array<uint32_t, 3> groups, const std::string& label) {
   require(!compiled(), "graph " + name_ + " is already compiled");
-  require(bindings.size() == pipeline.binding_count(), label + ": kernel " + pipeline.kernel() + " takes " +
-                                                           std::to_string(pipeline.binding_count()) + " buffers, got " +
-                                                           std::to_string(bindings.size()));
+  require(bindings.size() == pipeline.binding_count(),
+          label + ": kernel " + pipeline.kernel() + " takes " + std::to_string(pipeline.binding_count()) +
+              " buffers, got " + std::to_string(bindings.size()));
   require(push_bytes <= kPushConstantBytes, label + ": push constants too large");
   const auto& info = ctx_.info();
   for (int i = 0; i < 3; ++i)
