@@ -22,6 +22,7 @@ Popup {
     onOpened: {
         promptSwitch.checked = App.chat.hasSystemPromptOverride
         promptEditor.text = App.chat.systemPrompt
+        imageDetail.value = App.chat.imageDetail  // this chat's (an edit breaks the binding)
     }
 
     contentItem: ScrollView {
@@ -93,7 +94,10 @@ Popup {
                     stepSize: 64
                     editable: true
                     value: App.chat.imageDetail
-                    onValueModified: App.chat.imageDetail = value
+                    onValueModified: {
+                        App.chat.imageDetail = value
+                        value = App.chat.imageDetail  // held to the model's range
+                    }
                 }
                 Text {
                     Layout.fillWidth: true
