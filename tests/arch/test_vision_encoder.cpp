@@ -174,7 +174,7 @@ TEST(VisionEncoder, StopDuringEncodeEndsAfterOneGroupOfBlocks) {
   TinyTower t(CheckpointFormat::F32, model::Format::F32, 12);
   const auto* tower = dynamic_cast<const arch::Qwen3_5VisionEncoder*>(t.encoder);
   ASSERT_NE(tower, nullptr);
-  const std::vector<arch::ImageGrid> grids{{1, 24, 24}};  // 576 patches, 144 tokens
+  const std::vector<arch::ImageGrid> grids{{1, 16, 16}};  // 256 patches, 64 tokens
   auto patches = patches_for(t, grids, 31);
   auto out = gpu_output({t.encoder->tokens(grids[0]), t.encoder->out_hidden()});
   auto seconds = [](auto&& f) {
