@@ -4,8 +4,11 @@
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QRegularExpression>
+#include <algorithm>
+#include <cstdint>
 
 #include "event_log.h"
+#include "image/preprocess.h"
 #include "memory/export.h"
 #include "qt_strings.h"
 #include "report_errors.h"
@@ -68,6 +71,7 @@ ChatController::ChatController(StoreSession* session, EngineController* engine, 
     if (sampling_override_on_ && !loading_overrides_) write_overrides();
   });
   connect(settings_, &AppSettings::systemPromptChanged, this, &ChatController::overridesChanged);
+  connect(this, &ChatController::overridesChanged, this, [this] { attachments_.set_max_image_tokens(imageDetail()); });
   read_overrides();
 }
 
@@ -88,6 +92,26 @@ QString ChatController::sendBlocker() const {
 }
 
 bool ChatController::thinking() const { return thinking_.value_or(engine_->info().thinking_default); }
+
+std::pair<int, int> ChatController::image_token_range() const {
+  const ModelInfo& info = engine_->info();
+  if (info.image_tokens_max > 0) return {info.image_tokens_min, info.image_tokens_max};
+  auto [lo, hi] = image::image_token_range(image::PreprocessorConfig{});  // no tower loaded: Qwen-VL's
+  return {static_cast<int>(lo), static_cast<int>(hi)};
+}
+
+int ChatController::imageDetail() const {
+  auto [lo, hi] = image_token_range();
+  return std::clamp(image_tokens_.value_or(static_cast<int>(runtime::VisionOptions{}.max_image_tokens)), lo, hi);
+}
+
+void ChatController::setImageDetail(int tokens) {
+  auto [lo, hi] = image_token_range();
+  tokens = std::clamp(tokens, lo, hi);
+  if (image_tokens_ == tokens) return;
+  image_tokens_ = tokens;
+  write_overrides();
+}
 
 bool ChatController::act(const std::function<void()>& action) {
   if (!store()) return false;
@@ -140,12 +164,13 @@ QString ChatController::title_from_message(const QString& text) {
 }
 
 // ---- overrides, stored in the conversation: system_prompt, and sampling_json =
-// {"sampling": {...}, "thinking": bool} (each key only when overridden) ----
+// {"sampling": {...}, "thinking": bool, "image_tokens": int} (each key only when overridden) ----
 
 void ChatController::read_overrides() {
   system_override_.reset();
   sampling_override_on_ = false;
   thinking_.reset();
+  image_tokens_.reset();
   std::optional<memory::Conversation> c;
   if (store() && conversation_) act([&] { c = store()->conversation(conversation_); });
   loading_overrides_ = true;  // what is read here is not written back
@@ -159,6 +184,8 @@ void ChatController::read_overrides() {
         sampling_override_.from_json(*it);
       }
       if (auto it = j.find("thinking"); it != j.end() && it->is_boolean()) thinking_ = it->get<bool>();
+      if (auto it = j.find("image_tokens"); it != j.end() && it->is_number_integer() && it->get<int64_t>() > 0)
+        image_tokens_ = static_cast<int>(std::min<int64_t>(it->get<int64_t>(), INT32_MAX));
     }
   }
   loading_overrides_ = false;
@@ -171,6 +198,7 @@ void ChatController::write_overrides() {
   nlohmann::json j = nlohmann::json::object();
   if (sampling_override_on_) j["sampling"] = sampling_override_.to_json();
   if (thinking_) j["thinking"] = *thinking_;
+  if (image_tokens_) j["image_tokens"] = *image_tokens_;
   act([&] {
     store()->set_sampling_json(conversation_, j.empty() ? std::nullopt : std::optional<std::string>(j.dump()));
     std::optional<std::string> prompt;
@@ -238,6 +266,7 @@ void ChatController::start(memory::MessageId answer, const std::vector<memory::M
     if (auto it = images.find(m.id); it != images.end())
       for (const auto& im : it->second) job.image_files.push_back(im.file);
   if (engine_->supportsThinking()) job.request.template_options.enable_thinking = thinking();
+  job.max_image_tokens = imageDetail();
   (sampling_override_on_ ? sampling_override_ : *settings_->sampling()).apply_to(job.request.generation);
   streaming_ = Streaming{conversation_, answer, {}, {}};
   if (partial) {

@@ -12,6 +12,7 @@
 #include <QUrl>
 #include <functional>
 #include <optional>
+#include <utility>
 
 #include "app_settings.h"
 #include "conversation_list_model.h"
@@ -39,6 +40,11 @@ class ChatController : public QObject {
   Q_PROPERTY(bool hasSamplingOverride READ hasSamplingOverride NOTIFY overridesChanged)
   Q_PROPERTY(vole::desktop::SamplingValues* samplingOverride READ samplingOverride CONSTANT)
   Q_PROPERTY(bool thinking READ thinking WRITE setThinking NOTIFY overridesChanged)
+  // "Image detail": the most LLM tokens one picture may cost in this chat (default 1024),
+  // within the loaded model's own range (its min/max pixels; Qwen-VL's defaults without one).
+  Q_PROPERTY(int imageDetail READ imageDetail WRITE setImageDetail NOTIFY overridesChanged)
+  Q_PROPERTY(int imageDetailMin READ imageDetailMin NOTIFY overridesChanged)
+  Q_PROPERTY(int imageDetailMax READ imageDetailMax NOTIFY overridesChanged)
   // Set when the streaming answer could not be saved for a moment (kept in memory, retried).
   Q_PROPERTY(QString saveProblem READ saveProblem NOTIFY saveProblemChanged)
   // The composer's pictures, stored with the next message sent.
@@ -62,6 +68,10 @@ class ChatController : public QObject {
   // This chat's choice, else the model's default (ModelInfo::thinking_default).
   bool thinking() const;
   void setThinking(bool on);
+  int imageDetail() const;
+  void setImageDetail(int tokens);
+  int imageDetailMin() const { return image_token_range().first; }
+  int imageDetailMax() const { return image_token_range().second; }
   QString saveProblem() const { return save_problem_; }
   ImageAttachments* attachments() { return &attachments_; }
 
@@ -114,6 +124,7 @@ class ChatController : public QObject {
   bool act(const std::function<void()>& action);
   void reload_messages();
   void read_overrides();
+  std::pair<int, int> image_token_range() const;
   void write_overrides();
   // Hands the worker the answer `answer` to write, prompted with `context` (root .. the
   // user message it answers).
@@ -133,6 +144,7 @@ class ChatController : public QObject {
   bool sampling_override_on_ = false;
   SamplingValues sampling_override_;
   std::optional<bool> thinking_;
+  std::optional<int> image_tokens_;
   bool loading_overrides_ = false;
   ImageAttachments attachments_;
 };

@@ -39,6 +39,8 @@ struct ModelInfo {
   bool vision_available = false;   // the model has a vision tower
   bool vision_downloaded = false;  // ... and its tensors are in the folder (as far as the manifest says)
   QString repo;                    // the Hugging Face repo Vole downloaded it from, if any
+  int image_tokens_min = 0;        // the model's own range of LLM tokens per image (0: no tower)
+  int image_tokens_max = 0;
   bool remote = false;  // served by another computer: text sent to it leaves this one
 };
 
@@ -53,6 +55,7 @@ struct GenerationJob {
   // The stored pictures of the conversation, in the order of request's image parts; the
   // worker decodes and preprocesses them into request.images (prompt_images.h).
   std::vector<std::filesystem::path> image_files;
+  int64_t max_image_tokens = 1024;  // the chat's cap on one image's LLM tokens ("Image detail")
 };
 
 struct GenerationResult {

@@ -359,8 +359,9 @@ void EngineWorker::run(const GenerationJob& job, GenerationResult& result) {
       runtime::ChatRequest with_images;
       if (!job.image_files.empty()) {
         with_images = job.request;
-        add_prompt_images(with_images, job.image_files, model(ModelRole::Chat)->vision(), cancel_,
-                          [&](double f, const std::string& stage) { Q_EMIT imageProgress(job.message, f, qstr(stage)); });
+        add_prompt_images(
+            with_images, job.image_files, model(ModelRole::Chat)->vision(), job.max_image_tokens, cancel_,
+            [&](double f, const std::string& stage) { Q_EMIT imageProgress(job.message, f, qstr(stage)); });
         request = &with_images;
       }
       reply = chat.reply(*request, on_delta, &cancel_);

@@ -121,13 +121,19 @@ int ImageAttachments::tokens_for(int width, int height) const {
     std::filesystem::path file = std::filesystem::path(info.dir.toStdString()) / "preprocessor_config.json";
     image::PreprocessorConfig config =
         std::filesystem::exists(file) ? image::load_preprocessor_config(file) : image::PreprocessorConfig{};
-    image::PreprocessOptions options{.max_image_tokens = runtime::VisionOptions{}.max_image_tokens};
+    image::PreprocessOptions options{.max_image_tokens = max_image_tokens_};
     auto plan = image::smart_resize(height, width, config.factor(), config.min_pixels,
                                     image::effective_max_pixels(config, options));
     return (plan.height / config.factor()) * (plan.width / config.factor());
   } catch (const std::exception&) {
     return -1;  // the worker reports the problem when the image is sent
   }
+}
+
+void ImageAttachments::set_max_image_tokens(int64_t n) {
+  if (n == max_image_tokens_) return;
+  max_image_tokens_ = n;
+  recount();
 }
 
 void ImageAttachments::recount() {

@@ -21,6 +21,7 @@
 #include "memory/export.h"
 #include "memory/images.h"
 #include "memory/store.h"
+#include "runtime/vision.h"
 
 namespace vole::desktop {
 
@@ -59,6 +60,8 @@ class ImageAttachments : public QAbstractListModel {
   Q_INVOKABLE bool clipboardHasImage() const;
   Q_INVOKABLE void remove(int row);
   Q_INVOKABLE void clear();
+  // The chat's cap on one image's LLM tokens ("Image detail"); the counts follow it.
+  void set_max_image_tokens(int64_t n);
 
   // Adds encoded image bytes (a file's or the clipboard's); `name` labels it in errors.
   QString add_bytes(const QByteArray& bytes, const QString& name, const QUrl& source);
@@ -92,6 +95,7 @@ class ImageAttachments : public QAbstractListModel {
   QString encode_stage_;
   std::unique_ptr<QTemporaryDir> pasted_;  // pasted pictures as files, for their thumbnails
   int pasted_count_ = 0;
+  int64_t max_image_tokens_ = runtime::VisionOptions{}.max_image_tokens;
 };
 
 // The images stored with the messages of `path` (memory::message_images for their ids).

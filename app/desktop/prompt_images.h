@@ -17,11 +17,13 @@ namespace vole::desktop {
 
 using ImageProgress = std::function<void(double fraction, const std::string& stage)>;
 
-// Fills request.images from `files`. Throws Unsupported for a model that cannot see,
+// Fills request.images from `files`, each costing at most `max_image_tokens` LLM tokens
+// (the chat's cap; the model's own range still applies). Throws Unsupported for a model that cannot see,
 // the tower's error when its tensors are missing, the decoder's naming a bad file, and
 // Cancelled when `cancel` is set.
 void add_prompt_images(runtime::ChatRequest& request, const std::vector<std::filesystem::path>& files,
-                       runtime::VisionTower& tower, const std::atomic<bool>& cancel, const ImageProgress& progress);
+                       runtime::VisionTower& tower, int64_t max_image_tokens, const std::atomic<bool>& cancel,
+                       const ImageProgress& progress);
 
 // Whether the loaded model can see (its family has a vision tower) and whether its vision
 // tensors were downloaded (Vole's manifest says which parts it fetched; a folder Vole did

@@ -2,6 +2,7 @@
 // The vision encoder component: an image's patches in, one embedding per LLM image token
 // out (a ViT plus a patch merger, e.g. Qwen3.5's tower, docs/specs/qwen3_5.md §7). The
 // runtime splices its output into a prompt in place of the image's pad tokens.
+#include <atomic>
 #include <cstdint>
 #include <span>
 
@@ -38,9 +39,13 @@ class VisionEncoder : public Component {
   // order) are given on the host; writes out [Σ tokens, out_hidden] (device memory),
   // the images' tokens in prompt order. One submission. Throws InvalidArgument for a
   // grid the tower cannot take (sides not multiples of the merge size, size mismatch).
+  // Several submissions in fact: one per group of blocks, so Stop is heard mid-encode.
   // With `profile`, every kernel is timed (serialising the GPU work; for benchmarks).
+  // `cancel` is checked between the tower's submissions (a few blocks each): when set,
+  // encode throws Cancelled and `out` is incomplete.
   virtual void encode(gpu::Context& ctx, std::span<const float> patches, std::span<const ImageGrid> grids,
-                      const ops::Tensor& out, gpu::Profile* profile = nullptr) const = 0;
+                      const ops::Tensor& out, gpu::Profile* profile = nullptr,
+                      const std::atomic<bool>* cancel = nullptr) const = 0;
 };
 
 }  // namespace vole::arch

@@ -56,10 +56,10 @@ Graph::~Graph() { release(); }
 void Graph::release() {
   auto lock = ctx_.exclusive();  // the command pool is shared by every graph on the device
   VkDevice dev = ctx_.device();
-  if (cmd_) vkFreeCommandBuffers(dev, ctx_.command_pool(), 1, &cmd_);
+  if (!cmds_.empty()) vkFreeCommandBuffers(dev, ctx_.command_pool(), static_cast<uint32_t>(cmds_.size()), cmds_.data());
   if (pool_) vkDestroyDescriptorPool(dev, pool_, nullptr);
   if (queries_) vkDestroyQueryPool(dev, queries_, nullptr);
-  cmd_ = VK_NULL_HANDLE;
+  cmds_.clear();
   pool_ = VK_NULL_HANDLE;
   queries_ = VK_NULL_HANDLE;
 }
@@ -227,16 +227,20 @@ void Graph::compile(bool profile) {
     qci.queryCount = static_cast<uint32_t>(nodes_.size() + 1);
     VK_CHECK(vkCreateQueryPool(dev, &qci, nullptr, &queries_));
   }
+  if (!cuts_.empty() && cuts_.back() == nodes_.size()) cuts_.pop_back();  // nothing after the last cut
   VkCommandBufferAllocateInfo ai{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
   ai.commandPool = ctx_.command_pool();
   ai.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-  ai.commandBufferCount = 1;
-  VK_CHECK(vkAllocateCommandBuffers(dev, &ai, &cmd_));
+  ai.commandBufferCount = static_cast<uint32_t>(cuts_.size() + 1);
+  cmds_.assign(ai.commandBufferCount, VK_NULL_HANDLE);
+  VK_CHECK(vkAllocateCommandBuffers(dev, &ai, cmds_.data()));
   VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
-  VK_CHECK(vkBeginCommandBuffer(cmd_, &bi));
+  size_t part = 0;
+  VkCommandBuffer cmd = cmds_[0];
+  VK_CHECK(vkBeginCommandBuffer(cmd, &bi));
   if (profiling_) {
-    vkCmdResetQueryPool(cmd_, queries_, 0, static_cast<uint32_t>(nodes_.size() + 1));
-    vkCmdWriteTimestamp(cmd_, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, queries_, 0);
+    vkCmdResetQueryPool(cmd, queries_, 0, static_cast<uint32_t>(nodes_.size() + 1));
+    vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, queries_, 0);
   }
 
   std::vector<Range> pending_reads, pending_writes;
@@ -248,6 +252,12 @@ void Graph::compile(bool profile) {
   barriers_ = 0;
   const Pipeline* bound = nullptr;
   for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (part < cuts_.size() && i == cuts_[part]) {  // the next part: its own command buffer
+      VK_CHECK(vkEndCommandBuffer(cmd));
+      cmd = cmds_[++part];
+      VK_CHECK(vkBeginCommandBuffer(cmd, &bi));
+      bound = nullptr;
+    }
     const Node& n = nodes_[i];
     std::vector<Range> reads, writes;
     for (const auto& b : n.bindings) {
@@ -264,7 +274,7 @@ void Graph::compile(bool profile) {
       mb.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT |
                          VK_ACCESS_TRANSFER_WRITE_BIT;
       auto stages = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT;
-      vkCmdPipelineBarrier(cmd_, stages, stages, 0, 1, &mb, 0, nullptr, 0, nullptr);
+      vkCmdPipelineBarrier(cmd, stages, stages, 0, 1, &mb, 0, nullptr, 0, nullptr);
       ++barriers_;
       pending_reads.clear();
       pending_writes.clear();
@@ -275,37 +285,48 @@ void Graph::compile(bool profile) {
     switch (n.kind) {
       case Kind::Dispatch:
         if (bound != n.pipeline) {
-          vkCmdBindPipeline(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, n.pipeline->handle());
+          vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, n.pipeline->handle());
           bound = n.pipeline;
         }
-        vkCmdBindDescriptorSets(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, n.pipeline->layout(), 0, 1, &sets[i], 0,
-                                nullptr);
+        vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, n.pipeline->layout(), 0, 1, &sets[i], 0, nullptr);
         if (n.push_bytes)
-          vkCmdPushConstants(cmd_, n.pipeline->layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, n.push_bytes, n.push.data());
-        vkCmdDispatch(cmd_, n.groups[0], n.groups[1], n.groups[2]);
+          vkCmdPushConstants(cmd, n.pipeline->layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, n.push_bytes, n.push.data());
+        vkCmdDispatch(cmd, n.groups[0], n.groups[1], n.groups[2]);
         break;
       case Kind::Copy: {
         Range s = resolve(n.bindings[0].operand), d = resolve(n.bindings[1].operand);
         VkBufferCopy region{s.begin, d.begin, s.end - s.begin};
-        vkCmdCopyBuffer(cmd_, s.buffer, d.buffer, 1, &region);
+        vkCmdCopyBuffer(cmd, s.buffer, d.buffer, 1, &region);
         break;
       }
       case Kind::Fill: {
         Range d = resolve(n.bindings[0].operand);
-        vkCmdFillBuffer(cmd_, d.buffer, d.begin, d.end - d.begin, n.fill_value);
+        vkCmdFillBuffer(cmd, d.buffer, d.begin, d.end - d.begin, n.fill_value);
         break;
       }
     }
     if (profiling_)
-      vkCmdWriteTimestamp(cmd_, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, queries_, static_cast<uint32_t>(i + 1));
+      vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, queries_, static_cast<uint32_t>(i + 1));
   }
-  VK_CHECK(vkEndCommandBuffer(cmd_));
+  VK_CHECK(vkEndCommandBuffer(cmd));
 }
 
-void Graph::run() {
-  auto lock = ctx_.exclusive();
+void Graph::cut() {
+  require(!compiled(), "graph " + name_ + " is already compiled");
+  // An empty part (a cut at the start or twice in a row) would be a submission of nothing.
+  if (!nodes_.empty() && (cuts_.empty() || cuts_.back() != nodes_.size())) cuts_.push_back(nodes_.size());
+}
+
+void Graph::run() { run(nullptr); }
+
+bool Graph::run(const std::atomic<bool>* cancel) {
   require(compiled(), "graph " + name_ + " must be compiled before it runs");
-  ctx_.submit_and_wait(cmd_);
+  for (size_t part = 0; part < cmds_.size(); ++part) {
+    if (part > 0 && cancel && cancel->load()) return false;
+    auto lock = ctx_.exclusive();  // released between parts: other work may run in between
+    ctx_.submit_and_wait(cmds_[part]);
+  }
+  return true;
 }
 
 Profile Graph::last_profile() const {

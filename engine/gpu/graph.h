@@ -8,9 +8,15 @@
 // only where a node touches memory an earlier node wrote (or writes memory an earlier
 // node still reads) since the last barrier. Values that change between runs (position,
 // token id) live in buffers the host writes before run(); push constants are fixed.
+//
+// A long graph may be cut into parts (cut()): each part is its own command buffer and
+// submission, so run(cancel) can stop between parts. The parts share one arena and one
+// recording; barriers work across them (a barrier orders everything earlier in
+// submission order, the earlier parts included).
 #include <vulkan/vulkan.h>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -93,11 +99,17 @@ class Graph {
   }
   void copy(Operand src, Operand dst, const std::string& label = "copy");
   void fill(Operand dst, uint32_t value, const std::string& label = "fill");
+  // Ends a part here: the nodes so far are submitted (and waited for) before the rest.
+  void cut();
 
   // Resolves memory and records. `profile` adds a timestamp after every node (and a
   // barrier between all nodes so each one's time is its own).
   void compile(bool profile = false);
-  void run();              // submit, wait
+  void run();  // submit, wait (each part in turn)
+  // Like run(), but checks `cancel` before each part after the first; false when it
+  // stopped there (the outputs are then incomplete).
+  bool run(const std::atomic<bool>* cancel);
+  size_t part_count() const { return cuts_.size() + 1; }
   Profile last_profile() const;  // after run() of a graph compiled with profile=true
 
   size_t node_count() const { return nodes_.size(); }
@@ -105,7 +117,7 @@ class Graph {
   uint64_t arena_bytes() const { return arena_bytes_; }
   // Sum of all activation sizes: what the arena would need without sharing.
   uint64_t unshared_activation_bytes() const;
-  bool compiled() const { return cmd_ != VK_NULL_HANDLE; }
+  bool compiled() const { return !cmds_.empty(); }
 
  private:
   enum class Kind { Dispatch, Copy, Fill };
@@ -141,7 +153,8 @@ class Graph {
   size_t barriers_ = 0;
   bool profiling_ = false;
   VkDescriptorPool pool_ = VK_NULL_HANDLE;
-  VkCommandBuffer cmd_ = VK_NULL_HANDLE;
+  std::vector<size_t> cuts_;           // node indexes where a new part begins
+  std::vector<VkCommandBuffer> cmds_;  // one per part
   VkQueryPool queries_ = VK_NULL_HANDLE;
 };
 

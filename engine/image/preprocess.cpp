@@ -84,6 +84,12 @@ int64_t effective_max_pixels(const PreprocessorConfig& c, const PreprocessOption
   return std::max(max_pixels, c.min_pixels);
 }
 
+std::pair<int64_t, int64_t> image_token_range(const PreprocessorConfig& c) {
+  const int64_t per_token = static_cast<int64_t>(c.factor()) * c.factor();
+  const int64_t lo = std::max<int64_t>(1, (c.min_pixels + per_token - 1) / per_token);
+  return {lo, std::max(lo, c.max_pixels / per_token)};
+}
+
 std::vector<float> patchify(const RgbImage& img, const PreprocessorConfig& c) {
   const int p = c.patch_size, m = c.merge_size, tp = c.temporal_patch_size;
   require(img.width % c.factor() == 0 && img.height % c.factor() == 0,

@@ -15,6 +15,7 @@
 //     ordered (channel, frame, y, x).
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "image/image.h"
@@ -42,6 +43,9 @@ struct PreprocessOptions {
 
 // The pixel budget preprocess_image uses for a config and options.
 int64_t effective_max_pixels(const PreprocessorConfig& config, const PreprocessOptions& options);
+// The model's own range of LLM tokens per image: {min_pixels, max_pixels} in merge blocks
+// (factor² pixels each), the sensible bounds of a user's cap.
+std::pair<int64_t, int64_t> image_token_range(const PreprocessorConfig& config);
 
 struct ImageGrid {
   int64_t t = 1, h = 0, w = 0;  // in patches (t in temporal patches)

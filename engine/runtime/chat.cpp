@@ -59,7 +59,7 @@ ImagePrompt Chat::tokens_for(const ChatRequest& request, const std::string& prom
         std::none_of(fresh.begin(), fresh.end(), [&](const auto& f) { return f.id == im.id; }))
       fresh.push_back(im);
   std::map<std::string, EncodedImage> kept;
-  for (auto& e : tower.encode(fresh)) kept.emplace(e.id, std::move(e));
+  for (auto& e : tower.encode(fresh, cancel)) kept.emplace(e.id, std::move(e));
   std::vector<EncodedImage> in_order;
   for (const auto& im : request.images) {
     auto it = kept.find(im.id);

@@ -82,11 +82,19 @@ const arch::VisionEncoder& VisionTower::encoder() {
   return *encoder_;
 }
 
-image::PreprocessedImage VisionTower::preprocess(const image::RgbImage& rgb) const {
-  return image::preprocess_image(rgb, preprocessor(), {.max_image_tokens = options_.max_image_tokens});
+image::PreprocessedImage VisionTower::preprocess(const image::RgbImage& rgb,
+                                                 std::optional<int64_t> max_image_tokens) const {
+  return image::preprocess_image(rgb, preprocessor(),
+                                 {.max_image_tokens = max_image_tokens.value_or(options_.max_image_tokens)});
 }
 
-std::vector<EncodedImage> VisionTower::encode(std::span<const image::PreprocessedImage> images) {
+std::pair<int64_t, int64_t> VisionTower::image_token_range() const {
+  const image::PreprocessorConfig& c = preprocessor();
+  return image::image_token_range(c);
+}
+
+std::vector<EncodedImage> VisionTower::encode(std::span<const image::PreprocessedImage> images,
+                                              const std::atomic<bool>* cancel) {
   if (images.empty()) return {};
   const arch::VisionEncoder& enc = encoder();
   std::vector<float> patches;
@@ -103,7 +111,7 @@ std::vector<EncodedImage> VisionTower::encode(std::span<const image::Preprocesse
   auto memory = std::make_shared<gpu::Buffer>(device_->gpu().create_buffer(
       static_cast<uint64_t>(tokens) * enc.out_hidden() * 4, gpu::MemoryKind::Device, "image embeddings"));
   ops::Tensor all = ops::view(*memory, DType::F32, {tokens, enc.out_hidden()});
-  enc.encode(device_->gpu(), patches, grids, all);
+  enc.encode(device_->gpu(), patches, grids, all, nullptr, cancel);
   std::vector<EncodedImage> out;
   int64_t row = 0;
   for (size_t i = 0; i < images.size(); ++i) {

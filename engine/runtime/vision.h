@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "arch/model.h"
@@ -52,9 +53,16 @@ class VisionTower {
   // The model's preprocessing (preprocessor_config.json, or the Qwen-VL defaults).
   // Throws the file's error when preprocessor_config.json could not be read.
   const image::PreprocessorConfig& preprocessor() const;
-  image::PreprocessedImage preprocess(const image::RgbImage& rgb) const;
-  // Encodes the images in one submission (loading the tower on first use).
-  std::vector<EncodedImage> encode(std::span<const image::PreprocessedImage> images);
+  // `max_image_tokens` overrides the options' cap for this picture (one chat's own choice
+  // while the tower is shared with other users of the model).
+  image::PreprocessedImage preprocess(const image::RgbImage& rgb,
+                                      std::optional<int64_t> max_image_tokens = std::nullopt) const;
+  // The model's own range of LLM tokens per image (min_pixels / max_pixels in merge blocks).
+  std::pair<int64_t, int64_t> image_token_range() const;
+  // Encodes the images in one graph run (loading the tower on first use); throws
+  // Cancelled when `cancel` is set mid-way (checked between groups of blocks).
+  std::vector<EncodedImage> encode(std::span<const image::PreprocessedImage> images,
+                                   const std::atomic<bool>* cancel = nullptr);
   uint64_t weight_bytes() const;
 
  private:

@@ -22,6 +22,7 @@ Popup {
     onOpened: {
         promptSwitch.checked = App.chat.hasSystemPromptOverride
         promptEditor.text = App.chat.systemPrompt
+        imageDetail.value = App.chat.imageDetail  // this chat's (an edit breaks the binding)
     }
 
     contentItem: ScrollView {
@@ -75,6 +76,35 @@ Popup {
                 enabled: App.chat.hasSamplingOverride
                 opacity: enabled ? 1 : 0.5
                 values: App.chat.samplingOverride
+            }
+
+            // The most LLM tokens one picture may cost in this chat (the composer's count follows it).
+            RowLayout {
+                Layout.fillWidth: true
+                spacing: 10
+                Text {
+                    text: qsTr("Image detail")
+                    color: Theme.text
+                }
+                SpinBox {
+                    id: imageDetail
+                    objectName: "imageDetail"
+                    from: App.chat.imageDetailMin
+                    to: App.chat.imageDetailMax
+                    stepSize: 64
+                    editable: true
+                    value: App.chat.imageDetail
+                    onValueModified: {
+                        App.chat.imageDetail = value
+                        value = App.chat.imageDetail  // held to the model's range
+                    }
+                }
+                Text {
+                    Layout.fillWidth: true
+                    wrapMode: Text.Wrap
+                    color: Theme.textMuted
+                    text: qsTr("tokens per image at most. Fewer answers sooner; more reads small print better.")
+                }
             }
         }
     }

@@ -10,6 +10,9 @@
 // Tolerance: as the text model tests, 2e-3 of the output's largest magnitude.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+
 #include "arch/families.h"
 #include "arch/model.h"
 #include "arch/qwen3_5/vision.h"
@@ -37,8 +40,9 @@ struct TinyTower {
   ref::WeightMap weights;
   std::unique_ptr<ref::ReferenceVision> reference;
 
-  TinyTower(CheckpointFormat format, model::Format matrices) {
+  TinyTower(CheckpointFormat format, model::Format matrices, int depth = 2) {
     auto spec = checkpoint_preset("tiny-qwen3_5");
+    spec.config["vision_config"]["depth"] = depth;
     spec.format = format;
     spec.mtp = false;
     write_checkpoint(dir.path(), spec);
@@ -160,6 +164,49 @@ TEST(VisionEncoder, RecordedGraphsAreReusedForRepeatGrids) {
   expect_matches(t, {{1, 6, 10}}, 27, "uncached");
   EXPECT_EQ(tower->cached_graphs(), 0u);
   tower->set_graph_cache_limit(3);
+}
+
+// Stop during the tower's GPU work: encode checks the flag between its submissions of
+// kBlocksPerSubmit blocks, so a stopped encode of a 12-block tower (the real depth) ends
+// after the first group of blocks, well before a whole encode would; the caller's output
+// is left as it was; the graph, whole, stays cached and gives the same result next time.
+TEST(VisionEncoder, StopDuringEncodeEndsAfterOneGroupOfBlocks) {
+  TinyTower t(CheckpointFormat::F32, model::Format::F32, 12);
+  const auto* tower = dynamic_cast<const arch::Qwen3_5VisionEncoder*>(t.encoder);
+  ASSERT_NE(tower, nullptr);
+  const std::vector<arch::ImageGrid> grids{{1, 16, 16}};  // 256 patches, 64 tokens
+  auto patches = patches_for(t, grids, 31);
+  auto out = gpu_output({t.encoder->tokens(grids[0]), t.encoder->out_hidden()});
+  auto seconds = [](auto&& f) {
+    auto start = std::chrono::steady_clock::now();
+    f();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  t.encoder->encode(gpu_context(), patches, grids, out);  // records and caches the graph
+  std::vector<float> whole = read_f32(out);
+  double full = 1e9;  // the faster of two whole encodes (the machine may be busy)
+  for (int i = 0; i < 2; ++i)
+    full = std::min(full, seconds([&] { t.encoder->encode(gpu_context(), patches, grids, out); }));
+
+  gpu_context().fill(*out.buffer, 0, whole.size() * 4, 0);
+  std::atomic<bool> stop{true};
+  double stopped = 1e9;
+  for (int i = 0; i < 2; ++i)
+    stopped = std::min(stopped, seconds([&] {
+                         try {
+                           t.encoder->encode(gpu_context(), patches, grids, out, nullptr, &stop);
+                           ADD_FAILURE() << "encode did not stop";
+                         } catch (const Error& e) {
+                           EXPECT_EQ(e.code(), ErrorCode::Cancelled) << e.what();
+                         }
+                       }));
+  EXPECT_EQ(read_f32(out), std::vector<float>(whole.size(), 0.0f)) << "a stopped encode writes no output";
+  // One group of 3 blocks of 12 (plus the patch embedding): about a quarter of the work.
+  EXPECT_LT(stopped, 0.6 * full) << "stopped after " << stopped << " s, a whole encode takes " << full << " s";
+  ::testing::Test::RecordProperty("stop_over_full", std::to_string(stopped / full));
+  EXPECT_EQ(tower->cached_graphs(), 1u);
+  t.encoder->encode(gpu_context(), patches, grids, out);
+  EXPECT_EQ(read_f32(out), whole) << "the graph a stop left behind still encodes";
 }
 
 // INT4 for the tower (`--weights q4`): every block matrix, attn.proj included, is

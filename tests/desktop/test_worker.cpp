@@ -370,6 +370,47 @@ TEST_F(WorkerTest, PictureIsStoredSentEncodedAndReencodedAfterRestart) {
   EXPECT_GT(answer.stats->prompt_tokens.value_or(0), 2 + 4);
 }
 
+// "Image detail": a chat's cap on one image's tokens reaches the composer's count and the
+// worker's encode; it is kept with the conversation and held to the model's own range.
+TEST_F(WorkerTest, ImageDetailCapsTheImageTokensOfOneChat) {
+  fs::path model = vision_model(dir_.path());
+  QUrl big = picture(dir_ / "big.png", 256, 256);  // 65536 px: the tiny tower's whole budget
+  auto s = session(6);
+  ASSERT_TRUE(s->load(model));
+  ChatController& chat = *s->chat;
+  ImageAttachments* attachments = chat.attachments();
+  // The tiny tower's range: 4096..65536 pixels of 32x32 merge blocks = 4..64 tokens; the
+  // default cap (1024) is above it, so the model's own maximum applies.
+  EXPECT_EQ(chat.imageDetailMin(), 4);
+  EXPECT_EQ(chat.imageDetailMax(), 64);
+  EXPECT_EQ(chat.imageDetail(), 64);
+  auto prompt_tokens_with_picture = [&](int cap, int expected_image_tokens) -> int64_t {
+    chat.newConversation();
+    chat.setImageDetail(cap);
+    EXPECT_EQ(attachments->addFile(big), "");
+    EXPECT_EQ(attachments->tokenCount(), expected_image_tokens);
+    EXPECT_TRUE(chat.send("What is this?"));
+    EXPECT_EQ(s->finish(), "complete");
+    auto answer = s->last_message();
+    return answer.stats ? answer.stats->prompt_tokens.value_or(0) : 0;
+  };
+  int64_t full = prompt_tokens_with_picture(64, 64);
+  qint64 full_chat = chat.conversationId();
+  int64_t capped = prompt_tokens_with_picture(16, 16);  // 128x128: 4x4 merged patches
+  qint64 capped_chat = chat.conversationId();
+  EXPECT_EQ(full - capped, 64 - 16) << "the prompt holds fewer image tokens";
+  // Kept per conversation.
+  chat.open(full_chat);
+  EXPECT_EQ(chat.imageDetail(), 64);
+  chat.open(capped_chat);
+  EXPECT_EQ(chat.imageDetail(), 16);
+  // Held to the model's range.
+  chat.setImageDetail(1);
+  EXPECT_EQ(chat.imageDetail(), 4);
+  chat.setImageDetail(100000);
+  EXPECT_EQ(chat.imageDetail(), 64);
+}
+
 TEST_F(WorkerTest, ModelThatCannotSeeSaysWhy) {
   auto s = session(4);
   ASSERT_TRUE(s->load(model()));  // tiny Qwen3: text only

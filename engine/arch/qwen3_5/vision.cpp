@@ -141,7 +141,9 @@ std::unique_ptr<Qwen3_5VisionEncoder::RecordedGraph> Qwen3_5VisionEncoder::recor
 
   const ops::RopeParams rope{.rotary_dims = static_cast<int>(D), .theta = 10000.0f, .vision = true};
   const float scale = 1.0f / std::sqrt(static_cast<float>(D));
-  for (const auto& b : w_.blocks) {
+  for (size_t bi = 0; bi < w_.blocks.size(); ++bi) {
+    const Qwen3_5VisionBlock& b = w_.blocks[bi];
+    if (blocks_per_submit_ > 0 && bi > 0 && bi % blocks_per_submit_ == 0) g.cut();  // where encode can stop
     // §7.5: h += proj(attention(LN1(h))), attention within each frame of each image.
     ops::Tensor normed = ops::activation(g, DType::F32, {N, H}, "vision normed");
     record_norm(g, b.norm1, x, normed);
@@ -178,13 +180,20 @@ std::unique_ptr<Qwen3_5VisionEncoder::RecordedGraph> Qwen3_5VisionEncoder::recor
   return r;
 }
 
+void Qwen3_5VisionEncoder::set_blocks_per_submit(size_t blocks) const {
+  if (blocks == blocks_per_submit_) return;
+  blocks_per_submit_ = blocks;
+  cache_.clear();  // recorded with the old split
+}
+
 void Qwen3_5VisionEncoder::set_graph_cache_limit(size_t entries) const {
   cache_limit_ = entries;
   while (cache_.size() > cache_limit_) cache_.pop_back();
 }
 
 void Qwen3_5VisionEncoder::encode(gpu::Context& ctx, std::span<const float> patches, std::span<const ImageGrid> grids,
-                                  const ops::Tensor& out, gpu::Profile* profile) const {
+                                  const ops::Tensor& out, gpu::Profile* profile,
+                                  const std::atomic<bool>* cancel) const {
   check_grids(patches, grids);
   const int64_t N = static_cast<int64_t>(patches.size()) / patch_dim(), m2 = merge() * merge();
   ops::expect_shape("vision encoder", out, {N / m2, out_hidden()}, "out");
@@ -202,14 +211,24 @@ void Qwen3_5VisionEncoder::encode(gpu::Context& ctx, std::span<const float> patc
     r = record(ctx, grids, profile != nullptr);
   }
   std::memcpy(r->in.mapped(), patches.data(), patches.size() * 4);
-  r->graph->run();  // on failure the graph is dropped with `r`
+  // On failure the graph is dropped with `r`; a stopped one is kept (it is whole, and
+  // the next image of this size reuses it).
+  const bool finished = r->graph->run(cancel);
+  if (!finished) {
+    if (!profile) keep(std::move(r));
+    fail(ErrorCode::Cancelled, "stopped while encoding the images");
+  }
   if (profile) *profile = r->graph->last_profile();
   // The caller's output is a new buffer each time (it lives as long as its images do).
   gpu::Graph copy(ctx, "vision out copy");
   copy.copy(ops::view(r->out, DType::F32, {N / m2, out_hidden()}).data, out.data, "vision out copy");
   copy.compile();
   copy.run();
-  if (profile || cache_limit_ == 0) return;
+  if (!profile) keep(std::move(r));
+}
+
+void Qwen3_5VisionEncoder::keep(std::unique_ptr<RecordedGraph> r) const {
+  if (cache_limit_ == 0) return;
   cache_.push_front(std::move(r));
   uint64_t bytes = 0;
   for (const auto& c : cache_) bytes += c->device_bytes;

@@ -44,7 +44,12 @@ class Qwen3_5VisionEncoder final : public VisionEncoder {
   ImageTokenIds token_ids() const override { return ids_; }
   // Repeat grids reuse a recorded graph (see graph_cache_limit).
   void encode(gpu::Context& ctx, std::span<const float> patches, std::span<const ImageGrid> grids,
-              const ops::Tensor& out, gpu::Profile* profile = nullptr) const override;
+              const ops::Tensor& out, gpu::Profile* profile = nullptr,
+              const std::atomic<bool>* cancel = nullptr) const override;
+  // Blocks per submission (default kBlocksPerSubmit; 0: the whole tower in one, for the
+  // bench's cost of splitting): Stop waits for at most this many blocks' GPU work.
+  static constexpr size_t kBlocksPerSubmit = 3;
+  void set_blocks_per_submit(size_t blocks) const;
   // How many recorded graphs to keep (0: record every time, for benchmarks), and how
   // many are kept now.
   void set_graph_cache_limit(size_t entries) const;
@@ -70,11 +75,13 @@ class Qwen3_5VisionEncoder final : public VisionEncoder {
     uint64_t device_bytes = 0;          // its arena and output, for the cache's bound
   };
   std::unique_ptr<RecordedGraph> record(gpu::Context& ctx, std::span<const ImageGrid> grids, bool profile) const;
+  void keep(std::unique_ptr<RecordedGraph> r) const;  // into the cache, within its bounds
 
   // Recorded graphs, most recent first, bounded by count and by device bytes (the newest
   // is always kept): a conversation's images mostly share a few sizes.
   mutable std::list<std::unique_ptr<RecordedGraph>> cache_;
   mutable size_t cache_limit_ = 3;
+  mutable size_t blocks_per_submit_ = kBlocksPerSubmit;
   static constexpr uint64_t kCacheBytes = 160ull << 20;
 
   Qwen3_5VisionConfig config_;
