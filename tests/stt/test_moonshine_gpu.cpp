@@ -175,18 +175,33 @@ TEST(MoonshineGpu, HalfPrecisionWeightsStayClose) {
 
 // INT4 weights (`--weights q4`): the projections, MLPs and the tied embedding/head are
 // quantized (the front-end convolutions, norms and biases stay), measured against the f32
-// reference next to f16 on the same audio. The bound is the vision tower's (0.12 of the
-// largest reference value); the measured errors are recorded as test properties.
+// reference next to f16 on the same audio. The shared fixture's 24-wide matrices do not
+// split into Q4 groups, so this one is 64 wide. The bound is the vision tower's (0.12 of
+// the largest reference value); the measured errors are recorded as test properties.
 TEST(MoonshineGpu, Int4WeightsStayCloseToTheReference) {
+  test::TempDir dir("vole-moonshine-q4");
+  auto tokenizer = test::moonshine_style_json();
+  test::TinyMoonshine spec;
+  spec.hidden = 64;
+  spec.intermediate = 128;
+  spec.vocab = static_cast<int>(text::Tokenizer::from_json(tokenizer.dump(), "tokenizer.json").vocab_size());
+  test::write_tiny_moonshine(dir.path(), spec);
+  std::ofstream(dir.path() / "tokenizer.json") << tokenizer.dump();
+  auto reference = ref::load_moonshine(dir.path());
+
   auto audio = speechlike(16000, 8);
-  auto enc = ref::moonshine_encode(fixture().reference, audio);
+  auto enc = ref::moonshine_encode(reference, audio);
   std::vector<int32_t> ids{1, 40, 7, 100};
-  auto logits = ref::moonshine_decoder_logits(fixture().reference, enc, ids);
+  auto logits = ref::moonshine_decoder_logits(reference, enc, ids);
   struct Errors {
     double encoder, logits;
   };
   auto measure = [&](model::Format weights) {
-    auto& s = stt(weights);
+    runtime::EngineOptions o;
+    o.weights = weights;
+    o.cache = model::CachePolicy::Off;
+    runtime::Engine engine(dir.path(), o);
+    runtime::SpeechToText s(engine);
     s.encode(audio);
     auto got_enc = s.encoder_output();
     auto got_logits = s.forced_logits(ids);
@@ -202,9 +217,10 @@ TEST(MoonshineGpu, Int4WeightsStayCloseToTheReference) {
                              {"logits_rel_error_q4", q4.logits}})
     ::testing::Test::RecordProperty(name, std::to_string(value));
   std::printf(
-      "moonshine tiny vs f32 reference (max relative error): encoder f16 %.2e int4 %.2e; logits f16 %.2e int4 %.2e\n",
+      "moonshine (64 wide) vs f32 reference, max relative error: encoder f16 %.2e int4 %.2e; logits f16 %.2e int4 "
+      "%.2e\n",
       f16.encoder, q4.encoder, f16.logits, q4.logits);
-  EXPECT_GT(q4.logits, f16.logits) << "the int4 model should really be quantized";
+  EXPECT_GT(q4.logits, 2 * f16.logits) << "the int4 model should really be quantized";
   EXPECT_LT(q4.encoder, 0.12);
   EXPECT_LT(q4.logits, 0.12);
 }
