@@ -4,11 +4,16 @@
 //             layer's cross-attention K/V), for 10 s and 60 s utterances;
 //   decoder:  milliseconds per greedy decode step (recorded graph, GPU argmax), and the
 //             steps the model cards' limit allows for that audio (6.5 per second);
-//   total:    real-time factor = audio seconds / (encode + limit x step) seconds.
+//   total:    real-time factor = audio seconds / (encode + limit x step) seconds;
+//   memory:   peak device memory while encoding and decoding that audio (weights included);
+//   first partial: the time from having the first 0.5 s of speech to its partial text
+//             through runtime::transcribe (VAD, encode, greedy decode, detokenize), as the
+//             desktop does on the growing buffer while the user speaks.
 // Wall time of each GPU submission (each waits for its result); median of --runs.
 // The audio is a synthetic speech-like signal: timing does not depend on the words.
 // Usage: vole-bench-stt -m DIR [--runs N] [--weights f16|f32|q4] [--json FILE]
-//   (a random-weight folder at the real sizes: vole-make-checkpoint --preset moonshine-tiny)
+//   (random-weight folders at the real sizes: vole-make-checkpoint --preset moonshine-tiny
+//   or moonshine-streaming-tiny; both families run through the same SpeechToText)
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -19,6 +24,7 @@
 #include "cli/engine_args.h"
 #include "report.h"
 #include "runtime/speech_to_text.h"
+#include "runtime/transcriber.h"
 #include "util/error.h"
 
 using namespace vole;
@@ -56,13 +62,15 @@ int run(int argc, char** argv) {
                       {"encode_x_realtime", "encode x real time", 1},
                       {"step_ms", "decode step ms", 2},
                       {"steps", "step limit", 0},
-                      {"realtime_factor", "total x real time", 1}});
+                      {"realtime_factor", "total x real time", 1},
+                      {"peak_device_mib", "peak device MiB", 1}});
   nlohmann::json rows = nlohmann::json::array();
   for (int seconds : {10, 60}) {
     auto audio = speechlike(int64_t{seconds} * 16000);
     std::vector<double> encode, step;
     int64_t frames = 0;
     const int steps = 32;
+    engine->gpu().reset_peak();
     for (int r = 0; r < runs + 1; ++r) {  // the first run warms pipelines and graphs up
       auto t = Clock::now();
       frames = stt.encode(audio);
@@ -80,16 +88,34 @@ int run(int argc, char** argv) {
     double enc = median(encode), st = median(step);
     int64_t limit = arch::moonshine_max_new_tokens(int64_t{seconds} * 16000);
     table.add({double(seconds), double(frames), enc * 1000, seconds / enc, st * 1000, double(limit),
-               seconds / (enc + limit * st)});
+               seconds / (enc + limit * st), double(engine->gpu().device_bytes_peak()) / (1 << 20)});
   }
+
+  // First partial: transcribe the first 0.5 s of speech (what the desktop has when it
+  // asks for its first partial).
+  audio::Audio half{speechlike(8000), 16000};
+  std::vector<double> partial;
+  size_t segments = 0;
+  for (int r = 0; r < runs + 1; ++r) {
+    auto t = Clock::now();
+    auto out = runtime::transcribe(stt, half);
+    double p = seconds_since(t);
+    segments = out.size();
+    if (r > 0) partial.push_back(p);
+  }
+  const double first_partial_ms = median(partial) * 1000;
   std::printf("vole-bench-stt: %s on %s (%s weights), median of %d runs\n%s", model_args.dir.string().c_str(),
               engine->gpu().info().name.c_str(), model::format_name(model_args.options.weights), runs,
               table.text().c_str());
+  std::printf("first partial (0.5 s of audio through runtime::transcribe, %zu segment%s): %.1f ms\n", segments,
+              segments == 1 ? "" : "s", first_partial_ms);
   if (!json_path.empty())
     bench::write_json(json_path, {{"model", model_args.dir.string()},
                                   {"device", bench::device_json(engine->gpu().info())},
                                   {"runs", runs},
-                                  {"results", table.json()}});
+                                  {"results", table.json()},
+                                  {"first_partial_ms", first_partial_ms},
+                                  {"first_partial_segments", segments}});
   return 0;
 }
 

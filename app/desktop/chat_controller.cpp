@@ -10,6 +10,7 @@
 #include "event_log.h"
 #include "image/preprocess.h"
 #include "memory/export.h"
+#include "memory/recordings.h"
 #include "qt_strings.h"
 #include "report_errors.h"
 #include "util/file.h"
@@ -304,6 +305,7 @@ bool ChatController::send(const QString& text) {
   if (!ok) return false;
   log_event("message-sent",
             {{"conversation", qlonglong(conversation_)}, {"message", qlonglong(user.id)}, {"text", body}});
+  keep_pending_recording(user.id);
   reload_messages();
   conversations_->refresh();
   if (created) Q_EMIT conversationChanged();
@@ -311,6 +313,25 @@ bool ChatController::send(const QString& text) {
   act([&] { context = store()->path_to(user.id); });
   start(answer.id, context);
   return true;
+}
+
+void ChatController::keepRecordingWithNextMessage(const QString& wav_path, double seconds) {
+  pending_recording_ = wav_path;
+  pending_recording_seconds_ = seconds;
+}
+
+void ChatController::keep_pending_recording(memory::MessageId message) {
+  if (pending_recording_.isEmpty()) return;
+  const std::filesystem::path wav = pending_recording_.toStdString();
+  const auto ms = static_cast<int64_t>(pending_recording_seconds_ * 1000.0 + 0.5);
+  pending_recording_.clear();
+  memory::MessageRecording kept;
+  // A recording that cannot be kept is reported; the message is sent all the same.
+  if (!act([&] { kept = memory::attach_recording(*store(), message, MappedFile(wav).bytes(), ms); })) return;
+  std::error_code ec;
+  if (kept.file != wav) std::filesystem::remove(wav, ec);  // its bytes are in the store's folder now
+  log_event("recording-kept",
+            {{"message", qlonglong(message)}, {"file", qstr(kept.file.string())}, {"from", qstr(wav.string())}});
 }
 
 void ChatController::stop() {

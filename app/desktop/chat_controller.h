@@ -75,6 +75,10 @@ class ChatController : public QObject {
   QString saveProblem() const { return save_problem_; }
   ImageAttachments* attachments() { return &attachments_; }
 
+  // "Keep recordings": the WAV kept from the dictation that filled the composer
+  // (VoiceInput::lastRecording) goes with the next message sent, moved into the store's
+  // recordings folder (memory/recordings.h). A later dictation replaces it.
+  Q_INVOKABLE void keepRecordingWithNextMessage(const QString& wav_path, double seconds);
   Q_INVOKABLE void newConversation();
   // Opens a conversation; `focus_message` (a search hit) is brought onto the active path.
   Q_INVOKABLE void open(qint64 id, qint64 focus_message = -1);
@@ -147,6 +151,9 @@ class ChatController : public QObject {
   std::optional<int> image_tokens_;
   bool loading_overrides_ = false;
   ImageAttachments attachments_;
+  QString pending_recording_;  // see keepRecordingWithNextMessage
+  double pending_recording_seconds_ = 0;
+  void keep_pending_recording(memory::MessageId message);
 };
 
 }  // namespace vole::desktop

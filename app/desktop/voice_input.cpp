@@ -119,6 +119,7 @@ QString VoiceInput::start(bool hands_free) {
   if (!hasSpeechModel()) return QStringLiteral("no-speech-model");
   set_error({});
   samples_.clear();
+  last_recording_.clear();  // a new dictation: the previous one's file is not this text's
   partial_.clear();
   Q_EMIT partialTextChanged();
   vad_ = std::make_unique<audio::VoiceActivityDetector>();

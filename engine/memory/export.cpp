@@ -103,6 +103,17 @@ std::string one_line(std::string text) {
   return text;
 }
 
+const MessageRecording* recording_of(const MessageExtras& extras, MessageId id) {
+  auto it = extras.recordings.find(id);
+  return it == extras.recordings.end() ? nullptr : &it->second;
+}
+
+std::string seconds_text(int64_t ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", double(ms) / 1000.0);
+  return buf;
+}
+
 const std::vector<MessageSource>* sources_of(const SourcesByMessage& sources, MessageId id) {
   auto it = sources.find(id);
   return it == sources.end() || it->second.empty() ? nullptr : &it->second;
@@ -125,6 +136,9 @@ std::string export_markdown(const Conversation& c, const std::vector<Message>& p
       md += "![image " + std::to_string(++n) + "](data:" + im->media_type() + ";base64," + data + ")\n";
     }
     std::string notes;
+    if (const auto* rec = recording_of(extras, m.id))
+      notes += "*Dictated · recording recordings/" + rec->file.filename().string() + " (" +
+               seconds_text(rec->duration_ms) + " s)*\n";
     if (m.status != MessageStatus::Complete) {
       notes += "*Status: " + std::string(status_name(m.status));
       if (m.error) notes += " (" + *m.error + ")";
@@ -192,6 +206,11 @@ std::string export_json(const Conversation& c, const std::vector<Message>& path,
         list.push_back({{"sha256", im->sha256}, {"media_type", im->media_type()}, {"data", std::move(data)}});
       msg["images"] = std::move(list);
     }
+    if (const auto* rec = recording_of(extras, m.id))
+      msg["recording"] = {{"file", rec->file.filename().string()},
+                          {"sha256", rec->sha256},
+                          {"size_bytes", rec->size_bytes},
+                          {"duration_s", double(rec->duration_ms) / 1000.0}};
     messages.push_back(std::move(msg));
   }
   doc["messages"] = std::move(messages);
@@ -213,22 +232,21 @@ std::string export_from_store(Store& store, ConversationId id, Format format) {
     if (m.role == Role::Assistant) extras.sources[m.id] = message_sources(store, m.id);
   }
   extras.images = message_images(store, ids);
+  extras.recordings = message_recordings(store, ids);
   return format(*c, path, extras);
 }
 }  // namespace
 
 std::string export_markdown(Store& store, ConversationId id) {
-  return export_from_store(store, id,
-                           [](const Conversation& c, const std::vector<Message>& p, const MessageExtras& e) {
-                             return export_markdown(c, p, e);
-                           });
+  return export_from_store(store, id, [](const Conversation& c, const std::vector<Message>& p, const MessageExtras& e) {
+    return export_markdown(c, p, e);
+  });
 }
 
 std::string export_json(Store& store, ConversationId id) {
-  return export_from_store(store, id,
-                           [](const Conversation& c, const std::vector<Message>& p, const MessageExtras& e) {
-                             return export_json(c, p, e);
-                           });
+  return export_from_store(store, id, [](const Conversation& c, const std::vector<Message>& p, const MessageExtras& e) {
+    return export_json(c, p, e);
+  });
 }
 
 }  // namespace vole::memory

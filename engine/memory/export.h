@@ -45,12 +45,17 @@
 //   A message with attached images also has "images": [{"sha256", "media_type", "data"
 //   (the file, base64)}]; in Markdown each image follows the content as
 //   ![image N](data:<media type>;base64,...). Exports without images are unchanged.
+//   A message dictated with a kept recording has "recording": {"file" (its name in the
+//   recordings folder beside the database), "sha256", "size_bytes", "duration_s"}; in
+//   Markdown a line "*Dictated · recording recordings/<file> (N s)*". The audio itself is
+//   not embedded (it can be megabytes).
 #include <map>
 #include <string>
 #include <vector>
 
 #include "memory/images.h"
 #include "memory/message_sources.h"
+#include "memory/recordings.h"
 #include "memory/store.h"
 #include "memory/types.h"
 
@@ -64,6 +69,7 @@ using ImagesByMessage = std::map<MessageId, std::vector<MessageImage>>;
 struct MessageExtras {
   SourcesByMessage sources;
   ImagesByMessage images;
+  std::map<MessageId, MessageRecording> recordings;
 };
 
 std::string export_markdown(const Conversation& conversation, const std::vector<Message>& path,

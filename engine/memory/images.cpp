@@ -1,16 +1,11 @@
 #include "memory/images.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <set>
-#include <system_error>
 
+#include "memory/content_files.h"
 #include "memory/sqlite.h"
 #include "memory/write.h"
 #include "util/error.h"
-#include "util/file.h"
-#include "util/hash.h"
 
 namespace vole::memory {
 
@@ -21,11 +16,6 @@ namespace {
 constexpr std::string_view kExtensions[] = {"png", "jpg", "webp", "gif", "bmp"};
 
 bool known_extension(std::string_view ext) { return std::ranges::find(kExtensions, ext) != std::end(kExtensions); }
-
-bool is_sha256_hex(std::string_view s) {
-  return s.size() == 64 &&
-         std::ranges::all_of(s, [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
 
 MessageImage row_image(const sqlite::Statement& st, const fs::path& folder, int first_col) {
   MessageImage im;
@@ -40,10 +30,7 @@ MessageImage row_image(const sqlite::Statement& st, const fs::path& folder, int 
 
 std::string MessageImage::media_type() const { return "image/" + std::string(extension == "jpg" ? "jpeg" : extension); }
 
-fs::path image_folder_for(const fs::path& database_path) {
-  if (database_path.empty()) return fs::temp_directory_path() / ("vole-session-images-" + std::to_string(::getpid()));
-  return database_path.parent_path() / "images";
-}
+fs::path image_folder_for(const fs::path& database_path) { return content_folder_for(database_path, "images"); }
 
 fs::path image_folder(Store& store) {
   return image_folder_for(store.in_memory() && store.path().empty() ? fs::path() : store.path());
@@ -66,17 +53,12 @@ std::vector<MessageImage> attach_images(Store& store, MessageId message, std::sp
     st.bind(1, message);
     if (st.step()) position = st.int64(0);
   }
-  std::error_code ec;
-  fs::create_directories(folder, ec);
-  if (ec) fail(ErrorCode::Io, "cannot create the image folder " + folder.string() + ": " + ec.message());
   std::vector<MessageImage> out;
   for (const auto& im : images) {
-    MessageImage saved{
-        .sha256 = sha256_hex(im.bytes), .extension = im.extension, .size_bytes = int64_t(im.bytes.size())};
+    MessageImage saved{.sha256 = save_content_file(folder, im.bytes, im.extension),
+                       .extension = im.extension,
+                       .size_bytes = int64_t(im.bytes.size())};
     saved.file = folder / (saved.sha256 + "." + saved.extension);
-    // Content-addressed: an existing file of the right size already holds these bytes.
-    if (!(fs::is_regular_file(saved.file, ec) && fs::file_size(saved.file, ec) == im.bytes.size()))
-      write_file_atomic(saved.file, im.bytes);
     l.conn
         .prepare(
             "INSERT INTO message_images (message_id, position, sha256, extension, size_bytes) VALUES (?1, ?2, ?3, ?4, "
@@ -124,23 +106,7 @@ void copy_message_images(Store::Locked& locked, MessageId from, MessageId to) {
 }
 
 void remove_unreferenced_image_files(Store::Locked& locked, const fs::path& folder) {
-  std::error_code ec;
-  if (!fs::is_directory(folder, ec)) return;
-  std::set<std::string> referenced;
-  try {
-    auto st = locked.conn.prepare("SELECT DISTINCT sha256 FROM message_images");
-    while (st.step()) referenced.insert(st.text(0));
-  } catch (const StoreError&) {
-    return;  // unsure what is referenced: keep every file
-  }
-  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
-    const fs::path& p = it->path();
-    std::string stem = p.stem().string();
-    // Only Vole's own names ("<sha256>.<ext>"); anything else in the folder is left alone.
-    std::string ext = p.extension().string();
-    if (!is_sha256_hex(stem) || ext.size() < 2 || !known_extension(std::string_view(ext).substr(1))) continue;
-    if (!referenced.contains(stem)) fs::remove(p, ec);
-  }
+  remove_unreferenced_content_files(locked, folder, "SELECT DISTINCT sha256 FROM message_images", kExtensions);
 }
 
 }  // namespace vole::memory

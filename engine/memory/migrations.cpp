@@ -147,12 +147,25 @@ CREATE TABLE message_images (
 CREATE INDEX message_images_by_hash ON message_images(sha256);
 )sql";
 
+// v6: dictation recordings kept with their message (memory/recordings.h): a WAV file
+// named by its SHA-256 in the recordings folder, swept like images' files.
+constexpr std::string_view kV6 = R"sql(
+CREATE TABLE message_recordings (
+  message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+  sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+  size_bytes INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL
+);
+CREATE INDEX message_recordings_by_hash ON message_recordings(sha256);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "conversations and linear messages", kV1},
     {2, "message tree, reasoning, status, stats, per-conversation settings, pinned, soft delete", kV2},
     {3, "full-text search over messages and titles (FTS5)", kV3},
     {4, "sources of knowledge answers; a conversation's knowledge collection; message vectors", kV4},
     {5, "images attached to messages (content-addressed files)", kV5},
+    {6, "dictation recordings kept with their message (content-addressed files)", kV6},
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 

@@ -14,6 +14,7 @@
 //       given) and conversations.knowledge_collection (message_sources.h); message_vectors
 //       for search by meaning (message_vectors.h).
 //   v5  images attached to messages (content-addressed files beside the database).
+//   v6  dictation recordings kept with their message (memory/recordings.h).
 #include <span>
 #include <string_view>
 
@@ -23,7 +24,7 @@ namespace sqlite {
 class Connection;
 }
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 struct Migration {
   int version;               // user_version after it ran

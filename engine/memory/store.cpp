@@ -8,14 +8,15 @@
 #include <atomic>
 #include <cctype>
 #include <cerrno>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <system_error>
 
 #include "memory/database_file.h"
 #include "memory/images.h"
 #include "memory/migrations.h"
+#include "memory/recordings.h"
 #include "memory/sqlite.h"
 #include "memory/time_format.h"
 #include "memory/write.h"
@@ -130,13 +131,14 @@ Message get_message(sqlite::Connection& conn, MessageId id) {
 std::vector<Message> path_to_message(sqlite::Connection& conn, MessageId id) {
   // Walk parent links up from `id`; depth orders the result root first. Parents always
   // have smaller ids than their children (they exist first), so the walk cannot cycle.
-  auto st = conn.prepare(sql({"WITH RECURSIVE up(id, depth) AS ("
-                              "  SELECT ?1, 0"
-                              "  UNION ALL"
-                              "  SELECT p.parent_id, up.depth + 1 FROM messages p JOIN up ON p.id = up.id"
-                              "  WHERE p.parent_id IS NOT NULL AND p.parent_id < p.id"
-                              ") SELECT ",
-                              kMessageColumns, " FROM up JOIN messages m ON m.id = up.id ORDER BY up.depth DESC"}));
+  auto st =
+      conn.prepare(sql({"WITH RECURSIVE up(id, depth) AS ("
+                        "  SELECT ?1, 0"
+                        "  UNION ALL"
+                        "  SELECT p.parent_id, up.depth + 1 FROM messages p JOIN up ON p.id = up.id"
+                        "  WHERE p.parent_id IS NOT NULL AND p.parent_id < p.id"
+                        ") SELECT ",
+                        kMessageColumns, " FROM up JOIN messages m ON m.id = up.id ORDER BY up.depth DESC"}));
   st.bind(1, id);
   std::vector<Message> path;
   while (st.step()) path.push_back(read_message(st));
@@ -174,8 +176,8 @@ MessageId insert_message(sqlite::Connection& conn, ConversationId conversation, 
 
 void set_active_leaf(sqlite::Connection& conn, ConversationId conversation, MessageId leaf,
                      std::optional<int64_t> touch_time) {
-  auto st = conn.prepare(
-      "UPDATE conversations SET active_leaf_id = ?2, updated_at = coalesce(?3, updated_at) WHERE id = ?1");
+  auto st =
+      conn.prepare("UPDATE conversations SET active_leaf_id = ?2, updated_at = coalesce(?3, updated_at) WHERE id = ?1");
   st.bind(1, conversation).bind(2, leaf).bind(3, touch_time).run();
 }
 
@@ -281,9 +283,9 @@ struct PrivateCopy {
       if (fs::exists(from, ec)) fs::copy_file(from, dir / (std::string("vole.db") + suffix), ec);
       if (!ec) continue;
       remove();
-      throw StoreError(ec == std::errc::no_space_on_device ? StoreProblem::DiskFull : StoreProblem::Io,
-                       "cannot open the conversation database read-only: cannot copy " + from.string() + " (" +
-                           ec.message() + ")");
+      throw StoreError(
+          ec == std::errc::no_space_on_device ? StoreProblem::DiskFull : StoreProblem::Io,
+          "cannot open the conversation database read-only: cannot copy " + from.string() + " (" + ec.message() + ")");
     }
   }
   ~PrivateCopy() { remove(); }
@@ -341,8 +343,8 @@ Store Store::open(const OpenOptions& options) {
     // A snapshot: copy the file into memory through a read-only connection, then upgrade
     // and recover the copy. The file itself is never written.
     if (!fs::exists(impl->path))
-      throw StoreError(StoreProblem::NoDirectory, "cannot open the conversation database read-only: " + display +
-                                                      " does not exist");
+      throw StoreError(StoreProblem::NoDirectory,
+                       "cannot open the conversation database read-only: " + display + " does not exist");
     impl->read_only = impl->in_memory = true;
     impl->conn = std::make_unique<sqlite::Connection>(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, display);
     copy_into_memory(*impl->conn, impl->path, options.busy_timeout);
@@ -421,7 +423,6 @@ Store::Locked Store::lock() {
   return Locked{std::move(guard), *impl_->conn, impl_->now(), impl_->read_only};
 }
 
-
 void Store::set_max_size(std::optional<int64_t> bytes) {
   auto l = lock();
   apply_size_limit(l.conn, bytes);
@@ -482,8 +483,8 @@ std::vector<Conversation> Store::list_conversations(const ListOptions& options) 
 namespace {
 // UPDATE conversations SET <assignment> WHERE id = ?1, with the value bound to ?2.
 template <class Value>
-void update_conversation(Store::Locked& l, ConversationId id, const char* what,
-                         std::string_view assignment, const Value& value) {
+void update_conversation(Store::Locked& l, ConversationId id, const char* what, std::string_view assignment,
+                         const Value& value) {
   Write w(l, what);
   auto st = l.conn.prepare(sql({"UPDATE conversations SET ", assignment, " WHERE id = ?1"}));
   st.bind(1, id).bind(2, value).run();
@@ -520,8 +521,7 @@ void Store::set_sampling_json(ConversationId id, std::optional<std::string_view>
 
 void Store::soft_delete(ConversationId id) {
   auto l = lock();
-  update_conversation(l, id, "cannot delete the conversation", "deleted_at = coalesce(deleted_at, ?2)",
-                      l.now_ms);
+  update_conversation(l, id, "cannot delete the conversation", "deleted_at = coalesce(deleted_at, ?2)", l.now_ms);
 }
 
 void Store::undo_delete(ConversationId id) {
@@ -549,8 +549,11 @@ int64_t Store::purge_deleted(std::optional<int64_t> deleted_before_ms) {
         l.conn.exec(std::string("INSERT INTO ") + table + "(" + table + ") VALUES ('optimize')");
     } catch (const StoreError&) {
     }
-    if (!impl_->in_memory) sqlite3_wal_checkpoint_v2(l.conn.handle(), "main", SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
-    remove_unreferenced_image_files(l, image_folder_for(impl_->in_memory ? fs::path() : impl_->path));
+    if (!impl_->in_memory)
+      sqlite3_wal_checkpoint_v2(l.conn.handle(), "main", SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+    const fs::path db = impl_->in_memory ? fs::path() : impl_->path;
+    remove_unreferenced_image_files(l, image_folder_for(db));
+    remove_unreferenced_recording_files(l, recording_folder_for(db));
   }
   return purged;
 }
@@ -602,8 +605,8 @@ Message Store::begin_assistant(ConversationId conversation, std::optional<Messag
   auto l = lock();
   Write w(l, "cannot start the answer");
   if (!parent) parent = get_conversation(l.conn, conversation).active_leaf_id;
-  auto m = add_leaf(l.conn, conversation, parent, NewMessage{.role = Role::Assistant, .status = MessageStatus::Streaming},
-                    l.now_ms);
+  auto m = add_leaf(l.conn, conversation, parent,
+                    NewMessage{.role = Role::Assistant, .status = MessageStatus::Streaming}, l.now_ms);
   w.commit();
   return m;
 }
@@ -612,9 +615,9 @@ Message Store::regenerate(MessageId assistant_message) {
   auto l = lock();
   Write w(l, "cannot start the new answer");
   auto original = get_message(l.conn, assistant_message);
-  require(original.role == Role::Assistant,
-          "only answers can be regenerated; message " + std::to_string(assistant_message) + " is " +
-              std::string(role_name(original.role)));
+  require(original.role == Role::Assistant, "only answers can be regenerated; message " +
+                                                std::to_string(assistant_message) + " is " +
+                                                std::string(role_name(original.role)));
   auto m = add_leaf(l.conn, original.conversation_id, original.parent_id,
                     NewMessage{.role = Role::Assistant, .status = MessageStatus::Streaming}, l.now_ms);
   w.commit();
@@ -626,7 +629,8 @@ Message Store::resume(MessageId assistant_message) {
   Write w(l, "cannot continue the answer");
   auto m = get_message(l.conn, assistant_message);
   std::string name = "message " + std::to_string(assistant_message);
-  require(m.role == Role::Assistant, "only answers can be continued; " + name + " is " + std::string(role_name(m.role)));
+  require(m.role == Role::Assistant,
+          "only answers can be continued; " + name + " is " + std::string(role_name(m.role)));
   require(m.status == MessageStatus::Interrupted || m.status == MessageStatus::Cancelled ||
               m.status == MessageStatus::Error,
           "only an interrupted, cancelled or failed answer can be continued; " + name + " is " +

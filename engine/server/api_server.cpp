@@ -382,7 +382,8 @@ struct ApiServer::Impl {
 
   // The request's image parts decoded and preprocessed for the model, one file at a time
   // (only the files wait in memory, never every decoded picture at once).
-  std::vector<image::PreprocessedImage> images_for(const GenerationRequest& request, runtime::Engine& engine) const {
+  std::vector<image::PreprocessedImage> images_for(const GenerationRequest& request,
+                                                   const runtime::Engine& engine) const {
     if (!engine.vision().available())
       throw invalid_request("model '" + request.model + "' cannot see images (it has no vision part)", "messages",
                             "images_not_supported");

@@ -51,6 +51,8 @@ RowLayout {
         }
         function onTranscriptReady(text, autoSend) {
             root.compose(text)
+            // This dictation's kept WAV (none: "") goes with the message the text is sent in.
+            App.chat.keepRecordingWithNextMessage(root.voice.lastRecording, root.voice.elapsed)
             App.logEvent("voice-transcript", { "text": text, "composer": root.target.text, "recording": root.voice.lastRecording })
             root.target.forceActiveFocus()
             if (autoSend) root.sendRequested()

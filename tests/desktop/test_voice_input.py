@@ -11,7 +11,11 @@ espeak-ng recording.
    audio (the WAV Vole kept, "keep recordings" being on).
 2. Push-to-talk (the button held down) while the microphone disappears (its module
    unloaded): a clear message, no crash, what was heard transcribed after the earlier
-   text in the composer (screenshot); Ctrl+Q quits cleanly.
+   text in the composer (screenshot).
+3. With a chat model installed (tiny-qwen3; skipped without the fetched tokenizer unless
+   VOLE_REQUIRE_ORACLES=1), Enter sends the dictated text: the message keeps the last
+   dictation's recording (schema v6, message_recordings), moved into the store's
+   content-addressed recordings folder with the same bytes. Ctrl+Q quits cleanly.
 
 Skipped (77) when PulseAudio or espeak-ng is missing (packaging/install-deps.sh installs
 them), unless VOLE_REQUIRE_AUDIO=1."""
@@ -19,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -160,6 +165,14 @@ def main():
 
         subprocess.run([args.make_checkpoint, "--preset", "tiny-moonshine", "--seed", "4", "--out", model],
                        check=True, stdout=subprocess.DEVNULL)
+        # A chat model, so the dictated text can be sent (step 3).
+        chat = subprocess.run([args.make_checkpoint, "--preset", "tiny-qwen3", "--seed", "5", "--out",
+                               os.path.join(data, "models", "test", "tiny-qwen3")],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        can_chat = chat.returncode == 0
+        if not can_chat and ("tokenizer is missing" not in chat.stdout
+                             or os.environ.get("VOLE_REQUIRE_ORACLES") == "1"):
+            fail("vole-make-checkpoint tiny-qwen3 failed: " + chat.stdout)
         app = App(args.app, display, env)
         window = app.wait_window()
         focus(display, window)
@@ -205,6 +218,39 @@ def main():
             fail("the first transcript was not kept: %r" % kept)
         print("  unplugged: %s" % field(notice, "message"))
         app.screenshot(display, window, shot("voice-unplugged.png"))
+
+        # ---- 3. the dictated text sent: the message keeps its recording ----
+        last = field(line, "recording")
+        if not can_chat:
+            print("  SKIP step 3: the Qwen3 tokenizer is not fetched (tests/oracles/fetch.sh)")
+        elif not last or not os.path.isfile(last):
+            fail("push-to-talk kept no recording: %r" % line)
+        else:
+            with open(last, "rb") as f:
+                wav = f.read()
+            app.wait_event(r"event=model-loaded model=tiny-qwen3", timeout=120)
+            xdo(display, "key", "Return")
+            sent = app.wait_event(r"event=message-sent conversation=\d+ message=(\d+)", timeout=30)
+            kept = app.wait_event(r"event=recording-kept", timeout=30).string
+            message = int(sent.group(1))
+            db = sqlite3.connect(os.path.join(data, "vole.db"))
+            rows = db.execute("SELECT sha256, size_bytes, duration_ms FROM message_recordings WHERE message_id = ?",
+                              (message,)).fetchall()
+            db.close()
+            if len(rows) != 1:
+                fail("message %d has %d recordings: %r" % (message, len(rows), kept))
+            sha, size, ms = rows[0]
+            stored = os.path.join(data, "recordings", sha + ".wav")
+            if field(kept, "file") != stored or not os.path.isfile(stored):
+                fail("the recording is not at %s: %r" % (stored, kept))
+            with open(stored, "rb") as f:
+                if f.read() != wav or size != len(wav):
+                    fail("the stored recording differs from the dictation's WAV")
+            if os.path.exists(last):
+                fail("the dictation's WAV was copied, not moved: %s" % last)
+            if abs(ms / 1000.0 - wav_seconds(stored)) > 0.05:
+                fail("the recording's duration %d ms, its WAV %.2f s" % (ms, wav_seconds(stored)))
+            print("  message %d keeps its %.2f s recording recordings/%s.wav" % (message, ms / 1000.0, sha[:12]))
         app.quit(display)
         print("PASS (%.1f s)" % (time.time() - started))
     finally:
