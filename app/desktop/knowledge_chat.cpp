@@ -96,7 +96,18 @@ void KnowledgeChat::prepare(GenerationJob& job) {
   auto& messages = job.request.messages;
   auto user = std::find_if(messages.rbegin(), messages.rend(), [](const auto& m) { return m["role"] == "user"; });
   if (user == messages.rend()) return;
-  const std::string question = (*user)["content"].get<std::string>();
+  // The content is a string, or a list of parts when pictures go with the question
+  // (content_with_images): the question is its text part.
+  auto& user_content = (*user)["content"];
+  nlohmann::ordered_json* text_part = nullptr;
+  if (user_content.is_array()) {
+    for (auto& part : user_content)
+      if (part.value("type", "") == "text" && part.contains("text") && part["text"].is_string()) text_part = &part;
+    if (!text_part) return;  // pictures alone: nothing to search for
+  } else if (!user_content.is_string()) {
+    return;
+  }
+  const std::string question = (text_part ? (*text_part)["text"] : user_content).get<std::string>();
   std::string content = question;
   std::vector<memory::MessageSource> saved;
   try {
@@ -109,7 +120,7 @@ void KnowledgeChat::prepare(GenerationJob& job) {
     log_event("notice", {{"text", qstr(e.what())}});
     return;
   }
-  (*user)["content"] = content;
+  (text_part ? (*text_part)["text"] : user_content) = content;
   Q_EMIT sourcesChanged(job.message);
 }
 

@@ -34,7 +34,7 @@ void require_context_fits(const Component& component, const gpu::DeviceInfo& dev
   const uint64_t largest = largest_positional_slot(component, capacity);
   if (largest <= limit) return;
   const int64_t fits = longest_context_within(component, limit, capacity);
-  fail(ErrorCode::InvalidArgument,
+  fail(ErrorCode::OutOfMemory,
        "a context of " + std::to_string(capacity) + " tokens needs a KV cache of " + std::to_string(largest >> 20) +
            " MiB per layer, more than this device can bind at once (maxStorageBufferRange " +
            std::to_string(limit >> 20) + " MiB" + (device.name.empty() ? "" : ", " + device.name) + "); " +

@@ -21,7 +21,8 @@ int64_t longest_context_within(const Component& component, uint64_t max_binding,
 
 // Refuses a context of `capacity` tokens that this device cannot bind, before anything is
 // allocated, naming the longest context that fits (kernels bind a layer's cache whole, and
-// a binding may not exceed maxStorageBufferRange).
+// a binding may not exceed maxStorageBufferRange). The error is OutOfMemory: the context does
+// not fit this device, like a cache larger than its free memory.
 void require_context_fits(const Component& component, const gpu::DeviceInfo& device, int64_t capacity);
 
 class SequenceState {
