@@ -86,6 +86,7 @@ struct ApiServer::Impl {
   std::map<std::string, std::unique_ptr<SpeechEndpoint>> speakers;
   ServerMetrics metrics;
   std::thread listener;
+  std::atomic<bool> listen_returned{false};
   std::atomic<bool> stopping{false};
   int port = -1;
 
@@ -563,7 +564,13 @@ int ApiServer::start() {
                               " (in use, or not an address of this computer)");
     s.port = s.options.port;
   }
-  s.listener = std::thread([&s] { s.http.listen_after_bind(); });
+  s.listener = std::thread([&s] {
+    s.http.listen_after_bind();
+    s.listen_returned = true;
+  });
+  // httplib's stop() does nothing until its listen loop has begun: a stop() right after
+  // start() would leave the loop running and join() waiting forever.
+  while (!s.http.is_running() && !s.listen_returned) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return s.port;
 }
 

@@ -239,8 +239,9 @@ TEST_F(LocalApiTest, UnloadGives503AndAnotherLoadServesAgain) {
   EXPECT_FALSE(a->ask("Hello").empty());
 }
 
-// Disabled: passed in one full run, timed out at 120 s in the next (open bug, issue 13 follow-up).
-TEST_F(LocalApiTest, DISABLED_ReportsAPortInUseAndGuardsOtherHostsWithAKey) {
+// setPort(0) starts the server and setHost() restarts it at once: this once hung (httplib
+// ignored a stop() that came before its listen loop began; ApiServer::start now waits for it).
+TEST_F(LocalApiTest, ReportsAPortInUseAndGuardsOtherHostsWithAKey) {
   QTcpServer taken;
   ASSERT_TRUE(taken.listen(QHostAddress::LocalHost, 0));
   auto a = app();
