@@ -104,9 +104,10 @@ ApplicationWindow {
     }
     Shortcut {
         sequence: "Esc"
-        enabled: App.chat.generating
+        enabled: App.chat.generating || App.conversation.state !== "off"
         context: Qt.ApplicationShortcut
-        onActivated: App.chat.stop()
+        // In a voice conversation Esc steps back: speaking or thinking → listening → ended.
+        onActivated: App.conversation.state !== "off" ? App.conversation.escape() : App.chat.stop()
     }
     Shortcut {
         sequence: StandardKey.Quit

@@ -56,6 +56,15 @@ AppController::AppController(AppOptions options, QObject* parent)
   remote_models_ = std::make_unique<RemoteModels>(secrets_.get(), settings_.settingsFile());
   register_pages(pages_);
   speech_ = std::make_unique<SpeechOutput>(settings_.settingsFile(), engine_.get(), &models_);
+  conversation_mic_ = std::make_unique<ConversationMicrophone>(voice_.get(), speech_->settings());
+  conversation_ = std::make_unique<VoiceConversation>(
+      speech_.get(), conversation_mic_.get(), [c = chat_.get()](const QString& text) { return c->send(text); },
+      [c = chat_.get()] { c->stop(); });
+  connect(chat_.get(), &ChatController::answerFinished, conversation_.get(), &VoiceConversation::answer_ended);
+  connect(conversation_.get(), &VoiceConversation::stateChanged, this, [this] {
+    if (!conversation_->error().isEmpty() && conversation_->current() == VoiceConversation::State::Off)
+      notify(conversation_->error());
+  });
   connect(speech_.get(), &SpeechOutput::errorChanged, this, [this] {
     if (!speech_->error().isEmpty()) notify(speech_->error());
   });
@@ -152,6 +161,7 @@ void AppController::start() {
 
 void AppController::shutdown() {
   // First: the neural voice and the indexer may be waiting on the engine thread.
+  if (conversation_) conversation_->end();
   if (speech_) speech_->shutdown();
   if (knowledge_) knowledge_->shutdown();
   if (voice_) voice_->cancel();  // the microphone closes before the engine goes

@@ -10,6 +10,7 @@
 #include "chat_controller.h"
 #include "conversation_list_model.h"
 #include "conversation_memory.h"
+#include "conversation_microphone.h"
 #include "engine_controller.h"
 #include "installed_models_model.h"
 #include "knowledge_chat.h"
@@ -22,6 +23,7 @@
 #include "secret_store.h"
 #include "speech_output.h"
 #include "store_session.h"
+#include "voice_conversation.h"
 #include "voice_input.h"
 
 namespace vole::desktop {
@@ -51,6 +53,8 @@ class AppController : public QObject {
   Q_PROPERTY(vole::desktop::KnowledgeChat* knowledgeChat READ knowledgeChat CONSTANT)
   Q_PROPERTY(vole::desktop::ConversationMemory* memory READ memory CONSTANT)
   Q_PROPERTY(vole::desktop::VoiceInput* voice READ voice CONSTANT)
+  // The hands-free voice conversation: listen → answer → speak → listen.
+  Q_PROPERTY(vole::desktop::VoiceConversation* conversation READ conversation CONSTANT)
   Q_PROPERTY(QString currentPage READ currentPage WRITE showPage NOTIFY currentPageChanged)
   Q_PROPERTY(bool darkTheme READ darkTheme NOTIFY darkThemeChanged)
   Q_PROPERTY(QString dataDir READ dataDir CONSTANT)
@@ -81,6 +85,7 @@ class AppController : public QObject {
   KnowledgeChat* knowledgeChat() { return knowledge_chat_.get(); }
   ConversationMemory* memory() { return memory_.get(); }
   VoiceInput* voice() { return voice_.get(); }
+  VoiceConversation* conversation() { return conversation_.get(); }
   QString currentPage() const { return current_page_; }
   Q_INVOKABLE void showPage(const QString& id);
   bool darkTheme() const;
@@ -139,7 +144,9 @@ class AppController : public QObject {
   std::unique_ptr<KnowledgeController> knowledge_;
   std::unique_ptr<KnowledgeChat> knowledge_chat_;
   std::unique_ptr<ConversationMemory> memory_;
-  std::unique_ptr<VoiceInput> voice_;  // after the engine: released before it
+  std::unique_ptr<VoiceInput> voice_;                         // after the engine: released before it
+  std::unique_ptr<ConversationMicrophone> conversation_mic_;  // after the voice and speech: released before
+  std::unique_ptr<VoiceConversation> conversation_;
   QString current_page_ = "chat";
 };
 

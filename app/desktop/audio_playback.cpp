@@ -2,6 +2,7 @@
 
 #include <QAudioFormat>
 #include <QAudioSink>
+#include <QCoreApplication>
 #include <QMediaDevices>
 #include <algorithm>
 #include <cmath>
@@ -12,6 +13,9 @@ namespace {
 // How often queued audio is moved into the sink: well inside the sink's own buffer
 // (PulseAudio's default is about 100 ms), so it never runs dry while audio is queued.
 constexpr int kFeedIntervalMs = 20;
+// Audio waiting in the sink that does not advance for this long: the device is gone (Qt
+// 6.4's PulseAudio sink only prints "Entity killed" when its sink is unloaded).
+constexpr qint64 kStallMs = 2000;
 
 qint16 to_pcm16(float x) {
   x = std::clamp(x, -1.0f, 1.0f);
@@ -29,7 +33,12 @@ AudioPlayback::AudioPlayback(QObject* parent) : QObject(parent) {
   connect(&timer_, &QTimer::timeout, this, &AudioPlayback::feed);
 }
 
-AudioPlayback::~AudioPlayback() { release(); }
+AudioPlayback::~AudioPlayback() {
+  release();
+  // Stopped sinks are deleted with this object; Qt's sink destructor runs a nested event
+  // loop, which must find nothing queued for this one.
+  QCoreApplication::removePostedEvents(this);
+}
 
 QString AudioPlayback::no_output_reason() {
   if (QMediaDevices::defaultAudioOutput().isNull() && QMediaDevices::audioOutputs().isEmpty())
@@ -47,6 +56,8 @@ bool AudioPlayback::start(int sample_rate, const QAudioDevice& chosen) {
   drain_clock_.invalidate();
   ran_dry_ = false;
   frames_written_ = 0;
+  played_us_ = -1;
+  stall_clock_.start();
   sample_rate_ = sample_rate;
   QAudioDevice device = chosen.isNull() ? QMediaDevices::defaultAudioOutput() : chosen;
   if (device.isNull()) {
@@ -111,6 +122,13 @@ void AudioPlayback::set_volume(double volume) {
 
 void AudioPlayback::feed() {
   if (!sink_ || !io_) return;
+  if (const qint64 played = sink_->processedUSecs(); played != played_us_) {
+    played_us_ = played;
+    stall_clock_.restart();
+  } else if (sink_->bytesFree() < sink_->bufferSize() && stall_clock_.elapsed() > kStallMs) {
+    fail(tr("The audio output \"%1\" stopped playing (was it disconnected?).").arg(device_name_));
+    return;
+  }
   const qsizetype pending = queue_.size() - queue_pos_;
   qsizetype room = std::min<qsizetype>(sink_->bytesFree(), pending);
   room -= room % static_cast<qsizetype>(sizeof(qint16));

@@ -62,6 +62,8 @@ class AudioPlayback : public QObject {
   qsizetype queue_pos_ = 0;
   bool input_done_ = false;
   QElapsedTimer drain_clock_;  // since everything queued was in the sink
+  QElapsedTimer stall_clock_;  // since the sink last reported progress
+  qint64 played_us_ = -1;      // the sink's processedUSecs() when it last moved
   bool ran_dry_ = false;       // the sink went idle after that
   int sample_rate_ = 0;
   double volume_ = 1.0;

@@ -1,5 +1,6 @@
 #include "speech_output.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QMediaDevices>
 #include <algorithm>
@@ -42,8 +43,10 @@ SpeechOutput::SpeechOutput(const QString& settings_file, EngineController* engin
   connect(&thread_, &QThread::finished, synth_, &QObject::deleteLater);
   thread_.start();
 
+  // Every signal of a job that has ended (Stop, a new answer) is ignored: a `ready` that
+  // arrives after Stop must not open the output again.
   connect(synth_, &SpeechSynth::ready, this, [this](qint64 job, int sample_rate) {
-    if (job != job_) return;
+    if (job != job_ || message_ == 0) return;
     playback_.set_volume(settings_.volume());
     if (!playback_.start(sample_rate, chosen_output())) return;  // failed() ends it
   });
@@ -56,10 +59,10 @@ SpeechOutput::SpeechOutput(const QString& settings_file, EngineController* engin
     }
   });
   connect(synth_, &SpeechSynth::done, this, [this](qint64 job) {
-    if (job == job_) playback_.finish_input();
+    if (job == job_ && message_ != 0) playback_.finish_input();
   });
   connect(synth_, &SpeechSynth::failed, this, [this](qint64 job, const QString& message) {
-    if (job != job_) return;
+    if (job != job_ || message_ == 0) return;
     set_error(message);
     end("failed");
   });
@@ -100,9 +103,13 @@ SpeechOutput::~SpeechOutput() { shutdown(); }
 void SpeechOutput::shutdown() {
   if (!thread_.isRunning()) return;
   stop();
+  disconnect(synth_, nullptr, this, nullptr);
   QMetaObject::invokeMethod(synth_, &SpeechSynth::release, Qt::QueuedConnection);
   thread_.quit();
   thread_.wait();
+  // What the speech thread sent before it ended is not delivered: Qt's audio sink runs a
+  // nested event loop while it is destroyed, which must not reach this object half gone.
+  QCoreApplication::removePostedEvents(this);
 }
 
 void SpeechOutput::apply_voice() {

@@ -1,8 +1,5 @@
 #include "voice_conversation.h"
 
-#include <cstdlib>
-#include <cstring>
-
 #include "event_log.h"
 #include "speech_output.h"
 
@@ -30,6 +27,7 @@ VoiceConversation::VoiceConversation(SpeechOutput* speech, ConversationListener*
   });
   connect(listener_, &ConversationListener::speechDetected, this, [this] {
     if (state_ != State::Speaking) return;
+    log_event("voice-barge-in", {{"frames", speech_->playback().frames_written()}});
     silence();  // barge-in: the user is already speaking, so the next turn starts now
     listen();
   });
@@ -45,11 +43,6 @@ VoiceConversation::VoiceConversation(SpeechOutput* speech, ConversationListener*
       listen();
     }
   });
-}
-
-bool VoiceConversation::enabled() {
-  const char* v = std::getenv("VOLE_VOICE_CONVERSATION");
-  return v && std::strcmp(v, "1") == 0;
 }
 
 QString VoiceConversation::state() const {

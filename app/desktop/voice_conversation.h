@@ -1,8 +1,8 @@
 #pragma once
-// Hands-free voice conversation: listen → think → speak → listen, as a state machine with
-// a visible state. Experimental, behind a switch (VOLE_VOICE_CONVERSATION=1) until the
-// microphone side is merged: the listening half is the `ConversationListener` interface,
-// which the voice input (App.voice, the speech-to-text side) implements.
+// Hands-free voice conversation (`App.conversation`): listen → think → speak → listen, as
+// a state machine with a visible state. The listening half is the `ConversationListener`
+// interface: ConversationMicrophone in the app (voice input turns + barge-in detection),
+// a scripted listener in tests.
 //
 //   Off        --start()-------------------------------> Listening (listener.listen())
 //   Listening  --utterance(text)--> send(text) --------> Thinking
@@ -51,9 +51,6 @@ class VoiceConversation : public QObject {
   // `stop_answer` stops the answer being generated.
   VoiceConversation(SpeechOutput* speech, ConversationListener* listener, std::function<bool(const QString&)> send,
                     std::function<void()> stop_answer, QObject* parent = nullptr);
-
-  // The switch: VOLE_VOICE_CONVERSATION=1.
-  static bool enabled();
 
   State current() const { return state_; }
   QString state() const;

@@ -113,8 +113,19 @@ void VoiceInput::set_error(const QString& e) {
   Q_EMIT errorChanged();
 }
 
-QString VoiceInput::start(bool hands_free) {
+QString VoiceInput::startTurn(double pause_seconds) {
+  audio::VadOptions options;
+  options.min_silence_s = pause_seconds;
+  QString problem = start(true, options);
+  turn_ = problem.isEmpty();
+  return problem;
+}
+
+QString VoiceInput::start(bool hands_free) { return start(hands_free, audio::VadOptions{}); }
+
+QString VoiceInput::start(bool hands_free, const audio::VadOptions& vad) {
   if (state_ != State::Idle) return tr("Vole is already listening.");
+  turn_ = false;
   stopTest();
   if (!hasSpeechModel()) return QStringLiteral("no-speech-model");
   set_error({});
@@ -122,7 +133,7 @@ QString VoiceInput::start(bool hands_free) {
   last_recording_.clear();  // a new dictation: the previous one's file is not this text's
   partial_.clear();
   Q_EMIT partialTextChanged();
-  vad_ = std::make_unique<audio::VoiceActivityDetector>();
+  vad_ = std::make_unique<audio::VoiceActivityDetector>(vad);
   heard_speech_ = false;
   partial_at_ = 0;
   final_id_ = 0;
@@ -151,6 +162,7 @@ void VoiceInput::cancel() {
   if (state_ == State::Idle) return;
   mic_.stop();
   final_id_ = 0;  // a transcription in flight is ignored when it comes back
+  turn_ = false;
   samples_.clear();
   level_ = 0;
   Q_EMIT levelChanged();
@@ -205,6 +217,11 @@ void VoiceInput::on_audio(const std::vector<float>& samples) {
   // Ended from the event loop, not inside the microphone's signal.
   if ((hands_free_ && pause_after_speech) || seconds >= kMaxRecordingSeconds) {
     QMetaObject::invokeMethod(this, &VoiceInput::stop, Qt::QueuedConnection);
+  } else if (turn_ && !heard_speech_ && seconds >= kHandsFreeSilenceSeconds) {
+    // A conversation waits for the user: the silence so far is dropped, listening goes on.
+    samples_.clear();
+    partial_at_ = 0;
+    clock_.restart();
   } else if (hands_free_ && !heard_speech_ && seconds >= kHandsFreeSilenceSeconds) {
     set_error(tr("No speech heard: listening stopped."));
     QMetaObject::invokeMethod(this, &VoiceInput::cancel, Qt::QueuedConnection);
@@ -260,7 +277,7 @@ void VoiceInput::on_transcribed(const TranscriptionResult& result) {
       mic_.stop();
       set_error(tr("Speech to text failed: %1").arg(result.error));
       set_state(State::Idle);
-      Q_EMIT transcriptReady(partial_, false);
+      end_recording(false);
       return;
     }
     partial_ = result.text;
@@ -277,8 +294,19 @@ void VoiceInput::on_transcribed(const TranscriptionResult& result) {
   }
   keep_recording();
   set_state(State::Idle);
-  const bool send = hands_free_ && autoSend() && result.error.isEmpty() && error_.isEmpty() && !partial_.isEmpty();
-  Q_EMIT transcriptReady(partial_, send);
+  end_recording(hands_free_ && autoSend() && result.error.isEmpty() && error_.isEmpty() && !partial_.isEmpty());
+}
+
+void VoiceInput::end_recording(bool auto_send) {
+  if (!turn_) {
+    Q_EMIT transcriptReady(partial_, auto_send);
+    return;
+  }
+  turn_ = false;
+  if (error_.isEmpty())
+    Q_EMIT turnTranscribed(partial_);
+  else
+    Q_EMIT turnFailed(error_);
 }
 
 void VoiceInput::keep_recording() {

@@ -6,6 +6,9 @@
 //
 //   push-to-talk: start(false) while the button is held, stop() when it is released;
 //   hands-free:   start(true); listening ends by itself after a pause in speech.
+//   a voice conversation's turn: startTurn(pause); like hands-free, but the pause length
+//                 is the caller's, silence before any speech keeps listening, and the
+//                 words come back as turnTranscribed (not into the composer).
 //
 // While listening, partial transcripts of the audio so far arrive (partialText); stop()
 // transcribes the whole recording and emits transcriptReady(). Errors (no speech model,
@@ -81,6 +84,7 @@ class VoiceInput : public QObject {
   // Starts listening. Returns "" or why not: "no-speech-model" (the UI offers the
   // download) or a message for the user.
   Q_INVOKABLE QString start(bool hands_free);
+  QString startTurn(double pause_seconds);
   Q_INVOKABLE void stop();    // ends listening and transcribes what was heard
   Q_INVOKABLE void cancel();  // ends listening, drops the audio
   // A push-to-talk start turns hands-free (the button was tapped, not held).
@@ -105,6 +109,9 @@ class VoiceInput : public QObject {
   // The whole recording's text (also after an error: the text heard so far); autoSend:
   // hands-free with the setting on, so the composer sends it.
   void transcriptReady(const QString& text, bool autoSend);
+  // The end of a startTurn() recording: its words, or why there are none.
+  void turnTranscribed(const QString& text);
+  void turnFailed(const QString& message);
 
  private:
   enum class State { Idle, Listening, Transcribing };
@@ -116,6 +123,9 @@ class VoiceInput : public QObject {
   void submit(bool partial);
   void on_transcribed(const TranscriptionResult& result);
   void keep_recording();
+  QString start(bool hands_free, const audio::VadOptions& vad);
+  // The recording's text goes to the composer (transcriptReady) or, for a turn, to the conversation.
+  void end_recording(bool auto_send);
 
   EngineController* engine_;
   InstalledModelsModel* models_;
@@ -128,6 +138,7 @@ class VoiceInput : public QObject {
   QElapsedTimer clock_;
   State state_ = State::Idle;
   bool hands_free_ = false;
+  bool turn_ = false;  // started by startTurn
   bool testing_ = false;
   bool heard_speech_ = false;
   double level_ = 0;

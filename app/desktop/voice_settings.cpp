@@ -13,6 +13,8 @@ VoiceSettings::VoiceSettings(const QString& file, QObject* parent)
   volume_ = std::clamp(s.value("speech/volume", 1.0).toDouble(), 0.0, 1.0);
   output_device_ = s.value("speech/outputDevice").toString();
   model_folder_ = s.value("speech/modelFolder").toString();
+  turn_pause_ = std::clamp(s.value("speech/turnPause", 0.8).toDouble(), 0.3, 3.0);
+  interrupt_sensitivity_ = std::clamp(s.value("speech/interruptSensitivity", 2).toInt(), 0, 3);
 }
 
 template <typename T>
@@ -30,5 +32,9 @@ void VoiceSettings::setSpeed(double v) { set(speed_, std::clamp(v, 0.5, 2.0), "s
 void VoiceSettings::setVolume(double v) { set(volume_, std::clamp(v, 0.0, 1.0), "volume"); }
 void VoiceSettings::setOutputDevice(const QString& v) { set(output_device_, v, "outputDevice"); }
 void VoiceSettings::setModelFolder(const QString& v) { set(model_folder_, v, "modelFolder"); }
+void VoiceSettings::setTurnPause(double seconds) { set(turn_pause_, std::clamp(seconds, 0.3, 3.0), "turnPause"); }
+void VoiceSettings::setInterruptSensitivity(int level) {
+  set(interrupt_sensitivity_, std::clamp(level, 0, 3), "interruptSensitivity");
+}
 
 }  // namespace vole::desktop

@@ -2,7 +2,9 @@
 // The read-aloud preferences, kept in the app's settings file under [speech] and saved as
 // soon as they change: read answers aloud as they stream, the voice (see speech_synth.h
 // for the values), speed, volume, the output device (a QAudioDevice id; "" = the
-// system's default) and the text-to-speech model folder of the neural voice.
+// system's default) and the text-to-speech model folder of the neural voice; for the
+// voice conversation, the pause that ends the user's turn and how readily speaking over
+// an answer interrupts it.
 #include <QObject>
 #include <QSettings>
 #include <memory>
@@ -17,6 +19,9 @@ class VoiceSettings : public QObject {
   Q_PROPERTY(double volume READ volume WRITE setVolume NOTIFY changed)  // 0 .. 1
   Q_PROPERTY(QString outputDevice READ outputDevice WRITE setOutputDevice NOTIFY changed)
   Q_PROPERTY(QString modelFolder READ modelFolder WRITE setModelFolder NOTIFY changed)
+  Q_PROPERTY(double turnPause READ turnPause WRITE setTurnPause NOTIFY changed)  // seconds, 0.3 .. 3
+  // 0 = off (Esc only), 1 less sensitive .. 3 more (BargeInDetector::for_sensitivity)
+  Q_PROPERTY(int interruptSensitivity READ interruptSensitivity WRITE setInterruptSensitivity NOTIFY changed)
 
  public:
   // `file`: the app's settings file (AppSettings::settingsFile()).
@@ -28,12 +33,16 @@ class VoiceSettings : public QObject {
   double volume() const { return volume_; }
   QString outputDevice() const { return output_device_; }
   QString modelFolder() const { return model_folder_; }
+  double turnPause() const { return turn_pause_; }
+  int interruptSensitivity() const { return interrupt_sensitivity_; }
   void setReadAnswers(bool v);
   void setVoice(const QString& v);
   void setSpeed(double v);
   void setVolume(double v);
   void setOutputDevice(const QString& v);
   void setModelFolder(const QString& v);
+  void setTurnPause(double seconds);
+  void setInterruptSensitivity(int level);
 
  Q_SIGNALS:
   void changed();
@@ -48,6 +57,8 @@ class VoiceSettings : public QObject {
   double volume_ = 1.0;
   QString output_device_;
   QString model_folder_;
+  double turn_pause_ = 0.8;
+  int interrupt_sensitivity_ = 2;
 };
 
 }  // namespace vole::desktop

@@ -128,7 +128,9 @@ Item {
                     font.pixelSize: Theme.fontSmall - 1
                     elide: Text.ElideLeft
                 }
+                ConversationButton {}
                 MicButton {
+                    visible: App.conversation.state === "off"
                     target: input
                     onSendRequested: root.send()
                 }

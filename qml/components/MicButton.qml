@@ -47,6 +47,7 @@ RowLayout {
     Connections {
         target: root.voice
         function onPartialTextChanged() {
+            if (App.conversation.state !== "off") return  // a conversation's turn is not dictation
             if (root.listening || root.transcribing) root.compose(root.voice.partialText)
         }
         function onTranscriptReady(text, autoSend) {

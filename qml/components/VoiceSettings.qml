@@ -6,7 +6,8 @@ import Vole
 import Vole.Style
 
 // Settings › Voice: reading answers aloud (as they stream), the voice, speed, volume and
-// the audio output. Saved at once, like every setting.
+// the audio output; for the voice conversation, the pause that ends a turn and how
+// readily talking over an answer interrupts it. Saved at once, like every setting.
 ColumnLayout {
     id: root
     readonly property var voice: App.speech.settings
@@ -86,6 +87,25 @@ ColumnLayout {
             valueRole: "value"
             currentIndex: Math.max(0, indexOfValue(root.voice.outputDevice))
             onActivated: root.voice.outputDevice = currentValue
+        }
+    }
+    SettingRow {
+        label: qsTr("Conversation: pause that ends your turn")
+        help: qsTr("In a voice conversation, Vole answers once you have been quiet this long (seconds).")
+        ValueSlider {
+            from: 0.3; to: 3.0; stepSize: 0.1
+            value: root.voice.turnPause
+            onMoved: (v) => root.voice.turnPause = v
+        }
+    }
+    SettingRow {
+        label: qsTr("Conversation: interrupt by speaking")
+        help: qsTr("Talking over an answer stops it. Headphones work best: through speakers Vole may hear itself, so a less sensitive setting helps there.")
+        ComboBox {
+            Layout.fillWidth: true
+            model: [qsTr("Off (Esc only)"), qsTr("Less sensitive"), qsTr("Normal"), qsTr("More sensitive")]
+            currentIndex: root.voice.interruptSensitivity
+            onActivated: root.voice.interruptSensitivity = currentIndex
         }
     }
     Text {

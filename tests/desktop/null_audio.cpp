@@ -1,5 +1,8 @@
 #include "null_audio.h"
 
+#include <signal.h>
+#include <sys/prctl.h>
+
 #include <QElapsedTimer>
 #include <QFile>
 #include <QStandardPaths>
@@ -24,6 +27,9 @@ NullAudioServer::NullAudioServer() {
   env.remove("DBUS_SESSION_BUS_ADDRESS");
   server_.setProcessEnvironment(env);
   server_.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+  // The server dies with this process even when the test crashes: otherwise it would keep
+  // ctest's output pipe open and the crash would look like a hang until the timeout.
+  server_.setChildProcessModifier([] { prctl(PR_SET_PDEATHSIG, SIGKILL); });
   // -n: no default configuration; only the null sink and a private socket anyone may use.
   server_.start(program, {"-n", "--daemonize=no", "--exit-idle-time=-1", "--disable-shm=yes", "--log-level=error",
                           "--load=module-null-sink sink_name=vole_null sink_properties=device.description=VoleNull",

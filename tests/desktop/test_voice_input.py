@@ -114,6 +114,12 @@ class PulseServer:
     def unplug(self):
         subprocess.run(["pactl", "unload-module", "module-pipe-source"], env=self.env, check=True)
 
+    def playback_streams(self):
+        """The streams playing into the null sink now (one line each)."""
+        out = subprocess.run(["pactl", "list", "short", "sink-inputs"], env=self.env, stdout=subprocess.PIPE,
+                             text=True, check=True)
+        return [line for line in out.stdout.splitlines() if line.strip()]
+
     def close(self):
         self.proc.terminate()
         try:
