@@ -10,13 +10,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "runtime/embedding_model.h"
-#include "reference/nanocodec.h"
-#include "support/codec_writer.h"
 #include "arch/qwen3_5/qwen3_5.h"
 #include "image/decode.h"
 #include "image/preprocess.h"
+#include "reference/nanocodec.h"
 #include "reference/vision.h"
+#include "runtime/embedding_model.h"
+#include "support/codec_writer.h"
 #include "support/model_fixture.h"
 #include "support/oracles.h"
 #include "util/file.h"
@@ -358,6 +358,24 @@ TEST(CliKnowledge, IndexSearchAskAndRemove) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("Sources:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("lighthouse.md"), std::string::npos) << r.out;
+
+  // Whole-document mode: a long log read in parts that fit a small context, then combined.
+  {
+    std::ofstream log(docs / "log.txt");
+    for (int i = 0; i < 120; ++i) log << "Entry " << i << ": the keeper wound the clock and trimmed the wick.\n";
+  }
+  r = run_vole("index update docs" + e + db, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_vole("ask docs \"How many entries are there?\" --document log.txt --ctx 1024 -m " + chat.dir.string() +
+                   " --weights f32 -n 8 --temp 0" + db,
+               dir);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("reading part 2 of "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("combining notes"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("Sources:"), std::string::npos) << r.out;
+  r = run_vole("ask docs \"Summarise.\" --document nope.txt -m " + chat.dir.string() + " --weights f32" + db, dir);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("not an indexed document of collection docs"), std::string::npos) << r.err;
 
   r = run_vole("search nope \"x\"" + db, dir);
   EXPECT_NE(r.exit_code, 0);
