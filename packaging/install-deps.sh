@@ -24,8 +24,9 @@ PACKAGES=(
   # the desktop app's secrets in the desktop keyring (Secret Service); gnome-keyring
   # only for the test that runs a real keyring headless
   libsecret-1-dev gnome-keyring
-  # tests: GoogleTest, jinja2 oracle for chat templates, npm for the tokenizer oracle
-  libgtest-dev libgmock-dev python3 python3-jinja2 nodejs npm
+  # tests: GoogleTest, jinja2 oracle for chat templates, npm for the tokenizer oracle;
+  # clang with its sanitizer and libFuzzer runtimes for the bounded fuzzing step
+  libgtest-dev libgmock-dev python3 python3-jinja2 nodejs npm clang libclang-rt-14-dev
   # audio tests: sox writes every test file type (MP3 through libsox-fmt-mp3), espeak-ng speaks
   sox libsox-fmt-base libsox-fmt-mp3 espeak-ng
   # desktop app: Qt 6 + QML modules (libqt6svg6: the SVG icons), and for its window tests

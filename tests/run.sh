@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: builds (installing dependencies first), then ctest. Then the CPU
 # tests that parse untrusted files (labels `model`, `image` and `audio`) again under
-# AddressSanitizer and UBSan, in a second build dir that builds nothing else.
+# AddressSanitizer and UBSan, in a second build dir that builds nothing else; last, every
+# fuzzing harness for a bounded time (tests/fuzz/ci.sh).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/packaging/build.sh"
@@ -31,3 +32,8 @@ ctest --output-on-failure -j"$(nproc)" -R '^(TextDecoder|TextBlocks|Extract|Extr
 # pass: the sanitizers slow them several times over.
 ctest --output-on-failure -j"$(nproc)" -E 'RealTemplatesStayFarFromTheBudgets|HostileTokenize\.StopEnds' \
   -R '^(HostileOutput|HostileTemplate\.|Cases/HostileTemplateMemory\.|HostileJson\.(DepthIsBoundedBeforeParsing|DeepTokenizerJsonIsRefused)|HostileNumbers\.OneParserForEveryOption|HostilePaths\.ReadTextFile|HostileDownload\.)'
+
+# Bounded fuzzing: every libFuzzer harness in tests/fuzz (the template interpreter, the JSON
+# entry points, safetensors headers, images, audio, PyTorch/NeMo checkpoints, YAML) for a
+# fixed short time each from its seeds; any crash, leak or sanitizer report fails the run.
+bash "$root/tests/fuzz/ci.sh"

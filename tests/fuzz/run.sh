@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the safetensors header fuzzer with clang (libFuzzer + ASan + UBSan) and runs
-# it. Not part of CI (tests/run.sh runs the deterministic mutation test instead).
+# it. CI runs it briefly (tests/fuzz/ci.sh).
 # Usage: tests/fuzz/run.sh [seconds, default 60]
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -22,5 +22,5 @@ write("meta", {"__metadata__": {"format": "pt"}, "a": {"dtype": "BF16", "shape":
                "c": {"dtype": "I8", "shape": [0], "data_offsets": [14, 14]}}, bytes(14))
 write("empty", {}, b"")
 PY
-"$out/fuzz_safetensors_header" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
+"$out/fuzz_safetensors_header" -max_total_time="$seconds" -artifact_prefix="$out/" -max_len=4096 -print_final_stats=1 \
   "$out/corpus" "$out/seeds"

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Builds the audio decoder fuzzer with clang (libFuzzer + ASan + UBSan; libsndfile,
 # libsoxr and their codecs are the system's, uninstrumented) and runs it on seeds of every
-# supported format made by sox. Not part of CI: tests/run.sh runs the deterministic
-# mutation test (AudioFuzz.MutatedFilesNeverCrash) under ASan instead.
+# supported format made by sox. CI runs it briefly (tests/fuzz/ci.sh).
 # Usage: tests/fuzz/run_audio.sh [seconds, default 60]
 set -euo pipefail
 source "$(dirname "$0")/common.sh"

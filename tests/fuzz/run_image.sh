@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Builds the image decoder fuzzer with clang (libFuzzer + ASan + UBSan; the codec
 # libraries are the system's, uninstrumented) and runs it on seeds of every format and
-# variant, written by ImageMagick. Not part of CI: tests/run.sh runs the deterministic
-# mutation test under ASan instead.
+# variant, written by ImageMagick. CI runs it briefly (tests/fuzz/ci.sh).
 # Usage: tests/fuzz/run_image.sh [seconds, default 60]
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -26,4 +25,4 @@ convert -size 13x9 gradient:red-blue -define webp:lossless=true "$s/h.webp"
 convert -size 13x9 gradient:red-blue -interlace GIF "$s/i.gif"
 convert -size 13x9 gradient:red-blue "bmp3:$s/j.bmp"
 convert -size 13x9 gradient:red-blue -alpha set "bmp:$s/k.bmp"
-"$out/fuzz_image_decode" -max_total_time="$seconds" -max_len=65536 -print_final_stats=1 "$out/corpus" "$s"
+"$out/fuzz_image_decode" -max_total_time="$seconds" -artifact_prefix="$out/" -max_len=65536 -print_final_stats=1 "$out/corpus" "$s"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the PyTorch checkpoint / NeMo tar fuzzer with clang (libFuzzer + ASan + UBSan)
-# and runs it. Not part of CI (test_model runs a deterministic mutation test instead).
+# and runs it. CI runs it briefly (tests/fuzz/ci.sh).
 # Seeds are the real-layout pickle, zip and tar that the test writer produces.
 # Usage: tests/fuzz/run_torch.sh [seconds, default 60]
 set -euo pipefail
@@ -34,5 +34,5 @@ int main(int, char** argv) {
 }
 CPP
 "$out/torch_seeds" "$out/torch-seeds"
-"$out/fuzz_torch_checkpoint" -max_total_time="$seconds" -max_len=16384 -print_final_stats=1 \
+"$out/fuzz_torch_checkpoint" -max_total_time="$seconds" -artifact_prefix="$out/" -max_len=16384 -print_final_stats=1 \
   "$out/torch-corpus" "$out/torch-seeds"

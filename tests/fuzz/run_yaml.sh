@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the YAML config fuzzer (a NeMo archive's model_config.yaml, the codec's config)
-# with clang (libFuzzer + ASan + UBSan) and runs it for a bounded time. Not part of CI
-# (test_hostile replays the hostile YAML cases deterministically).
+# with clang (libFuzzer + ASan + UBSan) and runs it for a bounded time. CI runs it
+# briefly (tests/fuzz/ci.sh); test_hostile replays the hostile YAML cases deterministically.
 # Usage: tests/fuzz/run_yaml.sh [seconds, default 60]
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -17,5 +17,5 @@ printf '%s\n' 'sample_rate: 22050' 'target: nemo.collections.tts.models.AudioCod
 printf '%s' '{a: [1, {b: null}], c: "x"}' >"$out/seeds/flow.yaml"
 printf '%s' $'list:\n- a: 1\n  b: [true, false]\n- |\n  block text\n' >"$out/seeds/block.yaml"
 export ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions="$root/tests/fuzz/lsan_suppressions.txt"
-"$out/fuzz_yaml_config" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+"$out/fuzz_yaml_config" -max_total_time="$seconds" -artifact_prefix="$out/" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
   -print_final_stats=1 "$out/corpus" "$out/seeds"

@@ -386,6 +386,18 @@ TEST(ImageDecode, TruncatedFilesOfEveryFormatAreRefused) {
   }
 }
 
+// Found by the fuzzer: a 150-byte PNG whose tEXt chunk claims 1.9 GB made libpng allocate
+// that much before noticing the file ends. Chunk lengths are checked against the file first.
+TEST(ImageDecode, PngChunkLengthsBeyondTheFileAreRefusedBeforeDecoding) {
+  TempDir dir;
+  test::write_with_convert(test::pattern_pixels(13, 9, 3), 13, 9, 3, "", dir / "s.png", "png24:");
+  auto png = test::read_bytes(dir / "s.png");
+  // A tEXt chunk after IHDR (which ends at byte 33) claiming 0x71000025 bytes.
+  const std::vector<uint8_t> chunk = {0x71, 0x00, 0x00, 0x25, 't', 'E', 'X', 't', 'd', 'a', 't', 'e'};
+  png.insert(png.begin() + 33, chunk.begin(), chunk.end());
+  expect_error(png, ErrorCode::InvalidFile, {"PNG file is damaged", "tEXt chunk claims 1895825445 bytes"});
+}
+
 TEST(ImageDecode, DecompressionBombsAreRefusedFromTheHeaderAlone) {
   TempDir dir;
   test::write_with_convert(test::pattern_pixels(16, 16, 3), 16, 16, 3, "", dir / "s.png", "png24:");
