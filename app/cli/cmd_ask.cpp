@@ -33,7 +33,7 @@ knowledge::DocumentId find_document(knowledge::KnowledgeBase& kb, const knowledg
 }
 
 // The task over the whole document: each part and each combining step is one chat turn;
-// progress goes to stderr, the answer to stdout.
+// progress goes to stderr, the answer (the last turn) streams to stdout.
 int walk_whole_document(knowledge::KnowledgeBase& kb, const knowledge::Collection& c, const std::string& document,
                         const std::string& task, runtime::Engine& engine, const runtime::GenerateOptions& gen) {
   std::vector<knowledge::ChunkRecord> chunks = kb.document_chunks(find_document(kb, c, document));
@@ -42,12 +42,18 @@ int walk_whole_document(knowledge::KnowledgeBase& kb, const knowledge::Collectio
   wo.context_tokens = static_cast<size_t>(engine.context_length());
   wo.answer_tokens = static_cast<size_t>(gen.max_tokens);
   runtime::Chat chat(engine);
-  auto generate = [&](const std::string& prompt) {
+  auto generate = [&](const std::string& prompt, bool final) {
     runtime::ChatRequest req;
     req.messages.push_back({{"role", "user"}, {"content", prompt}});
     req.generation = gen;
     std::string reply;
-    chat.reply(req, [&](const runtime::ChatDelta& d) { reply += d.content; });
+    chat.reply(req, [&](const runtime::ChatDelta& d) {
+      reply += d.content;
+      if (final) {
+        std::fwrite(d.content.data(), 1, d.content.size(), stdout);
+        std::fflush(stdout);
+      }
+    });
     return reply;
   };
   auto progress = [](const knowledge::WalkProgress& p) {
@@ -58,8 +64,8 @@ int walk_whole_document(knowledge::KnowledgeBase& kb, const knowledge::Collectio
       std::fprintf(stderr, "combining notes (step %zu, %zu of %zu)\n", p.level, p.parts_done + 1, p.parts_total);
   };
   const std::string name = chunks.empty() ? document : chunks.front().path.filename().string();
-  std::string answer = knowledge::walk_document(chunks, name, task, counter, generate, wo, progress);
-  std::printf("%s\n", answer.c_str());
+  knowledge::walk_document(chunks, name, task, counter, generate, wo, progress);
+  std::printf("\n");
   return 0;
 }
 

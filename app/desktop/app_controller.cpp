@@ -43,7 +43,8 @@ AppController::AppController(AppOptions options, QObject* parent)
   chat_ = std::make_unique<ChatController>(store_.get(), engine_.get(), &settings_, &conversations_);
   model_manager_ = std::make_unique<ModelManager>(&settings_, &models_, vole::data_dir() / "models");
   knowledge_ = make_knowledge_controller();
-  knowledge_chat_ = std::make_unique<KnowledgeChat>(store_.get(), chat_.get(), knowledge_.get(), &settings_);
+  knowledge_chat_ =
+      std::make_unique<KnowledgeChat>(store_.get(), chat_.get(), engine_.get(), knowledge_.get(), &settings_);
   chat_->set_job_preparer([k = knowledge_chat_.get()](GenerationJob& job) { k->prepare(job); });
   memory_ = std::make_unique<ConversationMemory>(store_.get(), knowledge_.get(), settings_.settingsFile());
   knowledge_chat_->set_memory(memory_.get());

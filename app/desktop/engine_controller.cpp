@@ -44,6 +44,7 @@ EngineController::EngineController(AppSettings* settings, QObject* parent)
   connect(worker_, &EngineWorker::saveProblem, this, &EngineController::saveProblem);
   connect(worker_, &EngineWorker::answerSaved, this, &EngineController::answerSaved);
   connect(worker_, &EngineWorker::imageProgress, this, &EngineController::imageProgress);
+  connect(worker_, &EngineWorker::readingProgress, this, &EngineController::readingProgress);
   connect(worker_, &EngineWorker::finished, this, [this](const GenerationResult& result) {
     if (--jobs_in_flight_ == 0) Q_EMIT busyChanged();
     Q_EMIT finished(result);

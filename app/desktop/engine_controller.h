@@ -95,8 +95,9 @@ class EngineController : public QObject {
   void saved(qint64 conversation, qint64 message, qint64 chars, qint64 reasoning_chars);  // see EngineWorker
   void finished(const vole::desktop::GenerationResult& result);
   void saveProblem(const QString& message);
-  void answerSaved(qint64 conversation, qint64 message);  // see EngineWorker
+  void answerSaved(qint64 conversation, qint64 message);                      // see EngineWorker
   void imageProgress(qint64 message, double fraction, const QString& stage);  // see EngineWorker
+  void readingProgress(qint64 message, const QString& stage);                 // see EngineWorker
 
  private:
   void set_state(EngineState::Value state);

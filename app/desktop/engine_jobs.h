@@ -5,8 +5,11 @@
 #include <QString>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <string>
 #include <vector>
 
+#include "knowledge/knowledge_base.h"
 #include "memory/store.h"
 #include "memory/types.h"
 #include "remote_reply.h"
@@ -44,6 +47,14 @@ struct ModelInfo {
   bool remote = false;  // served by another computer: text sent to it leaves this one
 };
 
+// Whole-document mode (knowledge/document_walk.h): the answer is the task done over the
+// whole document, read in parts that fit the context, not over retrieved passages.
+struct DocumentReading {
+  std::vector<knowledge::ChunkRecord> chunks;  // the document's, in order
+  std::string name;                            // its file name, for the prompts
+  std::string task;                            // the user's question
+};
+
 // One answer to generate into an assistant message the UI thread already created
 // (Store::begin_assistant / regenerate / resume).
 struct GenerationJob {
@@ -55,7 +66,8 @@ struct GenerationJob {
   // The stored pictures of the conversation, in the order of request's image parts; the
   // worker decodes and preprocesses them into request.images (prompt_images.h).
   std::vector<std::filesystem::path> image_files;
-  int64_t max_image_tokens = 1024;  // the chat's cap on one image's LLM tokens ("Image detail")
+  int64_t max_image_tokens = 1024;                 // the chat's cap on one image's LLM tokens ("Image detail")
+  std::shared_ptr<const DocumentReading> reading;  // set: whole-document mode
 };
 
 struct GenerationResult {

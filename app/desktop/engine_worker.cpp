@@ -350,6 +350,7 @@ void EngineWorker::run(const GenerationJob& job, GenerationResult& result) {
   try {
     runtime::ChatReply reply;
     if (remote_) {
+      if (job.reading) fail(ErrorCode::Unsupported, "whole-document mode needs a model on this computer");
       reply = remote_reply(*remote_, job.request, on_delta, &cancel_);
     } else {
       // Takes turns with the local API server's requests on the same model.
@@ -364,7 +365,7 @@ void EngineWorker::run(const GenerationJob& job, GenerationResult& result) {
             [&](double f, const std::string& stage) { Q_EMIT imageProgress(job.message, f, qstr(stage)); });
         request = &with_images;
       }
-      reply = chat.reply(*request, on_delta, &cancel_);
+      reply = job.reading ? read_document(chat, job, on_delta) : chat.reply(*request, on_delta, &cancel_);
       if (!job.image_files.empty()) Q_EMIT imageProgress(job.message, 1.0, QString());
     }
     send_ui();

@@ -23,8 +23,8 @@
 #include "runtime/chat.h"
 #include "runtime/engine.h"
 #include "runtime/speech_to_text.h"
-#include "speech_jobs.h"
 #include "server/model_access.h"
+#include "speech_jobs.h"
 
 namespace vole::desktop {
 
@@ -70,7 +70,7 @@ class EngineWorker : public QObject {
   // model if it is not loaded yet, transcribes, answers with transcribed(). Runs between
   // chat jobs on this thread, with its own model and state, so neither disturbs the other.
   void transcribe(const vole::desktop::TranscriptionJob& job);
-  void shutdown();                               // releases the engine; call (blocking) before the thread ends
+  void shutdown();  // releases the engine; call (blocking) before the thread ends
 
  Q_SIGNALS:
   void devicesListed(const QVariantList& devices, const QString& error);
@@ -93,9 +93,15 @@ class EngineWorker : public QObject {
   void transcribed(const vole::desktop::TranscriptionResult& result);
   // Preparing the prompt's images for the answer `message` (fraction 1: done).
   void imageProgress(qint64 message, double fraction, const QString& stage);
+  // Whole-document mode: where the reading of the document for `message` is ("" done).
+  void readingProgress(qint64 message, const QString& stage);
 
  private:
   runtime::Chat& chat_for(memory::ConversationId conversation);
+  // Whole-document mode (engine_worker_reading.cpp): every part, then the combining steps,
+  // as turns of `chat`; only the last (the answer) streams to `on_delta`.
+  runtime::ChatReply read_document(runtime::Chat& chat, const GenerationJob& job,
+                                   const std::function<void(const runtime::ChatDelta&)>& on_delta);
   runtime::Engine* model(ModelRole role) const;
   // The shared device, created on first use or when the user picks another one (which
   // releases every model on the old one first).

@@ -10,6 +10,7 @@
 #include "app_settings.h"
 #include "chat_controller.h"
 #include "conversation_memory.h"
+#include "engine_controller.h"
 #include "event_log.h"
 #include "knowledge/answer_context.h"
 #include "knowledge/retriever.h"
@@ -33,14 +34,45 @@ class ByteBoundCounter final : public knowledge::TokenCounter {
 
 }  // namespace
 
-KnowledgeChat::KnowledgeChat(StoreSession* session, ChatController* chat, KnowledgeController* knowledge,
-                             AppSettings* settings, QObject* parent)
+KnowledgeChat::KnowledgeChat(StoreSession* session, ChatController* chat, EngineController* engine,
+                             KnowledgeController* knowledge, AppSettings* settings, QObject* parent)
     : QObject(parent), session_(session), chat_(chat), knowledge_(knowledge), settings_(settings) {
   connect(chat_, &ChatController::conversationChanged, this, &KnowledgeChat::on_conversation_changed);
   auto* model = knowledge_->collections();
   connect(model, &QAbstractItemModel::rowsInserted, this, &KnowledgeChat::collectionsChanged);
   connect(model, &QAbstractItemModel::rowsRemoved, this, &KnowledgeChat::collectionsChanged);
   connect(model, &QAbstractItemModel::dataChanged, this, &KnowledgeChat::collectionsChanged);
+  connect(engine, &EngineController::readingProgress, this, [this](qint64, const QString& stage) {
+    if (stage == reading_status_) return;
+    reading_status_ = stage;
+    if (!stage.isEmpty()) log_event("document-reading", {{"stage", stage}});
+    Q_EMIT readingStatusChanged();
+  });
+}
+
+void KnowledgeChat::setDocument(const QString& path) {
+  if (path == document_) return;
+  document_ = path;
+  log_event("knowledge-document-chosen", {{"conversation", conversation_}, {"document", path}});
+  Q_EMIT documentChanged();
+}
+
+QVariantList KnowledgeChat::documents() const {
+  QVariantList out;
+  knowledge::KnowledgeBase* kb = knowledge_->knowledge_base();
+  if (collection_.isEmpty() || !kb) return out;
+  try {
+    auto c = kb->find_collection(collection_.toStdString());
+    if (!c) return out;
+    for (const auto& [id, path] : kb->indexed_documents(c->id)) {
+      std::filesystem::path label = path;
+      if (c->folders.size() == 1) label = path.lexically_relative(c->folders[0]);
+      out.append(QVariantMap{{"path", qstr(path.string())}, {"label", qstr(label.string())}});
+    }
+  } catch (const std::exception& e) {
+    log_event("notice", {{"text", qstr(e.what())}});
+  }
+  return out;
 }
 
 memory::Store* KnowledgeChat::store() const { return session_->store(); }
@@ -62,6 +94,7 @@ void KnowledgeChat::setCollection(const QString& name) {
     }
   }
   log_event("knowledge-collection-chosen", {{"conversation", conversation_}, {"collection", name}});
+  setDocument({});  // a document of the collection chosen before
   Q_EMIT collectionChanged();
 }
 
@@ -72,11 +105,13 @@ void KnowledgeChat::on_conversation_changed() {
   conversation_ = id;
   if (first_save) {
     // A new chat's first message saved it: the collection chosen meanwhile goes with it.
-    QString chosen = collection_;
+    QString chosen = collection_, document = document_;
     collection_.clear();
     setCollection(chosen);
+    setDocument(document);  // chosen for this first question too
     return;
   }
+  setDocument({});
   QString stored;
   if (id && store()) {
     try {
@@ -111,6 +146,12 @@ void KnowledgeChat::prepare(GenerationJob& job) {
   std::string content = question;
   std::vector<memory::MessageSource> saved;
   try {
+    if (!collection_.isEmpty() && !document_.isEmpty() && knowledge_->knowledge_base() &&
+        read_whole_document(question, job, saved)) {
+      memory::save_message_sources(*store(), job.message, saved);
+      Q_EMIT sourcesChanged(job.message);
+      return;  // the worker reads the document; the question stays as the user wrote it
+    }
     if (!collection_.isEmpty() && knowledge_->knowledge_base()) content = with_passages(question, job, saved);
     if (memory_ && memory_->recall()) content = with_recollections(question, content, saved);
     if (saved.empty()) return;  // nothing relevant: the model gets the question alone
@@ -169,6 +210,35 @@ std::string KnowledgeChat::with_passages(const std::string& question, const Gene
     saved.push_back(std::move(m));
   }
   return ctx.prompt;
+}
+
+bool KnowledgeChat::read_whole_document(const std::string& question, GenerationJob& job,
+                                        std::vector<memory::MessageSource>& saved) {
+  knowledge::KnowledgeBase& kb = *knowledge_->knowledge_base();
+  auto c = kb.find_collection(collection_.toStdString());
+  if (!c) return false;
+  const std::filesystem::path path = document_.toStdString();
+  auto id = kb.find_document(c->id, path);
+  if (!id) return false;  // gone from the index since it was chosen: passages instead
+  auto reading = std::make_shared<DocumentReading>();
+  reading->chunks = kb.document_chunks(*id);
+  if (reading->chunks.empty()) return false;
+  reading->name = path.filename().string();
+  reading->task = question;
+  log_event(
+      "knowledge-document-read",
+      {{"message", qlonglong(job.message)}, {"document", document_}, {"chunks", qlonglong(reading->chunks.size())}});
+  job.reading = std::move(reading);
+  // The document is the answer's one source: listed under it, kept with it.
+  memory::MessageSource s;
+  s.number = 1;
+  s.collection = c->name;
+  s.path = path.string();
+  s.label = path.filename().string() + " (read whole)";
+  s.snippet = job.reading->chunks.front().text.substr(0, 200);
+  s.passage = job.reading->chunks.front().text;
+  saved.push_back(std::move(s));
+  return true;
 }
 
 std::string KnowledgeChat::with_recollections(const std::string& question, const std::string& content,

@@ -23,6 +23,7 @@ namespace vole::desktop {
 
 class AppSettings;
 class ChatController;
+class EngineController;
 class ConversationMemory;
 class KnowledgeController;
 class StoreSession;
@@ -33,14 +34,26 @@ class KnowledgeChat : public QObject {
   // until its first message saves the conversation.
   Q_PROPERTY(QString collection READ collection WRITE setCollection NOTIFY collectionChanged)
   Q_PROPERTY(QStringList collections READ collections NOTIFY collectionsChanged)  // names to pick from
+  // Whole-document mode: a document of the collection (its path) that the next questions
+  // are asked of as a whole, read in parts ("" = answer from retrieved passages). Reset
+  // when the collection or the conversation changes.
+  Q_PROPERTY(QString document READ document WRITE setDocument NOTIFY documentChanged)
+  // What the reading of a document is doing now ("Reading report.pdf: part 3 of 7"), or "".
+  Q_PROPERTY(QString readingStatus READ readingStatus NOTIFY readingStatusChanged)
 
  public:
-  KnowledgeChat(StoreSession* session, ChatController* chat, KnowledgeController* knowledge, AppSettings* settings,
-                QObject* parent = nullptr);
+  KnowledgeChat(StoreSession* session, ChatController* chat, EngineController* engine, KnowledgeController* knowledge,
+                AppSettings* settings, QObject* parent = nullptr);
 
   QString collection() const { return collection_; }
   void setCollection(const QString& name);
   QStringList collections() const;
+  QString document() const { return document_; }
+  void setDocument(const QString& path);
+  QString readingStatus() const { return reading_status_; }
+  // The chosen collection's indexed documents: [{path, label}] by path (label: the path
+  // relative to the collection's folder when it has one).
+  Q_INVOKABLE QVariantList documents() const;
 
   // The answer's sources: [{number, label, path, snippet, passage, cited, collection}] in
   // number order; `answer_text` says which ones it cites.
@@ -61,6 +74,8 @@ class KnowledgeChat : public QObject {
  Q_SIGNALS:
   void collectionChanged();
   void collectionsChanged();
+  void documentChanged();
+  void readingStatusChanged();
   void sourcesChanged(qint64 message);
 
  private:
@@ -69,6 +84,8 @@ class KnowledgeChat : public QObject {
   knowledge::SearchOptions search_options() const;
   std::string with_passages(const std::string& question, const GenerationJob& job,
                             std::vector<memory::MessageSource>& saved);
+  // Whole-document mode: the document's chunks into the job (the worker reads them).
+  bool read_whole_document(const std::string& question, GenerationJob& job, std::vector<memory::MessageSource>& saved);
   std::string with_recollections(const std::string& question, const std::string& content,
                                  std::vector<memory::MessageSource>& saved);
 
@@ -79,6 +96,8 @@ class KnowledgeChat : public QObject {
   ConversationMemory* memory_ = nullptr;
   qint64 conversation_ = 0;
   QString collection_;
+  QString document_;
+  QString reading_status_;
 };
 
 }  // namespace vole::desktop

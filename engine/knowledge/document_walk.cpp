@@ -120,7 +120,7 @@ std::string walk_document(const std::vector<ChunkRecord>& chunks, std::string_vi
 
   if (parts.size() == 1) {
     report(0, 0, 1);
-    std::string answer = generate(whole_prompt(document_name, task, parts[0]));
+    std::string answer = generate(whole_prompt(document_name, task, parts[0]), true);
     report(0, 1, 1);
     return answer;
   }
@@ -128,7 +128,7 @@ std::string walk_document(const std::vector<ChunkRecord>& chunks, std::string_vi
   std::vector<std::string> notes;
   for (size_t i = 0; i < parts.size(); ++i) {
     report(0, i, parts.size());
-    notes.push_back(generate(map_prompt(document_name, task, i + 1, parts.size(), parts[i])));
+    notes.push_back(generate(map_prompt(document_name, task, i + 1, parts.size(), parts[i]), false));
   }
   report(0, parts.size(), parts.size());
 
@@ -140,7 +140,7 @@ std::string walk_document(const std::vector<ChunkRecord>& chunks, std::string_vi
     std::string all = reduce_prompt(document_name, task, notes, 1, true);
     if (notes.size() == 1 || counter.count(all) <= budget) {
       report(level, 0, 1);
-      std::string answer = generate(all);
+      std::string answer = generate(all, true);
       report(level, 1, 1);
       return answer;
     }
@@ -175,7 +175,7 @@ std::string walk_document(const std::vector<ChunkRecord>& chunks, std::string_vi
     size_t first = 1;
     for (size_t g = 0; g < groups.size(); ++g) {
       report(level, g, groups.size());
-      combined.push_back(generate(reduce_prompt(document_name, task, groups[g], first, false)));
+      combined.push_back(generate(reduce_prompt(document_name, task, groups[g], first, false), false));
       first += groups[g].size();
     }
     report(level, groups.size(), groups.size());

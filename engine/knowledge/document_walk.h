@@ -35,7 +35,8 @@ struct WalkProgress {
 };
 
 // Generates the reply to a prompt (may throw, e.g. Error(Cancelled) to stop the walk).
-using Generate = std::function<std::string(const std::string& prompt)>;
+// `final`: this reply is the answer itself (the last call), which a caller may stream.
+using Generate = std::function<std::string(const std::string& prompt, bool final)>;
 
 struct DocumentPart {
   std::string text;

@@ -311,6 +311,16 @@ std::vector<ChunkRecord> KnowledgeBase::document_chunks(DocumentId id) {
   return out;
 }
 
+std::vector<std::pair<DocumentId, fs::path>> KnowledgeBase::indexed_documents(CollectionId collection) {
+  auto st = connection().prepare(
+      "SELECT id, path FROM documents WHERE collection_id = ?1 AND state = 'indexed' AND chunk_count > 0 "
+      "ORDER BY path");
+  st.bind(1, collection);
+  std::vector<std::pair<DocumentId, fs::path>> out;
+  while (st.step()) out.emplace_back(st.int64(0), fs::path(st.text(1)));
+  return out;
+}
+
 std::optional<DocumentId> KnowledgeBase::find_document(CollectionId collection, const fs::path& path) {
   auto st = connection().prepare("SELECT id FROM documents WHERE collection_id = ?1 AND path = ?2");
   st.bind(1, collection).bind(2, path.lexically_normal().string());

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "knowledge/types.h"
@@ -114,6 +115,8 @@ class KnowledgeBase {
   // The live chunks of one document, in order (whole-document mode).
   std::vector<ChunkRecord> document_chunks(DocumentId id);
   std::optional<DocumentId> find_document(CollectionId collection, const std::filesystem::path& path);
+  // The collection's indexed documents with their paths, by path (the whole-document picker).
+  std::vector<std::pair<DocumentId, std::filesystem::path>> indexed_documents(CollectionId collection);
 
   const std::filesystem::path& path() const;
   int64_t now_ms() const;

@@ -24,8 +24,19 @@ Rectangle {
             color: Theme.text
             elide: Text.ElideRight
             Layout.fillWidth: true
+            Layout.minimumWidth: 60
         }
-        KnowledgePicker {}
+        // The pickers give up width (eliding) before the row overflows a narrow window.
+        KnowledgePicker {
+            Layout.fillWidth: true
+            Layout.minimumWidth: 110
+            Layout.maximumWidth: implicitWidth
+        }
+        DocumentPicker {
+            Layout.fillWidth: true
+            Layout.minimumWidth: 110
+            Layout.maximumWidth: implicitWidth
+        }
         ModelPicker { id: picker }
         // The device doing the work, always visible: a CPU driver is flagged in colour.
         Rectangle {

@@ -123,7 +123,9 @@ Item {
                 Text {
                     Layout.fillWidth: true
                     horizontalAlignment: Text.AlignRight
-                    text: App.chat.generating ? qsTr("Esc to stop") : qsTr("Enter to send · Shift+Enter for a new line")
+                    // While a whole document is read: which part (the answer streams after the last).
+                    text: App.knowledgeChat.readingStatus !== "" ? App.knowledgeChat.readingStatus + qsTr(" · Esc to stop")
+                        : App.chat.generating ? qsTr("Esc to stop") : qsTr("Enter to send · Shift+Enter for a new line")
                     color: Theme.textFaint
                     font.pixelSize: Theme.fontSmall - 1
                     elide: Text.ElideLeft

@@ -45,7 +45,7 @@ ComboBox {
             text: root.displayText
             color: Theme.text
             elide: Text.ElideRight
-            width: Math.min(implicitWidth, 220)
+            width: Math.min(implicitWidth, 220, root.width - 70)
             anchors.verticalCenter: parent.verticalCenter
         }
     }

@@ -110,6 +110,25 @@ def main():
         if not sources or not sources[0][1].endswith("harbour.md"):
             fail("the answer's first source should be harbour.md, found %r" % (sources,))
         app.screenshot(display, window, shot("knowledge-answer.png"))
+
+        # Whole-document mode: one document picked in the header, a task over all of it; the
+        # reading is reported, the document is the answer's one source.
+        app.click(display, window, "document-picker")
+        app.wait_event(r"event=document-picker-opened documents=3")
+        xdo(display, "key", "Down")
+        xdo(display, "key", "Return")
+        app.wait_event(r"event=knowledge-document-chosen conversation=%s document=\S*engine\.md" % sent.group(1))
+        app.wait_event(r"event=focus target=composer")
+        xdo(display, "type", "--delay", "15", "Summarise this document.")
+        xdo(display, "key", "Return")
+        read = app.wait_event(r"event=knowledge-document-read message=(\d+) document=\S*engine\.md chunks=(\d+)")
+        app.wait_event(r'event=document-reading stage="Reading engine\.md: part 1 of 1"', timeout=60)
+        whole = int(read.group(1))
+        app.wait_event(r"event=answer-complete conversation=\d+ message=%d" % whole, timeout=120)
+        sources = sources_of(os.path.join(data, "vole.db"), whole)
+        if len(sources) != 1 or not sources[0][1].endswith("engine.md") or "read whole" not in sources[0][2]:
+            fail("the whole-document answer's source should be engine.md alone, found %r" % (sources,))
+        app.screenshot(display, window, shot("knowledge-whole-document.png"))
         app.quit(display)
 
         # Restart: the conversation still asks the collection; its sources are still shown.
@@ -118,7 +137,7 @@ def main():
                                                    "knowledge/minSimilarity": -1})
         app = App(args.app, display, env)
         window = app.wait_window()
-        app.wait_event(r"event=conversation-opened conversation=%s messages=2" % sent.group(1))
+        app.wait_event(r"event=conversation-opened conversation=%s messages=4" % sent.group(1))
         app.screenshot(display, window, shot("knowledge-answer-dark.png"))
         app.quit(display)
         conn = sqlite3.connect(os.path.join(data, "vole.db"))

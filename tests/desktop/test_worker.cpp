@@ -5,6 +5,7 @@
 #include <QColor>
 #include <QImage>
 #include <QSignalSpy>
+#include <algorithm>
 #include <fstream>
 
 #include "app_settings.h"
@@ -12,6 +13,7 @@
 #include "conversation_list_model.h"
 #include "desktop_test.h"
 #include "engine_controller.h"
+#include "engine_jobs.h"
 #include "memory/images.h"
 #include "store_session.h"
 #include "support/checkpoint_writer.h"
@@ -130,6 +132,56 @@ TEST_F(WorkerTest, SendStreamsBatchedDeltasAndSavesTheAnswer) {
   EXPECT_EQ(messages.data(messages.index(1), MessageListModel::StatusRole).toString(), "complete");
   EXPECT_EQ(s->conversations.count(), 1);
   EXPECT_EQ(s->chat->title(), "Hello there");
+}
+
+// Whole-document mode on the worker: a document too long for the 1024-token context is read
+// in parts, then the notes are combined; the progress says which part; only the last turn
+// (the answer) streams into the message. Stop during the reading cancels the answer.
+TEST_F(WorkerTest, WholeDocumentIsReadInPartsAndOnlyTheAnswerStreams) {
+  auto s = session(16);
+  ASSERT_TRUE(s->load(model()));
+  auto reading = std::make_shared<DocumentReading>();
+  reading->name = "log.txt";
+  reading->task = "How many entries are there?";
+  uint64_t at = 0;
+  for (uint32_t i = 0; i < 24; ++i) {
+    knowledge::ChunkRecord c;
+    c.ordinal = i;
+    c.path = "/docs/log.txt";
+    for (int e = 0; e < 6; ++e)
+      c.text += "Entry " + std::to_string(i * 6 + e) + ": the keeper wound the clock and trimmed the wick. ";
+    c.location.byte_begin = at;
+    c.location.byte_end = at += c.text.size();
+    c.location.line_begin = c.location.line_end = i + 1;
+    reading->chunks.push_back(std::move(c));
+  }
+  s->chat->set_job_preparer([&](GenerationJob& job) { job.reading = reading; });
+  QSignalSpy progress(s->engine.get(), &EngineController::readingProgress);
+  QSignalSpy streamed(s->engine.get(), &EngineController::streamed);
+  ASSERT_TRUE(s->chat->send(QString::fromStdString(reading->task)));
+  ASSERT_EQ(s->finish(std::chrono::seconds(300)), "complete");
+
+  QStringList stages;
+  for (const auto& call : progress) stages << call[1].toString();
+  ASSERT_GE(stages.size(), 3) << stages.join(" | ").toStdString();
+  EXPECT_TRUE(stages.contains("Reading log.txt: part 2 of " + stages[0].section(" of ", 1)))
+      << stages.join(" | ").toStdString();
+  EXPECT_TRUE(std::any_of(stages.begin(), stages.end(), [](const QString& st) { return st.startsWith("Combining"); }));
+  EXPECT_EQ(stages.back(), "");  // done
+  auto answer = s->last_message();
+  EXPECT_EQ(answer.status, memory::MessageStatus::Complete);
+  QString received;
+  for (const auto& call : streamed) received += call[3].toString();
+  EXPECT_EQ(received.toStdString(), answer.content);  // the notes never reached the message
+  ASSERT_TRUE(answer.stats);
+  EXPECT_LE(answer.stats->generated_tokens, 16);  // the answer's own tokens
+
+  // Stop while the parts are read: the answer is cancelled, not left running.
+  progress.clear();
+  ASSERT_TRUE(s->chat->send("Summarise it."));
+  ASSERT_TRUE(wait_until([&] { return progress.count() >= 1; }, std::chrono::seconds(60)));
+  s->chat->stop();
+  EXPECT_EQ(s->finish(), "cancelled");
 }
 
 TEST_F(WorkerTest, StopTakesEffectWithinOneDecodeStep) {

@@ -139,14 +139,16 @@ TEST(Answers, WholeDocumentModeReadsEveryPartOnceAndReduces) {
     }
 
   std::vector<std::string> prompts;
+  std::vector<bool> finals;
   std::vector<WalkProgress> progress;
   WalkOptions wo;
   wo.context_tokens = 700;
   wo.answer_tokens = 100;
   std::string answer = walk_document(
       chunks, "ledger.md", "How many invoices were paid?", counter,
-      [&](const std::string& prompt) {
+      [&](const std::string& prompt, bool final) {
         prompts.push_back(prompt);
+        finals.push_back(final);
         EXPECT_LE(counter.count(prompt), wo.context_tokens - wo.answer_tokens);
         // The "model" notes the invoice numbers it sees, and sums notes when reducing.
         if (prompt.find("Notes on part") != std::string::npos) return std::string("Combined notes.");
@@ -160,14 +162,18 @@ TEST(Answers, WholeDocumentModeReadsEveryPartOnceAndReduces) {
   EXPECT_EQ(progress.front().level, 0u);
   EXPECT_EQ(progress.back().parts_done, progress.back().parts_total);
   EXPECT_GE(progress.back().level, 1u);
+  // Only the last reply is the answer.
+  EXPECT_EQ(std::count(finals.begin(), finals.end(), true), 1);
+  EXPECT_TRUE(finals.back());
 
   // A short document is answered in one prompt.
   prompts.clear();
   std::vector<ChunkRecord> one = {chunks[0]};
   EXPECT_EQ(walk_document(
                 one, "ledger.md", "Summarise.", counter,
-                [&](const std::string& p) {
+                [&](const std::string& p, bool final) {
                   prompts.push_back(p);
+                  EXPECT_TRUE(final);
                   return std::string("Short.");
                 },
                 wo),
@@ -182,7 +188,7 @@ TEST(Answers, WholeDocumentModeReadsEveryPartOnceAndReduces) {
       [&] {
         walk_document(
             chunks, "ledger.md", "x", counter,
-            [&](const std::string&) -> std::string {
+            [&](const std::string&, bool) -> std::string {
               if (++calls == 3) fail(ErrorCode::Cancelled, "stopped");
               return "n";
             },
@@ -194,6 +200,6 @@ TEST(Answers, WholeDocumentModeReadsEveryPartOnceAndReduces) {
   WalkOptions too_small;
   too_small.context_tokens = 100;
   EXPECT_THROW(walk_document(
-                   chunks, "l", "x", counter, [](const std::string&) { return std::string(); }, too_small),
+                   chunks, "l", "x", counter, [](const std::string&, bool) { return std::string(); }, too_small),
                Error);
 }
