@@ -21,21 +21,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import wave
 
-from test_voice_input import PulseServer, field
+from virtual_mic import PulseServer, espeak_recording, require_audio_tools
 from xvfb_app import SKIP, App, Display, fail, focus, parse_test_args, write_settings, xdo
 
 
 def main():
     args = parse_test_args()
     shot = lambda name: os.path.join(args.artifacts, name)
-    for tool in ("pulseaudio", "pactl", "espeak-ng"):
-        if not shutil.which(tool):
-            if os.environ.get("VOLE_REQUIRE_AUDIO") == "1":
-                fail("%s is not installed (packaging/install-deps.sh)" % tool)
-            print("SKIP: %s is not installed (packaging/install-deps.sh installs it)" % tool)
-            sys.exit(SKIP)
+    require_audio_tools()
     started = time.time()
     tmp = tempfile.mkdtemp(prefix="vole-conversation-")
     display = Display()
@@ -43,10 +37,7 @@ def main():
     try:
         data = os.path.join(tmp, "data")
         speech = os.path.join(tmp, "speech.wav")
-        subprocess.run(["espeak-ng", "-w", speech, "Tell me about voles, please."], check=True)
-        with wave.open(speech) as w:
-            rate, frames = w.getframerate(), w.readframes(w.getnframes())
-            assert w.getnchannels() == 1 and w.getsampwidth() == 2
+        rate, frames = espeak_recording(speech, "Tell me about voles, please.")
         silence = lambda seconds: b"\0\0" * int(rate * seconds)
         pulse = PulseServer(tmp, rate)
 
