@@ -25,13 +25,12 @@ export LSAN_OPTIONS="suppressions=$root/tests/fuzz/lsan_suppressions.txt"
 ctest --output-on-failure -j"$(nproc)" -L "model|image|audio"
 ctest --output-on-failure -j"$(nproc)" -R '^(TextDecoder|TextBlocks|Extract|ExtractFuzz|Chunker)\.'
 # The hostile cases that run in-process (output files, template limits, JSON depth, the
-# number parser); the cases added in this round (damaged databases, tokenising, terminal
-# lines, input files) join once they have passed under the sanitizers here. Those that run build/bin/vole
-# are covered by the normal pass. The cases that hold work to a wall-clock bound (a real
-# template against its budget, Stop during a long tokenisation) are left to the normal
-# pass: the sanitizers slow them several times over.
+# number parser, damaged databases, tokenising, terminal lines, input files). Those that
+# run build/bin/vole are covered by the normal pass. The cases that hold work to a
+# wall-clock bound (a real template against its budget, Stop during a long tokenisation)
+# are left to the normal pass: the sanitizers slow them several times over.
 ctest --output-on-failure -j"$(nproc)" -E 'RealTemplatesStayFarFromTheBudgets|HostileTokenize\.StopEnds' \
-  -R '^(HostileOutput|HostileTemplate\.|Cases/HostileTemplateMemory\.|HostileJson\.(DepthIsBoundedBeforeParsing|DeepTokenizerJsonIsRefused)|HostileNumbers\.OneParserForEveryOption|HostilePaths\.ReadTextFile|HostileDownload\.)'
+  -R '^(HostileOutput|HostileTemplate\.|Cases/HostileTemplateMemory\.|HostileJson\.(DepthIsBoundedBeforeParsing|DeepTokenizerJsonIsRefused)|HostileNumbers\.OneParserForEveryOption|HostilePaths\.ReadTextFile|HostileDownload\.|HostileDamagedDatabase\.|HostileTokenize\.|HostileTerminal\.|HostileInputFiles\.)'
 
 # Bounded fuzzing: every libFuzzer harness in tests/fuzz (the template interpreter, the JSON
 # entry points, safetensors headers, images, audio, PyTorch/NeMo checkpoints, YAML) for a
