@@ -4,20 +4,19 @@
 # Seeds are the real-layout pickle, zip and tar that the test writer produces.
 # Usage: tests/fuzz/run_torch.sh [seconds, default 60]
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-seconds="${1:-60}"
-out="${VOLE_FUZZ_DIR:-$root/build-fuzz}"
+source "$(dirname "$0")/common.sh"
+fuzz_setup "" "${1:-60}"
 mkdir -p "$out/torch-corpus" "$out/torch-seeds"
-flags=(-std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-       -I"$root/engine" -I"$root/tests")
 engine=("$root/engine/model/restricted_unpickler.cpp" "$root/engine/model/pytorch_zip.cpp"
         "$root/engine/model/tar_reader.cpp" "$root/engine/model/safetensors.cpp" "$root/engine/model/json_util.cpp"
         "$root/engine/util/error.cpp" "$root/engine/util/file.cpp" "$root/engine/util/json.cpp")
-clang++ "${flags[@]}" "$root/tests/fuzz/fuzz_torch_checkpoint.cpp" "${engine[@]}" $(pkg-config --cflags --libs libzip) \
-  -o "$out/fuzz_torch_checkpoint"
+# The engine sources are compiled once, for the harness and the seed writer alike.
+fuzz_objects $(pkg-config --cflags libzip) -- "${engine[@]}"
+fuzz_build fuzz_torch_checkpoint -I"$root/tests" "$root/tests/fuzz/fuzz_torch_checkpoint.cpp" "${objects[@]}" \
+  $(pkg-config --libs libzip)
 # Seed writer: the test support's torch.save / tar writer, prefixed with the mode byte.
-clang++ -std=c++20 -O1 -I"$root/engine" -I"$root/tests" -x c++ - "$root/tests/support/torch_writer.cpp" "${engine[@]}" \
-  $(pkg-config --cflags --libs libzip) -o "$out/torch_seeds" <<'CPP'
+clang++ "${fuzz_flags[@]}" -I"$root/engine" -I"$root/tests" -x c++ - -x none "$root/tests/support/torch_writer.cpp" \
+  "${objects[@]}" $(pkg-config --cflags --libs libzip) -o "$out/torch_seeds" <<'CPP'
 #include "support/torch_writer.h"
 #include <string>
 int main(int, char** argv) {
