@@ -8,6 +8,9 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 seconds="${1:-${VOLE_FUZZ_SECONDS:-10}}"
 export VOLE_FUZZ_DIR="${VOLE_FUZZ_DIR:-$here/../../build-fuzz}"
+# A fixed seed: a run is repeatable (up to how far it gets in its time), so CI's verdict is
+# the same for the same code; VOLE_FUZZ_SEED= (empty) lets libFuzzer pick one.
+export VOLE_FUZZ_SEED="${VOLE_FUZZ_SEED-1}"
 mkdir -p "$VOLE_FUZZ_DIR/logs"
 
 # Each script builds its harness(es) and fuzzes for $seconds (run_jinja.sh runs two).

@@ -22,5 +22,5 @@ write("meta", {"__metadata__": {"format": "pt"}, "a": {"dtype": "BF16", "shape":
                "c": {"dtype": "I8", "shape": [0], "data_offsets": [14, 14]}}, bytes(14))
 write("empty", {}, b"")
 PY
-"$out/fuzz_safetensors_header" -max_total_time="$seconds" -artifact_prefix="$out/" -max_len=4096 -print_final_stats=1 \
+"$out/fuzz_safetensors_header" -max_total_time="$seconds" ${VOLE_FUZZ_SEED:+-seed=$VOLE_FUZZ_SEED} -artifact_prefix="$out/" -max_len=4096 -print_final_stats=1 \
   "$out/corpus" "$out/seeds"

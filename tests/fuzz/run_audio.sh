@@ -26,6 +26,6 @@ seed s.ogg
 seed s.mp3
 # Leaks inside system libraries are suppressed (see the file).
 LSAN_OPTIONS="suppressions=$root/tests/fuzz/lsan_suppressions.txt" \
-  "$out/fuzz_audio_decode" -max_total_time="$seconds" -max_len=16384 -print_final_stats=1 \
+  "$out/fuzz_audio_decode" -max_total_time="$seconds" ${VOLE_FUZZ_SEED:+-seed=$VOLE_FUZZ_SEED} -max_len=16384 -print_final_stats=1 \
   -artifact_prefix="$out/" \
   "$out/corpus" "$out/seeds"

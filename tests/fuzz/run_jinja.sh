@@ -24,7 +24,7 @@ printf '%s' '[{"role":"user","content":"hi"},{"role":"assistant","content":[{"ty
 printf '%s' '{"messages":[{"role":"user","content":"q"}],"tools":[{"type":"function","function":{"name":"t","parameters":{"type":"object"}}}]}' \
   >"$out/seeds-json/request.json"
 export ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions="$root/tests/fuzz/lsan_suppressions.txt"
-"$out/fuzz_jinja_template" -max_total_time="$seconds" -artifact_prefix="$out/" -max_len=2048 -timeout=10 -rss_limit_mb=2048 \
+"$out/fuzz_jinja_template" -max_total_time="$seconds" ${VOLE_FUZZ_SEED:+-seed=$VOLE_FUZZ_SEED} -artifact_prefix="$out/" -max_len=2048 -timeout=10 -rss_limit_mb=2048 \
   -print_final_stats=1 "$out/corpus" "$out/seeds"
-"$out/fuzz_chat_json" -max_total_time="$seconds" -artifact_prefix="$out/" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
+"$out/fuzz_chat_json" -max_total_time="$seconds" ${VOLE_FUZZ_SEED:+-seed=$VOLE_FUZZ_SEED} -artifact_prefix="$out/" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
   -print_final_stats=1 "$out/corpus-json" "$out/seeds-json"

@@ -33,5 +33,5 @@ int main(int, char** argv) {
 }
 CPP
 "$out/torch_seeds" "$out/torch-seeds"
-"$out/fuzz_torch_checkpoint" -max_total_time="$seconds" -artifact_prefix="$out/" -max_len=16384 -print_final_stats=1 \
+"$out/fuzz_torch_checkpoint" -max_total_time="$seconds" ${VOLE_FUZZ_SEED:+-seed=$VOLE_FUZZ_SEED} -artifact_prefix="$out/" -max_len=16384 -print_final_stats=1 \
   "$out/torch-corpus" "$out/torch-seeds"

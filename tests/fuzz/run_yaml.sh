@@ -17,5 +17,5 @@ printf '%s\n' 'sample_rate: 22050' 'target: nemo.collections.tts.models.AudioCod
 printf '%s' '{a: [1, {b: null}], c: "x"}' >"$out/seeds/flow.yaml"
 printf '%s' $'list:\n- a: 1\n  b: [true, false]\n- |\n  block text\n' >"$out/seeds/block.yaml"
 export ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions="$root/tests/fuzz/lsan_suppressions.txt"
-"$out/fuzz_yaml_config" -max_total_time="$seconds" -artifact_prefix="$out/" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+"$out/fuzz_yaml_config" -max_total_time="$seconds" ${VOLE_FUZZ_SEED:+-seed=$VOLE_FUZZ_SEED} -artifact_prefix="$out/" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
   -print_final_stats=1 "$out/corpus" "$out/seeds"
