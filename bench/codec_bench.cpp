@@ -6,47 +6,16 @@
 // kernels 3/7/11) and random weights: speed does not depend on the weights. Medians of
 // N runs after a warm-up; all numbers from one run of this program.
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <random>
 
 #include "arch/nanocodec/nanocodec.h"
 #include "cli/args.h"
+#include "report.h"
 #include "runtime/device.h"
 #include "support/codec_writer.h"
 #include "support/temp_dir.h"
 
 using namespace vole;
-
-namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-std::vector<std::vector<int32_t>> random_codes(int groups, int size, size_t frames, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int32_t> d(0, size - 1);
-  std::vector<std::vector<int32_t>> codes(static_cast<size_t>(groups), std::vector<int32_t>(frames));
-  for (auto& row : codes)
-    for (auto& v : row) v = d(rng);
-  return codes;
-}
-
-std::vector<std::vector<int32_t>> slice(const std::vector<std::vector<int32_t>>& codes, size_t begin, size_t n) {
-  std::vector<std::vector<int32_t>> out;
-  for (const auto& row : codes)
-    out.emplace_back(row.begin() + static_cast<std::ptrdiff_t>(begin),
-                     row.begin() + static_cast<std::ptrdiff_t>(begin + n));
-  return out;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   try {
@@ -68,7 +37,7 @@ int main(int argc, char** argv) {
     const auto& c = codec->config();
     const size_t frames = static_cast<size_t>(std::max(1.0, audio_seconds * c.sample_rate / c.samples_per_frame()));
     const double seconds = static_cast<double>(frames * c.samples_per_frame()) / c.sample_rate;
-    auto codes = random_codes(c.groups, c.codebook_size(), frames, 1);
+    auto codes = test::random_codes(c.groups, c.codebook_size(), frames, 1);
     std::printf("device: %s\ncodec: %d channels, rates", device.gpu().info().name.c_str(), c.channels);
     for (int r : c.up_rates) std::printf(" %d", r);
     std::printf(", %zu frames = %.2f s of audio, weights %.1f MiB\n", frames, seconds,
@@ -78,21 +47,22 @@ int main(int argc, char** argv) {
     std::vector<double> whole, streamed, first;
     for (int r = 0; r <= runs; ++r) {  // run 0 records the graphs (warm-up)
       stream.reset();
-      auto t0 = std::chrono::steady_clock::now();
+      auto t0 = bench::Clock::now();
       stream.decode(codes);
-      if (r) whole.push_back(seconds_since(t0));
+      if (r) whole.push_back(bench::seconds_since(t0));
       stream.reset();
-      t0 = std::chrono::steady_clock::now();
+      t0 = bench::Clock::now();
       for (size_t at = 0; at < frames; at += static_cast<size_t>(chunk)) {
-        stream.decode(slice(codes, at, std::min<size_t>(static_cast<size_t>(chunk), frames - at)));
-        if (at == 0 && r) first.push_back(seconds_since(t0));
+        stream.decode(test::code_frames(codes, at, std::min<size_t>(static_cast<size_t>(chunk), frames - at)));
+        if (at == 0 && r) first.push_back(bench::seconds_since(t0));
       }
-      if (r) streamed.push_back(seconds_since(t0));
+      if (r) streamed.push_back(bench::seconds_since(t0));
     }
-    std::printf("whole decode:      %.3f s  real-time factor %.2fx\n", median(whole), seconds / median(whole));
+    std::printf("whole decode:      %.3f s  real-time factor %.2fx\n", bench::median(whole),
+                seconds / bench::median(whole));
     std::printf("chunks of %2d:      %.3f s  real-time factor %.2fx, first %.2f s of audio after %.3f s\n", chunk,
-                median(streamed), seconds / median(streamed),
-                static_cast<double>(chunk * c.samples_per_frame()) / c.sample_rate, median(first));
+                bench::median(streamed), seconds / bench::median(streamed),
+                static_cast<double>(chunk * c.samples_per_frame()) / c.sample_rate, bench::median(first));
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "vole-bench-codec: %s\n", e.what());

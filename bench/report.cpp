@@ -8,6 +8,14 @@
 
 namespace vole::bench {
 
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+double median(std::vector<double> values) {
+  require(!values.empty(), "median of nothing");
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
 Table::Table(std::vector<Column> columns) : columns_(std::move(columns)) {}
 
 void Table::add(std::vector<Value> row) {
@@ -53,8 +61,7 @@ nlohmann::json Table::json() const {
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& row : rows_) {
     nlohmann::json o = nlohmann::json::object();
-    for (size_t c = 0; c < columns_.size(); ++c)
-      std::visit([&](const auto& v) { o[columns_[c].key] = v; }, row[c]);
+    for (size_t c = 0; c < columns_.size(); ++c) std::visit([&](const auto& v) { o[columns_[c].key] = v; }, row[c]);
     rows.push_back(std::move(o));
   }
   return rows;

@@ -1,9 +1,9 @@
 #pragma once
 // What every benchmark shares: a table of measurements that prints as aligned text and
 // exports as JSON, the device description, and writing the JSON file.
-#include <nlohmann/json.hpp>
-
+#include <chrono>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <variant>
 #include <vector>
@@ -12,12 +12,17 @@
 
 namespace vole::bench {
 
+// Wall-clock timing shared by the benchmarks.
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start);
+double median(std::vector<double> values);  // of a non-empty list
+
 class Table {
  public:
   struct Column {
-    std::string key;    // JSON field name
-    std::string title;  // printed header
-    int precision = -1; // digits after the point for numbers; -1: the column holds text
+    std::string key;     // JSON field name
+    std::string title;   // printed header
+    int precision = -1;  // digits after the point for numbers; -1: the column holds text
   };
   using Value = std::variant<std::string, double>;
 

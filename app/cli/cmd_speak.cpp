@@ -47,7 +47,8 @@ int run_speak(Args& args) {
   if (neural) {
     model_args = parse_model_args(args);
     codec = args.get_or({"--codec"}, model_args->dir.string());
-    kani.temperature = static_cast<float>(args.get_double({"--temp"}, kani.temperature));
+    if (args.has({"--temp"})) kani.temperature = static_cast<float>(args.get_double({"--temp"}, 1.0, 0.0, 10.0));
+    if (auto file = args.get({"--speaker-embedding"})) kani.speaker_embedding = speech::read_speaker_embedding(*file);
     kani.seed = static_cast<uint32_t>(args.get_int({"--seed"}, 0));
     kani.speaker = voice.voice;
   } else {
@@ -60,7 +61,8 @@ int run_speak(Args& args) {
   if (neural) {
     auto lm = load_engine(*model_args);
     auto kani_speaker = std::make_unique<speech::KaniSpeaker>(std::move(lm), codec, kani);
-    voice_name = "kani-tts (" + model_args->dir.filename().string() + ")";
+    voice_name = std::string(kani_speaker->generation() == 2 ? "kani-tts-2" : "kani-tts") + " (" +
+                 model_args->dir.filename().string() + ")";
     speaker = std::move(kani_speaker);
   } else {
     auto espeak = std::make_unique<speech::EspeakSpeaker>(voice);
@@ -103,8 +105,9 @@ int run_speak(Args& args) {
 }  // namespace
 
 VOLE_COMMAND("speak",
-             "[--espeak | -m KANI_DIR [--codec NEMO] [--temp T] [--seed S] [--voice SPEAKER]] [--voice NAME|--lang L] "
-             "[--rate R] -o OUT.wav [TEXT]  speak TEXT (or stdin, streamed) into a WAV file; --list-voices",
+             "[--espeak | -m KANI_DIR [--codec NEMO] [--temp T] [--seed S] [--voice SPEAKER] [--speaker-embedding "
+             "EMB.f32]] [--voice NAME|--lang L] [--rate R] -o OUT.wav [TEXT]  speak TEXT (or stdin, streamed) into a "
+             "WAV file; --list-voices",
              run_speak);
 
 }  // namespace vole::cli

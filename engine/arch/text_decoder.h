@@ -19,6 +19,9 @@ struct DecoderDims {
   int vocab = 0;
   int64_t max_positions = 0;  // 0: no limit from the config
   int position_rows = 1;      // 1: a position per token; 3: M-RoPE triples (temporal, height, width)
+  // Positions count in units of 1/position_units (Kani-TTS-2's fractional frame positions
+  // as integers); a text token advances the position by one unit's worth, position_units.
+  int position_units = 1;
 };
 
 // Embedding rows to replace after the token lookup of a prefill: rows [row, row + n) of

@@ -1,12 +1,40 @@
 #include "arch/weights.h"
 
+#include <cstring>
+
 #include "util/error.h"
+#include "util/half.h"
 
 namespace vole::arch {
 
 namespace {
 const std::string kUndeclared = "(undeclared tensor)";
+
+// The one value of a scalar tensor (shape [] or [1]) stored as f32, f16 or bf16.
+float scalar_value(const HostTensor& t) {
+  if (t.numel() != 1) fail(ErrorCode::InvalidFile, "tensor " + t.name + " should hold one number");
+  switch (t.dtype) {
+    case DType::F32:
+      if (t.data.size() == 4) {
+        float v;
+        std::memcpy(&v, t.data.data(), 4);
+        return v;
+      }
+      break;
+    case DType::F16:
+    case DType::BF16:
+      if (t.data.size() == 2) {
+        uint16_t h;
+        std::memcpy(&h, t.data.data(), 2);
+        return t.dtype == DType::F16 ? f16_to_f32(h) : bf16_to_f32(h);
+      }
+      break;
+    default:
+      break;
+  }
+  fail(ErrorCode::InvalidFile, "tensor " + t.name + " is not one f32, f16 or bf16 number");
 }
+}  // namespace
 
 const std::string& WeightRef::name() const { return declared() && store_ ? store_->spec(index_).name : kUndeclared; }
 
@@ -25,6 +53,11 @@ ops::Tensor WeightRef::vector(int64_t expected) const {
   require(t.numel() == expected, "tensor " + name() + " has " + std::to_string(t.numel()) +
                                      " elements, the config implies " + std::to_string(expected));
   return t;
+}
+
+float WeightRef::host_scalar() const {
+  if (!declared() || !store_) fail(ErrorCode::Internal, "a graph builder read a scalar that was never declared");
+  return store_->host_scalar(index_);
 }
 
 TensorDeclarer::TensorDeclarer(const model::Selection& selection, WeightStore* store)
@@ -67,9 +100,12 @@ void WeightStore::add(const HostTensor& tensor) {
   const bool patch_embed = s.spec.role == model::TensorRole::PatchEmbed;
   const bool conv_kernel = s.spec.role == model::TensorRole::ConvKernel;
   s.is_matrix = model::is_matrix_role(s.spec.role) || patch_embed || tensor.dtype == DType::Q4;
-  if (s.is_matrix) {
+  if (s.spec.role == model::TensorRole::HostScalar) {
+    s.host_scalar = scalar_value(tensor);
+  } else if (s.is_matrix) {
     HostTensor flat = tensor;
-    if ((patch_embed || conv_kernel) && flat.shape.size() > 2) flat.shape = {flat.shape[0], flat.numel() / flat.shape[0]};
+    if ((patch_embed || conv_kernel) && flat.shape.size() > 2)
+      flat.shape = {flat.shape[0], flat.numel() / flat.shape[0]};
     s.matrix = ops::upload_weight(ctx_, flat);
     bytes_ += s.matrix.bytes();
   } else {
@@ -89,6 +125,14 @@ const ops::Weight& WeightStore::matrix(int index) const {
   if (!s.loaded) fail(ErrorCode::InvalidFile, "model is missing weight matrix " + s.spec.name);
   if (!s.is_matrix) fail(ErrorCode::Internal, "tensor " + s.spec.name + " was read as a matrix but is a vector");
   return s.matrix;
+}
+
+float WeightStore::host_scalar(int index) const {
+  const Slot& s = slots_.at(index);
+  if (!s.loaded) fail(ErrorCode::InvalidFile, "model is missing tensor " + s.spec.name);
+  if (s.spec.role != model::TensorRole::HostScalar)
+    fail(ErrorCode::Internal, "tensor " + s.spec.name + " was read as a host scalar but is not one");
+  return s.host_scalar;
 }
 
 ops::Tensor WeightStore::vector(int index) const {

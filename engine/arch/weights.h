@@ -31,6 +31,8 @@ class WeightRef {
   const ops::Weight& matrix() const;
   ops::Tensor vector() const;
   ops::Tensor vector(int64_t expected_elements) const;  // also checks the element count
+  // A HostScalar's value, for graph builders that fold it into constants.
+  float host_scalar() const;
 
  private:
   friend class TensorDeclarer;
@@ -79,6 +81,7 @@ class WeightStore {
   const model::TensorSpec& spec(int index) const { return slots_.at(index).spec; }
   const ops::Weight& matrix(int index) const;
   ops::Tensor vector(int index) const;
+  float host_scalar(int index) const;
   uint64_t device_bytes() const { return bytes_; }
   size_t size() const { return slots_.size(); }
 
@@ -89,6 +92,7 @@ class WeightStore {
     bool is_matrix = false;
     ops::Weight matrix;
     ops::DeviceTensor vector;
+    float host_scalar = 0;  // HostScalar: the value, never uploaded
   };
   gpu::Context& ctx_;
   std::vector<Slot> slots_;

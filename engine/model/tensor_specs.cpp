@@ -36,6 +36,8 @@ const char* tensor_role_name(TensorRole r) {
       return "conv_kernel";
     case TensorRole::SnakeAlpha:
       return "snake_alpha";
+    case TensorRole::HostScalar:
+      return "host_scalar";
   }
   return "?";
 }

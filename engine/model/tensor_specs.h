@@ -39,6 +39,7 @@ enum class TensorRole : uint8_t {
   PositionEmbed,       // learned position table [positions, hidden]
   ConvKernel,          // full convolution weight [out, in, kernel], read as a matrix [out, in * kernel]
   SnakeAlpha,          // per-channel α of a Snake activation (audio codecs)
+  HostScalar,          // one learned number the graph builder reads on the host (Kani-TTS-2's RoPE scale)
 };
 const char* tensor_role_name(TensorRole r);
 // Matrices are read by the linear / embedding kernels (any dtype incl. Q4); everything

@@ -33,6 +33,8 @@ std::vector<float> rope_inv_freq(const RopeParams& params) {
     float exponent = static_cast<float>(2 * k) / static_cast<float>(dims);
     float p = static_cast<float>(std::pow(static_cast<double>(params.theta), static_cast<double>(exponent)));
     f[i] = 1.0f / p;
+    if (params.frequency_scale != 1.0f) f[i] *= params.frequency_scale;
+    if (params.position_units != 1) f[i] /= static_cast<float>(params.position_units);
   }
   return f;
 }
@@ -52,6 +54,8 @@ void rope(gpu::Graph& g, const Tensor& x, const Tensor& positions, const Tensor&
           "rope: rotary_dims " + std::to_string(rd) + " above the supported " + std::to_string(2 * kMaxFrequencies));
   require(std::isfinite(params.theta) && params.theta > 0,
           "rope: theta must be finite and > 0, got " + std::to_string(params.theta));
+  require(std::isfinite(params.frequency_scale) && params.frequency_scale > 0 && params.position_units >= 1,
+          "rope: the frequency scale must be finite and > 0 and position units >= 1");
   require(!(params.mrope && params.interleaved), "rope: M-RoPE with interleaved pairs is not a layout any model uses");
   require(!(params.mrope && params.vision), "rope: M-RoPE and vision positions exclude each other");
   if (params.vision) {

@@ -30,6 +30,11 @@ struct RopeParams {
   // d = int(head_dim * factor) has ceil(d/2) slots theta^(-2i/d) over 2*ceil(d/2) dims
   // (Moonshine Streaming with head_dim 64). 0: rotary_dims.
   int frequency_dims = 0;
+  // Kani-TTS-2 (docs/specs/kani-tts.md §5): each inverse frequency times the layer's learned
+  // scale α (in f32, as the reference does), and divided by position_units when positions
+  // come in units of 1/position_units (fractional frame positions kept as integers).
+  float frequency_scale = 1.0f;
+  int position_units = 1;
 };
 
 // x: f32 [T, H, head_dim], rotated into out (may alias x). The angle of slot i is the

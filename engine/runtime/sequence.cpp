@@ -123,8 +123,8 @@ void Sequence::run_chunk(std::span<const int32_t> chunk, std::vector<float>* all
   if (extras && !extras->positions.empty()) {
     positions = std::span(extras->positions).subspan(chunk_offset, T);
   } else {
-    int32_t p0 = next_position();
-    for (int32_t t = 0; t < T; ++t) text_positions.push_back({p0 + t, p0 + t, p0 + t});
+    const int32_t p0 = next_position(), unit = dims.position_units;
+    for (int32_t t = 0; t < T; ++t) text_positions.push_back({p0 + t * unit, p0 + t * unit, p0 + t * unit});
     positions = text_positions;
   }
   write_inputs(*prefill_io_, chunk, past, positions);
@@ -207,7 +207,7 @@ void Sequence::extend(std::span<const int32_t> tokens, const AppendExtras& extra
 int32_t Sequence::next_position() const {
   if (positions_.empty()) return 0;
   const auto& p = positions_.back();
-  return std::max({p[0], p[1], p[2]}) + 1;
+  return std::max({p[0], p[1], p[2]}) + model_.dims().position_units;
 }
 
 AppendExtras Sequence::held_extras(const std::vector<std::array<int32_t, 3>>& positions,
@@ -221,8 +221,7 @@ AppendExtras Sequence::held_extras(const std::vector<std::array<int32_t, 3>>& po
   return x;
 }
 
-int64_t Sequence::sync(std::span<const int32_t> tokens, const AppendExtras& extras,
-                      const std::atomic<bool>* cancel) {
+int64_t Sequence::sync(std::span<const int32_t> tokens, const AppendExtras& extras, const std::atomic<bool>* cancel) {
   check_tokens(tokens);
   require(extras.positions.empty() || extras.positions.size() == tokens.size(),
           "explicit positions must cover every token");
@@ -235,7 +234,7 @@ int64_t Sequence::sync(std::span<const int32_t> tokens, const AppendExtras& extr
                                      " (shorten it, start a new chat or raise the context length)");
   // The common prefix: equal ids and positions, and no injected content that differs.
   auto position = [&](size_t i) {
-    int32_t p = static_cast<int32_t>(i);
+    int32_t p = static_cast<int32_t>(i) * model_.dims().position_units;
     return extras.positions.empty() ? std::array<int32_t, 3>{p, p, p} : extras.positions[i];
   };
   size_t common = 0;
@@ -372,24 +371,25 @@ int32_t Sequence::sample(const SamplingOptions& sampling, uint32_t seed, uint32_
   return token;
 }
 
-void Sequence::begin_decode(int32_t token) {
+void Sequence::begin_decode(int32_t token, std::optional<int32_t> explicit_position) {
   std::span<const int32_t> one(&token, 1);
   check_tokens(one);
   if (length() >= capacity())
     fail(ErrorCode::ContextFull, "the context length of " + std::to_string(capacity()) + " tokens is used up");
-  int32_t p = next_position();
+  int32_t p = explicit_position.value_or(next_position());
   std::array<int32_t, 3> position{p, p, p};
   write_inputs(*decode_io_, one, length(), std::span(&position, 1));
   tokens_.push_back(token);
   positions_.push_back(position);
 }
 
-int32_t Sequence::step(int32_t token, const SamplingOptions& sampling, uint32_t seed, uint32_t step_index) {
+int32_t Sequence::step(int32_t token, const SamplingOptions& sampling, uint32_t seed, uint32_t step_index,
+                       std::optional<int32_t> position) {
   if (!decode_graph_) {
     decode_graph_ = build_decode_graph(true);
     update_account();
   }
-  begin_decode(token);
+  begin_decode(token, position);
   write_sampler(sampling, seed, step_index);
   try {
     run_graph(*decode_graph_);
@@ -403,9 +403,9 @@ int32_t Sequence::step(int32_t token, const SamplingOptions& sampling, uint32_t 
   return next;
 }
 
-void Sequence::feed(int32_t token) {
+void Sequence::feed(int32_t token, std::optional<int32_t> position) {
   if (!feed_graph_) feed_graph_ = build_decode_graph(false);
-  begin_decode(token);
+  begin_decode(token, position);
   try {
     run_graph(*feed_graph_);
   } catch (...) {

@@ -81,7 +81,7 @@ class Sequence {
   // Forgets every token after `length`.
   void truncate(int64_t length);
   // The position the next token gets: one past the largest position of the last token
-  // (its index for text; after an image, HF's rope_deltas).
+  // (its index for text; after an image, HF's rope_deltas); "one" is dims().position_units.
   int32_t next_position() const;
   void reset();
   // Records the recurrent state at the current length (sync does this at its end).
@@ -90,9 +90,12 @@ class Sequence {
   // The next token drawn from the current logits (on the GPU; one id read back).
   int32_t sample(const SamplingOptions& sampling, uint32_t seed, uint32_t step);
   // Appends `token` and draws the one after it in the same submission (a decode step).
-  int32_t step(int32_t token, const SamplingOptions& sampling, uint32_t seed, uint32_t step_index);
+  // `position`: where the token sits when the model's rule is not "one past the last"
+  // (Kani-TTS-2's frame positions); by default next_position().
+  int32_t step(int32_t token, const SamplingOptions& sampling, uint32_t seed, uint32_t step_index,
+               std::optional<int32_t> position = std::nullopt);
   // A decode step without sampling: appends `token`, leaving its logits current.
-  void feed(int32_t token);
+  void feed(int32_t token, std::optional<int32_t> position = std::nullopt);
 
   std::vector<float> logits() const;  // [vocab], of the last token
   // The state buffers, for components whose state is filled from outside a token step
@@ -132,7 +135,7 @@ class Sequence {
   void update_account();  // reports this sequence's device bytes to the model's account
   void write_sampler(const SamplingOptions& sampling, uint32_t seed, uint32_t step);
   void run_graph(gpu::Graph& g);  // runs it, collecting its profile when profiling
-  void begin_decode(int32_t token);
+  void begin_decode(int32_t token, std::optional<int32_t> position);
   std::unique_ptr<gpu::Graph> build_decode_graph(bool with_sampler);
   void build_sample_graph();
 

@@ -335,7 +335,7 @@ std::optional<CheckpointFormat> parse_checkpoint_format(const std::string& s) {
 
 std::vector<std::string> checkpoint_presets() {
   return {"tiny-qwen3_5",        "tiny-qwen3",           "tiny-qwen2", "qwen3_5-0.8b",
-          "tiny-embeddinggemma", "tiny-qwen3-embedding", "tiny-lfm2"};
+          "tiny-embeddinggemma", "tiny-qwen3-embedding", "tiny-lfm2",  "tiny-kani2"};
 }
 
 namespace {
@@ -499,6 +499,22 @@ json lfm2_config() {
           {"transformers_version", "4.57.0"}};
 }
 
+// Kani-TTS-2's modified LFM2 (docs/specs/kani-tts.md §5): the released vocabulary with
+// audio tokens, a learned RoPE scale per attention layer and a speaker projection.
+json kani2_config() {
+  json c = lfm2_config();
+  c["vocab_size"] = 80539;
+  c["audio_tokens_start"] = 64410;
+  c["tokens_per_frame"] = 4;
+  c["audio_step"] = 1.0;
+  c["use_learnable_rope"] = true;
+  c["alpha_min"] = 0.1;
+  c["alpha_max"] = 2.0;
+  c["speaker_emb_dim"] = 128;
+  c["eos_token_id"] = 64402;  // END_OF_SPEECH
+  return c;
+}
+
 }  // namespace
 
 CheckpointSpec checkpoint_preset(const std::string& name) {
@@ -542,14 +558,14 @@ CheckpointSpec checkpoint_preset(const std::string& name) {
         .add_eos_token = false};
     return s;
   }
-  if (name == "tiny-lfm2") {
-    s.config = lfm2_config();
+  if (name == "tiny-lfm2" || name == "tiny-kani2") {
+    s.config = name == "tiny-lfm2" ? lfm2_config() : kani2_config();
     s.mtp = false;
     return s;
   }
   throw std::invalid_argument("unknown checkpoint preset \"" + name +
                               "\" (tiny-qwen3_5, tiny-qwen3, tiny-qwen2, qwen3_5-0.8b, tiny-embeddinggemma, "
-                              "tiny-qwen3-embedding, tiny-lfm2)");
+                              "tiny-qwen3-embedding, tiny-lfm2, tiny-kani2)");
 }
 
 json& text_config(CheckpointSpec& spec) {
@@ -591,6 +607,9 @@ std::vector<float> generated_values(const CheckpointSpec& spec, const TensorSpec
       break;
     case TensorRole::DtBias:
       for (auto& x : v) x = static_cast<float>(0.5 + rng.uniform());
+      break;
+    case TensorRole::HostScalar:  // Kani-TTS-2's RoPE scale weights: α spread over most of its range
+      for (auto& x : v) x = 1.5f * rng.normal();
       break;
     case TensorRole::Bias:  // large enough that leaving a bias out changes the logits visibly
       for (auto& x : v) x = 0.2f * rng.normal();

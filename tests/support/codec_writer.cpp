@@ -1,5 +1,6 @@
 #include "support/codec_writer.h"
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 
@@ -124,6 +125,24 @@ std::map<std::string, std::vector<float>> write_nanocodec(const std::filesystem:
   conv(p + "post_conv.conv", 1, c, s.out_kernel, 1);
   write_nemo(path, nanocodec_yaml(s), dict);
   return stored;
+}
+
+std::vector<std::vector<int32_t>> random_codes(int groups, int codebook_size, size_t frames, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int32_t> d(0, codebook_size - 1);
+  std::vector<std::vector<int32_t>> codes(static_cast<size_t>(groups), std::vector<int32_t>(frames));
+  for (auto& row : codes)
+    for (auto& v : row) v = d(rng);
+  return codes;
+}
+
+std::vector<std::vector<int32_t>> code_frames(const std::vector<std::vector<int32_t>>& codes, size_t begin, size_t n) {
+  std::vector<std::vector<int32_t>> out;
+  for (const auto& row : codes) {
+    const size_t b = std::min(begin, row.size()), e = std::min(begin + n, row.size());
+    out.emplace_back(row.begin() + static_cast<std::ptrdiff_t>(b), row.begin() + static_cast<std::ptrdiff_t>(e));
+  }
+  return out;
 }
 
 }  // namespace vole::test

@@ -33,4 +33,9 @@ std::string nanocodec_yaml(const CodecSpec& spec);
 // rounding when spec.f16), for the CPU reference.
 std::map<std::string, std::vector<float>> write_nanocodec(const std::filesystem::path& path, const CodecSpec& spec);
 
+// Codes [groups][frames], uniform over each codebook (speed does not depend on them).
+std::vector<std::vector<int32_t>> random_codes(int groups, int codebook_size, size_t frames, uint32_t seed);
+// Frames [begin, begin + n) of codes [groups][frames] (clamped to the end).
+std::vector<std::vector<int32_t>> code_frames(const std::vector<std::vector<int32_t>>& codes, size_t begin, size_t n);
+
 }  // namespace vole::test

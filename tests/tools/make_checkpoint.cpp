@@ -18,7 +18,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: vole-make-checkpoint --preset NAME --out DIR [options]\n"
     "  --preset tiny-qwen3_5 | tiny-qwen3 | tiny-qwen2 | qwen3_5-0.8b | tiny-embeddinggemma | tiny-qwen3-embedding\n"
-    "           tiny-lfm2\n"
+    "           tiny-lfm2 | tiny-kani2   (LFM2; Kani-TTS-2's modified LFM2 with the audio vocabulary)\n"
     "           tiny-moonshine | moonshine-tiny | moonshine-base   (speech to text; f32, --seed only)\n"
     "           tiny-moonshine-streaming | moonshine-streaming-tiny   (Moonshine v2; f32, --seed only)\n"
     "           tiny-nanocodec | nanocodec-22khz   (a NeMo .nemo codec: DIR/nanocodec.nemo;\n"
@@ -166,19 +166,32 @@ int main(int argc, char** argv) {
   }
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "--preset") ++i;
-    else if (a == "--out") out = value(i);
-    else if (a == "--format") format = value(i);
-    else if (a == "--group") spec.quant_group = std::stoi(value(i));
-    else if (a == "--gptq-asym") spec.gptq_sym = false;
-    else if (a == "--gptq-v2") spec.gptq_v2 = true;
-    else if (a == "--seed") spec.seed = std::stoull(value(i));
-    else if (a == "--shard-mb") spec.max_shard_bytes = std::stoull(value(i)) << 20;
-    else if (a == "--no-vision") spec.config.erase("vision_config");
-    else if (a == "--no-mtp") spec.mtp = false;
-    else if (a == "--vocab") text_config(spec)["vocab_size"] = std::stoll(value(i));
-    else if (a == "--no-tokenizer") spec.tokenizer = false;
-    else if (a == "--chat-template") spec.chat_template = value(i);
+    if (a == "--preset")
+      ++i;
+    else if (a == "--out")
+      out = value(i);
+    else if (a == "--format")
+      format = value(i);
+    else if (a == "--group")
+      spec.quant_group = std::stoi(value(i));
+    else if (a == "--gptq-asym")
+      spec.gptq_sym = false;
+    else if (a == "--gptq-v2")
+      spec.gptq_v2 = true;
+    else if (a == "--seed")
+      spec.seed = std::stoull(value(i));
+    else if (a == "--shard-mb")
+      spec.max_shard_bytes = std::stoull(value(i)) << 20;
+    else if (a == "--no-vision")
+      spec.config.erase("vision_config");
+    else if (a == "--no-mtp")
+      spec.mtp = false;
+    else if (a == "--vocab")
+      text_config(spec)["vocab_size"] = std::stoll(value(i));
+    else if (a == "--no-tokenizer")
+      spec.tokenizer = false;
+    else if (a == "--chat-template")
+      spec.chat_template = value(i);
     else if (a == "--preprocessor-config")
       spec.preprocessor_config = true;
     else if (a == "-h" || a == "--help") {

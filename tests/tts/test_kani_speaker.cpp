@@ -9,7 +9,9 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <functional>
 
+#include "reference/lfm2_forward.h"
 #include "reference/nanocodec.h"
 #include "speech/kani_speaker.h"
 #include "support/codec_writer.h"
@@ -50,8 +52,8 @@ RawTensor f32_tensor(const std::string& name, const std::vector<int64_t>& shape,
 }
 
 // Writes the scripted Kani-TTS folder; returns the codec's weights for the reference.
-ref::WeightMap write_scripted_kani(const std::filesystem::path& dir) {
-  CheckpointSpec spec = checkpoint_preset("tiny-lfm2");
+ref::WeightMap write_scripted_kani(const std::filesystem::path& dir, const std::string& preset = "tiny-lfm2") {
+  CheckpointSpec spec = checkpoint_preset(preset);
   auto& c = spec.config;
   c["vocab_size"] = 80539;
   c["hidden_size"] = kHidden;
@@ -188,6 +190,82 @@ TEST_F(KaniSpeakerTest, TokenBudgetAndEmptyText) {
   audio.clear();
   ASSERT_TRUE(voice->speak("  \n", [&](std::span<const float> s) { audio.insert(audio.end(), s.begin(), s.end()); }));
   EXPECT_TRUE(audio.empty());
+}
+
+// Kani-TTS-2's modified LFM2 (preset tiny-kani2) follows the same script: its defaults
+// are the authors' (T 1.0, 3000 tokens), and a speaker embedding of the configured size
+// enters the prompt. Wrong-sized embeddings, and embeddings for a Kani-TTS 1 voice, are
+// refused with a clear message.
+TEST_F(KaniSpeakerTest, KaniTts2SpeaksTheScriptWithASpeakerEmbedding) {
+  TempDir dir("vole-kani2-voice");
+  write_scripted_kani(dir.path(), "tiny-kani2");
+  auto load = [&](speech::KaniOptions options) {
+    auto lm = std::make_unique<runtime::Engine>(dir.path(), engine_options(model::Format::F32, 256));
+    return std::make_unique<speech::KaniSpeaker>(std::move(lm), dir.path(), options);
+  };
+  speech::KaniOptions options;
+  options.seed = 7;
+  options.speaker_embedding.assign(128, 0.05f);
+  auto voice = load(options);
+  EXPECT_EQ(voice->generation(), 2);
+  EXPECT_EQ(voice->temperature(), 1.0f);
+  EXPECT_EQ(voice->max_new_tokens(), 3000);
+  std::vector<float> audio;
+  ASSERT_TRUE(
+      voice->speak("Hello world.", [&](std::span<const float> s) { audio.insert(audio.end(), s.begin(), s.end()); }));
+  EXPECT_EQ(voice->last_codes(), script_codes());
+  EXPECT_EQ(audio.size(), static_cast<size_t>(kFrames) * 6u);
+
+  auto refused = [](const std::function<void()>& f, const char* words) {
+    try {
+      f();
+      ADD_FAILURE() << "accepted: " << words;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
+      EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+    }
+  };
+  options.speaker_embedding.assign(127, 0.05f);
+  refused([&] { load(options); }, "this voice takes 128");
+  EXPECT_EQ(speaker()->generation(), 1);
+  EXPECT_EQ(speaker()->temperature(), 0.6f);
+  options.speaker_embedding.assign(128, 0.05f);
+  refused([&] { speaker(options); }, "only Kani-TTS-2 voices take a speaker embedding");
+}
+
+// The speaker's positions for fed-back tokens equal the reference's (kani-tts.md §5.2),
+// in quarter units for audio_step 0.25 and whole ones for 1.
+TEST(KaniSpeakerModels, FramePositionsFollowTheAuthorsRule) {
+  const int32_t A = kani::kAudioStart;
+  const std::vector<int32_t> rows{kani::kStartOfHuman,
+                                  0,
+                                  1,
+                                  500,
+                                  2,
+                                  kani::kEndOfHuman,
+                                  kani::kStartOfAi,
+                                  kani::kStartOfSpeech,
+                                  A,
+                                  A + 1,
+                                  A + 2,
+                                  A + 3,
+                                  A,
+                                  A,
+                                  A,
+                                  A,
+                                  A + 5,
+                                  kani::kEndOfSpeech};
+  const size_t prompt_rows = 6;
+  for (double step : {1.0, 0.25}) {
+    arch::KaniTts2Fields fields;
+    fields.audio_step = step;
+    fields.position_units = step == 1.0 ? 1 : 4;
+    kani::FramePositions positions(fields);
+    const std::vector<double> want = ref::kani_positions(rows, prompt_rows, A, 4, step);
+    for (size_t i = prompt_rows; i < rows.size(); ++i)
+      EXPECT_EQ(positions(rows[i], static_cast<int64_t>(i)), static_cast<int32_t>(want[i] * fields.position_units))
+          << "row " << i << ", audio_step " << step;
+  }
 }
 
 TEST(KaniSpeakerModels, RefusesAModelWithoutAudioTokens) {

@@ -2,11 +2,18 @@
 // tiny random checkpoints written by the generator (preset tiny-lfm2: Liquid's config
 // keys, conv and attention layers, tied or untied head), loaded by the real loader.
 //
+// Kani-TTS-2's changes (preset tiny-kani2) are checked the same way.
+//
 // Tolerance: 2e-3 of the row's largest |logit| (as in tests/arch/test_model_forward.cpp:
 // the GPU keeps K/V in f16 and sums in another order). Q4 runs are compared with the
 // reference on the dequantised weights. Greedy decoding must pick the reference's tokens.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "arch/lfm2/lfm2_decoder.h"
+#include "gpu/graph.h"
+#include "ops/weight.h"
 #include "reference/lfm2_forward.h"
 #include "runtime/generator.h"
 #include "support/model_fixture.h"
@@ -125,6 +132,78 @@ TEST_P(Lfm2Forward, RollbackRestoresConvState) {
   seq->sync(b);
   auto want = reference_->forward(b);
   EXPECT_LT(relative_error(seq->logits().data(), want.back().data(), kVocab), kTolerance);
+}
+
+// Kani-TTS-2 (kani-tts.md §5) on a tiny-kani2 checkpoint: a speaker row after the first
+// token, frame positions with a fractional audio_step (0.25, so quarter units on the
+// GPU) and a learned RoPE scale per attention layer. The prompt's and every fed token's
+// logits vs. the reference given the same rows at the authors' positions.
+TEST(Kani2Forward, SpeakerRowFramePositionsAndLearnedRopeMatchReference) {
+  constexpr int32_t kAudioStart = 3000;
+  constexpr int kSpeakerDim = 16;
+  TempDir dir("vole-kani2");
+  TinyModel m = make_tiny_model(dir, "tiny-kani2", CheckpointFormat::F32, kVocab, 5, true, [&](CheckpointSpec& s) {
+    s.config["audio_tokens_start"] = kAudioStart;
+    s.config["audio_step"] = 0.25;
+    s.config["speaker_emb_dim"] = kSpeakerDim;
+  });
+  runtime::Engine engine(m.dir, engine_options(model::Format::F32));
+  const ref::WeightMap weights = reference_weights(m.dir, model::Format::F32);
+  ref::Lfm2Spec spec = lfm2_reference_spec(m.spec.config);
+  for (int l = 0; l < spec.layers; ++l) {
+    const std::string alpha = "model.learnable_rope_layers." + std::to_string(l) + ".alpha_weight";
+    spec.rope_scale.push_back(spec.attention[l] ? ref::kani_rope_alpha(weights.at(alpha).at(0)) : 1.0);
+  }
+  const ref::Lfm2Reference reference(spec, weights);
+
+  const auto& lfm2 = dynamic_cast<const arch::Lfm2Decoder&>(engine.decoder());
+  ASSERT_NE(lfm2.kani2(), nullptr);
+  EXPECT_EQ(lfm2.kani2()->position_units, 4);
+
+  // The speaker row: W_spk · e on the GPU and on the CPU.
+  const int H = spec.hidden;
+  std::vector<float> e(kSpeakerDim), want_row(static_cast<size_t>(H), 0.0f);
+  for (int j = 0; j < kSpeakerDim; ++j) e[static_cast<size_t>(j)] = 0.25f * std::sin(1.0f + static_cast<float>(j));
+  const auto& w_spk = weights.at("model.speaker_emb_projection.weight");
+  for (int h = 0; h < H; ++h)
+    for (int j = 0; j < kSpeakerDim; ++j)
+      want_row[static_cast<size_t>(h)] += w_spk[static_cast<size_t>(h * kSpeakerDim + j)] * e[static_cast<size_t>(j)];
+  auto row = std::make_shared<ops::DeviceTensor>(
+      ops::upload_f32(engine.gpu(), "speaker row", {1, H}, std::vector<float>(static_cast<size_t>(H)).data()));
+  const ops::DeviceTensor embedding = ops::upload_f32(engine.gpu(), "speaker embedding", {1, kSpeakerDim}, e.data());
+  gpu::Graph g(engine.gpu(), "speaker row");
+  lfm2.record_speaker_row(g, embedding.tensor, row->tensor);
+  g.compile();
+  g.run();
+  std::vector<float> got_row(static_cast<size_t>(H));
+  engine.gpu().download(row->buffer, 0, got_row.data(), got_row.size() * 4);
+  EXPECT_LT(relative_error(got_row.data(), want_row.data(), got_row.size()), 1e-5);
+
+  // Prompt rows (the speaker's slot holds a copy of the first id), then two text tokens,
+  // three audio frames and a closing text token fed one by one.
+  std::vector<int32_t> tokens = token_sequence(7, kAudioStart, 3);
+  tokens.insert(tokens.begin() + 1, tokens[0]);
+  const size_t prompt_rows = tokens.size();
+  for (int32_t t : {11, 12}) tokens.push_back(t);
+  for (int i = 0; i < 12; ++i) tokens.push_back(kAudioStart + (i * 37) % (kVocab - kAudioStart));
+  tokens.push_back(13);
+  const std::vector<double> positions = ref::kani_positions(tokens, prompt_rows, kAudioStart, 4, 0.25);
+
+  runtime::AppendExtras extras;
+  extras.embeddings.push_back({1, "speaker", row->tensor, row});
+  auto seq = engine.new_sequence();
+  seq->sync(std::span(tokens).first(prompt_rows), extras);
+  auto state = reference.new_state();
+  std::vector<float> want;
+  for (size_t i = 0; i < prompt_rows; ++i)
+    want = reference.step_row(i == 1 ? want_row : reference.embed(tokens[i]), positions[i], state);
+  double worst = relative_error(seq->logits().data(), want.data(), kVocab);
+  for (size_t i = prompt_rows; i < tokens.size(); ++i) {
+    seq->feed(tokens[i], static_cast<int32_t>(std::lround(positions[i] * 4)));
+    want = reference.step_row(reference.embed(tokens[i]), positions[i], state);
+    worst = std::max(worst, relative_error(seq->logits().data(), want.data(), kVocab));
+  }
+  EXPECT_LT(worst, kTolerance);
 }
 
 INSTANTIATE_TEST_SUITE_P(Lfm2, Lfm2Forward,

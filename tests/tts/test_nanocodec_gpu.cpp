@@ -107,22 +107,9 @@ ref::NanoCodecSpec reference_spec(const CodecSpec& s) {
 }
 
 std::vector<std::vector<int32_t>> random_codes(const CodecSpec& s, size_t frames, uint32_t seed) {
-  std::mt19937 rng(seed);
   int size = 1;
   for (int l : s.levels) size *= l;
-  std::uniform_int_distribution<int32_t> d(0, size - 1);
-  std::vector<std::vector<int32_t>> codes(static_cast<size_t>(s.groups), std::vector<int32_t>(frames));
-  for (auto& row : codes)
-    for (auto& v : row) v = d(rng);
-  return codes;
-}
-
-std::vector<std::vector<int32_t>> slice(const std::vector<std::vector<int32_t>>& codes, size_t begin, size_t n) {
-  std::vector<std::vector<int32_t>> out;
-  for (const auto& row : codes)
-    out.emplace_back(row.begin() + static_cast<std::ptrdiff_t>(begin),
-                     row.begin() + static_cast<std::ptrdiff_t>(begin + n));
-  return out;
+  return test::random_codes(s.groups, size, frames, seed);
 }
 
 // Samples within atol of the reference; and the comparison means something: most samples
@@ -180,7 +167,7 @@ TEST_P(NanoCodecGpu, StreamingEqualsWholeDecode) {
   std::vector<float> pieces;
   size_t at = 0;
   for (size_t n : {1, 3, 7, 29}) {
-    auto part = stream.decode(slice(codes, at, n));
+    auto part = stream.decode(code_frames(codes, at, n));
     pieces.insert(pieces.end(), part.begin(), part.end());
     at += n;
   }
@@ -203,7 +190,7 @@ TEST_P(NanoCodecGpu, BadCodesAreRefused) {
   bad = codes;
   bad[3].pop_back();
   EXPECT_THROW(stream.decode(bad), Error);
-  EXPECT_THROW(stream.decode(slice(codes, 0, 0)), Error);
+  EXPECT_THROW(stream.decode(code_frames(codes, 0, 0)), Error);
 }
 
 INSTANTIATE_TEST_SUITE_P(Storage, NanoCodecGpu, ::testing::Values(false, true),

@@ -100,8 +100,45 @@ TEST(Lfm2Config, RefusesWhatItCannotRun) {
   expect_error(with(kLfm2_350m, R"("rope_theta": 1000000.0)",
                     R"("rope_theta": 1000000.0, "rope_scaling": {"rope_type": "yarn", "factor": 4.0})"),
                ErrorCode::Unsupported, "yarn");
-  expect_error(with(kLfm2_350m, R"("conv_bias": false)", R"("conv_bias": false, "use_learnable_rope": true)"),
-               ErrorCode::Unsupported, "Kani-TTS-2");
+  expect_error(with(kLfm2_350m, R"("conv_bias": false)", R"("conv_bias": false, "audio_step": 0.3333)"),
+               ErrorCode::InvalidFile, "audio_step");
+  expect_error(with(kLfm2_350m, R"("conv_bias": false)", R"("conv_bias": false, "audio_step": 0)"),
+               ErrorCode::InvalidFile, "audio_step");
+  expect_error(with(kLfm2_350m, R"("conv_bias": false)", R"("conv_bias": false, "speaker_emb_dim": 0)"),
+               ErrorCode::InvalidFile, "speaker_emb_dim");
+}
+
+// Kani-TTS-2's keys (kani-tts.md §5): the fields, the position units a fractional
+// audio_step needs, and the extra tensors (a scalar per attention layer, the speaker
+// projection). Plain LFM2 has none of them.
+TEST(Lfm2Config, KaniTts2Fields) {
+  EXPECT_FALSE(lfm2(parse(kLfm2_350m)).kani2.has_value());
+  const std::string k2 = with(kLfm2_350m, R"("conv_bias": false)",
+                              R"("conv_bias": false, "use_learnable_rope": true, "alpha_min": 0.2, "alpha_max": 1.5,
+                                 "audio_step": 0.25, "speaker_emb_dim": 128, "audio_tokens_start": 64410)");
+  auto c = parse(k2);
+  ASSERT_TRUE(lfm2(c).kani2.has_value());
+  const arch::KaniTts2Fields& k = *lfm2(c).kani2;
+  EXPECT_TRUE(k.learnable_rope);
+  EXPECT_DOUBLE_EQ(k.alpha_min, 0.2);
+  EXPECT_DOUBLE_EQ(k.alpha_max, 1.5);
+  EXPECT_EQ(k.position_units, 4);
+  EXPECT_EQ(k.frame_step(), 1);
+  EXPECT_EQ(k.tokens_per_frame, 4);
+  EXPECT_EQ(lfm2(parse(with(k2, R"("audio_step": 0.25)", R"("audio_step": 1.5)"))).kani2->position_units, 2);
+  EXPECT_EQ(lfm2(parse(with(k2, R"("audio_step": 0.25)", R"("audio_step": 1.5)"))).kani2->frame_step(), 3);
+  std::map<std::string, std::vector<int64_t>> shapes;
+  for (const auto& t : c.family->tensors(c, model::Selection::core())) shapes[t.name] = t.shape;
+  EXPECT_EQ(shapes.at("model.speaker_emb_projection.weight"), (std::vector<int64_t>{1024, 128}));
+  for (int l : {2, 5, 8, 10, 12, 14})
+    EXPECT_EQ(shapes.at("model.learnable_rope_layers." + std::to_string(l) + ".alpha_weight"), std::vector<int64_t>{});
+  EXPECT_FALSE(shapes.count("model.learnable_rope_layers.0.alpha_weight"));  // a conv layer
+  // Without learnable RoPE there are no scale weights, but the speaker projection stays.
+  auto plain_rope = parse(with(k2, R"("use_learnable_rope": true)", R"("use_learnable_rope": false)"));
+  shapes.clear();
+  for (const auto& t : plain_rope.family->tensors(plain_rope, model::Selection::core())) shapes[t.name] = t.shape;
+  EXPECT_FALSE(shapes.count("model.learnable_rope_layers.2.alpha_weight"));
+  EXPECT_TRUE(shapes.count("model.speaker_emb_projection.weight"));
 }
 
 TEST(Lfm2Config, DeclaresTheSpecTensors) {

@@ -18,6 +18,7 @@ constexpr model::QuantRule kRules[] = {
     {"lm_head.weight", Precision::Quantize, "output projection"},
     {"*_proj.weight", Precision::Quantize, "projection"},
     {"*.feed_forward.w*.weight", Precision::Quantize, "MLP projection"},
+    {"model.speaker_emb_projection.weight", Precision::Keep, "speaker projection (Kani-TTS-2; small)"},
     {"*", Precision::Keep, "not a large matrix"},
 };
 
@@ -47,7 +48,7 @@ class Lfm2Family final : public Family {
     Lfm2Weights w = declare_lfm2(d, cfg);
     DecoderDims dims{static_cast<int>(c.hidden_size), static_cast<int>(c.vocab_size), c.max_position_embeddings, 1};
     Components out;
-    out.push_back(std::make_unique<Lfm2Decoder>(dims, rope_params(c, false), std::move(w)));
+    out.push_back(std::make_unique<Lfm2Decoder>(dims, rope_params(c, false), std::move(w), cfg.kani2));
     return out;
   }
 };

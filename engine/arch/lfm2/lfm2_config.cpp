@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include "arch/lfm2/lfm2.h"
 #include "util/error.h"
 
@@ -42,7 +44,39 @@ std::vector<bool> parse_layer_kinds(const JsonObject& t, int64_t layers) {
   return kinds;
 }
 
+// Kani-TTS-2's keys (kani-tts.md §5). Its checkpoints always carry them; plain LFM2 and
+// Kani-TTS 1 never do.
+std::optional<KaniTts2Fields> parse_kani2_fields(const JsonObject& t) {
+  if (!t.has("use_learnable_rope") && !t.has("speaker_emb_dim") && !t.has("audio_step")) return std::nullopt;
+  KaniTts2Fields k;
+  k.audio_tokens_start = t.get_int("audio_tokens_start", k.audio_tokens_start);
+  k.tokens_per_frame = static_cast<int>(t.get_int("tokens_per_frame", k.tokens_per_frame));
+  k.audio_step = t.get_double("audio_step", k.audio_step);
+  k.learnable_rope = t.get_bool("use_learnable_rope", false);
+  k.alpha_min = t.get_double("alpha_min", k.alpha_min);
+  k.alpha_max = t.get_double("alpha_max", k.alpha_max);
+  k.speaker_emb_dim = t.get_int("speaker_emb_dim", k.speaker_emb_dim);
+  require_positive(t, "audio_tokens_start", k.audio_tokens_start);
+  require_positive(t, "speaker_emb_dim", k.speaker_emb_dim);
+  if (k.tokens_per_frame < 1 || k.tokens_per_frame > 64) t.fail_field("tokens_per_frame", "must be 1..64");
+  if (!(k.alpha_min > 0) || !(k.alpha_max >= k.alpha_min) || k.alpha_max > 1e3)
+    t.fail_field("alpha_min", "alpha_min and alpha_max must satisfy 0 < alpha_min <= alpha_max");
+  // Positions stay integers on the GPU: in units of 1/q for the smallest q that makes the
+  // step whole (0.25 -> q 4).
+  if (!(k.audio_step > 0) || k.audio_step > 1e4) t.fail_field("audio_step", "must be > 0");
+  int units = 0;
+  for (int q = 1; q <= 64 && units == 0; ++q)
+    if (std::abs(k.audio_step * q - std::round(k.audio_step * q)) < 1e-6) units = q;
+  if (units == 0)
+    t.fail_field("audio_step", "must be a fraction with a denominator up to 64 (e.g. 1, 0.5, 0.25), found " +
+                                   std::to_string(k.audio_step));
+  k.position_units = units;
+  return k;
+}
+
 }  // namespace
+
+int32_t KaniTts2Fields::frame_step() const { return static_cast<int32_t>(std::lround(audio_step * position_units)); }
 
 std::shared_ptr<const Lfm2Config> parse_lfm2_config(const JsonObject& t) {
   auto cfg = std::make_shared<Lfm2Config>();
@@ -93,11 +127,7 @@ std::shared_ptr<const Lfm2Config> parse_lfm2_config(const JsonObject& t) {
                  "must be 2..8 (the short convolution's kernel), found " + std::to_string(cfg->conv_kernel));
   cfg->conv_bias = t.get_bool("conv_bias", false);
   cfg->attention_layers = parse_layer_kinds(t, c.num_hidden_layers);
-  // Kani-TTS-2's modified LFM2 (kani-tts.md §5) changes positions and RoPE: not this family.
-  if (t.get_bool("use_learnable_rope", false) || t.has("speaker_emb_dim"))
-    fail(ErrorCode::Unsupported, t.label() +
-                                     ": Kani-TTS-2's modified LFM2 (learnable RoPE, speaker embedding) "
-                                     "is not supported yet; plain LFM2 and Kani-TTS 1 are");
+  cfg->kani2 = parse_kani2_fields(t);
   cfg->eos_token_ids = c.eos_token_ids;
   cfg->max_position_embeddings = c.max_position_embeddings;
   return cfg;
@@ -115,6 +145,15 @@ std::vector<std::pair<std::string, std::string>> Lfm2Config::summary() const {
   out.emplace_back("layers", pattern + "  (C short conv x" + std::to_string(attention_layers.size() - attention) +
                                  ", A attention x" + std::to_string(attention) + "), conv kernel " +
                                  std::to_string(conv_kernel) + (conv_bias ? " with biases" : ""));
+  if (kani2) {
+    std::string step = std::to_string(kani2->audio_step);
+    step.erase(step.find_last_not_of('0') + 1);
+    if (step.back() == '.') step.pop_back();
+    out.emplace_back("kani-tts-2",
+                     std::string(kani2->learnable_rope ? "learned RoPE scale per attention layer, " : "") +
+                         "audio frames advance positions by " + step + ", speaker embedding " +
+                         std::to_string(kani2->speaker_emb_dim));
+  }
   return out;
 }
 
