@@ -15,7 +15,6 @@
 //   (random-weight folders at the real sizes: vole-make-checkpoint --preset moonshine-tiny
 //   or moonshine-streaming-tiny; both families run through the same SpeechToText)
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <vector>
@@ -28,22 +27,17 @@
 #include "util/error.h"
 
 using namespace vole;
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::median;
+using bench::seconds_since;
 
 namespace {
-
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 std::vector<float> speechlike(int64_t n) {
   std::vector<float> x(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i)
     x[i] = 0.3f * static_cast<float>(std::sin(2 * M_PI * 220.0 * i / 16000) * std::sin(2 * M_PI * 3.0 * i / 16000));
   return x;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 int run(int argc, char** argv) {

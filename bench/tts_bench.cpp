@@ -185,9 +185,10 @@ int main(int argc, char** argv) {
       std::printf("time to first audio: %.3f s (prefill, %d tokens, first %d frames decoded)\n", bench::median(first),
                   first_chunk_tokens, chunk);
     std::printf(
-        "GPU memory: language model %.1f MiB (weights + this sequence), codec %.1f MiB; peak resident %.1f MiB\n",
+        "GPU memory: language model %.1f MiB (weights + this sequence), codec %.1f MiB, peak in use %.1f MiB "
+        "(with activations and staging); peak resident %.1f MiB\n",
         static_cast<double>(lm_bytes) / (1 << 20), static_cast<double>(codec->device_bytes()) / (1 << 20),
-        usage.ru_maxrss / 1024.0);
+        static_cast<double>(lm.gpu().device_bytes_peak()) / (1 << 20), usage.ru_maxrss / 1024.0);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "vole-bench-tts: %s\n", e.what());

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  build-essential cmake ninja-build pkg-config git ccache
+  build-essential cmake ninja-build pkg-config git ccache lld
   # Vulkan compute: loader + headers, Mesa's CPU driver (lavapipe), GLSL->SPIR-V compiler
   libvulkan-dev vulkan-tools mesa-vulkan-drivers glslc spirv-tools vulkan-validationlayers
   # engine libraries

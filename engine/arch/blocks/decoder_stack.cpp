@@ -9,11 +9,8 @@ namespace vole::arch {
 
 StackedDecoder::StackedDecoder(DecoderDims dims, ops::RopeParams rope, DecoderWeights weights)
     : dims_(dims), rope_(rope), weights_(std::move(weights)) {
-  int slot = 0;
-  for (const auto& layer : weights_.layers) {
-    first_slot_.push_back(slot);
-    slot += 2;  // K and V, or conv window and recurrent state
-  }
+  // Two slots per layer: K and V, or conv window and recurrent state.
+  for (size_t l = 0; l < weights_.layers.size(); ++l) first_slot_.push_back(static_cast<int>(2 * l));
 }
 
 std::vector<StateSlot> StackedDecoder::state_slots(int64_t capacity) const {
