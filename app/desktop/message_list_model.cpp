@@ -5,6 +5,7 @@
 
 #include "image_attachments.h"
 #include "markdown_blocks.h"
+#include "memory/recordings.h"
 #include "qt_strings.h"
 
 namespace vole::desktop {
@@ -29,11 +30,19 @@ void MessageListModel::load(memory::Store& store, memory::ConversationId convers
   std::vector<Row> rows;
   auto path = store.active_path(conversation);
   auto images = stored_images(store, path);
+  std::vector<memory::MessageId> ids;
+  for (const auto& m : path) ids.push_back(m.id);
+  const auto recordings = memory::message_recordings(store, ids);
   for (auto& m : path)
     if (m.role != memory::Role::System) {
       rows.push_back(make_row(std::move(m)));
-      if (auto it = images.find(rows.back().message.id); it != images.end())
-        for (const auto& im : it->second) rows.back().images.append(QUrl::fromLocalFile(qstr(im.file.string())));
+      Row& row = rows.back();
+      if (auto it = images.find(row.message.id); it != images.end())
+        for (const auto& im : it->second) row.images.append(QUrl::fromLocalFile(qstr(im.file.string())));
+      if (auto it = recordings.find(row.message.id); it != recordings.end()) {
+        row.recording = QUrl::fromLocalFile(qstr(it->second.file.string()));
+        row.recording_seconds = static_cast<double>(it->second.duration_ms) / 1000.0;
+      }
     }
   int old = count();
   beginResetModel();
@@ -103,11 +112,13 @@ void MessageListModel::refresh_message(memory::Store& store, memory::MessageId m
   if (row < 0) return;
   auto m = store.message(message);
   if (!m) return;
-  auto live = rows_[row].live_thinking_s;
-  auto images = rows_[row].images;
+  // What make_row does not read from the message itself carries over.
+  Row old = std::move(rows_[row]);
   rows_[row] = make_row(std::move(*m));
-  rows_[row].live_thinking_s = live;
-  rows_[row].images = images;
+  rows_[row].live_thinking_s = old.live_thinking_s;
+  rows_[row].images = std::move(old.images);
+  rows_[row].recording = old.recording;
+  rows_[row].recording_seconds = old.recording_seconds;
   Q_EMIT dataChanged(index(row), index(row));
 }
 
@@ -166,6 +177,10 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
       return index.row() == count() - 1;
     case ImagesRole:
       return r.images;
+    case RecordingRole:
+      return r.recording;
+    case RecordingSecondsRole:
+      return r.recording_seconds;
   }
   return {};
 }
@@ -185,7 +200,9 @@ QHash<int, QByteArray> MessageListModel::roleNames() const {
           {ThinkingSecondsRole, "thinkingSeconds"},
           {ThinkingRole, "thinking"},
           {LastRole, "isLast"},
-          {ImagesRole, "images"}};
+          {ImagesRole, "images"},
+          {RecordingRole, "recording"},
+          {RecordingSecondsRole, "recordingSeconds"}};
 }
 
 }  // namespace vole::desktop

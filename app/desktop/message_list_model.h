@@ -4,6 +4,7 @@
 // answer growing in place as deltas arrive.
 #include <QAbstractListModel>
 #include <QElapsedTimer>
+#include <QUrl>
 #include <optional>
 #include <vector>
 
@@ -32,6 +33,8 @@ class MessageListModel : public QAbstractListModel {
     ThinkingRole,         // still thinking (streaming, reasoning, no answer text yet)
     LastRole,             // the last row
     ImagesRole,           // the message's attached pictures: a list of file URLs
+    RecordingRole,        // the dictation the message was made from (file URL), or empty
+    RecordingSecondsRole,  // its length
   };
   explicit MessageListModel(QObject* parent = nullptr);
 
@@ -68,6 +71,8 @@ class MessageListModel : public QAbstractListModel {
     std::optional<QElapsedTimer> thinking_since;  // live "thinking" clock of a streaming answer
     std::optional<double> live_thinking_s;
     QVariantList images;  // file URLs of the attached pictures
+    QUrl recording;       // the kept dictation, if any
+    double recording_seconds = 0;
   };
   static Row make_row(memory::Message message);
   std::vector<Row> rows_;

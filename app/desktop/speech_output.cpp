@@ -5,6 +5,7 @@
 #include <QMediaDevices>
 #include <algorithm>
 
+#include "audio/decode.h"
 #include "engine_controller.h"
 #include "event_log.h"
 #include "installed_models_model.h"
@@ -156,7 +157,7 @@ void SpeechOutput::answer_finished(qint64 message) {
   QMetaObject::invokeMethod(synth_, [s = synth_, job = job_] { s->finish(job); });
 }
 
-bool SpeechOutput::begin(qint64 message) {
+bool SpeechOutput::claim(qint64 message, const QString& voice) {
   if (message_ != 0) end("stopped");
   clearError();
   if (QString reason = AudioPlayback::no_output_reason(); !reason.isEmpty()) {
@@ -164,15 +165,40 @@ bool SpeechOutput::begin(qint64 message) {
     log_event("speech-finished", {{"message", message}, {"status", "failed"}, {"frames", 0}});
     return false;
   }
-  ++job_;
+  ++job_;  // a synthesis still running for the previous one is now stale
   message_ = message;
   first_audio_ = false;
   streaming_ = false;
-  log_event("speech-started",
-            {{"message", message}, {"voice", settings_.voice().isEmpty() ? "default" : settings_.voice()}});
-  QMetaObject::invokeMethod(synth_, [s = synth_, job = job_] { s->begin(job); });
+  log_event("speech-started", {{"message", message}, {"voice", voice}});
   Q_EMIT speakingChanged();
   return true;
+}
+
+bool SpeechOutput::begin(qint64 message) {
+  if (!claim(message, settings_.voice().isEmpty() ? "default" : settings_.voice())) return false;
+  QMetaObject::invokeMethod(synth_, [s = synth_, job = job_] { s->begin(job); });
+  return true;
+}
+
+void SpeechOutput::playRecording(qint64 message, const QUrl& file) {
+  if (message_ == message) {  // the button toggles
+    stop();
+    return;
+  }
+  audio::Audio clip;
+  try {
+    clip = audio::read_audio_file(file.toLocalFile().toStdString());
+  } catch (const std::exception& e) {
+    set_error(tr("The recording cannot be played: %1").arg(QString::fromUtf8(e.what())));
+    return;
+  }
+  if (!claim(message, "recording")) return;
+  playback_.set_volume(settings_.volume());
+  if (!playback_.start(clip.sample_rate, chosen_output())) return;  // failed() has ended it
+  playback_.push(clip.samples);
+  first_audio_ = true;
+  log_event("speech-audio", {{"message", message_}, {"streaming", false}});
+  playback_.finish_input();
 }
 
 void SpeechOutput::stop() {

@@ -13,6 +13,7 @@
 // written to the sink).
 #include <QObject>
 #include <QThread>
+#include <QUrl>
 #include <QVariantList>
 
 #include "audio_playback.h"
@@ -56,6 +57,9 @@ class SpeechOutput : public QObject {
 
   // Reads a whole answer (its Markdown text); a second call for the same message stops it.
   Q_INVOKABLE void readAloud(qint64 message, const QString& answer_text);
+  // Plays the dictation a user message was made from (the WAV kept with it, "Keep
+  // recordings") on the chosen output; a second call for the same message stops it.
+  Q_INVOKABLE void playRecording(qint64 message, const QUrl& file);
   Q_INVOKABLE void stop();
   Q_INVOKABLE void clearError();
 
@@ -77,7 +81,9 @@ class SpeechOutput : public QObject {
   void outputsChanged();
 
  private:
-  bool begin(qint64 message);  // false: nothing can play (error set)
+  bool begin(qint64 message);  // claim, then the speech thread starts a synthesis job
+  // Makes `message` the one playing, ending any other; false: no output (error set).
+  bool claim(qint64 message, const QString& voice);
   void end(const char* status);
   void set_error(const QString& message);
   void apply_voice();

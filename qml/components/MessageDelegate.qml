@@ -5,7 +5,7 @@ import Vole
 import Vole.Style
 
 // One message. User messages: plain text in a bubble, with Edit (edit and resend on a new
-// branch) and Copy. Answers: thinking (collapsed), Markdown with code blocks, status
+// branch), Copy and, when it was dictated with "Keep recordings" on, its recording. Answers: thinking (collapsed), Markdown with code blocks, status
 // (interrupted / stopped / failed, with Continue or Retry), Copy, Regenerate, stats.
 Item {
     id: root
@@ -25,6 +25,8 @@ Item {
     required property bool thinking
     required property bool isLast
     required property var images
+    required property url recording
+    required property real recordingSeconds
     property real columnWidth: 700
     property bool flash: false
 
@@ -135,6 +137,12 @@ Item {
             visible: root.isUser && !root.editing
             Layout.alignment: Qt.AlignRight
             spacing: 2
+            RecordingButton {
+                visible: root.recording.toString() !== ""
+                messageId: root.messageId
+                source: root.recording
+                seconds: root.recordingSeconds
+            }
             IconButton {
                 iconName: "edit"
                 tip: qsTr("Edit and resend")

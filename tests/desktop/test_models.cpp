@@ -18,6 +18,7 @@
 #include "installed_models_model.h"
 #include "markdown_blocks.h"
 #include "memory/export.h"
+#include "memory/recordings.h"
 #include "message_list_model.h"
 #include "page_registry.h"
 #include "qt_strings.h"
@@ -296,6 +297,26 @@ TEST_F(StoreFixture, MessagesFollowTheActivePathWithBranchPositions) {
   auto blocks = at(1, MessageListModel::BlocksRole).toList();
   ASSERT_EQ(blocks.size(), 2);
   EXPECT_EQ(blocks[1].toMap()["language"].toString(), "js");
+}
+
+// A dictated message shows its kept recording (file and length), also after the row is
+// refreshed; other messages have none.
+TEST_F(StoreFixture, DictatedMessagesShowTheirRecording) {
+  auto c = store().create_conversation({.title = "Dictated"});
+  auto q = store().append_message(c.id, {.content = "spoken question"});
+  store().append_message(c.id, {.role = memory::Role::Assistant, .content = "answer"});
+  const std::string wav("RIFF\x24\0\0\0WAVEfmt dictation", 26);
+  auto kept = memory::attach_recording(store(), q.id, {reinterpret_cast<const uint8_t*>(wav.data()), wav.size()}, 2400);
+  MessageListModel messages;
+  ModelChecker check(&messages);
+  messages.load(store(), c.id);
+  ASSERT_EQ(messages.count(), 2);
+  auto at = [&](int row, int role) { return messages.data(messages.index(row), role); };
+  EXPECT_EQ(at(0, MessageListModel::RecordingRole).toUrl(), QUrl::fromLocalFile(QString::fromStdString(kept.file.string())));
+  EXPECT_DOUBLE_EQ(at(0, MessageListModel::RecordingSecondsRole).toDouble(), 2.4);
+  EXPECT_TRUE(at(1, MessageListModel::RecordingRole).toUrl().isEmpty());
+  messages.refresh_message(store(), q.id);
+  EXPECT_FALSE(at(0, MessageListModel::RecordingRole).toUrl().isEmpty());
 }
 
 TEST_F(StoreFixture, StreamedDeltasGrowTheAnswerInPlace) {

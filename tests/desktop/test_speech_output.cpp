@@ -3,7 +3,10 @@
 // plays nowhere), frames counted where they are written to the sink.
 #include <gtest/gtest.h>
 
+#include <QFile>
 #include <QTemporaryDir>
+#include <QUrl>
+#include <cmath>
 #include <QTimer>
 #include <vector>
 
@@ -11,6 +14,7 @@
 #include "null_audio.h"
 #include "speech/espeak_speaker.h"
 #include "speech/speech_stream.h"
+#include "speech/wav_writer.h"
 #include "speech_output.h"
 #include "voice_conversation.h"
 
@@ -61,6 +65,38 @@ TEST_F(SpeechOutputTest, ReadAloudPlaysWhatEspeakSaysForThePreparedText) {
   EXPECT_NEAR(double(heard_.size()), double(expected.size()), 0.02 * expected.size());
   // All of it went into the sink (frames are mono samples here).
   EXPECT_EQ(speech_->playback().frames_written(), static_cast<qint64>(heard_.size()));
+}
+
+// A kept dictation (a 16 kHz WAV) plays through the same output: every sample reaches the
+// sink; a second press stops it; a file that is not audio is a message, not a crash.
+TEST_F(SpeechOutputTest, PlayRecordingPlaysTheKeptWavAndToggles) {
+  std::vector<float> tone(16000);  // one second at 16 kHz
+  for (size_t i = 0; i < tone.size(); ++i) tone[i] = 0.25f * std::sin(0.0785f * static_cast<float>(i));
+  const QString wav = dir_.filePath("dictation.wav");
+  speech::write_wav_pcm16(wav.toStdString(), tone, 16000);
+  speech_->playRecording(7, QUrl::fromLocalFile(wav));
+  EXPECT_EQ(speech_->speakingMessage(), 7);
+  ASSERT_TRUE(wait_until([&] { return !speech_->speaking(); }, 20s)) << "still playing";
+  EXPECT_EQ(speech_->error(), "");
+  ASSERT_EQ(heard_.size(), tone.size());
+  float worst = 0;
+  for (size_t i = 0; i < tone.size(); ++i) worst = std::max(worst, std::fabs(heard_[i] - tone[i]));
+  EXPECT_LT(worst, 1.0f / 16000);  // PCM16 rounding
+  EXPECT_EQ(speech_->playback().frames_written(), static_cast<qint64>(tone.size()));
+
+  speech_->playRecording(7, QUrl::fromLocalFile(wav));
+  EXPECT_TRUE(speech_->speaking());
+  speech_->playRecording(7, QUrl::fromLocalFile(wav));  // the button toggles
+  EXPECT_FALSE(speech_->speaking());
+
+  const QString junk = dir_.filePath("junk.wav");
+  QFile f(junk);
+  ASSERT_TRUE(f.open(QIODevice::WriteOnly));
+  f.write("not a wave file at all");
+  f.close();
+  speech_->playRecording(8, QUrl::fromLocalFile(junk));
+  EXPECT_FALSE(speech_->speaking());
+  EXPECT_TRUE(speech_->error().startsWith("The recording cannot be played")) << speech_->error().toStdString();
 }
 
 TEST_F(SpeechOutputTest, StreamingAnswerIsHeardBeforeItFinishes) {

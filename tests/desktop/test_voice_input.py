@@ -15,7 +15,8 @@ espeak-ng recording.
 3. With a chat model installed (tiny-qwen3; skipped without the fetched tokenizer unless
    VOLE_REQUIRE_ORACLES=1), Enter sends the dictated text: the message keeps the last
    dictation's recording (schema v6, message_recordings), moved into the store's
-   content-addressed recordings folder with the same bytes. Ctrl+Q quits cleanly.
+   content-addressed recordings folder with the same bytes; the message's play button plays
+   every frame of it. Ctrl+Q quits cleanly.
 
 Skipped (77) when PulseAudio or espeak-ng is missing (packaging/install-deps.sh installs
 them), unless VOLE_REQUIRE_AUDIO=1."""
@@ -190,6 +191,15 @@ def main():
             if abs(ms / 1000.0 - wav_seconds(stored)) > 0.05:
                 fail("the recording's duration %d ms, its WAV %.2f s" % (ms, wav_seconds(stored)))
             print("  message %d keeps its %.2f s recording recordings/%s.wav" % (message, ms / 1000.0, sha[:12]))
+            # Its play button (a real click) plays every frame of the kept WAV (16 kHz).
+            app.click(display, window, "recording-%d" % message)
+            played = int(app.wait_event(r"event=speech-finished message=%d status=complete frames=(\d+)" % message,
+                                        timeout=60).group(1))
+            want_frames = round(wav_seconds(stored) * 16000)
+            if played != want_frames:
+                fail("the recording played %d frames of %d" % (played, want_frames))
+            print("  its play button played all %d frames" % played)
+            app.screenshot(display, window, shot("voice-recording-played.png"))
         app.quit(display)
         print("PASS (%.1f s)" % (time.time() - started))
     finally:
