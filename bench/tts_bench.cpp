@@ -176,7 +176,7 @@ int main(int argc, char** argv) {
     std::printf("prompt %zu tokens, %d generated tokens = %.2f s of audio, chunks of %d frames, median of %d runs\n\n",
                 prompt.size(), tokens, audio, chunk, runs);
     bench::Table table({{"part", "part"}, {"seconds", "seconds", 3}, {"rtf", "real-time factor", 2}});
-    table.add({std::string("prompt prefill"), bench::median(prefill), 0.0});
+    table.add({std::string("prompt prefill"), bench::median(prefill), std::string("-")});
     table.add({std::string("codec LM decode"), bench::median(decode), lm_rtf});
     table.add({std::string("NanoCodec decode"), bench::median(codec_s), codec_rtf});
     table.add({std::string("voice (LM + codec)"), bench::median(decode) + bench::median(codec_s), together});
