@@ -29,11 +29,11 @@ class MessageListModel : public QAbstractListModel {
     StatsDetailRole,   // the same and more (prompt tokens, model), for a tooltip
     SiblingIndexRole,  // 0-based
     SiblingCountRole,
-    ThinkingSecondsRole,  // time spent thinking; -1 when unknown or none
-    ThinkingRole,         // still thinking (streaming, reasoning, no answer text yet)
-    LastRole,             // the last row
-    ImagesRole,           // the message's attached pictures: a list of file URLs
-    RecordingRole,        // the dictation the message was made from (file URL), or empty
+    ThinkingSecondsRole,   // time spent thinking; -1 when unknown or none
+    ThinkingRole,          // still thinking (streaming, reasoning, no answer text yet)
+    LastRole,              // the last row
+    ImagesRole,            // the message's attached pictures: a list of file URLs
+    RecordingRole,         // the dictation the message was made from (file URL), or empty
     RecordingSecondsRole,  // its length
   };
   explicit MessageListModel(QObject* parent = nullptr);

@@ -312,7 +312,8 @@ TEST_F(StoreFixture, DictatedMessagesShowTheirRecording) {
   messages.load(store(), c.id);
   ASSERT_EQ(messages.count(), 2);
   auto at = [&](int row, int role) { return messages.data(messages.index(row), role); };
-  EXPECT_EQ(at(0, MessageListModel::RecordingRole).toUrl(), QUrl::fromLocalFile(QString::fromStdString(kept.file.string())));
+  EXPECT_EQ(at(0, MessageListModel::RecordingRole).toUrl(),
+            QUrl::fromLocalFile(QString::fromStdString(kept.file.string())));
   EXPECT_DOUBLE_EQ(at(0, MessageListModel::RecordingSecondsRole).toDouble(), 2.4);
   EXPECT_TRUE(at(1, MessageListModel::RecordingRole).toUrl().isEmpty());
   messages.refresh_message(store(), q.id);

@@ -5,9 +5,9 @@
 
 #include <QFile>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QUrl>
 #include <cmath>
-#include <QTimer>
 #include <vector>
 
 #include "desktop_test.h"
