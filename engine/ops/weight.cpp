@@ -80,18 +80,6 @@ gpu::Buffer upload_padded(gpu::Context& ctx, const uint8_t* src, uint64_t bytes,
   return buf;
 }
 
-// An f32 device tensor of `shape`, its buffer not yet written.
-DeviceTensor allocate_f32(gpu::Context& ctx, const std::string& name, Shape shape) {
-  DeviceTensor t;
-  t.tensor.dtype = DType::F32;
-  t.tensor.shape = std::move(shape);
-  require(t.tensor.numel() > 0, "tensor " + name + ": empty shape " + t.tensor.describe());
-  for (int64_t d : t.tensor.shape) require(d > 0, "tensor " + name + ": bad shape " + t.tensor.describe());
-  t.buffer = ctx.create_buffer(t.tensor.bytes(), gpu::MemoryKind::Device, name);
-  t.tensor.data = gpu::whole(t.buffer);
-  return t;
-}
-
 // Element e of a 2-D Q4 host tensor (row-major), dequantised.
 float q4_element(const HostTensor& src, int64_t e) {
   const int64_t cols = src.shape[1];
@@ -105,6 +93,17 @@ float q4_element(const HostTensor& src, int64_t e) {
 }
 
 }  // namespace
+
+DeviceTensor allocate_f32(gpu::Context& ctx, const std::string& name, Shape shape) {
+  DeviceTensor t;
+  t.tensor.dtype = DType::F32;
+  t.tensor.shape = std::move(shape);
+  require(t.tensor.numel() > 0, "tensor " + name + ": empty shape " + t.tensor.describe());
+  for (int64_t d : t.tensor.shape) require(d > 0, "tensor " + name + ": bad shape " + t.tensor.describe());
+  t.buffer = ctx.create_buffer(t.tensor.bytes(), gpu::MemoryKind::Device, name);
+  t.tensor.data = gpu::whole(t.buffer);
+  return t;
+}
 
 uint64_t Weight::bytes() const {
   uint64_t total = 0;

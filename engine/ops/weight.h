@@ -44,6 +44,8 @@ struct DeviceTensor {
   Tensor tensor;
 };
 DeviceTensor upload_f32(gpu::Context& ctx, const HostTensor& src);
+// An f32 device tensor of `shape` whose contents a graph will write (no upload).
+DeviceTensor allocate_f32(gpu::Context& ctx, const std::string& name, Shape shape);
 DeviceTensor upload_f32(gpu::Context& ctx, const std::string& name, Shape shape, const float* values);
 
 }  // namespace vole::ops

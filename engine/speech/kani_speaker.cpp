@@ -95,7 +95,7 @@ class FrameReader {
 // The projected speaker embedding (§5.1), one row [1, hidden] kept on the GPU for as
 // long as a prompt uses it.
 struct KaniSpeaker::SpeakerRow {
-  ops::DeviceTensor embedding, row;
+  ops::DeviceTensor row;
   std::string key;  // names the content for the prefix cache
 };
 
@@ -135,13 +135,13 @@ std::shared_ptr<const KaniSpeaker::SpeakerRow> KaniSpeaker::project_speaker(cons
   for (float v : embedding)
     if (!std::isfinite(v)) fail(ErrorCode::InvalidArgument, "the speaker embedding holds a value that is not finite");
   gpu::Context& ctx = lm_->gpu();
-  const int64_t hidden = lm_->decoder().dims().hidden;
   auto row = std::make_shared<SpeakerRow>();
-  row->embedding = ops::upload_f32(ctx, "speaker embedding", {1, kani2_->speaker_emb_dim}, embedding.data());
-  const std::vector<float> zeros(static_cast<size_t>(hidden));
-  row->row = ops::upload_f32(ctx, "speaker row", {1, hidden}, zeros.data());
+  row->row = ops::allocate_f32(ctx, "speaker row", {1, lm_->decoder().dims().hidden});
+  // The embedding is needed only for this one projection (run() waits for it).
+  const ops::DeviceTensor input =
+      ops::upload_f32(ctx, "speaker embedding", {1, kani2_->speaker_emb_dim}, embedding.data());
   gpu::Graph g(ctx, "speaker row");
-  dynamic_cast<const arch::Lfm2Decoder&>(lm_->decoder()).record_speaker_row(g, row->embedding.tensor, row->row.tensor);
+  dynamic_cast<const arch::Lfm2Decoder&>(lm_->decoder()).record_speaker_row(g, input.tensor, row->row.tensor);
   g.compile();
   g.run();
   const std::string_view bytes(reinterpret_cast<const char*>(embedding.data()), embedding.size() * sizeof(float));
